@@ -1,0 +1,62 @@
+package lab.grpclb.client;
+
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.grpc.client.InvalidStatusException;
+import io.vertx.grpc.common.GrpcErrorException;
+import io.vertx.grpc.common.GrpcStatus;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/** A failed call as the report groups it: a gRPC status and a short reason. */
+public final class CallFailure extends VertxException {
+  private final GrpcStatus status;
+  private final String reason;
+
+  public CallFailure(GrpcStatus status, String reason) {
+    super(status + ": " + reason, true);
+    this.status = status;
+    this.reason = reason;
+  }
+
+  public GrpcStatus status() {
+    return status;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  /** Whether a call that failed so never reached a serving pod, and is safe to send again. */
+  public boolean transportFailure() {
+    return status == GrpcStatus.UNAVAILABLE;
+  }
+
+  /** Maps whatever a Vert.x call failed with onto the status grpc-java would report for it. */
+  public static CallFailure of(Throwable error) {
+    if (error instanceof CallFailure failure) {
+      return failure;
+    }
+    if (error instanceof InvalidStatusException e) {
+      return new CallFailure(e.actualStatus(), "server answered " + e.actualStatus());
+    }
+    if (error instanceof GrpcErrorException e) {
+      return new CallFailure(e.status(), "stream error " + e.error());
+    }
+    if (error instanceof StreamResetException e) {
+      return new CallFailure(GrpcStatus.UNAVAILABLE, "stream reset by peer (HTTP/2 code " + e.getCode() + ")");
+    }
+    if (error instanceof HttpClosedException) {
+      return new CallFailure(GrpcStatus.UNAVAILABLE, "connection closed before the reply");
+    }
+    if (error instanceof ConnectException e) {
+      return new CallFailure(GrpcStatus.UNAVAILABLE, "connect failed: " + e.getMessage());
+    }
+    if (error instanceof TimeoutException) {
+      return new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, "deadline exceeded");
+    }
+    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    return new CallFailure(GrpcStatus.UNKNOWN, message);
+  }
+}

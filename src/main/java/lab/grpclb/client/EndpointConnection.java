@@ -1,0 +1,115 @@
+package lab.grpclb.client;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One long-lived HTTP/2 connection to one server address, carrying every call sent to it. It connects on
+ * first use and again after the connection drops; it never opens a second one while the first is up.
+ */
+public final class EndpointConnection {
+  private final Vertx vertx;
+  private final HttpClientAgent agent;
+  private final SocketAddress address;
+  private final long callTimeoutMs;
+  private final AtomicReference<Future<Link>> link = new AtomicReference<>();
+  private final AtomicLong opened = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private volatile boolean closed;
+
+  private record Link(HttpClientConnection connection, GrpcClient grpc) {
+  }
+
+  public EndpointConnection(Vertx vertx, HttpClientAgent agent, SocketAddress address, long callTimeoutMs) {
+    this.vertx = vertx;
+    this.agent = agent;
+    this.address = address;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  public Future<HelloReply> sayHello(HelloRequest request) {
+    inFlight.incrementAndGet();
+    Future<Link> current = link();
+    Future<HelloReply> reply = current.succeeded()
+        ? GrpcCall.sayHello(current.result().grpc(), address, request, callTimeoutMs) // on the caller's context
+        : current.recover(err -> Future.failedFuture(CallFailure.of(err)))
+            .compose(l -> GrpcCall.sayHello(l.grpc(), address, request, callTimeoutMs));
+    return reply.andThen(ar -> inFlight.decrementAndGet());
+  }
+
+  /** Opens the connection now (if it is not up), so that the first calls don't wait for the handshake. */
+  public Future<Void> connect() {
+    return link().mapEmpty();
+  }
+
+  private Future<Link> link() {
+    while (true) {
+      Future<Link> current = link.get();
+      if (current != null && !current.failed()) {
+        return current;
+      }
+      if (closed) {
+        return Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, "endpoint removed"));
+      }
+      Future<Link> next = open();
+      if (link.compareAndSet(current, next)) {
+        return next;
+      }
+    }
+  }
+
+  private Future<Link> open() {
+    return agent.connect(new HttpConnectOptions().setServer(address)).map(connection -> {
+      opened.incrementAndGet();
+      Link opened = new Link(connection, GrpcClient.client(vertx, connection));
+      connection.closeHandler(v -> forget(opened));
+      return opened;
+    });
+  }
+
+  /** The connection dropped: the next call opens a new one. */
+  private void forget(Link dropped) {
+    Future<Link> current = link.get();
+    if (current != null && current.result() == dropped) {
+      link.compareAndSet(current, null);
+    }
+  }
+
+  /** Sends GOAWAY and closes once the calls in flight have ended (or the timeout passed). */
+  public Future<Void> shutdown(long timeoutMs) {
+    closed = true;
+    Future<Link> current = link.getAndSet(null);
+    if (current == null) {
+      return Future.succeededFuture();
+    }
+    return current.compose(l -> l.connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS), err -> Future.succeededFuture());
+  }
+
+  public SocketAddress address() {
+    return address;
+  }
+
+  public long connectionsOpened() {
+    return opened.get();
+  }
+
+  public boolean isOpen() {
+    Future<Link> current = link.get();
+    return current != null && current.succeeded();
+  }
+
+  public long callsInFlight() {
+    return inFlight.get();
+  }
+}

@@ -1,0 +1,41 @@
+package lab.grpclb.client;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/** How an experiment reaches the greeter: one of the client types the experiment compares. */
+public interface GreeterChannel {
+
+  /** One SayHello call; fails with {@link CallFailure} naming the gRPC status and the reason. */
+  Future<HelloReply> sayHello(HelloRequest request);
+
+  /** Whatever must happen before timing starts (for example the shared connection's handshake). */
+  default Future<Void> warmUp() {
+    return Future.succeededFuture();
+  }
+
+  /** Why this channel can't run experiments right now (say, no Kubernetes API), or null when it can. */
+  default String unavailableReason() {
+    return null;
+  }
+
+  /** How many connections may be open at once, when the channel opens one per call; null otherwise. */
+  default Integer maxOpenConnections() {
+    return null;
+  }
+
+  /** What this channel adds to a report, read when the run ends (endpoints it knows, calls it retried). */
+  default JsonObject details() {
+    return new JsonObject();
+  }
+
+  /** Connections this channel has opened since it was created. */
+  long connectionsOpened();
+
+  /** Connections open right now. */
+  int connectionsOpen();
+
+  Future<Void> close();
+}

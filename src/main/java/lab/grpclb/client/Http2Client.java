@@ -1,0 +1,29 @@
+package lab.grpclb.client;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+
+/** The HTTP/2 (cleartext, prior knowledge) client settings every channel shares. */
+final class Http2Client {
+  static final int CONNECTION_WINDOW = 16 << 20;
+
+  private Http2Client() {
+  }
+
+  static HttpClientOptions options() {
+    return new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false)
+        .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
+        .setHttp2KeepAliveTimeout(0) // a reused connection stays up between experiments
+        .setTcpNoDelay(true)
+        .setConnectTimeout(5_000);
+  }
+
+  static HttpClientAgent create(Vertx vertx) {
+    return vertx.httpClientBuilder().with(options()).with(new PoolOptions().setHttp2MaxSize(1)).build();
+  }
+}

@@ -1,0 +1,69 @@
+package lab.grpclb.client;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * "Client": every call dials its own new connection and closes it when the call ends, like a gRPC channel
+ * created per request. The experiment runs at most maxOpenConnections of these calls at once, so a large n
+ * queues calls instead of exhausting file descriptors.
+ */
+public final class PerRequestChannel implements GreeterChannel {
+  private final Vertx vertx;
+  private final HttpClientAgent agent;
+  private final SocketAddress target;
+  private final long callTimeoutMs;
+  private final AtomicLong opened = new AtomicLong();
+  private final AtomicInteger open = new AtomicInteger();
+
+  private final int maxOpenConnections;
+
+  public PerRequestChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, int maxOpenConnections) {
+    this.vertx = vertx;
+    this.maxOpenConnections = maxOpenConnections;
+    this.agent = Http2Client.create(vertx);
+    this.target = target;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  @Override
+  public Future<HelloReply> sayHello(HelloRequest request) {
+    return agent.connect(new HttpConnectOptions().setServer(target))
+        .recover(err -> Future.failedFuture(CallFailure.of(err)))
+        .compose(connection -> {
+          opened.incrementAndGet();
+          open.incrementAndGet();
+          connection.closeHandler(v -> open.decrementAndGet());
+          return GrpcCall.sayHello(GrpcClient.client(vertx, connection), target, request, callTimeoutMs)
+              .andThen(ar -> connection.close());
+        });
+  }
+
+  @Override
+  public Integer maxOpenConnections() {
+    return maxOpenConnections;
+  }
+
+  @Override
+  public long connectionsOpened() {
+    return opened.get();
+  }
+
+  @Override
+  public int connectionsOpen() {
+    return open.get();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return agent.close();
+  }
+}

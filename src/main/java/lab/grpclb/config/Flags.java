@@ -1,0 +1,114 @@
+package lab.grpclb.config;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command-line flags ({@code --name value} or {@code --name=value}) with environment fallbacks.
+ * Flags win over env. Every read is remembered so that {@link #rejectUnknown} can name flags nobody asked for.
+ */
+public final class Flags {
+  private final Map<String, String> flags;
+  private final Map<String, String> env;
+  private final Set<String> known = new LinkedHashSet<>();
+
+  private Flags(Map<String, String> flags, Map<String, String> env) {
+    this.flags = flags;
+    this.env = env;
+  }
+
+  public static Flags parse(String[] args, Map<String, String> env) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--") || arg.length() == 2) {
+        throw new ConfigException("unexpected argument '" + arg + "': flags look like --name value");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        value = args[++i];
+      } else {
+        value = "true"; // a bare switch such as --report
+      }
+      if (flags.put(name, value) != null) {
+        throw new ConfigException("flag --" + name + " is given twice");
+      }
+    }
+    return new Flags(flags, env);
+  }
+
+  /** The flag's value, else the env var's (when envVar is not null), else the fallback. */
+  public String string(String name, String envVar, String fallback) {
+    known.add(name);
+    String value = flags.get(name);
+    if (value == null && envVar != null) {
+      value = env.get(envVar);
+    }
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  public String string(String name, String fallback) {
+    return string(name, null, fallback);
+  }
+
+  public boolean isSet(String name) {
+    known.add(name);
+    return flags.containsKey(name);
+  }
+
+  public boolean bool(String name) {
+    String value = string(name, "false");
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new ConfigException("--" + name + " is a switch: give it alone or as --" + name + "=true|false, not '" + value + "'");
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  /** An integer in [min, max]; the error names the flag, its env var and the range. */
+  public int integer(String name, String envVar, int fallback, int min, int max) {
+    String raw = string(name, envVar, null);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw.replace("_", ""));
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(source(name, envVar) + " must be an integer from " + min + " to " + max + ", got '" + raw + "'");
+  }
+
+  public int integer(String name, int fallback, int min, int max) {
+    return integer(name, null, fallback, min, max);
+  }
+
+  public String env(String name) {
+    return env.get(name);
+  }
+
+  /** Fails on any flag that no config read, listing the ones this mode knows. */
+  public void rejectUnknown(String mode) {
+    for (String name : flags.keySet()) {
+      if (!known.contains(name)) {
+        throw new ConfigException("unknown flag --" + name + " for --mode " + mode + "; valid flags: --" + String.join(", --", known));
+      }
+    }
+  }
+
+  private String source(String name, String envVar) {
+    if (flags.containsKey(name) || envVar == null) {
+      return "--" + name;
+    }
+    return "env " + envVar + " (or --" + name + ")";
+  }
+}

@@ -1,0 +1,99 @@
+package lab.grpclb.experiment;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+import lab.grpclb.client.GreeterChannel;
+
+/**
+ * {@code GET /experiment/client?type=T&n=N} (and {@code GET /?type=T&n=N}, as the reference README uses):
+ * validates the request, runs one experiment at a time, answers the report.
+ */
+public final class ExperimentRoutes {
+  private static final Logger LOG = Logger.getLogger(ExperimentRoutes.class.getName());
+  static final String DEFAULT_TYPE = ClientTypes.CLIENT;
+  static final int DEFAULT_N = 1000;
+
+  private final ExperimentRunner runner;
+  private final Map<String, GreeterChannel> channels;
+  private final int maxN;
+  private final int maxInFlight;
+  private final AtomicReference<JsonObject> running = new AtomicReference<>();
+
+  public ExperimentRoutes(ExperimentRunner runner, Map<String, GreeterChannel> channels, int maxN, int maxInFlight) {
+    this.runner = runner;
+    this.channels = channels;
+    this.maxN = maxN;
+    this.maxInFlight = maxInFlight;
+  }
+
+  public void mount(Router router) {
+    router.get("/experiment/client").handler(this::experiment);
+    router.get("/").handler(this::experiment);
+  }
+
+  private void experiment(RoutingContext ctx) {
+    String type = param(ctx, "type", DEFAULT_TYPE);
+    String rawN = param(ctx, "n", String.valueOf(DEFAULT_N));
+    Integer n = parseN(rawN);
+    if (n == null) {
+      Responses.error(ctx, 400, "n must be an integer from 1 to " + maxN + " (--max-n), got '" + rawN + "'");
+      return;
+    }
+    GreeterChannel channel = channels.get(type);
+    if (channel == null) {
+      Responses.error(ctx, 400, "unknown type '" + type + "'; valid types: " + String.join(", ", ClientTypes.ALL));
+      return;
+    }
+    String unavailable = channel.unavailableReason();
+    if (unavailable != null) {
+      Responses.error(ctx, 503, type + " is unavailable: " + unavailable);
+      return;
+    }
+    JsonObject current = new JsonObject().put("type", type).put("n", n).put("started", Instant.now().toString());
+    if (!running.compareAndSet(null, current)) {
+      ctx.response().setStatusCode(409).putHeader("content-type", "application/json").end(new JsonObject()
+          .put("error", "an experiment is already running; experiments never overlap, so timings stay honest")
+          .put("running", running.get()).encode());
+      return;
+    }
+    Experiment experiment = experiment(type, n, channel);
+    LOG.info(() -> "experiment " + type + " n=" + n + " started");
+    runner.run(experiment, channel, channel::details).onComplete(ar -> {
+      running.set(null);
+      if (ar.succeeded()) {
+        Report report = ar.result();
+        LOG.info(() -> "experiment " + type + " n=" + n + " done in " + GoDuration.format(report.elapsedNanos())
+            + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
+        Responses.json(ctx, 200, report.toJson());
+      } else {
+        LOG.warning(() -> "experiment " + type + " n=" + n + " could not run: " + ar.cause());
+        Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());
+      }
+    });
+  }
+
+  private Experiment experiment(String type, int n, GreeterChannel channel) {
+    Integer connectionBound = channel.maxOpenConnections();
+    int cap = connectionBound == null ? maxInFlight : Math.min(maxInFlight, connectionBound);
+    return new Experiment(type, n, Math.min(cap, n), connectionBound);
+  }
+
+  private Integer parseN(String raw) {
+    try {
+      int n = Integer.parseInt(raw.trim());
+      return n >= 1 && n <= maxN ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String param(RoutingContext ctx, String name, String fallback) {
+    String value = ctx.queryParams().get(name);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+}

@@ -1,0 +1,193 @@
+package lab.grpclb.experiment;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import lab.grpclb.client.GreeterChannel;
+
+/**
+ * Fires an experiment's n calls without blocking any event loop: the calls are split across the firer
+ * contexts, each sends a slice per event-loop turn and yields with a 1 ms timer so replies drain in between,
+ * and no more than the experiment's in-flight cap are outstanding at once.
+ */
+public final class ExperimentRunner {
+  private static final Logger LOG = Logger.getLogger(ExperimentRunner.class.getName());
+  /** Calls one firer sends in one event-loop turn: small enough that a turn stays well under a millisecond. */
+  static final int SLICE = 256;
+
+  private final Vertx vertx;
+  private final List<Context> firers;
+
+  public ExperimentRunner(Vertx vertx, FirerPool pool) {
+    this.vertx = vertx;
+    this.firers = pool.contexts();
+  }
+
+  /**
+   * Runs the experiment; channelDetails is asked once the last call has ended, for what the channel
+   * itself knows (endpoints, retries).
+   */
+  public Future<Report> run(Experiment experiment, GreeterChannel channel, Supplier<JsonObject> channelDetails) {
+    return channel.warmUp().compose(v -> {
+      Promise<Report> done = Promise.promise();
+      new Run(experiment, channel, channelDetails, done).start();
+      return done.future();
+    });
+  }
+
+  /** One experiment in progress. */
+  private final class Run {
+    private final Experiment experiment;
+    private final GreeterChannel channel;
+    private final Supplier<JsonObject> channelDetails;
+    private final Promise<Report> done;
+    private final HelloRequest request;
+    private final Firer[] parts;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger completed = new AtomicInteger();
+    private final AtomicInteger firersLeft;
+    private final long connectionsAtStart;
+    private long startNanos;
+    private long progressTimer;
+
+    Run(Experiment experiment, GreeterChannel channel, Supplier<JsonObject> channelDetails, Promise<Report> done) {
+      this.experiment = experiment;
+      this.channel = channel;
+      this.channelDetails = channelDetails;
+      this.done = done;
+      this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
+      int count = Math.min(firers.size(), experiment.n());
+      this.parts = new Firer[count];
+      this.firersLeft = new AtomicInteger(count);
+      int capLeft = experiment.inFlightCap();
+      for (int i = 0; i < count; i++) {
+        int from = (int) ((long) experiment.n() * i / count);
+        int to = (int) ((long) experiment.n() * (i + 1) / count);
+        int cap = Math.max(1, capLeft / (count - i));
+        capLeft -= cap;
+        parts[i] = new Firer(firers.get(i), from, to, cap);
+      }
+      this.connectionsAtStart = channel.connectionsOpened() - channel.connectionsOpen();
+    }
+
+    void start() {
+      startNanos = System.nanoTime();
+      progressTimer = vertx.setPeriodic(2_000, id -> LOG.info(() -> experiment.type() + " n=" + experiment.n()
+          + ": " + completed.get() + " calls done, " + inFlight.get() + " in flight"));
+      for (Firer part : parts) {
+        part.context.runOnContext(v -> part.pump());
+      }
+    }
+
+    void enter() {
+      int now = inFlight.incrementAndGet();
+      if (now > maxInFlight.get()) {
+        maxInFlight.accumulateAndGet(now, Math::max);
+      }
+    }
+
+    void leave() {
+      inFlight.decrementAndGet();
+      completed.incrementAndGet();
+    }
+
+    void firerDone() {
+      if (firersLeft.decrementAndGet() > 0) {
+        return;
+      }
+      long elapsed = System.nanoTime() - startNanos;
+      vertx.cancelTimer(progressTimer);
+      int waited = 0;
+      RunTally[] tallies = new RunTally[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        tallies[i] = parts[i].tally;
+        waited += parts[i].waited;
+      }
+      int calls = waited;
+      long connections = channel.connectionsOpened() - connectionsAtStart;
+      JsonObject details = channelDetails.get();
+      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), connections,
+              maxInFlight.get(), calls, details))
+          .onComplete(done);
+    }
+
+    /** The calls [from, to) sent from one event loop. Every field is touched only on that event loop. */
+    private final class Firer {
+      private final Context context;
+      private final int to;
+      private final int cap;
+      private final RunTally tally;
+      private int next;
+      private int outstanding;
+      private int ended;
+      private int waited;
+      private boolean capHit;
+      private boolean pumpScheduled;
+
+      Firer(Context context, int from, int to, int cap) {
+        this.context = context;
+        this.next = from;
+        this.to = to;
+        this.cap = cap;
+        this.tally = new RunTally(to - from);
+      }
+
+      void pump() {
+        pumpScheduled = false;
+        for (int budget = SLICE; budget > 0 && next < to; budget--) {
+          if (outstanding >= cap) {
+            if (!capHit) {
+              capHit = true;
+              waited = to - next; // every call from here on waits for a free slot
+            }
+            return;
+          }
+          fire();
+        }
+        schedulePump();
+      }
+
+      private void schedulePump() {
+        if (next < to && outstanding < cap && !pumpScheduled) {
+          pumpScheduled = true;
+          vertx.setTimer(1, id -> pump());
+        }
+      }
+
+      private void fire() {
+        next++;
+        outstanding++;
+        enter();
+        long sentAt = System.nanoTime();
+        channel.sayHello(request).onComplete(result -> {
+          if (Vertx.currentContext() == context) {
+            ended(result, sentAt);
+          } else {
+            context.runOnContext(v -> ended(result, sentAt)); // keep the tally on this firer's thread
+          }
+        });
+      }
+
+      private void ended(AsyncResult<HelloReply> result, long sentAt) {
+        tally.record(result, System.nanoTime() - sentAt);
+        outstanding--;
+        leave();
+        if (++ended == tally.latencyMicros.length) {
+          firerDone();
+        } else {
+          schedulePump();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package lab.grpclb.experiment;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What one experiment measured, as the JSON the user reads. */
+public record Report(
+    Experiment experiment,
+    long elapsedNanos,
+    RunTally tally,
+    long connections,
+    int maxInFlight,
+    int callsWaited,
+    JsonObject channelDetails) {
+
+  public int ok() {
+    return tally.ok;
+  }
+
+  public int failed() {
+    return tally.failed;
+  }
+
+  public Map<String, Integer> countPerIp() {
+    return new TreeMap<>(tally.countPerIp);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("type", experiment.type())
+        .put("n", experiment.n())
+        .put("time", GoDuration.format(elapsedNanos))
+        .put("elapsed_ms", round(elapsedNanos / 1e6))
+        .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(tally.countPerIp)))
+        .put("ok", tally.ok)
+        .put("failed", tally.failed)
+        .put("errors", new JsonObject(new TreeMap<String, Object>(tally.errors)))
+        .put("latency_ms", new JsonObject()
+            .put("p50", round(tally.percentileMs(0.50)))
+            .put("p90", round(tally.percentileMs(0.90)))
+            .put("p99", round(tally.percentileMs(0.99)))
+            .put("max", round(tally.percentileMs(1.0))))
+        .put("connections", connections)
+        .put("max_open_connections", experiment.maxOpenConnections())
+        .put("max_in_flight", maxInFlight)
+        .put("in_flight_cap", experiment.inFlightCap())
+        .put("calls_waited", callsWaited);
+    return json.mergeIn(channelDetails);
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+}

@@ -1,0 +1,104 @@
+package lab.grpclb.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.server.GrpcServer;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import lab.grpclb.config.ServerConfig;
+
+/**
+ * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, and its
+ * graceful drain (NOT_SERVING, GOAWAY, wait for in-flight calls).
+ */
+public final class GreeterServer {
+  private static final Logger LOG = Logger.getLogger(GreeterServer.class.getName());
+  /** Streams a client may open on one connection: enough that no call ever queues behind the limit. */
+  static final long MAX_CONCURRENT_STREAMS = 1_000_000;
+  static final int CONNECTION_WINDOW = 16 << 20;
+
+  private final Vertx vertx;
+  private final ServerConfig config;
+  private final GreeterService greeter;
+  private volatile boolean draining;
+  private HttpServer httpServer;
+
+  public GreeterServer(Vertx vertx, ServerConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.greeter = new GreeterService(vertx, config.podIp(), config.delayMs());
+  }
+
+  public Future<GreeterServer> start() {
+    GrpcServer grpc = GrpcServer.server(vertx);
+    grpc.addService(greeter);
+    grpc.addService(HealthService.create(vertx)
+        .register("", this::serving)
+        .register(GreeterService.SERVICE_NAME, this::serving));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
+    httpServer = vertx.createHttpServer(options).requestHandler(grpc);
+    return httpServer.listen()
+        .recover(err -> Future.failedFuture(new BindException(config.host() + ":" + config.port(), err)))
+        .map(this);
+  }
+
+  private Future<Boolean> serving() {
+    return Future.succeededFuture(!draining);
+  }
+
+  /**
+   * What SIGTERM triggers: health turns NOT_SERVING, the server sends GOAWAY and refuses new connections,
+   * and in-flight calls get up to the drain timeout to finish.
+   */
+  public Future<Void> drain() {
+    return drain(config.drainTimeoutMs());
+  }
+
+  public Future<Void> drain(long timeoutMs) {
+    draining = true;
+    LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
+    long pending = greeter.callsInFlight();
+    LOG.info(() -> "pod " + config.podIp() + ": GOAWAY sent, refusing new connections, draining " + pending
+        + " in-flight calls (timeout " + timeoutMs + " ms)");
+    return httpServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
+            + " calls left unfinished, " + greeter.callsServed() + " served in all"));
+  }
+
+  /** Stops at once, failing calls in flight: what a crashed pod looks like to its clients. */
+  public Future<Void> kill() {
+    draining = true;
+    return httpServer.close();
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public int port() {
+    return httpServer.actualPort();
+  }
+
+  public GreeterService greeter() {
+    return greeter;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** A listen failure with the address it was for. */
+  public static final class BindException extends RuntimeException {
+    BindException(String address, Throwable cause) {
+      super("cannot listen on " + address + ": " + cause.getMessage(), cause, false, false);
+    }
+  }
+}
