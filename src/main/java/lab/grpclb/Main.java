@@ -8,19 +8,23 @@ import java.util.logging.Logger;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.local.LocalMode;
 import lab.grpclb.server.GreeterServer;
 
 /** {@code java -jar grpc-lb-lab.jar --mode server|client|local [flags]}. */
 public final class Main {
   static final int EXIT_USAGE = 2;
   static final String USAGE = """
-      usage: java -jar grpc-lb-lab.jar --mode server|client [flags]
+      usage: java -jar grpc-lb-lab.jar --mode server|client|local [flags]
         --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
-                       [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]""";
+                       [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
+        --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
+                       (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight)""";
 
   private Main() {
   }
@@ -29,15 +33,21 @@ public final class Main {
     Logging.configure();
     try {
       Running running = start(args, System.getenv()).await();
-      Signals.onTerminate(() -> running.stop().onComplete(ar -> System.exit(0)));
+      Signals.onTerminate(() -> {
+        running.stop().await(); // on the signal thread, never an event loop
+        running.vertx().close().await();
+        System.exit(0);
+      });
     } catch (RuntimeException e) {
       System.exit(fail(e, System.err));
     }
   }
 
-  /** What a started mode can do when asked to stop. */
-  public interface Running {
-    Future<Void> stop();
+  /** A started mode: its Vert.x instance and its graceful stop (drain), which leaves Vert.x to close. */
+  public record Running(Vertx vertx, java.util.function.Supplier<Future<Void>> graceful) {
+    public Future<Void> stop() {
+      return graceful.get();
+    }
   }
 
   /** Parses the flags and starts the mode; a bad flag fails before anything starts. */
@@ -50,7 +60,8 @@ public final class Main {
     return switch (mode) {
       case "server" -> startServer(flags);
       case "client" -> startClient(flags);
-      default -> throw new ConfigException("--mode must be server or client, got '" + mode + "'\n" + USAGE);
+      case "local" -> startLocal(flags);
+      default -> throw new ConfigException("--mode must be server, client or local, got '" + mode + "'\n" + USAGE);
     };
   }
 
@@ -64,7 +75,7 @@ public final class Main {
     return server.start()
         .onSuccess(s -> Logger.getLogger(Main.class.getName()).info(() -> "greeter listening on "
             + config.host() + ":" + s.port()))
-        .<Running>map(s -> () -> s.drain().eventually(vertx::close))
+        .map(s -> new Running(vertx, s::drain))
         .onFailure(err -> vertx.close());
   }
 
@@ -73,7 +84,16 @@ public final class Main {
     flags.rejectUnknown("client");
     Vertx vertx = Vertx.vertx();
     return new ExperimentClient(vertx, config).start()
-        .<Running>map(client -> () -> client.close().eventually(vertx::close))
+        .map(client -> new Running(vertx, client::close))
+        .onFailure(err -> vertx.close());
+  }
+
+  private static Future<Running> startLocal(Flags flags) {
+    LocalConfig config = LocalConfig.from(flags);
+    flags.rejectUnknown("local");
+    Vertx vertx = Vertx.vertx();
+    return new LocalMode(vertx, config).start()
+        .map(local -> new Running(vertx, local::stop))
         .onFailure(err -> vertx.close());
   }
 

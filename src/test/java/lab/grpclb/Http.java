@@ -1,5 +1,6 @@
 package lab.grpclb;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -22,9 +23,12 @@ public final class Http {
   }
 
   public Answer send(HttpMethod method, int port, String uri) throws Exception {
+    return sendAsync(method, port, uri).await(60, TimeUnit.SECONDS);
+  }
+
+  public Future<Answer> sendAsync(HttpMethod method, int port, String uri) {
     return client.request(method, port, "127.0.0.1", uri)
         .compose(req -> req.send().compose(resp -> resp.body().map(body -> new Answer(resp.statusCode(),
-            body.length() == 0 ? new JsonObject() : body.toJsonObject()))))
-        .await(60, TimeUnit.SECONDS);
+            body.length() == 0 ? new JsonObject() : body.toJsonObject()))));
   }
 }

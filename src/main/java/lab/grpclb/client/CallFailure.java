@@ -15,7 +15,7 @@ public final class CallFailure extends VertxException {
   private final String reason;
 
   public CallFailure(GrpcStatus status, String reason) {
-    super(status + ": " + reason, true);
+    super(status.name() + ": " + reason, true);
     this.status = status;
     this.reason = reason;
   }
@@ -39,7 +39,7 @@ public final class CallFailure extends VertxException {
       return failure;
     }
     if (error instanceof InvalidStatusException e) {
-      return new CallFailure(e.actualStatus(), "server answered " + e.actualStatus());
+      return new CallFailure(e.actualStatus(), "server answered " + e.actualStatus().name());
     }
     if (error instanceof GrpcErrorException e) {
       return new CallFailure(e.status(), "stream error " + e.error());

@@ -25,6 +25,6 @@ final class GrpcCall {
   }
 
   private static String reasonOf(String message, GrpcStatus status) {
-    return message == null || message.isEmpty() ? "server answered " + status : message;
+    return message == null || message.isEmpty() ? "server answered " + status.name() : message;
   }
 }

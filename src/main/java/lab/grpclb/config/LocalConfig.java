@@ -1,0 +1,31 @@
+package lab.grpclb.config;
+
+/** Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it. */
+public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, boolean report,
+                          String outDir, ClientConfig client) {
+
+  public static final int MAX_REPLICAS = 100;
+  public static final String SERVICE_IP = "127.0.0.250";
+  public static final int DEFAULT_API_PORT = 6443;
+
+  public static LocalConfig from(Flags flags) {
+    int grpcPort = flags.integer("port", ServerConfig.DEFAULT_PORT, 1, 65535);
+    ClientConfig client = new ClientConfig(
+        "127.0.0.1",
+        flags.integer("http-port", ClientConfig.DEFAULT_HTTP_PORT, 0, 65535),
+        new HostPort(SERVICE_IP, grpcPort),
+        flags.integer("max-n", ClientConfig.DEFAULT_MAX_N, 1, 100_000_000),
+        flags.integer("call-timeout-ms", ClientConfig.DEFAULT_CALL_TIMEOUT_MS, 1, 3_600_000),
+        flags.integer("max-connections", ClientConfig.defaultMaxConnections(), 1, 1_000_000),
+        flags.integer("max-in-flight", ClientConfig.defaultMaxInFlight(), 1, 100_000_000));
+    return new LocalConfig(
+        flags.integer("replicas", 3, 1, MAX_REPLICAS),
+        flags.integer("delay-ms", "GREETER_DELAY_MS", ServerConfig.DEFAULT_DELAY_MS, 0, 3_600_000),
+        grpcPort,
+        SERVICE_IP,
+        flags.integer("api-port", DEFAULT_API_PORT, 0, 65535),
+        flags.bool("report"),
+        flags.string("out", "out"),
+        client);
+  }
+}

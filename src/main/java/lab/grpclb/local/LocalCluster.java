@@ -1,0 +1,166 @@
+package lab.grpclb.local;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import lab.grpclb.config.ServerConfig;
+import lab.grpclb.server.GreeterServer;
+
+/**
+ * The Deployment and its pods: greeter replicas on their own loopback addresses, scaled up and down and
+ * deleted as kubectl would, each change announced to listeners (the control plane's endpoint controller).
+ */
+public final class LocalCluster {
+  private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
+  static final String DEPLOYMENT = "greeter-server";
+  private static final String TEMPLATE_HASH = "7d9f8";
+  private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+  /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
+  private static final int FIRST_IP = 2;
+  private static final int LAST_IP = 199;
+
+  private final Vertx vertx;
+  private final int port;
+  private volatile int delayMs;
+  private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
+  private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
+  private int nextIp = FIRST_IP;
+  private int replicas;
+
+  public LocalCluster(Vertx vertx, int port, int delayMs) {
+    this.vertx = vertx;
+    this.port = port;
+    this.delayMs = delayMs;
+  }
+
+  /** Called after every change of any pod's state, with all pods. */
+  public void onChange(Consumer<Collection<Pod>> listener) {
+    listeners.add(listener);
+  }
+
+  public Collection<Pod> pods() {
+    return pods.values();
+  }
+
+  public Pod pod(String name) {
+    return pods.get(name);
+  }
+
+  public List<SocketAddress> readyAddresses() {
+    List<SocketAddress> ready = new ArrayList<>();
+    for (Pod pod : pods.values()) {
+      if (pod.ready()) {
+        ready.add(pod.address());
+      }
+    }
+    return ready;
+  }
+
+  public int replicas() {
+    return replicas;
+  }
+
+  /** Like {@code kubectl scale --replicas}: starts or drains pods until that many are live. */
+  public synchronized Future<Void> scale(int target) {
+    replicas = target;
+    List<Future<?>> changes = new ArrayList<>();
+    List<Pod> live = live();
+    for (int i = live.size(); i < target; i++) {
+      changes.add(startPod());
+    }
+    for (int i = target; i < live.size(); i++) {
+      changes.add(terminate(live.get(live.size() - 1 - (i - target))));
+    }
+    return Future.join(changes).mapEmpty();
+  }
+
+  /**
+   * Like {@code kubectl delete pod}: the pod turns terminating and drains, and the Deployment starts a
+   * replacement with a new IP at once. Completes when the replacement serves.
+   */
+  public synchronized Future<Pod> deletePod(String name) {
+    Pod pod = pods.get(name);
+    if (pod == null || pod.phase() == Pod.Phase.TERMINATING) {
+      return Future.failedFuture("no live pod named " + name);
+    }
+    terminate(pod);
+    return startPod();
+  }
+
+  /** Makes one pod slow from now on. */
+  public void delay(Pod pod, int ms) {
+    pod.server().greeter().delayMs(ms);
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + "): reply delay now " + ms + " ms");
+  }
+
+  public Future<Void> stop() {
+    return Future.join(pods.values().stream().map(pod -> pod.server().drain(5_000)).toList()).mapEmpty();
+  }
+
+  private List<Pod> live() {
+    return pods.values().stream().filter(p -> p.phase() != Pod.Phase.TERMINATING).toList();
+  }
+
+  private Future<Pod> startPod() {
+    String ip = nextIp();
+    String name = DEPLOYMENT + "-" + TEMPLATE_HASH + "-" + randomSuffix();
+    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs));
+    Pod pod = new Pod(name, ip, server);
+    pods.put(name, pod);
+    changed();
+    return server.start().map(s -> {
+      pod.phase(Pod.Phase.READY);
+      LOG.info(() -> "pod " + name + " ready on " + ip + ":" + s.port());
+      changed();
+      return pod;
+    }).onFailure(err -> {
+      pods.remove(name);
+      LOG.warning(() -> "pod " + name + " failed to start on " + ip + ": " + err.getMessage());
+      changed();
+    });
+  }
+
+  private Future<Void> terminate(Pod pod) {
+    pod.phase(Pod.Phase.TERMINATING);
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") terminating: draining");
+    changed();
+    return pod.server().drain().onComplete(ar -> {
+      pods.remove(pod.name());
+      LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") gone");
+      changed();
+    });
+  }
+
+  private synchronized String nextIp() {
+    for (int tries = 0; tries <= LAST_IP - FIRST_IP; tries++) {
+      String ip = "127.0.0." + nextIp;
+      nextIp = nextIp == LAST_IP ? FIRST_IP : nextIp + 1;
+      if (pods.values().stream().noneMatch(p -> p.ip().equals(ip))) {
+        return ip;
+      }
+    }
+    throw new IllegalStateException("no free pod IP left in 127.0.0." + FIRST_IP + "-" + LAST_IP);
+  }
+
+  private static String randomSuffix() {
+    StringBuilder suffix = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      suffix.append(NAME_CHARS.charAt(ThreadLocalRandom.current().nextInt(NAME_CHARS.length())));
+    }
+    return suffix.toString();
+  }
+
+  private void changed() {
+    Collection<Pod> all = List.copyOf(pods.values());
+    listeners.forEach(l -> l.accept(all));
+  }
+}

@@ -1,0 +1,48 @@
+package lab.grpclb.local;
+
+import io.vertx.core.net.SocketAddress;
+import lab.grpclb.server.GreeterServer;
+
+/** One greeter replica of the local cluster, with the state an endpoint controller would publish for it. */
+public final class Pod {
+  public enum Phase { STARTING, READY, TERMINATING }
+
+  private final String name;
+  private final String ip;
+  private final GreeterServer server;
+  private volatile Phase phase = Phase.STARTING;
+
+  Pod(String name, String ip, GreeterServer server) {
+    this.name = name;
+    this.ip = ip;
+    this.server = server;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String ip() {
+    return ip;
+  }
+
+  public GreeterServer server() {
+    return server;
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  void phase(Phase phase) {
+    this.phase = phase;
+  }
+
+  public boolean ready() {
+    return phase == Phase.READY;
+  }
+
+  public SocketAddress address() {
+    return SocketAddress.inetSocketAddress(server.port(), ip);
+  }
+}

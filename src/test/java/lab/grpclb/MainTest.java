@@ -1,0 +1,89 @@
+package lab.grpclb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ConfigException;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.ServerConfig;
+import org.junit.jupiter.api.Test;
+
+/** Startup errors name the flag or env var and the expected form, exit 2, and print no stack trace. */
+class MainTest {
+
+  static String startupError(Map<String, String> env, String... args) {
+    ConfigException e = assertThrows(ConfigException.class, () -> Main.start(args, env));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(2, Main.fail(e, new PrintStream(out, true, StandardCharsets.UTF_8)));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.startsWith("grpc-lb-lab: "), printed);
+    assertTrue(!printed.contains("\tat "), "no stack trace: " + printed);
+    return printed;
+  }
+
+  static String startupError(String... args) {
+    return startupError(Map.of(), args);
+  }
+
+  @Test
+  void modeIsRequiredAndChecked() {
+    assertTrue(startupError().contains("--mode is required"));
+    assertTrue(startupError("--mode", "proxy").contains("--mode must be server, client or local"));
+  }
+
+  @Test
+  void badNumbersNameTheFlagAndTheRange() {
+    assertTrue(startupError("--mode", "server", "--port", "http").contains("--port must be an integer from 0 to 65535, got 'http'"));
+    assertTrue(startupError("--mode", "server", "--delay-ms", "-1").contains("--delay-ms must be an integer"));
+    assertTrue(startupError("--mode", "client", "--http-port", "70000").contains("--http-port"));
+  }
+
+  @Test
+  void badEnvVarsAreNamedToo() {
+    String printed = startupError(Map.of("GREETER_DELAY_MS", "soon"), "--mode", "server");
+    assertTrue(printed.contains("env GREETER_DELAY_MS (or --delay-ms) must be an integer"), printed);
+    printed = startupError(Map.of("GREETER_TARGET", "greeter-server"), "--mode", "client");
+    assertTrue(printed.contains("--target (or env GREETER_TARGET) must look like host:port"), printed);
+  }
+
+  @Test
+  void unknownFlagsAreRejectedWithTheValidOnes() {
+    String printed = startupError("--mode", "server", "--delay", "5");
+    assertTrue(printed.contains("unknown flag --delay for --mode server"), printed);
+    assertTrue(printed.contains("--delay-ms"), printed);
+  }
+
+  @Test
+  void flagsWinOverEnv() {
+    Flags flags = Flags.parse(new String[] {"--delay-ms=7", "--pod-ip", "10.0.0.9"},
+        Map.of("GREETER_DELAY_MS", "900", "MY_POD_IP", "10.0.0.1"));
+    ServerConfig config = ServerConfig.from(flags);
+    assertEquals(7, config.delayMs());
+    assertEquals("10.0.0.9", config.podIp());
+  }
+
+  @Test
+  void envFillsWhatFlagsLeaveOut() {
+    ServerConfig server = ServerConfig.from(Flags.parse(new String[0], Map.of("GREETER_DELAY_MS", "900", "MY_POD_IP", "10.0.0.1")));
+    assertEquals(900, server.delayMs());
+    assertEquals("10.0.0.1", server.podIp());
+    assertEquals("env MY_POD_IP", server.podIpSource());
+    ClientConfig client = ClientConfig.from(Flags.parse(new String[0], Map.of("GREETER_TARGET", "greeter:6000")));
+    assertEquals("greeter", client.target().host());
+    assertEquals(6000, client.target().port());
+    assertTrue(client.maxInFlight() >= ClientConfig.MIN_IN_FLIGHT);
+  }
+
+  @Test
+  void withoutPodIpTheServerPicksANonLoopbackAddressAndSaysSo() {
+    ServerConfig config = ServerConfig.from(Flags.parse(new String[0], Map.of()));
+    assertEquals("first non-loopback address of this host", config.podIpSource());
+    assertTrue(!config.podIp().isBlank());
+  }
+}

@@ -1,0 +1,107 @@
+package lab.grpclb.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Bad requests get a 400 (or 409) naming what is valid, and nothing crashes. */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTest {
+  GreeterServer server;
+  ExperimentClient client;
+  Http http;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    server = Greeters.start(vertx, "127.0.0.6", 300);
+    HostPort target = new HostPort("127.0.0.6", server.port());
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 50_000, 10_000, 100, 20_000))
+        .start().await(10, TimeUnit.SECONDS);
+    http = new Http(vertx);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    server.kill().await(10, TimeUnit.SECONDS);
+  }
+
+  void assertBadRequest(String uri, String... mentions) throws Exception {
+    Http.Answer answer = http.get(client.port(), uri);
+    assertEquals(400, answer.status(), answer.body().encode());
+    String error = answer.body().getString("error");
+    for (String mention : mentions) {
+      assertTrue(error.contains(mention), "'" + error + "' should mention " + mention);
+    }
+  }
+
+  @Test
+  void nMustBeAnIntegerInRange() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&n=abc", "n must be an integer from 1 to 50000", "'abc'");
+    assertBadRequest("/experiment/client?type=Client&n=0", "from 1 to 50000", "'0'");
+    assertBadRequest("/experiment/client?type=Client&n=-5", "'-5'");
+    assertBadRequest("/experiment/client?type=Client&n=50001", "--max-n", "'50001'");
+    assertBadRequest("/?n=1.5", "'1.5'");
+  }
+
+  @Test
+  void unknownTypeListsEveryValidType() throws Exception {
+    assertBadRequest("/experiment/client?type=Grpc&n=10",
+        "unknown type 'Grpc'", "Client", "ClientWithReuseConn", "ClientWithKubeResolver");
+  }
+
+  @Test
+  void aSecondExperimentWhileOneRunsIsAConflictNamingTheRunningOne(Vertx vertx) throws Exception {
+    Future<Http.Answer> first = new Http(vertx).sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithReuseConn&n=50");
+    Thread.sleep(100); // the JUnit thread, not an event loop: let the first experiment start
+    Http.Answer second = http.get(client.port(), "/experiment/client?type=Client&n=5");
+    assertEquals(409, second.status(), second.body().encode());
+    assertEquals("ClientWithReuseConn", second.body().getJsonObject("running").getString("type"));
+    assertEquals(200, first.await(30, TimeUnit.SECONDS).status());
+  }
+
+  @Test
+  void unreachableGreeterCountsEveryCallAsFailedWithItsReason(Vertx vertx) throws Exception {
+    HostPort nobody = new HostPort("127.0.0.7", 1); // nothing listens there
+    ExperimentClient lonely = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, nobody, 1000, 5_000, 100, 1000))
+        .start().await(10, TimeUnit.SECONDS);
+    try {
+      for (String type : new String[] {"Client", "ClientWithReuseConn"}) {
+        Http.Answer answer = http.get(lonely.port(), "/experiment/client?type=" + type + "&n=200");
+        assertEquals(200, answer.status());
+        JsonObject report = answer.body();
+        assertEquals(0, report.getInteger("ok"));
+        assertEquals(200, report.getInteger("failed"));
+        String reason = report.getJsonObject("errors").fieldNames().iterator().next();
+        assertTrue(reason.startsWith("UNAVAILABLE: connect failed"), reason);
+        assertEquals(200, report.getJsonObject("errors").getInteger(reason));
+      }
+    } finally {
+      lonely.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void unknownPathsAnswerJson() throws Exception {
+    Http.Answer answer = http.send(HttpMethod.GET, client.port(), "/nope");
+    assertEquals(404, answer.status());
+    assertTrue(answer.body().getString("error").contains("/nope"));
+  }
+}

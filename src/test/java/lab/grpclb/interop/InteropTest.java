@@ -1,0 +1,64 @@
+package lab.grpclb.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.junit5.VertxExtension;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.client.SharedChannel;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Our server and our client speak the wire contract with grpc-java, an independent implementation. */
+@ExtendWith(VertxExtension.class)
+class InteropTest {
+
+  @Test
+  void grpcJavaClientCallsOurServer(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, "127.0.0.11", 10);
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.11", server.port()).usePlaintext().build();
+    try {
+      HelloReply reply = ClientCalls.blockingUnaryCall(channel, GrpcJava.SAY_HELLO,
+          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), HelloRequest.newBuilder().setName("grpc-java").build());
+      assertEquals("Hello grpc-java", reply.getMessage());
+      assertEquals("127.0.0.11", reply.getIpAddress());
+    } finally {
+      channel.shutdownNow();
+      server.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void ourClientCallsAGrpcJavaServer(Vertx vertx) throws Exception {
+    ServerServiceDefinition greeter = ServerServiceDefinition.builder("experiment.Greeter")
+        .addMethod(GrpcJava.SAY_HELLO, ServerCalls.asyncUnaryCall((request, reply) -> {
+          reply.onNext(HelloReply.newBuilder().setMessage("Hi " + request.getName()).setIpAddress("10.9.8.7").build());
+          reply.onCompleted();
+        }))
+        .build();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
+    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"), 5_000);
+    try {
+      HelloReply reply = channel.sayHello(HelloRequest.newBuilder().setName("vertx").build()).await(5, TimeUnit.SECONDS);
+      assertEquals("Hi vertx", reply.getMessage());
+      assertEquals("10.9.8.7", reply.getIpAddress());
+    } finally {
+      channel.close().await(5, TimeUnit.SECONDS);
+      server.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package lab.grpclb.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.client.CallFailure;
+import lab.grpclb.client.SharedChannel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A draining pod finishes the calls it has and takes no new connections. */
+@ExtendWith(VertxExtension.class)
+class DrainTest {
+  static final HelloRequest HELLO = HelloRequest.newBuilder().setName("drain").build();
+
+  @Test
+  void callsInFlightWhenTheDrainStartsCompleteOk(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, "127.0.0.13", 400);
+    SharedChannel before = new SharedChannel(vertx, Greeters.address(server), 5_000);
+    before.warmUp().await(5, TimeUnit.SECONDS);
+    Future<HelloReply> inFlight = before.sayHello(HELLO);
+    Thread.sleep(100); // JUnit thread: the call is now waiting on the server's timer
+    Future<Void> drained = server.drain(5_000);
+    assertTrue(server.draining());
+
+    SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000);
+    CallFailure failure = CallFailure.of(after.sayHello(HELLO).map(r -> (Throwable) null)
+        .otherwise(e -> e).await(5, TimeUnit.SECONDS));
+    assertEquals(GrpcStatus.UNAVAILABLE, failure.status(), "a draining pod refuses new connections");
+
+    assertEquals("127.0.0.13", inFlight.await(5, TimeUnit.SECONDS).getIpAddress());
+    drained.await(5, TimeUnit.SECONDS);
+    assertEquals(1, server.greeter().callsServed());
+    before.close();
+    after.close();
+  }
+}
