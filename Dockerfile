@@ -11,11 +11,12 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
 
 # Dependencies and plugins in their own layer, rebuilt only when pom.xml or the .proto changes.
-# go-offline does not fetch protoc nor the Vert.x gRPC generator (protobuf-maven-plugin resolves them
-# when it runs), so generate-sources runs it once here to cache them too.
+# dependency:go-offline misses what plugins resolve as they run (protoc, the Vert.x gRPC generator,
+# the shade and resources plugins' own dependencies), so this layer runs the very same package build
+# on the pom and the .proto alone: the next step then needs nothing more from the network.
 COPY pom.xml ./
 COPY src/main/proto ./src/main/proto
-RUN mvn -B -q dependency:go-offline generate-sources
+RUN mvn -B -q package -Dmaven.test.skip=true && rm -rf target
 
 COPY src ./src
 RUN mvn -B -q package -Dmaven.test.skip=true

@@ -3,7 +3,7 @@ package lab.grpclb.client;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** How an experiment reaches the greeter: one of the client types the experiment compares. */
 public interface GreeterChannel {
@@ -26,9 +26,12 @@ public interface GreeterChannel {
     return null;
   }
 
-  /** What this channel adds to a report, read when the run ends (endpoints it knows, calls it retried). */
-  default JsonObject details() {
-    return new JsonObject();
+  /** The server addresses this channel sends calls to right now. */
+  List<String> endpoints();
+
+  /** Calls sent a second time (to another endpoint) since the channel was created. */
+  default long retried() {
+    return 0;
   }
 
   /** Connections this channel has opened since it was created. */

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,6 +51,11 @@ public final class PerRequestChannel implements GreeterChannel {
   @Override
   public Integer maxOpenConnections() {
     return maxOpenConnections;
+  }
+
+  @Override
+  public List<String> endpoints() {
+    return List.of(target.host() + ":" + target.port());
   }
 
   @Override

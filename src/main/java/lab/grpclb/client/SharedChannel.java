@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.net.SocketAddress;
+import java.util.List;
 
 /** "ClientWithReuseConn": one HTTP/2 connection, opened at start, carrying every call of every experiment. */
 public final class SharedChannel implements GreeterChannel {
@@ -25,6 +26,11 @@ public final class SharedChannel implements GreeterChannel {
   @Override
   public Future<Void> warmUp() {
     return connection.connect().recover(err -> Future.succeededFuture()); // calls will report the failure
+  }
+
+  @Override
+  public List<String> endpoints() {
+    return List.of(connection.address().host() + ":" + connection.address().port());
   }
 
   @Override

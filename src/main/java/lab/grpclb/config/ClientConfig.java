@@ -11,7 +11,8 @@ public record ClientConfig(
     int maxN,
     int callTimeoutMs,
     int maxConnections,
-    int maxInFlight) {
+    int maxInFlight,
+    KubeConfig kube) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_MAX_N = 1_000_000;
@@ -21,6 +22,12 @@ public record ClientConfig(
   /** Heap one in-flight call holds on the client, with headroom (measured ~7 KB). */
   private static final long HEAP_PER_CALL = 12 * 1024;
 
+  /** A client without Kubernetes discovery. */
+  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
+                      int maxInFlight) {
+    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, null);
+  }
+
   public static ClientConfig from(Flags flags) {
     return new ClientConfig(
         flags.string("http-host", "0.0.0.0"),
@@ -29,11 +36,13 @@ public record ClientConfig(
         flags.integer("max-n", DEFAULT_MAX_N, 1, 100_000_000),
         flags.integer("call-timeout-ms", DEFAULT_CALL_TIMEOUT_MS, 1, 3_600_000),
         flags.integer("max-connections", defaultMaxConnections(), 1, 1_000_000),
-        flags.integer("max-in-flight", defaultMaxInFlight(), 1, 100_000_000));
+        flags.integer("max-in-flight", defaultMaxInFlight(), 1, 100_000_000),
+        KubeConfig.from(flags));
   }
 
-  public ClientConfig withTarget(HostPort newTarget) {
-    return new ClientConfig(httpHost, httpPort, newTarget, maxN, callTimeoutMs, maxConnections, maxInFlight);
+  /** The same client, with ClientWithKubeResolver discovering through the given API. */
+  public ClientConfig withKube(KubeConfig newKube) {
+    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube);
   }
 
   /** Half the free file descriptors (each loopback connection may cost two), at most 5 000. */

@@ -17,7 +17,8 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         flags.integer("max-n", ClientConfig.DEFAULT_MAX_N, 1, 100_000_000),
         flags.integer("call-timeout-ms", ClientConfig.DEFAULT_CALL_TIMEOUT_MS, 1, 3_600_000),
         flags.integer("max-connections", ClientConfig.defaultMaxConnections(), 1, 1_000_000),
-        flags.integer("max-in-flight", ClientConfig.defaultMaxInFlight(), 1, 100_000_000));
+        flags.integer("max-in-flight", ClientConfig.defaultMaxInFlight(), 1, 100_000_000),
+        null); // the local cluster fills in its own control plane
     return new LocalConfig(
         flags.integer("replicas", 3, 1, MAX_REPLICAS),
         flags.integer("delay-ms", "GREETER_DELAY_MS", ServerConfig.DEFAULT_DELAY_MS, 0, 3_600_000),

@@ -3,16 +3,19 @@ package lab.grpclb.experiment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
+import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.discovery.KubeDiscovery;
 
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
 public final class ExperimentClient {
@@ -21,6 +24,8 @@ public final class ExperimentClient {
   private final Vertx vertx;
   private final ClientConfig config;
   private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
+  private BalancedChannel balanced;
+  private KubeDiscovery discovery;
   private HttpServer httpServer;
 
   public ExperimentClient(Vertx vertx, ClientConfig config) {
@@ -29,12 +34,14 @@ public final class ExperimentClient {
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
     channels.put(ClientTypes.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections()));
     channels.put(ClientTypes.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs()));
-  }
-
-  /** Adds (or replaces) the channel behind a client type, before {@link #start}. */
-  public ExperimentClient withChannel(String type, GreeterChannel channel) {
-    channels.put(type, channel);
-    return this;
+    if (config.kube() != null) {
+      balanced = new BalancedChannel(vertx, config.callTimeoutMs(), () -> discovery.unavailableReason());
+      discovery = new KubeDiscovery(vertx, config.kube(), balanced::update);
+      channels.put(ClientTypes.KUBE_RESOLVER, balanced);
+    } else {
+      channels.put(ClientTypes.KUBE_RESOLVER, new UnavailableChannel("no Kubernetes API configured: run in a pod "
+          + "(KUBERNETES_SERVICE_HOST) or pass --kube-api URL (with --kube-token-file, --kube-ca-file, --namespace)"));
+    }
   }
 
   public Future<ExperimentClient> start() {
@@ -42,6 +49,10 @@ public final class ExperimentClient {
       Router router = Router.router(vertx);
       new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels, config.maxN(), config.maxInFlight()).mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
+      router.get("/status").handler(ctx -> status().onComplete(ar -> Responses.json(ctx, 200, ar.result())));
+      if (discovery != null) {
+        discovery.start();
+      }
       Responses.mountFallbacks(router);
       channels.get(ClientTypes.REUSE_CONN).warmUp();
       httpServer = vertx.createHttpServer().requestHandler(router);
@@ -51,6 +62,21 @@ public final class ExperimentClient {
           + ", greeter target " + config.target() + ", types " + channels.keySet());
       return this;
     });
+  }
+
+  /** GET /status: what the client dials and, for ClientWithKubeResolver, what discovery sees. */
+  private Future<JsonObject> status() {
+    JsonObject types = new JsonObject();
+    channels.forEach((type, channel) -> types.put(type, new JsonObject()
+        .put("available", channel.unavailableReason() == null)
+        .put("unavailable_reason", channel.unavailableReason())
+        .put("targets", new JsonArray(channel.endpoints()))
+        .put("connections_open", channel.connectionsOpen())));
+    JsonObject status = new JsonObject().put("types", types).put("target", config.target().toString());
+    if (discovery == null) {
+      return Future.succeededFuture(status.put("kubernetes", null));
+    }
+    return discovery.status().map(kube -> status.put("kubernetes", kube.put("endpoints", balanced.describe())));
   }
 
   public int port() {
@@ -63,6 +89,9 @@ public final class ExperimentClient {
 
   public Future<Void> close() {
     Future<Void> server = httpServer == null ? Future.succeededFuture() : httpServer.close();
+    if (discovery != null) {
+      discovery.close();
+    }
     return server.compose(v -> Future.join(channels.values().stream().map(GreeterChannel::close).toList()).mapEmpty());
   }
 }

@@ -63,7 +63,7 @@ public final class ExperimentRoutes {
     }
     Experiment experiment = experiment(type, n, channel);
     LOG.info(() -> "experiment " + type + " n=" + n + " started");
-    runner.run(experiment, channel, channel::details).onComplete(ar -> {
+    runner.run(experiment, channel).onComplete(ar -> {
       running.set(null);
       if (ar.succeeded()) {
         Report report = ar.result();

@@ -7,10 +7,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.client.GreeterChannel;
 
@@ -32,14 +30,10 @@ public final class ExperimentRunner {
     this.firers = pool.contexts();
   }
 
-  /**
-   * Runs the experiment; channelDetails is asked once the last call has ended, for what the channel
-   * itself knows (endpoints, retries).
-   */
-  public Future<Report> run(Experiment experiment, GreeterChannel channel, Supplier<JsonObject> channelDetails) {
+  public Future<Report> run(Experiment experiment, GreeterChannel channel) {
     return channel.warmUp().compose(v -> {
       Promise<Report> done = Promise.promise();
-      new Run(experiment, channel, channelDetails, done).start();
+      new Run(experiment, channel, done).start();
       return done.future();
     });
   }
@@ -48,7 +42,8 @@ public final class ExperimentRunner {
   private final class Run {
     private final Experiment experiment;
     private final GreeterChannel channel;
-    private final Supplier<JsonObject> channelDetails;
+    private final List<String> endpointsAtStart;
+    private final long retriedAtStart;
     private final Promise<Report> done;
     private final HelloRequest request;
     private final Firer[] parts;
@@ -60,10 +55,11 @@ public final class ExperimentRunner {
     private long startNanos;
     private long progressTimer;
 
-    Run(Experiment experiment, GreeterChannel channel, Supplier<JsonObject> channelDetails, Promise<Report> done) {
+    Run(Experiment experiment, GreeterChannel channel, Promise<Report> done) {
       this.experiment = experiment;
       this.channel = channel;
-      this.channelDetails = channelDetails;
+      this.endpointsAtStart = channel.endpoints();
+      this.retriedAtStart = channel.retried();
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
       int count = Math.min(firers.size(), experiment.n());
@@ -115,9 +111,9 @@ public final class ExperimentRunner {
       }
       int calls = waited;
       long connections = channel.connectionsOpened() - connectionsAtStart;
-      JsonObject details = channelDetails.get();
-      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), connections,
-              maxInFlight.get(), calls, details))
+      Report.Channel seen = new Report.Channel(connections, endpointsAtStart, channel.endpoints(),
+          channel.retried() - retriedAtStart);
+      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), calls))
           .onComplete(done);
     }
 

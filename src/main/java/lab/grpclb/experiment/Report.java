@@ -1,6 +1,8 @@
 package lab.grpclb.experiment;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -9,10 +11,17 @@ public record Report(
     Experiment experiment,
     long elapsedNanos,
     RunTally tally,
-    long connections,
+    Channel channel,
     int maxInFlight,
-    int callsWaited,
-    JsonObject channelDetails) {
+    int callsWaited) {
+
+  /** What the channel saw during the run. */
+  public record Channel(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, long retried) {
+  }
+
+  public long retried() {
+    return channel.retried();
+  }
 
   public int ok() {
     return tally.ok;
@@ -41,12 +50,15 @@ public record Report(
             .put("p90", round(tally.percentileMs(0.90)))
             .put("p99", round(tally.percentileMs(0.99)))
             .put("max", round(tally.percentileMs(1.0))))
-        .put("connections", connections)
+        .put("connections", channel.connections())
         .put("max_open_connections", experiment.maxOpenConnections())
         .put("max_in_flight", maxInFlight)
         .put("in_flight_cap", experiment.inFlightCap())
-        .put("calls_waited", callsWaited);
-    return json.mergeIn(channelDetails);
+        .put("calls_waited", callsWaited)
+        .put("retried", channel.retried())
+        .put("endpoints_at_start", new JsonArray(channel.endpointsAtStart()))
+        .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()));
+    return json;
   }
 
   private static double round(double value) {

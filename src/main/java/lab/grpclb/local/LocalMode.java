@@ -2,7 +2,11 @@ package lab.grpclb.local;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.util.UUID;
 import java.util.logging.Logger;
+import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ExperimentClient;
 
@@ -14,6 +18,8 @@ public final class LocalMode {
   private final LocalConfig config;
   private final LocalCluster cluster;
   private final ServiceProxy service;
+  private final ControlPlane controlPlane;
+  private final String token = UUID.randomUUID().toString();
   private ExperimentClient client;
 
   public LocalMode(Vertx vertx, LocalConfig config) {
@@ -21,18 +27,38 @@ public final class LocalMode {
     this.config = config;
     this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs());
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
+    this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
   }
 
   public Future<LocalMode> start() {
     long started = System.nanoTime();
-    return cluster.scale(config.replicas())
-        .compose(v -> service.listen(config.serviceIp(), config.grpcPort()))
-        .compose(v -> new ExperimentClient(vertx, config.client()).start())
+    return controlPlane.listen("127.0.0.1", config.apiPort())
+        .compose(cp -> writeToken())
+        .compose(kube -> {
+          EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort());
+          controller.createService(config.serviceIp());
+          cluster.onChange(controller::sync);
+          return cluster.scale(config.replicas())
+              .compose(v -> service.listen(config.serviceIp(), config.grpcPort()))
+              .compose(v -> new ExperimentClient(vertx, config.client().withKube(kube)).start());
+        })
         .map(c -> {
           client = c;
           LOG.info(() -> banner((System.nanoTime() - started) / 1_000_000));
           return this;
         });
+  }
+
+  /**
+   * The control plane checks a bearer token, as a real API server does; the client reads it from a file,
+   * as it reads a service account token in a pod.
+   */
+  private Future<KubeConfig> writeToken() {
+    controlPlane.requireToken(token);
+    return vertx.fileSystem().createTempFile("grpc-lb-lab-token", "").compose(file -> vertx.fileSystem()
+        .writeFile(file, Buffer.buffer(token))
+        .map(v -> new KubeConfig(URI.create(controlPlane.url()), file, "", EndpointController.NAMESPACE,
+            KubeConfig.DEFAULT_SERVICE, KubeConfig.DEFAULT_SERVICE_PORT)));
   }
 
   private String banner(long startMs) {
@@ -43,6 +69,9 @@ public final class LocalMode {
     }
     text.append("  service  greeter-server  ").append(config.serviceIp()).append(':').append(config.grpcPort())
         .append("  (a random ready pod per connection, like kube-proxy)\n");
+    text.append("  api      ").append(controlPlane.url())
+        .append("  (try: kubectl --server ").append(controlPlane.url()).append(" --token ").append(token)
+        .append(" get endpointslices -w)\n");
     text.append("  client   ").append(base).append('\n');
     text.append("try:\n");
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");
@@ -55,12 +84,16 @@ public final class LocalMode {
     return cluster;
   }
 
+  public ControlPlane controlPlane() {
+    return controlPlane;
+  }
+
   public ExperimentClient client() {
     return client;
   }
 
   public Future<Void> stop() {
     Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
-    return clientStopped.eventually(service::close).eventually(cluster::stop);
+    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(controlPlane::close);
   }
 }

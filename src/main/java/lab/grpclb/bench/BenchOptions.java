@@ -1,0 +1,185 @@
+package lab.grpclb.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** What {@code bench/run.sh [n...] [--flag value...]} was asked to do. */
+record BenchOptions(
+    List<Integer> ns,
+    List<String> types,
+    int runs,
+    int delayMs,
+    String clientHeap,
+    String serverHeap,
+    int replicas,
+    List<String> extraClientArgs,
+    List<String> clientJvmArgs,
+    int port,
+    int httpPort,
+    List<Integer> warmup,
+    int pauseMs,
+    int requestTimeoutS,
+    String target,
+    boolean serviceProxy,
+    Path logDir) {
+
+  static final String SERVICE_IP = "127.0.0.250";
+  static final int MAX_REPLICAS = 100;
+
+  static final String USAGE = """
+      usage: bench/run.sh [n...] [flags]            (env SKIP_BUILD=1: use target/grpc-lb-lab.jar as it is)
+        n...                      experiment sizes (default 1000 10000 100000)
+        --types A,B,...           client types, in this order (default Client,ClientWithReuseConn,ClientWithKubeResolver)
+        --runs 3                  measured runs per type and n; the table shows the median
+        --delay-ms 500            the servers' reply delay
+        --replicas 3              server JVMs, on 127.0.0.2, 127.0.0.3, ...
+        --client-heap 512m        client JVM -Xmx
+        --server-heap 512m        each server JVM's -Xmx
+        --extra-client-args "..." more program args for the client, e.g. "--max-connections 2000"
+        --client-jvm-args "..."   more JVM args for the client, e.g. "-XX:+UseSerialGC"
+        --port 50051              the servers' gRPC port
+        --http-port 18080         the client's experiment API port (on 127.0.0.1)
+        --warmup 1000,1000,10000  discarded runs per type before measuring (--warmup none: no warm-up)
+        --pause-ms 1000           pause after every run (its server CPU is counted with the run)
+        --timeout-s 300           longest one experiment request may take
+        --target HOST:PORT        what the client dials (default the first server, 127.0.0.2:PORT)
+        --service-proxy           dial a kube-proxy-like address (127.0.0.250:PORT, a random server per
+                                  connection) run inside this benchmark JVM, instead of the first server
+        --log-dir DIR             where the JVMs' logs go (default a new temp dir)""";
+
+  static BenchOptions parse(String[] args) {
+    List<Integer> ns = new ArrayList<>();
+    List<String> types = List.of("Client", "ClientWithReuseConn", "ClientWithKubeResolver");
+    int runs = 3;
+    int delayMs = 500;
+    String clientHeap = "512m";
+    String serverHeap = "512m";
+    int replicas = 3;
+    List<String> extraClientArgs = List.of();
+    List<String> clientJvmArgs = List.of();
+    int port = 50051;
+    int httpPort = 18080;
+    List<Integer> warmup = List.of(1000, 1000, 10_000);
+    int pauseMs = 1000;
+    int timeoutS = 300;
+    String target = null;
+    boolean serviceProxy = false;
+    Path logDir = null;
+
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        ns.add(integer("n", arg, 1, 100_000_000));
+        continue;
+      }
+      String name = arg.substring(2);
+      String inline = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        inline = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      if (name.equals("help") || name.equals("h")) {
+        throw new Usage(null);
+      }
+      if (name.equals("service-proxy")) {
+        serviceProxy = inline == null || Boolean.parseBoolean(inline);
+        continue;
+      }
+      String value;
+      if (inline != null) {
+        value = inline;
+      } else if (i + 1 < args.length) {
+        value = args[++i]; // taken whatever it looks like: --extra-client-args "--max-connections 10"
+      } else {
+        throw new Usage("--" + name + " needs a value");
+      }
+      switch (name) {
+        case "types" -> types = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        case "runs" -> runs = integer(name, value, 1, 100);
+        case "delay-ms" -> delayMs = integer(name, value, 0, 3_600_000);
+        case "client-heap" -> clientHeap = heap(name, value);
+        case "server-heap" -> serverHeap = heap(name, value);
+        case "replicas" -> replicas = integer(name, value, 1, MAX_REPLICAS);
+        case "extra-client-args" -> extraClientArgs = words(value);
+        case "client-jvm-args" -> clientJvmArgs = words(value);
+        case "port" -> port = integer(name, value, 1, 65535);
+        case "http-port" -> httpPort = integer(name, value, 1, 65535);
+        case "warmup" -> warmup = value.equals("none") ? List.of()
+            : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> integer("warmup", s, 1, 100_000_000)).toList();
+        case "pause-ms" -> pauseMs = integer(name, value, 0, 600_000);
+        case "timeout-s" -> timeoutS = integer(name, value, 1, 86_400);
+        case "target" -> target = hostPort(value);
+        case "log-dir" -> logDir = Path.of(value);
+        default -> throw new Usage("unknown flag --" + name);
+      }
+    }
+    if (types.isEmpty()) {
+      throw new Usage("--types needs at least one type");
+    }
+    if (target != null && serviceProxy) {
+      throw new Usage("give --target or --service-proxy, not both");
+    }
+    if (ns.isEmpty()) {
+      ns = List.of(1000, 10_000, 100_000);
+    }
+    return new BenchOptions(List.copyOf(ns), types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs,
+        clientJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir);
+  }
+
+  /** Pod i (from 0) listens on 127.0.0.(2 + i). */
+  String serverIp(int i) {
+    return "127.0.0." + (2 + i);
+  }
+
+  String clientTarget() {
+    if (target != null) {
+      return target;
+    }
+    return (serviceProxy ? SERVICE_IP : serverIp(0)) + ":" + port;
+  }
+
+  private static int integer(String name, String raw, int min, int max) {
+    try {
+      int value = Integer.parseInt(raw.trim().replace("_", ""));
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // below
+    }
+    throw new Usage((name.equals("n") ? "n" : "--" + name) + " must be an integer from " + min + " to " + max
+        + ", got '" + raw + "'");
+  }
+
+  private static String heap(String name, String raw) {
+    if (!raw.matches("[0-9]+[kKmMgG]?")) {
+      throw new Usage("--" + name + " must look like 512m or 2g, got '" + raw + "'");
+    }
+    return raw;
+  }
+
+  private static String hostPort(String raw) {
+    int colon = raw.lastIndexOf(':');
+    if (colon <= 0 || colon == raw.length() - 1) {
+      throw new Usage("--target must look like host:port, got '" + raw + "'");
+    }
+    integer("target port", raw.substring(colon + 1), 1, 65535);
+    return raw;
+  }
+
+  private static List<String> words(String raw) {
+    String trimmed = raw.trim();
+    return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("\\s+"));
+  }
+
+  /** A bad command line (or --help, with a null message). */
+  static final class Usage extends RuntimeException {
+    Usage(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

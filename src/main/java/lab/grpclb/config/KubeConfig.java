@@ -1,0 +1,65 @@
+package lab.grpclb.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where ClientWithKubeResolver finds the Kubernetes API and which Service it balances over. Defaults fit a
+ * pod: the in-cluster API address and the service account's token, CA and namespace files.
+ */
+public record KubeConfig(URI apiUrl, String tokenFile, String caFile, String namespace, String service, String servicePort) {
+
+  public static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
+  public static final String DEFAULT_SERVICE = "greeter-server";
+  public static final String DEFAULT_SERVICE_PORT = "grpc";
+
+  /** Null when no API is configured: neither --kube-api nor KUBERNETES_SERVICE_HOST (not in a pod). */
+  public static KubeConfig from(Flags flags) {
+    String api = flags.string("kube-api", null);
+    String tokenFile = flags.string("kube-token-file", SERVICE_ACCOUNT + "token");
+    String caFile = flags.string("kube-ca-file", SERVICE_ACCOUNT + "ca.crt");
+    String namespace = flags.string("namespace", defaultNamespace());
+    String service = flags.string("service", DEFAULT_SERVICE);
+    String servicePort = flags.string("service-port", DEFAULT_SERVICE_PORT);
+    if (api == null) {
+      String host = flags.env("KUBERNETES_SERVICE_HOST");
+      String port = flags.env("KUBERNETES_SERVICE_PORT");
+      if (host == null || host.isBlank()) {
+        return null;
+      }
+      api = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + (port == null ? "443" : port);
+    }
+    return new KubeConfig(parseUrl(api), tokenFile, caFile, namespace, service, servicePort);
+  }
+
+  public boolean tls() {
+    return "https".equals(apiUrl.getScheme());
+  }
+
+  public int apiPort() {
+    return apiUrl.getPort() > 0 ? apiUrl.getPort() : tls() ? 443 : 80;
+  }
+
+  private static URI parseUrl(String raw) {
+    try {
+      URI uri = URI.create(raw);
+      if (("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (IllegalArgumentException ignored) {
+      // reported below
+    }
+    throw new ConfigException("--kube-api must be an http(s)://host:port URL, got '" + raw + "'");
+  }
+
+  private static String defaultNamespace() {
+    try {
+      Path file = Path.of(SERVICE_ACCOUNT + "namespace");
+      return Files.isReadable(file) ? Files.readString(file).trim() : "default";
+    } catch (IOException e) {
+      return "default";
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package lab.grpclb.discovery;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.parsetools.RecordParser;
+import lab.grpclb.config.KubeConfig;
+
+/**
+ * The few Kubernetes API calls discovery needs: list, and watch as a stream of JSON lines. Over TLS the API
+ * server's certificate is verified against the service account CA; the bearer token file is read again for
+ * every request, so a rotated (projected) token is picked up without a restart.
+ */
+public final class KubeApiClient {
+  private final Vertx vertx;
+  private final KubeConfig config;
+  private final HttpClient http;
+
+  public KubeApiClient(Vertx vertx, KubeConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    HttpClientOptions options = new HttpClientOptions()
+        .setDefaultHost(config.apiUrl().getHost())
+        .setDefaultPort(config.apiPort())
+        .setConnectTimeout(5_000)
+        .setIdleTimeout(0);
+    if (config.tls()) {
+      options.setSsl(true).setVerifyHost(true).setTrustOptions(new PemTrustOptions().addCertPath(config.caFile()));
+    }
+    this.http = vertx.createHttpClient(options);
+  }
+
+  public KubeConfig config() {
+    return config;
+  }
+
+  /** GET a list; fails with {@link KubeApiException} on any status but 200. */
+  public Future<JsonObject> list(String pathAndQuery) {
+    return request(pathAndQuery)
+        .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200
+            ? Future.succeededFuture(body.toJsonObject())
+            : Future.failedFuture(new KubeApiException(resp.statusCode(), "list", pathAndQuery, body.toString()))));
+  }
+
+  /**
+   * Opens a watch and hands every event to the handler, in order. The future completes when the server
+   * ends the stream, fails when it could not be opened or broke.
+   */
+  public Future<Void> watch(String pathAndQuery, Handler<JsonObject> onEvent) {
+    return request(pathAndQuery).compose(resp -> {
+      if (resp.statusCode() != 200) {
+        return resp.body().compose(body ->
+            Future.failedFuture(new KubeApiException(resp.statusCode(), "watch", pathAndQuery, body.toString())));
+      }
+      Promise<Void> ended = Promise.promise();
+      RecordParser lines = RecordParser.newDelimited("\n", resp).handler(line -> {
+        if (line.length() > 0) {
+          onEvent.handle(line.toJsonObject());
+        }
+      });
+      lines.exceptionHandler(ended::tryFail);
+      lines.endHandler(v -> ended.tryComplete());
+      resp.exceptionHandler(ended::tryFail);
+      return ended.future();
+    });
+  }
+
+  private Future<HttpClientResponse> request(String pathAndQuery) {
+    return token().compose(token -> {
+      RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(pathAndQuery)
+          .putHeader("Accept", "application/json");
+      if (token != null) {
+        options.putHeader("Authorization", "Bearer " + token);
+      }
+      return http.request(options).compose(req -> req.send());
+    });
+  }
+
+  /** The bearer token, read afresh (asynchronously); null when there is no token file on a plain-HTTP API. */
+  Future<String> token() {
+    return vertx.fileSystem().exists(config.tokenFile()).compose(exists -> {
+      if (!exists) {
+        return config.tls()
+            ? Future.failedFuture("service account token file " + config.tokenFile() + " is missing (--kube-token-file)")
+            : Future.succeededFuture((String) null);
+      }
+      return vertx.fileSystem().readFile(config.tokenFile()).map(Buffer::toString).map(String::trim);
+    });
+  }
+
+  public Future<Void> close() {
+    return http.close();
+  }
+}

@@ -1,0 +1,63 @@
+package lab.grpclb.local;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+
+/**
+ * What Kubernetes' endpoint-slice controller does for the greeter Service: after every pod change, writes
+ * the Service's EndpointSlice with each pod's conditions (ready; serving and terminating while it drains).
+ * Writes only real changes, so watchers see one event per change.
+ */
+final class EndpointController {
+  static final String NAMESPACE = "default";
+  private static final String SLICE_NAME = LocalCluster.DEPLOYMENT + "-x7k2p";
+
+  private final ControlPlane api;
+  private final String service;
+  private final int port;
+  private JsonObject lastWritten;
+
+  EndpointController(ControlPlane api, String service, int port) {
+    this.api = api;
+    this.service = service;
+    this.port = port;
+  }
+
+  /** The Service object itself, as kubectl apply of deploy/server.yaml would create it. */
+  void createService(String clusterIp) {
+    api.apply(ApiResource.SERVICES, NAMESPACE, new JsonObject()
+        .put("metadata", new JsonObject().put("name", service).put("labels", new JsonObject().put("app", service)))
+        .put("spec", new JsonObject()
+            .put("type", "ClusterIP")
+            .put("clusterIP", clusterIp)
+            .put("selector", new JsonObject().put("app", service))
+            .put("ports", new JsonArray().add(new JsonObject()
+                .put("name", "grpc").put("port", port).put("targetPort", port).put("protocol", "TCP")))));
+  }
+
+  synchronized void sync(Collection<Pod> pods) {
+    JsonArray endpoints = new JsonArray();
+    for (Pod pod : pods) {
+      boolean terminating = pod.phase() == Pod.Phase.TERMINATING;
+      endpoints.add(new JsonObject()
+          .put("addresses", new JsonArray().add(pod.ip()))
+          .put("conditions", new JsonObject()
+              .put("ready", pod.ready())
+              .put("serving", pod.ready() || terminating)
+              .put("terminating", terminating))
+          .put("targetRef", new JsonObject().put("kind", "Pod").put("namespace", NAMESPACE).put("name", pod.name())));
+    }
+    JsonObject slice = new JsonObject()
+        .put("metadata", new JsonObject().put("name", SLICE_NAME).put("labels", new JsonObject()
+            .put("kubernetes.io/service-name", service)
+            .put("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io")))
+        .put("addressType", "IPv4")
+        .put("endpoints", endpoints.isEmpty() ? null : endpoints)
+        .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("port", port).put("protocol", "TCP")));
+    if (!slice.equals(lastWritten)) {
+      lastWritten = slice;
+      api.apply(ApiResource.ENDPOINTSLICES, NAMESPACE, slice);
+    }
+  }
+}

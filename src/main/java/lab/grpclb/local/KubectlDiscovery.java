@@ -1,0 +1,46 @@
+package lab.grpclb.local;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/** The discovery documents kubectl reads before it lists or watches, so {@code kubectl --server} works. */
+final class KubectlDiscovery {
+  private KubectlDiscovery() {
+  }
+
+  static void mount(Router router) {
+    router.get("/version").handler(ctx -> json(ctx.response(), new JsonObject()
+        .put("major", "1").put("minor", "33").put("gitVersion", "v1.33.0-grpc-lb-lab").put("platform", "local")));
+    router.get("/api").handler(ctx -> json(ctx.response(), new JsonObject()
+        .put("kind", "APIVersions").put("versions", new JsonArray().add("v1"))
+        .put("serverAddressByClientCIDRs", new JsonArray())));
+    router.get("/apis").handler(ctx -> json(ctx.response(), new JsonObject()
+        .put("kind", "APIGroupList").put("apiVersion", "v1")
+        .put("groups", new JsonArray().add(new JsonObject().put("name", "discovery.k8s.io")
+            .put("versions", new JsonArray().add(version()))
+            .put("preferredVersion", version())))));
+    router.get("/api/v1").handler(ctx -> json(ctx.response(), resources("v1", ApiResource.SERVICES, "svc")));
+    router.get("/apis/discovery.k8s.io/v1").handler(ctx ->
+        json(ctx.response(), resources("discovery.k8s.io/v1", ApiResource.ENDPOINTSLICES, null)));
+  }
+
+  private static JsonObject version() {
+    return new JsonObject().put("groupVersion", "discovery.k8s.io/v1").put("version", "v1");
+  }
+
+  private static JsonObject resources(String groupVersion, ApiResource resource, String shortName) {
+    JsonObject entry = new JsonObject().put("name", resource.plural).put("singularName", resource.kind.toLowerCase())
+        .put("namespaced", true).put("kind", resource.kind)
+        .put("verbs", new JsonArray().add("get").add("list").add("watch"));
+    if (shortName != null) {
+      entry.put("shortNames", new JsonArray().add(shortName));
+    }
+    return new JsonObject().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", groupVersion)
+        .put("resources", new JsonArray().add(entry));
+  }
+
+  private static void json(io.vertx.core.http.HttpServerResponse response, JsonObject body) {
+    response.putHeader("content-type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,1012 @@
+package lab.grpclb.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.grpc.health.v1.HealthCheckRequest;
+import io.vertx.grpc.health.v1.HealthCheckResponse;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ConfigException;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.config.ServerConfig;
+import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.w3c.dom.Document;
+
+/**
+ * No cluster runs here, so this proves that {@code deploy/}, the {@code Dockerfile}, {@code pom.xml} and the
+ * code agree: every manifest parses, selectors select, ports and probes reach what the code serves, args and
+ * env are ones the code reads, RBAC grants exactly what the client requests, and the pods are locked down.
+ * {@link #everyCheckCatchesABrokenManifest} breaks the manifests on purpose to show that the checks bite.
+ */
+class DeployManifestsTest {
+  static final Path DEPLOY = Path.of("deploy");
+  static final String SERVER = "greeter-server";
+  static final String CLIENT = "greeter-client";
+  /** The image the README builds inside minikube's Docker engine: both modes, one image. */
+  static final String IMAGE = "grpc-lb-lab:dev";
+  /** What MY_POD_IP from {@code status.podIP} looks like in minikube. */
+  static final String SAMPLE_POD_IP = "10.244.0.113";
+  /** Time between SIGKILL deadline and the end of the drain that the grace period must leave. */
+  static final long GRACE_MARGIN_MS = 5_000;
+  /** ClientConfig's heap budget per call in flight (measured ~7 KB, with headroom). */
+  static final long HEAP_PER_CALL = 12 * 1024;
+
+  /**
+   * What the client asks the API server for (ClientWithKubeResolver): the Vert.x discovery bridge lists and
+   * watches Services; our watch lists and watches EndpointSlices labelled for greeter-server.
+   */
+  static final List<String> CLIENT_API_PATHS = List.of(
+      "/api/v1/namespaces/{ns}/services",
+      "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io/service-name=greeter-server");
+  static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
+
+  static Manifests manifests;
+  static JsonNode kustomization;
+  static Set<String> deployFiles;
+  static Dockerfile dockerfile;
+  static Pom pom;
+
+  @BeforeAll
+  static void load() throws Exception {
+    manifests = Manifests.load(DEPLOY);
+    kustomization = new YAMLMapper().readTree(DEPLOY.resolve("kustomization.yaml").toFile());
+    deployFiles = yamlFilesIn(DEPLOY);
+    dockerfile = Dockerfile.parse(Path.of("Dockerfile"));
+    pom = Pom.read(Path.of("pom.xml"));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // The tests: each runs one group of checks against the real files.
+
+  @Test
+  void everyManifestParsesAndKustomizationAppliesThemAll() {
+    checkObjects(manifests);
+    checkKustomization(manifests, kustomization, deployFiles);
+  }
+
+  @Test
+  void selectorsSelectTheirOwnPodsOnly() {
+    checkSelectors(manifests);
+  }
+
+  @Test
+  void serverArgsEnvPortsAndServiceMatchTheCode() {
+    checkServer(manifests);
+  }
+
+  @Test
+  void clientArgsEnvPortsAndServiceMatchTheCode() {
+    checkClient(manifests);
+  }
+
+  @Test
+  void rbacGrantsExactlyWhatTheClientRequests() {
+    checkRbac(manifests);
+  }
+
+  @Test
+  void podsRunNonRootReadOnlyWithNoPrivilegesAndBoundedResources() {
+    checkHardening(manifests, dockerfile);
+  }
+
+  @Test
+  void dockerfileBuildsThePomsJarWithItsJavaVersionAndRunsItAsTheManifestsExpect() {
+    checkDockerfile(dockerfile, pom, manifests);
+  }
+
+  @Test
+  void dockerignoreKeepsTheSourcesAndDropsTheRest() throws IOException {
+    List<String> rules = Files.readAllLines(Path.of(".dockerignore"));
+    List<String> needed = new ArrayList<>(List.of("pom.xml"));
+    try (Stream<Path> files = Files.walk(Path.of("src/main"))) {
+      files.filter(Files::isRegularFile).forEach(f -> needed.add(f.toString().replace('\\', '/')));
+    }
+    for (String file : needed) {
+      assertFalse(dockerIgnores(rules, file), ".dockerignore drops " + file + ", which the image build needs");
+    }
+    for (String junk : List.of("target/grpc-lb-lab.jar", ".git/HEAD", "src/test/java/X.java", "deploy/server.yaml")) {
+      assertTrue(dockerIgnores(rules, junk), ".dockerignore should keep " + junk + " out of the build context");
+    }
+  }
+
+  /** The server's native gRPC probes, sent to a real GreeterServer: grpc.health.v1.Health/Check answers SERVING. */
+  @Test
+  void serverProbesGetServingFromTheRealHealthService() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod("127.0.0.2", 0, 10)).start().await(10, TimeUnit.SECONDS);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.2", server.port()).usePlaintext().build();
+    try {
+      JsonNode container = container(manifests.get("Deployment", SERVER));
+      for (String kind : List.of("readinessProbe", "livenessProbe")) {
+        JsonNode grpc = container.path(kind).path("grpc");
+        assertTrue(grpc.isObject(), kind + " of " + SERVER + " must be a native grpc probe");
+        String service = grpc.path("service").asText("");
+        HealthCheckResponse answer = ClientCalls.blockingUnaryCall(channel, HEALTH_CHECK,
+            CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), HealthCheckRequest.newBuilder().setService(service).build());
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, answer.getStatus(), kind + " asks for service '" + service + "'");
+      }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.kill().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The client's HTTP probes, sent to a real ExperimentClient: 200 {"status":"UP"}. */
+  @Test
+  void clientProbesGet200FromTheRealHttpEndpoint() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    ExperimentClient client = new ExperimentClient(vertx,
+        new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.2", ServerConfig.DEFAULT_PORT), 1000, 1000, 10, 10_000))
+        .start().await(10, TimeUnit.SECONDS);
+    HttpClient http = vertx.createHttpClient();
+    try {
+      JsonNode container = container(manifests.get("Deployment", CLIENT));
+      for (String kind : List.of("readinessProbe", "livenessProbe")) {
+        JsonNode get = container.path(kind).path("httpGet");
+        assertTrue(get.isObject(), kind + " of " + CLIENT + " must be an httpGet probe");
+        String path = get.path("path").asText("/");
+        int status = http.request(HttpMethod.GET, client.port(), "127.0.0.1", path)
+            .compose(req -> req.send())
+            .compose(resp -> resp.body().map(body -> {
+              assertTrue(body.toString().contains("UP"), kind + " " + path + " answered " + body);
+              return resp.statusCode();
+            }))
+            .await(10, TimeUnit.SECONDS);
+        assertEquals(200, status, kind + " GET " + path);
+      }
+    } finally {
+      http.close();
+      client.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Each mutation is a mistake someone could make; the static checks must reject every one of them. */
+  @TestFactory
+  Stream<DynamicTest> everyCheckCatchesABrokenManifest() {
+    Map<String, Consumer<Manifests>> mistakes = new LinkedHashMap<>();
+    mistakes.put("Deployment selector no longer matches its pod labels", m ->
+        ((ObjectNode) m.get("Deployment", SERVER).at("/spec/selector/matchLabels")).put("app", "greeter"));
+    mistakes.put("Service selects no pods", m ->
+        ((ObjectNode) m.get("Service", SERVER).at("/spec/selector")).put("app", "greeter-srv"));
+    mistakes.put("Service targetPort names a port the pod lacks", m ->
+        ((ObjectNode) m.get("Service", SERVER).at("/spec/ports/0")).put("targetPort", "grcp"));
+    mistakes.put("Service port renamed (ClientWithKubeResolver looks for 'grpc')", m ->
+        ((ObjectNode) m.get("Service", SERVER).at("/spec/ports/0")).put("name", "h2c"));
+    mistakes.put("container port differs from what the server listens on", m ->
+        ((ObjectNode) container(m.get("Deployment", SERVER)).at("/ports/0")).put("containerPort", 50052));
+    mistakes.put("gRPC probe on the wrong port", m ->
+        ((ObjectNode) container(m.get("Deployment", SERVER)).at("/readinessProbe/grpc")).put("port", 8080));
+    mistakes.put("HTTP probe on the wrong port", m ->
+        ((ObjectNode) container(m.get("Deployment", CLIENT)).at("/livenessProbe/httpGet")).put("port", 9090));
+    mistakes.put("server flag misspelled", m ->
+        ((ArrayNode) container(m.get("Deployment", SERVER)).path("args")).add("--drain-timeout").add("20000"));
+    mistakes.put("client mode replaced by the server's", m ->
+        ((ArrayNode) container(m.get("Deployment", CLIENT)).path("args")).set(1, "server"));
+    mistakes.put("env var the code never reads", m ->
+        ((ArrayNode) container(m.get("Deployment", SERVER)).path("env")).addObject().put("name", "GREETER_DELAY").put("value", "5"));
+    mistakes.put("MY_POD_IP from the node, not the pod", m ->
+        ((ObjectNode) container(m.get("Deployment", SERVER)).at("/env/0/valueFrom/fieldRef")).put("fieldPath", "status.hostIP"));
+    mistakes.put("client aimed at a Service that does not exist", m ->
+        ((ObjectNode) container(m.get("Deployment", CLIENT)).at("/env/0")).put("value", "greeter:50051"));
+    mistakes.put("grace period shorter than preStop + drain", m ->
+        ((ObjectNode) m.get("Deployment", SERVER).at("/spec/template/spec")).put("terminationGracePeriodSeconds", 20));
+    mistakes.put("Role grants a write verb", m ->
+        ((ArrayNode) m.get("Role", CLIENT).at("/rules/0/verbs")).add("create"));
+    mistakes.put("Role grants deprecated core/v1 Endpoints too", m ->
+        ((ArrayNode) m.get("Role", CLIENT).at("/rules/0/resources")).add("endpoints"));
+    mistakes.put("Role misses EndpointSlices", m -> ((ArrayNode) m.get("Role", CLIENT).path("rules")).remove(1));
+    mistakes.put("RoleBinding binds another ServiceAccount", m ->
+        ((ObjectNode) m.get("RoleBinding", CLIENT).at("/subjects/0")).put("name", "default"));
+    mistakes.put("client pod runs as the default ServiceAccount", m ->
+        ((ObjectNode) m.get("Deployment", CLIENT).at("/spec/template/spec")).remove("serviceAccountName"));
+    mistakes.put("root filesystem writable", m ->
+        ((ObjectNode) container(m.get("Deployment", CLIENT)).path("securityContext")).put("readOnlyRootFilesystem", false));
+    mistakes.put("privilege escalation allowed", m ->
+        ((ObjectNode) container(m.get("Deployment", SERVER)).path("securityContext")).remove("allowPrivilegeEscalation"));
+    mistakes.put("runs as root", m ->
+        ((ObjectNode) m.get("Deployment", SERVER).at("/spec/template/spec/securityContext")).put("runAsUser", 0));
+    mistakes.put("no writable /tmp under a read-only root", m ->
+        ((ObjectNode) container(m.get("Deployment", SERVER))).remove("volumeMounts"));
+    mistakes.put("no memory limit", m ->
+        ((ObjectNode) container(m.get("Deployment", CLIENT)).at("/resources/limits")).remove("memory"));
+    mistakes.put("image pulled from a registry that does not have it", m ->
+        ((ObjectNode) container(m.get("Deployment", CLIENT))).put("imagePullPolicy", "Always"));
+    DynamicTest baseline = DynamicTest.dynamicTest("an unbroken copy passes", () -> checkAllStatic(manifests.copy()));
+    return Stream.concat(Stream.of(baseline), mistakes.entrySet().stream().map(mistake -> DynamicTest.dynamicTest(mistake.getKey(), () -> {
+      Manifests broken = manifests.copy();
+      mistake.getValue().accept(broken);
+      AssertionError caught = assertThrows(AssertionError.class, () -> checkAllStatic(broken), "not caught: " + mistake.getKey());
+      System.out.println("MUTATION " + mistake.getKey() + " => " + caught.getMessage());
+    })));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // The checks, as functions of the parsed files, so the mutation test can run them on broken copies.
+
+  static void checkAllStatic(Manifests m) {
+    checkObjects(m);
+    checkKustomization(m, kustomization, deployFiles);
+    checkSelectors(m);
+    checkServer(m);
+    checkClient(m);
+    checkRbac(m);
+    checkHardening(m, dockerfile);
+    checkDockerfile(dockerfile, pom, m);
+  }
+
+  static void checkObjects(Manifests m) {
+    Set<String> expected = Set.of("Deployment/" + SERVER, "Service/" + SERVER, "Deployment/" + CLIENT, "Service/" + CLIENT,
+        "ServiceAccount/" + CLIENT, "Role/" + CLIENT, "RoleBinding/" + CLIENT);
+    assertEquals(new TreeSet<>(expected), new TreeSet<>(m.keys()), "objects in deploy/");
+    for (JsonNode object : m.all()) {
+      String what = key(object);
+      assertTrue(object.path("apiVersion").isTextual(), what + " has no apiVersion");
+      assertTrue(object.path("metadata").path("namespace").isMissingNode(),
+          what + " pins a namespace: leave it to kustomization.yaml");
+    }
+    for (String deployment : List.of(SERVER, CLIENT)) {
+      JsonNode pod = m.get("Deployment", deployment).at("/spec/template/spec");
+      assertEquals(1, pod.path("containers").size(), deployment + " runs one container");
+      assertEquals("apps/v1", m.get("Deployment", deployment).path("apiVersion").asText());
+    }
+    assertEquals(3, m.get("Deployment", SERVER).at("/spec/replicas").asInt(), "the reference runs 3 greeter pods");
+  }
+
+  static void checkKustomization(Manifests m, JsonNode kustomization, Set<String> yamlFiles) {
+    Set<String> listed = new TreeSet<>();
+    kustomization.path("resources").forEach(r -> listed.add(r.asText()));
+    Set<String> files = new TreeSet<>(yamlFiles);
+    files.remove("kustomization.yaml");
+    assertEquals(files, listed, "kustomization.yaml resources must list every manifest in deploy/");
+    String namespace = kustomization.path("namespace").asText("default");
+    for (JsonNode subject : m.get("RoleBinding", CLIENT).path("subjects")) {
+      assertEquals(namespace, subject.path("namespace").asText(),
+          "RoleBinding subject namespace must be the one kustomization.yaml applies to");
+    }
+  }
+
+  static void checkSelectors(Manifests m) {
+    for (String name : List.of(SERVER, CLIENT)) {
+      JsonNode deployment = m.get("Deployment", name);
+      JsonNode selector = deployment.at("/spec/selector");
+      assertTrue(selector.path("matchExpressions").isMissingNode(), name + ": use matchLabels only");
+      Map<String, String> matchLabels = strings(selector.path("matchLabels"));
+      assertFalse(matchLabels.isEmpty(), name + " Deployment selector is empty");
+      assertEquals("app=" + name, "app=" + matchLabels.get("app"), name + " Deployment selects app=" + name);
+      assertTrue(selects(matchLabels, podLabels(deployment)),
+          name + " Deployment selector " + matchLabels + " does not match its pod labels " + podLabels(deployment));
+      Map<String, String> serviceSelector = strings(m.get("Service", name).at("/spec/selector"));
+      assertFalse(serviceSelector.isEmpty(), name + " Service has no selector");
+      assertTrue(selects(serviceSelector, podLabels(deployment)),
+          "Service " + name + " selector " + serviceSelector + " does not match the " + name + " pods");
+    }
+    assertFalse(selects(strings(m.get("Service", SERVER).at("/spec/selector")), podLabels(m.get("Deployment", CLIENT))),
+        "Service greeter-server would also select the client pod");
+    assertFalse(selects(strings(m.get("Service", CLIENT).at("/spec/selector")), podLabels(m.get("Deployment", SERVER))),
+        "Service greeter-client would also select the server pods");
+  }
+
+  static void checkServer(Manifests m) {
+    JsonNode deployment = m.get("Deployment", SERVER);
+    JsonNode container = container(deployment);
+    Map<String, String> env = podEnv(container);
+    Set<String> envRead = new HashSet<>();
+    Flags flags = Flags.parse(args(container), recording(env, envRead));
+    assertEquals("server", flags.string("mode", null), SERVER + " args must say --mode server");
+    ServerConfig config;
+    try {
+      config = ServerConfig.from(flags);
+      flags.rejectUnknown("server");
+    } catch (ConfigException e) {
+      throw new AssertionError(SERVER + " args/env rejected by the code: " + e.getMessage(), e);
+    }
+    assertEquals(Set.of(), minus(env.keySet(), envRead), SERVER + " sets env vars the server never reads");
+    assertEquals("0.0.0.0", config.host(), "the server must listen on all addresses: probes and kube-proxy dial the pod IP");
+    assertEquals(SAMPLE_POD_IP, config.podIp(), "MY_POD_IP must come from status.podIP and reach the config");
+    assertEquals("env MY_POD_IP", config.podIpSource());
+    if (env.containsKey("GREETER_DELAY_MS")) {
+      assertEquals(Integer.parseInt(env.get("GREETER_DELAY_MS")), config.delayMs());
+    }
+
+    assertEquals(ServerConfig.DEFAULT_PORT, config.port(), "the server's port (the code's default, 50051)");
+    JsonNode grpcPort = containerPort(container, "grpc");
+    assertEquals(config.port(), grpcPort.path("containerPort").asInt(), "container port 'grpc' must be the port the server listens on");
+
+    for (String kind : List.of("readinessProbe", "livenessProbe")) {
+      JsonNode grpc = container.path(kind).path("grpc");
+      assertTrue(grpc.isObject(), SERVER + " " + kind + " must be a native grpc probe (grpc.health.v1)");
+      assertEquals(config.port(), grpc.path("port").asInt(), SERVER + " " + kind + " must probe the gRPC port");
+      String service = grpc.path("service").asText("");
+      assertTrue(service.isEmpty() || service.equals("experiment.Greeter"),
+          kind + " asks health for service '" + service + "', which the server does not register");
+    }
+
+    long graceMs = deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong(30) * 1000;
+    long needMs = preStopMs(container) + config.drainTimeoutMs() + GRACE_MARGIN_MS;
+    assertTrue(graceMs >= needMs, "terminationGracePeriodSeconds (" + graceMs / 1000 + " s) must cover preStop ("
+        + preStopMs(container) + " ms) + drain timeout (" + config.drainTimeoutMs() + " ms) + " + GRACE_MARGIN_MS + " ms");
+
+    JsonNode service = m.get("Service", SERVER);
+    assertEquals("ClusterIP", service.at("/spec/type").asText("ClusterIP"), "Service greeter-server");
+    assertNotEquals("None", service.at("/spec/clusterIP").asText(""),
+        "greeter-server must not be headless: the bridge records its cluster IP and kube-proxy balances per connection");
+    JsonNode port = servicePort(service, "grpc");
+    assertEquals(config.port(), port.path("port").asInt(), "Service port 'grpc'");
+    assertEquals(config.port(), targetContainerPort(port, container), "Service greeter-server targetPort must reach the server");
+    assertTrue(deployment.at("/spec/template/spec/automountServiceAccountToken").isBoolean()
+        && !deployment.at("/spec/template/spec/automountServiceAccountToken").asBoolean(),
+        "greeter-server never calls the API server: automountServiceAccountToken: false");
+  }
+
+  static void checkClient(Manifests m) {
+    JsonNode deployment = m.get("Deployment", CLIENT);
+    JsonNode container = container(deployment);
+    Map<String, String> env = podEnv(container);
+    Set<String> envRead = new HashSet<>();
+    Flags flags = Flags.parse(args(container), recording(env, envRead));
+    assertEquals("client", flags.string("mode", null), CLIENT + " args must say --mode client");
+    ClientConfig config;
+    try {
+      config = ClientConfig.from(flags);
+      flags.rejectUnknown("client");
+    } catch (ConfigException e) {
+      throw new AssertionError(CLIENT + " args/env rejected by the code: " + e.getMessage(), e);
+    }
+    assertEquals(Set.of(), minus(env.keySet(), envRead), CLIENT + " sets env vars the client never reads");
+    assertEquals("0.0.0.0", config.httpHost(), "the client must listen on all addresses: probes and the NodePort dial the pod IP");
+    assertEquals(ClientConfig.DEFAULT_HTTP_PORT, config.httpPort(), "the client's HTTP port (the code's default, 8080)");
+    assertEquals(config.httpPort(), containerPort(container, "http").path("containerPort").asInt(),
+        "container port 'http' must be the port the client listens on");
+
+    JsonNode serverService = m.get("Service", SERVER);
+    String serviceName = serverService.at("/metadata/name").asText();
+    assertTrue(config.target().host().equals(serviceName) || config.target().host().startsWith(serviceName + "."),
+        "the client's target " + config.target() + " must be the greeter-server Service");
+    assertEquals(servicePort(serverService, "grpc").path("port").asInt(), config.target().port(),
+        "the client's target port must be greeter-server's port 'grpc'");
+
+    for (String kind : List.of("readinessProbe", "livenessProbe")) {
+      JsonNode get = container.path(kind).path("httpGet");
+      assertTrue(get.isObject(), CLIENT + " " + kind + " must be an httpGet probe");
+      assertEquals("/healthz", get.path("path").asText(), CLIENT + " " + kind + " path");
+      assertEquals(config.httpPort(), resolvePort(get.path("port"), container), CLIENT + " " + kind + " must probe the HTTP port");
+      assertEquals("HTTP", get.path("scheme").asText("HTTP"), CLIENT + " " + kind + " scheme");
+    }
+
+    JsonNode service = m.get("Service", CLIENT);
+    assertEquals("NodePort", service.at("/spec/type").asText(), "greeter-client is reached through a NodePort");
+    JsonNode port = servicePort(service, "http");
+    assertEquals(ClientConfig.DEFAULT_HTTP_PORT, port.path("port").asInt(), "Service greeter-client port (the reference's :8080)");
+    assertEquals(config.httpPort(), targetContainerPort(port, container), "Service greeter-client targetPort must reach the client");
+
+    JsonNode pod = deployment.at("/spec/template/spec");
+    assertEquals(CLIENT, pod.path("serviceAccountName").asText(), "the client pod must run as the greeter-client ServiceAccount");
+    assertTrue(pod.path("automountServiceAccountToken").asBoolean(true), "the client needs its token to watch EndpointSlices");
+
+    long heap = bytes(container.at("/resources/limits/memory").asText()) * maxRamPercentage(dockerfile) / 100;
+    assertTrue(heap >= ClientConfig.MIN_IN_FLIGHT * HEAP_PER_CALL, "the client's memory limit gives a " + heap / (1 << 20)
+        + " MiB heap, too small for " + ClientConfig.MIN_IN_FLIGHT + " calls in flight");
+  }
+
+  static void checkRbac(Manifests m) {
+    JsonNode account = m.get("ServiceAccount", CLIENT);
+    assertEquals("v1", account.path("apiVersion").asText());
+    JsonNode role = m.get("Role", CLIENT);
+    assertEquals("rbac.authorization.k8s.io/v1", role.path("apiVersion").asText());
+    Set<String> granted = new TreeSet<>();
+    for (JsonNode rule : role.path("rules")) {
+      assertTrue(rule.path("resourceNames").isMissingNode(), "resourceNames would forbid list/watch");
+      assertTrue(rule.path("nonResourceURLs").isMissingNode(), "a Role grants no nonResourceURLs");
+      for (JsonNode group : rule.path("apiGroups")) {
+        for (JsonNode resource : rule.path("resources")) {
+          for (JsonNode verb : rule.path("verbs")) {
+            granted.add(group.asText() + "/" + resource.asText() + ":" + verb.asText());
+          }
+        }
+      }
+    }
+    Set<String> requested = new TreeSet<>();
+    for (String path : CLIENT_API_PATHS) {
+      for (String verb : READ_VERBS) {
+        requested.add(rbacResourceOf(path) + ":" + verb);
+      }
+    }
+    assertEquals(requested, granted, "the Role must grant get/list/watch on exactly the resources the client reads");
+
+    JsonNode binding = m.get("RoleBinding", CLIENT);
+    assertEquals("rbac.authorization.k8s.io", binding.at("/roleRef/apiGroup").asText());
+    assertEquals("Role", binding.at("/roleRef/kind").asText(), "bind the namespaced Role, not a ClusterRole");
+    assertEquals(role.at("/metadata/name").asText(), binding.at("/roleRef/name").asText(), "RoleBinding roleRef");
+    assertEquals(1, binding.path("subjects").size(), "RoleBinding subjects");
+    JsonNode subject = binding.at("/subjects/0");
+    assertEquals("ServiceAccount", subject.path("kind").asText());
+    assertEquals(account.at("/metadata/name").asText(), subject.path("name").asText(), "RoleBinding subject");
+    assertTrue(subject.path("namespace").isTextual(), "a ServiceAccount subject needs its namespace");
+    assertEquals(account.at("/metadata/name").asText(),
+        m.get("Deployment", CLIENT).at("/spec/template/spec/serviceAccountName").asText(),
+        "the client pod must use the bound ServiceAccount");
+  }
+
+  static void checkHardening(Manifests m, Dockerfile docker) {
+    long[] user = docker.runtimeUser();
+    Set<String> images = new TreeSet<>();
+    for (String name : List.of(SERVER, CLIENT)) {
+      JsonNode pod = m.get("Deployment", name).at("/spec/template/spec");
+      JsonNode podSecurity = pod.path("securityContext");
+      assertTrue(podSecurity.path("runAsNonRoot").asBoolean(false), name + ": runAsNonRoot: true");
+      assertEquals(user[0], podSecurity.path("runAsUser").asLong(-1), name + ": runAsUser must be the image's USER");
+      assertEquals(user[1], podSecurity.path("runAsGroup").asLong(-1), name + ": runAsGroup must be the image's group");
+      assertEquals("RuntimeDefault", podSecurity.at("/seccompProfile/type").asText(), name + ": seccompProfile RuntimeDefault");
+      for (String host : List.of("hostNetwork", "hostPID", "hostIPC")) {
+        assertFalse(pod.path(host).asBoolean(false), name + ": " + host);
+      }
+      JsonNode container = container(m.get("Deployment", name));
+      JsonNode security = container.path("securityContext");
+      assertTrue(security.path("allowPrivilegeEscalation").isBoolean() && !security.path("allowPrivilegeEscalation").asBoolean(),
+          name + ": allowPrivilegeEscalation: false");
+      assertTrue(security.path("readOnlyRootFilesystem").asBoolean(false), name + ": readOnlyRootFilesystem: true");
+      assertFalse(security.path("privileged").asBoolean(false), name + ": privileged");
+      assertEquals(List.of("ALL"), texts(security.at("/capabilities/drop")), name + ": capabilities.drop [ALL]");
+      assertTrue(security.at("/capabilities/add").isMissingNode(), name + ": no capabilities added");
+      assertTrue(security.path("runAsUser").isMissingNode() || security.path("runAsUser").asLong() != 0, name + ": container runAsUser 0");
+
+      for (String written : docker.writtenPaths()) {
+        assertTrue(writable(pod, container, written), name + ": the JVM writes under " + written
+            + " but no emptyDir is mounted there (root filesystem is read-only)");
+      }
+
+      JsonNode resources = container.path("resources");
+      for (String request : List.of("cpu", "memory")) {
+        assertTrue(resources.path("requests").path(request).isValueNode(), name + ": resources.requests." + request);
+      }
+      assertTrue(resources.at("/limits/memory").isValueNode(), name + ": resources.limits.memory (the JVM sizes its heap from it)");
+      assertTrue(bytes(resources.at("/limits/memory").asText()) >= bytes(resources.at("/requests/memory").asText()),
+          name + ": memory limit below request");
+
+      images.add(container.path("image").asText());
+      assertEquals("Never", container.path("imagePullPolicy").asText(),
+          name + ": the image is built inside minikube's Docker engine, never pulled");
+    }
+    assertEquals(Set.of(IMAGE), images, "both modes run the one image the README builds");
+  }
+
+  static void checkDockerfile(Dockerfile docker, Pom pom, Manifests m) {
+    assertTrue(docker.stages.size() >= 2, "multi-stage build");
+    Stage build = docker.stages.get(0);
+    Stage runtime = docker.stages.get(docker.stages.size() - 1);
+    assertTrue(build.image.matches("maven:3\\.9[^:]*-eclipse-temurin-" + pom.javaRelease + "(-.*)?"),
+        "build stage " + build.image + " must be Maven 3.9 on JDK " + pom.javaRelease + " (maven.compiler.release)");
+    assertTrue(runtime.image.matches("eclipse-temurin:" + pom.javaRelease + "(\\.[0-9.]+)?(_[0-9]+)?-jre(-.*)?"),
+        "runtime stage " + runtime.image + " must be a Java " + pom.javaRelease + " JRE");
+
+    // Dependencies in their own layer: pom.xml copied and Maven run before the sources arrive.
+    int pomCopy = build.indexOf(i -> i.is("COPY") && i.sources().equals(List.of("pom.xml")));
+    int firstMvn = build.indexOf(i -> i.is("RUN") && i.args.startsWith("mvn "));
+    int sourcesCopy = build.indexOf(i -> i.is("COPY") && i.sources().equals(List.of("src")));
+    int lastMvn = build.lastIndexOf(i -> i.is("RUN") && i.args.contains("mvn ") && i.args.contains("package"));
+    assertTrue(pomCopy >= 0 && pomCopy < firstMvn && firstMvn < sourcesCopy && sourcesCopy < lastMvn,
+        "build stage must COPY pom.xml, RUN mvn (cached dependencies), then COPY src and package");
+    for (Instruction i : docker.all()) {
+      assertFalse(i.is("RUN") && i.args.contains("--mount"), "RUN --mount needs BuildKit: keep the Dockerfile classic-builder friendly");
+    }
+
+    String jar = "target/" + pom.finalName + ".jar";
+    Instruction copyJar = runtime.instructions.stream()
+        .filter(i -> i.is("COPY") && i.args.contains("--from=" + build.name) && i.sources().size() == 1 && i.sources().get(0).endsWith("/" + jar))
+        .findFirst().orElseThrow(() -> new AssertionError("runtime stage must COPY --from=" + build.name + " .../" + jar + " (pom finalName)"));
+    String installed = runtime.resolve(copyJar, copyJar.destination());
+
+    List<String> entrypoint = docker.entrypoint();
+    assertEquals("java", entrypoint.get(0), "ENTRYPOINT runs java (exec form, so java gets SIGTERM)");
+    int jarFlag = entrypoint.indexOf("-jar");
+    assertTrue(jarFlag > 0 && jarFlag == entrypoint.size() - 2, "ENTRYPOINT ends with -jar <jar>: " + entrypoint);
+    assertEquals(installed, runtime.resolve(null, entrypoint.get(jarFlag + 1)), "ENTRYPOINT runs the jar the stage installed");
+    assertTrue(entrypoint.contains("-XX:+ExitOnOutOfMemoryError"), "ENTRYPOINT: -XX:+ExitOnOutOfMemoryError");
+    assertTrue(maxRamPercentage(docker) >= 50 && maxRamPercentage(docker) <= 80, "ENTRYPOINT: -XX:MaxRAMPercentage in 50..80");
+    assertEquals(-1, entrypoint.indexOf("-Xmx"), "a fixed -Xmx ignores the container's memory limit");
+
+    Set<Integer> exposed = docker.exposed();
+    assertTrue(exposed.contains(ServerConfig.DEFAULT_PORT), "EXPOSE " + ServerConfig.DEFAULT_PORT);
+    assertTrue(exposed.contains(ClientConfig.DEFAULT_HTTP_PORT), "EXPOSE " + ClientConfig.DEFAULT_HTTP_PORT);
+    for (String name : List.of(SERVER, CLIENT)) {
+      for (JsonNode port : container(m.get("Deployment", name)).path("ports")) {
+        assertTrue(exposed.contains(port.path("containerPort").asInt()), "EXPOSE misses " + name + "'s port " + port);
+      }
+    }
+    long[] user = docker.runtimeUser();
+    assertTrue(user[0] > 0 && user[1] > 0, "USER must be a numeric non-root uid:gid");
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Kubernetes helpers.
+
+  /** The RBAC "group/resource" an API path reads: /api/v1/namespaces/NS/R or /apis/G/V/namespaces/NS/R. */
+  static String rbacResourceOf(String path) {
+    Matcher core = Pattern.compile("^/api/v1/namespaces/[^/]+/([a-z]+)(\\?.*)?$").matcher(path);
+    if (core.matches()) {
+      return "/" + core.group(1);
+    }
+    Matcher named = Pattern.compile("^/apis/([^/]+)/[^/]+/namespaces/[^/]+/([a-z]+)(\\?.*)?$").matcher(path);
+    if (named.matches()) {
+      return named.group(1) + "/" + named.group(2);
+    }
+    throw new AssertionError("not a namespaced collection path: " + path);
+  }
+
+  static JsonNode container(JsonNode deployment) {
+    return deployment.at("/spec/template/spec/containers/0");
+  }
+
+  static Map<String, String> podLabels(JsonNode deployment) {
+    return strings(deployment.at("/spec/template/metadata/labels"));
+  }
+
+  static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+    return !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet());
+  }
+
+  static String[] args(JsonNode container) {
+    assertTrue(container.path("command").isMissingNode(), "keep the image's ENTRYPOINT: give args, not command");
+    return texts(container.path("args")).toArray(String[]::new);
+  }
+
+  /** The container's env as the pod sees it; downward-API fields get a sample value. */
+  static Map<String, String> podEnv(JsonNode container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (JsonNode var : container.path("env")) {
+      String name = var.path("name").asText();
+      if (var.has("value")) {
+        env.put(name, var.path("value").asText());
+      } else if (var.at("/valueFrom/fieldRef/fieldPath").asText().equals("status.podIP")) {
+        env.put(name, SAMPLE_POD_IP);
+      } else {
+        env.put(name, "<" + var.path("valueFrom") + ">");
+      }
+    }
+    assertTrue(container.path("envFrom").isMissingNode(), "envFrom hides which variables a pod gets");
+    return env;
+  }
+
+  /** An env map that notes which variables the code asked for. */
+  static Map<String, String> recording(Map<String, String> env, Set<String> read) {
+    return new HashMap<>(env) {
+      @Override
+      public String get(Object key) {
+        read.add(String.valueOf(key));
+        return super.get(key);
+      }
+
+      @Override
+      public String getOrDefault(Object key, String fallback) {
+        read.add(String.valueOf(key));
+        return super.getOrDefault(key, fallback);
+      }
+
+      @Override
+      public boolean containsKey(Object key) {
+        read.add(String.valueOf(key));
+        return super.containsKey(key);
+      }
+    };
+  }
+
+  static JsonNode containerPort(JsonNode container, String name) {
+    for (JsonNode port : container.path("ports")) {
+      if (port.path("name").asText().equals(name)) {
+        return port;
+      }
+    }
+    throw new AssertionError("container " + container.path("name").asText() + " has no port named " + name);
+  }
+
+  static JsonNode servicePort(JsonNode service, String name) {
+    for (JsonNode port : service.at("/spec/ports")) {
+      if (port.path("name").asText().equals(name)) {
+        return port;
+      }
+    }
+    throw new AssertionError("Service " + service.at("/metadata/name").asText() + " has no port named " + name);
+  }
+
+  /** A probe's or Service's port, by number or by container port name. */
+  static int resolvePort(JsonNode port, JsonNode container) {
+    if (port.isInt()) {
+      return port.asInt();
+    }
+    return containerPort(container, port.asText()).path("containerPort").asInt();
+  }
+
+  static int targetContainerPort(JsonNode servicePort, JsonNode container) {
+    JsonNode target = servicePort.has("targetPort") ? servicePort.path("targetPort") : servicePort.path("port");
+    int number = resolvePort(target, container);
+    for (JsonNode port : container.path("ports")) {
+      if (port.path("containerPort").asInt() == number) {
+        return number;
+      }
+    }
+    throw new AssertionError("targetPort " + target + " is no port of container " + container.path("name").asText());
+  }
+
+  static long preStopMs(JsonNode container) {
+    JsonNode preStop = container.at("/lifecycle/preStop");
+    if (preStop.isMissingNode()) {
+      return 0;
+    }
+    if (preStop.has("sleep")) {
+      return preStop.at("/sleep/seconds").asLong() * 1000;
+    }
+    List<String> command = texts(preStop.at("/exec/command"));
+    if (command.size() == 2 && command.get(0).equals("sleep") && command.get(1).matches("\\d+")) {
+      return Long.parseLong(command.get(1)) * 1000;
+    }
+    throw new AssertionError("cannot tell how long preStop " + preStop + " takes");
+  }
+
+  /** Whether a path is on an emptyDir volume mounted writable in this container. */
+  static boolean writable(JsonNode pod, JsonNode container, String path) {
+    for (JsonNode mount : container.path("volumeMounts")) {
+      String at = mount.path("mountPath").asText();
+      boolean under = path.equals(at) || path.startsWith(at.endsWith("/") ? at : at + "/");
+      if (under && !mount.path("readOnly").asBoolean(false)) {
+        for (JsonNode volume : pod.path("volumes")) {
+          if (volume.path("name").asText().equals(mount.path("name").asText()) && volume.has("emptyDir")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Kubernetes memory quantity in bytes: 128Mi, 1Gi, 500M, 1048576. */
+  static long bytes(String quantity) {
+    Matcher q = Pattern.compile("^(\\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$").matcher(quantity);
+    if (!q.matches()) {
+      throw new AssertionError("unsupported memory quantity '" + quantity + "'");
+    }
+    long n = Long.parseLong(q.group(1));
+    String unit = q.group(2) == null ? "" : q.group(2);
+    return switch (unit) {
+      case "Ki" -> n << 10;
+      case "Mi" -> n << 20;
+      case "Gi" -> n << 30;
+      case "Ti" -> n << 40;
+      case "k" -> n * 1_000L;
+      case "M" -> n * 1_000_000L;
+      case "G" -> n * 1_000_000_000L;
+      case "T" -> n * 1_000_000_000_000L;
+      default -> n;
+    };
+  }
+
+  static int maxRamPercentage(Dockerfile docker) {
+    for (String arg : docker.entrypoint()) {
+      if (arg.startsWith("-XX:MaxRAMPercentage=")) {
+        return (int) Double.parseDouble(arg.substring("-XX:MaxRAMPercentage=".length()));
+      }
+    }
+    throw new AssertionError("ENTRYPOINT sets no -XX:MaxRAMPercentage: the heap would be 25% of the limit");
+  }
+
+  static Map<String, String> strings(JsonNode object) {
+    Map<String, String> map = new LinkedHashMap<>();
+    object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+    return map;
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> list = new ArrayList<>();
+    array.forEach(n -> list.add(n.asText()));
+    return list;
+  }
+
+  static Set<String> minus(Set<String> a, Set<String> b) {
+    Set<String> d = new TreeSet<>(a);
+    d.removeAll(b);
+    return d;
+  }
+
+  static String key(JsonNode object) {
+    return object.path("kind").asText() + "/" + object.at("/metadata/name").asText();
+  }
+
+  static Set<String> yamlFilesIn(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      Set<String> names = new TreeSet<>();
+      files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml") || n.endsWith(".yml")).forEach(names::add);
+      return names;
+    }
+  }
+
+  /** Docker's .dockerignore rule: the last pattern matching the path or one of its parent directories wins. */
+  static boolean dockerIgnores(List<String> rules, String file) {
+    boolean ignored = false;
+    for (String raw : rules) {
+      String rule = raw.trim();
+      if (rule.isEmpty() || rule.startsWith("#")) {
+        continue;
+      }
+      boolean exception = rule.startsWith("!");
+      String pattern = (exception ? rule.substring(1) : rule).replaceAll("^/+", "").replaceAll("/+$", "");
+      var matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+      String prefix = "";
+      for (String part : file.split("/")) {
+        prefix = prefix.isEmpty() ? part : prefix + "/" + part;
+        if (matcher.matches(Path.of(prefix))) {
+          ignored = !exception;
+          break;
+        }
+      }
+    }
+    return ignored;
+  }
+
+  static final MethodDescriptor<HealthCheckRequest, HealthCheckResponse> HEALTH_CHECK =
+      MethodDescriptor.<HealthCheckRequest, HealthCheckResponse>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName("grpc.health.v1.Health", "Check"))
+          .setRequestMarshaller(ProtoUtils.marshaller(HealthCheckRequest.getDefaultInstance()))
+          .setResponseMarshaller(ProtoUtils.marshaller(HealthCheckResponse.getDefaultInstance()))
+          .build();
+
+  // ---------------------------------------------------------------------------------------------------
+  // The parsed files.
+
+  /** Every object of every manifest in deploy/ (kustomization.yaml aside), by "Kind/name". */
+  record Manifests(Map<String, JsonNode> objects) {
+    static Manifests load(Path dir) throws IOException {
+      YAMLMapper yaml = new YAMLMapper();
+      Map<String, JsonNode> objects = new LinkedHashMap<>();
+      for (String file : yamlFilesIn(dir)) {
+        if (file.equals("kustomization.yaml")) {
+          continue;
+        }
+        try (var docs = yaml.readerFor(JsonNode.class).<JsonNode>readValues(dir.resolve(file).toFile())) {
+          for (JsonNode doc : docs.readAll()) {
+            if (doc == null || doc.isNull() || doc.isMissingNode()) {
+              continue;
+            }
+            assertTrue(doc.isObject(), file + ": a document is not an object");
+            assertTrue(doc.path("kind").isTextual() && doc.at("/metadata/name").isTextual(), file + ": object without kind or name");
+            assertTrue(objects.put(key(doc), doc) == null, file + ": " + key(doc) + " defined twice");
+          }
+        }
+      }
+      return new Manifests(objects);
+    }
+
+    JsonNode get(String kind, String name) {
+      JsonNode object = objects.get(kind + "/" + name);
+      if (object == null) {
+        throw new AssertionError("deploy/ has no " + kind + " " + name);
+      }
+      return object;
+    }
+
+    Set<String> keys() {
+      return objects.keySet();
+    }
+
+    List<JsonNode> all() {
+      return List.copyOf(objects.values());
+    }
+
+    Manifests copy() {
+      Map<String, JsonNode> copy = new LinkedHashMap<>();
+      objects.forEach((k, v) -> copy.put(k, v.deepCopy()));
+      return new Manifests(copy);
+    }
+  }
+
+  record Pom(String finalName, String javaRelease) {
+    static Pom read(Path file) throws Exception {
+      Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+      String finalName = doc.getElementsByTagName("finalName").item(0).getTextContent().trim();
+      String release = doc.getElementsByTagName("maven.compiler.release").item(0).getTextContent().trim();
+      return new Pom(finalName, release);
+    }
+  }
+
+  record Instruction(String keyword, String args) {
+    boolean is(String k) {
+      return keyword.equals(k);
+    }
+
+    List<String> words() {
+      return List.of(args.trim().split("\\s+"));
+    }
+
+    /** COPY/ADD sources: the words between the --flags and the destination. */
+    List<String> sources() {
+      List<String> words = new ArrayList<>(words().stream().filter(w -> !w.startsWith("--")).toList());
+      return words.subList(0, Math.max(0, words.size() - 1));
+    }
+
+    String destination() {
+      List<String> words = words();
+      return words.get(words.size() - 1);
+    }
+  }
+
+  record Stage(String image, String name, List<Instruction> instructions) {
+    int indexOf(java.util.function.Predicate<Instruction> p) {
+      for (int i = 0; i < instructions.size(); i++) {
+        if (p.test(instructions.get(i))) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    int lastIndexOf(java.util.function.Predicate<Instruction> p) {
+      for (int i = instructions.size() - 1; i >= 0; i--) {
+        if (p.test(instructions.get(i))) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** An absolute path for a path given in an instruction, against the WORKDIR in force before it. */
+    String resolve(Instruction at, String path) {
+      String workdir = "/";
+      for (Instruction i : instructions) {
+        if (i == at) {
+          break;
+        }
+        if (i.is("WORKDIR")) {
+          workdir = i.args.trim().startsWith("/") ? i.args.trim() : workdir + "/" + i.args.trim();
+        }
+      }
+      String full = path.startsWith("/") ? path : workdir + "/" + path;
+      return Path.of(full).normalize().toString().replace('\\', '/');
+    }
+  }
+
+  /** Just enough of a Dockerfile parser: stages, instructions, continuation lines, comments. */
+  static final class Dockerfile {
+    final List<Stage> stages = new ArrayList<>();
+
+    static Dockerfile parse(Path file) throws IOException {
+      Dockerfile docker = new Dockerfile();
+      StringBuilder line = new StringBuilder();
+      for (String raw : Files.readAllLines(file)) {
+        String trimmed = raw.trim();
+        if (line.isEmpty() && (trimmed.isEmpty() || trimmed.startsWith("#"))) {
+          continue;
+        }
+        if (trimmed.startsWith("#")) {
+          continue; // comment inside a continued instruction
+        }
+        if (trimmed.endsWith("\\")) {
+          line.append(trimmed, 0, trimmed.length() - 1).append(' ');
+          continue;
+        }
+        line.append(trimmed);
+        docker.add(line.toString());
+        line.setLength(0);
+      }
+      assertTrue(line.isEmpty(), "Dockerfile ends inside a continued line");
+      assertFalse(docker.stages.isEmpty(), "Dockerfile has no FROM");
+      return docker;
+    }
+
+    private void add(String line) {
+      String[] parts = line.split("\\s+", 2);
+      Instruction instruction = new Instruction(parts[0].toUpperCase(), parts.length > 1 ? parts[1] : "");
+      if (instruction.is("FROM")) {
+        List<String> words = instruction.words().stream().filter(w -> !w.startsWith("--")).toList();
+        String name = words.size() == 3 && words.get(1).equalsIgnoreCase("AS") ? words.get(2) : null;
+        stages.add(new Stage(words.get(0), name, new ArrayList<>()));
+      } else {
+        assertFalse(stages.isEmpty(), "Dockerfile instruction before FROM: " + line);
+        stages.get(stages.size() - 1).instructions.add(instruction);
+      }
+    }
+
+    List<Instruction> all() {
+      return stages.stream().flatMap(s -> s.instructions.stream()).toList();
+    }
+
+    Stage runtime() {
+      return stages.get(stages.size() - 1);
+    }
+
+    List<String> entrypoint() {
+      Stage runtime = runtime();
+      int at = runtime.lastIndexOf(i -> i.is("ENTRYPOINT"));
+      assertTrue(at >= 0, "the runtime stage has no ENTRYPOINT");
+      String args = runtime.instructions.get(at).args.trim();
+      assertTrue(args.startsWith("["), "ENTRYPOINT must be exec form (JSON array): shell form makes sh PID 1 and swallows SIGTERM");
+      try {
+        List<String> list = new ArrayList<>();
+        new ObjectMapper().readTree(args).forEach(n -> list.add(n.asText()));
+        return list;
+      } catch (IOException e) {
+        throw new AssertionError("ENTRYPOINT is not a JSON array: " + args, e);
+      }
+    }
+
+    Set<Integer> exposed() {
+      Set<Integer> ports = new TreeSet<>();
+      for (Instruction i : runtime().instructions) {
+        if (i.is("EXPOSE")) {
+          i.words().forEach(w -> ports.add(Integer.parseInt(w.replace("/tcp", ""))));
+        }
+      }
+      return ports;
+    }
+
+    /** The runtime stage's USER as {uid, gid}; both must be numeric. */
+    long[] runtimeUser() {
+      Stage runtime = runtime();
+      int at = runtime.lastIndexOf(i -> i.is("USER"));
+      assertTrue(at >= 0, "the runtime stage sets no USER: it would run as root");
+      String user = runtime.instructions.get(at).args.trim();
+      assertTrue(user.matches("\\d+:\\d+"), "USER must be numeric uid:gid so runAsNonRoot can verify it, got " + user);
+      String[] ids = user.split(":");
+      return new long[] {Long.parseLong(ids[0]), Long.parseLong(ids[1])};
+    }
+
+    /** Where the JVM is told to write: java.io.tmpdir and the Vert.x cache (default /tmp). */
+    List<String> writtenPaths() {
+      List<String> paths = new ArrayList<>(List.of("/tmp"));
+      for (String arg : entrypoint()) {
+        if (arg.startsWith("-Djava.io.tmpdir=")) {
+          paths.add(arg.substring("-Djava.io.tmpdir=".length()));
+        }
+        if (arg.startsWith("-Dvertx.cacheDirBase=")) {
+          paths.add(arg.substring("-Dvertx.cacheDirBase=".length()));
+        }
+      }
+      assertTrue(entrypoint().stream().anyMatch(a -> a.startsWith("-Dvertx.cacheDirBase=/")),
+          "ENTRYPOINT must set -Dvertx.cacheDirBase to an absolute writable path (the root filesystem is read-only)");
+      return paths;
+    }
+  }
+}
