@@ -15,7 +15,11 @@ public final class Greeters {
   }
 
   public static GreeterServer start(Vertx vertx, String ip, int delayMs) throws Exception {
-    return new GreeterServer(vertx, ServerConfig.forPod(ip, 0, delayMs)).start().await(10, TimeUnit.SECONDS);
+    return start(vertx, ip, 0, delayMs);
+  }
+
+  public static GreeterServer start(Vertx vertx, String ip, int port, int delayMs) throws Exception {
+    return new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs)).start().await(10, TimeUnit.SECONDS);
   }
 
   /** Servers on 127.0.0.2, 127.0.0.3, ... */

@@ -166,7 +166,7 @@ public final class EndpointSliceWatch {
   }
 
   private void failed(Throwable error, Runnable retry) {
-    recordError(error.getMessage());
+    recordError(error.getMessage() == null ? error.toString() : error.getMessage());
     long delay = backoff.nextDelayMs();
     boolean configuration = error instanceof KubeApiException e && (e.status() == 401 || e.status() == 403);
     String line = "EndpointSlice discovery failed: " + error.getMessage() + "; keeping the last "

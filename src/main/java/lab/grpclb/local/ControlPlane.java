@@ -40,11 +40,13 @@ public final class ControlPlane {
   private final Deque<Event> history = new ArrayDeque<>();
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
   private final Set<ApiResource> forbidden = ConcurrentHashMap.newKeySet();
+  private final Set<String> requestsSeen = ConcurrentHashMap.newKeySet();
   private long resourceVersion = 1;
   private long oldestResumable = 1;
   private int failuresLeft;
   private int failureStatus;
   private volatile String token;
+  private volatile boolean allowAnonymous;
   private HttpServer server;
 
   /** Tunables: bookmarks and watch lifetimes are long in a real cluster, short in tests. */
@@ -121,6 +123,14 @@ public final class ControlPlane {
     this.token = token;
   }
 
+  /**
+   * Lets requests without any Authorization header read, as an API server with anonymous access does
+   * (kubectl sends no token over plain HTTP); a wrong token is still refused.
+   */
+  public void allowAnonymous(boolean allow) {
+    this.allowAnonymous = allow;
+  }
+
   /** Answers 403 Forbidden for a resource, as missing RBAC would. */
   public void forbid(ApiResource resource, boolean forbid) {
     if (forbid) {
@@ -141,10 +151,13 @@ public final class ControlPlane {
     watches.forEach(Watch::end);
   }
 
-  /** Forgets the event history: a watch resuming from any older resourceVersion gets 410 Expired. */
+  /**
+   * Forgets the event history, as an API server restarting with a fresh watch cache does: a watch resuming
+   * from any resourceVersion handed out so far gets 410 Expired and must relist.
+   */
   public synchronized void compact() {
     history.clear();
-    oldestResumable = resourceVersion;
+    oldestResumable = ++resourceVersion;
   }
 
   public int openWatches() {
@@ -201,9 +214,17 @@ public final class ControlPlane {
     ctx.response().putHeader("content-type", "application/json").end(typed.encode());
   }
 
+  /** Every (verb, resource) asked for so far, such as "watch endpointslices.discovery.k8s.io". */
+  public Set<String> requestsSeen() {
+    return Set.copyOf(requestsSeen);
+  }
+
   private boolean admitted(RoutingContext ctx, ApiResource resource, String verb) {
+    requestsSeen.add(verb + " " + resource.plural + (resource.group.isEmpty() ? "" : "." + resource.group));
     String expected = token;
-    if (expected != null && !("Bearer " + expected).equals(ctx.request().getHeader("Authorization"))) {
+    String presented = ctx.request().getHeader("Authorization");
+    boolean anonymousOk = allowAnonymous && presented == null;
+    if (expected != null && !anonymousOk && !("Bearer " + expected).equals(presented)) {
       status(ctx.response(), 401, "Unauthorized", "Unauthorized");
       return false;
     }

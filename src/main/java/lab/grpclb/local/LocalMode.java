@@ -55,6 +55,7 @@ public final class LocalMode {
    */
   private Future<KubeConfig> writeToken() {
     controlPlane.requireToken(token);
+    controlPlane.allowAnonymous(true); // so that kubectl --server works against it
     return vertx.fileSystem().createTempFile("grpc-lb-lab-token", "").compose(file -> vertx.fileSystem()
         .writeFile(file, Buffer.buffer(token))
         .map(v -> new KubeConfig(URI.create(controlPlane.url()), file, "", EndpointController.NAMESPACE,
@@ -70,8 +71,7 @@ public final class LocalMode {
     text.append("  service  greeter-server  ").append(config.serviceIp()).append(':').append(config.grpcPort())
         .append("  (a random ready pod per connection, like kube-proxy)\n");
     text.append("  api      ").append(controlPlane.url())
-        .append("  (try: kubectl --server ").append(controlPlane.url()).append(" --token ").append(token)
-        .append(" get endpointslices -w)\n");
+        .append("  (try: kubectl --server ").append(controlPlane.url()).append(" get endpointslices -w)\n");
     text.append("  client   ").append(base).append('\n');
     text.append("try:\n");
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -19,13 +17,13 @@ import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.grpc.health.v1.HealthCheckRequest;
 import io.vertx.grpc.health.v1.HealthCheckResponse;
 import java.io.IOException;
-import java.nio.file.FileSystems;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,19 +39,19 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.xml.parsers.DocumentBuilderFactory;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.HostPort;
+import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ServerConfig;
+import lab.grpclb.discovery.EndpointSliceWatch;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.w3c.dom.Document;
 
 /**
  * No cluster runs here, so this proves that {@code deploy/}, the {@code Dockerfile}, {@code pom.xml} and the
@@ -69,19 +67,16 @@ class DeployManifestsTest {
   static final String IMAGE = "grpc-lb-lab:dev";
   /** What MY_POD_IP from {@code status.podIP} looks like in minikube. */
   static final String SAMPLE_POD_IP = "10.244.0.113";
-  /** Time between SIGKILL deadline and the end of the drain that the grace period must leave. */
+  /** Slack the grace period must leave between the end of the drain and the kubelet's SIGKILL. */
   static final long GRACE_MARGIN_MS = 5_000;
   /** ClientConfig's heap budget per call in flight (measured ~7 KB, with headroom). */
   static final long HEAP_PER_CALL = 12 * 1024;
 
-  /**
-   * What the client asks the API server for (ClientWithKubeResolver): the Vert.x discovery bridge lists and
-   * watches Services; our watch lists and watches EndpointSlices labelled for greeter-server.
-   */
-  static final List<String> CLIENT_API_PATHS = List.of(
-      "/api/v1/namespaces/{ns}/services",
-      "/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io/service-name=greeter-server");
+  /** The Vert.x Kubernetes discovery bridge lists and watches this collection (a constant of the library). */
+  static final String BRIDGE_SERVICES_PATH = "/api/v1/namespaces/{ns}/services";
   static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
+  /** What the kubelet puts in every pod's env: the in-cluster API address. */
+  static final Map<String, String> KUBELET_ENV = Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443");
 
   static Manifests manifests;
   static JsonNode kustomization;
@@ -93,7 +88,7 @@ class DeployManifestsTest {
   static void load() throws Exception {
     manifests = Manifests.load(DEPLOY);
     kustomization = new YAMLMapper().readTree(DEPLOY.resolve("kustomization.yaml").toFile());
-    deployFiles = yamlFilesIn(DEPLOY);
+    deployFiles = Manifests.yamlFilesIn(DEPLOY);
     dockerfile = Dockerfile.parse(Path.of("Dockerfile"));
     pom = Pom.read(Path.of("pom.xml"));
   }
@@ -145,10 +140,10 @@ class DeployManifestsTest {
       files.filter(Files::isRegularFile).forEach(f -> needed.add(f.toString().replace('\\', '/')));
     }
     for (String file : needed) {
-      assertFalse(dockerIgnores(rules, file), ".dockerignore drops " + file + ", which the image build needs");
+      assertFalse(Dockerfile.ignores(rules, file), ".dockerignore drops " + file + ", which the image build needs");
     }
     for (String junk : List.of("target/grpc-lb-lab.jar", ".git/HEAD", "src/test/java/X.java", "deploy/server.yaml")) {
-      assertTrue(dockerIgnores(rules, junk), ".dockerignore should keep " + junk + " out of the build context");
+      assertTrue(Dockerfile.ignores(rules, junk), ".dockerignore should keep " + junk + " out of the build context");
     }
   }
 
@@ -233,6 +228,10 @@ class DeployManifestsTest {
         ((ObjectNode) container(m.get("Deployment", SERVER)).at("/env/0/valueFrom/fieldRef")).put("fieldPath", "status.hostIP"));
     mistakes.put("client aimed at a Service that does not exist", m ->
         ((ObjectNode) container(m.get("Deployment", CLIENT)).at("/env/0")).put("value", "greeter:50051"));
+    mistakes.put("ClientWithKubeResolver watches another Service", m ->
+        ((ArrayNode) container(m.get("Deployment", CLIENT)).path("args")).add("--service").add("greeter"));
+    mistakes.put("ClientWithKubeResolver looks for a port the Service lacks", m ->
+        ((ArrayNode) container(m.get("Deployment", CLIENT)).path("args")).add("--service-port").add("h2c"));
     mistakes.put("grace period shorter than preStop + drain", m ->
         ((ObjectNode) m.get("Deployment", SERVER).at("/spec/template/spec")).put("terminationGracePeriodSeconds", 20));
     mistakes.put("Role grants a write verb", m ->
@@ -260,8 +259,7 @@ class DeployManifestsTest {
     return Stream.concat(Stream.of(baseline), mistakes.entrySet().stream().map(mistake -> DynamicTest.dynamicTest(mistake.getKey(), () -> {
       Manifests broken = manifests.copy();
       mistake.getValue().accept(broken);
-      AssertionError caught = assertThrows(AssertionError.class, () -> checkAllStatic(broken), "not caught: " + mistake.getKey());
-      System.out.println("MUTATION " + mistake.getKey() + " => " + caught.getMessage());
+      assertThrows(AssertionError.class, () -> checkAllStatic(broken), "not caught: " + mistake.getKey());
     })));
   }
 
@@ -284,7 +282,7 @@ class DeployManifestsTest {
         "ServiceAccount/" + CLIENT, "Role/" + CLIENT, "RoleBinding/" + CLIENT);
     assertEquals(new TreeSet<>(expected), new TreeSet<>(m.keys()), "objects in deploy/");
     for (JsonNode object : m.all()) {
-      String what = key(object);
+      String what = Manifests.key(object);
       assertTrue(object.path("apiVersion").isTextual(), what + " has no apiVersion");
       assertTrue(object.path("metadata").path("namespace").isMissingNode(),
           what + " pins a namespace: leave it to kustomization.yaml");
@@ -383,12 +381,14 @@ class DeployManifestsTest {
         "greeter-server never calls the API server: automountServiceAccountToken: false");
   }
 
-  static void checkClient(Manifests m) {
-    JsonNode deployment = m.get("Deployment", CLIENT);
-    JsonNode container = container(deployment);
+  /** The client's config as its pod would parse it: the manifest's args and env, plus what the kubelet adds. */
+  static ClientConfig clientConfig(Manifests m) {
+    JsonNode container = container(m.get("Deployment", CLIENT));
     Map<String, String> env = podEnv(container);
+    Map<String, String> inPod = new HashMap<>(KUBELET_ENV);
+    inPod.putAll(env);
     Set<String> envRead = new HashSet<>();
-    Flags flags = Flags.parse(args(container), recording(env, envRead));
+    Flags flags = Flags.parse(args(container), recording(inPod, envRead));
     assertEquals("client", flags.string("mode", null), CLIENT + " args must say --mode client");
     ClientConfig config;
     try {
@@ -398,6 +398,13 @@ class DeployManifestsTest {
       throw new AssertionError(CLIENT + " args/env rejected by the code: " + e.getMessage(), e);
     }
     assertEquals(Set.of(), minus(env.keySet(), envRead), CLIENT + " sets env vars the client never reads");
+    return config;
+  }
+
+  static void checkClient(Manifests m) {
+    JsonNode deployment = m.get("Deployment", CLIENT);
+    JsonNode container = container(deployment);
+    ClientConfig config = clientConfig(m);
     assertEquals("0.0.0.0", config.httpHost(), "the client must listen on all addresses: probes and the NodePort dial the pod IP");
     assertEquals(ClientConfig.DEFAULT_HTTP_PORT, config.httpPort(), "the client's HTTP port (the code's default, 8080)");
     assertEquals(config.httpPort(), containerPort(container, "http").path("containerPort").asInt(),
@@ -409,6 +416,11 @@ class DeployManifestsTest {
         "the client's target " + config.target() + " must be the greeter-server Service");
     assertEquals(servicePort(serverService, "grpc").path("port").asInt(), config.target().port(),
         "the client's target port must be greeter-server's port 'grpc'");
+
+    KubeConfig kube = config.kube();
+    assertTrue(kube != null && kube.tls(), "in a pod, ClientWithKubeResolver must find the API server over https");
+    assertEquals(serviceName, kube.service(), "ClientWithKubeResolver must balance over the greeter-server Service");
+    servicePort(serverService, kube.servicePort());
 
     for (String kind : List.of("readinessProbe", "livenessProbe")) {
       JsonNode get = container.path(kind).path("httpGet");
@@ -445,13 +457,18 @@ class DeployManifestsTest {
       for (JsonNode group : rule.path("apiGroups")) {
         for (JsonNode resource : rule.path("resources")) {
           for (JsonNode verb : rule.path("verbs")) {
-            granted.add(group.asText() + "/" + resource.asText() + ":" + verb.asText());
+            granted.add((group.asText().isEmpty() ? "core" : group.asText()) + "/" + resource.asText() + ":" + verb.asText());
           }
         }
       }
     }
+    KubeConfig kube = clientConfig(m).kube();
+    String slicesPath = EndpointSliceWatch.path(kube);
+    String service = m.get("Service", SERVER).at("/metadata/name").asText();
+    assertTrue(URLDecoder.decode(slicesPath, StandardCharsets.UTF_8).endsWith("labelSelector=kubernetes.io/service-name=" + service),
+        "the EndpointSlice watch must select greeter-server's slices: " + slicesPath);
     Set<String> requested = new TreeSet<>();
-    for (String path : CLIENT_API_PATHS) {
+    for (String path : List.of(BRIDGE_SERVICES_PATH, slicesPath)) {
       for (String verb : READ_VERBS) {
         requested.add(rbacResourceOf(path) + ":" + verb);
       }
@@ -517,28 +534,28 @@ class DeployManifestsTest {
 
   static void checkDockerfile(Dockerfile docker, Pom pom, Manifests m) {
     assertTrue(docker.stages.size() >= 2, "multi-stage build");
-    Stage build = docker.stages.get(0);
-    Stage runtime = docker.stages.get(docker.stages.size() - 1);
-    assertTrue(build.image.matches("maven:3\\.9[^:]*-eclipse-temurin-" + pom.javaRelease + "(-.*)?"),
-        "build stage " + build.image + " must be Maven 3.9 on JDK " + pom.javaRelease + " (maven.compiler.release)");
-    assertTrue(runtime.image.matches("eclipse-temurin:" + pom.javaRelease + "(\\.[0-9.]+)?(_[0-9]+)?-jre(-.*)?"),
-        "runtime stage " + runtime.image + " must be a Java " + pom.javaRelease + " JRE");
+    Dockerfile.Stage build = docker.stages.get(0);
+    Dockerfile.Stage runtime = docker.stages.get(docker.stages.size() - 1);
+    assertTrue(build.image().matches("maven:3\\.9[^:]*-eclipse-temurin-" + pom.javaRelease() + "(-.*)?"),
+        "build stage " + build.image() + " must be Maven 3.9 on JDK " + pom.javaRelease() + " (maven.compiler.release)");
+    assertTrue(runtime.image().matches("eclipse-temurin:" + pom.javaRelease() + "(\\.[0-9.]+)?(_[0-9]+)?-jre(-.*)?"),
+        "runtime stage " + runtime.image() + " must be a Java " + pom.javaRelease() + " JRE");
 
     // Dependencies in their own layer: pom.xml copied and Maven run before the sources arrive.
     int pomCopy = build.indexOf(i -> i.is("COPY") && i.sources().equals(List.of("pom.xml")));
-    int firstMvn = build.indexOf(i -> i.is("RUN") && i.args.startsWith("mvn "));
+    int firstMvn = build.indexOf(i -> i.is("RUN") && i.args().startsWith("mvn "));
     int sourcesCopy = build.indexOf(i -> i.is("COPY") && i.sources().equals(List.of("src")));
-    int lastMvn = build.lastIndexOf(i -> i.is("RUN") && i.args.contains("mvn ") && i.args.contains("package"));
+    int lastMvn = build.lastIndexOf(i -> i.is("RUN") && i.args().contains("mvn ") && i.args().contains("package"));
     assertTrue(pomCopy >= 0 && pomCopy < firstMvn && firstMvn < sourcesCopy && sourcesCopy < lastMvn,
         "build stage must COPY pom.xml, RUN mvn (cached dependencies), then COPY src and package");
-    for (Instruction i : docker.all()) {
-      assertFalse(i.is("RUN") && i.args.contains("--mount"), "RUN --mount needs BuildKit: keep the Dockerfile classic-builder friendly");
+    for (Dockerfile.Instruction i : docker.all()) {
+      assertFalse(i.is("RUN") && i.args().contains("--mount"), "RUN --mount needs BuildKit: keep the Dockerfile classic-builder friendly");
     }
 
-    String jar = "target/" + pom.finalName + ".jar";
-    Instruction copyJar = runtime.instructions.stream()
-        .filter(i -> i.is("COPY") && i.args.contains("--from=" + build.name) && i.sources().size() == 1 && i.sources().get(0).endsWith("/" + jar))
-        .findFirst().orElseThrow(() -> new AssertionError("runtime stage must COPY --from=" + build.name + " .../" + jar + " (pom finalName)"));
+    String jar = "target/" + pom.finalName() + ".jar";
+    Dockerfile.Instruction copyJar = runtime.instructions().stream()
+        .filter(i -> i.is("COPY") && i.args().contains("--from=" + build.name()) && i.sources().size() == 1 && i.sources().get(0).endsWith("/" + jar))
+        .findFirst().orElseThrow(() -> new AssertionError("runtime stage must COPY --from=" + build.name() + " .../" + jar + " (pom finalName)"));
     String installed = runtime.resolve(copyJar, copyJar.destination());
 
     List<String> entrypoint = docker.entrypoint();
@@ -569,7 +586,7 @@ class DeployManifestsTest {
   static String rbacResourceOf(String path) {
     Matcher core = Pattern.compile("^/api/v1/namespaces/[^/]+/([a-z]+)(\\?.*)?$").matcher(path);
     if (core.matches()) {
-      return "/" + core.group(1);
+      return "core/" + core.group(1);
     }
     Matcher named = Pattern.compile("^/apis/([^/]+)/[^/]+/namespaces/[^/]+/([a-z]+)(\\?.*)?$").matcher(path);
     if (named.matches()) {
@@ -705,6 +722,9 @@ class DeployManifestsTest {
 
   /** Kubernetes memory quantity in bytes: 128Mi, 1Gi, 500M, 1048576. */
   static long bytes(String quantity) {
+    if (quantity.isBlank()) {
+      throw new AssertionError("memory quantity missing (resources.limits.memory / requests.memory)");
+    }
     Matcher q = Pattern.compile("^(\\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$").matcher(quantity);
     if (!q.matches()) {
       throw new AssertionError("unsupported memory quantity '" + quantity + "'");
@@ -751,41 +771,6 @@ class DeployManifestsTest {
     return d;
   }
 
-  static String key(JsonNode object) {
-    return object.path("kind").asText() + "/" + object.at("/metadata/name").asText();
-  }
-
-  static Set<String> yamlFilesIn(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      Set<String> names = new TreeSet<>();
-      files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml") || n.endsWith(".yml")).forEach(names::add);
-      return names;
-    }
-  }
-
-  /** Docker's .dockerignore rule: the last pattern matching the path or one of its parent directories wins. */
-  static boolean dockerIgnores(List<String> rules, String file) {
-    boolean ignored = false;
-    for (String raw : rules) {
-      String rule = raw.trim();
-      if (rule.isEmpty() || rule.startsWith("#")) {
-        continue;
-      }
-      boolean exception = rule.startsWith("!");
-      String pattern = (exception ? rule.substring(1) : rule).replaceAll("^/+", "").replaceAll("/+$", "");
-      var matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-      String prefix = "";
-      for (String part : file.split("/")) {
-        prefix = prefix.isEmpty() ? part : prefix + "/" + part;
-        if (matcher.matches(Path.of(prefix))) {
-          ignored = !exception;
-          break;
-        }
-      }
-    }
-    return ignored;
-  }
-
   static final MethodDescriptor<HealthCheckRequest, HealthCheckResponse> HEALTH_CHECK =
       MethodDescriptor.<HealthCheckRequest, HealthCheckResponse>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
@@ -793,220 +778,4 @@ class DeployManifestsTest {
           .setRequestMarshaller(ProtoUtils.marshaller(HealthCheckRequest.getDefaultInstance()))
           .setResponseMarshaller(ProtoUtils.marshaller(HealthCheckResponse.getDefaultInstance()))
           .build();
-
-  // ---------------------------------------------------------------------------------------------------
-  // The parsed files.
-
-  /** Every object of every manifest in deploy/ (kustomization.yaml aside), by "Kind/name". */
-  record Manifests(Map<String, JsonNode> objects) {
-    static Manifests load(Path dir) throws IOException {
-      YAMLMapper yaml = new YAMLMapper();
-      Map<String, JsonNode> objects = new LinkedHashMap<>();
-      for (String file : yamlFilesIn(dir)) {
-        if (file.equals("kustomization.yaml")) {
-          continue;
-        }
-        try (var docs = yaml.readerFor(JsonNode.class).<JsonNode>readValues(dir.resolve(file).toFile())) {
-          for (JsonNode doc : docs.readAll()) {
-            if (doc == null || doc.isNull() || doc.isMissingNode()) {
-              continue;
-            }
-            assertTrue(doc.isObject(), file + ": a document is not an object");
-            assertTrue(doc.path("kind").isTextual() && doc.at("/metadata/name").isTextual(), file + ": object without kind or name");
-            assertTrue(objects.put(key(doc), doc) == null, file + ": " + key(doc) + " defined twice");
-          }
-        }
-      }
-      return new Manifests(objects);
-    }
-
-    JsonNode get(String kind, String name) {
-      JsonNode object = objects.get(kind + "/" + name);
-      if (object == null) {
-        throw new AssertionError("deploy/ has no " + kind + " " + name);
-      }
-      return object;
-    }
-
-    Set<String> keys() {
-      return objects.keySet();
-    }
-
-    List<JsonNode> all() {
-      return List.copyOf(objects.values());
-    }
-
-    Manifests copy() {
-      Map<String, JsonNode> copy = new LinkedHashMap<>();
-      objects.forEach((k, v) -> copy.put(k, v.deepCopy()));
-      return new Manifests(copy);
-    }
-  }
-
-  record Pom(String finalName, String javaRelease) {
-    static Pom read(Path file) throws Exception {
-      Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
-      String finalName = doc.getElementsByTagName("finalName").item(0).getTextContent().trim();
-      String release = doc.getElementsByTagName("maven.compiler.release").item(0).getTextContent().trim();
-      return new Pom(finalName, release);
-    }
-  }
-
-  record Instruction(String keyword, String args) {
-    boolean is(String k) {
-      return keyword.equals(k);
-    }
-
-    List<String> words() {
-      return List.of(args.trim().split("\\s+"));
-    }
-
-    /** COPY/ADD sources: the words between the --flags and the destination. */
-    List<String> sources() {
-      List<String> words = new ArrayList<>(words().stream().filter(w -> !w.startsWith("--")).toList());
-      return words.subList(0, Math.max(0, words.size() - 1));
-    }
-
-    String destination() {
-      List<String> words = words();
-      return words.get(words.size() - 1);
-    }
-  }
-
-  record Stage(String image, String name, List<Instruction> instructions) {
-    int indexOf(java.util.function.Predicate<Instruction> p) {
-      for (int i = 0; i < instructions.size(); i++) {
-        if (p.test(instructions.get(i))) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    int lastIndexOf(java.util.function.Predicate<Instruction> p) {
-      for (int i = instructions.size() - 1; i >= 0; i--) {
-        if (p.test(instructions.get(i))) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    /** An absolute path for a path given in an instruction, against the WORKDIR in force before it. */
-    String resolve(Instruction at, String path) {
-      String workdir = "/";
-      for (Instruction i : instructions) {
-        if (i == at) {
-          break;
-        }
-        if (i.is("WORKDIR")) {
-          workdir = i.args.trim().startsWith("/") ? i.args.trim() : workdir + "/" + i.args.trim();
-        }
-      }
-      String full = path.startsWith("/") ? path : workdir + "/" + path;
-      return Path.of(full).normalize().toString().replace('\\', '/');
-    }
-  }
-
-  /** Just enough of a Dockerfile parser: stages, instructions, continuation lines, comments. */
-  static final class Dockerfile {
-    final List<Stage> stages = new ArrayList<>();
-
-    static Dockerfile parse(Path file) throws IOException {
-      Dockerfile docker = new Dockerfile();
-      StringBuilder line = new StringBuilder();
-      for (String raw : Files.readAllLines(file)) {
-        String trimmed = raw.trim();
-        if (line.isEmpty() && (trimmed.isEmpty() || trimmed.startsWith("#"))) {
-          continue;
-        }
-        if (trimmed.startsWith("#")) {
-          continue; // comment inside a continued instruction
-        }
-        if (trimmed.endsWith("\\")) {
-          line.append(trimmed, 0, trimmed.length() - 1).append(' ');
-          continue;
-        }
-        line.append(trimmed);
-        docker.add(line.toString());
-        line.setLength(0);
-      }
-      assertTrue(line.isEmpty(), "Dockerfile ends inside a continued line");
-      assertFalse(docker.stages.isEmpty(), "Dockerfile has no FROM");
-      return docker;
-    }
-
-    private void add(String line) {
-      String[] parts = line.split("\\s+", 2);
-      Instruction instruction = new Instruction(parts[0].toUpperCase(), parts.length > 1 ? parts[1] : "");
-      if (instruction.is("FROM")) {
-        List<String> words = instruction.words().stream().filter(w -> !w.startsWith("--")).toList();
-        String name = words.size() == 3 && words.get(1).equalsIgnoreCase("AS") ? words.get(2) : null;
-        stages.add(new Stage(words.get(0), name, new ArrayList<>()));
-      } else {
-        assertFalse(stages.isEmpty(), "Dockerfile instruction before FROM: " + line);
-        stages.get(stages.size() - 1).instructions.add(instruction);
-      }
-    }
-
-    List<Instruction> all() {
-      return stages.stream().flatMap(s -> s.instructions.stream()).toList();
-    }
-
-    Stage runtime() {
-      return stages.get(stages.size() - 1);
-    }
-
-    List<String> entrypoint() {
-      Stage runtime = runtime();
-      int at = runtime.lastIndexOf(i -> i.is("ENTRYPOINT"));
-      assertTrue(at >= 0, "the runtime stage has no ENTRYPOINT");
-      String args = runtime.instructions.get(at).args.trim();
-      assertTrue(args.startsWith("["), "ENTRYPOINT must be exec form (JSON array): shell form makes sh PID 1 and swallows SIGTERM");
-      try {
-        List<String> list = new ArrayList<>();
-        new ObjectMapper().readTree(args).forEach(n -> list.add(n.asText()));
-        return list;
-      } catch (IOException e) {
-        throw new AssertionError("ENTRYPOINT is not a JSON array: " + args, e);
-      }
-    }
-
-    Set<Integer> exposed() {
-      Set<Integer> ports = new TreeSet<>();
-      for (Instruction i : runtime().instructions) {
-        if (i.is("EXPOSE")) {
-          i.words().forEach(w -> ports.add(Integer.parseInt(w.replace("/tcp", ""))));
-        }
-      }
-      return ports;
-    }
-
-    /** The runtime stage's USER as {uid, gid}; both must be numeric. */
-    long[] runtimeUser() {
-      Stage runtime = runtime();
-      int at = runtime.lastIndexOf(i -> i.is("USER"));
-      assertTrue(at >= 0, "the runtime stage sets no USER: it would run as root");
-      String user = runtime.instructions.get(at).args.trim();
-      assertTrue(user.matches("\\d+:\\d+"), "USER must be numeric uid:gid so runAsNonRoot can verify it, got " + user);
-      String[] ids = user.split(":");
-      return new long[] {Long.parseLong(ids[0]), Long.parseLong(ids[1])};
-    }
-
-    /** Where the JVM is told to write: java.io.tmpdir and the Vert.x cache (default /tmp). */
-    List<String> writtenPaths() {
-      List<String> paths = new ArrayList<>(List.of("/tmp"));
-      for (String arg : entrypoint()) {
-        if (arg.startsWith("-Djava.io.tmpdir=")) {
-          paths.add(arg.substring("-Djava.io.tmpdir=".length()));
-        }
-        if (arg.startsWith("-Dvertx.cacheDirBase=")) {
-          paths.add(arg.substring("-Dvertx.cacheDirBase=".length()));
-        }
-      }
-      assertTrue(entrypoint().stream().anyMatch(a -> a.startsWith("-Dvertx.cacheDirBase=/")),
-          "ENTRYPOINT must set -Dvertx.cacheDirBase to an absolute writable path (the root filesystem is read-only)");
-      return paths;
-    }
-  }
 }
