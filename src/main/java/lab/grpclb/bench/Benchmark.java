@@ -35,6 +35,10 @@ import lab.grpclb.local.ServiceProxy;
  */
 public final class Benchmark {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration SETTLE_WINDOW = Duration.ofMillis(500);
+  private static final Duration SETTLE_MAX = Duration.ofSeconds(20);
+  /** Idle: all JVMs together use at most this share of one core over a settle window. */
+  private static final double QUIET_CORE_SHARE = 0.05;
   private static final String SERVER_READY = "greeter listening on ";
   private static final String CLIENT_READY = "experiment client listening on";
   private static final Pattern SERVED = Pattern.compile("(\\d+) served in all");
@@ -45,6 +49,8 @@ public final class Benchmark {
   private final String command;
   private final ZonedDateTime startedAt = ZonedDateTime.now();
   private final long clockTicks = clockTicksPerSecond();
+  /** Other work on the machine skews every number: shown in the header, at the start and at the end. */
+  private final String loadAtStart = loadAverage();
   private final List<ChildJvm> servers = new ArrayList<>();
   private final List<ChildJvm> clients = new ArrayList<>();
   private Path logDir;
@@ -67,7 +73,10 @@ public final class Benchmark {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(ChildJvm::stopAll, "bench-stop-children"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ChildJvm.stopAll();
+      deleteTempJar();
+    }, "bench-stop-children"));
     String command = System.getProperty("bench.command", "bench/run.sh " + String.join(" ", args)).trim();
     int code;
     try {
@@ -143,6 +152,20 @@ public final class Benchmark {
   }
 
   // ---------------------------------------------------------------------------------------------- processes
+
+  /** bench/run.sh runs every JVM from a copy of the jar (so a rebuild can't disturb them); removed at exit. */
+  private static void deleteTempJar() {
+    String dir = System.getProperty("bench.temp-jar-dir");
+    if (dir == null || dir.isBlank()) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(Path.of(dir, "grpc-lb-lab.jar"));
+      Files.deleteIfExists(Path.of(dir));
+    } catch (IOException e) {
+      System.err.println("[bench] could not delete " + dir + ": " + e.getMessage());
+    }
+  }
 
   private void checkPortsFree() {
     List<InetSocketAddress> needed = new ArrayList<>();
@@ -230,6 +253,7 @@ public final class Benchmark {
           rows.add(Row.na(type, n, na));
           continue;
         }
+        settle(client);
         List<JsonObject> reports = new ArrayList<>();
         long cpuBefore = serverCpuTicks();
         for (int run = 1; run <= options.runs() && na == null; run++) {
@@ -244,7 +268,7 @@ public final class Benchmark {
               progress(label + ": " + na);
             }
           } catch (IOException e) {
-            na = "error: " + e.getMessage();
+            na = "error: " + describe(e);
             progress(label + ": " + na);
           }
           pause();
@@ -277,12 +301,39 @@ public final class Benchmark {
         }
         progress(type + " warm-up n=" + n + ": " + summary(answer.report()));
       } catch (IOException e) {
-        progress(type + " warm-up n=" + n + ": " + e.getMessage());
-        return "warm-up failed: " + e.getMessage();
+        progress(type + " warm-up n=" + n + ": " + describe(e));
+        return "warm-up failed: " + describe(e);
       }
       pause();
     }
     return null;
+  }
+
+  /**
+   * Waits (at most {@link #SETTLE_MAX}) until the servers and the client are idle: what a previous run left
+   * behind (closing connections, GC, JIT) must not be charged to this row's CPU or elapsed time.
+   */
+  private void settle(ChildJvm client) throws InterruptedException {
+    long started = System.nanoTime();
+    long before = serverCpuTicks() + client.cpuTicks();
+    while (System.nanoTime() - started < SETTLE_MAX.toNanos()) {
+      Thread.sleep(SETTLE_WINDOW.toMillis());
+      long now = serverCpuTicks() + client.cpuTicks();
+      if (now - before <= SETTLE_WINDOW.toMillis() * clockTicks * QUIET_CORE_SHARE / 1000) {
+        long waitedMs = (System.nanoTime() - started) / 1_000_000;
+        if (waitedMs > 2 * SETTLE_WINDOW.toMillis()) {
+          progress("waited " + waitedMs + " ms for the JVMs to go idle");
+        }
+        return;
+      }
+      before = now;
+    }
+    progress("the JVMs were still busy after " + SETTLE_MAX.toSeconds() + " s of waiting for them to settle; measuring anyway");
+  }
+
+  private static String describe(IOException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() + " (the client closed the connection: did it exit?)"
+        : e.getMessage();
   }
 
   private void pause() throws InterruptedException {
@@ -342,7 +393,9 @@ public final class Benchmark {
     out.append("""
 
         - elapsed: the client's own `elapsed_ms`, median of the runs; p99 and max_in_flight are the median run's;
-          failed is summed over the runs.
+          failed is summed over the runs. Latency counts from when a call is sent: time spent waiting for a free
+          slot (calls_waited, when max_in_flight < n) is in elapsed, not in p99.
+        - before each row the benchmark waits (up to 20 s) until the server and client JVMs are idle.
         - client VmHWM: peak RSS of that type's client JVM since it started (a fresh JVM per type; warm-up included),
           read after the row's runs, so it only grows down a type's rows.
         - server CPU: utime+stime of all server JVMs over the row's runs (and the pause after each),
@@ -448,7 +501,17 @@ public final class Benchmark {
     }
     return "Machine: " + Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memory + " RAM, "
         + System.getProperty("os.name") + " " + System.getProperty("os.version") + "; Java "
-        + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")";
+        + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + "); load average "
+        + loadAtStart + " at start, " + loadAverage() + " at end";
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   private static String ms(double value) {

@@ -151,6 +151,9 @@ final class ChildJvm {
     synchronized (LIVE) {
       children = new ArrayList<>(LIVE);
     }
+    if (!children.isEmpty()) {
+      System.err.println("[bench] stopping " + children.size() + " JVM(s): " + children.stream().map(c -> c.name + " (pid " + c.pid() + ")").toList());
+    }
     for (ChildJvm child : children) {
       child.terminate();
     }

@@ -57,6 +57,18 @@ public final class CallFailure extends VertxException {
       return new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, "deadline exceeded");
     }
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    if (connectionLevel(error, message)) {
+      return new CallFailure(GrpcStatus.UNAVAILABLE, message);
+    }
     return new CallFailure(GrpcStatus.UNKNOWN, message);
+  }
+
+  /** Transport failures that Vert.x reports as plain exceptions ("Connection was closed", socket errors). */
+  private static boolean connectionLevel(Throwable error, String message) {
+    String lower = message.toLowerCase(java.util.Locale.ROOT);
+    return error instanceof java.io.IOException
+        || lower.contains("connection was closed")
+        || lower.contains("failed to open a socket")
+        || lower.contains("connection reset");
   }
 }

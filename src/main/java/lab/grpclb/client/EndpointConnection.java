@@ -74,6 +74,7 @@ public final class EndpointConnection {
       opened.incrementAndGet();
       Link opened = new Link(connection, GrpcClient.client(vertx, connection));
       connection.closeHandler(v -> forget(opened));
+      connection.goAwayHandler(goAway -> forget(opened)); // the server is leaving: new calls need a new connection
       return opened;
     });
   }

@@ -1,13 +1,16 @@
 package lab.grpclb.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.server.GrpcServer;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import lab.grpclb.config.ServerConfig;
 
@@ -24,6 +27,8 @@ public final class GreeterServer {
   private final Vertx vertx;
   private final ServerConfig config;
   private final GreeterService greeter;
+  private static final long DRAIN_POLL_MS = 5;
+  private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
   private HttpServer httpServer;
 
@@ -44,10 +49,19 @@ public final class GreeterServer {
         .setPort(config.port())
         .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
-    httpServer = vertx.createHttpServer(options).requestHandler(grpc);
+    httpServer = vertx.createHttpServer(options).requestHandler(grpc).connectionHandler(this::accepted);
     return httpServer.listen()
         .recover(err -> Future.failedFuture(new BindException(config.host() + ":" + config.port(), err)))
         .map(this);
+  }
+
+  private void accepted(HttpConnection connection) {
+    if (draining) {
+      connection.close(); // a draining pod takes no new connections
+      return;
+    }
+    connections.add(connection);
+    connection.closeHandler(v -> connections.remove(connection));
   }
 
   private Future<Boolean> serving() {
@@ -64,13 +78,31 @@ public final class GreeterServer {
 
   public Future<Void> drain(long timeoutMs) {
     draining = true;
+    greeter.drain();
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
-    long pending = greeter.callsInFlight();
-    LOG.info(() -> "pod " + config.podIp() + ": GOAWAY sent, refusing new connections, draining " + pending
-        + " in-flight calls (timeout " + timeoutMs + " ms)");
-    return httpServer.shutdown(timeoutMs, TimeUnit.MILLISECONDS)
+    // A GOAWAY naming the largest stream id announces the shutdown without refusing any stream (RFC 9113
+    // 6.8); clients stop opening streams here, and calls that still arrive get UNAVAILABLE to retry elsewhere.
+    connections.forEach(c -> c.goAway(0, Integer.MAX_VALUE));
+    LOG.info(() -> "pod " + config.podIp() + ": GOAWAY sent on " + connections.size() + " connections, refusing new "
+        + "connections and calls, draining " + greeter.callsInFlight() + " in-flight calls (timeout " + timeoutMs + " ms)");
+    Promise<Void> drained = Promise.promise();
+    awaitNoCallsInFlight(System.nanoTime() + timeoutMs * 1_000_000, drained);
+    return drained.future()
+        .compose(v -> httpServer.close()) // nothing is in flight any more (or the timeout passed)
         .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
             + " calls left unfinished, " + greeter.callsServed() + " served in all"));
+  }
+
+  /**
+   * Polls rather than relying on the HTTP server's own graceful shutdown: with a Vert.x client on the other
+   * end, that closed connections at once and failed the calls in flight (seen with Vert.x 5.0.7).
+   */
+  private void awaitNoCallsInFlight(long deadlineNanos, Promise<Void> drained) {
+    if (greeter.callsInFlight() == 0 || System.nanoTime() >= deadlineNanos) {
+      drained.complete();
+    } else {
+      vertx.setTimer(DRAIN_POLL_MS, id -> awaitNoCallsInFlight(deadlineNanos, drained));
+    }
   }
 
   /** Stops at once, failing calls in flight: what a crashed pod looks like to its clients. */

@@ -5,6 +5,8 @@ import experiment.Experiment.HelloRequest;
 import experiment.GreeterGrpcService;
 import io.vertx.core.Completable;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,8 +27,15 @@ public final class GreeterService extends GreeterGrpcService {
     this.delayMs = delayMs;
   }
 
+  private volatile boolean draining;
+
   @Override
   protected void sayHello(HelloRequest request, Completable<HelloReply> response) {
+    if (draining) {
+      // The pod is going away: send the caller elsewhere at once rather than start work it may not finish.
+      response.fail(new StatusException(GrpcStatus.UNAVAILABLE, "pod " + podIp + " is draining"));
+      return;
+    }
     inFlight.incrementAndGet();
     HelloReply reply = HelloReply.newBuilder().setMessage("Hello " + request.getName()).setIpAddress(podIp).build();
     int delay = delayMs;
@@ -41,6 +50,11 @@ public final class GreeterService extends GreeterGrpcService {
     inFlight.decrementAndGet();
     served.increment();
     response.succeed(reply);
+  }
+
+  /** From now on new calls are refused with UNAVAILABLE; calls already accepted still get their reply. */
+  void drain() {
+    draining = true;
   }
 
   public String podIp() {
