@@ -152,14 +152,14 @@ final class Charts {
     return count == 1 ? left + plotW / 2 : left + 20 + (plotW - 40) * i / (count - 1);
   }
 
-  /** Distinct, stable colours for any number of pods: golden-angle hues. */
+  /** Distinct, stable colours for any number of pods: golden-angle hues, alternately dark and light. */
   private static String color(int index) {
-    return String.format(Locale.ROOT, "hsl(%.0f, 60%%, 45%%)", (index * 137.508) % 360);
+    return String.format(Locale.ROOT, "hsl(%.0f, 65%%, %d%%)", (index * 137.508) % 360, index % 2 == 0 ? 38 : 55);
   }
 
   private static double niceCeiling(double value) {
     double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-    for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double step : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8, 10}) {
       if (step * magnitude >= value) {
         return step * magnitude;
       }

@@ -81,7 +81,8 @@ final class MarkdownReport {
     if (step.kill() != null) {
       Step.Kill kill = step.kill();
       return "`kubectl delete pod " + kill.pod() + "` (`DELETE /cluster/pods/" + kill.pod() + "`, pod IP " + kill.ip()
-          + ") answered " + kill.afterMs() + " ms after the run of n = " + step.run().n() + " was requested; the replacement is "
+          + ") sent " + kill.sentMs() + " ms and answered " + kill.afterMs() + " ms after the run of n = " + step.run().n()
+          + " was requested (it was scheduled for " + r.options.killAfterMs() + " ms); the replacement is "
           + kill.replacement() + " (" + kill.replacementIp() + ")";
     }
     String scale = "`kubectl scale deployments/greeter-server --replicas=" + step.replicas()

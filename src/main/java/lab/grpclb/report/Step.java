@@ -14,9 +14,9 @@ package lab.grpclb.report;
 record Step(String title, int replicas, Run run, Long clientSawMs, Kill kill) {
 
   /**
-   * The pod deleted in the middle of a run, the Deployment's replacement for it, and when the DELETE was answered
-   * (in ms from the run's request): the pod was terminating by then.
+   * The pod deleted in the middle of a run, the Deployment's replacement for it, and when the DELETE was sent and
+   * answered (in ms from the run's request): the pod was terminating by the answer.
    */
-  record Kill(String pod, String ip, long afterMs, String replacement, String replacementIp) {
+  record Kill(String pod, String ip, long sentMs, long afterMs, String replacement, String replacementIp) {
   }
 }

@@ -158,13 +158,16 @@ final class Writeup {
       long started = System.nanoTime();
       Future<Run> run = api.experiment(ClientTypes.KUBE_RESOLVER, options.killN());
       Promise<JsonObject> deleted = Promise.promise();
-      long[] deletedAfterMs = new long[1];
-      vertx.setTimer(Math.max(1, options.killAfterMs()), id -> api.deletePod(victim.getString("name"))
-          .onSuccess(answer -> deletedAfterMs[0] = (System.nanoTime() - started) / 1_000_000) // the pod is terminating by then
-          .onComplete(deleted));
+      long[] sentAndAnsweredMs = new long[2];
+      vertx.setTimer(Math.max(1, options.killAfterMs()), id -> {
+        sentAndAnsweredMs[0] = (System.nanoTime() - started) / 1_000_000;
+        api.deletePod(victim.getString("name"))
+            .onSuccess(answer -> sentAndAnsweredMs[1] = (System.nanoTime() - started) / 1_000_000) // terminating by then
+            .onComplete(deleted);
+      });
       return Future.all(run, deleted.future()).map(both -> {
         JsonObject replacement = deleted.future().result().getJsonObject("replacement");
-        Step.Kill kill = new Step.Kill(victim.getString("name"), victim.getString("ip"), deletedAfterMs[0],
+        Step.Kill kill = new Step.Kill(victim.getString("name"), victim.getString("ip"), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
             replacement.getString("name"), replacement.getString("ip"));
         return results.steps.add(new Step("Kill one pod in the middle of a run", WRITEUP_REPLICAS, run.result(), null, kill));
       });
