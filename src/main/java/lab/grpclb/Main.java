@@ -3,6 +3,7 @@ package lab.grpclb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.logging.Logger;
 import lab.grpclb.config.ClientConfig;
@@ -12,6 +13,8 @@ import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.LocalMode;
+import lab.grpclb.report.ReportCommand;
+import lab.grpclb.report.ReportOptions;
 import lab.grpclb.server.GreeterServer;
 
 /** {@code java -jar grpc-lb-lab.jar --mode server|client|local [flags]}. */
@@ -24,6 +27,7 @@ public final class Main {
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
+                       [--report [--out out]]: run the write-up's experiments, write out/report.md and .html, exit
                        (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight)""";
 
   private Main() {
@@ -38,15 +42,37 @@ public final class Main {
         running.vertx().close().await();
         System.exit(0);
       });
+      if (running.done() != null) {
+        int code = awaitDone(running);
+        running.stop().await(); // drain before exiting, as on a signal
+        running.vertx().close().await();
+        System.exit(code);
+      }
     } catch (RuntimeException e) {
       System.exit(fail(e, System.err));
     }
   }
 
-  /** A started mode: its Vert.x instance and its graceful stop (drain), which leaves Vert.x to close. */
-  public record Running(Vertx vertx, java.util.function.Supplier<Future<Void>> graceful) {
+  /**
+   * A started mode: its Vert.x instance, its graceful stop (drain), which leaves Vert.x to close, and for a mode
+   * that ends by itself (the local report) the work whose end ends the process; null for the serving modes.
+   */
+  public record Running(Vertx vertx, java.util.function.Supplier<Future<Void>> graceful, Future<?> done) {
+    public Running(Vertx vertx, java.util.function.Supplier<Future<Void>> graceful) {
+      this(vertx, graceful, null);
+    }
+
     public Future<Void> stop() {
       return graceful.get();
+    }
+  }
+
+  private static int awaitDone(Running running) {
+    try {
+      running.done().await();
+      return 0;
+    } catch (RuntimeException e) {
+      return fail(e, System.err);
     }
   }
 
@@ -93,7 +119,9 @@ public final class Main {
     flags.rejectUnknown("local");
     Vertx vertx = Vertx.vertx();
     return new LocalMode(vertx, config).start()
-        .map(local -> new Running(vertx, local::stop))
+        .map(local -> new Running(vertx, local::stop, config.report()
+            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir())), System.out)
+            : null))
         .onFailure(err -> vertx.close());
   }
 

@@ -7,8 +7,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
@@ -24,6 +27,7 @@ public final class ExperimentClient {
   private final Vertx vertx;
   private final ClientConfig config;
   private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
+  private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
   private HttpServer httpServer;
@@ -44,12 +48,19 @@ public final class ExperimentClient {
     }
   }
 
+  /** More routes on the same HTTP port (the local cluster's controls), mounted by {@link #start()}. */
+  public ExperimentClient withRoutes(Consumer<Router> routes) {
+    extraRoutes.add(routes);
+    return this;
+  }
+
   public Future<ExperimentClient> start() {
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> {
       Router router = Router.router(vertx);
       new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels, config.maxN(), config.maxInFlight()).mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
       router.get("/status").handler(ctx -> status().onComplete(ar -> Responses.json(ctx, 200, ar.result())));
+      extraRoutes.forEach(routes -> routes.accept(router));
       if (discovery != null) {
         discovery.start();
       }

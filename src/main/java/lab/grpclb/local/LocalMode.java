@@ -20,6 +20,7 @@ public final class LocalMode {
   private final ServiceProxy service;
   private final ControlPlane controlPlane;
   private final String token = UUID.randomUUID().toString();
+  private Rollout rollout;
   private ExperimentClient client;
 
   public LocalMode(Vertx vertx, LocalConfig config) {
@@ -38,9 +39,11 @@ public final class LocalMode {
           EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort());
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
-          return cluster.scale(config.replicas())
+          rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
+          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, serviceAddress(), controlPlane.url());
+          return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort()))
-              .compose(v -> new ExperimentClient(vertx, config.client().withKube(kube)).start());
+              .compose(v -> new ExperimentClient(vertx, config.client().withKube(kube)).withRoutes(controls::mount).start());
         })
         .map(c -> {
           client = c;
@@ -68,7 +71,7 @@ public final class LocalMode {
     for (Pod pod : cluster.pods()) {
       text.append("  pod      ").append(pod.name()).append("  ").append(pod.ip()).append(':').append(config.grpcPort()).append('\n');
     }
-    text.append("  service  greeter-server  ").append(config.serviceIp()).append(':').append(config.grpcPort())
+    text.append("  service  greeter-server  ").append(serviceAddress())
         .append("  (a random ready pod per connection, like kube-proxy)\n");
     text.append("  api      ").append(controlPlane.url())
         .append("  (try: kubectl --server ").append(controlPlane.url()).append(" get endpointslices -w)\n");
@@ -76,8 +79,16 @@ public final class LocalMode {
     text.append("try:\n");
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithReuseConn&n=1000'\n");
-    text.append("  curl '").append(base).append("/experiment/client?type=ClientWithKubeResolver&n=3000'");
+    text.append("  curl '").append(base).append("/experiment/client?type=ClientWithKubeResolver&n=3000'\n");
+    text.append("  curl '").append(base).append("/cluster'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
+    text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'");
     return text.toString();
+  }
+
+  private String serviceAddress() {
+    return config.serviceIp() + ":" + config.grpcPort();
   }
 
   public LocalCluster cluster() {

@@ -1,0 +1,70 @@
+package lab.grpclb.local;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+
+/**
+ * {@code kubectl scale} followed by {@code kubectl rollout status}: sets the desired replica count and completes
+ * once the Deployment has settled, i.e. exactly that many live pods, every one of them ready. Pods being
+ * removed drain in the background; nobody waits for them.
+ */
+final class Rollout {
+  private static final Logger LOG = Logger.getLogger(Rollout.class.getName());
+  /** A rollout that has not settled by then (a pod could not bind its address) is reported as failed. */
+  static final long TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final LocalCluster cluster;
+  private final List<Promise<Void>> waiting = new CopyOnWriteArrayList<>();
+  private volatile int desired;
+
+  Rollout(Vertx vertx, LocalCluster cluster) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    cluster.onChange(pods -> completeIfSettled());
+  }
+
+  /** Completes once the cluster runs {@code replicas} ready pods (or the latest count asked for since). */
+  Future<Void> scale(int replicas) {
+    desired = replicas;
+    Promise<Void> settled = Promise.promise();
+    waiting.add(settled);
+    long timer = vertx.setTimer(TIMEOUT_MS, id -> settled.tryFail("the deployment did not settle at " + desired
+        + " ready pods within " + TIMEOUT_MS + " ms (see the log for a pod that failed to start)"));
+    settled.future().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      waiting.remove(settled);
+    });
+    LOG.info(() -> "deployment " + LocalCluster.DEPLOYMENT + " scaled to " + replicas + " replicas");
+    cluster.scale(replicas);
+    completeIfSettled();
+    return settled.future();
+  }
+
+  int desired() {
+    return desired;
+  }
+
+  boolean settled() {
+    int live = 0;
+    for (Pod pod : cluster.pods()) {
+      if (pod.phase() == Pod.Phase.STARTING) {
+        return false;
+      }
+      if (pod.ready()) {
+        live++;
+      }
+    }
+    return live == desired;
+  }
+
+  private void completeIfSettled() {
+    if (!waiting.isEmpty() && settled()) {
+      waiting.forEach(Promise::tryComplete);
+    }
+  }
+}

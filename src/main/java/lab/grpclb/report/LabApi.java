@@ -1,0 +1,66 @@
+package lab.grpclb.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The local cluster as a user drives it: the experiment client's HTTP API and the cluster controls on the same
+ * port, over loopback. The report uses nothing else, so it measures what a curl user would see.
+ */
+final class LabApi {
+  private final HttpClient http;
+
+  LabApi(Vertx vertx, int port) {
+    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  Future<Run> experiment(String type, int n) {
+    return call(HttpMethod.GET, "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&n=" + n, 200)
+        .map(json -> new Run(type, n, json));
+  }
+
+  Future<JsonObject> cluster() {
+    return call(HttpMethod.GET, "/cluster", 200);
+  }
+
+  Future<JsonObject> scale(int replicas) {
+    return call(HttpMethod.POST, "/cluster/scale?replicas=" + replicas, 200);
+  }
+
+  Future<JsonObject> deletePod(String name) {
+    return call(HttpMethod.DELETE, "/cluster/pods/" + URLEncoder.encode(name, StandardCharsets.UTF_8), 202);
+  }
+
+  Future<JsonObject> status() {
+    return call(HttpMethod.GET, "/status", 200);
+  }
+
+  Future<Void> close() {
+    return http.close();
+  }
+
+  private Future<JsonObject> call(HttpMethod method, String uri, int expected) {
+    return http.request(method, uri)
+        .compose(request -> request.send())
+        .compose(response -> response.body().compose(body -> {
+          JsonObject json;
+          try {
+            json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+          } catch (DecodeException e) {
+            return Future.failedFuture(method + " " + uri + " answered " + response.statusCode() + ", not JSON");
+          }
+          if (response.statusCode() != expected) {
+            return Future.failedFuture(method + " " + uri + " answered " + response.statusCode() + ": "
+                + json.getString("error", json.encode()));
+          }
+          return Future.succeededFuture(json);
+        }));
+  }
+}

@@ -1,0 +1,40 @@
+package lab.grpclb.report;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything the report measured, in the order it ran; filled by {@link Writeup}, read by the renderers. */
+final class Results {
+  final ReportOptions options;
+  /** GET /cluster once the cluster runs the write-up's 3 replicas, before any experiment. */
+  JsonObject clusterAtStart;
+  final List<Run> warmups = new ArrayList<>();
+  /** type -> n -> run, for sections 1 and 2. */
+  final Map<String, Map<Integer, Run>> timings = new LinkedHashMap<>();
+  final List<Step> steps = new ArrayList<>();
+  long elapsedNanos;
+
+  Results(ReportOptions options) {
+    this.options = options;
+  }
+
+  Run timing(String type, int n) {
+    return timings.getOrDefault(type, Map.of()).get(n);
+  }
+
+  void addTiming(Run run) {
+    timings.computeIfAbsent(run.type(), t -> new LinkedHashMap<>()).put(run.n(), run);
+  }
+
+  /** The pods' reply delay, as GET /cluster reported it. */
+  int delayMs() {
+    return clusterAtStart.getJsonArray("pods").getJsonObject(0).getInteger("delay_ms");
+  }
+
+  List<String> podIps() {
+    return clusterAtStart.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("ip")).sorted(Run.IP_ORDER).toList();
+  }
+}

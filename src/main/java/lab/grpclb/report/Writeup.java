@@ -1,0 +1,224 @@
+package lab.grpclb.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import lab.grpclb.experiment.ClientTypes;
+
+/**
+ * The write-up's experiments, in its order, against the local cluster through its HTTP API: the timing tables,
+ * then ClientWithKubeResolver while the cluster scales up, loses a pod and scales down. Steps run one after
+ * the other (the API refuses overlapping experiments) and each logs one progress line.
+ */
+final class Writeup {
+  private static final Logger LOG = Logger.getLogger(Writeup.class.getName());
+  static final int WRITEUP_REPLICAS = 3;
+  static final int SCALED_UP = 10;
+  static final int SCALED_DOWN = 2;
+  /** How long the client may take to route to exactly the cluster's ready pods after a change. */
+  static final long CONVERGE_TIMEOUT_MS = 5_000;
+  private static final long POLL_MS = 5;
+
+  private final Vertx vertx;
+  private final LabApi api;
+  private final ReportOptions options;
+  private final Results results;
+  private final List<Action> plan = new ArrayList<>();
+
+  private record Action(String title, Supplier<Future<?>> body) {
+  }
+
+  /** A step that could not run, named, with why. */
+  static final class StepFailed extends RuntimeException {
+    StepFailed(String title, Throwable cause) {
+      super("step '" + title + "' could not run: " + cause.getMessage(), cause, false, false);
+    }
+  }
+
+  Writeup(Vertx vertx, LabApi api, ReportOptions options) {
+    this.vertx = vertx;
+    this.api = api;
+    this.options = options;
+    this.results = new Results(options);
+    planSetup();
+    planTimings();
+    planScaling();
+  }
+
+  Future<Results> run() {
+    long started = System.nanoTime();
+    Future<?> chain = Future.succeededFuture();
+    for (int i = 0; i < plan.size(); i++) {
+      int number = i + 1;
+      Action action = plan.get(i);
+      chain = chain.compose(v -> perform(number, action));
+    }
+    return chain.map(v -> {
+      results.elapsedNanos = System.nanoTime() - started;
+      return results;
+    });
+  }
+
+  private Future<?> perform(int number, Action action) {
+    LOG.info(() -> "report step " + number + "/" + plan.size() + ": " + action.title());
+    return action.body().get().recover(err -> Future.failedFuture(new StepFailed(action.title(), err)));
+  }
+
+  private void step(String title, Supplier<Future<?>> body) {
+    plan.add(new Action(title, body));
+  }
+
+  // ---- the plan ----
+
+  private void planSetup() {
+    step("scale to " + WRITEUP_REPLICAS + " replicas, the write-up's cluster", () -> api.scale(WRITEUP_REPLICAS)
+        .compose(c -> awaitClientSeesCluster())
+        .compose(ms -> api.cluster())
+        .onSuccess(cluster -> results.clusterAtStart = cluster));
+    for (String type : ClientTypes.ALL) {
+      step("warm-up " + type + " n=" + options.warmupN() + " (not reported)",
+          () -> api.experiment(type, options.warmupN()).onSuccess(results.warmups::add));
+    }
+  }
+
+  /** Sections 1 and 2: every type at every n, plus the count_per_ip sizes when the tables lack them. */
+  private void planTimings() {
+    for (int n : options.ns()) {
+      for (String type : ClientTypes.ALL) {
+        measure(type, n);
+      }
+    }
+    if (!options.ns().contains(options.spreadN())) {
+      measure(ClientTypes.CLIENT, options.spreadN());
+      measure(ClientTypes.REUSE_CONN, options.spreadN());
+    }
+    if (!options.ns().contains(options.splitN())) {
+      measure(ClientTypes.REUSE_CONN, options.splitN());
+      measure(ClientTypes.KUBE_RESOLVER, options.splitN());
+    }
+  }
+
+  private void measure(String type, int n) {
+    step(type + " n=" + n, () -> api.experiment(type, n).onSuccess(results::addTiming));
+  }
+
+  /** Section 3, as the write-up did it: up to 10 (during, after), back to 3, kill one pod, down to 2. */
+  private void planScaling() {
+    int n = options.stepN();
+    String kube = ClientTypes.KUBE_RESOLVER;
+    step("scale " + WRITEUP_REPLICAS + " -> " + SCALED_UP + " replicas and run " + kube + " n=" + n + " during the scale-up",
+        this::duringScaleUp);
+    step(kube + " n=" + n + " after the scale-up", () -> afterChange("After scaling up is done", SCALED_UP));
+    step("scale back to " + WRITEUP_REPLICAS + " replicas and run " + kube + " n=" + n,
+        () -> scaleAndRun("Before we kill a pod", WRITEUP_REPLICAS));
+    step("delete a pod " + options.killAfterMs() + " ms into " + kube + " n=" + options.killN(), this::killMidRun);
+    step(kube + " n=" + n + " after the kill", () -> afterChange("After we kill a pod", WRITEUP_REPLICAS));
+    step("scale down to " + SCALED_DOWN + " replicas and run " + kube + " n=" + n,
+        () -> scaleAndRun("Scale down to " + SCALED_DOWN + " replicas", SCALED_DOWN));
+  }
+
+  // ---- section 3's steps ----
+
+  /** Starts the scale-up and, without waiting for it, the run: the write-up's "during the process of scaling". */
+  private Future<?> duringScaleUp() {
+    Future<JsonObject> scaled = api.scale(SCALED_UP);
+    return api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
+        .compose(run -> scaled.map(c -> results.steps.add(
+            new Step("During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null, null))));
+  }
+
+  private Future<?> afterChange(String title, int replicas) {
+    return awaitClientSeesCluster()
+        .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN()))
+        .map(run -> results.steps.add(new Step(title, replicas, run, null, null)));
+  }
+
+  private Future<?> scaleAndRun(String title, int replicas) {
+    return api.scale(replicas)
+        .compose(c -> awaitClientSeesCluster())
+        .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
+            .map(run -> results.steps.add(new Step(title, replicas, run, ms, null))));
+  }
+
+  /** {@code kubectl delete pod} on a ready pod while killN calls are in flight. */
+  private Future<?> killMidRun() {
+    return api.cluster().compose(cluster -> {
+      JsonObject victim = cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
+          .filter(pod -> pod.getBoolean("ready")).findFirst().orElse(null);
+      if (victim == null) {
+        return Future.failedFuture("no ready pod to delete");
+      }
+      long started = System.nanoTime();
+      Future<Run> run = api.experiment(ClientTypes.KUBE_RESOLVER, options.killN());
+      Promise<JsonObject> deleted = Promise.promise();
+      long[] sentAndAnsweredMs = new long[2];
+      vertx.setTimer(Math.max(1, options.killAfterMs()), id -> {
+        sentAndAnsweredMs[0] = (System.nanoTime() - started) / 1_000_000;
+        api.deletePod(victim.getString("name"))
+            .onSuccess(answer -> sentAndAnsweredMs[1] = (System.nanoTime() - started) / 1_000_000) // terminating by then
+            .onComplete(deleted);
+      });
+      return Future.all(run, deleted.future()).map(both -> {
+        JsonObject replacement = deleted.future().result().getJsonObject("replacement");
+        Step.Kill kill = new Step.Kill(victim.getString("name"), victim.getString("ip"), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
+            replacement.getString("name"), replacement.getString("ip"));
+        return results.steps.add(new Step("Kill one pod in the middle of a run", WRITEUP_REPLICAS, run.result(), null, kill));
+      });
+    });
+  }
+
+  // ---- convergence ----
+
+  /**
+   * Polls until ClientWithKubeResolver routes to exactly the cluster's ready pods; completes with how long that
+   * took, measured from the call.
+   */
+  private Future<Long> awaitClientSeesCluster() {
+    Promise<Long> seen = Promise.promise();
+    poll(System.nanoTime(), seen);
+    return seen.future();
+  }
+
+  private void poll(long start, Promise<Long> seen) {
+    Future<JsonObject> cluster = api.cluster();
+    Future<JsonObject> status = api.status();
+    Future.all(cluster, status).onComplete(ar -> {
+      if (ar.failed()) {
+        seen.fail(ar.cause());
+        return;
+      }
+      Set<String> ready = readyIps(cluster.result());
+      Set<String> routed = kubeTargets(status.result());
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      if (ready.equals(routed)) {
+        seen.complete(ms);
+      } else if (ms > CONVERGE_TIMEOUT_MS) {
+        seen.fail(ClientTypes.KUBE_RESOLVER + " still routes to " + routed + " " + ms
+            + " ms after the change, while the ready pods are " + ready);
+      } else {
+        vertx.setTimer(POLL_MS, id -> poll(start, seen));
+      }
+    });
+  }
+
+  private static Set<String> readyIps(JsonObject cluster) {
+    Set<String> ips = new TreeSet<>();
+    cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
+        .filter(pod -> pod.getBoolean("ready")).forEach(pod -> ips.add(pod.getString("ip")));
+    return ips;
+  }
+
+  private static Set<String> kubeTargets(JsonObject status) {
+    Set<String> ips = new TreeSet<>();
+    status.getJsonObject("types").getJsonObject(ClientTypes.KUBE_RESOLVER).getJsonArray("targets")
+        .forEach(target -> ips.add(String.valueOf(target).replaceFirst(":\\d+$", "")));
+    return ips;
+  }
+}

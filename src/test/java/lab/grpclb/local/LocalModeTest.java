@@ -1,0 +1,228 @@
+package lab.grpclb.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Http;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code --mode local} end to end: pods on 127.0.0.2+ sharing gRPC port 50071 (no other test uses it), the
+ * service address, the control plane, the experiment client, and the cluster controls on its HTTP port.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalModeTest {
+  static final int GRPC_PORT = 50071;
+  static final int DELAY_MS = 20;
+  static final long VISIBLE_WITHIN_MS = 1_000;
+
+  LocalMode local;
+  Http http;
+  int port;
+  long startMs;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", String.valueOf(DELAY_MS),
+        "--http-port", "0", "--api-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
+    long started = System.nanoTime();
+    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    startMs = (System.nanoTime() - started) / 1_000_000;
+    port = local.client().port();
+    http = new Http(vertx);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    local.stop().await(20, TimeUnit.SECONDS);
+  }
+
+  /** Every test starts from the write-up's 3 ready replicas, already known to ClientWithKubeResolver. */
+  @BeforeEach
+  void threeReplicas() throws Exception {
+    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status());
+    awaitKubeRoutesTo(readyIps(), 3_000);
+  }
+
+  Http.Answer send(HttpMethod method, String uri) throws Exception {
+    return http.send(method, port, uri);
+  }
+
+  JsonObject run(String type, int n) throws Exception {
+    Http.Answer answer = http.get(port, "/experiment/client?type=" + type + "&n=" + n);
+    assertEquals(200, answer.status(), answer.body().encode());
+    return answer.body();
+  }
+
+  List<JsonObject> pods() throws Exception {
+    return send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast).toList();
+  }
+
+  Set<String> readyIps() throws Exception {
+    Set<String> ips = new TreeSet<>();
+    pods().stream().filter(p -> p.getBoolean("ready")).forEach(p -> ips.add(p.getString("ip")));
+    return ips;
+  }
+
+  Set<String> kubeTargets() throws Exception {
+    Set<String> ips = new TreeSet<>();
+    http.get(port, "/status").body().getJsonObject("types").getJsonObject("ClientWithKubeResolver")
+        .getJsonArray("targets").forEach(t -> ips.add(String.valueOf(t).replaceFirst(":\\d+$", "")));
+    return ips;
+  }
+
+  /** Polls GET /status until ClientWithKubeResolver routes to exactly these IPs; returns how long it took. */
+  long awaitKubeRoutesTo(Set<String> ips, long withinMs) throws Exception {
+    long started = System.nanoTime();
+    while (true) {
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      Set<String> routed = kubeTargets();
+      if (routed.equals(ips)) {
+        return ms;
+      }
+      if (ms > withinMs) {
+        throw new AssertionError("ClientWithKubeResolver routes to " + routed + " after " + ms + " ms, expected " + ips);
+      }
+      Thread.sleep(5); // the JUnit thread, never an event loop
+    }
+  }
+
+  static Set<Integer> counts(JsonObject report) {
+    Set<Integer> counts = new TreeSet<>();
+    report.getJsonObject("count_per_ip").forEach(e -> counts.add((Integer) e.getValue()));
+    return counts;
+  }
+
+  @Test
+  void startsInUnderThreeSecondsAndServesAllThreeTypes() throws Exception {
+    assertTrue(startMs < 3_000, "local cluster up in " + startMs + " ms");
+    Set<String> ready = readyIps();
+
+    JsonObject reuse = run("ClientWithReuseConn", 300);
+    assertEquals(300, reuse.getInteger("ok"), reuse.encode());
+    assertEquals(1, reuse.getJsonObject("count_per_ip").size(), "one connection, one pod: " + reuse.encode());
+
+    JsonObject kube = run("ClientWithKubeResolver", 300);
+    assertEquals(ready, kube.getJsonObject("count_per_ip").fieldNames(), kube.encode());
+    assertEquals(Set.of(100), counts(kube), "an exact round robin: " + kube.encode());
+
+    JsonObject client = run("Client", 300);
+    assertEquals(300, client.getInteger("ok"), client.encode());
+    assertTrue(client.getJsonObject("count_per_ip").size() >= 2,
+        "a connection per call, a random pod per connection: " + client.encode());
+    assertTrue(ready.containsAll(client.getJsonObject("count_per_ip").fieldNames()), client.encode());
+  }
+
+  @Test
+  void clusterViewNamesPodsServiceAndAnAnonymouslyReadableControlPlane() throws Exception {
+    JsonObject cluster = send(HttpMethod.GET, "/cluster").body();
+    assertEquals(3, cluster.getInteger("replicas"));
+    assertEquals(LocalConfig.SERVICE_IP + ":" + GRPC_PORT, cluster.getString("service"));
+    for (JsonObject pod : pods()) {
+      assertTrue(pod.getString("name").startsWith("greeter-server-"), pod.encode());
+      for (String field : List.of("ip", "ready", "terminating", "calls", "in_flight", "delay_ms")) {
+        assertTrue(pod.containsKey(field), field + " in " + pod.encode());
+      }
+      assertEquals(DELAY_MS, pod.getInteger("delay_ms"));
+    }
+    URI api = URI.create(cluster.getString("controlPlane"));
+    Http.Answer slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices");
+    assertEquals(200, slices.status(), "kubectl --server reads without a token: " + slices.body());
+    assertEquals("EndpointSliceList", slices.body().getString("kind"));
+  }
+
+  @Test
+  void scaleIsVisibleToKubeResolverWithinOneSecond() throws Exception {
+    Http.Answer up = send(HttpMethod.POST, "/cluster/scale?replicas=5");
+    assertEquals(200, up.status(), up.body().encode());
+    assertEquals(5, up.body().getJsonArray("pods").stream()
+        .filter(p -> ((JsonObject) p).getBoolean("ready")).count(), "answers once the new pods serve: " + up.body());
+    assertTrue(awaitKubeRoutesTo(readyIps(), VISIBLE_WITHIN_MS) <= VISIBLE_WITHIN_MS);
+    assertEquals(Set.of(10), counts(run("ClientWithKubeResolver", 50)));
+
+    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
+    Set<String> two = readyIps();
+    assertEquals(2, two.size());
+    awaitKubeRoutesTo(two, VISIBLE_WITHIN_MS);
+    JsonObject report = run("ClientWithKubeResolver", 20);
+    assertEquals(two, report.getJsonObject("count_per_ip").fieldNames(), report.encode());
+  }
+
+  @Test
+  void deleteAnswersWithTheReplacementAndKubeResolverSwitchesWithinOneSecond() throws Exception {
+    JsonObject victim = pods().get(0);
+    Http.Answer deleted = send(HttpMethod.DELETE, "/cluster/pods/" + victim.getString("name"));
+    assertEquals(202, deleted.status(), deleted.body().encode());
+    JsonObject replacement = deleted.body().getJsonObject("replacement");
+    assertEquals(victim.getString("name"), deleted.body().getString("deleted"));
+    assertNotEquals(victim.getString("name"), replacement.getString("name"));
+    assertNotEquals(victim.getString("ip"), replacement.getString("ip"), "a replacement gets a new IP");
+    assertTrue(replacement.getBoolean("ready"), replacement.encode());
+
+    Set<String> expected = readyIps();
+    assertTrue(expected.contains(replacement.getString("ip")) && !expected.contains(victim.getString("ip")), expected.toString());
+    awaitKubeRoutesTo(expected, VISIBLE_WITHIN_MS);
+    JsonObject report = run("ClientWithKubeResolver", 30);
+    assertEquals(expected, report.getJsonObject("count_per_ip").fieldNames(), report.encode());
+  }
+
+  @Test
+  void delayMakesOnePodSlowForKubeResolverAtOnce() throws Exception {
+    JsonObject slow = pods().get(0);
+    Http.Answer answer = send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=300");
+    assertEquals(200, answer.status(), answer.body().encode());
+    assertEquals(300, answer.body().getInteger("delay_ms"));
+    try {
+      JsonObject report = run("ClientWithKubeResolver", 30);
+      JsonObject latency = report.getJsonObject("latency_ms");
+      assertTrue(latency.getDouble("max") >= 300, "the slow pod's calls: " + report.encode());
+      assertTrue(latency.getDouble("p50") < 300, "the other pods stay fast: " + report.encode());
+      assertEquals(10, report.getJsonObject("count_per_ip").getInteger(slow.getString("ip")),
+          "round robin does not look at server state, as the write-up says");
+    } finally {
+      send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=" + DELAY_MS);
+    }
+  }
+
+  @Test
+  void badValuesGet400NamingTheRangeAndUnknownPods404NamingTheLiveOnes() throws Exception {
+    for (String bad : List.of("-1", "101", "ten", "")) {
+      Http.Answer answer = send(HttpMethod.POST, "/cluster/scale?replicas=" + bad);
+      assertEquals(400, answer.status(), bad);
+      assertTrue(answer.body().getString("error").contains("replicas must be an integer from 0 to " + LocalConfig.MAX_REPLICAS),
+          answer.body().encode());
+    }
+    assertEquals(400, send(HttpMethod.POST, "/cluster/scale").status(), "replicas missing");
+    String pod = pods().get(0).getString("name");
+    for (String bad : List.of("-5", "3600001", "slow")) {
+      Http.Answer answer = send(HttpMethod.POST, "/cluster/pods/" + pod + "/delay?ms=" + bad);
+      assertEquals(400, answer.status(), bad);
+      assertTrue(answer.body().getString("error").contains("ms must be an integer from 0 to 3600000"), answer.body().encode());
+    }
+    Http.Answer unknown = send(HttpMethod.DELETE, "/cluster/pods/greeter-server-nope");
+    assertEquals(404, unknown.status());
+    assertTrue(unknown.body().getString("error").contains("no pod named 'greeter-server-nope'"), unknown.body().encode());
+    assertTrue(unknown.body().getString("error").contains(pod), "names the live pods: " + unknown.body().encode());
+    assertEquals(404, send(HttpMethod.POST, "/cluster/pods/greeter-server-nope/delay?ms=5").status());
+    assertEquals(3, readyIps().size(), "bad requests changed nothing");
+  }
+}

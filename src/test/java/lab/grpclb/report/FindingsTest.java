@@ -1,0 +1,77 @@
+package lab.grpclb.report;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The findings follow the numbers: the same code agrees with the write-up on some runs and contradicts it on others. */
+class FindingsTest {
+  static final ReportOptions OPTIONS = new ReportOptions(List.of(1000, 3000), 1000, 3000, 100, 1000, 100, 100, Path.of("out"));
+
+  static Run run(String type, int n, double ms, int failed, Map<String, Integer> counts) {
+    JsonObject json = new JsonObject().put("type", type).put("n", n).put("time", ms + "ms").put("elapsed_ms", ms)
+        .put("ok", n - failed).put("failed", failed).put("retried", 0)
+        .put("count_per_ip", new JsonObject(Map.copyOf(counts)))
+        .put("errors", failed == 0 ? new JsonObject() : new JsonObject().put("UNAVAILABLE: connect failed", failed))
+        .put("max_open_connections", 500).put("calls_waited", 0)
+        .put("endpoints_at_start", new JsonArray()).put("endpoints_at_end", new JsonArray());
+    return new Run(type, n, json);
+  }
+
+  static Results results(Run... runs) {
+    Results results = new Results(OPTIONS);
+    JsonArray pods = new JsonArray();
+    for (String ip : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
+      pods.add(new JsonObject().put("ip", ip).put("delay_ms", 500));
+    }
+    results.clusterAtStart = new JsonObject().put("pods", pods);
+    for (Run run : runs) {
+      results.addTiming(run);
+    }
+    return results;
+  }
+
+  static String findings(Results results) {
+    return String.join("\n", Findings.of(results));
+  }
+
+  @Test
+  void numbersLikeTheWriteupsAgreeWithIt() {
+    String text = findings(results(
+        run("Client", 1000, 690, 0, Map.of("127.0.0.2", 340, "127.0.0.3", 330, "127.0.0.4", 330)),
+        run("ClientWithReuseConn", 1000, 522, 0, Map.of("127.0.0.3", 1000)),
+        run("ClientWithKubeResolver", 1000, 515, 0, Map.of("127.0.0.2", 334, "127.0.0.3", 333, "127.0.0.4", 333)),
+        run("Client", 3000, 2000, 120, Map.of("127.0.0.2", 960, "127.0.0.3", 960, "127.0.0.4", 960)),
+        run("ClientWithReuseConn", 3000, 560, 0, Map.of("127.0.0.3", 3000)),
+        run("ClientWithKubeResolver", 3000, 540, 0, Map.of("127.0.0.2", 1000, "127.0.0.3", 1000, "127.0.0.4", 1000))));
+    assertTrue(text.contains("took 1.3× as long as the shared connection"), text);
+    assertTrue(text.contains("8.6× (n = 1000) ClientWithReuseConn's (n = 3000 left out: calls failed); the write-up measured 8.5×–10×, so this is in line with it"), text);
+    assertTrue(text.contains("At n = 3000, 120 of 3000 Client calls failed (mostly UNAVAILABLE: connect failed (120)): the local counterpart"), text);
+    assertTrue(text.contains("100 % of its n = 1000 calls to one pod (127.0.0.3), as in the write-up's 100 %"), text);
+    assertTrue(text.contains("on par, as in the write-up's"), text);
+    assertTrue(text.contains("split n = 3000 as 1000/1000/1000 over 3 pods: max/min 1.00, an exact round robin, like"), text);
+  }
+
+  @Test
+  void numbersUnlikeTheWriteupsSaySo() {
+    String text = findings(results(
+        run("Client", 1000, 900, 0, Map.of("127.0.0.2", 1000)),
+        run("ClientWithReuseConn", 1000, 520, 0, Map.of("127.0.0.3", 600, "127.0.0.4", 400)),
+        run("ClientWithKubeResolver", 1000, 1040, 0, Map.of("127.0.0.2", 334, "127.0.0.3", 333, "127.0.0.4", 333)),
+        run("Client", 3000, 1500, 0, Map.of("127.0.0.2", 3000)),
+        run("ClientWithReuseConn", 3000, 560, 0, Map.of("127.0.0.3", 3000)),
+        run("ClientWithKubeResolver", 3000, 560, 0, Map.of("127.0.0.2", 1100, "127.0.0.3", 1000, "127.0.0.4", 900))));
+    assertTrue(text.contains("this is more than it"), text);
+    assertTrue(text.contains("completed every call at n = 3000"), text);
+    assertTrue(text.contains("which contradicts the crash"), text);
+    assertTrue(text.contains("landed on 1 of 3 pods (1000), max/min 1.00: less even than the write-up's"), text);
+    assertTrue(text.contains("60 % of its n = 1000 calls to one pod (127.0.0.3), unlike the write-up's 100 %"), text);
+    assertTrue(text.contains("2.0× at n = 1000, 1.00× at n = 3000: not on par, which contradicts"), text);
+    assertTrue(text.contains("off an exact round robin by 200 calls, unlike"), text);
+  }
+}
