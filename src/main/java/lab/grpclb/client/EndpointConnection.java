@@ -2,11 +2,14 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
@@ -17,9 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One long-lived HTTP/2 connection to one server address, carrying every call sent to it. It connects on
  * first use and again after the connection drops; it never opens a second one while the first is up.
+ * The connection lives on its own event loop and calls are started there: a call started from another
+ * thread costs Vert.x cross-thread queues per stream (several KB each) and wake-ups.
  */
 public final class EndpointConnection {
   private final Vertx vertx;
+  private final Context context;
   private final HttpClientAgent agent;
   private final SocketAddress address;
   private final long callTimeoutMs;
@@ -33,12 +39,27 @@ public final class EndpointConnection {
 
   public EndpointConnection(Vertx vertx, HttpClientAgent agent, SocketAddress address, long callTimeoutMs) {
     this.vertx = vertx;
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.agent = agent;
     this.address = address;
     this.callTimeoutMs = callTimeoutMs;
   }
 
   public Future<HelloReply> sayHello(HelloRequest request) {
+    if (Vertx.currentContext() == context) {
+      return call(request);
+    }
+    Promise<HelloReply> reply = Promise.promise();
+    context.runOnContext(v -> call(request).onComplete(reply));
+    return reply.future();
+  }
+
+  /** The event loop this connection lives on; callers that can should start calls from it. */
+  public Context context() {
+    return context;
+  }
+
+  private Future<HelloReply> call(HelloRequest request) {
     inFlight.incrementAndGet();
     Future<Link> current = link();
     Future<HelloReply> reply = current.succeeded()
@@ -50,7 +71,9 @@ public final class EndpointConnection {
 
   /** Opens the connection now (if it is not up), so that the first calls don't wait for the handshake. */
   public Future<Void> connect() {
-    return link().mapEmpty();
+    Promise<Void> connected = Promise.promise();
+    context.runOnContext(v -> link().<Void>mapEmpty().onComplete(connected));
+    return connected.future();
   }
 
   private Future<Link> link() {

@@ -2,6 +2,7 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -32,6 +33,11 @@ public interface GreeterChannel {
   /** Calls sent a second time (to another endpoint) since the channel was created. */
   default long retried() {
     return 0;
+  }
+
+  /** The one event loop calls are best started from (a single connection's), or null when any will do. */
+  default Context preferredContext() {
+    return null;
   }
 
   /** Connections this channel has opened since it was created. */

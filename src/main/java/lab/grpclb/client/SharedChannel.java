@@ -2,6 +2,7 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -31,6 +32,11 @@ public final class SharedChannel implements GreeterChannel {
   @Override
   public List<String> endpoints() {
     return List.of(connection.address().host() + ":" + connection.address().port());
+  }
+
+  @Override
+  public Context preferredContext() {
+    return connection.context();
   }
 
   @Override

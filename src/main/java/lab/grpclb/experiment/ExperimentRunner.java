@@ -62,7 +62,8 @@ public final class ExperimentRunner {
       this.retriedAtStart = channel.retried();
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
-      int count = Math.min(firers.size(), experiment.n());
+      List<Context> contexts = channel.preferredContext() != null ? List.of(channel.preferredContext()) : firers;
+      int count = Math.min(contexts.size(), experiment.n());
       this.parts = new Firer[count];
       this.firersLeft = new AtomicInteger(count);
       int capLeft = experiment.inFlightCap();
@@ -71,7 +72,7 @@ public final class ExperimentRunner {
         int to = (int) ((long) experiment.n() * (i + 1) / count);
         int cap = Math.max(1, capLeft / (count - i));
         capLeft -= cap;
-        parts[i] = new Firer(firers.get(i), from, to, cap);
+        parts[i] = new Firer(contexts.get(i), from, to, cap);
       }
       this.connectionsAtStart = channel.connectionsOpened() - channel.connectionsOpen();
     }
