@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lab.grpclb.local.ApiResource;
+import lab.grpclb.local.ControlPlane;
 import lab.grpclb.local.ServiceProxy;
 
 /**
@@ -54,6 +56,8 @@ public final class Benchmark {
   private final List<ChildJvm> servers = new ArrayList<>();
   private final List<ChildJvm> clients = new ArrayList<>();
   private Path logDir;
+  private String kubeApiUrl;
+  private Path kubeTokenFile;
 
   private Benchmark(BenchOptions options, String command) {
     this.options = options;
@@ -129,6 +133,7 @@ public final class Benchmark {
     progress("logs in " + logDir + "; target " + options.clientTarget() + "; " + options.runs() + " run(s) per row");
     startServers();
     Vertx proxyVertx = options.serviceProxy() ? startServiceProxy() : null;
+    Vertx apiVertx = startControlPlane();
     long ownCpuBefore = ownCpuTicks();
 
     List<Row> rows = new ArrayList<>();
@@ -147,6 +152,7 @@ public final class Benchmark {
     if (proxyVertx != null) {
       proxyVertx.close().await();
     }
+    apiVertx.close().await();
     print(rows, exitCodes, proxyVertx != null ? ownCpu : -1);
     return 0;
   }
@@ -224,10 +230,41 @@ public final class Benchmark {
     return vertx;
   }
 
+  /**
+   * A Kubernetes-API-shaped control plane in this JVM, holding the greeter Service and one EndpointSlice
+   * with the server JVMs as ready endpoints, so ClientWithKubeResolver discovers them as it would in a
+   * cluster. It is idle while the rows run.
+   */
+  private Vertx startControlPlane() throws IOException {
+    Vertx vertx = Vertx.vertx();
+    ControlPlane api = new ControlPlane(vertx, ControlPlane.Options.realistic()).listen("127.0.0.1", 0).await();
+    String token = java.util.UUID.randomUUID().toString();
+    api.requireToken(token);
+    kubeTokenFile = Files.writeString(logDir.resolve("token"), token);
+    api.apply(ApiResource.SERVICES, "default", new JsonObject()
+        .put("metadata", new JsonObject().put("name", "greeter-server"))
+        .put("spec", new JsonObject().put("clusterIP", "127.0.0.1").put("ports", new io.vertx.core.json.JsonArray()
+            .add(new JsonObject().put("name", "grpc").put("port", options.port())))));
+    io.vertx.core.json.JsonArray endpoints = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < options.replicas(); i++) {
+      endpoints.add(new JsonObject().put("addresses", new io.vertx.core.json.JsonArray().add(options.serverIp(i)))
+          .put("conditions", new JsonObject().put("ready", true)));
+    }
+    api.apply(ApiResource.ENDPOINTSLICES, "default", new JsonObject()
+        .put("metadata", new JsonObject().put("name", "greeter-server-bench")
+            .put("labels", new JsonObject().put("kubernetes.io/service-name", "greeter-server")))
+        .put("endpoints", endpoints)
+        .put("ports", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "grpc").put("port", options.port()))));
+    kubeApiUrl = api.url();
+    progress("control plane on " + kubeApiUrl + " (in this JVM) with " + options.replicas() + " ready endpoints");
+    return vertx;
+  }
+
   private ChildJvm startClient(String type) throws IOException, InterruptedException {
     List<String> command = java(options.clientHeap(), options.clientJvmArgs());
     command.addAll(List.of("--mode", "client", "--http-host", "127.0.0.1", "--http-port", String.valueOf(options.httpPort()),
-        "--target", options.clientTarget()));
+        "--target", options.clientTarget(), "--kube-api", kubeApiUrl, "--kube-token-file", kubeTokenFile.toString(),
+        "--namespace", "default"));
     command.addAll(options.extraClientArgs());
     ChildJvm client = ChildJvm.start("client for " + type, command, logDir.resolve("client-" + type + ".log"));
     clients.add(client);
@@ -295,6 +332,10 @@ public final class Benchmark {
     for (int n : options.warmup()) {
       try {
         ExperimentApi.Answer answer = api.run(type, n);
+        for (int retry = 0; answer.status() == 503 && retry < 50; retry++) {
+          Thread.sleep(200); // a fresh client may still be listing its endpoints from the control plane
+          answer = api.run(type, n);
+        }
         if (!answer.ok()) {
           progress(type + " warm-up n=" + n + ": HTTP " + answer.status() + ": " + answer.error());
           return answer.unavailable() ? answer.error() : "warm-up failed (HTTP " + answer.status() + "): " + answer.error();

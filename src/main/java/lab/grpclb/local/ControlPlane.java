@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -48,6 +49,7 @@ public final class ControlPlane {
   private volatile String token;
   private volatile boolean allowAnonymous;
   private HttpServer server;
+  private String scheme = "http";
 
   /** Tunables: bookmarks and watch lifetimes are long in a real cluster, short in tests. */
   public record Options(long bookmarkIntervalMs, long watchTimeoutMs) {
@@ -65,6 +67,16 @@ public final class ControlPlane {
   }
 
   public Future<ControlPlane> listen(String host, int port) {
+    return listen(new HttpServerOptions().setHost(host).setPort(port));
+  }
+
+  /** Serves HTTPS with the given certificate, as a real API server does. */
+  public Future<ControlPlane> listenTls(String host, int port, KeyCertOptions certificate) {
+    return listen(new HttpServerOptions().setHost(host).setPort(port).setSsl(true).setKeyCertOptions(certificate));
+  }
+
+  private Future<ControlPlane> listen(HttpServerOptions options) {
+    scheme = options.isSsl() ? "https" : "http";
     Router router = Router.router(vertx);
     for (ApiResource resource : ApiResource.values()) {
       router.get(resource.prefix + "/namespaces/:namespace/" + resource.plural).handler(ctx -> collection(ctx, resource));
@@ -72,12 +84,12 @@ public final class ControlPlane {
     }
     KubectlDiscovery.mount(router);
     router.route().last().handler(ctx -> status(ctx.response(), 404, "NotFound", "the server could not find the requested resource"));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router);
+    server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen().map(this);
   }
 
   public String url() {
-    return "http://" + (server == null ? "?" : "127.0.0.1:" + server.actualPort());
+    return scheme + "://" + (server == null ? "?" : "127.0.0.1:" + server.actualPort());
   }
 
   public int port() {
