@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.experiment.ExperimentClient;
@@ -26,6 +27,8 @@ public final class Main {
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
+                       [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
+                       [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
                        [--report [--out out]]: run the write-up's experiments, write out/report.md and .html, exit
                        (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight)""";
@@ -132,6 +135,6 @@ public final class Main {
       cause = cause.getCause();
     }
     err.println("grpc-lb-lab: " + cause.getMessage());
-    return cause instanceof ConfigException || cause instanceof GreeterServer.BindException ? EXIT_USAGE : 1;
+    return cause instanceof ConfigException || cause instanceof ListenException ? EXIT_USAGE : 1;
   }
 }

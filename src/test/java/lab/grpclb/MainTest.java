@@ -60,6 +60,22 @@ class MainTest {
   }
 
   @Test
+  void aBusyPortNamesTheFlagAndExits2() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 10, java.net.InetAddress.getByName("127.0.0.16"))) {
+      String port = String.valueOf(taken.getLocalPort());
+      RuntimeException e = assertThrows(RuntimeException.class, () -> Main.start(new String[] {"--mode", "server",
+          "--host", "127.0.0.16", "--port", port, "--pod-ip", "127.0.0.16"}, Map.of()).await());
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertEquals(2, Main.fail(e, new PrintStream(out, true, StandardCharsets.UTF_8)));
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertTrue(printed.contains("cannot listen on 127.0.0.16:" + port + " (--host/--port)"), printed);
+      e = assertThrows(RuntimeException.class, () -> Main.start(new String[] {"--mode", "client",
+          "--http-host", "127.0.0.16", "--http-port", port}, Map.of()).await());
+      assertTrue(e.getMessage().contains("(--http-port)"), e.getMessage());
+    }
+  }
+
+  @Test
   void flagsWinOverEnv() {
     Flags flags = Flags.parse(new String[] {"--delay-ms=7", "--pod-ip", "10.0.0.9"},
         Map.of("GREETER_DELAY_MS", "900", "MY_POD_IP", "10.0.0.1"));

@@ -18,6 +18,7 @@ import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.discovery.KubeDiscovery;
 
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
@@ -67,7 +68,8 @@ public final class ExperimentClient {
       Responses.mountFallbacks(router);
       channels.get(ClientTypes.REUSE_CONN).warmUp();
       httpServer = vertx.createHttpServer().requestHandler(router);
-      return httpServer.listen(config.httpPort(), config.httpHost());
+      return httpServer.listen(config.httpPort(), config.httpHost())
+          .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err));
     }).map(server -> {
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()
           + ", greeter target " + config.target() + ", types " + channels.keySet());

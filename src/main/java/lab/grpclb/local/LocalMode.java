@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.UUID;
 import java.util.logging.Logger;
 import lab.grpclb.config.KubeConfig;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ExperimentClient;
 
@@ -34,6 +35,7 @@ public final class LocalMode {
   public Future<LocalMode> start() {
     long started = System.nanoTime();
     return controlPlane.listen("127.0.0.1", config.apiPort())
+        .recover(err -> ListenException.naming("--api-port", "127.0.0.1", config.apiPort(), err))
         .compose(cp -> writeToken())
         .compose(kube -> {
           EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort());
@@ -42,7 +44,8 @@ public final class LocalMode {
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
           ClusterRoutes controls = new ClusterRoutes(cluster, rollout, serviceAddress(), controlPlane.url());
           return rollout.scale(config.replicas())
-              .compose(v -> service.listen(config.serviceIp(), config.grpcPort()))
+              .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
+                  .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
               .compose(v -> new ExperimentClient(vertx, config.client().withKube(kube)).withRoutes(controls::mount).start());
         })
         .map(c -> {

@@ -12,6 +12,7 @@ import io.vertx.grpc.server.GrpcServer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
 
 /**
@@ -51,7 +52,7 @@ public final class GreeterServer {
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
     httpServer = vertx.createHttpServer(options).requestHandler(grpc).connectionHandler(this::accepted);
     return httpServer.listen()
-        .recover(err -> Future.failedFuture(new BindException(config.host() + ":" + config.port(), err)))
+        .recover(err -> ListenException.naming("--host/--port", config.host(), config.port(), err))
         .map(this);
   }
 
@@ -125,12 +126,5 @@ public final class GreeterServer {
 
   public ServerConfig config() {
     return config;
-  }
-
-  /** A listen failure with the address it was for. */
-  public static final class BindException extends RuntimeException {
-    BindException(String address, Throwable cause) {
-      super("cannot listen on " + address + ": " + cause.getMessage(), cause, false, false);
-    }
   }
 }

@@ -15,9 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.client.GreeterChannel;
@@ -70,8 +69,8 @@ class KubeResolverTest {
         1_000_000, 10_000, 500, 20_000, kube)).start().await(10, TimeUnit.SECONDS);
     channel = client.channel(ClientTypes.KUBE_RESOLVER);
     http = new Http(vertx);
-    awaitTrue(() -> channel.endpoints().size() == 3, "3 endpoints discovered");
-    awaitTrue(() -> api.openWatches() == 2, "the bridge's Service watch and our EndpointSlice watch are open");
+    Await.until(() -> channel.endpoints().size() == 3, "3 endpoints discovered");
+    Await.until(() -> api.openWatches() == 2, "the bridge's Service watch and our EndpointSlice watch are open");
   }
 
   @AfterEach
@@ -94,22 +93,6 @@ class KubeResolverTest {
     return answer.body();
   }
 
-  static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(10); // the JUnit thread, never an event loop
-    }
-    throw new AssertionError("timed out waiting until " + what);
-  }
-
-  static Set<Integer> counts(JsonObject report) {
-    Set<Integer> counts = new TreeSet<>();
-    report.getJsonObject("count_per_ip").forEach(e -> counts.add((Integer) e.getValue()));
-    return counts;
-  }
-
   @Test
   void roundRobinSplitsExactlyOverReadyEndpoints() throws Exception {
     JsonObject report = run(3000);
@@ -127,13 +110,13 @@ class KubeResolverTest {
   void scalingUpToTenThenDownToTwoMovesTrafficWithIt() throws Exception {
     addServers(7, 20);
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    awaitTrue(() -> channel.endpoints().size() == 10, "10 endpoints");
+    Await.until(() -> channel.endpoints().size() == 10, "10 endpoints");
     JsonObject report = run(2000);
     assertEquals(10, report.getJsonObject("count_per_ip").size(), report.encode());
-    assertEquals(Set.of(200), counts(report));
+    assertEquals(Set.of(200), Await.counts(report));
 
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 2)));
-    awaitTrue(() -> channel.endpoints().size() == 2, "2 endpoints");
+    Await.until(() -> channel.endpoints().size() == 2, "2 endpoints");
     report = run(2000);
     assertEquals(new JsonObject().put("127.0.0.20", 1000).put("127.0.0.21", 1000), report.getJsonObject("count_per_ip"));
   }
@@ -143,7 +126,7 @@ class KubeResolverTest {
     addServers(1, 20);
     long before = System.nanoTime();
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    awaitTrue(() -> channel.endpoints().contains("127.0.0.23:" + PORT), "the 4th endpoint is routable");
+    Await.until(() -> channel.endpoints().contains("127.0.0.23:" + PORT), "the 4th endpoint is routable");
     double ms = (System.nanoTime() - before) / 1e6;
     System.out.printf("new endpoint routable %.2f ms after the control plane wrote its slice%n", ms);
     assertTrue(ms < 1_000, "took " + ms + " ms");
@@ -154,13 +137,13 @@ class KubeResolverTest {
   void aTerminatingEndpointGetsNoNewCallsButFinishesItsOwn() throws Exception {
     servers.get(2).greeter().delayMs(400);
     Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=600");
-    awaitTrue(() -> servers.get(2).greeter().callsInFlight() > 0, "calls in flight on the pod");
+    Await.until(() -> servers.get(2).greeter().callsInFlight() > 0, "calls in flight on the pod");
     JsonArray endpoints = new JsonArray()
         .add(Slices.endpoint(servers.get(0), true, false))
         .add(Slices.endpoint(servers.get(1), true, false))
         .add(Slices.endpoint(servers.get(2), false, true));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
-    awaitTrue(() -> channel.endpoints().size() == 2, "the terminating endpoint leaves the picker");
+    Await.until(() -> channel.endpoints().size() == 2, "the terminating endpoint leaves the picker");
     JsonObject report = running.await(30, TimeUnit.SECONDS).body();
     assertEquals(0, report.getInteger("failed"), report.encode());
     assertEquals(600, report.getInteger("ok"));
@@ -172,7 +155,7 @@ class KubeResolverTest {
   void aPodKilledMidRunLosesNoCallsTheyAreRetried() throws Exception {
     servers.forEach(s -> s.greeter().delayMs(200));
     Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=5000");
-    awaitTrue(() -> servers.get(1).greeter().callsInFlight() > 100, "calls in flight on the pod");
+    Await.until(() -> servers.get(1).greeter().callsInFlight() > 100, "calls in flight on the pod");
     servers.get(1).kill().await(5, TimeUnit.SECONDS); // abrupt: its in-flight calls break
     JsonObject report = running.await(30, TimeUnit.SECONDS).body();
     assertEquals(0, report.getInteger("failed"), report.encode());
@@ -185,7 +168,7 @@ class KubeResolverTest {
     api.closeWatches();
     addServers(1, 20);
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    awaitTrue(() -> channel.endpoints().size() == 4, "the change after the reconnect");
+    Await.until(() -> channel.endpoints().size() == 4, "the change after the reconnect");
     JsonObject watch = status().getJsonObject("endpointslice_watch");
     assertTrue(watch.getInteger("reconnects") >= 1, watch.encode());
     assertEquals(1, watch.getInteger("lists"), "resumed from its resourceVersion, no relist");
@@ -195,9 +178,9 @@ class KubeResolverTest {
   void anExpiredResourceVersionRelists() throws Exception {
     api.compact();
     api.closeWatches();
-    awaitTrue(() -> status().getJsonObject("endpointslice_watch").getInteger("lists") >= 2, "a relist");
+    Await.until(() -> status().getJsonObject("endpointslice_watch").getInteger("lists") >= 2, "a relist");
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 1)));
-    awaitTrue(() -> channel.endpoints().size() == 1, "changes after the relist");
+    Await.until(() -> channel.endpoints().size() == 1, "changes after the relist");
     assertTrue(status().getJsonObject("endpointslice_watch").getString("last_error").contains("410"));
   }
 
@@ -205,20 +188,20 @@ class KubeResolverTest {
   void apiErrorsKeepTheLastGoodEndpoints() throws Exception {
     api.failNextRequests(4, 500);
     api.closeWatches();
-    awaitTrue(() -> String.valueOf(status().getJsonObject("endpointslice_watch").getString("last_error")).contains("500"),
+    Await.until(() -> String.valueOf(status().getJsonObject("endpointslice_watch").getString("last_error")).contains("500"),
         "the 500 is reported");
     assertEquals(3, channel.endpoints().size(), "endpoints kept through API failures");
     assertEquals(3, run(300).getJsonObject("count_per_ip").size());
     addServers(1, 20);
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    awaitTrue(() -> channel.endpoints().size() == 4, "recovery after the errors");
+    Await.until(() -> channel.endpoints().size() == 4, "recovery after the errors");
   }
 
   @Test
   void aRefusedTokenIsExplainedInStatusAndA503() throws Exception {
     api.requireToken("rotated-elsewhere");
     api.closeWatches();
-    awaitTrue(() -> "unauthorized".equals(status().getJsonObject("endpointslice_watch").getString("state")), "401 seen");
+    Await.until(() -> "unauthorized".equals(status().getJsonObject("endpointslice_watch").getString("state")), "401 seen");
     assertTrue(status().getJsonObject("endpointslice_watch").getString("last_error").contains("HTTP 401"));
     Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=10");
     assertEquals(503, answer.status());
@@ -227,7 +210,7 @@ class KubeResolverTest {
         "the other types keep working");
 
     Files.writeString(tokenFile, "rotated-elsewhere"); // the projected token rotates: picked up without restart
-    awaitTrue(() -> "watching".equals(status().getJsonObject("endpointslice_watch").getString("state")), "recovered");
+    Await.until(() -> "watching".equals(status().getJsonObject("endpointslice_watch").getString("state")), "recovered");
     assertEquals(200, http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
   }
 
@@ -237,10 +220,10 @@ class KubeResolverTest {
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 3)));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-def", PORT, servers.subList(3, 5)));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-ghi", PORT, (JsonArray) null));
-    awaitTrue(() -> channel.endpoints().size() == 5, "5 endpoints from two slices");
-    assertEquals(Set.of(100), counts(run(500)));
+    Await.until(() -> channel.endpoints().size() == 5, "5 endpoints from two slices");
+    assertEquals(Set.of(100), Await.counts(run(500)));
     api.delete(ApiResource.ENDPOINTSLICES, NS, "greeter-server-def");
-    awaitTrue(() -> channel.endpoints().size() == 3, "a deleted slice takes its endpoints along");
+    Await.until(() -> channel.endpoints().size() == 3, "a deleted slice takes its endpoints along");
   }
 
   @Test
@@ -249,14 +232,14 @@ class KubeResolverTest {
         .add(Slices.endpoint(servers.get(0), false, true))
         .add(Slices.endpoint(servers.get(1), false, false));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
-    awaitTrue(() -> channel.endpoints().equals(List.of("127.0.0.20:" + PORT)), "fallback to the serving endpoint");
+    Await.until(() -> channel.endpoints().equals(List.of("127.0.0.20:" + PORT)), "fallback to the serving endpoint");
     assertTrue(status().getJsonObject("endpointslice_watch").getBoolean("fallback_to_terminating"));
     assertEquals(new JsonObject().put("127.0.0.20", 50), run(50).getJsonObject("count_per_ip"));
   }
 
   @Test
   void statusShowsTheServiceFromTheBridgeAndTheEndpoints() throws Exception {
-    awaitTrue(() -> status().getJsonObject("bridge_service").getString("cluster_ip") != null, "the bridge imported the Service");
+    Await.until(() -> status().getJsonObject("bridge_service").getString("cluster_ip") != null, "the bridge imported the Service");
     JsonObject kube = status();
     assertEquals("10.96.0.10", kube.getJsonObject("bridge_service").getString("cluster_ip"));
     assertEquals(3, kube.getJsonArray("endpoints").size());
@@ -266,7 +249,7 @@ class KubeResolverTest {
 
   @Test
   void theClientAsksTheApiForExactlyWhatItsRoleGrants() throws Exception {
-    awaitTrue(() -> api.requestsSeen().size() >= 4, "list and watch of both resources");
+    Await.until(() -> api.requestsSeen().size() >= 4, "list and watch of both resources");
     assertEquals(Set.of("list services", "watch services", "list endpointslices.discovery.k8s.io",
         "watch endpointslices.discovery.k8s.io"), api.requestsSeen());
   }

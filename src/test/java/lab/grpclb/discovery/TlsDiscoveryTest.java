@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.config.ClientConfig;
@@ -47,11 +48,11 @@ class TlsDiscoveryTest {
         "default", "greeter-server", "grpc"));
     Http http = new Http(vertx);
     try {
-      KubeResolverTest.awaitTrue(() -> trusting.channel(ClientTypes.KUBE_RESOLVER).endpoints().size() == 1,
+      Await.until(() -> trusting.channel(ClientTypes.KUBE_RESOLVER).endpoints().size() == 1,
           "discovery over verified TLS");
       assertEquals(200, http.get(trusting.port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
 
-      KubeResolverTest.awaitTrue(() -> lastError(http, suspicious) != null, "the handshake failure is reported");
+      Await.until(() -> lastError(http, suspicious) != null, "the handshake failure is reported");
       assertTrue(suspicious.channel(ClientTypes.KUBE_RESOLVER).endpoints().isEmpty());
       Http.Answer refused = http.get(suspicious.port(), "/experiment/client?type=ClientWithKubeResolver&n=10");
       assertEquals(503, refused.status(), refused.body().encode());

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
 import lab.grpclb.Http;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
@@ -106,12 +107,6 @@ class LocalModeTest {
     }
   }
 
-  static Set<Integer> counts(JsonObject report) {
-    Set<Integer> counts = new TreeSet<>();
-    report.getJsonObject("count_per_ip").forEach(e -> counts.add((Integer) e.getValue()));
-    return counts;
-  }
-
   @Test
   void startsInUnderThreeSecondsAndServesAllThreeTypes() throws Exception {
     assertTrue(startMs < 3_000, "local cluster up in " + startMs + " ms");
@@ -123,7 +118,7 @@ class LocalModeTest {
 
     JsonObject kube = run("ClientWithKubeResolver", 300);
     assertEquals(ready, kube.getJsonObject("count_per_ip").fieldNames(), kube.encode());
-    assertEquals(Set.of(100), counts(kube), "an exact round robin: " + kube.encode());
+    assertEquals(Set.of(100), Await.counts(kube), "an exact round robin: " + kube.encode());
 
     JsonObject client = run("Client", 300);
     assertEquals(300, client.getInteger("ok"), client.encode());
@@ -157,7 +152,7 @@ class LocalModeTest {
     assertEquals(5, up.body().getJsonArray("pods").stream()
         .filter(p -> ((JsonObject) p).getBoolean("ready")).count(), "answers once the new pods serve: " + up.body());
     assertTrue(awaitKubeRoutesTo(readyIps(), VISIBLE_WITHIN_MS) <= VISIBLE_WITHIN_MS);
-    assertEquals(Set.of(10), counts(run("ClientWithKubeResolver", 50)));
+    assertEquals(Set.of(10), Await.counts(run("ClientWithKubeResolver", 50)));
 
     assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
     Set<String> two = readyIps();
