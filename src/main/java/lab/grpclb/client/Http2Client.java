@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import lab.grpclb.server.FlushBatching;
 
 /** The HTTP/2 (cleartext, prior knowledge) client settings every channel shares. */
 final class Http2Client {
@@ -24,6 +25,7 @@ final class Http2Client {
   }
 
   static HttpClientAgent create(Vertx vertx) {
-    return vertx.httpClientBuilder().with(options()).with(new PoolOptions().setHttp2MaxSize(1)).build();
+    return vertx.httpClientBuilder().with(options()).with(new PoolOptions().setHttp2MaxSize(1))
+        .withConnectHandler(FlushBatching::install).build();
   }
 }

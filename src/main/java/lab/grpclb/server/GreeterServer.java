@@ -61,6 +61,7 @@ public final class GreeterServer {
       connection.close(); // a draining pod takes no new connections
       return;
     }
+    FlushBatching.install(connection);
     connections.add(connection);
     connection.closeHandler(v -> connections.remove(connection));
   }
