@@ -40,16 +40,9 @@ public final class Main {
     Logging.configure();
     try {
       Running running = start(args, System.getenv()).await();
-      Signals.onTerminate(() -> {
-        running.stop().await(); // on the signal thread, never an event loop
-        running.vertx().close().await();
-        System.exit(0);
-      });
+      Signals.onTerminate(() -> System.exit(stop(running, running.done() == null || running.done().succeeded() ? 0 : 1)));
       if (running.done() != null) {
-        int code = awaitDone(running);
-        running.stop().await(); // drain before exiting, as on a signal
-        running.vertx().close().await();
-        System.exit(code);
+        System.exit(stop(running, awaitDone(running))); // drain before exiting, as on a signal
       }
     } catch (RuntimeException e) {
       System.exit(fail(e, System.err));
@@ -70,6 +63,18 @@ public final class Main {
     }
   }
 
+  /** Drains and closes Vert.x (on the calling thread, never an event loop); returns the exit code to use. */
+  private static int stop(Running running, int code) {
+    try {
+      running.stop().await();
+      return code;
+    } catch (RuntimeException e) {
+      return fail(e, System.err);
+    } finally {
+      running.vertx().close().await();
+    }
+  }
+
   private static int awaitDone(Running running) {
     try {
       running.done().await();
@@ -83,7 +88,10 @@ public final class Main {
   public static Future<Running> start(String[] args, Map<String, String> env) {
     Flags flags = Flags.parse(args, env);
     String mode = flags.string("mode", null);
-    if (mode == null || flags.isSet("help")) {
+    if (flags.isSet("help")) {
+      throw new ConfigException(USAGE);
+    }
+    if (mode == null) {
       throw new ConfigException("--mode is required\n" + USAGE);
     }
     return switch (mode) {
@@ -111,6 +119,9 @@ public final class Main {
   private static Future<Running> startClient(Flags flags) {
     ClientConfig config = ClientConfig.from(flags);
     flags.rejectUnknown("client");
+    if (config.kube() != null) {
+      config.kube().requireReadableCa();
+    }
     Vertx vertx = Vertx.vertx();
     return new ExperimentClient(vertx, config).start()
         .map(client -> new Running(vertx, client::close))

@@ -7,7 +7,6 @@ import io.vertx.grpc.client.InvalidStatusException;
 import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcStatus;
 import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
 
 /** A failed call as the report groups it: a gRPC status and a short reason. */
 public final class CallFailure extends VertxException {
@@ -28,7 +27,11 @@ public final class CallFailure extends VertxException {
     return reason;
   }
 
-  /** Whether a call that failed so never reached a serving pod, and is safe to send again. */
+  /**
+   * Whether the call failed in transport (connection refused, closed or reset, or a draining pod refused it):
+   * a call worth sending to another pod. It may have reached the pod; retrying is safe for SayHello only
+   * because SayHello is idempotent.
+   */
   public boolean transportFailure() {
     return status == GrpcStatus.UNAVAILABLE;
   }
@@ -52,9 +55,6 @@ public final class CallFailure extends VertxException {
     }
     if (error instanceof ConnectException e) {
       return new CallFailure(GrpcStatus.UNAVAILABLE, "connect failed: " + e.getMessage());
-    }
-    if (error instanceof TimeoutException) {
-      return new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, "deadline exceeded");
     }
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     if (connectionLevel(error, message)) {

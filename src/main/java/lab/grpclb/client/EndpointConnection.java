@@ -63,9 +63,9 @@ public final class EndpointConnection {
     inFlight.incrementAndGet();
     Future<Link> current = link();
     Future<HelloReply> reply = current.succeeded()
-        ? GrpcCall.sayHello(current.result().grpc(), address, request, callTimeoutMs) // on the caller's context
+        ? GrpcCall.sayHello(vertx, current.result().grpc(), address, request, callTimeoutMs) // on the caller's context
         : current.recover(err -> Future.failedFuture(CallFailure.of(err)))
-            .compose(l -> GrpcCall.sayHello(l.grpc(), address, request, callTimeoutMs));
+            .compose(l -> GrpcCall.sayHello(vertx, l.grpc(), address, request, callTimeoutMs));
     return reply.andThen(ar -> inFlight.decrementAndGet());
   }
 
@@ -110,14 +110,20 @@ public final class EndpointConnection {
     }
   }
 
-  /** Sends GOAWAY and closes once the calls in flight have ended (or the timeout passed). */
+  /**
+   * Sends GOAWAY and closes once the calls in flight have ended (or the timeout passed). Runs on the
+   * connection's own event loop, like {@link #link()}, so no connection can be opened behind its back.
+   */
   public Future<Void> shutdown(long timeoutMs) {
-    closed = true;
-    Future<Link> current = link.getAndSet(null);
-    if (current == null) {
-      return Future.succeededFuture();
-    }
-    return current.compose(l -> l.connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS), err -> Future.succeededFuture());
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      closed = true;
+      Future<Link> current = link.getAndSet(null);
+      Future<Void> closing = current == null ? Future.succeededFuture()
+          : current.compose(l -> l.connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS), err -> Future.succeededFuture());
+      closing.onComplete(done);
+    });
+    return done.future();
   }
 
   public SocketAddress address() {

@@ -4,24 +4,55 @@ import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import experiment.GreeterGrpcClient;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.concurrent.TimeUnit;
 
-/** One SayHello over a given gRPC client, with a deadline, failing with a {@link CallFailure}. */
+/**
+ * One SayHello over a given gRPC client with a deadline, failing with a {@link CallFailure}. The deadline is
+ * enforced here: a gRPC client built on a connection only sends the grpc-timeout header and would wait
+ * forever for a pod that never answers.
+ */
 final class GrpcCall {
+  private final Promise<HelloReply> result = Promise.promise();
+  private GrpcClientRequest<HelloRequest, HelloReply> sent;
+
   private GrpcCall() {
   }
 
-  static Future<HelloReply> sayHello(GrpcClient client, SocketAddress server, HelloRequest request, long timeoutMs) {
-    return client.request(server, GreeterGrpcClient.SayHello)
-        .compose(call -> call.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(request))
+  static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
+                                     long timeoutMs) {
+    GrpcCall call = new GrpcCall();
+    long deadline = vertx.setTimer(timeoutMs, id -> call.expire(timeoutMs));
+    client.request(server, GreeterGrpcClient.SayHello)
+        .compose(req -> {
+          call.sent = req;
+          return req.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(request);
+        })
         .compose(response -> response.last().recover(err -> Future.failedFuture(
             response.status() != null && response.status() != GrpcStatus.OK
                 ? new CallFailure(response.status(), reasonOf(response.statusMessage(), response.status()))
                 : CallFailure.of(err))))
-        .recover(err -> Future.failedFuture(CallFailure.of(err)));
+        .onComplete(ar -> {
+          vertx.cancelTimer(deadline);
+          if (ar.succeeded()) {
+            call.result.tryComplete(ar.result());
+          } else {
+            call.result.tryFail(CallFailure.of(ar.cause()));
+          }
+        });
+    return call.result.future();
+  }
+
+  private void expire(long timeoutMs) {
+    if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED,
+        "no reply within " + timeoutMs + " ms (--call-timeout-ms)")) && sent != null) {
+      sent.cancel(); // RST_STREAM: the server may stop working on it
+    }
   }
 
   private static String reasonOf(String message, GrpcStatus status) {

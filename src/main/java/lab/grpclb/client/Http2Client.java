@@ -5,7 +5,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
-import lab.grpclb.server.FlushBatching;
+import lab.grpclb.transport.FlushBatching;
 
 /** The HTTP/2 (cleartext, prior knowledge) client settings every channel shares. */
 final class Http2Client {

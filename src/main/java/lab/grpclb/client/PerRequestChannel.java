@@ -43,7 +43,7 @@ public final class PerRequestChannel implements GreeterChannel {
           opened.incrementAndGet();
           open.incrementAndGet();
           connection.closeHandler(v -> open.decrementAndGet());
-          return GrpcCall.sayHello(GrpcClient.client(vertx, connection), target, request, callTimeoutMs)
+          return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, callTimeoutMs)
               .andThen(ar -> connection.close());
         });
   }

@@ -34,6 +34,15 @@ public record KubeConfig(URI apiUrl, String tokenFile, String caFile, String nam
     return new KubeConfig(parseUrl(api), tokenFile, caFile, namespace, service, servicePort);
   }
 
+  /** At startup: over TLS the CA file must be readable, or discovery could never verify the API server. */
+  public KubeConfig requireReadableCa() {
+    if (tls() && !Files.isReadable(Path.of(caFile))) {
+      throw new ConfigException("--kube-ca-file: cannot read the API server's CA certificate at " + caFile
+          + " (needed to verify " + apiUrl + ")");
+    }
+    return this;
+  }
+
   public boolean tls() {
     return "https".equals(apiUrl.getScheme());
   }

@@ -2,7 +2,7 @@ package lab.grpclb.discovery;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Exponential backoff with full jitter, capped; reset after a success. */
+/** Exponential backoff, capped, with jitter: each delay is drawn from [base/2, ceiling); reset after a success. */
 final class Backoff {
   private final long baseMs;
   private final long capMs;

@@ -61,10 +61,4 @@ public record EndpointSet(List<Endpoint> all, List<Endpoint> routable, boolean f
     }
     return ports.getJsonObject(0).getInteger("port"); // no port named so: the first, as the flag's doc says
   }
-
-  public JsonArray toJson() {
-    JsonArray array = new JsonArray();
-    all.forEach(e -> array.add(e.toJson().put("routable", routable.contains(e))));
-    return array;
-  }
 }

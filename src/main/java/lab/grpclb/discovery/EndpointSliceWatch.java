@@ -7,6 +7,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -38,7 +39,7 @@ public final class EndpointSliceWatch {
   private int relists;
   private String lastError;
   private String lastErrorAt;
-  private boolean synced;
+  private volatile boolean synced;
   /** Bumped by every relist, so events and ends of a superseded watch are ignored. */
   private int generation;
 
@@ -64,10 +65,6 @@ public final class EndpointSliceWatch {
     stopped = true;
   }
 
-  public EndpointSet endpoints() {
-    return endpoints;
-  }
-
   /** Whether a list has succeeded at least once (the endpoints are known, possibly empty). */
   public boolean synced() {
     return synced;
@@ -90,12 +87,19 @@ public final class EndpointSliceWatch {
         return;
       }
       JsonObject list = ar.result();
-      slices.clear();
-      for (Object item : list.getJsonArray("items")) {
-        JsonObject slice = (JsonObject) item;
-        slices.put(slice.getJsonObject("metadata").getString("name"), slice);
+      Map<String, JsonObject> listed = new TreeMap<>();
+      try {
+        for (Object item : list.getJsonArray("items", new io.vertx.core.json.JsonArray())) {
+          JsonObject slice = (JsonObject) item;
+          listed.put(slice.getJsonObject("metadata").getString("name"), slice);
+        }
+        resourceVersion = Objects.requireNonNull(list.getJsonObject("metadata").getString("resourceVersion"));
+      } catch (RuntimeException malformed) {
+        failed(new IllegalStateException("malformed EndpointSlice list from the API server: " + malformed), this::relist);
+        return;
       }
-      resourceVersion = list.getJsonObject("metadata").getString("resourceVersion");
+      slices.clear();
+      slices.putAll(listed);
       synced = true;
       backoff.reset();
       publishEndpoints();
@@ -107,7 +111,8 @@ public final class EndpointSliceWatch {
     if (stopped) {
       return;
     }
-    // Like client-go, ask the server to end the watch after 5-10 minutes, so a silently dead stream is renewed.
+    // Like client-go, ask the server to end the watch after 5-10 minutes; a stream that went silent (a dead
+    // connection sends no end) is caught by the client's idle timeout instead (see KubeApiClient).
     long timeoutSeconds = 300 + ThreadLocalRandom.current().nextLong(300);
     String url = path(config) + "&watch=true&allowWatchBookmarks=true&resourceVersion=" + resourceVersion
         + "&timeoutSeconds=" + timeoutSeconds;
@@ -137,13 +142,17 @@ public final class EndpointSliceWatch {
     JsonObject metadata = object.getJsonObject("metadata", new JsonObject());
     switch (type) {
       case "ADDED", "MODIFIED" -> {
+        if (metadata.getString("name") == null) {
+          LOG.warning(() -> "ignoring a watch event without metadata.name: " + event.encode());
+          return;
+        }
         slices.put(metadata.getString("name"), object);
         resourceVersion = metadata.getString("resourceVersion", resourceVersion);
         backoff.reset();
         publishEndpoints();
       }
       case "DELETED" -> {
-        slices.remove(metadata.getString("name"));
+        slices.remove(String.valueOf(metadata.getString("name")));
         resourceVersion = metadata.getString("resourceVersion", resourceVersion);
         publishEndpoints();
       }

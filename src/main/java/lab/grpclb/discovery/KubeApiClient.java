@@ -32,7 +32,7 @@ public final class KubeApiClient {
         .setDefaultHost(config.apiUrl().getHost())
         .setDefaultPort(config.apiPort())
         .setConnectTimeout(5_000)
-        .setIdleTimeout(0);
+        .setTcpKeepAlive(true);
     if (config.tls()) {
       options.setSsl(true).setVerifyHost(true).setTrustOptions(new PemTrustOptions().addCertPath(config.caFile()));
     }
@@ -43,9 +43,13 @@ public final class KubeApiClient {
     return config;
   }
 
+  /** A list answers in seconds; a watch sends a bookmark about every minute, so 3 silent minutes is a dead one. */
+  static final long LIST_IDLE_TIMEOUT_S = 30;
+  static final long WATCH_IDLE_TIMEOUT_S = 180;
+
   /** GET a list; fails with {@link KubeApiException} on any status but 200. */
   public Future<JsonObject> list(String pathAndQuery) {
-    return request(pathAndQuery)
+    return request(pathAndQuery, LIST_IDLE_TIMEOUT_S)
         .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200
             ? Future.succeededFuture(body.toJsonObject())
             : Future.failedFuture(new KubeApiException(resp.statusCode(), "list", pathAndQuery, body.toString()))));
@@ -56,15 +60,21 @@ public final class KubeApiClient {
    * ends the stream, fails when it could not be opened or broke.
    */
   public Future<Void> watch(String pathAndQuery, Handler<JsonObject> onEvent) {
-    return request(pathAndQuery).compose(resp -> {
+    return request(pathAndQuery, WATCH_IDLE_TIMEOUT_S).compose(resp -> {
       if (resp.statusCode() != 200) {
         return resp.body().compose(body ->
             Future.failedFuture(new KubeApiException(resp.statusCode(), "watch", pathAndQuery, body.toString())));
       }
       Promise<Void> ended = Promise.promise();
       RecordParser lines = RecordParser.newDelimited("\n", resp).handler(line -> {
-        if (line.length() > 0) {
+        if (line.length() == 0 || ended.future().isComplete()) {
+          return;
+        }
+        try {
           onEvent.handle(line.toJsonObject());
+        } catch (RuntimeException malformed) {
+          ended.tryFail(new IllegalStateException("malformed watch event from the API server: " + malformed));
+          resp.request().reset();
         }
       });
       lines.exceptionHandler(ended::tryFail);
@@ -74,10 +84,10 @@ public final class KubeApiClient {
     });
   }
 
-  private Future<HttpClientResponse> request(String pathAndQuery) {
+  private Future<HttpClientResponse> request(String pathAndQuery, long idleTimeoutSeconds) {
     return token().compose(token -> {
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(pathAndQuery)
-          .putHeader("Accept", "application/json");
+          .setIdleTimeout(idleTimeoutSeconds * 1000).putHeader("Accept", "application/json");
       if (token != null) {
         options.putHeader("Authorization", "Bearer " + token);
       }

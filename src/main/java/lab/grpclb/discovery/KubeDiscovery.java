@@ -53,10 +53,6 @@ public final class KubeDiscovery {
         .put("bridge_service", service));
   }
 
-  public EndpointSet endpoints() {
-    return watch.endpoints();
-  }
-
   public void close() {
     watch.stop();
     bridge.close();

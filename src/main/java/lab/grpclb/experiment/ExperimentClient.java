@@ -60,7 +60,13 @@ public final class ExperimentClient {
       Router router = Router.router(vertx);
       new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels, config.maxN(), config.maxInFlight()).mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
-      router.get("/status").handler(ctx -> status().onComplete(ar -> Responses.json(ctx, 200, ar.result())));
+      router.get("/status").handler(ctx -> status().onComplete(ar -> {
+        if (ar.succeeded()) {
+          Responses.json(ctx, 200, ar.result());
+        } else {
+          Responses.error(ctx, 500, "status unavailable: " + ar.cause().getMessage());
+        }
+      }));
       extraRoutes.forEach(routes -> routes.accept(router));
       if (discovery != null) {
         discovery.start();

@@ -63,7 +63,8 @@ public final class ExperimentRunner {
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
       List<Context> contexts = channel.preferredContext() != null ? List.of(channel.preferredContext()) : firers;
-      int count = Math.min(contexts.size(), experiment.n());
+      // No more firers than slots: each firer needs at least one, and the cap must hold.
+      int count = Math.min(Math.min(contexts.size(), experiment.n()), experiment.inFlightCap());
       this.parts = new Firer[count];
       this.firersLeft = new AtomicInteger(count);
       int capLeft = experiment.inFlightCap();

@@ -14,13 +14,8 @@ public record Report(
     Channel channel,
     int maxInFlight,
     int callsWaited) {
-
   /** What the channel saw during the run. */
   public record Channel(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, long retried) {
-  }
-
-  public long retried() {
-    return channel.retried();
   }
 
   public int ok() {

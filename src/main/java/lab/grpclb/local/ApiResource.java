@@ -23,16 +23,4 @@ public enum ApiResource {
   public String path(String namespace) {
     return prefix + "/namespaces/" + namespace + "/" + plural;
   }
-
-  public String group() {
-    return group;
-  }
-
-  public String plural() {
-    return plural;
-  }
-
-  public String kind() {
-    return kind;
-  }
 }

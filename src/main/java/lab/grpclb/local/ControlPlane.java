@@ -126,10 +126,6 @@ public final class ControlPlane {
     }
   }
 
-  public synchronized List<JsonObject> list(ApiResource resource, String namespace) {
-    return matching(resource, namespace, o -> true);
-  }
-
   /** Requires {@code Authorization: Bearer <token>} from now on (null: no check). */
   public void requireToken(String token) {
     this.token = token;

@@ -34,7 +34,6 @@ public final class LocalCluster {
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
   private int nextIp = FIRST_IP;
-  private int replicas;
 
   public LocalCluster(Vertx vertx, int port, int delayMs) {
     this.vertx = vertx;
@@ -65,13 +64,8 @@ public final class LocalCluster {
     return ready;
   }
 
-  public int replicas() {
-    return replicas;
-  }
-
   /** Like {@code kubectl scale --replicas}: starts or drains pods until that many are live. */
   public synchronized Future<Void> scale(int target) {
-    replicas = target;
     List<Future<?>> changes = new ArrayList<>();
     List<Pod> live = live();
     for (int i = live.size(); i < target; i++) {
@@ -159,7 +153,7 @@ public final class LocalCluster {
     return suffix.toString();
   }
 
-  private void changed() {
+  private synchronized void changed() { // one snapshot at a time, so the newest membership is written last
     Collection<Pod> all = List.copyOf(pods.values());
     listeners.forEach(l -> l.accept(all));
   }

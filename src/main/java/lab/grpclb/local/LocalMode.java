@@ -21,6 +21,7 @@ public final class LocalMode {
   private final ServiceProxy service;
   private final ControlPlane controlPlane;
   private final String token = UUID.randomUUID().toString();
+  private String tokenFile;
   private Rollout rollout;
   private ExperimentClient client;
 
@@ -62,10 +63,12 @@ public final class LocalMode {
   private Future<KubeConfig> writeToken() {
     controlPlane.requireToken(token);
     controlPlane.allowAnonymous(true); // so that kubectl --server works against it
-    return vertx.fileSystem().createTempFile("grpc-lb-lab-token", "").compose(file -> vertx.fileSystem()
-        .writeFile(file, Buffer.buffer(token))
-        .map(v -> new KubeConfig(URI.create(controlPlane.url()), file, "", EndpointController.NAMESPACE,
-            KubeConfig.DEFAULT_SERVICE, KubeConfig.DEFAULT_SERVICE_PORT)));
+    return vertx.fileSystem().createTempFile("grpc-lb-lab-token", "").compose(file -> {
+      tokenFile = file; // deleted on stop
+      return vertx.fileSystem().writeFile(file, Buffer.buffer(token))
+          .map(v -> new KubeConfig(URI.create(controlPlane.url()), file, "", EndpointController.NAMESPACE,
+              KubeConfig.DEFAULT_SERVICE, KubeConfig.DEFAULT_SERVICE_PORT));
+    });
   }
 
   private String banner(long startMs) {
@@ -98,16 +101,13 @@ public final class LocalMode {
     return cluster;
   }
 
-  public ControlPlane controlPlane() {
-    return controlPlane;
-  }
-
   public ExperimentClient client() {
     return client;
   }
 
   public Future<Void> stop() {
     Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
-    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(controlPlane::close);
+    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(controlPlane::close)
+        .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile));
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
+import lab.grpclb.transport.FlushBatching;
 
 /**
  * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, and its

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.config.ClientConfig;
@@ -69,8 +70,8 @@ class BadInputTest {
 
   @Test
   void aSecondExperimentWhileOneRunsIsAConflictNamingTheRunningOne(Vertx vertx) throws Exception {
-    Future<Http.Answer> first = new Http(vertx).sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithReuseConn&n=50");
-    Thread.sleep(100); // the JUnit thread, not an event loop: let the first experiment start
+    Future<Http.Answer> first = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithReuseConn&n=50");
+    Await.until(() -> server.greeter().callsInFlight() > 0, "the first experiment runs");
     Http.Answer second = http.get(client.port(), "/experiment/client?type=Client&n=5");
     assertEquals(409, second.status(), second.body().encode());
     assertEquals("ClientWithReuseConn", second.body().getJsonObject("running").getString("type"));

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.client.CallFailure;
 import lab.grpclb.client.SharedChannel;
@@ -27,7 +28,7 @@ class DrainTest {
     SharedChannel before = new SharedChannel(vertx, Greeters.address(server), 5_000);
     before.warmUp().await(5, TimeUnit.SECONDS);
     Future<HelloReply> inFlight = before.sayHello(HELLO);
-    Thread.sleep(100); // JUnit thread: the call is now waiting on the server's timer
+    Await.until(() -> server.greeter().callsInFlight() == 1, "the call waits on the server's timer");
     Future<Void> drained = server.drain(5_000);
     assertTrue(server.draining());
 

@@ -1,4 +1,4 @@
-package lab.grpclb.server;
+package lab.grpclb.transport;
 
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.http.HttpConnection;

@@ -1,0 +1,41 @@
+package lab.grpclb.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A pod that doesn't answer in time fails the call with DEADLINE_EXCEEDED; the experiment never hangs. */
+@ExtendWith(VertxExtension.class)
+class DeadlineTest {
+
+  @Test
+  void callsPastTheirDeadlineFailWithDeadlineExceeded(Vertx vertx) throws Exception {
+    GreeterServer slow = Greeters.start(vertx, "127.0.0.17", 3_000);
+    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
+        new HostPort("127.0.0.17", slow.port()), 1000, 200, 100, 10_000)).start().await(10, TimeUnit.SECONDS);
+    Http http = new Http(vertx);
+    try {
+      for (String type : new String[] {"ClientWithReuseConn", "Client"}) {
+        JsonObject report = http.get(client.port(), "/experiment/client?type=" + type + "&n=20").body();
+        assertEquals(20, report.getInteger("failed"), report.encode());
+        assertEquals(20, report.getJsonObject("errors").getInteger("DEADLINE_EXCEEDED: no reply within 200 ms (--call-timeout-ms)"),
+            report.encode());
+        assertTrue(report.getDouble("elapsed_ms") < 2_000, "the deadline, not the pod, ended the run: " + report.encode());
+      }
+    } finally {
+      client.close().await(5, TimeUnit.SECONDS);
+      slow.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+}
