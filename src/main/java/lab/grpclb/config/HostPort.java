@@ -8,8 +8,12 @@ public record HostPort(String host, int port) {
     if (colon > 0 && colon < value.length() - 1) {
       try {
         int port = Integer.parseInt(value.substring(colon + 1));
-        if (port > 0 && port < 65536) {
-          return new HostPort(value.substring(0, colon), port);
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+          host = host.substring(1, host.length() - 1); // an IPv6 literal, [::1]:50051
+        }
+        if (port > 0 && port < 65536 && !host.isEmpty()) {
+          return new HostPort(host, port);
         }
       } catch (NumberFormatException ignored) {
         // reported below

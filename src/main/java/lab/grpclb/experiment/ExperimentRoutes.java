@@ -56,9 +56,9 @@ public final class ExperimentRoutes {
     }
     JsonObject current = new JsonObject().put("type", type).put("n", n).put("started", Instant.now().toString());
     if (!running.compareAndSet(null, current)) {
-      ctx.response().setStatusCode(409).putHeader("content-type", "application/json").end(new JsonObject()
+      Responses.json(ctx, 409, new JsonObject()
           .put("error", "an experiment is already running; experiments never overlap, so timings stay honest")
-          .put("running", running.get()).encode());
+          .put("running", running.get()));
       return;
     }
     Experiment experiment = experiment(type, n, channel);

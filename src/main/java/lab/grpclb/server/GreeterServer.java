@@ -31,7 +31,6 @@ public final class GreeterServer {
   private final GreeterService greeter;
   private static final long DRAIN_POLL_MS = 5;
   private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
-  private volatile boolean draining;
   private HttpServer httpServer;
 
   public GreeterServer(Vertx vertx, ServerConfig config) {
@@ -58,7 +57,7 @@ public final class GreeterServer {
   }
 
   private void accepted(HttpConnection connection) {
-    if (draining) {
+    if (greeter.draining()) {
       connection.close(); // a draining pod takes no new connections
       return;
     }
@@ -68,7 +67,7 @@ public final class GreeterServer {
   }
 
   private Future<Boolean> serving() {
-    return Future.succeededFuture(!draining);
+    return Future.succeededFuture(!greeter.draining());
   }
 
   /**
@@ -80,7 +79,6 @@ public final class GreeterServer {
   }
 
   public Future<Void> drain(long timeoutMs) {
-    draining = true;
     greeter.drain();
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
     // A GOAWAY naming the largest stream id announces the shutdown without refusing any stream (RFC 9113
@@ -110,12 +108,12 @@ public final class GreeterServer {
 
   /** Stops at once, failing calls in flight: what a crashed pod looks like to its clients. */
   public Future<Void> kill() {
-    draining = true;
+    greeter.drain();
     return httpServer.close();
   }
 
   public boolean draining() {
-    return draining;
+    return greeter.draining();
   }
 
   public int port() {

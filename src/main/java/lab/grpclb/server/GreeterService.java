@@ -57,6 +57,10 @@ public final class GreeterService extends GreeterGrpcService {
     draining = true;
   }
 
+  boolean draining() {
+    return draining;
+  }
+
   public String podIp() {
     return podIp;
   }
