@@ -14,20 +14,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One SayHello over a given gRPC client with a deadline, failing with a {@link CallFailure}. The deadline is
- * enforced here: a gRPC client built on a connection only sends the grpc-timeout header and would wait
- * forever for a pod that never answers.
+ * enforced here (see {@link Deadlines}): a gRPC client built on a connection only sends the grpc-timeout
+ * header and would wait forever for a pod that never answers.
  */
 final class GrpcCall {
   private final Promise<HelloReply> result = Promise.promise();
+  private final long timeoutMs;
+  private final long deadlineNanos;
   private GrpcClientRequest<HelloRequest, HelloReply> sent;
 
-  private GrpcCall() {
+  private GrpcCall(long timeoutMs) {
+    this.timeoutMs = timeoutMs;
+    this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
   }
 
+  /** Call on the event loop the call should run on. */
   static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
                                      long timeoutMs) {
-    GrpcCall call = new GrpcCall();
-    long deadline = vertx.setTimer(timeoutMs, id -> call.expire(timeoutMs));
+    GrpcCall call = new GrpcCall(timeoutMs);
+    Deadlines.watch(vertx, timeoutMs, call);
     client.request(server, GreeterGrpcClient.SayHello)
         .compose(req -> {
           call.sent = req;
@@ -38,7 +43,7 @@ final class GrpcCall {
                 ? new CallFailure(response.status(), reasonOf(response.statusMessage(), response.status()))
                 : CallFailure.of(err))))
         .onComplete(ar -> {
-          vertx.cancelTimer(deadline);
+          call.sent = null; // the stream may go: a completed call waits in Deadlines only as this small object
           if (ar.succeeded()) {
             call.result.tryComplete(ar.result());
           } else {
@@ -48,7 +53,15 @@ final class GrpcCall {
     return call.result.future();
   }
 
-  private void expire(long timeoutMs) {
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  boolean completed() {
+    return result.future().isComplete();
+  }
+
+  void expire() {
     if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED,
         "no reply within " + timeoutMs + " ms (--call-timeout-ms)")) && sent != null) {
       sent.cancel(); // RST_STREAM: the server may stop working on it
