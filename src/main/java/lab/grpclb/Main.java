@@ -39,8 +39,14 @@ public final class Main {
   public static void main(String[] args) {
     Logging.configure();
     try {
+      // Installed before starting, so that a signal during startup still ends the process cleanly.
+      java.util.concurrent.atomic.AtomicReference<Running> started = new java.util.concurrent.atomic.AtomicReference<>();
+      Signals.onTerminate(() -> {
+        Running running = started.get();
+        System.exit(running == null ? 0 : stop(running, running.done() == null || running.done().succeeded() ? 0 : 1));
+      });
       Running running = start(args, System.getenv()).await();
-      Signals.onTerminate(() -> System.exit(stop(running, running.done() == null || running.done().succeeded() ? 0 : 1)));
+      started.set(running);
       if (running.done() != null) {
         System.exit(stop(running, awaitDone(running))); // drain before exiting, as on a signal
       }

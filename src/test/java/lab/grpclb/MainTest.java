@@ -77,7 +77,7 @@ class MainTest {
       String printed = out.toString(StandardCharsets.UTF_8);
       assertTrue(printed.contains("cannot listen on 127.0.0.16:" + port + " (--host/--port)"), printed);
       e = assertThrows(RuntimeException.class, () -> Main.start(new String[] {"--mode", "client",
-          "--http-host", "127.0.0.16", "--http-port", port}, Map.of()).await());
+          "--http-host", "127.0.0.16", "--http-port", port, "--target", "127.0.0.16:1"}, Map.of()).await());
       assertTrue(e.getMessage().contains("(--http-port)"), e.getMessage());
     }
   }

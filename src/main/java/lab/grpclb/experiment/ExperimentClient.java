@@ -72,11 +72,11 @@ public final class ExperimentClient {
         discovery.start();
       }
       Responses.mountFallbacks(router);
-      channels.get(ClientTypes.REUSE_CONN).warmUp();
       httpServer = vertx.createHttpServer().requestHandler(router);
       return httpServer.listen(config.httpPort(), config.httpHost())
           .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err));
     }).map(server -> {
+      channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()
           + ", greeter target " + config.target() + ", types " + channels.keySet());
       return this;
