@@ -15,7 +15,6 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One long-lived HTTP/2 connection to one server address, carrying every call sent to it. It connects on
@@ -29,10 +28,11 @@ public final class EndpointConnection {
   private final HttpClientAgent agent;
   private final SocketAddress address;
   private final long callTimeoutMs;
-  private final AtomicReference<Future<Link>> link = new AtomicReference<>();
+  /** Written only on {@link #context}; volatile so that {@link #isOpen()} can be read from anywhere. */
+  private volatile Future<Link> link;
+  private boolean closed;
   private final AtomicLong opened = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
-  private volatile boolean closed;
 
   private record Link(HttpClientConnection connection, GrpcClient grpc) {
   }
@@ -63,7 +63,7 @@ public final class EndpointConnection {
     inFlight.incrementAndGet();
     Future<Link> current = link();
     Future<HelloReply> reply = current.succeeded()
-        ? GrpcCall.sayHello(vertx, current.result().grpc(), address, request, callTimeoutMs) // on the caller's context
+        ? GrpcCall.sayHello(vertx, current.result().grpc(), address, request, callTimeoutMs) // the usual case, two stages fewer
         : current.recover(err -> Future.failedFuture(CallFailure.of(err)))
             .compose(l -> GrpcCall.sayHello(vertx, l.grpc(), address, request, callTimeoutMs));
     return reply.andThen(ar -> inFlight.decrementAndGet());
@@ -76,20 +76,15 @@ public final class EndpointConnection {
     return connected.future();
   }
 
+  /** The connection, opened if there is none (or the last attempt failed). On {@link #context} only. */
   private Future<Link> link() {
-    while (true) {
-      Future<Link> current = link.get();
-      if (current != null && !current.failed()) {
-        return current;
-      }
-      if (closed) {
-        return Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, "endpoint removed"));
-      }
-      Future<Link> next = open();
-      if (link.compareAndSet(current, next)) {
-        return next;
-      }
+    if (closed) {
+      return Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, "endpoint removed"));
     }
+    if (link == null || link.failed()) {
+      link = open();
+    }
+    return link;
   }
 
   private Future<Link> open() {
@@ -102,11 +97,10 @@ public final class EndpointConnection {
     });
   }
 
-  /** The connection dropped: the next call opens a new one. */
+  /** The connection dropped (its handlers run on {@link #context}): the next call opens a new one. */
   private void forget(Link dropped) {
-    Future<Link> current = link.get();
-    if (current != null && current.result() == dropped) {
-      link.compareAndSet(current, null);
+    if (link != null && link.result() == dropped) {
+      link = null;
     }
   }
 
@@ -118,7 +112,8 @@ public final class EndpointConnection {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       closed = true;
-      Future<Link> current = link.getAndSet(null);
+      Future<Link> current = link;
+      link = null;
       Future<Void> closing = current == null ? Future.succeededFuture()
           : current.compose(l -> l.connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS), err -> Future.succeededFuture());
       closing.onComplete(done);
@@ -135,7 +130,7 @@ public final class EndpointConnection {
   }
 
   public boolean isOpen() {
-    Future<Link> current = link.get();
+    Future<Link> current = link;
     return current != null && current.succeeded();
   }
 

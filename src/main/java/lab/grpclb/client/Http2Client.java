@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import lab.grpclb.transport.FlushBatching;
 
 /** The HTTP/2 (cleartext, prior knowledge) client settings every channel shares. */
@@ -24,8 +23,8 @@ final class Http2Client {
         .setConnectTimeout(5_000);
   }
 
+  /** Channels only ever {@code connect()} through it: every connection they use is one they own. */
   static HttpClientAgent create(Vertx vertx) {
-    return vertx.httpClientBuilder().with(options()).with(new PoolOptions().setHttp2MaxSize(1))
-        .withConnectHandler(FlushBatching::install).build();
+    return vertx.httpClientBuilder().with(options()).withConnectHandler(FlushBatching::install).build();
   }
 }

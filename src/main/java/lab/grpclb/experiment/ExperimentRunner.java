@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -105,17 +106,12 @@ public final class ExperimentRunner {
       }
       long elapsed = System.nanoTime() - startNanos;
       vertx.cancelTimer(progressTimer);
-      int waited = 0;
-      RunTally[] tallies = new RunTally[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        tallies[i] = parts[i].tally;
-        waited += parts[i].waited;
-      }
-      int calls = waited;
+      RunTally[] tallies = Arrays.stream(parts).map(part -> part.tally).toArray(RunTally[]::new);
+      int waited = Arrays.stream(parts).mapToInt(part -> part.waited).sum();
       long connections = channel.connectionsOpened() - connectionsAtStart;
       Report.Channel seen = new Report.Channel(connections, endpointsAtStart, channel.endpoints(),
           channel.retried() - retriedAtStart);
-      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), calls))
+      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited))
           .onComplete(done);
     }
 
