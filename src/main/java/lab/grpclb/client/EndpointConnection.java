@@ -15,6 +15,7 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import lab.grpclb.transport.FlushBatching;
 
 /**
  * One long-lived HTTP/2 connection to one server address, carrying every call sent to it. It connects on
@@ -90,10 +91,11 @@ public final class EndpointConnection {
   private Future<Link> open() {
     return agent.connect(new HttpConnectOptions().setServer(address)).map(connection -> {
       opened.incrementAndGet();
-      Link opened = new Link(connection, GrpcClient.client(vertx, connection));
-      connection.closeHandler(v -> forget(opened));
-      connection.goAwayHandler(goAway -> forget(opened)); // the server is leaving: new calls need a new connection
-      return opened;
+      FlushBatching.install(connection); // many calls share this connection: one write per task, not per frame
+      Link fresh = new Link(connection, GrpcClient.client(vertx, connection));
+      connection.closeHandler(v -> forget(fresh));
+      connection.goAwayHandler(goAway -> forget(fresh)); // the server is leaving: new calls need a new connection
+      return fresh;
     });
   }
 

@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
-import lab.grpclb.transport.FlushBatching;
 
 /** The HTTP/2 (cleartext, prior knowledge) client settings every channel shares. */
 final class Http2Client {
@@ -25,6 +24,6 @@ final class Http2Client {
 
   /** Channels only ever {@code connect()} through it: every connection they use is one they own. */
   static HttpClientAgent create(Vertx vertx) {
-    return vertx.httpClientBuilder().with(options()).withConnectHandler(FlushBatching::install).build();
+    return vertx.httpClientBuilder().with(options()).build();
   }
 }
