@@ -40,4 +40,6 @@ EXPOSE 50051 8080
 
 # Exec form: java is PID 1 and gets SIGTERM itself, so the server drains before exiting.
 # Heap is 75% of the container's memory limit; an OutOfMemoryError ends the JVM so the pod restarts.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Dvertx.cacheDirBase=/tmp/vertx-cache", "-jar", "/app/grpc-lb-lab.jar"]
+# A call's state lives for the reply delay and dies young: ParallelGC with a young generation half the heap
+# frees it cheaply, where G1's defaults spent more CPU than the event loops (bench/README.md, Benchmark.GC_FLAGS).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseParallelGC", "-XX:NewRatio=1", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Dvertx.cacheDirBase=/tmp/vertx-cache", "-jar", "/app/grpc-lb-lab.jar"]

@@ -15,6 +15,7 @@ record BenchOptions(
     String serverHeap,
     int replicas,
     List<String> extraClientArgs,
+    List<String> jvmArgs,
     List<String> clientJvmArgs,
     int port,
     int httpPort,
@@ -36,9 +37,11 @@ record BenchOptions(
         --delay-ms 500            the servers' reply delay
         --replicas 3              server JVMs, on 127.0.0.2, 127.0.0.3, ...
         --client-heap 512m        client JVM -Xmx
-        --server-heap 512m        each server JVM's -Xmx
+        --server-heap 2g          each server JVM's -Xmx
         --extra-client-args "..." more program args for the client, e.g. "--max-connections 2000"
-        --client-jvm-args "..."   more JVM args for the client, e.g. "-XX:+UseSerialGC"
+        --jvm-args "..."          JVM args of every JVM (default "-XX:+UseParallelGC -XX:NewRatio=1", as in
+                                  the Dockerfile; --jvm-args "" runs the JVM's defaults)
+        --client-jvm-args "..."   more JVM args for the client only, e.g. "-Xlog:gc"
         --port 50051              the servers' gRPC port
         --http-port 18080         the client's experiment API port (on 127.0.0.1)
         --warmup 1000,1000,10000  discarded runs per type before measuring (--warmup none: no warm-up)
@@ -55,9 +58,10 @@ record BenchOptions(
     int runs = 3;
     int delayMs = 500;
     String clientHeap = "512m";
-    String serverHeap = "512m";
+    String serverHeap = "2g";
     int replicas = 3;
     List<String> extraClientArgs = List.of();
+    List<String> jvmArgs = Benchmark.GC_FLAGS;
     List<String> clientJvmArgs = List.of();
     int port = 50051;
     int httpPort = 18080;
@@ -104,6 +108,7 @@ record BenchOptions(
         case "server-heap" -> serverHeap = heap(name, value);
         case "replicas" -> replicas = integer(name, value, 1, MAX_REPLICAS);
         case "extra-client-args" -> extraClientArgs = words(value);
+        case "jvm-args" -> jvmArgs = words(value);
         case "client-jvm-args" -> clientJvmArgs = words(value);
         case "port" -> port = integer(name, value, 1, 65535);
         case "http-port" -> httpPort = integer(name, value, 1, 65535);
@@ -127,7 +132,7 @@ record BenchOptions(
       ns = List.of(1000, 10_000, 100_000);
     }
     return new BenchOptions(List.copyOf(ns), types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs,
-        clientJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir);
+        jvmArgs, clientJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir);
   }
 
   /** Pod i (from 0) listens on 127.0.0.(2 + i). */

@@ -39,6 +39,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import lab.grpclb.bench.Benchmark;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
@@ -566,6 +567,8 @@ class DeployManifestsTest {
     assertTrue(entrypoint.contains("-XX:+ExitOnOutOfMemoryError"), "ENTRYPOINT: -XX:+ExitOnOutOfMemoryError");
     assertTrue(maxRamPercentage(docker) >= 50 && maxRamPercentage(docker) <= 80, "ENTRYPOINT: -XX:MaxRAMPercentage in 50..80");
     assertEquals(-1, entrypoint.indexOf("-Xmx"), "a fixed -Xmx ignores the container's memory limit");
+    assertTrue(entrypoint.containsAll(Benchmark.GC_FLAGS), "ENTRYPOINT runs the collector the benchmark measured: "
+        + Benchmark.GC_FLAGS);
 
     Set<Integer> exposed = docker.exposed();
     assertTrue(exposed.contains(ServerConfig.DEFAULT_PORT), "EXPOSE " + ServerConfig.DEFAULT_PORT);
