@@ -2,6 +2,7 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -28,6 +29,11 @@ import lab.grpclb.discovery.EndpointSet;
  */
 public final class BalancedChannel implements GreeterChannel {
   private final Vertx vertx;
+  /**
+   * Every endpoint connection lives on this one event loop, and experiments fire from it: no call ever
+   * crosses threads. One loop carries 100 000+ calls a second; hops between loops cost more than they gave.
+   */
+  private final Context context;
   private final HttpClientAgent agent;
   private final long callTimeoutMs;
   private final Supplier<String> unavailableReason;
@@ -40,6 +46,7 @@ public final class BalancedChannel implements GreeterChannel {
 
   public BalancedChannel(Vertx vertx, long callTimeoutMs, Supplier<String> unavailableReason) {
     this.vertx = vertx;
+    this.context = Http2Client.newEventLoop(vertx);
     this.agent = Http2Client.create(vertx);
     this.callTimeoutMs = callTimeoutMs;
     this.unavailableReason = unavailableReason;
@@ -50,7 +57,7 @@ public final class BalancedChannel implements GreeterChannel {
     List<EndpointConnection> targets = new ArrayList<>();
     for (Endpoint endpoint : set.routable()) {
       EndpointConnection connection = connections.computeIfAbsent(endpoint.key(),
-          key -> new EndpointConnection(vertx, agent, endpoint.address(), callTimeoutMs));
+          key -> new EndpointConnection(vertx, context, agent, endpoint.address(), callTimeoutMs));
       connection.connect(); // warm: the first calls should not wait for a handshake
       targets.add(connection);
     }
@@ -85,6 +92,11 @@ public final class BalancedChannel implements GreeterChannel {
       retried.increment();
       return other.sayHello(request);
     });
+  }
+
+  @Override
+  public Context preferredContext() {
+    return context;
   }
 
   @Override

@@ -9,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
@@ -20,8 +19,8 @@ import lab.grpclb.transport.FlushBatching;
 /**
  * One long-lived HTTP/2 connection to one server address, carrying every call sent to it. It connects on
  * first use and again after the connection drops; it never opens a second one while the first is up.
- * The connection lives on its own event loop and calls are started there: a call started from another
- * thread costs Vert.x cross-thread queues per stream (several KB each) and wake-ups.
+ * The connection lives on the event-loop context it is given and calls are started there: a call started
+ * from another thread costs Vert.x cross-thread queues per stream (several KB each) and wake-ups.
  */
 public final class EndpointConnection {
   private final Vertx vertx;
@@ -38,9 +37,10 @@ public final class EndpointConnection {
   private record Link(HttpClientConnection connection, GrpcClient grpc) {
   }
 
-  public EndpointConnection(Vertx vertx, HttpClientAgent agent, SocketAddress address, long callTimeoutMs) {
+  public EndpointConnection(Vertx vertx, Context context, HttpClientAgent agent, SocketAddress address,
+                            long callTimeoutMs) {
     this.vertx = vertx;
-    this.context = ((VertxInternal) vertx).createEventLoopContext();
+    this.context = context;
     this.agent = agent;
     this.address = address;
     this.callTimeoutMs = callTimeoutMs;

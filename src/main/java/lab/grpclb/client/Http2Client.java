@@ -1,9 +1,11 @@
 package lab.grpclb.client;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.VertxInternal;
 
 /** The HTTP/2 (cleartext, prior knowledge) client settings every channel shares. */
 final class Http2Client {
@@ -20,6 +22,11 @@ final class Http2Client {
         .setHttp2KeepAliveTimeout(0) // a reused connection stays up between experiments
         .setTcpNoDelay(true)
         .setConnectTimeout(5_000);
+  }
+
+  /** An event-loop context of its own for a channel's connections (and the calls started on them). */
+  static Context newEventLoop(Vertx vertx) {
+    return ((VertxInternal) vertx).createEventLoopContext();
   }
 
   /** Channels only ever {@code connect()} through it: every connection they use is one they own. */

@@ -16,7 +16,7 @@ public final class SharedChannel implements GreeterChannel {
 
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs) {
     this.agent = Http2Client.create(vertx);
-    this.connection = new EndpointConnection(vertx, agent, target, callTimeoutMs);
+    this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx), agent, target, callTimeoutMs);
   }
 
   @Override
