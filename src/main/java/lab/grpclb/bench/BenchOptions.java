@@ -17,6 +17,7 @@ record BenchOptions(
     List<String> extraClientArgs,
     List<String> jvmArgs,
     List<String> clientJvmArgs,
+    List<String> serverJvmArgs,
     int port,
     int httpPort,
     List<Integer> warmup,
@@ -42,6 +43,7 @@ record BenchOptions(
         --jvm-args "..."          JVM args of every JVM (default "-XX:+UseParallelGC -XX:NewRatio=1", as in
                                   the Dockerfile; --jvm-args "" runs the JVM's defaults)
         --client-jvm-args "..."   more JVM args for the client only, e.g. "-Xlog:gc"
+        --server-jvm-args "..."   more JVM args for the servers only
         --port 50051              the servers' gRPC port
         --http-port 18080         the client's experiment API port (on 127.0.0.1)
         --warmup 1000,10000,W,W,W discarded runs per type before measuring, W = the largest n within
@@ -64,6 +66,7 @@ record BenchOptions(
     List<String> extraClientArgs = List.of();
     List<String> jvmArgs = Benchmark.GC_FLAGS;
     List<String> clientJvmArgs = List.of();
+    List<String> serverJvmArgs = List.of();
     int port = 50051;
     int httpPort = 18080;
     List<Integer> warmup = null;
@@ -111,6 +114,7 @@ record BenchOptions(
         case "extra-client-args" -> extraClientArgs = words(value);
         case "jvm-args" -> jvmArgs = words(value);
         case "client-jvm-args" -> clientJvmArgs = words(value);
+        case "server-jvm-args" -> serverJvmArgs = words(value);
         case "port" -> port = integer(name, value, 1, 65535);
         case "http-port" -> httpPort = integer(name, value, 1, 65535);
         case "warmup" -> warmup = value.equals("none") ? List.of()
@@ -136,7 +140,7 @@ record BenchOptions(
       warmup = defaultWarmup(ns);
     }
     return new BenchOptions(List.copyOf(ns), types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs,
-        jvmArgs, clientJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir);
+        jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir);
   }
 
   /**

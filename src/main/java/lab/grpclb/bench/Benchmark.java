@@ -214,7 +214,7 @@ public final class Benchmark {
   private void startServers() throws IOException, InterruptedException {
     for (int i = 0; i < options.replicas(); i++) {
       String ip = options.serverIp(i);
-      List<String> command = java(options.serverHeap(), List.of());
+      List<String> command = java(options.serverHeap(), options.serverJvmArgs());
       command.addAll(List.of("--mode", "server", "--host", ip, "--port", String.valueOf(options.port()),
           "--pod-ip", ip, "--delay-ms", String.valueOf(options.delayMs())));
       servers.add(ChildJvm.start("server " + ip, command, logDir.resolve("server-" + ip + ".log")));
@@ -405,7 +405,8 @@ public final class Benchmark {
     out.append(machine()).append("\n\n");
     out.append("Command: `").append(command).append("`  \n");
     String jvmArgs = String.join("", options.jvmArgs().stream().map(a -> " " + a).toList());
-    out.append(options.replicas()).append(" server JVMs (-Xmx").append(options.serverHeap()).append(jvmArgs).append(") on ")
+    out.append(options.replicas()).append(" server JVMs (-Xmx").append(options.serverHeap()).append(jvmArgs)
+        .append(String.join("", options.serverJvmArgs().stream().map(a -> " " + a).toList())).append(") on ")
         .append(options.serverIp(0)).append("..").append(options.serverIp(options.replicas() - 1)).append(':').append(options.port())
         .append(", reply delay ").append(options.delayMs()).append(" ms; one client JVM per type (-Xmx").append(options.clientHeap())
         .append(jvmArgs).append(String.join("", options.clientJvmArgs().stream().map(a -> " " + a).toList())).append("), target ")
