@@ -392,6 +392,7 @@ public final class Benchmark {
     JsonObject latency = report.getJsonObject("latency_ms", new JsonObject());
     return report.getString("time") + " ok=" + report.getValue("ok") + " failed=" + report.getValue("failed")
         + " p99=" + latency.getValue("p99") + " ms max_in_flight=" + report.getValue("max_in_flight")
+        + " client_gc_ms=" + report.getValue("client_gc_ms")
         + " per pod " + report.getJsonObject("count_per_ip", new JsonObject()).encode()
         + (report.getJsonObject("errors", new JsonObject()).isEmpty() ? "" : " errors " + report.getJsonObject("errors").encode());
   }
@@ -417,12 +418,12 @@ public final class Benchmark {
 
     boolean ranges = options.runs() > 1;
     out.append("| type | n | median elapsed ms").append(ranges ? " (min–max)" : "")
-        .append(" | p99 ms | failed | max_in_flight | client VmHWM MiB | server CPU µs/call |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        .append(" | p99 ms | failed | max_in_flight | client GC ms | client VmHWM MiB | server CPU µs/call |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row row : rows) {
       out.append("| ").append(row.type()).append(" | ").append(count(row.n())).append(" | ");
       if (row.na() != null) {
-        out.append("n/a: ").append(cell(row.na())).append(" | | | | | |\n");
+        out.append("n/a: ").append(cell(row.na())).append(" | | | | | | |\n");
         continue;
       }
       JsonObject median = row.median();
@@ -435,6 +436,7 @@ public final class Benchmark {
       out.append(" | ").append(ms(median.getJsonObject("latency_ms").getDouble("p99")))
           .append(" | ").append(row.failed())
           .append(" | ").append(count(median.getInteger("max_in_flight")))
+          .append(" | ").append(median.getValue("client_gc_ms", "?"))
           .append(" | ").append(row.hwmKb() < 0 ? "?" : String.valueOf(Math.round(row.hwmKb() / 1024.0)))
           .append(" | ").append(row.ok() == 0 ? "–" : String.format(Locale.ROOT, "%.1f",
               row.serverCpuTicks() * 1e6 / clockTicks / row.ok()))
@@ -446,6 +448,8 @@ public final class Benchmark {
           failed is summed over the runs. Latency counts from when a call is sent: time spent waiting for a free
           slot (calls_waited, when max_in_flight < n) is in elapsed, not in p99.
         - before each row the benchmark waits (up to 20 s) until the server and client JVMs are idle.
+        - client GC ms: of the median run, the client JVM's collection time (`client_gc_ms`; for ParallelGC
+          and G1 its stop-the-world pauses, during which no call is sent or completed).
         - client VmHWM: peak RSS of that type's client JVM since it started (a fresh JVM per type; warm-up included),
           read after the row's runs, so it only grows down a type's rows.
         - server CPU: utime+stime of all server JVMs over the row's runs (and the pause after each),

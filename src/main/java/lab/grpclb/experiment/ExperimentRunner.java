@@ -7,6 +7,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +56,7 @@ public final class ExperimentRunner {
     private final AtomicInteger firersLeft;
     private final long connectionsAtStart;
     private long startNanos;
+    private long gcMillisAtStart;
     private long progressTimer;
 
     Run(Experiment experiment, GreeterChannel channel, Promise<Report> done) {
@@ -81,6 +84,7 @@ public final class ExperimentRunner {
 
     void start() {
       startNanos = System.nanoTime();
+      gcMillisAtStart = gcMillis();
       progressTimer = vertx.setPeriodic(2_000, id -> LOG.info(() -> experiment.type() + " n=" + experiment.n()
           + ": " + completed.get() + " calls done, " + inFlight.get() + " in flight"));
       for (Firer part : parts) {
@@ -105,13 +109,14 @@ public final class ExperimentRunner {
         return;
       }
       long elapsed = System.nanoTime() - startNanos;
+      long gc = gcMillis() - gcMillisAtStart;
       vertx.cancelTimer(progressTimer);
       RunTally[] tallies = Arrays.stream(parts).map(part -> part.tally).toArray(RunTally[]::new);
       int waited = Arrays.stream(parts).mapToInt(part -> part.waited).sum();
       long connections = channel.connectionsOpened() - connectionsAtStart;
       Report.Channel seen = new Report.Channel(connections, endpointsAtStart, channel.endpoints(),
           channel.retried() - retriedAtStart);
-      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited))
+      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited, gc))
           .onComplete(done);
     }
 
@@ -183,5 +188,14 @@ public final class ExperimentRunner {
         }
       }
     }
+  }
+
+  /**
+   * What this JVM's collectors report so far (for ParallelGC and G1: their stop-the-world pauses). At large n
+   * the client's collections are a large part of a run, and the report says how large.
+   */
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(ms -> ms > 0).sum();
   }
 }

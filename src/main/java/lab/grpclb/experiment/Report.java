@@ -13,7 +13,8 @@ public record Report(
     RunTally tally,
     Channel channel,
     int maxInFlight,
-    int callsWaited) {
+    int callsWaited,
+    long clientGcMillis) {
   /** What the channel saw during the run. */
   public record Channel(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, long retried) {
   }
@@ -52,7 +53,8 @@ public record Report(
         .put("calls_waited", callsWaited)
         .put("retried", channel.retried())
         .put("endpoints_at_start", new JsonArray(channel.endpointsAtStart()))
-        .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()));
+        .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()))
+        .put("client_gc_ms", clientGcMillis);
     return json;
   }
 

@@ -60,6 +60,8 @@ class ExperimentClientTest {
     assertEquals(0, report.getInteger("calls_waited"));
     assertTrue(report.getJsonObject("latency_ms").getDouble("p50") >= DELAY_MS, report.encode());
     assertTrue(report.getString("time").endsWith("ms") || report.getString("time").endsWith("s"));
+    long gcMs = report.getLong("client_gc_ms");
+    assertTrue(gcMs >= 0 && gcMs <= report.getDouble("elapsed_ms") + 1, "collection time within the run: " + report.encode());
   }
 
   @Test
