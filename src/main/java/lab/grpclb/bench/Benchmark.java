@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import lab.grpclb.local.ServiceProxy;
@@ -388,6 +389,11 @@ public final class Benchmark {
     Thread.sleep(options.pauseMs());
   }
 
+  /** " a b c" for [a, b, c]: JVM flags as they follow -Xmx in the report. */
+  private static String spaced(List<String> args) {
+    return args.stream().map(a -> " " + a).collect(Collectors.joining());
+  }
+
   private static String summary(JsonObject report) {
     JsonObject latency = report.getJsonObject("latency_ms", new JsonObject());
     return report.getString("time") + " ok=" + report.getValue("ok") + " failed=" + report.getValue("failed")
@@ -405,12 +411,12 @@ public final class Benchmark {
         .append("\n\n");
     out.append(machine()).append("\n\n");
     out.append("Command: `").append(command).append("`  \n");
-    String jvmArgs = String.join("", options.jvmArgs().stream().map(a -> " " + a).toList());
+    String jvmArgs = spaced(options.jvmArgs());
     out.append(options.replicas()).append(" server JVMs (-Xmx").append(options.serverHeap()).append(jvmArgs)
-        .append(String.join("", options.serverJvmArgs().stream().map(a -> " " + a).toList())).append(") on ")
+        .append(spaced(options.serverJvmArgs())).append(") on ")
         .append(options.serverIp(0)).append("..").append(options.serverIp(options.replicas() - 1)).append(':').append(options.port())
         .append(", reply delay ").append(options.delayMs()).append(" ms; one client JVM per type (-Xmx").append(options.clientHeap())
-        .append(jvmArgs).append(String.join("", options.clientJvmArgs().stream().map(a -> " " + a).toList())).append("), target ")
+        .append(jvmArgs).append(spaced(options.clientJvmArgs())).append("), target ")
         .append(options.clientTarget()).append(options.serviceProxy() ? " (kube-proxy-like, a random server per connection)" : "")
         .append(options.extraClientArgs().isEmpty() ? "" : ", client args `" + String.join(" ", options.extraClientArgs()) + "`")
         .append("; warm-up ").append(options.warmup().isEmpty() ? "none" : options.warmup().stream().map(String::valueOf).toList())

@@ -82,8 +82,8 @@ public record ClientConfig(
    * calls), and completed with 21 000.
    */
   static int maxInFlight(long maxHeap, List<String> collectors) {
-    boolean concurrentCopying = collectors.stream().anyMatch(name -> name.startsWith("ZGC"));
-    long fit = maxHeap / (concurrentCopying ? 2 * HEAP_PER_CALL : HEAP_PER_CALL);
+    boolean zgc = collectors.stream().anyMatch(name -> name.startsWith("ZGC"));
+    long fit = maxHeap / (zgc ? 2 * HEAP_PER_CALL : HEAP_PER_CALL);
     return (int) Math.max(MIN_IN_FLIGHT, Math.min(fit, 1_000_000));
   }
 }

@@ -191,11 +191,15 @@ public final class ExperimentRunner {
   }
 
   /**
-   * What this JVM's collectors report so far (for ParallelGC and G1: their stop-the-world pauses). At large n
-   * the client's collections are a large part of a run, and the report says how large.
+   * This JVM's stop-the-world collection time so far. At large n the client's collections are a large part of
+   * a run, and the report says how large. Concurrent collectors (ZGC, Shenandoah) report their cycles, which
+   * run beside the application, apart from their pauses: only the pauses count.
    */
   private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+    List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+    boolean concurrent = collectors.stream().anyMatch(c -> c.getName().endsWith("Cycles"));
+    return collectors.stream()
+        .filter(c -> !concurrent || c.getName().endsWith("Pauses"))
         .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(ms -> ms > 0).sum();
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.http.impl.UnpooledHttpClientConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -22,13 +23,20 @@ public final class FlushBatching {
   private static final int EXPLICIT_FLUSH_AFTER = 256;
   /** A connection from {@code HttpClientAgent.connect()} wraps the real one and does not expose it. */
   private static final VarHandle UNPOOLED_ACTUAL = unpooledActual();
+  private static final AtomicBoolean UNREACHABLE_LOGGED = new AtomicBoolean();
 
   private FlushBatching() {
   }
 
+  /** Call on the connection's event loop. Says once in the log when a connection is out of its reach. */
   public static void install(HttpConnection connection) {
     ChannelHandlerContext context = channel(connection);
-    if (context != null && context.pipeline().get(NAME) == null) {
+    if (context == null) {
+      if (UNREACHABLE_LOGGED.compareAndSet(false, true)) {
+        LOG.warning(() -> "flush batching cannot reach a " + connection.getClass().getName()
+            + ": every HTTP/2 frame will cost a write syscall");
+      }
+    } else if (context.pipeline().get(NAME) == null) {
       context.pipeline().addFirst(NAME, new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER, true));
     }
   }
