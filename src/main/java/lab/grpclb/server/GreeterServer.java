@@ -7,10 +7,12 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.server.GrpcServer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
@@ -25,6 +27,24 @@ public final class GreeterServer {
   /** Streams a client may open on one connection: enough that no call ever queues behind the limit. */
   static final long MAX_CONCURRENT_STREAMS = 1_000_000;
   static final int CONNECTION_WINDOW = 16 << 20;
+  /**
+   * HTTP/2 RST-flood protection (CVE-2023-44487, "rapid reset"), sized for this lab, where mass cancellation
+   * is normal traffic: a deadline storm cancels every call in flight on a connection at once, and one
+   * connection can carry up to a client's in-flight cap (10 000 to 1 000 000 calls). Vert.x's default, 200
+   * resets in 30 s, closed the shared connection under such a storm and failed every healthy call on it.
+   * A cancelled call costs this server only its stream's bookkeeping (its timer is cancelled, nothing is
+   * written), so a reset gains an attacker nothing over an ordinary call; the limit still cuts off a client
+   * resetting streams faster than any real one sends calls (over 100 000 a second, sustained for 10 s).
+   * Netty applies the same limit to resets the server sends (REFUSED_STREAM while draining).
+   */
+  static final int MAX_RESETS_PER_WINDOW = 1_000_000;
+  static final int RESET_WINDOW_SECONDS = 10;
+  /** The path of SayHello: while draining it is refused before any processing, so clients retry it elsewhere. */
+  private static final String SAY_HELLO_PATH = "/" + GreeterService.SERVICE_NAME.fullyQualifiedName() + "/SayHello";
+  /** HTTP/2 REFUSED_STREAM (RFC 9113 8.7): the stream was not processed; any client may send it again. */
+  private static final long REFUSED_STREAM = 7;
+  /** Calls that ended before their reply are logged at most this often, as one line with the count. */
+  static final long EARLY_END_LOG_PERIOD_MS = 60_000;
 
   private final Vertx vertx;
   private final ServerConfig config;
@@ -32,6 +52,10 @@ public final class GreeterServer {
   private static final long DRAIN_POLL_MS = 5;
   private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
   private HttpServer httpServer;
+  private long earlyEndLogTimer = -1;
+  /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
+  private volatile boolean draining;
+  private long earlyEndsLogged;
 
   public GreeterServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
@@ -49,25 +73,54 @@ public final class GreeterServer {
         .setHost(config.host())
         .setPort(config.port())
         .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
-        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
-    httpServer = vertx.createHttpServer(options).requestHandler(grpc).connectionHandler(this::accepted);
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+        .setHttp2RstFloodMaxRstFramePerWindow(MAX_RESETS_PER_WINDOW)
+        .setHttp2RstFloodWindowDuration(RESET_WINDOW_SECONDS)
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+    httpServer = vertx.createHttpServer(options)
+        .requestHandler(request -> route(grpc, request))
+        .connectionHandler(this::accepted);
     return httpServer.listen()
         .recover(err -> ListenException.naming("--host/--port", config.host(), config.port(), err))
+        .onSuccess(s -> earlyEndLogTimer = vertx.setPeriodic(EARLY_END_LOG_PERIOD_MS, id -> logEarlyEnds()))
         .map(this);
   }
 
+  /**
+   * A draining pod refuses new SayHello calls with REFUSED_STREAM: the stream was not processed, so a gRPC
+   * client (ours, grpc-java, grpc-go) sends it again elsewhere without any retry policy. Health still answers.
+   */
+  private void route(GrpcServer grpc, HttpServerRequest request) {
+    if (draining && SAY_HELLO_PATH.equals(request.path())) {
+      request.response().reset(REFUSED_STREAM);
+    } else {
+      grpc.handle(request);
+    }
+  }
+
+  private synchronized void logEarlyEnds() {
+    long total = greeter.callsEndedEarly();
+    if (total > earlyEndsLogged) {
+      long recent = total - earlyEndsLogged;
+      earlyEndsLogged = total;
+      LOG.info(() -> "pod " + config.podIp() + ": " + recent + " calls ended before their reply in the last minute "
+          + "(cancelled by the client, past their deadline, or the client gone), " + total + " in all");
+    }
+  }
+
   private void accepted(HttpConnection connection) {
-    if (greeter.draining()) {
+    if (draining) {
       connection.close(); // a draining pod takes no new connections
       return;
     }
     FlushBatching.install(connection);
+    connection.exceptionHandler(err -> { }); // a client that resets or vanishes is normal here: no log per connection
     connections.add(connection);
     connection.closeHandler(v -> connections.remove(connection));
   }
 
   private Future<Boolean> serving() {
-    return Future.succeededFuture(!greeter.draining());
+    return Future.succeededFuture(!draining);
   }
 
   /**
@@ -79,7 +132,7 @@ public final class GreeterServer {
   }
 
   public Future<Void> drain(long timeoutMs) {
-    greeter.drain();
+    draining = true;
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
     // A GOAWAY naming the largest stream id announces the shutdown without refusing any stream (RFC 9113
     // 6.8); clients stop opening streams here, and calls that still arrive get UNAVAILABLE to retry elsewhere.
@@ -89,7 +142,7 @@ public final class GreeterServer {
     Promise<Void> drained = Promise.promise();
     awaitNoCallsInFlight(System.nanoTime() + timeoutMs * 1_000_000, drained);
     return drained.future()
-        .compose(v -> httpServer.close()) // nothing is in flight any more (or the timeout passed)
+        .compose(v -> close()) // nothing is in flight any more (or the timeout passed)
         .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
             + " calls left unfinished, " + greeter.callsServed() + " served in all"));
   }
@@ -108,12 +161,18 @@ public final class GreeterServer {
 
   /** Stops at once, failing calls in flight: what a crashed pod looks like to its clients. */
   public Future<Void> kill() {
-    greeter.drain();
+    draining = true;
+    return close();
+  }
+
+  private Future<Void> close() {
+    vertx.cancelTimer(earlyEndLogTimer);
+    logEarlyEnds();
     return httpServer.close();
   }
 
   public boolean draining() {
-    return greeter.draining();
+    return draining;
   }
 
   public int port() {

@@ -3,22 +3,26 @@ package lab.grpclb.server;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import experiment.GreeterGrpcService;
-import io.vertx.core.Completable;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.server.StatusException;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * SayHello: answers "Hello name" with this pod's IP after the configured delay. The delay is a Vert.x timer,
  * so no thread ever waits; thousands of calls share the event loop.
+ *
+ * <p>A call can end before its reply: the client cancels it (RST_STREAM), its deadline (grpc-timeout) passes,
+ * or its connection goes. Then its timer is cancelled, no reply is written and nothing is logged; the call is
+ * only counted. Mass cancellation is normal traffic in this lab: a cancelled call must cost nothing more.
  */
 public final class GreeterService extends GreeterGrpcService {
   private final Vertx vertx;
   private final String podIp;
   private volatile int delayMs;
   private final LongAdder served = new LongAdder();
+  private final LongAdder endedEarly = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
 
   public GreeterService(Vertx vertx, String podIp, int delayMs) {
@@ -27,38 +31,88 @@ public final class GreeterService extends GreeterGrpcService {
     this.delayMs = delayMs;
   }
 
-  private volatile boolean draining;
-
+  /** Binds SayHello to a handler that sees the call itself (its resets and deadline), not just the message. */
   @Override
-  protected void sayHello(HelloRequest request, Completable<HelloReply> response) {
-    if (draining) {
-      // The pod is going away: send the caller elsewhere at once rather than start work it may not finish.
-      response.fail(new StatusException(GrpcStatus.UNAVAILABLE, "pod " + podIp + " is draining"));
-      return;
+  public void bind(GrpcServer server) {
+    server.callHandler(SayHello, this::call);
+  }
+
+  private void call(GrpcServerRequest<HelloRequest, HelloReply> call) {
+    PendingReply pending = new PendingReply(call);
+    call.errorHandler(error -> pending.endEarly());     // the client reset the stream (cancelled, deadline)
+    call.exceptionHandler(error -> pending.endEarly()); // the connection went
+    call.response().exceptionHandler(error -> pending.endEarly());
+    call.handler(pending::start);
+  }
+
+  /** One call between its request and its reply; touched only on the call's event loop. */
+  private final class PendingReply {
+    private final GrpcServerRequest<HelloRequest, HelloReply> call;
+    private long timer = -1;
+    private boolean started;
+    private boolean done;
+
+    PendingReply(GrpcServerRequest<HelloRequest, HelloReply> call) {
+      this.call = call;
     }
-    inFlight.incrementAndGet();
-    HelloReply reply = HelloReply.newBuilder().setMessage("Hello " + request.getName()).setIpAddress(podIp).build();
-    int delay = delayMs;
-    if (delay == 0) {
-      finish(response, reply);
-    } else {
-      vertx.setTimer(delay, id -> finish(response, reply));
+
+    void start(HelloRequest request) {
+      if (done || started) {
+        return;
+      }
+      started = true;
+      inFlight.incrementAndGet();
+      HelloReply reply = HelloReply.newBuilder().setMessage("Hello " + request.getName()).setIpAddress(podIp).build();
+      int delay = delayMs;
+      long deadline = call.timeout(); // ms from grpc-timeout; 0 when the client set none
+      if (deadline > 0 && deadline <= delay) {
+        timer = vertx.setTimer(deadline, id -> pastDeadline()); // the reply would come too late for anyone
+      } else if (delay == 0) {
+        reply(reply);
+      } else {
+        timer = vertx.setTimer(delay, id -> reply(reply));
+      }
     }
-  }
 
-  private void finish(Completable<HelloReply> response, HelloReply reply) {
-    inFlight.decrementAndGet();
-    served.increment();
-    response.succeed(reply);
-  }
+    private void reply(HelloReply reply) {
+      if (finish()) {
+        served.increment();
+        call.response().end(reply);
+      }
+    }
 
-  /** From now on new calls are refused with UNAVAILABLE; calls already accepted still get their reply. */
-  void drain() {
-    draining = true;
-  }
+    /** Past its deadline: the client has given up. Reset the stream (CANCEL) so that both sides free it. */
+    private void pastDeadline() {
+      if (finish()) {
+        endedEarly.increment();
+        call.response().cancel();
+      }
+    }
 
-  boolean draining() {
-    return draining;
+    void endEarly() {
+      if (done) {
+        return;
+      }
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      endedEarly.increment();
+      if (started) {
+        finish();
+      } else {
+        done = true;
+      }
+    }
+
+    private boolean finish() {
+      if (done) {
+        return false;
+      }
+      done = true;
+      timer = -1;
+      inFlight.decrementAndGet();
+      return true;
+    }
   }
 
   public String podIp() {
@@ -80,5 +134,10 @@ public final class GreeterService extends GreeterGrpcService {
 
   public long callsInFlight() {
     return inFlight.get();
+  }
+
+  /** Calls that ended before their reply: cancelled by the client, past their deadline, or the client gone. */
+  public long callsEndedEarly() {
+    return endedEarly.sum();
   }
 }
