@@ -4,10 +4,10 @@ import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.json.JsonArray;
-import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,81 +17,166 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.Picker;
+import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 
 /**
- * "ClientWithKubeResolver": one long-lived HTTP/2 connection per routable pod endpoint and our round-robin
- * picker over them. Every endpoint change builds a new picker and swaps it in; connections to endpoints
- * that left are shut down once their calls in flight end. A call that a dying pod breaks before replying
- * (UNAVAILABLE) is retried once on another endpoint; SayHello is idempotent.
+ * "ClientWithKubeResolver": one long-lived HTTP/2 connection per routable pod endpoint, and our round-robin
+ * picker over the READY ones only (grpc-java's {@code RoundRobinLoadBalancer} is the model). Every endpoint
+ * change and every connection state change builds the picker anew and swaps it in, skipping the swap when
+ * nothing changed; endpoints that left are shut down once their calls in flight end. When no endpoint is
+ * READY a call waits up to {@link #READY_WAIT_MS} for one, then fails UNAVAILABLE saying why. Retries follow
+ * the {@link RetryPolicy} (see {@link BalancedCall}).
  */
 public final class BalancedChannel implements GreeterChannel {
+  /** How long a call waits for some endpoint to become READY before failing fast. */
+  static final long READY_WAIT_MS = 1_000;
+
   private final Vertx vertx;
   /**
-   * Every endpoint connection lives on this one event loop, and experiments fire from it: no call ever
-   * crosses threads. One loop carries 100 000+ calls a second; hops between loops cost more than they gave.
+   * Every endpoint connection lives on this one event loop, the balancer's state changes run on it, and
+   * experiments fire from it: no call ever crosses threads and nothing here needs a lock.
    */
   private final Context context;
   private final HttpClientAgent agent;
   private final long callTimeoutMs;
+  private final long connectTimeoutMs;
+  private final RetryPolicy retryPolicy;
   private final Supplier<String> unavailableReason;
   private final Map<String, EndpointConnection> connections = new ConcurrentHashMap<>();
   private final AtomicInteger rotation = new AtomicInteger(ThreadLocalRandom.current().nextInt());
-  private final LongAdder retried = new LongAdder();
+  private final LongAdder retriedTransparent = new LongAdder();
+  private final LongAdder retriedPolicy = new LongAdder();
   private final AtomicLong openedByRemoved = new AtomicLong();
   private volatile Picker<EndpointConnection> picker = new Picker.Empty<>("no endpoints known yet");
   private volatile EndpointSet endpoints = EndpointSet.EMPTY;
+  /** Completed (and replaced) when a READY picker is published; calls with nowhere to go wait on it. */
+  private Promise<Void> someReady = Promise.promise();
 
-  public BalancedChannel(Vertx vertx, long callTimeoutMs, Supplier<String> unavailableReason) {
+  public BalancedChannel(Vertx vertx, long callTimeoutMs, long connectTimeoutMs, RetryPolicy retryPolicy,
+                         Supplier<String> unavailableReason) {
     this.vertx = vertx;
     this.context = Http2Client.newEventLoop(vertx);
-    this.agent = Http2Client.create(vertx);
+    this.agent = Http2Client.create(vertx, connectTimeoutMs);
     this.callTimeoutMs = callTimeoutMs;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.retryPolicy = retryPolicy;
     this.unavailableReason = unavailableReason;
   }
 
-  /** Takes a new endpoint snapshot: connects to new endpoints, swaps the picker, retires connections. */
+  /** Takes a new endpoint snapshot (from discovery's thread): applied on the balancer's event loop. */
   public void update(EndpointSet set) {
-    List<EndpointConnection> targets = new ArrayList<>();
+    context.runOnContext(v -> apply(set));
+  }
+
+  private void apply(EndpointSet set) {
+    List<String> keep = new ArrayList<>();
     for (Endpoint endpoint : set.routable()) {
-      EndpointConnection connection = connections.computeIfAbsent(endpoint.key(),
-          key -> new EndpointConnection(vertx, context, agent, endpoint.address(), callTimeoutMs));
-      connection.connect(); // warm: the first calls should not wait for a handshake
-      targets.add(connection);
+      EndpointConnection connection = connections.computeIfAbsent(endpoint.key(), key -> new EndpointConnection(
+          vertx, context, agent, endpoint.address(), connectTimeoutMs, this::stateChanged));
+      connection.requestConnection(); // connect at once: the first calls should not wait for a handshake
+      keep.add(endpoint.key());
     }
     endpoints = set;
-    picker = targets.isEmpty()
-        ? new Picker.Empty<>(set.all().isEmpty() ? "the Service has no endpoints" : "no endpoint is ready or serving")
-        : new Picker.RoundRobin<>(targets, rotation);
     connections.entrySet().removeIf(entry -> {
-      if (targets.contains(entry.getValue())) {
+      if (keep.contains(entry.getKey())) {
         return false;
       }
       openedByRemoved.addAndGet(entry.getValue().connectionsOpened());
       entry.getValue().shutdown(callTimeoutMs); // GOAWAY; closes when its calls in flight have ended
       return true;
     });
+    updateBalancingState();
+  }
+
+  private void stateChanged(EndpointConnection connection) {
+    if (connections.get(connection.key()) == connection) {
+      updateBalancingState();
+    }
+  }
+
+  /** The picker over READY endpoints, in the snapshot's order; swapped only when it differs. */
+  private void updateBalancingState() {
+    List<EndpointConnection> ready = new ArrayList<>();
+    for (Endpoint endpoint : endpoints.routable()) {
+      EndpointConnection connection = connections.get(endpoint.key());
+      if (connection != null && connection.state() == ConnectivityState.READY) {
+        ready.add(connection);
+      }
+    }
+    Picker<EndpointConnection> next = ready.isEmpty()
+        ? new Picker.Empty<>(whyNoneReady())
+        : new Picker.RoundRobin<>(ready, rotation);
+    if (!next.equals(picker)) {
+      picker = next;
+    }
+    if (!ready.isEmpty()) {
+      Promise<Void> waiting = someReady;
+      someReady = Promise.promise();
+      waiting.complete();
+    }
+  }
+
+  private String whyNoneReady() {
+    if (endpoints.all().isEmpty()) {
+      return "the Service has no endpoints";
+    }
+    if (endpoints.routable().isEmpty()) {
+      return "no endpoint is ready or serving";
+    }
+    return "no endpoint is READY: " + endpoints.routable().stream().map(e -> {
+      EndpointConnection connection = connections.get(e.key());
+      EndpointConnection.Health health = connection == null ? null : connection.health();
+      return e.key() + " " + (health == null ? "unknown" : health.state()
+          + (health.lastError() == null ? "" : " (" + health.lastError() + ")"));
+    }).collect(Collectors.joining(", "));
   }
 
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
-    Picker<EndpointConnection> current = picker;
-    EndpointConnection first = current.pick();
-    if (first == null) {
-      String reason = current instanceof Picker.Empty<EndpointConnection> empty ? empty.reason() : "no endpoint";
-      return Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, reason));
+    return new BalancedCall(this, request, System.nanoTime() + callTimeoutMs * 1_000_000,
+        "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)").start();
+  }
+
+  Picker<EndpointConnection> picker() {
+    return picker;
+  }
+
+  /** Completes when some endpoint is READY, or after at most {@code maxWaitMs}. On {@link #context} only. */
+  Future<Void> awaitSomeReady(long maxWaitMs) {
+    if (picker instanceof Picker.RoundRobin<EndpointConnection>) {
+      return Future.succeededFuture();
     }
-    return first.sayHello(request).recover(err -> {
-      CallFailure failure = CallFailure.of(err);
-      EndpointConnection other = failure.transportFailure() ? picker.pickOtherThan(first) : null;
-      if (other == null || other == first) {
-        return Future.failedFuture(failure);
-      }
-      retried.increment();
-      return other.sayHello(request);
+    Promise<Void> waited = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, Math.min(maxWaitMs, READY_WAIT_MS)), id -> waited.tryComplete());
+    someReady.future().onComplete(v -> {
+      vertx.cancelTimer(timer);
+      waited.tryComplete();
     });
+    return waited.future();
+  }
+
+  RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  void countTransparentRetry() {
+    retriedTransparent.increment();
+  }
+
+  void countPolicyRetry() {
+    retriedPolicy.increment();
+  }
+
+  /** Experiments start with a fresh chance for endpoints waiting out a backoff (grpc's resetConnectBackoff). */
+  @Override
+  public Future<Void> warmUp() {
+    connections.values().forEach(EndpointConnection::resetBackoff);
+    return Future.succeededFuture();
   }
 
   @Override
@@ -106,22 +191,27 @@ public final class BalancedChannel implements GreeterChannel {
 
   @Override
   public List<String> endpoints() {
-    return picker.targets().stream().map(c -> c.address().host() + ":" + c.address().port()).toList();
+    return picker.targets().stream().map(EndpointConnection::key).toList();
   }
 
   @Override
-  public long retried() {
-    return retried.sum();
+  public Retries retries() {
+    return new Retries(retriedTransparent.sum(), retriedPolicy.sum());
   }
 
   /** The endpoints as discovery sees them, with each one's connection state and calls in flight. */
   public JsonArray describe() {
+    EndpointSet current = endpoints;
     JsonArray described = new JsonArray();
-    for (Endpoint endpoint : endpoints.all()) {
+    for (Endpoint endpoint : current.all()) {
       EndpointConnection connection = connections.get(endpoint.key());
+      EndpointConnection.Health health = connection == null ? null : connection.health();
       described.add(endpoint.toJson()
-          .put("routable", endpoints.routable().contains(endpoint))
-          .put("connected", connection != null && connection.isOpen())
+          .put("routable", current.routable().contains(endpoint))
+          .put("connected", health != null && health.state() == ConnectivityState.READY)
+          .put("state", health == null ? null : health.state().name())
+          .put("last_error", health == null ? null : health.lastError())
+          .put("next_reconnect_at", health == null || health.nextAttemptAt() == null ? null : health.nextAttemptAt().toString())
           .put("in_flight", connection == null ? 0 : connection.callsInFlight()));
     }
     return described;

@@ -4,6 +4,8 @@ import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.grpc.client.InvalidStatusException;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.vertx.grpc.common.GrpcError;
 import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcStatus;
 import java.net.ConnectException;
@@ -12,11 +14,22 @@ import java.net.ConnectException;
 public final class CallFailure extends VertxException {
   private final GrpcStatus status;
   private final String reason;
+  private final boolean unprocessed;
 
   public CallFailure(GrpcStatus status, String reason) {
+    this(status, reason, false);
+  }
+
+  private CallFailure(GrpcStatus status, String reason, boolean unprocessed) {
     super(status.name() + ": " + reason, true);
     this.status = status;
     this.reason = reason;
+    this.unprocessed = unprocessed;
+  }
+
+  /** A call that never reached any server's application: not sent at all, or refused before processing. */
+  public static CallFailure unprocessed(String reason) {
+    return new CallFailure(GrpcStatus.UNAVAILABLE, reason, true);
   }
 
   public GrpcStatus status() {
@@ -28,9 +41,16 @@ public final class CallFailure extends VertxException {
   }
 
   /**
-   * Whether the call failed in transport (connection refused, closed or reset, or a draining pod refused it):
-   * a call worth sending to another pod. It may have reached the pod; retrying is safe for SayHello only
-   * because SayHello is idempotent.
+   * Whether the server's application certainly never saw the call (gRFC A6): it was never written, or the
+   * server refused the stream. Such a call may be sent again transparently, whatever the method.
+   */
+  public boolean unprocessed() {
+    return unprocessed;
+  }
+
+  /**
+   * Whether the call failed in transport after it may have reached a pod (connection closed or reset while
+   * in flight, or the server answered UNAVAILABLE): only a retry policy for an idempotent method re-sends it.
    */
   public boolean transportFailure() {
     return status == GrpcStatus.UNAVAILABLE;
@@ -44,8 +64,16 @@ public final class CallFailure extends VertxException {
     if (error instanceof InvalidStatusException e) {
       return new CallFailure(e.actualStatus(), "server answered " + e.actualStatus().name());
     }
+    if (error instanceof GrpcErrorException e && e.error() == GrpcError.UNAVAILABLE) {
+      // Vert.x maps only HTTP/2 REFUSED_STREAM to UNAVAILABLE: the server did not process the stream (RFC 9113 8.7)
+      return unprocessed("stream refused by the server before processing (HTTP/2 REFUSED_STREAM)");
+    }
     if (error instanceof GrpcErrorException e) {
       return new CallFailure(e.status(), "stream error " + e.error());
+    }
+    if (error instanceof Http2Exception e) {
+      // Netty refused to create the stream (the connection had closed or received GOAWAY): nothing was written
+      return unprocessed("stream not created: " + e.getMessage());
     }
     if (error instanceof StreamResetException e) {
       return new CallFailure(GrpcStatus.UNAVAILABLE, "stream reset by peer (HTTP/2 code " + e.getCode() + ")");
@@ -54,7 +82,7 @@ public final class CallFailure extends VertxException {
       return new CallFailure(GrpcStatus.UNAVAILABLE, "connection closed before the reply");
     }
     if (error instanceof ConnectException e) {
-      return new CallFailure(GrpcStatus.UNAVAILABLE, "connect failed: " + e.getMessage());
+      return unprocessed("connect failed: " + e.getMessage());
     }
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     if (connectionLevel(error, message)) {

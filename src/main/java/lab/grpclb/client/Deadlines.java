@@ -2,16 +2,16 @@ package lab.grpclb.client;
 
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * Expires calls past their deadline with one timer per event loop instead of one per call: calls with the
- * same timeout started on one event loop have deadlines in start order, so only the oldest pending call
- * needs a timer. (A Vert.x timer per call cost 5-10 % of the client's CPU.) Touched only on its event loop.
+ * Expires calls past their deadline with one timer per event loop instead of one per call: calls of one
+ * experiment share a timeout, so on one event loop their deadlines come in start order and only the oldest
+ * pending call needs a timer. (A Vert.x timer per call cost 5-10 % of the client's CPU.) A call whose deadline
+ * comes before the newest one watched (a retry, which keeps its call's original deadline) gets a timer of its
+ * own. Touched only on its event loop.
  */
 final class Deadlines {
-  private static final ThreadLocal<Map<Long, Deadlines>> PER_EVENT_LOOP = ThreadLocal.withInitial(HashMap::new);
+  private static final ThreadLocal<Deadlines> PER_EVENT_LOOP = new ThreadLocal<>();
 
   private final Vertx vertx;
   private final ArrayDeque<GrpcCall> pending = new ArrayDeque<>();
@@ -22,12 +22,22 @@ final class Deadlines {
   }
 
   /** Watches a call started on the current event loop; it expires unless it completes by its deadline. */
-  static void watch(Vertx vertx, long timeoutMs, GrpcCall call) {
-    PER_EVENT_LOOP.get().computeIfAbsent(timeoutMs, t -> new Deadlines(vertx)).add(call);
+  static void watch(Vertx vertx, GrpcCall call) {
+    Deadlines deadlines = PER_EVENT_LOOP.get();
+    if (deadlines == null) {
+      deadlines = new Deadlines(vertx);
+      PER_EVENT_LOOP.set(deadlines);
+    }
+    deadlines.add(call);
   }
 
   private void add(GrpcCall call) {
     dropCompletedHead();
+    GrpcCall newest = pending.peekLast();
+    if (newest != null && call.deadlineNanos() < newest.deadlineNanos()) {
+      vertx.setTimer(Math.max(1, millisUntil(call.deadlineNanos())), id -> call.expire()); // out of order: its own timer
+      return;
+    }
     pending.addLast(call);
     arm();
   }
@@ -37,8 +47,7 @@ final class Deadlines {
       return;
     }
     armed = true;
-    long waitNanos = pending.peekFirst().deadlineNanos() - System.nanoTime();
-    vertx.setTimer(Math.max(1, (waitNanos + 999_999) / 1_000_000), id -> {
+    vertx.setTimer(Math.max(1, millisUntil(pending.peekFirst().deadlineNanos())), id -> {
       armed = false;
       sweep();
     });
@@ -59,5 +68,9 @@ final class Deadlines {
     while (!pending.isEmpty() && pending.peekFirst().completed()) {
       pending.pollFirst();
     }
+  }
+
+  private static long millisUntil(long deadlineNanos) {
+    return (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000;
   }
 }

@@ -11,48 +11,62 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.common.GrpcStatus;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import lab.grpclb.balance.ConnectionBackoff;
+import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.transport.ClientResetLimits;
 import lab.grpclb.transport.FlushBatching;
 
 /**
- * One long-lived HTTP/2 connection to one server address, carrying every call sent to it. It connects on
- * first use and again after the connection drops; it never opens a second one while the first is up.
- * The connection lives on the event-loop context it is given and calls are started there: a call started
- * from another thread costs Vert.x cross-thread queues per stream (several KB each) and wake-ups.
+ * One long-lived HTTP/2 connection to one server address, and its gRPC connectivity state (the model is
+ * grpc-java's {@code PickFirstLeafLoadBalancer.processSubchannelState}): IDLE, CONNECTING, READY,
+ * TRANSIENT_FAILURE with gRPC's connection backoff between attempts, SHUTDOWN. A connection that drops goes
+ * IDLE and connects again at once; a failed attempt stays TRANSIENT_FAILURE (sticky) until an attempt
+ * succeeds. An attempt is bounded by the connect timeout, handshake included: a server that accepts TCP but
+ * never speaks HTTP/2 is a failure, not a hang.
+ *
+ * <p>Everything here runs on the one event-loop context the connection is given, calls included (a call
+ * started from another thread costs Vert.x cross-thread queues per stream); the state is volatile only so
+ * that {@code /status} can read it from anywhere.
  */
 public final class EndpointConnection {
   private final Vertx vertx;
   private final Context context;
   private final HttpClientAgent agent;
   private final SocketAddress address;
-  private final long callTimeoutMs;
-  /** Written only on {@link #context}; volatile so that {@link #isOpen()} can be read from anywhere. */
-  private volatile Future<Link> link;
-  private boolean closed;
+  private final long connectTimeoutMs;
+  private final Consumer<EndpointConnection> onStateChange;
+  private final ConnectionBackoff backoff = new ConnectionBackoff();
   private final AtomicLong opened = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
+
+  private volatile ConnectivityState state = ConnectivityState.IDLE;
+  private volatile String lastError;
+  private volatile Instant nextAttemptAt;
+  /** The connection while READY; the attempt while CONNECTING; the last failure while TRANSIENT_FAILURE. */
+  private Future<Link> link;
+  private long retryTimer = -1;
+  /** Bumped by every attempt, so that the outcome of a superseded one is ignored. */
+  private int attempt;
 
   private record Link(HttpClientConnection connection, GrpcClient grpc) {
   }
 
+  /** A snapshot for {@code /status}: the state, the last connect error, and when the next attempt is due. */
+  public record Health(ConnectivityState state, String lastError, Instant nextAttemptAt) {
+  }
+
   public EndpointConnection(Vertx vertx, Context context, HttpClientAgent agent, SocketAddress address,
-                            long callTimeoutMs) {
+                            long connectTimeoutMs, Consumer<EndpointConnection> onStateChange) {
     this.vertx = vertx;
     this.context = context;
     this.agent = agent;
     this.address = address;
-    this.callTimeoutMs = callTimeoutMs;
-  }
-
-  public Future<HelloReply> sayHello(HelloRequest request) {
-    if (Vertx.currentContext() == context) {
-      return call(request);
-    }
-    Promise<HelloReply> reply = Promise.promise();
-    context.runOnContext(v -> call(request).onComplete(reply));
-    return reply.future();
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.onStateChange = onStateChange;
   }
 
   /** The event loop this connection lives on; callers that can should start calls from it. */
@@ -60,71 +74,181 @@ public final class EndpointConnection {
     return context;
   }
 
-  private Future<HelloReply> call(HelloRequest request) {
+  /**
+   * One call with the given deadline. When the connection is not READY the call is not sent and fails with
+   * a {@link CallFailure} that is {@linkplain CallFailure#unprocessed() unprocessed}; a caller with only this
+   * connection may first wait for {@link #awaitReady()}.
+   */
+  public Future<HelloReply> sayHello(HelloRequest request, long deadlineNanos, String deadlineReason) {
+    if (Vertx.currentContext() != context) {
+      Promise<HelloReply> reply = Promise.promise();
+      context.runOnContext(v -> sayHello(request, deadlineNanos, deadlineReason).onComplete(reply));
+      return reply.future();
+    }
+    Future<Link> current = link;
+    if (state != ConnectivityState.READY || current == null || !current.succeeded()) {
+      return Future.failedFuture(CallFailure.unprocessed("endpoint " + key() + " is " + state + describeError()));
+    }
     inFlight.incrementAndGet();
-    Future<Link> current = link();
-    Future<HelloReply> reply = current.succeeded()
-        ? GrpcCall.sayHello(vertx, current.result().grpc(), address, request, callTimeoutMs) // the usual case, two stages fewer
-        : current.recover(err -> Future.failedFuture(CallFailure.of(err)))
-            .compose(l -> GrpcCall.sayHello(vertx, l.grpc(), address, request, callTimeoutMs));
-    return reply.andThen(ar -> inFlight.decrementAndGet());
+    return GrpcCall.sayHello(vertx, current.result().grpc(), address, request, deadlineNanos, deadlineReason)
+        .andThen(ar -> inFlight.decrementAndGet());
   }
 
-  /** Opens the connection now (if it is not up), so that the first calls don't wait for the handshake. */
-  public Future<Void> connect() {
-    Promise<Void> connected = Promise.promise();
-    context.runOnContext(v -> link().<Void>mapEmpty().onComplete(connected));
-    return connected.future();
-  }
-
-  /** The connection, opened if there is none (or the last attempt failed). On {@link #context} only. */
-  private Future<Link> link() {
-    if (closed) {
-      return Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, "endpoint removed"));
+  /**
+   * Completes once READY, connecting first if IDLE; fails with the attempt's error if it fails, and at once
+   * (with the last error) while TRANSIENT_FAILURE waits for its backoff. On {@link #context} only.
+   */
+  public Future<Void> awaitReady() {
+    if (state == ConnectivityState.IDLE) {
+      connectNow();
     }
-    if (link == null || link.failed()) {
-      link = open();
+    if (link == null) {
+      return Future.failedFuture(CallFailure.unprocessed("endpoint " + key() + " is " + state));
     }
-    return link;
+    return link.recover(err -> Future.failedFuture(CallFailure.unprocessed(lastError != null ? lastError
+        : "endpoint " + key() + " is " + ConnectivityState.TRANSIENT_FAILURE))).mapEmpty();
   }
 
-  private Future<Link> open() {
-    return agent.connect(new HttpConnectOptions().setServer(address)).map(connection -> {
-      opened.incrementAndGet();
-      FlushBatching.install(connection); // many calls share this connection: one write per task, not per frame
-      Link fresh = new Link(connection, GrpcClient.client(vertx, connection));
-      connection.closeHandler(v -> forget(fresh));
-      connection.goAwayHandler(goAway -> forget(fresh)); // the server is leaving: new calls need a new connection
-      return fresh;
+  /** Connects now if IDLE (the balancer keeps every endpoint connected). From any thread. */
+  public void requestConnection() {
+    context.runOnContext(v -> {
+      if (state == ConnectivityState.IDLE) {
+        connectNow();
+      }
     });
   }
 
-  /** The connection dropped (its handlers run on {@link #context}): the next call opens a new one. */
-  private void forget(Link dropped) {
-    if (link != null && link.result() == dropped) {
-      link = null;
+  /** Skips the backoff wait of an endpoint in TRANSIENT_FAILURE (grpc's resetConnectBackoff). From any thread. */
+  public void resetBackoff() {
+    context.runOnContext(v -> {
+      backoff.reset();
+      if (state == ConnectivityState.TRANSIENT_FAILURE && retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+        connectNow();
+      }
+    });
+  }
+
+  private void connectNow() {
+    int current = ++attempt;
+    nextAttemptAt = null;
+    Promise<Link> connecting = Promise.promise();
+    link = connecting.future();
+    setState(ConnectivityState.CONNECTING);
+    long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(new CallFailure(
+        io.vertx.grpc.common.GrpcStatus.UNAVAILABLE, "no HTTP/2 handshake within " + connectTimeoutMs
+        + " ms (--connect-timeout-ms)")));
+    agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
+      vertx.cancelTimer(handshakeTimer);
+      if (ar.succeeded() && (current != attempt || !connecting.tryComplete(link(ar.result())))) {
+        ar.result().close(); // too late (the timeout passed) or superseded: nobody will use it
+      } else if (ar.failed()) {
+        connecting.tryFail(ar.cause());
+      }
+    });
+    connecting.future().onComplete(ar -> {
+      if (current != attempt || state == ConnectivityState.SHUTDOWN) {
+        return;
+      }
+      if (ar.succeeded()) {
+        backoff.reset();
+        lastError = null;
+        setState(ConnectivityState.READY);
+      } else {
+        failed(ar.cause());
+      }
+    });
+  }
+
+  private Link link(HttpClientConnection connection) {
+    opened.incrementAndGet();
+    FlushBatching.install(connection); // many calls share this connection: one write per task, not per frame
+    ClientResetLimits.lift(connection); // so that a deadline storm never makes it close itself
+    Link fresh = new Link(connection, GrpcClient.client(vertx, connection));
+    connection.exceptionHandler(err -> lastError = CallFailure.of(err).reason()); // the calls report it; no log
+    connection.closeHandler(v -> dropped(fresh, "connection closed"));
+    connection.goAwayHandler(goAway -> dropped(fresh, "GOAWAY from the server")); // new calls need a new one
+    return fresh;
+  }
+
+  /** A READY connection went away: back to IDLE, and connect again at once (its calls in flight end on it). */
+  private void dropped(Link gone, String why) {
+    if (state != ConnectivityState.READY || link == null || link.result() != gone) {
+      return;
+    }
+    lastError = why;
+    link = null;
+    setState(ConnectivityState.IDLE);
+    connectNow();
+  }
+
+  private void failed(Throwable error) {
+    lastError = CallFailure.of(error).reason();
+    long delay = backoff.nextDelayMs();
+    nextAttemptAt = Instant.now().plusMillis(delay);
+    retryTimer = vertx.setTimer(delay, id -> {
+      retryTimer = -1;
+      if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        connectNow(); // stays TRANSIENT_FAILURE for the picker until this attempt is READY
+      }
+    });
+    setState(ConnectivityState.TRANSIENT_FAILURE);
+  }
+
+  /** CONNECTING after a failure is reported as TRANSIENT_FAILURE: the endpoint is not usable yet. */
+  private void setState(ConnectivityState next) {
+    if (next == ConnectivityState.CONNECTING && state == ConnectivityState.TRANSIENT_FAILURE) {
+      return;
+    }
+    if (next != state) {
+      state = next;
+      onStateChange.accept(this);
     }
   }
 
   /**
-   * Sends GOAWAY and closes once the calls in flight have ended (or the timeout passed). Runs on the
-   * connection's own event loop, like {@link #link()}, so no connection can be opened behind its back.
+   * SHUTDOWN: no new connection; sends GOAWAY and closes once the calls in flight have ended (or the timeout
+   * passed). Runs on the connection's own event loop, so no connection can be opened behind its back.
    */
   public Future<Void> shutdown(long timeoutMs) {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
-      closed = true;
       Future<Link> current = link;
       link = null;
-      Future<Void> closing = current == null ? Future.succeededFuture()
-          : current.compose(l -> l.connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS), err -> Future.succeededFuture());
-      closing.onComplete(done);
+      attempt++;
+      if (retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+      }
+      nextAttemptAt = null;
+      state = ConnectivityState.SHUTDOWN;
+      Future<Void> closing = current == null || !current.succeeded() ? Future.succeededFuture()
+          : current.result().connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+      closing.recover(err -> Future.succeededFuture()).onComplete(done);
     });
     return done.future();
   }
 
+  private String describeError() {
+    String error = lastError;
+    return error == null ? "" : " (" + error + ")";
+  }
+
   public SocketAddress address() {
     return address;
+  }
+
+  public String key() {
+    return address.host() + ":" + address.port();
+  }
+
+  public ConnectivityState state() {
+    return state;
+  }
+
+  public Health health() {
+    return new Health(state, lastError, nextAttemptAt);
   }
 
   public long connectionsOpened() {
@@ -132,8 +256,7 @@ public final class EndpointConnection {
   }
 
   public boolean isOpen() {
-    Future<Link> current = link;
-    return current != null && current.succeeded();
+    return state == ConnectivityState.READY;
   }
 
   public long callsInFlight() {

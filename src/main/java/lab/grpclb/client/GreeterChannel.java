@@ -30,9 +30,9 @@ public interface GreeterChannel {
   /** The server addresses this channel sends calls to right now. */
   List<String> endpoints();
 
-  /** Calls sent a second time (to another endpoint) since the channel was created. */
-  default long retried() {
-    return 0;
+  /** Calls sent again (to another endpoint) since the channel was created, by kind of retry. */
+  default Retries retries() {
+    return Retries.NONE;
   }
 
   /** The one event loop calls are best started from (a single connection's), or null when any will do. */

@@ -15,26 +15,38 @@ import java.util.concurrent.TimeUnit;
 /**
  * One SayHello over a given gRPC client with a deadline, failing with a {@link CallFailure}. The deadline is
  * enforced here (see {@link Deadlines}): a gRPC client built on a connection only sends the grpc-timeout
- * header and would wait forever for a pod that never answers.
+ * header and would wait forever for a pod that never answers. At the deadline the stream is cancelled
+ * (RST_STREAM CANCEL), so the server stops working on it and both sides free its state.
  */
 final class GrpcCall {
+  /** The server's deadline timer (whole milliseconds) may fire a hair before ours. */
+  private static final long DEADLINE_SLACK_NANOS = 1_000_000;
   private final Promise<HelloReply> result = Promise.promise();
-  private final long timeoutMs;
   private final long deadlineNanos;
+  private final String deadlineReason;
   private GrpcClientRequest<HelloRequest, HelloReply> sent;
 
-  private GrpcCall(long timeoutMs) {
-    this.timeoutMs = timeoutMs;
-    this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
+  private GrpcCall(long deadlineNanos, String deadlineReason) {
+    this.deadlineNanos = deadlineNanos;
+    this.deadlineReason = deadlineReason;
   }
 
-  /** Call on the event loop the call should run on. */
+  /** Call on the event loop the call should run on; {@code deadlineReason} says which setting set the deadline. */
   static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
-                                     long timeoutMs) {
-    GrpcCall call = new GrpcCall(timeoutMs);
-    Deadlines.watch(vertx, timeoutMs, call);
+                                     long deadlineNanos, String deadlineReason) {
+    GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason);
+    long timeoutMs = call.remainingMs();
+    if (timeoutMs <= 0) {
+      call.expire();
+      return call.result.future();
+    }
+    Deadlines.watch(vertx, call);
     client.request(server, GreeterGrpcClient.SayHello)
         .compose(req -> {
+          if (call.completed()) {
+            req.cancel(); // expired while the stream was being created
+            return Future.failedFuture(call.result.future().cause());
+          }
           call.sent = req;
           return req.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(request);
         })
@@ -46,6 +58,8 @@ final class GrpcCall {
           call.sent = null; // the stream may go: a completed call waits in Deadlines only as this small object
           if (ar.succeeded()) {
             call.result.tryComplete(ar.result());
+          } else if (System.nanoTime() >= call.deadlineNanos - DEADLINE_SLACK_NANOS) {
+            call.expire(); // past the deadline whatever broke it (the server cancels it at its own deadline too)
           } else {
             call.result.tryFail(CallFailure.of(ar.cause()));
           }
@@ -57,14 +71,19 @@ final class GrpcCall {
     return deadlineNanos;
   }
 
+  private long remainingMs() {
+    return (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000;
+  }
+
   boolean completed() {
     return result.future().isComplete();
   }
 
   void expire() {
-    if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED,
-        "no reply within " + timeoutMs + " ms (--call-timeout-ms)")) && sent != null) {
-      sent.cancel(); // RST_STREAM: the server may stop working on it
+    if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason)) && sent != null) {
+      GrpcClientRequest<HelloRequest, HelloReply> stream = sent;
+      sent = null;
+      stream.cancel(); // RST_STREAM CANCEL: the server stops working on it
     }
   }
 

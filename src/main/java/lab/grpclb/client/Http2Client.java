@@ -14,14 +14,14 @@ final class Http2Client {
   private Http2Client() {
   }
 
-  static HttpClientOptions options() {
+  static HttpClientOptions options(long connectTimeoutMs) {
     return new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
         .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
         .setHttp2KeepAliveTimeout(0) // a reused connection stays up between experiments
         .setTcpNoDelay(true)
-        .setConnectTimeout(5_000);
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMs)); // TCP; the handshake is bounded by EndpointConnection
   }
 
   /** An event-loop context of its own for a channel's connections (and the calls started on them). */
@@ -30,7 +30,7 @@ final class Http2Client {
   }
 
   /** Channels only ever {@code connect()} through it: every connection they use is one they own. */
-  static HttpClientAgent create(Vertx vertx) {
-    return vertx.httpClientBuilder().with(options()).build();
+  static HttpClientAgent create(Vertx vertx, long connectTimeoutMs) {
+    return vertx.httpClientBuilder().with(options(connectTimeoutMs)).build();
   }
 }

@@ -30,7 +30,7 @@ public final class PerRequestChannel implements GreeterChannel {
   public PerRequestChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, int maxOpenConnections) {
     this.vertx = vertx;
     this.maxOpenConnections = maxOpenConnections;
-    this.agent = Http2Client.create(vertx);
+    this.agent = Http2Client.create(vertx, callTimeoutMs);
     this.target = target;
     this.callTimeoutMs = callTimeoutMs;
   }
@@ -43,7 +43,9 @@ public final class PerRequestChannel implements GreeterChannel {
           opened.incrementAndGet();
           open.incrementAndGet();
           connection.closeHandler(v -> open.decrementAndGet());
-          return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, callTimeoutMs)
+          connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
+          return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request,
+                  System.nanoTime() + callTimeoutMs * 1_000_000, "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)")
               .andThen(ar -> connection.close());
         });
   }

@@ -4,34 +4,55 @@ import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import lab.grpclb.balance.ConnectivityState;
 
-/** "ClientWithReuseConn": one HTTP/2 connection, opened at start, carrying every call of every experiment. */
+/**
+ * "ClientWithReuseConn": one HTTP/2 connection, opened at start, carrying every call of every experiment. A
+ * call made while it is not READY waits for the connection attempt, and fails with its error if it fails.
+ */
 public final class SharedChannel implements GreeterChannel {
   private final HttpClientAgent agent;
   private final EndpointConnection connection;
+  private final long callTimeoutMs;
 
-  public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs) {
-    this.agent = Http2Client.create(vertx);
-    this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx), agent, target, callTimeoutMs);
+  public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
+    this.agent = Http2Client.create(vertx, connectTimeoutMs);
+    this.callTimeoutMs = callTimeoutMs;
+    this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx), agent, target, connectTimeoutMs,
+        c -> { });
   }
 
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
-    return connection.sayHello(request);
+    long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
+    String reason = "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)";
+    if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
+      return connection.sayHello(request, deadline, reason); // the usual case, no stage more
+    }
+    Promise<HelloReply> reply = Promise.promise();
+    connection.context().runOnContext(v -> connection.awaitReady()
+        .compose(ready -> connection.sayHello(request, deadline, reason))
+        .onComplete(reply));
+    return reply.future();
   }
 
+  /** The connection is up (or its attempt has failed) before timing starts; a failed one is tried again now. */
   @Override
   public Future<Void> warmUp() {
-    return connection.connect().recover(err -> Future.succeededFuture()); // calls will report the failure
+    connection.resetBackoff();
+    Promise<Void> ready = Promise.promise();
+    connection.context().runOnContext(v -> connection.awaitReady().onComplete(ar -> ready.complete()));
+    return ready.future(); // calls will report a failure
   }
 
   @Override
   public List<String> endpoints() {
-    return List.of(connection.address().host() + ":" + connection.address().port());
+    return List.of(connection.key());
   }
 
   @Override

@@ -14,11 +14,18 @@ public record ClientConfig(
     int callTimeoutMs,
     int maxConnections,
     int maxInFlight,
-    KubeConfig kube) {
+    KubeConfig kube,
+    RetryPolicy retryPolicy,
+    int connectTimeoutMs,
+    int drainTimeoutMs) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_MAX_N = 1_000_000;
   public static final int DEFAULT_CALL_TIMEOUT_MS = 30_000;
+  /** gRPC's minimum connect timeout: TCP and the HTTP/2 handshake together. */
+  public static final int DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+  /** On SIGTERM or Ctrl-C, how long a running experiment's calls in flight may take to finish. */
+  public static final int DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
   /** Up to the reference's largest run, every call is in flight at once. */
   public static final int MIN_IN_FLIGHT = 10_000;
   /** Heap one in-flight call holds on the client, with headroom (measured ~7 KB). */
@@ -28,6 +35,13 @@ public record ClientConfig(
   public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
                       int maxInFlight) {
     this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, null);
+  }
+
+  /** A client with the default retry policy and timeouts. */
+  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
+                      int maxInFlight, KubeConfig kube) {
+    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, RetryPolicy.DEFAULT,
+        DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS);
   }
 
   public static ClientConfig from(Flags flags) {
@@ -48,12 +62,29 @@ public record ClientConfig(
         flags.integer("max-n", DEFAULT_MAX_N, 1, 100_000_000),
         flags.integer("call-timeout-ms", DEFAULT_CALL_TIMEOUT_MS, 1, 3_600_000),
         flags.integer("max-connections", defaultMaxConnections(descriptorsPerConnection), 1, 1_000_000),
-        flags.integer("max-in-flight", defaultMaxInFlight(), 1, 100_000_000));
+        flags.integer("max-in-flight", defaultMaxInFlight(), 1, 100_000_000),
+        null,
+        RetryPolicy.from(flags),
+        flags.integer("connect-timeout-ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000),
+        flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000));
   }
 
   /** The same client, with ClientWithKubeResolver discovering through the given API. */
   public ClientConfig withKube(KubeConfig newKube) {
-    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube);
+    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube,
+        retryPolicy, connectTimeoutMs, drainTimeoutMs);
+  }
+
+  /** The same client with another retry policy. */
+  public ClientConfig withRetryPolicy(RetryPolicy policy) {
+    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
+        policy, connectTimeoutMs, drainTimeoutMs);
+  }
+
+  /** The same client with another connect (TCP and HTTP/2 handshake) timeout. */
+  public ClientConfig withConnectTimeoutMs(int ms) {
+    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
+        retryPolicy, ms, drainTimeoutMs);
   }
 
   /**

@@ -38,9 +38,10 @@ public final class ExperimentClient {
     this.config = config;
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
     channels.put(ClientTypes.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections()));
-    channels.put(ClientTypes.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs()));
+    channels.put(ClientTypes.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs()));
     if (config.kube() != null) {
-      balanced = new BalancedChannel(vertx, config.callTimeoutMs(), () -> discovery.unavailableReason());
+      balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
+          () -> discovery.unavailableReason());
       discovery = new KubeDiscovery(vertx, config.kube(), balanced::update);
       channels.put(ClientTypes.KUBE_RESOLVER, balanced);
     } else {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.client.Retries;
 
 /**
  * Fires an experiment's n calls without blocking any event loop: the calls are split across the firer
@@ -46,7 +47,7 @@ public final class ExperimentRunner {
     private final Experiment experiment;
     private final GreeterChannel channel;
     private final List<String> endpointsAtStart;
-    private final long retriedAtStart;
+    private final Retries retriedAtStart;
     private final Promise<Report> done;
     private final HelloRequest request;
     private final Firer[] parts;
@@ -63,7 +64,7 @@ public final class ExperimentRunner {
       this.experiment = experiment;
       this.channel = channel;
       this.endpointsAtStart = channel.endpoints();
-      this.retriedAtStart = channel.retried();
+      this.retriedAtStart = channel.retries();
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
       List<Context> contexts = channel.preferredContext() != null ? List.of(channel.preferredContext()) : firers;
@@ -115,7 +116,7 @@ public final class ExperimentRunner {
       int waited = Arrays.stream(parts).mapToInt(part -> part.waited).sum();
       long connections = channel.connectionsOpened() - connectionsAtStart;
       Report.Channel seen = new Report.Channel(connections, endpointsAtStart, channel.endpoints(),
-          channel.retried() - retriedAtStart);
+          channel.retries().since(retriedAtStart));
       vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited, gc))
           .onComplete(done);
     }

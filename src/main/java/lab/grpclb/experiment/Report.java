@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import lab.grpclb.client.Retries;
 
 /** What one experiment measured, as the JSON the user reads. */
 public record Report(
@@ -16,7 +17,7 @@ public record Report(
     int callsWaited,
     long clientGcMillis) {
   /** What the channel saw during the run. */
-  public record Channel(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, long retried) {
+  public record Channel(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, Retries retried) {
   }
 
   public int ok() {
@@ -51,7 +52,9 @@ public record Report(
         .put("max_in_flight", maxInFlight)
         .put("in_flight_cap", experiment.inFlightCap())
         .put("calls_waited", callsWaited)
-        .put("retried", channel.retried())
+        .put("retried", channel.retried().total())
+        .put("retried_transparent", channel.retried().transparent())
+        .put("retried_policy", channel.retried().policy())
         .put("endpoints_at_start", new JsonArray(channel.endpointsAtStart()))
         .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()))
         .put("client_gc_ms", clientGcMillis);

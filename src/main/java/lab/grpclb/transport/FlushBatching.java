@@ -47,7 +47,8 @@ public final class FlushBatching {
     return context != null && context.pipeline().get(NAME) != null;
   }
 
-  private static ChannelHandlerContext channel(HttpConnection connection) {
+  /** The Netty context of the connection's HTTP/2 handler, or null when Vert.x hides it. */
+  static ChannelHandlerContext channel(HttpConnection connection) {
     if (connection instanceof UnpooledHttpClientConnection unpooled && UNPOOLED_ACTUAL != null) {
       connection = (HttpConnection) UNPOOLED_ACTUAL.get(unpooled);
     }

@@ -51,7 +51,7 @@ class InteropTest {
         }))
         .build();
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
-    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"), 5_000);
+    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"), 5_000, 5_000);
     try {
       HelloReply reply = channel.sayHello(HelloRequest.newBuilder().setName("vertx").build()).await(5, TimeUnit.SECONDS);
       assertEquals("Hi vertx", reply.getMessage());

@@ -25,14 +25,14 @@ class DrainTest {
   @Test
   void callsInFlightWhenTheDrainStartsCompleteOk(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.13", 400);
-    SharedChannel before = new SharedChannel(vertx, Greeters.address(server), 5_000);
+    SharedChannel before = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
     before.warmUp().await(5, TimeUnit.SECONDS);
     Future<HelloReply> inFlight = before.sayHello(HELLO);
     Await.until(() -> server.greeter().callsInFlight() == 1, "the call waits on the server's timer");
     Future<Void> drained = server.drain(5_000);
     assertTrue(server.draining());
 
-    SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000);
+    SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
     CallFailure failure = CallFailure.of(after.sayHello(HELLO).map(r -> (Throwable) null)
         .otherwise(e -> e).await(5, TimeUnit.SECONDS));
     assertEquals(GrpcStatus.UNAVAILABLE, failure.status(), "a draining pod refuses new connections");

@@ -1,0 +1,94 @@
+package lab.grpclb.client;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import lab.grpclb.balance.Picker;
+
+/**
+ * One call through the balancer, with gRPC's retry rules (gRFC A6), under one deadline for all attempts:
+ * <ul>
+ *   <li>a call the server's application never saw (not written, or refused with REFUSED_STREAM) is sent
+ *       again on another endpoint, once, transparently: it cannot have run;</li>
+ *   <li>a call that failed UNAVAILABLE after it may have reached a pod (its connection broke) is sent again
+ *       only when the retry policy allows it: the method must be safe to run twice;</li>
+ *   <li>nothing is retried past the deadline, and a call with nowhere to go waits briefly for a READY
+ *       endpoint, then fails saying why.</li>
+ * </ul>
+ * Runs on the balancer's event loop.
+ */
+final class BalancedCall {
+  private final BalancedChannel channel;
+  private final HelloRequest request;
+  private final long deadlineNanos;
+  private final String deadlineReason;
+  private final Promise<HelloReply> result = Promise.promise();
+  private EndpointConnection last;
+  private int attempts;
+  private boolean transparentRetryUsed;
+  private boolean waitedForReady;
+
+  BalancedCall(BalancedChannel channel, HelloRequest request, long deadlineNanos, String deadlineReason) {
+    this.channel = channel;
+    this.request = request;
+    this.deadlineNanos = deadlineNanos;
+    this.deadlineReason = deadlineReason;
+  }
+
+  Future<HelloReply> start() {
+    if (Vertx.currentContext() == channel.preferredContext()) {
+      attempt();
+    } else {
+      channel.preferredContext().runOnContext(v -> attempt());
+    }
+    return result.future();
+  }
+
+  private void attempt() {
+    Picker<EndpointConnection> picker = channel.picker();
+    EndpointConnection target = last == null ? picker.pick() : picker.pickOtherThan(last);
+    if (target == null) {
+      noEndpoint(picker);
+      return;
+    }
+    last = target;
+    attempts++;
+    target.sayHello(request, deadlineNanos, deadlineReason).onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(ar.result());
+      } else {
+        failed(CallFailure.of(ar.cause()));
+      }
+    });
+  }
+
+  private void noEndpoint(Picker<EndpointConnection> picker) {
+    long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+    if (waitedForReady || leftMs <= 0) {
+      String reason = picker instanceof Picker.Empty<EndpointConnection> empty ? empty.reason() : "no endpoint";
+      result.fail(new CallFailure(GrpcStatus.UNAVAILABLE, reason));
+      return;
+    }
+    waitedForReady = true;
+    channel.awaitSomeReady(leftMs).onComplete(v -> attempt());
+  }
+
+  private void failed(CallFailure failure) {
+    if (failure.status() == GrpcStatus.DEADLINE_EXCEEDED || System.nanoTime() >= deadlineNanos) {
+      result.fail(failure);
+    } else if (failure.unprocessed() && !transparentRetryUsed) {
+      transparentRetryUsed = true;
+      attempts--; // it never ran: the retry policy does not count it
+      channel.countTransparentRetry();
+      attempt();
+    } else if (failure.transportFailure() && channel.retryPolicy().allowsAnother(attempts)) {
+      channel.countPolicyRetry();
+      attempt();
+    } else {
+      result.fail(failure);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package lab.grpclb.config;
+
+import java.util.Locale;
+
+/**
+ * What ClientWithKubeResolver may re-send, by gRPC's rules (gRFC A6). A call the server's application never
+ * saw is always re-sent transparently, once. Beyond that, {@link Kind#IDEMPOTENT} re-sends a call that failed
+ * UNAVAILABLE after it may have reached a pod, on another pod, up to {@code maxAttempts} attempts in all and
+ * never past the call's deadline: at-least-once delivery, right only for methods safe to run twice (SayHello
+ * is). {@link Kind#NONE} never does, so such a call fails.
+ */
+public record RetryPolicy(Kind kind, int maxAttempts) {
+  public static final int DEFAULT_MAX_ATTEMPTS = 2;
+  /** grpc clamps maxAttempts to 5. */
+  public static final int MAX_ATTEMPTS = 5;
+  public static final RetryPolicy DEFAULT = new RetryPolicy(Kind.IDEMPOTENT, DEFAULT_MAX_ATTEMPTS);
+
+  public enum Kind { NONE, IDEMPOTENT }
+
+  public static RetryPolicy from(Flags flags) {
+    String raw = flags.string("retry-policy", "idempotent");
+    Kind kind;
+    try {
+      kind = Kind.valueOf(raw.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--retry-policy must be none or idempotent, got '" + raw + "'");
+    }
+    return new RetryPolicy(kind, flags.integer("max-attempts", DEFAULT_MAX_ATTEMPTS, 1, MAX_ATTEMPTS));
+  }
+
+  /** Whether a call that may have reached a pod and failed so may be sent once more. */
+  public boolean allowsAnother(int attemptsMade) {
+    return kind == Kind.IDEMPOTENT && attemptsMade < maxAttempts;
+  }
+
+  public String flagValue() {
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+}
