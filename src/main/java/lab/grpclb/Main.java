@@ -37,6 +37,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (printedHelp(args, System.out)) {
+      return; // nothing started: exit 0
+    }
     Logging.configure();
     try {
       // Installed before starting, so that a signal during startup still ends the process cleanly.
@@ -90,13 +93,19 @@ public final class Main {
     }
   }
 
+  /** {@code --help} or {@code -h} anywhere: prints the usage on out and says so. */
+  static boolean printedHelp(String[] args, PrintStream out) {
+    boolean asked = java.util.Arrays.stream(args).anyMatch(arg -> arg.equals("--help") || arg.equals("-h"));
+    if (asked) {
+      out.println(USAGE);
+    }
+    return asked;
+  }
+
   /** Parses the flags and starts the mode; a bad flag fails before anything starts. */
   public static Future<Running> start(String[] args, Map<String, String> env) {
     Flags flags = Flags.parse(args, env);
-    String mode = flags.string("mode", null);
-    if (flags.isSet("help")) {
-      throw new ConfigException(USAGE);
-    }
+    String mode = flags.string("mode", null, "server, client or local");
     if (mode == null) {
       throw new ConfigException("--mode is required\n" + USAGE);
     }

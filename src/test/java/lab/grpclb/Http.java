@@ -1,6 +1,7 @@
 package lab.grpclb;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -15,7 +16,7 @@ public final class Http {
     this.client = vertx.createHttpClient();
   }
 
-  public record Answer(int status, JsonObject body) {
+  public record Answer(int status, JsonObject body, MultiMap headers) {
   }
 
   public Answer get(int port, String uri) throws Exception {
@@ -29,6 +30,6 @@ public final class Http {
   public Future<Answer> sendAsync(HttpMethod method, int port, String uri) {
     return client.request(method, port, "127.0.0.1", uri)
         .compose(req -> req.send().compose(resp -> resp.body().map(body -> new Answer(resp.statusCode(),
-            body.length() == 0 ? new JsonObject() : body.toJsonObject()))));
+            body.length() == 0 ? new JsonObject() : body.toJsonObject(), resp.headers()))));
   }
 }

@@ -1,16 +1,23 @@
 package lab.grpclb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +86,44 @@ class MainTest {
       e = assertThrows(RuntimeException.class, () -> Main.start(new String[] {"--mode", "client",
           "--http-host", "127.0.0.16", "--http-port", port, "--target", "127.0.0.16:1"}, Map.of()).await());
       assertTrue(e.getMessage().contains("(--http-port)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aBareFlagThatNeedsAValueSaysWhatItNeedsWhileSwitchesStayBare() {
+    assertTrue(startupError("--mode").contains("--mode needs a value (server, client or local)"));
+    assertTrue(startupError("--mode", "local", "--replicas").contains("--replicas needs a value (an integer from 1 to 100)"));
+    assertTrue(startupError("--mode", "local", "--replicas", "--report").contains("--replicas needs a value"));
+    assertTrue(startupError("--mode", "local", "--report", "--out").contains("--out needs a value (a directory)"));
+    assertTrue(startupError("--mode", "local", "--out=").contains("--out needs a value (a directory)"));
+    assertTrue(startupError("--mode", "client", "--target").contains("--target needs a value (host:port)"));
+    assertTrue(startupError(Map.of("GREETER_DELAY_MS", "900"), "--mode", "server", "--delay-ms")
+        .contains("--delay-ms needs a value (an integer from 0 to 3600000)"));
+    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--report", "--out", "o"}, Map.of()));
+    assertTrue(config.report());
+    assertEquals("o", config.outDir());
+    assertFalse(LocalConfig.from(Flags.parse(new String[] {"--report=false"}, Map.of())).report());
+    assertFalse(LocalConfig.from(Flags.parse(new String[0], Map.of())).report());
+  }
+
+  /** The real entry point, in a child JVM: help is an answer, not a usage error. */
+  @Test
+  void helpPrintsTheUsageOnStdoutAndExitsZero() throws Exception {
+    for (String[] args : new String[][] {{"--help"}, {"-h"}, {"--mode", "server", "--help"}}) {
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), "lab.grpclb.Main"));
+      command.addAll(List.of(args));
+      Path stderr = Files.createTempFile("main", ".err");
+      try {
+        Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "exits");
+        assertEquals(0, process.exitValue(), List.of(args) + ": " + Files.readString(stderr));
+        assertEquals(Main.USAGE + System.lineSeparator(), stdout, List.of(args).toString());
+        assertEquals("", Files.readString(stderr), List.of(args).toString());
+      } finally {
+        Files.deleteIfExists(stderr);
+      }
     }
   }
 

@@ -45,8 +45,8 @@ public record ClientConfig(
   }
 
   public static ClientConfig from(Flags flags) {
-    String httpHost = flags.string("http-host", "0.0.0.0");
-    HostPort target = HostPort.parse("--target (or env GREETER_TARGET)", flags.string("target", "GREETER_TARGET", "greeter-server:50051"));
+    String httpHost = flags.string("http-host", "0.0.0.0", "an address to listen on");
+    HostPort target = HostPort.parse("--target (or env GREETER_TARGET)", flags.string("target", "GREETER_TARGET", "greeter-server:50051", "host:port"));
     return withLimits(flags, httpHost, target, 2).withKube(KubeConfig.from(flags));
   }
 

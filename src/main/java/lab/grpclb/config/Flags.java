@@ -7,9 +7,12 @@ import java.util.Set;
 
 /**
  * Command-line flags ({@code --name value} or {@code --name=value}) with environment fallbacks.
- * Flags win over env. Every read is remembered so that {@link #rejectUnknown} can name flags nobody asked for.
+ * Flags win over env. How a flag is read is its type: {@link #bool} reads a switch, which may stand bare;
+ * {@link #string} and {@link #integer} need a value and name the expected form when it is missing.
+ * Every read is remembered so that {@link #rejectUnknown} can name flags nobody asked for.
  */
 public final class Flags {
+  /** The value given; null for a bare flag (a switch, or a value missing). */
   private final Map<String, String> flags;
   private final Map<String, String> env;
   private final Set<String> known = new LinkedHashSet<>();
@@ -35,27 +38,35 @@ public final class Flags {
       } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
         value = args[++i];
       } else {
-        value = "true"; // a bare switch such as --report
+        value = null; // bare: right for a switch such as --report, a missing value for any other flag
       }
-      if (flags.put(name, value) != null) {
+      if (flags.containsKey(name)) {
         throw new ConfigException("flag --" + name + " is given twice");
       }
+      flags.put(name, value);
     }
     return new Flags(flags, env);
   }
 
-  /** The flag's value, else the env var's (when envVar is not null), else the fallback. */
-  public String string(String name, String envVar, String fallback) {
+  /**
+   * The flag's value, else the env var's (when envVar is not null; a blank one counts as unset), else the
+   * fallback. A flag given bare or blank fails, naming what is expected (such as "a directory").
+   */
+  public String string(String name, String envVar, String fallback, String expected) {
     known.add(name);
-    String value = flags.get(name);
-    if (value == null && envVar != null) {
-      value = env.get(envVar);
+    if (flags.containsKey(name)) {
+      String value = flags.get(name);
+      if (value == null || value.isBlank()) {
+        throw new ConfigException("--" + name + " needs a value (" + expected + ")");
+      }
+      return value.trim();
     }
+    String value = envVar == null ? null : env.get(envVar);
     return value == null || value.isBlank() ? fallback : value.trim();
   }
 
-  public String string(String name, String fallback) {
-    return string(name, null, fallback);
+  public String string(String name, String fallback, String expected) {
+    return string(name, null, fallback, expected);
   }
 
   public boolean isSet(String name) {
@@ -63,8 +74,16 @@ public final class Flags {
     return flags.containsKey(name);
   }
 
+  /** A switch: absent is false, bare is true, and it also takes --name=true|false. */
   public boolean bool(String name) {
-    String value = string(name, "false");
+    known.add(name);
+    if (!flags.containsKey(name)) {
+      return false;
+    }
+    String value = flags.get(name);
+    if (value == null) {
+      return true;
+    }
     if (!value.equals("true") && !value.equals("false")) {
       throw new ConfigException("--" + name + " is a switch: give it alone or as --" + name + "=true|false, not '" + value + "'");
     }
@@ -73,7 +92,7 @@ public final class Flags {
 
   /** An integer in [min, max]; the error names the flag, its env var and the range. */
   public int integer(String name, String envVar, int fallback, int min, int max) {
-    String raw = string(name, envVar, null);
+    String raw = string(name, envVar, null, "an integer from " + min + " to " + max);
     if (raw == null) {
       return fallback;
     }

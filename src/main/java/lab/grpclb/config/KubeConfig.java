@@ -17,12 +17,12 @@ public record KubeConfig(URI apiUrl, String tokenFile, String caFile, String nam
 
   /** Null when no API is configured: neither --kube-api nor KUBERNETES_SERVICE_HOST (not in a pod). */
   public static KubeConfig from(Flags flags) {
-    String api = flags.string("kube-api", null);
-    String tokenFile = flags.string("kube-token-file", SERVICE_ACCOUNT + "token");
-    String caFile = flags.string("kube-ca-file", SERVICE_ACCOUNT + "ca.crt");
-    String namespace = flags.string("namespace", defaultNamespace());
-    String service = flags.string("service", DEFAULT_SERVICE);
-    String servicePort = flags.string("service-port", DEFAULT_SERVICE_PORT);
+    String api = flags.string("kube-api", null, "an http(s)://host:port URL");
+    String tokenFile = flags.string("kube-token-file", SERVICE_ACCOUNT + "token", "a file");
+    String caFile = flags.string("kube-ca-file", SERVICE_ACCOUNT + "ca.crt", "a file");
+    String namespace = flags.string("namespace", defaultNamespace(), "a namespace");
+    String service = flags.string("service", DEFAULT_SERVICE, "a Service name");
+    String servicePort = flags.string("service-port", DEFAULT_SERVICE_PORT, "the Service's port name or number");
     if (api == null) {
       String host = flags.env("KUBERNETES_SERVICE_HOST");
       String port = flags.env("KUBERNETES_SERVICE_PORT");

@@ -19,7 +19,7 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         SERVICE_IP,
         flags.integer("api-port", DEFAULT_API_PORT, 0, 65535),
         flags.bool("report"),
-        flags.string("out", "out"),
+        flags.string("out", "out", "a directory"),
         client);
   }
 }

@@ -14,11 +14,11 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
   public static final int DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
 
   public static ServerConfig from(Flags flags) {
-    String host = flags.string("host", "0.0.0.0");
+    String host = flags.string("host", "0.0.0.0", "an address to listen on");
     int port = flags.integer("port", DEFAULT_PORT, 0, 65535);
     int delayMs = flags.integer("delay-ms", "GREETER_DELAY_MS", DEFAULT_DELAY_MS, 0, 3_600_000);
     int drainMs = flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000);
-    String podIp = flags.string("pod-ip", "MY_POD_IP", null);
+    String podIp = flags.string("pod-ip", "MY_POD_IP", null, "this pod's IP address");
     String source = flags.isSet("pod-ip") ? "--pod-ip" : "env MY_POD_IP";
     if (podIp == null) {
       podIp = firstNonLoopbackAddress();

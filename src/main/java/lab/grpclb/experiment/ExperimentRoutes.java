@@ -92,8 +92,9 @@ public final class ExperimentRoutes {
     }
   }
 
+  /** Absent takes the default; given, even empty, it is checked as given (so {@code n=} is a 400, not n=1000). */
   private static String param(RoutingContext ctx, String name, String fallback) {
     String value = ctx.queryParams().get(name);
-    return value == null || value.isEmpty() ? fallback : value;
+    return value == null ? fallback : value;
   }
 }

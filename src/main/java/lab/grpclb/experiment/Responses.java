@@ -1,8 +1,16 @@
 package lab.grpclb.experiment;
 
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** JSON answers, errors included: every error is {"error": "..."}, never a stack trace. */
 public final class Responses {
@@ -19,13 +27,41 @@ public final class Responses {
     json(ctx, status, new JsonObject().put("error", message));
   }
 
-  /** Unknown paths and unexpected failures answer JSON too. */
+  /**
+   * Mounted after every route: a known path asked with a method it does not serve answers 405 with an Allow
+   * header, unknown paths 404, unexpected failures their status; all as JSON.
+   */
   public static void mountFallbacks(Router router) {
+    allowedMethodsByPath(router).forEach((path, methods) ->
+        router.route(path).handler(ctx -> methodNotAllowed(ctx, methods)));
     router.route().last().handler(ctx -> error(ctx, 404, "no such path: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> {
       int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       String reason = ctx.failure() == null ? "request failed" : String.valueOf(ctx.failure().getMessage());
       error(ctx, status, reason);
     });
+  }
+
+  /**
+   * The methods each path's routes serve. vertx-web finds a 405 itself, but fills the Allow header only in its
+   * own empty-bodied answer (an errorHandler(405) cannot see the methods), so one method-less route per path,
+   * matched by the router as the real ones are, answers it in JSON instead.
+   */
+  private static Map<String, Set<HttpMethod>> allowedMethodsByPath(Router router) {
+    Map<String, Set<HttpMethod>> byPath = new LinkedHashMap<>();
+    for (Route route : router.getRoutes()) {
+      Set<HttpMethod> methods = route.methods();
+      if (route.getPath() != null && methods != null && !methods.isEmpty()) {
+        byPath.computeIfAbsent(route.getPath(), path -> new TreeSet<>(Comparator.comparing(HttpMethod::name)))
+            .addAll(methods);
+      }
+    }
+    return byPath;
+  }
+
+  private static void methodNotAllowed(RoutingContext ctx, Set<HttpMethod> allowed) {
+    String methods = String.join(", ", allowed.stream().map(HttpMethod::name).toList());
+    ctx.response().putHeader(HttpHeaders.ALLOW, methods);
+    error(ctx, 405, ctx.request().method() + " is not allowed on " + ctx.request().path() + "; use " + methods);
   }
 }

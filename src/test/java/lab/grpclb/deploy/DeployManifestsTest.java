@@ -336,7 +336,7 @@ class DeployManifestsTest {
     Map<String, String> env = podEnv(container);
     Set<String> envRead = new HashSet<>();
     Flags flags = Flags.parse(args(container), recording(env, envRead));
-    assertEquals("server", flags.string("mode", null), SERVER + " args must say --mode server");
+    assertEquals("server", flags.string("mode", null, "server, client or local"), SERVER + " args must say --mode server");
     ServerConfig config;
     try {
       config = ServerConfig.from(flags);
@@ -390,7 +390,7 @@ class DeployManifestsTest {
     inPod.putAll(env);
     Set<String> envRead = new HashSet<>();
     Flags flags = Flags.parse(args(container), recording(inPod, envRead));
-    assertEquals("client", flags.string("mode", null), CLIENT + " args must say --mode client");
+    assertEquals("client", flags.string("mode", null, "server, client or local"), CLIENT + " args must say --mode client");
     ClientConfig config;
     try {
       config = ClientConfig.from(flags);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Bad requests get a 400 (or 409) naming what is valid, and nothing crashes. */
+/** Bad requests get a 400 (or 405, 409) naming what is valid, and nothing crashes. */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {
@@ -60,6 +60,30 @@ class BadInputTest {
     assertBadRequest("/experiment/client?type=Client&n=-5", "'-5'");
     assertBadRequest("/experiment/client?type=Client&n=50001", "--max-n", "'50001'");
     assertBadRequest("/?n=1.5", "'1.5'");
+  }
+
+  @Test
+  void emptyValuesAreBadRequestsNotDefaults() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&n=", "n must be an integer from 1 to 50000", "got ''");
+    assertBadRequest("/experiment/client?type=Client&n=%20", "n must be an integer", "got ' '");
+    assertBadRequest("/?n=", "n must be an integer");
+    assertBadRequest("/experiment/client?type=&n=10", "unknown type ''", "valid types: Client");
+    assertBadRequest("/experiment/client?type=%20%20&n=10", "unknown type '  '", "valid types: Client");
+  }
+
+  @Test
+  void aWrongMethodIs405WithAllowOnEveryRoute() throws Exception {
+    for (String path : new String[] {"/experiment/client", "/", "/healthz", "/status"}) {
+      for (HttpMethod method : new HttpMethod[] {HttpMethod.POST, HttpMethod.DELETE, HttpMethod.PUT}) {
+        Http.Answer answer = http.send(method, client.port(), path);
+        assertEquals(405, answer.status(), method + " " + path + ": " + answer.body().encode());
+        assertEquals("GET", answer.headers().get("Allow"), method + " " + path);
+        assertEquals(method + " is not allowed on " + path + "; use GET", answer.body().getString("error"));
+      }
+    }
+    Http.Answer unknown = http.send(HttpMethod.POST, client.port(), "/experiment/client/more");
+    assertEquals(404, unknown.status(), "any method on an unknown path is still a 404");
+    assertEquals(null, unknown.headers().get("Allow"));
   }
 
   @Test

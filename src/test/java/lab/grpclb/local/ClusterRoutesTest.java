@@ -1,0 +1,89 @@
+package lab.grpclb.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Http;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The cluster controls' bad requests: a wrong method is a 405 naming the right ones, an empty value a 400. */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterRoutesTest {
+  static final int GRPC_PORT = 50077; // no other test uses it
+
+  LocalMode local;
+  Http http;
+  String podName;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--replicas", "1", "--delay-ms", "0",
+        "--http-port", "0", "--api-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
+    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    http = new Http(vertx);
+    podName = send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getString("name");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    local.stop().await(20, TimeUnit.SECONDS);
+  }
+
+  Http.Answer send(HttpMethod method, String uri) throws Exception {
+    return http.send(method, local.client().port(), uri);
+  }
+
+  void assertMethodNotAllowed(HttpMethod method, String uri, String allowed) throws Exception {
+    Http.Answer answer = send(method, uri);
+    assertEquals(405, answer.status(), method + " " + uri + ": " + answer.body().encode());
+    assertEquals(allowed, answer.headers().get("Allow"), method + " " + uri);
+    String path = uri.replaceFirst("\\?.*", "");
+    assertEquals(method + " is not allowed on " + path + "; use " + allowed, answer.body().getString("error"));
+  }
+
+  @Test
+  void aWrongMethodIs405WithAllowOnEveryClusterRouteAndUnknownPathsStay404() throws Exception {
+    assertMethodNotAllowed(HttpMethod.POST, "/cluster", "GET");
+    assertMethodNotAllowed(HttpMethod.DELETE, "/cluster", "GET");
+    assertMethodNotAllowed(HttpMethod.GET, "/cluster/scale", "POST");
+    assertMethodNotAllowed(HttpMethod.PUT, "/cluster/scale?replicas=2", "POST");
+    assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName, "DELETE");
+    assertMethodNotAllowed(HttpMethod.POST, "/cluster/pods/no-such-pod", "DELETE");
+    assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/delay", "POST");
+    assertMethodNotAllowed(HttpMethod.DELETE, "/cluster/pods/" + podName + "/delay?ms=5", "POST");
+    assertEquals(1, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no 405 changed the cluster");
+    assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
+    for (String path : new String[] {"/cluster/nodes", "/cluster/pods", "/cluster/pods/x/delay/more"}) {
+      Http.Answer answer = send(HttpMethod.POST, path);
+      assertEquals(404, answer.status(), path + ": " + answer.body().encode());
+      assertNull(answer.headers().get("Allow"), path);
+      assertTrue(answer.body().getString("error").contains(path), answer.body().encode());
+    }
+  }
+
+  /** These held before the 405s: a guard that every parameter treats empty as given, not as absent. */
+  @Test
+  void emptyValuesAreBadRequestsNamingTheParameter() throws Exception {
+    for (String value : new String[] {"", "%20"}) {
+      Http.Answer answer = send(HttpMethod.POST, "/cluster/scale?replicas=" + value);
+      assertEquals(400, answer.status(), answer.body().encode());
+      assertTrue(answer.body().getString("error").startsWith("replicas must be an integer from 0 to 100"), answer.body().encode());
+      answer = send(HttpMethod.POST, "/cluster/pods/" + podName + "/delay?ms=" + value);
+      assertEquals(400, answer.status(), answer.body().encode());
+      assertTrue(answer.body().getString("error").startsWith("ms must be an integer from 0 to 3600000"), answer.body().encode());
+    }
+  }
+}
