@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
 
@@ -111,16 +112,18 @@ public final class LocalCluster {
     Pod pod = new Pod(name, ip, server);
     pods.put(name, pod);
     changed();
-    return server.start().map(s -> {
-      pod.phase(Pod.Phase.READY);
-      LOG.info(() -> "pod " + name + " ready on " + ip + ":" + s.port());
-      changed();
-      return pod;
-    }).onFailure(err -> {
-      pods.remove(name);
-      LOG.warning(() -> "pod " + name + " failed to start on " + ip + ": " + err.getMessage());
-      changed();
-    });
+    return server.start()
+        .recover(err -> ListenException.naming("--port", ip, port, err instanceof ListenException ? err.getCause() : err))
+        .map(s -> {
+          pod.phase(Pod.Phase.READY);
+          LOG.info(() -> "pod " + name + " ready on " + ip + ":" + s.port());
+          changed();
+          return pod;
+        }).onFailure(err -> {
+          pods.remove(name);
+          LOG.warning(() -> "pod " + name + " failed to start: " + err.getMessage());
+          changed();
+        });
   }
 
   private Future<Void> terminate(Pod pod) {
