@@ -89,6 +89,27 @@ class MainTest {
     }
   }
 
+  /**
+   * Local mode: something already listening on the second pod's address (127.0.0.3, gRPC port 50073, no other
+   * test uses it) fails the initial rollout at once, naming the address and --port, where it used to wait
+   * for the rollout timeout (30 s) and exit 1.
+   */
+  @Test
+  void aBusyPodAddressFailsLocalModeAtOnceNamingPortAndExits2() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(50073, 10, java.net.InetAddress.getByName("127.0.0.3"))) {
+      long started = System.nanoTime();
+      RuntimeException e = assertThrows(RuntimeException.class, () -> Main.start(new String[] {"--mode", "local",
+          "--replicas", "3", "--delay-ms", "10", "--port", "50073", "--http-port", "0", "--api-port", "0"}, Map.of())
+          .await(20, java.util.concurrent.TimeUnit.SECONDS));
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertEquals(2, Main.fail(e, new PrintStream(out, true, StandardCharsets.UTF_8)));
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertTrue(printed.contains("cannot listen on 127.0.0.3:50073 (--port)"), printed);
+      assertTrue(tookMs < 5_000, "failed after " + tookMs + " ms, not at once: " + printed);
+    }
+  }
+
   @Test
   void aBareFlagThatNeedsAValueSaysWhatItNeedsWhileSwitchesStayBare() {
     assertTrue(startupError("--mode").contains("--mode needs a value (server, client or local)"));

@@ -10,8 +10,8 @@ import lab.grpclb.experiment.Responses;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
- * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME} and
- * {@code POST /cluster/pods/NAME/delay?ms=M}.
+ * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME},
+ * {@code POST /cluster/pods/NAME/kill} and {@code POST /cluster/pods/NAME/delay?ms=M}.
  */
 public final class ClusterRoutes {
   private static final Logger LOG = Logger.getLogger(ClusterRoutes.class.getName());
@@ -33,6 +33,7 @@ public final class ClusterRoutes {
     router.get("/cluster").handler(ctx -> Responses.json(ctx, 200, view()));
     router.post("/cluster/scale").handler(this::scale);
     router.delete("/cluster/pods/:name").handler(this::deletePod);
+    router.post("/cluster/pods/:name/kill").handler(this::killPod);
     router.post("/cluster/pods/:name/delay").handler(this::delay);
   }
 
@@ -53,6 +54,7 @@ public final class ClusterRoutes {
         .put("ip", pod.ip())
         .put("ready", pod.ready())
         .put("terminating", pod.phase() == Pod.Phase.TERMINATING)
+        .put("crashed", pod.phase() == Pod.Phase.CRASHED)
         .put("calls", pod.server().greeter().callsServed())
         .put("in_flight", pod.server().greeter().callsInFlight())
         .put("delay_ms", pod.server().greeter().delayMs());
@@ -100,6 +102,34 @@ public final class ClusterRoutes {
     });
   }
 
+  /**
+   * Like {@code kill -9} of the pod's process: its calls in flight fail at once, its endpoint stays ready until
+   * the kubelet notices (1 s), then the Deployment replaces it. Answers 202 once the replacement serves.
+   */
+  private void killPod(RoutingContext ctx) {
+    Pod pod = podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    if (pod.phase() != Pod.Phase.READY) {
+      Responses.error(ctx, 409, "pod " + pod.name() + " is " + pod.phase().name().toLowerCase(java.util.Locale.ROOT)
+          + ", not serving; live pods: " + livePods());
+      return;
+    }
+    cluster.crash(pod.name()).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, 500, "could not kill pod " + pod.name() + ": " + ar.cause().getMessage());
+        return;
+      }
+      Responses.json(ctx, 202, new JsonObject()
+          .put("killed", pod.name())
+          .put("ip", pod.ip())
+          .put("status", "crashed: its calls in flight failed, its endpoint stayed ready for "
+              + LocalCluster.CRASH_NOTICED_MS + " ms until the kubelet noticed")
+          .put("replacement", podJson(ar.result())));
+    });
+  }
+
   /** Makes one pod slow (or fast again) from its next call on. */
   private void delay(RoutingContext ctx) {
     Integer ms = boundedInt(ctx, "ms", 0, MAX_DELAY_MS);
@@ -124,7 +154,7 @@ public final class ClusterRoutes {
   }
 
   private String livePods() {
-    String names = String.join(", ", cluster.pods().stream().filter(Pod::ready).map(Pod::name).toList());
+    String names = String.join(", ", cluster.pods().stream().filter(p -> p.phase() == Pod.Phase.READY).map(Pod::name).toList());
     return names.isEmpty() ? "none" : names;
   }
 

@@ -5,7 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
@@ -44,8 +46,7 @@ public final class ControlPlane {
   private final Set<String> requestsSeen = ConcurrentHashMap.newKeySet();
   private long resourceVersion = 1;
   private long oldestResumable = 1;
-  private int failuresLeft;
-  private int failureStatus;
+  private final ControlPlaneFaults faults = new ControlPlaneFaults(this::dropWatchStreams, this::forgetHistory);
   private volatile String token;
   private volatile boolean allowAnonymous;
   private HttpServer server;
@@ -149,9 +150,13 @@ public final class ControlPlane {
   }
 
   /** The next {@code count} requests fail with the given HTTP status, as an overloaded API server would. */
-  public synchronized void failNextRequests(int count, int status) {
-    failuresLeft = count;
-    failureStatus = status;
+  public void failNextRequests(int count, int status) {
+    faults.failNext(count, status);
+  }
+
+  /** The fault switches: dropped watch streams, compaction, injected error answers. */
+  public ControlPlaneFaults faults() {
+    return faults;
   }
 
   /** Ends every open watch, as the API server does when a watch times out or the server restarts. */
@@ -163,9 +168,19 @@ public final class ControlPlane {
    * Forgets the event history, as an API server restarting with a fresh watch cache does: a watch resuming
    * from any resourceVersion handed out so far gets 410 Expired and must relist.
    */
-  public synchronized void compact() {
+  public void compact() {
+    faults.compact();
+  }
+
+  private synchronized void forgetHistory() {
     history.clear();
     oldestResumable = ++resourceVersion;
+  }
+
+  private int dropWatchStreams() {
+    List<Watch> open = List.copyOf(watches);
+    open.forEach(Watch::cut);
+    return open.size();
   }
 
   public int openWatches() {
@@ -244,12 +259,10 @@ public final class ControlPlane {
           + ctx.pathParam("namespace") + "\"");
       return false;
     }
-    synchronized (this) {
-      if (failuresLeft > 0) {
-        failuresLeft--;
-        status(ctx.response(), failureStatus, "InternalError", "injected failure");
-        return false;
-      }
+    int failure = faults.takeFailure();
+    if (failure != 0) {
+      status(ctx.response(), failure, "InternalError", "injected failure");
+      return false;
     }
     return true;
   }
@@ -258,7 +271,7 @@ public final class ControlPlane {
     HttpServerResponse response = ctx.response().setChunked(true).putHeader("content-type", "application/json");
     String from = ctx.queryParams().get("resourceVersion");
     boolean bookmarks = "true".equals(ctx.queryParams().get("allowWatchBookmarks"));
-    Watch watch = new Watch(vertx.getOrCreateContext(), response, resource, namespace, selector);
+    Watch watch = new Watch(vertx.getOrCreateContext(), ctx.request(), resource, namespace, selector);
     List<JsonObject> initial = new ArrayList<>();
     synchronized (this) {
       if (from == null || from.isEmpty() || from.equals("0")) {
@@ -266,6 +279,7 @@ public final class ControlPlane {
       } else {
         long rv = parseRv(from);
         if (rv < oldestResumable) {
+          faults.answeredExpired();
           response.end(event("ERROR", null, expiredStatus(from)).encode() + "\n");
           return;
         }
@@ -306,14 +320,16 @@ public final class ControlPlane {
   /** One open watch stream; everything it writes goes through its own context. */
   private final class Watch {
     private final Context context;
+    private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final ApiResource resource;
     private final String namespace;
     private final Predicate<JsonObject> selector;
 
-    Watch(Context context, HttpServerResponse response, ApiResource resource, String namespace, Predicate<JsonObject> selector) {
+    Watch(Context context, HttpServerRequest request, ApiResource resource, String namespace, Predicate<JsonObject> selector) {
       this.context = context;
-      this.response = response;
+      this.request = request;
+      this.response = request.response();
       this.resource = resource;
       this.namespace = namespace;
       this.selector = selector;
@@ -347,6 +363,20 @@ public final class ControlPlane {
       context.runOnContext(v -> {
         if (!response.ended() && !response.closed()) {
           response.end();
+        }
+      });
+    }
+
+    /** Ends the stream without its last chunk: HTTP/1.1 can only say so by closing the connection. */
+    void cut() {
+      watches.remove(this);
+      context.runOnContext(v -> {
+        if (!response.ended() && !response.closed()) {
+          if (request.version() == HttpVersion.HTTP_2) {
+            response.reset();
+          } else {
+            request.connection().close();
+          }
         }
       });
     }

@@ -1,6 +1,7 @@
 package lab.grpclb.local;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
 
@@ -27,6 +29,8 @@ public final class LocalCluster {
   /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
   private static final int FIRST_IP = 2;
   private static final int LAST_IP = 199;
+  /** How long a crashed pod's endpoint stays ready: until the kubelet notices (its probes fail). */
+  static final long CRASH_NOTICED_MS = 1_000;
 
   private final Vertx vertx;
   private final int port;
@@ -90,6 +94,34 @@ public final class LocalCluster {
     return startPod();
   }
 
+  /**
+   * Like {@code kill -9} of the pod's process: its server stops at once, failing the calls in flight, but its
+   * endpoint stays listed as ready for {@link #CRASH_NOTICED_MS}, until the kubelet notices; then the pod is
+   * gone and the Deployment starts a replacement. Completes when the replacement serves.
+   */
+  public synchronized Future<Pod> crash(String name) {
+    Pod pod = pods.get(name);
+    if (pod == null || pod.phase() != Pod.Phase.READY) {
+      return Future.failedFuture("no serving pod named " + name);
+    }
+    pod.phase(Pod.Phase.CRASHED);
+    LOG.info(() -> "pod " + name + " (" + pod.ip() + ") killed: its endpoint stays ready for " + CRASH_NOTICED_MS + " ms");
+    pod.server().kill();
+    Promise<Pod> replaced = Promise.promise();
+    vertx.setTimer(CRASH_NOTICED_MS, id -> noticeCrash(pod).onComplete(replaced));
+    return replaced.future();
+  }
+
+  private synchronized Future<Pod> noticeCrash(Pod pod) {
+    if (pod.phase() != Pod.Phase.CRASHED) { // scaled away meanwhile: nothing to replace
+      return Future.failedFuture("pod " + pod.name() + " was removed before its crash was noticed");
+    }
+    pods.remove(pod.name());
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") crashed: endpoint removed, starting a replacement");
+    changed();
+    return startPod();
+  }
+
   /** Makes one pod slow from now on. */
   public void delay(Pod pod, int ms) {
     pod.server().greeter().delayMs(ms);
@@ -111,16 +143,18 @@ public final class LocalCluster {
     Pod pod = new Pod(name, ip, server);
     pods.put(name, pod);
     changed();
-    return server.start().map(s -> {
-      pod.phase(Pod.Phase.READY);
-      LOG.info(() -> "pod " + name + " ready on " + ip + ":" + s.port());
-      changed();
-      return pod;
-    }).onFailure(err -> {
-      pods.remove(name);
-      LOG.warning(() -> "pod " + name + " failed to start on " + ip + ": " + err.getMessage());
-      changed();
-    });
+    return server.start()
+        .recover(err -> ListenException.naming("--port", ip, port, err instanceof ListenException ? err.getCause() : err))
+        .map(s -> {
+          pod.phase(Pod.Phase.READY);
+          LOG.info(() -> "pod " + name + " ready on " + ip + ":" + s.port());
+          changed();
+          return pod;
+        }).onFailure(err -> {
+          pods.remove(name);
+          LOG.warning(() -> "pod " + name + " failed to start: " + err.getMessage());
+          changed();
+        });
   }
 
   private Future<Void> terminate(Pod pod) {

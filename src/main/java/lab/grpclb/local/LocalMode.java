@@ -89,6 +89,7 @@ public final class LocalMode {
     text.append("  curl '").append(base).append("/cluster'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'");
     return text.toString();
   }
@@ -103,6 +104,15 @@ public final class LocalMode {
 
   public ExperimentClient client() {
     return client;
+  }
+
+  public ControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  /** Like {@code kubectl scale} then {@code kubectl rollout status}: completes when that many pods serve. */
+  public Future<Void> scale(int replicas) {
+    return rollout.scale(replicas);
   }
 
   public Future<Void> stop() {

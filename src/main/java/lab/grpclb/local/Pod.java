@@ -5,7 +5,8 @@ import lab.grpclb.server.GreeterServer;
 
 /** One greeter replica of the local cluster, with the state an endpoint controller would publish for it. */
 public final class Pod {
-  public enum Phase { STARTING, READY, TERMINATING }
+  /** CRASHED: the process is gone, but the kubelet has not noticed yet, so the endpoint still reads ready. */
+  public enum Phase { STARTING, READY, TERMINATING, CRASHED }
 
   private final String name;
   private final String ip;
@@ -38,8 +39,9 @@ public final class Pod {
     this.phase = phase;
   }
 
+  /** Listed as ready: serving, or crashed and not yet noticed. */
   public boolean ready() {
-    return phase == Phase.READY;
+    return phase == Phase.READY || phase == Phase.CRASHED;
   }
 
   public SocketAddress address() {

@@ -14,7 +14,7 @@ import java.util.logging.Logger;
  */
 final class Rollout {
   private static final Logger LOG = Logger.getLogger(Rollout.class.getName());
-  /** A rollout that has not settled by then (a pod could not bind its address) is reported as failed. */
+  /** A rollout that has not settled by then is reported as failed (a pod that cannot bind fails it at once). */
   static final long TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
@@ -40,7 +40,8 @@ final class Rollout {
       waiting.remove(settled);
     });
     LOG.info(() -> "deployment " + LocalCluster.DEPLOYMENT + " scaled to " + replicas + " replicas");
-    cluster.scale(replicas);
+    // A pod that cannot bind its address will not come up by waiting: fail now, naming the address and flag.
+    cluster.scale(replicas).onFailure(settled::tryFail);
     completeIfSettled();
     return settled.future();
   }

@@ -181,6 +181,46 @@ class LocalModeTest {
   }
 
   @Test
+  void killStopsThePodAtOnceKeepsItsEndpointReadyForASecondThenReplacesIt() throws Exception {
+    JsonObject victim = pods().get(0);
+    String ip = victim.getString("ip");
+    long started = System.nanoTime();
+    io.vertx.core.Future<Http.Answer> killed = http.sendAsync(HttpMethod.POST, port, "/cluster/pods/" + victim.getString("name") + "/kill");
+    Await.until(() -> {
+      try {
+        return pods().stream().anyMatch(p -> p.getString("ip").equals(ip) && p.getBoolean("crashed"));
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "the victim is marked crashed");
+    assertTrue(!killed.isComplete(), "answers only once the crash is noticed");
+    JsonObject crashed = pods().stream().filter(p -> p.getString("ip").equals(ip)).findFirst().orElseThrow();
+    assertTrue(crashed.getBoolean("ready"), "still listed ready until the kubelet notices: " + crashed.encode());
+    URI api = URI.create(send(HttpMethod.GET, "/cluster").body().getString("controlPlane"));
+    String slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices").body().encode();
+    assertTrue(slices.contains("\"addresses\":[\"" + ip + "\"],\"conditions\":{\"ready\":true"), "endpoint still ready: " + slices);
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(ip, GRPC_PORT), 1_000);
+      throw new AssertionError("the killed pod's server still accepts connections");
+    } catch (java.net.ConnectException expected) {
+      // the process is gone
+    }
+
+    Http.Answer answer = killed.await(10, TimeUnit.SECONDS);
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(202, answer.status(), answer.body().encode());
+    assertEquals(victim.getString("name"), answer.body().getString("killed"));
+    assertTrue(tookMs >= LocalCluster.CRASH_NOTICED_MS, "the endpoint stayed for the notice delay: " + tookMs + " ms");
+    JsonObject replacement = answer.body().getJsonObject("replacement");
+    assertTrue(replacement.getBoolean("ready"), replacement.encode());
+    Set<String> expected = readyIps();
+    assertEquals(3, expected.size());
+    assertTrue(!expected.contains(ip) && expected.contains(replacement.getString("ip")), expected.toString());
+    awaitKubeRoutesTo(expected, VISIBLE_WITHIN_MS);
+    assertEquals(404, send(HttpMethod.POST, "/cluster/pods/greeter-server-nope/kill").status());
+  }
+
+  @Test
   void delayMakesOnePodSlowForKubeResolverAtOnce() throws Exception {
     JsonObject slow = pods().get(0);
     Http.Answer answer = send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=300");

@@ -1,0 +1,123 @@
+package lab.grpclb.bench;
+
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import lab.grpclb.local.ControlPlaneFaults;
+import lab.grpclb.local.LocalCluster;
+import lab.grpclb.local.LocalMode;
+import lab.grpclb.local.Pod;
+
+/**
+ * Abuses a local cluster on timers until stopped: kills a random pod every 2-5 s (SIGKILL-like), scales between
+ * the given replica counts at random times, slows one pod tenfold for a few seconds now and then, and has the
+ * control plane drop every watch, compact its history, or answer 500 to the next requests, in turn.
+ */
+final class Chaos {
+  /** What was done. The control plane's own counts say what its faults reached (streams cut, 500s and 410s answered). */
+  record Counts(long kills, long scales, long slowdowns, ControlPlaneFaults.Counts controlPlane) {
+  }
+
+  /** The control plane faults, in turn; every one ends with cut watches, so the client must reconnect into it. */
+  private enum ApiFault { DROP_WATCHES, COMPACT, FAIL_NEXT }
+
+  private static final int FAILED_REQUESTS = 3;
+  private static final int SLOWDOWN_FACTOR = 10;
+
+  private final Vertx vertx;
+  private final LocalMode local;
+  private final SoakOptions options;
+  private final Random random;
+  private final Consumer<String> progress;
+  private final AtomicLong kills = new AtomicLong();
+  private final AtomicLong scales = new AtomicLong();
+  private final AtomicLong slowdowns = new AtomicLong();
+  private volatile boolean stopped;
+  private volatile Pod slowed;
+  private int nextApiFault;
+
+  Chaos(Vertx vertx, LocalMode local, SoakOptions options, Consumer<String> progress) {
+    this.vertx = vertx;
+    this.local = local;
+    this.options = options;
+    this.random = new Random(options.seed());
+    this.progress = progress;
+  }
+
+  void start() {
+    every(2_000, 5_000, this::kill);
+    every(4_000, 12_000, this::scale);
+    every(5_000, 10_000, this::slowOne);
+    every(3_000, 6_000, this::apiFault);
+  }
+
+  /** Stops scheduling, puts a slowed pod back to speed, and says what was done. */
+  Counts stop() {
+    stopped = true;
+    Pod pod = slowed;
+    if (pod != null) {
+      local.cluster().delay(pod, options.delayMs());
+    }
+    return counts();
+  }
+
+  Counts counts() {
+    return new Counts(kills.get(), scales.get(), slowdowns.get(), local.controlPlane().faults().counts());
+  }
+
+  private void every(long minMs, long maxMs, Runnable action) {
+    vertx.setTimer(minMs + (long) (random.nextDouble() * (maxMs - minMs)), id -> {
+      if (!stopped) {
+        action.run();
+        every(minMs, maxMs, action);
+      }
+    });
+  }
+
+  private void kill() {
+    Pod victim = randomServing();
+    if (victim != null) {
+      kills.incrementAndGet();
+      local.cluster().crash(victim.name());
+    }
+  }
+
+  private void scale() {
+    int replicas = options.minReplicas() + random.nextInt(options.maxReplicas() - options.minReplicas() + 1);
+    scales.incrementAndGet();
+    local.scale(replicas).onFailure(err -> progress.accept("scale to " + replicas + " did not settle: " + err.getMessage()));
+  }
+
+  private void slowOne() {
+    Pod pod = randomServing();
+    if (pod == null || slowed != null) {
+      return;
+    }
+    slowed = pod;
+    slowdowns.incrementAndGet();
+    LocalCluster cluster = local.cluster();
+    cluster.delay(pod, options.delayMs() * SLOWDOWN_FACTOR);
+    vertx.setTimer(2_000 + random.nextInt(3_000), id -> {
+      cluster.delay(pod, options.delayMs());
+      slowed = null;
+    });
+  }
+
+  private void apiFault() {
+    ControlPlaneFaults faults = local.controlPlane().faults();
+    ApiFault fault = ApiFault.values()[nextApiFault++ % ApiFault.values().length];
+    switch (fault) {
+      case DROP_WATCHES -> { }
+      case COMPACT -> faults.compact();
+      case FAIL_NEXT -> faults.failNext(FAILED_REQUESTS, 500);
+    }
+    faults.dropWatches();
+  }
+
+  private Pod randomServing() {
+    List<Pod> serving = local.cluster().pods().stream().filter(p -> p.phase() == Pod.Phase.READY).toList();
+    return serving.isEmpty() ? null : serving.get(random.nextInt(serving.size()));
+  }
+}
