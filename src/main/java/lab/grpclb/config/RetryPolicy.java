@@ -18,7 +18,7 @@ public record RetryPolicy(Kind kind, int maxAttempts) {
   public enum Kind { NONE, IDEMPOTENT }
 
   public static RetryPolicy from(Flags flags) {
-    String raw = flags.string("retry-policy", "idempotent");
+    String raw = flags.string("retry-policy", "idempotent", "none or idempotent");
     Kind kind;
     try {
       kind = Kind.valueOf(raw.toUpperCase(Locale.ROOT));
