@@ -1,6 +1,8 @@
 package lab.grpclb.discovery;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -17,8 +19,9 @@ import lab.grpclb.config.KubeConfig;
 /**
  * Keeps the Service's endpoints current from its EndpointSlices: list, then watch from the list's
  * resourceVersion with bookmarks; reconnect when the server ends the watch; relist on 410 Gone; back off
- * (jittered, capped) on errors while keeping the last good endpoints; report 401/403 loudly. Runs on one
- * context, so its state needs no locks; {@link #status()} reads a published copy.
+ * (jittered, capped) on errors while keeping the last good endpoints; report 401/403 loudly; stop for good
+ * on {@link #stop()}. Runs on one context, so its state needs no locks; {@link #status()} reads an immutable
+ * snapshot published in one write.
  */
 public final class EndpointSliceWatch {
   private static final Logger LOG = Logger.getLogger(EndpointSliceWatch.class.getName());
@@ -29,25 +32,35 @@ public final class EndpointSliceWatch {
   private final KubeConfig config;
   private final Consumer<EndpointSet> listener;
   private final Map<String, JsonObject> slices = new TreeMap<>();
-  private final Backoff backoff = new Backoff(250, 30_000);
+  private final Backoff backoff;
+  private final Promise<Void> stopped = Promise.promise();
   private Context context;
+  private WatchState state = WatchState.STARTING;
   private String resourceVersion;
-  private volatile boolean stopped;
-  private volatile JsonObject status = new JsonObject().put("state", "starting");
-  private volatile EndpointSet endpoints = EndpointSet.EMPTY;
+  private EndpointSet endpoints = EndpointSet.EMPTY;
   private int reconnects;
   private int relists;
   private String lastError;
-  private String lastErrorAt;
-  private volatile boolean synced;
+  private Instant lastErrorAt;
+  private boolean synced;
+  /** The list or watch in flight, and the retry timer while backing off (-1: none): what stop() cancels. */
+  private ApiRequest<?> inFlight;
+  private long retryTimer = -1;
+  private Instant nextRetryAt;
+  private volatile WatchStatus status = WatchStatus.INITIAL;
   /** Bumped by every relist, so events and ends of a superseded watch are ignored. */
   private int generation;
 
   public EndpointSliceWatch(Vertx vertx, KubeApiClient api, Consumer<EndpointSet> listener) {
+    this(vertx, api, listener, new Backoff(250, 30_000));
+  }
+
+  EndpointSliceWatch(Vertx vertx, KubeApiClient api, Consumer<EndpointSet> listener, Backoff backoff) {
     this.vertx = vertx;
     this.api = api;
     this.config = api.config();
     this.listener = listener;
+    this.backoff = backoff;
   }
 
   /** The collection path with the Service's label selector: the one URL this watch reads. */
@@ -61,27 +74,46 @@ public final class EndpointSliceWatch {
     context.runOnContext(v -> relist());
   }
 
-  public void stop() {
-    stopped = true;
+  /**
+   * Stops for good: resets the list or watch in flight (the server sees the watch close), cancels a pending
+   * retry. Once the future completes, the listener gets no more endpoints and no request is sent.
+   */
+  public Future<Void> stop() {
+    if (context == null) {
+      publish(WatchState.STOPPED);
+      stopped.tryComplete();
+      return stopped.future();
+    }
+    context.runOnContext(v -> {
+      if (state == WatchState.STOPPED) {
+        return;
+      }
+      vertx.cancelTimer(retryTimer);
+      retryTimer = -1;
+      nextRetryAt = null;
+      publish(WatchState.STOPPED);
+      (inFlight == null ? Future.<Void>succeededFuture() : inFlight.stop()).onComplete(stopped);
+      inFlight = null;
+    });
+    return stopped.future();
   }
 
-  /** Whether a list has succeeded at least once (the endpoints are known, possibly empty). */
-  public boolean synced() {
-    return synced;
-  }
-
-  public JsonObject status() {
-    return status.copy();
+  public WatchStatus status() {
+    return status;
   }
 
   private void relist() {
-    if (stopped) {
+    if (state == WatchState.STOPPED) {
       return;
     }
     relists++;
     generation++;
-    publishStatus("listing");
-    api.list(path(config)).onComplete(ar -> {
+    publish(WatchState.LISTING);
+    ApiRequest<JsonObject> listing = replaceInFlight(api.list(path(config)));
+    listing.result().onComplete(ar -> {
+      if (state == WatchState.STOPPED) {
+        return;
+      }
       if (ar.failed()) {
         failed(ar.cause(), this::relist);
         return;
@@ -108,7 +140,7 @@ public final class EndpointSliceWatch {
   }
 
   private void watch() {
-    if (stopped) {
+    if (state == WatchState.STOPPED) {
       return;
     }
     // Like client-go, ask the server to end the watch after 5-10 minutes; a stream that went silent (a dead
@@ -116,14 +148,15 @@ public final class EndpointSliceWatch {
     long timeoutSeconds = 300 + ThreadLocalRandom.current().nextLong(300);
     String url = path(config) + "&watch=true&allowWatchBookmarks=true&resourceVersion=" + resourceVersion
         + "&timeoutSeconds=" + timeoutSeconds;
-    publishStatus("watching");
+    publish(WatchState.WATCHING);
     int current = generation;
-    api.watch(url, event -> {
-      if (current == generation) {
+    ApiRequest<Void> watching = replaceInFlight(api.watch(url, event -> {
+      if (current == generation && state != WatchState.STOPPED) {
         onEvent(event);
       }
-    }).onComplete(ar -> {
-      if (stopped || current != generation) {
+    }));
+    watching.result().onComplete(ar -> {
+      if (state == WatchState.STOPPED || current != generation) {
         return; // stopped, or a 410 in the stream already started a relist
       }
       if (ar.failed()) {
@@ -134,6 +167,15 @@ public final class EndpointSliceWatch {
       LOG.info(() -> "EndpointSlice watch ended by the server; resuming from resourceVersion " + resourceVersion);
       watch();
     });
+  }
+
+  /** The new request is the one stop() cancels; a superseded one (a watch that sent 410) is stopped now. */
+  private <T> ApiRequest<T> replaceInFlight(ApiRequest<T> next) {
+    if (inFlight != null) {
+      inFlight.stop();
+    }
+    inFlight = next;
+    return next;
   }
 
   private void onEvent(JsonObject event) {
@@ -185,20 +227,25 @@ public final class EndpointSliceWatch {
     } else {
       LOG.warning(line);
     }
-    publishStatus(configuration ? "unauthorized" : "backing off");
-    vertx.setTimer(delay, id -> retry.run());
+    nextRetryAt = Instant.now().plusMillis(delay);
+    publish(configuration ? WatchState.UNAUTHORIZED : WatchState.BACKING_OFF);
+    retryTimer = vertx.setTimer(delay, id -> {
+      retryTimer = -1;
+      nextRetryAt = null;
+      retry.run();
+    });
   }
 
   private void recordError(String message) {
     lastError = message;
-    lastErrorAt = Instant.now().toString();
+    lastErrorAt = Instant.now();
   }
 
   private void publishEndpoints() {
     EndpointSet before = endpoints;
     EndpointSet after = EndpointSet.fromSlices(slices.values(), config.servicePort());
     endpoints = after;
-    publishStatus(status.getString("state"));
+    publish(state);
     if (!after.equals(before)) {
       logChanges(before, after);
       listener.accept(after);
@@ -223,16 +270,9 @@ public final class EndpointSliceWatch {
     }
   }
 
-  private void publishStatus(String state) {
-    status = new JsonObject()
-        .put("state", state)
-        .put("connected", "watching".equals(state))
-        .put("resourceVersion", resourceVersion)
-        .put("reconnects", reconnects)
-        .put("lists", relists)
-        .put("last_error", lastError)
-        .put("last_error_at", lastErrorAt)
-        .put("slices", slices.size())
-        .put("fallback_to_terminating", endpoints.fallback());
+  private void publish(WatchState next) {
+    state = next;
+    status = new WatchStatus(state, synced, resourceVersion, reconnects, relists, lastError, lastErrorAt,
+        slices.size(), endpoints.fallback(), nextRetryAt);
   }
 }

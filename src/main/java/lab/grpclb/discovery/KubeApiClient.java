@@ -13,6 +13,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.parsetools.RecordParser;
+import java.util.function.Function;
 import lab.grpclb.config.KubeConfig;
 
 /**
@@ -48,26 +49,27 @@ public final class KubeApiClient {
   static final long WATCH_IDLE_TIMEOUT_S = 180;
 
   /** GET a list; fails with {@link KubeApiException} on any status but 200. */
-  public Future<JsonObject> list(String pathAndQuery) {
-    return request(pathAndQuery, LIST_IDLE_TIMEOUT_S)
-        .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200
+  public ApiRequest<JsonObject> list(String pathAndQuery) {
+    return send(new ApiRequest<>(vertx.getOrCreateContext()), pathAndQuery, LIST_IDLE_TIMEOUT_S,
+        resp -> resp.body().compose(body -> resp.statusCode() == 200
             ? Future.succeededFuture(body.toJsonObject())
             : Future.failedFuture(new KubeApiException(resp.statusCode(), "list", pathAndQuery, body.toString()))));
   }
 
   /**
-   * Opens a watch and hands every event to the handler, in order. The future completes when the server
-   * ends the stream, fails when it could not be opened or broke.
+   * Opens a watch and hands every event to the handler, in order, until it is stopped. The result completes
+   * when the server ends the stream, fails when it could not be opened or broke.
    */
-  public Future<Void> watch(String pathAndQuery, Handler<JsonObject> onEvent) {
-    return request(pathAndQuery, WATCH_IDLE_TIMEOUT_S).compose(resp -> {
+  public ApiRequest<Void> watch(String pathAndQuery, Handler<JsonObject> onEvent) {
+    ApiRequest<Void> call = new ApiRequest<>(vertx.getOrCreateContext());
+    return send(call, pathAndQuery, WATCH_IDLE_TIMEOUT_S, resp -> {
       if (resp.statusCode() != 200) {
         return resp.body().compose(body ->
             Future.failedFuture(new KubeApiException(resp.statusCode(), "watch", pathAndQuery, body.toString())));
       }
       Promise<Void> ended = Promise.promise();
       RecordParser lines = RecordParser.newDelimited("\n", resp).handler(line -> {
-        if (line.length() == 0 || ended.future().isComplete()) {
+        if (line.length() == 0 || ended.future().isComplete() || call.stopped()) {
           return;
         }
         try {
@@ -84,15 +86,19 @@ public final class KubeApiClient {
     });
   }
 
-  private Future<HttpClientResponse> request(String pathAndQuery, long idleTimeoutSeconds) {
-    return token().compose(token -> {
+  private <T> ApiRequest<T> send(ApiRequest<T> call, String pathAndQuery, long idleTimeoutSeconds,
+      Function<HttpClientResponse, Future<T>> answer) {
+    token().compose(token -> {
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(pathAndQuery)
           .setIdleTimeout(idleTimeoutSeconds * 1000).putHeader("Accept", "application/json");
       if (token != null) {
         options.putHeader("Authorization", "Bearer " + token);
       }
-      return http.request(options).compose(req -> req.send());
-    });
+      return http.request(options);
+    }).compose(req -> call.attach(req) ? req.send() : Future.failedFuture("API request stopped"))
+        .compose(answer)
+        .onComplete(call::finish);
+    return call;
   }
 
   /** The bearer token, read afresh (asynchronously); null when there is no token file on a plain-HTTP API. */

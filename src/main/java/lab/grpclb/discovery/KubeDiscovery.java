@@ -30,14 +30,17 @@ public final class KubeDiscovery {
 
   /** Null when calls can be routed; else what is wrong and what to set. */
   public String unavailableReason() {
-    JsonObject status = watch.status();
-    if (!watch.synced()) {
+    WatchStatus status = watch.status();
+    if (status.state() == WatchState.STOPPED) {
+      return "Kubernetes discovery is stopped: the client is closing";
+    }
+    if (!status.synced()) {
       return "the pod endpoints are not known yet from the Kubernetes API at " + config.apiUrl()
-          + " (state: " + status.getString("state") + ", last error: " + status.getString("last_error")
+          + " (state: " + status.state().label() + ", last error: " + status.lastError()
           + "); check --kube-api, --kube-token-file, --kube-ca-file, --namespace and GET /status";
     }
-    if ("unauthorized".equals(status.getString("state"))) {
-      return "the Kubernetes API refuses this client: " + status.getString("last_error");
+    if (status.state() == WatchState.UNAUTHORIZED) {
+      return "the Kubernetes API refuses this client: " + status.lastError();
     }
     return null;
   }
@@ -49,13 +52,13 @@ public final class KubeDiscovery {
         .put("namespace", config.namespace())
         .put("service", config.service())
         .put("service_port", config.servicePort())
-        .put("endpointslice_watch", watch.status().put("path", EndpointSliceWatch.path(config)))
+        .put("endpointslice_watch", watch.status().toJson().put("path", EndpointSliceWatch.path(config)))
         .put("bridge_service", service));
   }
 
-  public void close() {
-    watch.stop();
+  /** Completes once the watch has stopped (its request reset, no retry pending) and the API client is closed. */
+  public Future<Void> close() {
     bridge.close();
-    api.close();
+    return watch.stop().compose(v -> api.close());
   }
 }

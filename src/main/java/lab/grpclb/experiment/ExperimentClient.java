@@ -110,7 +110,7 @@ public final class ExperimentClient {
   public Future<Void> close() {
     Future<Void> server = httpServer == null ? Future.succeededFuture() : httpServer.close();
     if (discovery != null) {
-      discovery.close();
+      server = Future.join(server, discovery.close()).mapEmpty(); // done once the watch is stopped too
     }
     return server.compose(v -> Future.join(channels.values().stream().map(GreeterChannel::close).toList()).mapEmpty());
   }
