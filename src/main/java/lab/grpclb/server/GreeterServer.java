@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.transport.FlushBatching;
+import lab.grpclb.transport.QueuedTrailersDefect;
 
 /**
  * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, and its
@@ -56,6 +57,10 @@ public final class GreeterServer {
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
   private volatile boolean draining;
   private long earlyEndsLogged;
+
+  static {
+    QueuedTrailersDefect.silence(); // a vanished client must not flood this pod's log
+  }
 
   public GreeterServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
