@@ -32,6 +32,7 @@ public final class ExperimentClient {
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
   private HttpServer httpServer;
+  private ExperimentRoutes routes;
 
   public ExperimentClient(Vertx vertx, ClientConfig config) {
     this.vertx = vertx;
@@ -59,7 +60,8 @@ public final class ExperimentClient {
   public Future<ExperimentClient> start() {
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> {
       Router router = Router.router(vertx);
-      new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels, config.maxN(), config.maxInFlight()).mount(router);
+      routes = new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels, config.maxN(), config.maxInFlight());
+      routes.mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
       router.get("/status").handler(ctx -> status().onComplete(ar -> {
         if (ar.succeeded()) {
@@ -107,7 +109,16 @@ public final class ExperimentClient {
     return channels.get(type);
   }
 
+  /**
+   * A graceful stop (SIGTERM, Ctrl-C): a running experiment stops sending, its calls in flight get the drain
+   * timeout, and its waiting request gets the (interrupted) report before the HTTP server and channels close.
+   */
   public Future<Void> close() {
+    Future<Void> answered = routes == null ? Future.succeededFuture() : routes.stop(config.drainTimeoutMs());
+    return answered.compose(v -> closeAll());
+  }
+
+  private Future<Void> closeAll() {
     Future<Void> server = httpServer == null ? Future.succeededFuture() : httpServer.close();
     if (discovery != null) {
       server = Future.join(server, discovery.close()).mapEmpty(); // done once the watch is stopped too

@@ -1,6 +1,9 @@
 package lab.grpclb.experiment;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.grpc.common.GrpcStatus;
+import lab.grpclb.client.CallFailure;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -23,6 +26,8 @@ public final class ExperimentRoutes {
   private final int maxN;
   private final int maxInFlight;
   private final AtomicReference<JsonObject> running = new AtomicReference<>();
+  /** The answer of the latest experiment, complete once written. */
+  private volatile Future<Void> answering = Future.succeededFuture();
 
   public ExperimentRoutes(ExperimentRunner runner, Map<String, GreeterChannel> channels, int maxN, int maxInFlight) {
     this.runner = runner;
@@ -63,18 +68,29 @@ public final class ExperimentRoutes {
     }
     Experiment experiment = experiment(type, n, channel);
     LOG.info(() -> "experiment " + type + " n=" + n + " started");
-    runner.run(experiment, channel).onComplete(ar -> {
+    answering = runner.run(experiment, channel).transform(ar -> {
       running.set(null);
       if (ar.succeeded()) {
         Report report = ar.result();
-        LOG.info(() -> "experiment " + type + " n=" + n + " done in " + GoDuration.format(report.elapsedNanos())
-            + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
-        Responses.json(ctx, 200, report.toJson());
-      } else {
-        LOG.warning(() -> "experiment " + type + " n=" + n + " could not run: " + ar.cause());
-        Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());
+        LOG.info(() -> "experiment " + type + " n=" + n + (report.interrupted() ? " interrupted" : " done") + " in "
+            + GoDuration.format(report.elapsedNanos()) + ": ok=" + report.ok() + " failed=" + report.failed()
+            + " per pod " + report.countPerIp());
+        return Responses.json(ctx, 200, report.toJson());
       }
+      if (ar.cause() instanceof CallFailure stopping && stopping.status() == GrpcStatus.CANCELLED) {
+        return Responses.error(ctx, 503, "experiment not started: " + stopping.reason());
+      }
+      LOG.warning(() -> "experiment " + type + " n=" + n + " could not run: " + ar.cause());
+      return Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());
     });
+  }
+
+  /**
+   * The client is stopping: the running experiment (if any) ends as {@link ExperimentRunner#interrupt} says, and
+   * this completes once its report has been written to the waiting request.
+   */
+  public Future<Void> stop(long drainMs) {
+    return runner.interrupt(drainMs).compose(v -> answering).recover(err -> Future.succeededFuture());
   }
 
   private Experiment experiment(String type, int n, GreeterChannel channel) {

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import io.vertx.grpc.common.GrpcStatus;
+import lab.grpclb.client.CallFailure;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.Retries;
 
@@ -26,8 +28,13 @@ public final class ExperimentRunner {
   /** Calls one firer sends in one event-loop turn: small enough that a turn stays well under a millisecond. */
   static final int SLICE = 256;
 
+  /** What a call that the stop of the client cut short is counted as. */
+  static final String SHUTTING_DOWN = new CallFailure(GrpcStatus.CANCELLED, "client shutting down").getMessage();
+
   private final Vertx vertx;
   private final List<Context> firers;
+  private volatile Run current;
+  private volatile boolean stopping;
 
   public ExperimentRunner(Vertx vertx, FirerPool pool) {
     this.vertx = vertx;
@@ -36,10 +43,31 @@ public final class ExperimentRunner {
 
   public Future<Report> run(Experiment experiment, GreeterChannel channel) {
     return channel.warmUp().compose(v -> {
+      if (stopping) {
+        return Future.failedFuture(new CallFailure(GrpcStatus.CANCELLED, "client shutting down"));
+      }
       Promise<Report> done = Promise.promise();
-      new Run(experiment, channel, done).start();
+      Run run = new Run(experiment, channel, done);
+      current = run;
+      done.future().onComplete(ar -> current = null);
+      run.start();
       return done.future();
     });
+  }
+
+  /**
+   * The client is stopping: no experiment starts any more, and the running one sends no new call, gives its
+   * calls in flight up to {@code drainMs} to end, and reports (interrupted) with every call it could not finish
+   * counted as {@link #SHUTTING_DOWN}. Completes when that report exists (at once when nothing runs).
+   */
+  public Future<Void> interrupt(long drainMs) {
+    stopping = true;
+    Run run = current;
+    if (run == null) {
+      return Future.succeededFuture();
+    }
+    run.interrupt(drainMs);
+    return run.done.future().<Void>mapEmpty().recover(err -> Future.succeededFuture());
   }
 
   /** One experiment in progress. */
@@ -59,6 +87,7 @@ public final class ExperimentRunner {
     private long startNanos;
     private long gcMillisAtStart;
     private long progressTimer;
+    private volatile boolean interrupted;
 
     Run(Experiment experiment, GreeterChannel channel, Promise<Report> done) {
       this.experiment = experiment;
@@ -93,6 +122,20 @@ public final class ExperimentRunner {
       }
     }
 
+    void interrupt(long drainMs) {
+      interrupted = true;
+      LOG.info(() -> experiment.type() + " n=" + experiment.n() + " interrupted: no new calls, " + inFlight.get()
+          + " in flight get up to " + drainMs + " ms");
+      for (Firer part : parts) {
+        part.context.runOnContext(v -> part.stopFiring());
+      }
+      vertx.setTimer(Math.max(1, drainMs), id -> {
+        for (Firer part : parts) {
+          part.context.runOnContext(v -> part.abandonOutstanding());
+        }
+      });
+    }
+
     void enter() {
       int now = inFlight.incrementAndGet();
       if (now > maxInFlight.get()) {
@@ -117,7 +160,8 @@ public final class ExperimentRunner {
       long connections = channel.connectionsOpened() - connectionsAtStart;
       Report.Channel seen = new Report.Channel(connections, endpointsAtStart, channel.endpoints(),
           channel.retries().since(retriedAtStart));
-      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited, gc))
+      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited, gc,
+              interrupted))
           .onComplete(done);
     }
 
@@ -125,21 +169,25 @@ public final class ExperimentRunner {
     private final class Firer {
       private final Context context;
       private final int to;
+      private final int calls;
       private final int cap;
       private final RunTally tally;
+      private boolean abandoned;
       private int next;
       private int outstanding;
       private int ended;
       private int waited;
       private boolean capHit;
+      private boolean reported;
       private boolean pumpScheduled;
 
       Firer(Context context, int from, int to, int cap) {
         this.context = context;
         this.next = from;
         this.to = to;
+        this.calls = to - from;
         this.cap = cap;
-        this.tally = new RunTally(to - from);
+        this.tally = new RunTally(calls);
       }
 
       void pump() {
@@ -179,14 +227,45 @@ public final class ExperimentRunner {
       }
 
       private void ended(AsyncResult<HelloReply> result, long sentAt) {
+        if (abandoned) {
+          return; // already counted as cut short by the stop
+        }
         tally.record(result, System.nanoTime() - sentAt);
         outstanding--;
         leave();
-        if (++ended == tally.latencyMicros.length) {
-          firerDone();
-        } else {
+        ended++;
+        if (!checkDone()) {
           schedulePump();
         }
+      }
+
+      /** The client is stopping: the calls not sent yet never will be. */
+      void stopFiring() {
+        int unsent = to - next;
+        next = to;
+        tally.cancelled(unsent, SHUTTING_DOWN);
+        ended += unsent;
+        checkDone();
+      }
+
+      /** The drain time is up: calls still in flight are counted as cut short, and their outcome ignored. */
+      void abandonOutstanding() {
+        if (ended == calls || outstanding == 0) {
+          return;
+        }
+        abandoned = true;
+        tally.cancelled(outstanding, SHUTTING_DOWN);
+        ended += outstanding;
+        outstanding = 0;
+        checkDone();
+      }
+
+      private boolean checkDone() {
+        if (ended == calls && !reported) {
+          reported = true;
+          firerDone();
+        }
+        return ended == calls;
       }
     }
   }

@@ -15,7 +15,8 @@ public record Report(
     Channel channel,
     int maxInFlight,
     int callsWaited,
-    long clientGcMillis) {
+    long clientGcMillis,
+    boolean interrupted) {
   /** What the channel saw during the run. */
   public record Channel(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, Retries retried) {
   }
@@ -57,7 +58,8 @@ public record Report(
         .put("retried_policy", channel.retried().policy())
         .put("endpoints_at_start", new JsonArray(channel.endpointsAtStart()))
         .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()))
-        .put("client_gc_ms", clientGcMillis);
+        .put("client_gc_ms", clientGcMillis)
+        .put("interrupted", interrupted); // the client was stopping (SIGTERM, Ctrl-C): unfinished calls are CANCELLED
     return json;
   }
 

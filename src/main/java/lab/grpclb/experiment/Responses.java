@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -17,14 +18,16 @@ public final class Responses {
   private Responses() {
   }
 
-  public static void json(RoutingContext ctx, int status, JsonObject body) {
-    if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encodePrettily());
+  /** Completes once the answer is written (or at once if the response had already ended). */
+  public static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return Future.succeededFuture();
     }
+    return ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encodePrettily());
   }
 
-  public static void error(RoutingContext ctx, int status, String message) {
-    json(ctx, status, new JsonObject().put("error", message));
+  public static Future<Void> error(RoutingContext ctx, int status, String message) {
+    return json(ctx, status, new JsonObject().put("error", message));
   }
 
   /**

@@ -34,6 +34,14 @@ final class RunTally {
     }
   }
 
+  /** Calls that never got an outcome (never sent, or abandoned): failed with the given reason, no latency. */
+  void cancelled(int count, String reason) {
+    if (count > 0) {
+      failed += count;
+      errors.merge(reason, count, Integer::sum);
+    }
+  }
+
   static RunTally merge(RunTally[] parts) {
     int total = 0;
     for (RunTally part : parts) {

@@ -1,0 +1,123 @@
+package lab.grpclb.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import lab.grpclb.Await;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.config.RetryPolicy;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Stopping the client during an experiment (SIGTERM, Ctrl-C): no new call is sent, the calls in flight get the
+ * drain timeout, and the waiting request gets a complete report marked interrupted, with every call accounted
+ * for; then the process exits 0 without a stack trace.
+ */
+@ExtendWith(VertxExtension.class)
+class InterruptTest {
+  static final Pattern LISTENING = Pattern.compile("experiment client listening on http://[0-9.]+:(\\d+)");
+
+  ClientConfig config(GreeterServer server, int maxInFlight, int drainMs) {
+    return new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.15", server.port()), 100_000, 10_000, 100,
+        maxInFlight, null, RetryPolicy.DEFAULT, 5_000, drainMs);
+  }
+
+  @Test
+  void stoppingMidRunAnswersTheWaitingRequestWithTheCallsInFlightFinished(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, "127.0.0.15", 300);
+    ExperimentClient client = new ExperimentClient(vertx, config(server, 1_000, 10_000)).start().await(10, TimeUnit.SECONDS);
+    try {
+      Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, client.port(),
+          "/experiment/client?type=ClientWithReuseConn&n=5000");
+      Await.until(() -> server.greeter().callsInFlight() == 1000, "the in-flight cap is full");
+      client.close().await(10, TimeUnit.SECONDS);
+      JsonObject report = answer.await(5, TimeUnit.SECONDS).body();
+      assertTrue(report.getBoolean("interrupted"), report.encode());
+      assertEquals(5000, report.getInteger("ok") + report.getInteger("failed"), "every call accounted for: " + report.encode());
+      int cut = report.getJsonObject("errors").getInteger("CANCELLED: client shutting down", 0);
+      assertEquals(report.getInteger("failed"), cut, "the only failures are the calls never sent: " + report.encode());
+      assertTrue(report.getInteger("ok") >= 1000, "the calls in flight finished: " + report.encode());
+      assertTrue(cut > 0, "the calls not yet sent were not sent: " + report.encode());
+    } finally {
+      server.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void callsStillInFlightAfterTheDrainTimeoutAreCountedAsCancelled(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, "127.0.0.15", 5_000);
+    ExperimentClient client = new ExperimentClient(vertx, config(server, 10_000, 200)).start().await(10, TimeUnit.SECONDS);
+    try {
+      Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, client.port(),
+          "/experiment/client?type=ClientWithReuseConn&n=300");
+      Await.until(() -> server.greeter().callsInFlight() == 300, "every call waits on the slow pod");
+      long start = System.nanoTime();
+      client.close().await(10, TimeUnit.SECONDS);
+      assertTrue(System.nanoTime() - start < 3_000_000_000L, "the drain timeout, not the pod, bounded the stop");
+      JsonObject report = answer.await(5, TimeUnit.SECONDS).body();
+      assertTrue(report.getBoolean("interrupted"));
+      assertEquals(new JsonObject().put("CANCELLED: client shutting down", 300), report.getJsonObject("errors"));
+    } finally {
+      server.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The real process and a real SIGINT, as Ctrl-C sends it. */
+  @Test
+  void ctrlCDuringAnExperimentAnswersTheRequestAndExitsZero(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, "127.0.0.15", 300);
+    Path log = Files.createTempFile("client", ".log");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "lab.grpclb.Main",
+        "--mode", "client", "--http-host", "127.0.0.1", "--http-port", "0", "--target", "127.0.0.15:" + server.port(),
+        "--max-in-flight", "2000").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      int port = awaitPort(log);
+      Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, port,
+          "/experiment/client?type=ClientWithReuseConn&n=10000");
+      Await.until(() -> server.greeter().callsInFlight() == 2000, "the in-flight cap is full");
+      new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+      Http.Answer reply = answer.await(15, TimeUnit.SECONDS);
+      assertEquals(200, reply.status(), reply.body().encode());
+      assertTrue(reply.body().getBoolean("interrupted"), reply.body().encode());
+      assertEquals(10_000, reply.body().getInteger("ok") + reply.body().getInteger("failed"));
+      assertTrue(reply.body().getInteger("ok") >= 2000, reply.body().encode());
+      assertTrue(process.waitFor(15, TimeUnit.SECONDS), "the client exits after answering");
+      assertEquals(0, process.exitValue());
+      String printed = Files.readString(log);
+      assertTrue(printed.contains("SIGINT received"), printed);
+      assertFalse(printed.contains("Exception") || printed.contains("SEVERE"), printed);
+    } finally {
+      process.destroyForcibly();
+      server.kill().await(5, TimeUnit.SECONDS);
+      Files.deleteIfExists(log);
+    }
+  }
+
+  private static int awaitPort(Path log) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      Matcher m = LISTENING.matcher(Files.readString(log));
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the client never logged that it listens: " + Files.readString(log));
+  }
+}
