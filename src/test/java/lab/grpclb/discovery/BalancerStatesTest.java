@@ -1,0 +1,184 @@
+package lab.grpclb.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.config.KubeConfig;
+import lab.grpclb.config.RetryPolicy;
+import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.local.ApiResource;
+import lab.grpclb.local.ControlPlane;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The balancer's endpoint states, over real greeters and the control plane: only READY endpoints are picked,
+ * so a dead pod that is still listed, or a listed address that never completes the HTTP/2 handshake, gets no
+ * call; and the retry policy decides what a pod dying mid-run costs.
+ */
+@ExtendWith(VertxExtension.class)
+class BalancerStatesTest {
+  static final int PORT = 50081;
+  static final String NS = "default";
+
+  Vertx vertx;
+  ControlPlane api;
+  ExperimentClient client;
+  GreeterChannel channel;
+  Http http;
+  Path tokenFile;
+  NetServer blackHole;
+  final List<GreeterServer> servers = new ArrayList<>();
+
+  /** Connect attempts time out after 1 s here: a test need not wait out gRPC's 20 s. */
+  void start(Vertx vertx, RetryPolicy policy, int delayMs) throws Exception {
+    this.vertx = vertx;
+    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
+    tokenFile = Files.createTempFile("token", "");
+    for (int i = 0; i < 3; i++) {
+      servers.add(Greeters.start(vertx, "127.0.0." + (80 + i), PORT, delayMs));
+    }
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.80", PORT),
+        1_000_000, 10_000, 500, 20_000, kube, policy, 1_000, 5_000)).start().await(10, TimeUnit.SECONDS);
+    channel = client.channel(ClientTypes.KUBE_RESOLVER);
+    http = new Http(vertx);
+    Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    Future.join(servers.stream().map(s -> s.kill().recover(e -> Future.succeededFuture())).toList()).await(10, TimeUnit.SECONDS);
+    if (blackHole != null) {
+      blackHole.close().await(5, TimeUnit.SECONDS);
+    }
+    api.close().await(5, TimeUnit.SECONDS);
+    Files.deleteIfExists(tokenFile);
+  }
+
+  JsonObject run(int n) throws Exception {
+    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=" + n);
+    assertEquals(200, answer.status(), answer.body().encode());
+    return answer.body();
+  }
+
+  JsonObject endpointStatus(String ip) throws Exception {
+    JsonArray endpoints = http.get(client.port(), "/status").body().getJsonObject("kubernetes").getJsonArray("endpoints");
+    for (int i = 0; i < endpoints.size(); i++) {
+      if (ip.equals(endpoints.getJsonObject(i).getString("ip"))) {
+        return endpoints.getJsonObject(i);
+      }
+    }
+    throw new AssertionError(ip + " not in /status: " + endpoints.encode());
+  }
+
+  @Test
+  void aKilledPodStillListedGetsNoPicksAfterItsFirstFailedConnect(Vertx vertx) throws Exception {
+    start(vertx, RetryPolicy.DEFAULT, 20);
+    assertEquals(List.of(1000), List.copyOf(lab.grpclb.Await.counts(run(3000))), "exact split over 3 READY pods");
+    servers.get(1).kill().await(5, TimeUnit.SECONDS); // crashed: its endpoint stays listed, ready
+    Await.until(() -> channel.endpoints().size() == 2, "the dead pod leaves the picker as its connection drops");
+    Await.until(() -> {
+      try {
+        return "TRANSIENT_FAILURE".equals(endpointStatus("127.0.0.81").getString("state"));
+      } catch (Exception | AssertionError notYet) {
+        return false;
+      }
+    }, "its reconnect fails");
+    JsonObject dead = endpointStatus("127.0.0.81");
+    assertTrue(dead.getBoolean("routable"), "still listed ready in the EndpointSlice: " + dead.encode());
+    assertEquals("TRANSIENT_FAILURE", dead.getString("state"), dead.encode());
+    assertNotNull(dead.getString("next_reconnect_at"), "when it is tried again: " + dead.encode());
+    assertTrue(dead.getString("last_error").contains("connect"), dead.encode());
+
+    JsonObject report = run(3000);
+    assertEquals(new JsonObject().put("127.0.0.80", 1500).put("127.0.0.82", 1500), report.getJsonObject("count_per_ip"),
+        report.encode());
+    assertEquals(0, report.getInteger("failed"));
+    assertEquals(0, report.getInteger("retried"), "no call was sent to the dead pod: " + report.encode());
+  }
+
+  @Test
+  void aListedAddressThatNeverCompletesTheHandshakeCostsNothing(Vertx vertx) throws Exception {
+    start(vertx, RetryPolicy.DEFAULT, 100);
+    JsonObject without = run(3000);
+    // A hung pod: it accepts TCP, reads nothing and never sends its HTTP/2 SETTINGS.
+    blackHole = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.83").setPort(PORT))
+        .connectHandler(socket -> socket.pause()).listen().await(5, TimeUnit.SECONDS);
+    JsonArray endpoints = new JsonArray();
+    servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
+    endpoints.add(new JsonObject().put("addresses", new JsonArray().add("127.0.0.83"))
+        .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", "hung")));
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    Await.until(() -> {
+      try {
+        return "CONNECTING".equals(endpointStatus("127.0.0.83").getString("state"));
+      } catch (Exception | AssertionError notYet) {
+        return false;
+      }
+    }, "the hung endpoint is being connected to");
+
+    JsonObject with = run(3000);
+    assertEquals(0, with.getInteger("failed"), with.encode());
+    assertEquals(3, with.getJsonObject("count_per_ip").size(), with.encode());
+    assertFalse(with.getJsonObject("count_per_ip").containsKey("127.0.0.83"));
+    assertTrue(Math.abs(with.getDouble("elapsed_ms") - without.getDouble("elapsed_ms")) < 300,
+        "the hung pod cost nothing: " + without.getDouble("elapsed_ms") + " vs " + with.getDouble("elapsed_ms") + " ms");
+  }
+
+  @Test
+  void withoutARetryPolicyAPodKilledMidRunFailsExactlyItsCallsInFlight(Vertx vertx) throws Exception {
+    start(vertx, new RetryPolicy(RetryPolicy.Kind.NONE, 1), 1_000);
+    Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
+    GreeterServer victim = servers.get(2);
+    Await.until(() -> victim.greeter().callsInFlight() == 1000, "a third of the calls wait on the victim");
+    victim.kill().await(5, TimeUnit.SECONDS);
+    JsonObject report = answer.await(10, TimeUnit.SECONDS).body();
+    assertEquals(1000, report.getInteger("failed"), "exactly the calls in flight on it: " + report.encode());
+    assertEquals(2000, report.getInteger("ok"));
+    assertFalse(report.getJsonObject("count_per_ip").containsKey("127.0.0.82"));
+    assertEquals(0, report.getInteger("retried"), report.encode());
+    report.getJsonObject("errors").fieldNames().forEach(e -> assertTrue(e.startsWith("UNAVAILABLE"), e));
+  }
+
+  @Test
+  void withTheIdempotentPolicyAPodKilledMidRunLosesNothing(Vertx vertx) throws Exception {
+    start(vertx, RetryPolicy.DEFAULT, 1_000);
+    Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
+    GreeterServer victim = servers.get(2);
+    Await.until(() -> victim.greeter().callsInFlight() == 1000, "a third of the calls wait on the victim");
+    victim.kill().await(5, TimeUnit.SECONDS);
+    JsonObject report = answer.await(10, TimeUnit.SECONDS).body();
+    assertEquals(0, report.getInteger("failed"), report.encode());
+    assertEquals(1000, report.getInteger("retried_policy"), "each call in flight on it was sent once more: " + report.encode());
+    assertEquals(0, report.getInteger("retried_transparent"));
+    assertEquals(1000, report.getInteger("retried"));
+  }
+}
