@@ -6,7 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,6 @@ public final class BalancedChannel implements GreeterChannel {
    * experiments fire from it: no call ever crosses threads and nothing here needs a lock.
    */
   private final Context context;
-  private final HttpClientAgent agent;
   private final long callTimeoutMs;
   private final long connectTimeoutMs;
   private final RetryPolicy retryPolicy;
@@ -61,7 +59,6 @@ public final class BalancedChannel implements GreeterChannel {
                          Supplier<String> unavailableReason) {
     this.vertx = vertx;
     this.context = Http2Client.newEventLoop(vertx);
-    this.agent = Http2Client.create(vertx, connectTimeoutMs);
     this.callTimeoutMs = callTimeoutMs;
     this.connectTimeoutMs = connectTimeoutMs;
     this.retryPolicy = retryPolicy;
@@ -77,7 +74,8 @@ public final class BalancedChannel implements GreeterChannel {
     List<String> keep = new ArrayList<>();
     for (Endpoint endpoint : set.routable()) {
       EndpointConnection connection = connections.computeIfAbsent(endpoint.key(), key -> new EndpointConnection(
-          vertx, context, agent, endpoint.address(), connectTimeoutMs, this::stateChanged));
+          vertx, context, () -> Http2Client.create(vertx, connectTimeoutMs), endpoint.address(), connectTimeoutMs,
+          this::stateChanged));
       connection.requestConnection(); // connect at once: the first calls should not wait for a handshake
       keep.add(endpoint.key());
     }
@@ -230,6 +228,6 @@ public final class BalancedChannel implements GreeterChannel {
   @Override
   public Future<Void> close() {
     List<Future<Void>> closing = connections.values().stream().map(c -> c.shutdown(0)).toList();
-    return Future.join(closing).transform(ar -> agent.close());
+    return Future.join(closing).mapEmpty();
   }
 }

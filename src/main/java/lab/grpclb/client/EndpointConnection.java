@@ -15,6 +15,9 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import io.vertx.grpc.common.GrpcStatus;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.transport.ClientResetLimits;
@@ -33,9 +36,11 @@ import lab.grpclb.transport.FlushBatching;
  * that {@code /status} can read it from anywhere.
  */
 public final class EndpointConnection {
+  private static final Logger LOG = Logger.getLogger(EndpointConnection.class.getName());
+
   private final Vertx vertx;
   private final Context context;
-  private final HttpClientAgent agent;
+  private final Supplier<HttpClientAgent> agents;
   private final SocketAddress address;
   private final long connectTimeoutMs;
   private final Consumer<EndpointConnection> onStateChange;
@@ -52,18 +57,23 @@ public final class EndpointConnection {
   /** Bumped by every attempt, so that the outcome of a superseded one is ignored. */
   private int attempt;
 
-  private record Link(HttpClientConnection connection, GrpcClient grpc) {
+  /** A connection with the client agent that made it (one per connection, so closing it frees its socket). */
+  private record Link(HttpClientAgent agent, HttpClientConnection connection, GrpcClient grpc) {
   }
 
   /** A snapshot for {@code /status}: the state, the last connect error, and when the next attempt is due. */
   public record Health(ConnectivityState state, String lastError, Instant nextAttemptAt) {
   }
 
-  public EndpointConnection(Vertx vertx, Context context, HttpClientAgent agent, SocketAddress address,
+  /**
+   * {@code agents} makes a client agent per connection attempt: an attempt whose handshake never completes
+   * can only be freed by closing its agent, as Vert.x offers no other handle on a half-open connection.
+   */
+  public EndpointConnection(Vertx vertx, Context context, Supplier<HttpClientAgent> agents, SocketAddress address,
                             long connectTimeoutMs, Consumer<EndpointConnection> onStateChange) {
     this.vertx = vertx;
     this.context = context;
-    this.agent = agent;
+    this.agents = agents;
     this.address = address;
     this.connectTimeoutMs = connectTimeoutMs;
     this.onStateChange = onStateChange;
@@ -136,23 +146,32 @@ public final class EndpointConnection {
     Promise<Link> connecting = Promise.promise();
     link = connecting.future();
     setState(ConnectivityState.CONNECTING);
-    long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(new CallFailure(
-        io.vertx.grpc.common.GrpcStatus.UNAVAILABLE, "no HTTP/2 handshake within " + connectTimeoutMs
-        + " ms (--connect-timeout-ms)")));
+    HttpClientAgent agent = agents.get();
+    long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(new CallFailure(GrpcStatus.UNAVAILABLE,
+        "no HTTP/2 handshake within " + connectTimeoutMs + " ms (--connect-timeout-ms)")));
     agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
       vertx.cancelTimer(handshakeTimer);
-      if (ar.succeeded() && (current != attempt || !connecting.tryComplete(link(ar.result())))) {
-        ar.result().close(); // too late (the timeout passed) or superseded: nobody will use it
-      } else if (ar.failed()) {
-        connecting.tryFail(ar.cause());
+      if (ar.succeeded() && current == attempt) {
+        connecting.tryComplete(link(agent, ar.result()));
+      } else {
+        connecting.tryFail(ar.failed() ? ar.cause() : new CallFailure(GrpcStatus.UNAVAILABLE, "superseded"));
       }
     });
     connecting.future().onComplete(ar -> {
+      if (ar.failed()) {
+        agent.close(); // frees a half-open connection too (no handshake yet)
+      }
       if (current != attempt || state == ConnectivityState.SHUTDOWN) {
+        if (ar.succeeded()) {
+          close(ar.result()); // too late: nobody will use it
+        }
         return;
       }
       if (ar.succeeded()) {
         backoff.reset();
+        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+          LOG.info(() -> "endpoint " + key() + " READY again");
+        }
         lastError = null;
         setState(ConnectivityState.READY);
       } else {
@@ -161,15 +180,22 @@ public final class EndpointConnection {
     });
   }
 
-  private Link link(HttpClientConnection connection) {
+  private Link link(HttpClientAgent agent, HttpClientConnection connection) {
     opened.incrementAndGet();
     FlushBatching.install(connection); // many calls share this connection: one write per task, not per frame
     ClientResetLimits.lift(connection); // so that a deadline storm never makes it close itself
-    Link fresh = new Link(connection, GrpcClient.client(vertx, connection));
+    Link fresh = new Link(agent, connection, GrpcClient.client(vertx, connection));
     connection.exceptionHandler(err -> lastError = CallFailure.of(err).reason()); // the calls report it; no log
-    connection.closeHandler(v -> dropped(fresh, "connection closed"));
+    connection.closeHandler(v -> {
+      agent.close();
+      dropped(fresh, "connection closed");
+    });
     connection.goAwayHandler(goAway -> dropped(fresh, "GOAWAY from the server")); // new calls need a new one
     return fresh;
+  }
+
+  private static void close(Link link) {
+    link.connection().close().onComplete(ar -> link.agent().close());
   }
 
   /** A READY connection went away: back to IDLE, and connect again at once (its calls in flight end on it). */
@@ -187,6 +213,10 @@ public final class EndpointConnection {
     lastError = CallFailure.of(error).reason();
     long delay = backoff.nextDelayMs();
     nextAttemptAt = Instant.now().plusMillis(delay);
+    if (state != ConnectivityState.TRANSIENT_FAILURE) { // one line on entering it, not one per attempt
+      LOG.info(() -> "endpoint " + key() + " TRANSIENT_FAILURE: " + lastError + "; retrying with backoff, next in "
+          + delay + " ms");
+    }
     retryTimer = vertx.setTimer(delay, id -> {
       retryTimer = -1;
       if (state == ConnectivityState.TRANSIENT_FAILURE) {
@@ -224,7 +254,8 @@ public final class EndpointConnection {
       nextAttemptAt = null;
       state = ConnectivityState.SHUTDOWN;
       Future<Void> closing = current == null || !current.succeeded() ? Future.succeededFuture()
-          : current.result().connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+          : current.result().connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS)
+              .eventually(() -> current.result().agent().close());
       closing.recover(err -> Future.succeededFuture()).onComplete(done);
     });
     return done.future();

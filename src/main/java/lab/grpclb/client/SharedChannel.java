@@ -6,7 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import lab.grpclb.balance.ConnectivityState;
@@ -16,14 +15,13 @@ import lab.grpclb.balance.ConnectivityState;
  * call made while it is not READY waits for the connection attempt, and fails with its error if it fails.
  */
 public final class SharedChannel implements GreeterChannel {
-  private final HttpClientAgent agent;
   private final EndpointConnection connection;
   private final long callTimeoutMs;
 
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
-    this.agent = Http2Client.create(vertx, connectTimeoutMs);
     this.callTimeoutMs = callTimeoutMs;
-    this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx), agent, target, connectTimeoutMs,
+    this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx),
+        () -> Http2Client.create(vertx, connectTimeoutMs), target, connectTimeoutMs,
         c -> { });
   }
 
@@ -72,6 +70,6 @@ public final class SharedChannel implements GreeterChannel {
 
   @Override
   public Future<Void> close() {
-    return connection.shutdown(0).eventually(agent::close);
+    return connection.shutdown(0);
   }
 }

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.transport.FlushBatching;
-import lab.grpclb.transport.QueuedTrailersDefect;
+import lab.grpclb.transport.KnownVertxNoise;
 
 /**
  * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, and its
@@ -59,7 +59,7 @@ public final class GreeterServer {
   private long earlyEndsLogged;
 
   static {
-    QueuedTrailersDefect.silence(); // a vanished client must not flood this pod's log
+    KnownVertxNoise.silence(); // a vanished client must not flood this pod's log
   }
 
   public GreeterServer(Vertx vertx, ServerConfig config) {

@@ -130,8 +130,10 @@ class BalancerStatesTest {
     start(vertx, RetryPolicy.DEFAULT, 100);
     JsonObject without = run(3000);
     // A hung pod: it accepts TCP, reads nothing and never sends its HTTP/2 SETTINGS.
+    java.util.concurrent.atomic.AtomicInteger freed = new java.util.concurrent.atomic.AtomicInteger();
     blackHole = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.83").setPort(PORT))
-        .connectHandler(socket -> socket.pause()).listen().await(5, TimeUnit.SECONDS);
+        .connectHandler(socket -> socket.pause().closeHandler(v -> freed.incrementAndGet()))
+        .listen().await(5, TimeUnit.SECONDS);
     JsonArray endpoints = new JsonArray();
     servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
     endpoints.add(new JsonObject().put("addresses", new JsonArray().add("127.0.0.83"))
@@ -151,6 +153,8 @@ class BalancerStatesTest {
     assertFalse(with.getJsonObject("count_per_ip").containsKey("127.0.0.83"));
     assertTrue(Math.abs(with.getDouble("elapsed_ms") - without.getDouble("elapsed_ms")) < 300,
         "the hung pod cost nothing: " + without.getDouble("elapsed_ms") + " vs " + with.getDouble("elapsed_ms") + " ms");
+    Await.until(() -> freed.get() > 0, "the client closed the half-open connection at its connect timeout (1 s)");
+    assertEquals("TRANSIENT_FAILURE", endpointStatus("127.0.0.83").getString("state"));
   }
 
   @Test

@@ -1,0 +1,57 @@
+package lab.grpclb.transport;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Filter;
+import java.util.logging.Logger;
+
+/**
+ * Drops two log records that Vert.x 5.0.7 writes for events that are normal in this lab, so that they never
+ * flood a log; each is matched exactly, and counted.
+ * <ul>
+ *   <li>The HTTP/2 server writes a gRPC reply's trailers with a null promise ({@code Http2ServerResponse} ->
+ *   {@code VertxHttp2Stream.writeHeaders(..., null)}). When the stream closes while they still wait in its
+ *   outbound queue (the client vanished, or the pod was killed, with replies not yet flushed), discarding them
+ *   calls {@code promise.fail} on that null, and Netty logs a NullPointerException stack trace per stream
+ *   ("Caught Throwable from listener onStreamClosed"). Nothing is lost: the stream is gone either way.</li>
+ *   <li>A client connection closed before its HTTP/2 handshake completed (our connect timeout, against a pod
+ *   that accepts TCP and never answers) logs "Connection evicted": the handler that would replace that
+ *   default is installed only once the handshake is done. The endpoint's state says what happened.</li>
+ * </ul>
+ */
+public final class KnownVertxNoise {
+  /** Loggers are held here so that their filters are never collected with them. */
+  private static final Logger NETTY_STREAMS = Logger.getLogger("io.netty.handler.codec.http2.DefaultHttp2Connection");
+  private static final Logger CLIENT_CONNECTIONS = Logger.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal");
+  private static final LongAdder DROPPED = new LongAdder();
+  private static final Filter QUEUED_TRAILERS = record -> keep(!isQueuedTrailersDefect(record.getThrown()));
+  private static final Filter ABORTED_HANDSHAKE = record -> keep(!"Connection evicted".equals(record.getMessage()));
+
+  private KnownVertxNoise() {
+  }
+
+  /** Idempotent. */
+  public static synchronized void silence() {
+    NETTY_STREAMS.setFilter(QUEUED_TRAILERS);
+    CLIENT_CONNECTIONS.setFilter(ABORTED_HANDSHAKE);
+  }
+
+  /** How many records were dropped in this JVM. */
+  public static long dropped() {
+    return DROPPED.sum();
+  }
+
+  private static boolean keep(boolean keep) {
+    if (!keep) {
+      DROPPED.increment();
+    }
+    return keep;
+  }
+
+  private static boolean isQueuedTrailersDefect(Throwable thrown) {
+    if (!(thrown instanceof NullPointerException) || thrown.getStackTrace().length == 0) {
+      return false;
+    }
+    StackTraceElement top = thrown.getStackTrace()[0];
+    return top.getClassName().startsWith("io.vertx.core.http.impl.VertxHttp2Stream") && "cancel".equals(top.getMethodName());
+  }
+}
