@@ -56,9 +56,8 @@ public final class KubeDiscovery {
         .put("bridge_service", service));
   }
 
-  /** Completes once the watch has stopped (its request reset, no retry pending) and the API client is closed. */
+  /** Completes once the watch and the bridge's guard have stopped (requests reset, no retry pending) and the API client is closed. */
   public Future<Void> close() {
-    bridge.close();
-    return watch.stop().compose(v -> api.close());
+    return Future.join(bridge.close(), watch.stop()).otherwiseEmpty().compose(v -> api.close());
   }
 }

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -45,16 +44,26 @@ class ControlPlaneFaultsTest {
         .put("addressType", "IPv4").putNull("endpoints"));
   }
 
-  Future<HttpClientResponse> get(String uri) {
-    return http.request(HttpMethod.GET, api.port(), "127.0.0.1", uri).compose(req -> req.send());
+  /** An answer's status, and its body as it arrives. */
+  record Exchange(int status, Future<Buffer> body) {
+  }
+
+  /**
+   * Asks for the body inside the response future's own callback, which runs as the head arrives. From the JUnit
+   * thread every call gets a fresh context, so a callback one composition later (on {@code request()}'s future)
+   * is a separate task: a short answer's body and end can be delivered before it, and body() then never completes.
+   */
+  Future<Exchange> exchange(String uri) {
+    return http.request(HttpMethod.GET, api.port(), "127.0.0.1", uri)
+        .compose(req -> req.send().map(resp -> new Exchange(resp.statusCode(), resp.body())));
   }
 
   record Answer(int status, String body) {
   }
 
-  /** A whole answer, read in the same chain as its head (a body asked for later may already have gone by). */
+  /** A whole answer. */
   Answer fetch(String uri) throws Exception {
-    return get(uri).compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b.toString())))
+    return exchange(uri).compose(e -> e.body().map(b -> new Answer(e.status(), b.toString())))
         .await(5, TimeUnit.SECONDS);
   }
 
@@ -65,10 +74,10 @@ class ControlPlaneFaultsTest {
   /** A watch from the list's resourceVersion: its 200 has come once this returns; the body completes when it ends. */
   Future<Buffer> openWatch() throws Exception {
     String rv = list().getJsonObject("metadata").getString("resourceVersion");
-    HttpClientResponse response = get(SLICES + "?watch=true&resourceVersion=" + rv).await(5, TimeUnit.SECONDS);
-    assertEquals(200, response.statusCode());
+    Exchange watch = exchange(SLICES + "?watch=true&resourceVersion=" + rv).await(5, TimeUnit.SECONDS);
+    assertEquals(200, watch.status());
     Await.until(() -> api.openWatches() == 1, "the watch is open");
-    return response.body();
+    return watch.body();
   }
 
   @Test

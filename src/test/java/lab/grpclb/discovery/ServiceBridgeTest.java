@@ -1,0 +1,216 @@
+package lab.grpclb.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
+import lab.grpclb.LogCapture;
+import lab.grpclb.config.KubeConfig;
+import lab.grpclb.local.ApiResource;
+import lab.grpclb.local.ControlPlane;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The Vert.x bridge behind its guard, against the control plane over real HTTP: after a compaction it relists
+ * once instead of re-watching an expired resourceVersion in a loop, upstream errors make it back off, its records
+ * survive, and nothing logs a stack trace.
+ */
+@ExtendWith(VertxExtension.class)
+class ServiceBridgeTest {
+  static final String NS = "default";
+  static final String TOKEN = "s3cret";
+
+  Vertx vertx;
+  ControlPlane api;
+  Path tokenFile;
+  KubeApiClient client;
+  ServiceBridge bridge;
+  LogCapture logs;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    tokenFile = Files.createTempFile("token", "");
+    Files.writeString(tokenFile, TOKEN + "\n");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (logs != null) {
+      logs.close();
+    }
+    if (bridge != null) {
+      bridge.close().await(5, TimeUnit.SECONDS);
+    }
+    if (client != null) {
+      client.close().await(5, TimeUnit.SECONDS);
+    }
+    if (api != null) {
+      api.close().await(5, TimeUnit.SECONDS);
+    }
+    Files.deleteIfExists(tokenFile);
+  }
+
+  void controlPlane(ControlPlane plane, String url, String caFile) {
+    api = plane;
+    api.requireToken(TOKEN);
+    applyService("10.96.0.9");
+    client = new KubeApiClient(vertx, new KubeConfig(URI.create(url), tokenFile.toString(), caFile, NS, "greeter-server", "grpc"));
+  }
+
+  void applyService(String clusterIp) {
+    api.apply(ApiResource.SERVICES, NS, new JsonObject()
+        .put("metadata", new JsonObject().put("name", "greeter-server"))
+        .put("spec", new JsonObject().put("clusterIP", clusterIp)
+            .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("port", 50051)))));
+  }
+
+  void plainControlPlane() throws Exception {
+    ControlPlane plane = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
+    controlPlane(plane, plane.url(), "");
+  }
+
+  /** The bridge, imported and its watch streaming (a change came through); an empty environment, as outside a pod. */
+  void startBridge() throws Exception {
+    bridge = new ServiceBridge(vertx, client, Map.of());
+    bridge.start();
+    Await.until(() -> "10.96.0.9".equals(service().getString("cluster_ip")), "the bridge imported the Service");
+    Await.until(() -> api.openWatches() == 1, "the bridge watches services");
+    applyService("10.96.0.10");
+    Await.until(() -> "10.96.0.10".equals(service().getString("cluster_ip")), "the bridge's watch streams");
+    logs = LogCapture.start();
+  }
+
+  JsonObject service() {
+    return bridge.service().await();
+  }
+
+  JsonObject guard() {
+    return service().getJsonObject("guard");
+  }
+
+  @Test
+  void afterACompactionTheBridgeRelistsOnceInsteadOfLoopingOn410() throws Exception {
+    plainControlPlane();
+    startBridge();
+    long listsBefore = guard().getLong("lists");
+    api.faults().compact();
+    api.faults().dropWatches();
+    Await.until(() -> guard().getLong("lists") > listsBefore && api.openWatches() == 1, "the bridge relisted and watches again");
+
+    long expired = api.faults().counts().expiredAnswered();
+    assertTrue(expired >= 1 && expired <= 3, "410s answered by the API server: " + expired + ", guard " + guard());
+    assertEquals(expired, guard().getLong("expired_answered"), guard().encode());
+    assertEquals(expired, guard().getLong("error_events_stripped"), guard().encode());
+    assertEquals("10.96.0.10", service().getString("cluster_ip"), "the record survives: " + service());
+    applyService("10.96.0.12");
+    Await.until(() -> "10.96.0.12".equals(service().getString("cluster_ip")), "the new watch delivers a change");
+    assertEquals(List.of(), logs.lines(), "nothing logged a warning or a stack trace");
+  }
+
+  @Test
+  void anUpstreamFailureIsANon200AnswerSoTheBridgeBacksOffAndRecovers() throws Exception {
+    plainControlPlane();
+    startBridge();
+    long listsBefore = guard().getLong("lists");
+    api.faults().failNext(1, 500);
+    api.faults().dropWatches();
+    Await.until(() -> guard().getLong("lists") > listsBefore && api.openWatches() == 1, "the bridge relisted and watches again");
+    assertEquals(1, guard().getLong("failures_answered"), guard().encode());
+    assertEquals(1, api.faults().counts().failuresAnswered());
+    assertEquals("10.96.0.10", service().getString("cluster_ip"));
+    assertEquals(List.of(), logs.lines(), "nothing logged a warning or a stack trace");
+  }
+
+  @Test
+  void overTlsTheBridgesTrafficIsVerifiedAgainstTheCa() throws Exception {
+    SelfSignedCertificate apiCertificate = SelfSignedCertificate.create("localhost");
+    SelfSignedCertificate someOtherCa = SelfSignedCertificate.create("localhost");
+    try {
+      ControlPlane plane = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000))
+          .listenTls("127.0.0.1", 0, apiCertificate.keyCertOptions()).await(5, TimeUnit.SECONDS);
+      String url = "https://localhost:" + plane.port();
+      controlPlane(plane, url, apiCertificate.certificatePath());
+      KubeApiClient suspicious = new KubeApiClient(vertx, new KubeConfig(URI.create(url), tokenFile.toString(),
+          someOtherCa.certificatePath(), NS, "greeter-server", "grpc"));
+      ServiceBridge refused = new ServiceBridge(vertx, suspicious, Map.of());
+      refused.start();
+      Await.until(() -> refused.service().await().getString("error", "").contains("could not import"), "the untrusted API is refused");
+      assertTrue(api.requestsSeen().isEmpty(), "nothing reached the API server unverified: " + api.requestsSeen());
+      refused.close().await(5, TimeUnit.SECONDS); // one Vert.x instance: the bridges share their record registry
+      suspicious.close().await(5, TimeUnit.SECONDS);
+
+      startBridge();
+      assertEquals(Set.of("list services", "watch services"), api.requestsSeen());
+      assertEquals(List.of(), logs.lines(), "nothing logged a warning or a stack trace");
+    } finally {
+      apiCertificate.delete();
+      someOtherCa.delete();
+    }
+  }
+
+  @Test
+  void theGuardForwardsOnlyTheBridgesServiceListAndWatch() throws Exception {
+    plainControlPlane();
+    BridgeGuard guard = new BridgeGuard(vertx, client);
+    int port = guard.listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
+    HttpClient http = vertx.createHttpClient();
+    try {
+      String services = "/api/v1/namespaces/" + NS + "/services";
+      assertEquals(401, status(http, port, HttpMethod.GET, services, "Bearer " + TOKEN), "the real token is not the guard's");
+      assertEquals(403, status(http, port, HttpMethod.DELETE, services, "Bearer " + guard.token()));
+      assertEquals(404, status(http, port, HttpMethod.GET, "/apis/discovery.k8s.io/v1/namespaces/" + NS + "/endpointslices", "Bearer " + guard.token()));
+      assertEquals(200, status(http, port, HttpMethod.GET, services, "Bearer " + guard.token()));
+      assertEquals(new BridgeGuard.Counts(1, 0, 0, 0, 0, 3), guard.counts());
+    } finally {
+      http.close().await(5, TimeUnit.SECONDS);
+      guard.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void inAPodTheBridgeWouldBypassItsGuardSoItStaysOffAndSaysWhy() throws Exception {
+    KubeConfig config = new KubeConfig(URI.create("https://10.96.0.1:443"), "t", "ca", NS, "greeter-server", "grpc");
+    assertEquals(0, ServiceBridge.guardPort(Map.of(), config), "outside a pod: any free port");
+    assertEquals(50079, ServiceBridge.guardPort(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1", "KUBERNETES_SERVICE_PORT", "50079"), config),
+        "the pod spec points the bridge at its guard");
+    IllegalStateException bypass = assertThrows(IllegalStateException.class, () -> ServiceBridge.guardPort(
+        Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443"), config));
+    assertTrue(bypass.getMessage().contains("KUBERNETES_SERVICE_HOST=127.0.0.1"), bypass.getMessage());
+    KubeConfig defaulted = new KubeConfig(URI.create("https://127.0.0.1:50079"), "t", "ca", NS, "greeter-server", "grpc");
+    assertThrows(IllegalStateException.class, () -> ServiceBridge.guardPort(
+        Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1", "KUBERNETES_SERVICE_PORT", "50079"), defaulted), "--kube-api would loop into the guard");
+
+    plainControlPlane();
+    bridge = new ServiceBridge(vertx, client, Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443"));
+    bridge.start();
+    assertTrue(service().getString("error").contains("bypass its guard"), service().encode());
+    assertTrue(api.requestsSeen().isEmpty(), "the bridge never started: " + api.requestsSeen());
+  }
+
+  static int status(HttpClient http, int port, HttpMethod method, String uri, String authorization) throws Exception {
+    return http.request(new RequestOptions().setMethod(method).setPort(port).setHost("127.0.0.1").setURI(uri)
+            .putHeader("Authorization", authorization))
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
+        .await(5, TimeUnit.SECONDS);
+  }
+}
