@@ -70,7 +70,7 @@ public final class ServiceBridge {
    * names one. The bridge takes its API address from KUBERNETES_SERVICE_HOST/PORT whenever they are set, over its
    * configuration; in a pod they name the real API server, and the bridge would bypass the guard.
    */
-  static int guardPort(Map<String, String> env, KubeConfig config) {
+  public static int guardPort(Map<String, String> env, KubeConfig config) {
     String host = env.get(HOST_ENV);
     String port = env.get(PORT_ENV);
     if (host == null) {

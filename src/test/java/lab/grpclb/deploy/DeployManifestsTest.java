@@ -47,6 +47,7 @@ import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.discovery.EndpointSliceWatch;
+import lab.grpclb.discovery.ServiceBridge;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.BeforeAll;
@@ -397,6 +398,13 @@ class DeployManifestsTest {
       flags.rejectUnknown("client");
     } catch (ConfigException e) {
       throw new AssertionError(CLIENT + " args/env rejected by the code: " + e.getMessage(), e);
+    }
+    try {
+      // The Vert.x bridge reads these two itself: they must point it at the client's loopback guard.
+      ServiceBridge.guardPort(inPod, config.kube());
+      envRead.addAll(Set.of("KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"));
+    } catch (IllegalStateException e) {
+      throw new AssertionError(CLIENT + ": " + e.getMessage(), e);
     }
     assertEquals(Set.of(), minus(env.keySet(), envRead), CLIENT + " sets env vars the client never reads");
     return config;
