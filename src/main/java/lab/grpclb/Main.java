@@ -27,11 +27,14 @@ public final class Main {
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
+                       [--connect-timeout-ms 20000] [--drain-timeout-ms 10000]
+                       [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
                        [--report [--out out]]: run the write-up's experiments, write out/report.md and .html, exit
-                       (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight)""";
+                       (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight,
+                       --connect-timeout-ms, --drain-timeout-ms, --retry-policy, --max-attempts)""";
 
   private Main() {
   }

@@ -10,9 +10,11 @@ class ClientConfigTest {
   private static final long HEAP_512M = 512L << 20;
 
   @Test
-  void generationalCollectorsHoldTwelveKibPerCall() {
+  void parallelGcHoldsTwelveKibPerCallAndG1IsCappedForItsPauses() {
     assertEquals(43_690, ClientConfig.maxInFlight(HEAP_512M, List.of("PS Scavenge", "PS MarkSweep")));
-    assertEquals(43_690, ClientConfig.maxInFlight(HEAP_512M, List.of("G1 Young Generation", "G1 Old Generation")));
+    assertEquals(20_000, ClientConfig.maxInFlight(HEAP_512M, List.of("G1 Young Generation", "G1 Old Generation")),
+        "G1 copies live calls in its pauses: the cap bounds them");
+    assertEquals(20_000, ClientConfig.maxInFlight(6L << 30, List.of("G1 Young Generation", "G1 Old Generation")));
   }
 
   @Test

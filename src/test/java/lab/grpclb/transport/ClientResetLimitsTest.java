@@ -1,0 +1,53 @@
+package lab.grpclb.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.LogCapture;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Replies that cross their calls' cancels, by the thousand, on one shared connection. Each crossing reply makes
+ * the client answer RST_STREAM(STREAM_CLOSED); Vert.x 5.0.7 gave client connections Netty's server-side limit
+ * of 200 such resets per 30 s, so the client closed its own connection, failing every healthy call on it, and
+ * then walked all its active streams once per further failed frame: O(streams²), the minutes-long wedge of
+ * a million-call run. With the limits lifted every call ends OK or DEADLINE_EXCEEDED on the one connection.
+ */
+@ExtendWith(VertxExtension.class)
+class ClientResetLimitsTest {
+
+  @Test
+  void repliesCrossingTheirCancelsNeverMakeTheClientCloseItsConnection(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, "127.0.0.16", 100); // the reply comes right at the deadline
+    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
+        new HostPort("127.0.0.16", server.port()), 100_000, 100, 100, 50_000)).start().await(10, TimeUnit.SECONDS);
+    Http http = new Http(vertx);
+    try (LogCapture log = LogCapture.start()) {
+      int expired = 0;
+      for (int run = 0; run < 3; run++) {
+        JsonObject report = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=20000").body();
+        JsonObject errors = report.getJsonObject("errors");
+        int late = errors.getInteger("DEADLINE_EXCEEDED: no reply within 100 ms (--call-timeout-ms)", 0);
+        assertEquals(report.getInteger("failed"), late, "calls fail only by their deadline: " + errors.encode());
+        assertEquals(1, report.getInteger("connections"), "the one connection carried the whole run: " + report.encode());
+        expired += late;
+      }
+      assertTrue(expired > 600, "enough replies crossed their cancels to pass the old limit of 200: " + expired);
+      assertTrue(log.lines().isEmpty(), "nothing logged: " + log.lines());
+    } finally {
+      client.close().await(10, TimeUnit.SECONDS);
+      server.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+}
