@@ -66,19 +66,32 @@ final class BalancedCall {
   }
 
   private void noEndpoint(Picker<EndpointConnection> picker) {
-    long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
-    if (waitedForReady || leftMs <= 0) {
+    if (pastDeadline()) {
+      return;
+    }
+    if (waitedForReady) {
       String reason = picker instanceof Picker.Empty<EndpointConnection> empty ? empty.reason() : "no endpoint";
       result.fail(new CallFailure(GrpcStatus.UNAVAILABLE, reason));
       return;
     }
     waitedForReady = true;
-    channel.awaitSomeReady(leftMs).onComplete(v -> attempt());
+    channel.awaitSomeReady().onComplete(v -> attempt());
+  }
+
+  /** Fails the call DEADLINE_EXCEEDED if its deadline has passed, whatever it was waiting for. */
+  private boolean pastDeadline() {
+    if (System.nanoTime() < deadlineNanos) {
+      return false;
+    }
+    result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason));
+    return true;
   }
 
   private void failed(CallFailure failure) {
-    if (failure.status() == GrpcStatus.DEADLINE_EXCEEDED || System.nanoTime() >= deadlineNanos) {
+    if (failure.status() == GrpcStatus.DEADLINE_EXCEEDED) {
       result.fail(failure);
+    } else if (pastDeadline()) {
+      return;
     } else if (failure.unprocessed() && !transparentRetryUsed) {
       transparentRetryUsed = true;
       attempts--; // it never ran: the retry policy does not count it

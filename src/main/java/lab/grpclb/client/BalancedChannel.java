@@ -52,8 +52,8 @@ public final class BalancedChannel implements GreeterChannel {
   private final AtomicLong openedByRemoved = new AtomicLong();
   private volatile Picker<EndpointConnection> picker = new Picker.Empty<>("no endpoints known yet");
   private volatile EndpointSet endpoints = EndpointSet.EMPTY;
-  /** Completed (and replaced) when a READY picker is published; calls with nowhere to go wait on it. */
-  private Promise<Void> someReady = Promise.promise();
+  /** The wait for a READY endpoint that calls with nowhere to go share; null when none is open. */
+  private Promise<Void> readyWindow;
 
   public BalancedChannel(Vertx vertx, long callTimeoutMs, long connectTimeoutMs, RetryPolicy retryPolicy,
                          Supplier<String> unavailableReason) {
@@ -112,10 +112,8 @@ public final class BalancedChannel implements GreeterChannel {
     if (!next.equals(picker)) {
       picker = next;
     }
-    if (!ready.isEmpty()) {
-      Promise<Void> waiting = someReady;
-      someReady = Promise.promise();
-      waiting.complete();
+    if (!ready.isEmpty() && readyWindow != null) {
+      readyWindow.tryComplete(); // the calls waiting for an endpoint go now
     }
   }
 
@@ -144,18 +142,25 @@ public final class BalancedChannel implements GreeterChannel {
     return picker;
   }
 
-  /** Completes when some endpoint is READY, or after at most {@code maxWaitMs}. On {@link #context} only. */
-  Future<Void> awaitSomeReady(long maxWaitMs) {
+  /**
+   * Completes when some endpoint is READY, or when the current wait window closes: one window (and one timer)
+   * at a time, at most {@link #READY_WAIT_MS} and never longer than a call's timeout, shared by every call
+   * that finds no endpoint, so that waiting costs nothing per call. On {@link #context} only.
+   */
+  Future<Void> awaitSomeReady() {
     if (picker instanceof Picker.RoundRobin<EndpointConnection>) {
       return Future.succeededFuture();
     }
-    Promise<Void> waited = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, Math.min(maxWaitMs, READY_WAIT_MS)), id -> waited.tryComplete());
-    someReady.future().onComplete(v -> {
-      vertx.cancelTimer(timer);
-      waited.tryComplete();
-    });
-    return waited.future();
+    if (readyWindow == null) {
+      Promise<Void> window = Promise.promise();
+      readyWindow = window;
+      long timer = vertx.setTimer(Math.max(1, Math.min(READY_WAIT_MS, callTimeoutMs)), id -> window.tryComplete());
+      window.future().onComplete(v -> {
+        vertx.cancelTimer(timer);
+        readyWindow = null;
+      });
+    }
+    return readyWindow.future();
   }
 
   RetryPolicy retryPolicy() {

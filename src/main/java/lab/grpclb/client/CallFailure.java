@@ -4,6 +4,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.grpc.client.InvalidStatusException;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.vertx.grpc.common.GrpcError;
 import io.vertx.grpc.common.GrpcErrorException;
@@ -71,9 +72,11 @@ public final class CallFailure extends VertxException {
     if (error instanceof GrpcErrorException e) {
       return new CallFailure(e.status(), "stream error " + e.error());
     }
-    if (error instanceof Http2Exception e) {
-      // Netty refused to create the stream (the connection had closed or received GOAWAY): nothing was written
+    if (error instanceof Http2Exception e && neverCreated(e)) {
       return unprocessed("stream not created: " + e.getMessage());
+    }
+    if (error instanceof Http2Exception e) {
+      return new CallFailure(GrpcStatus.UNAVAILABLE, "HTTP/2 " + e.error() + ": " + e.getMessage());
     }
     if (error instanceof StreamResetException e) {
       return new CallFailure(GrpcStatus.UNAVAILABLE, "stream reset by peer (HTTP/2 code " + e.getCode() + ")");
@@ -89,6 +92,17 @@ public final class CallFailure extends VertxException {
       return new CallFailure(GrpcStatus.UNAVAILABLE, message);
     }
     return new CallFailure(GrpcStatus.UNKNOWN, message);
+  }
+
+  /**
+   * Netty refused to create the stream, so nothing was written: REFUSED_STREAM is what it raises for a stream
+   * above a GOAWAY's last-stream-id or over the peer's stream limit, and a closed connection refuses with
+   * "Attempted to create stream id ... after connection was closed". Any other HTTP/2 error may hit a stream
+   * that was already sent (Vert.x hands a connection error to every active stream).
+   */
+  private static boolean neverCreated(Http2Exception e) {
+    String message = String.valueOf(e.getMessage());
+    return e.error() == Http2Error.REFUSED_STREAM || message.startsWith("Attempted to create stream id");
   }
 
   /** Transport failures that Vert.x reports as plain exceptions ("Connection was closed", socket errors). */

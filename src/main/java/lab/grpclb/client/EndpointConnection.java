@@ -22,6 +22,7 @@ import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.transport.ClientResetLimits;
 import lab.grpclb.transport.FlushBatching;
+import lab.grpclb.transport.KnownVertxNoise;
 
 /**
  * One long-lived HTTP/2 connection to one server address, and its gRPC connectivity state (the model is
@@ -37,6 +38,10 @@ import lab.grpclb.transport.FlushBatching;
  */
 public final class EndpointConnection {
   private static final Logger LOG = Logger.getLogger(EndpointConnection.class.getName());
+
+  static {
+    KnownVertxNoise.silence(); // an aborted handshake must not log a warning per attempt
+  }
 
   private final Vertx vertx;
   private final Context context;
@@ -54,6 +59,8 @@ public final class EndpointConnection {
   /** The connection while READY; the attempt while CONNECTING; the last failure while TRANSIENT_FAILURE. */
   private Future<Link> link;
   private long retryTimer = -1;
+  /** The agent of the attempt in progress, so that a shutdown can free its half-open socket at once. */
+  private HttpClientAgent pendingAgent;
   /** Bumped by every attempt, so that the outcome of a superseded one is ignored. */
   private int attempt;
 
@@ -147,17 +154,23 @@ public final class EndpointConnection {
     link = connecting.future();
     setState(ConnectivityState.CONNECTING);
     HttpClientAgent agent = agents.get();
+    pendingAgent = agent;
     long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(new CallFailure(GrpcStatus.UNAVAILABLE,
         "no HTTP/2 handshake within " + connectTimeoutMs + " ms (--connect-timeout-ms)")));
     agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
       vertx.cancelTimer(handshakeTimer);
-      if (ar.succeeded() && current == attempt) {
-        connecting.tryComplete(link(agent, ar.result()));
+      if (ar.succeeded() && current == attempt && !connecting.future().isComplete()) {
+        connecting.complete(link(agent, ar.result()));
+      } else if (ar.succeeded()) {
+        ar.result().close(); // too late (timed out) or superseded: nobody will use it
       } else {
         connecting.tryFail(ar.failed() ? ar.cause() : new CallFailure(GrpcStatus.UNAVAILABLE, "superseded"));
       }
     });
     connecting.future().onComplete(ar -> {
+      if (pendingAgent == agent) {
+        pendingAgent = null;
+      }
       if (ar.failed()) {
         agent.close(); // frees a half-open connection too (no handshake yet)
       }
@@ -253,6 +266,10 @@ public final class EndpointConnection {
       }
       nextAttemptAt = null;
       state = ConnectivityState.SHUTDOWN;
+      if (pendingAgent != null) {
+        pendingAgent.close(); // an attempt in progress: nobody will use it
+        pendingAgent = null;
+      }
       Future<Void> closing = current == null || !current.succeeded() ? Future.succeededFuture()
           : current.result().connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS)
               .eventually(() -> current.result().agent().close());

@@ -3,11 +3,14 @@ package lab.grpclb.client;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,19 +38,32 @@ public final class PerRequestChannel implements GreeterChannel {
     this.callTimeoutMs = callTimeoutMs;
   }
 
+  /**
+   * The deadline runs from the call's start, connect included: a connect (or an HTTP/2 handshake that never
+   * completes) that outlasts it fails the call DEADLINE_EXCEEDED, and a connection that comes too late is closed.
+   */
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
-    return agent.connect(new HttpConnectOptions().setServer(target))
-        .recover(err -> Future.failedFuture(CallFailure.of(err)))
-        .compose(connection -> {
-          opened.incrementAndGet();
-          open.incrementAndGet();
-          connection.closeHandler(v -> open.decrementAndGet());
-          connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
-          return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request,
-                  System.nanoTime() + callTimeoutMs * 1_000_000, "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)")
-              .andThen(ar -> connection.close());
-        });
+    long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
+    String reason = "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)";
+    Promise<HttpClientConnection> connected = Promise.promise();
+    long timer = vertx.setTimer(callTimeoutMs, id -> connected.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason)));
+    agent.connect(new HttpConnectOptions().setServer(target)).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded() && !connected.tryComplete(ar.result())) {
+        ar.result().close(); // the call's deadline passed first
+      } else if (ar.failed()) {
+        connected.tryFail(CallFailure.of(ar.cause()));
+      }
+    });
+    return connected.future().compose(connection -> {
+      opened.incrementAndGet();
+      open.incrementAndGet();
+      connection.closeHandler(v -> open.decrementAndGet());
+      connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
+      return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, deadline, reason)
+          .andThen(ar -> connection.close());
+    });
   }
 
   @Override

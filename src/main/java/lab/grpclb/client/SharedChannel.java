@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import lab.grpclb.balance.ConnectivityState;
 
@@ -15,10 +16,12 @@ import lab.grpclb.balance.ConnectivityState;
  * call made while it is not READY waits for the connection attempt, and fails with its error if it fails.
  */
 public final class SharedChannel implements GreeterChannel {
+  private final Vertx vertx;
   private final EndpointConnection connection;
   private final long callTimeoutMs;
 
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
+    this.vertx = vertx;
     this.callTimeoutMs = callTimeoutMs;
     this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx),
         () -> Http2Client.create(vertx, connectTimeoutMs), target, connectTimeoutMs,
@@ -33,9 +36,20 @@ public final class SharedChannel implements GreeterChannel {
       return connection.sayHello(request, deadline, reason); // the usual case, no stage more
     }
     Promise<HelloReply> reply = Promise.promise();
-    connection.context().runOnContext(v -> connection.awaitReady()
-        .compose(ready -> connection.sayHello(request, deadline, reason))
-        .onComplete(reply));
+    connection.context().runOnContext(v -> {
+      // Wait for the connection no longer than the call's deadline (a hung handshake may take 20 s).
+      long timer = vertx.setTimer(callTimeoutMs, id -> reply.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason)));
+      connection.awaitReady()
+          .compose(ready -> connection.sayHello(request, deadline, reason))
+          .onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (ar.succeeded()) {
+              reply.tryComplete(ar.result());
+            } else {
+              reply.tryFail(ar.cause());
+            }
+          });
+    });
     return reply.future();
   }
 
@@ -44,7 +58,13 @@ public final class SharedChannel implements GreeterChannel {
   public Future<Void> warmUp() {
     connection.resetBackoff();
     Promise<Void> ready = Promise.promise();
-    connection.context().runOnContext(v -> connection.awaitReady().onComplete(ar -> ready.complete()));
+    connection.context().runOnContext(v -> {
+      long timer = vertx.setTimer(callTimeoutMs, id -> ready.tryComplete()); // no longer than one call would wait
+      connection.awaitReady().onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        ready.tryComplete();
+      });
+    });
     return ready.future(); // calls will report a failure
   }
 

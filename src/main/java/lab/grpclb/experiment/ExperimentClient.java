@@ -1,6 +1,7 @@
 package lab.grpclb.experiment;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +25,9 @@ import lab.grpclb.discovery.KubeDiscovery;
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
 public final class ExperimentClient {
   private static final Logger LOG = Logger.getLogger(ExperimentClient.class.getName());
+
+  /** Beyond the drain timeout, how long a stop may wait for the interrupted experiment's answer. */
+  static final long STOP_GRACE_MS = 2_000;
 
   private final Vertx vertx;
   private final ClientConfig config;
@@ -115,7 +119,14 @@ public final class ExperimentClient {
    */
   public Future<Void> close() {
     Future<Void> answered = routes == null ? Future.succeededFuture() : routes.stop(config.drainTimeoutMs());
-    return answered.compose(v -> closeAll());
+    // Whatever a run waits for (a warm-up against a pod that never answers), the stop goes on after this.
+    Promise<Void> bounded = Promise.promise();
+    long watchdog = vertx.setTimer(config.drainTimeoutMs() + STOP_GRACE_MS, id -> bounded.tryComplete());
+    answered.onComplete(ar -> {
+      vertx.cancelTimer(watchdog);
+      bounded.tryComplete();
+    });
+    return bounded.future().compose(v -> closeAll());
   }
 
   private Future<Void> closeAll() {

@@ -1,6 +1,7 @@
 package lab.grpclb.experiment;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcStatus;
 import lab.grpclb.client.CallFailure;
@@ -68,7 +69,9 @@ public final class ExperimentRoutes {
     }
     Experiment experiment = experiment(type, n, channel);
     LOG.info(() -> "experiment " + type + " n=" + n + " started");
-    answering = runner.run(experiment, channel).transform(ar -> {
+    Promise<Void> answered = Promise.promise();
+    answering = answered.future(); // before the run starts, so that a stop in between waits for this answer
+    runner.run(experiment, channel).transform(ar -> {
       running.set(null);
       if (ar.succeeded()) {
         Report report = ar.result();
@@ -82,7 +85,7 @@ public final class ExperimentRoutes {
       }
       LOG.warning(() -> "experiment " + type + " n=" + n + " could not run: " + ar.cause());
       return Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());
-    });
+    }).onComplete(answered);
   }
 
   /**

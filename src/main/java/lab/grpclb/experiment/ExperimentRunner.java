@@ -35,6 +35,7 @@ public final class ExperimentRunner {
   private final List<Context> firers;
   private volatile Run current;
   private volatile boolean stopping;
+  private volatile long stopDrainMs;
 
   public ExperimentRunner(Vertx vertx, FirerPool pool) {
     this.vertx = vertx;
@@ -48,9 +49,12 @@ public final class ExperimentRunner {
       }
       Promise<Report> done = Promise.promise();
       Run run = new Run(experiment, channel, done);
+      run.start();
       current = run;
       done.future().onComplete(ar -> current = null);
-      run.start();
+      if (stopping) {
+        run.interrupt(stopDrainMs); // the stop began while this one was starting: it saw no run to stop
+      }
       return done.future();
     });
   }
@@ -61,6 +65,7 @@ public final class ExperimentRunner {
    * counted as {@link #SHUTTING_DOWN}. Completes when that report exists (at once when nothing runs).
    */
   public Future<Void> interrupt(long drainMs) {
+    stopDrainMs = drainMs;
     stopping = true;
     Run run = current;
     if (run == null) {
@@ -123,6 +128,9 @@ public final class ExperimentRunner {
     }
 
     void interrupt(long drainMs) {
+      if (interrupted) {
+        return;
+      }
       interrupted = true;
       LOG.info(() -> experiment.type() + " n=" + experiment.n() + " interrupted: no new calls, " + inFlight.get()
           + " in flight get up to " + drainMs + " ms");

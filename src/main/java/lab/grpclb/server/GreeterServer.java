@@ -13,6 +13,7 @@ import io.vertx.grpc.server.GrpcServer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ServerConfig;
@@ -57,6 +58,8 @@ public final class GreeterServer {
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
   private volatile boolean draining;
   private long earlyEndsLogged;
+  private final LongAdder rejected = new LongAdder();
+  private long rejectedLogged;
 
   static {
     KnownVertxNoise.silence(); // a vanished client must not flood this pod's log
@@ -84,7 +87,8 @@ public final class GreeterServer {
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
     httpServer = vertx.createHttpServer(options)
         .requestHandler(request -> route(grpc, request))
-        .connectionHandler(this::accepted);
+        .connectionHandler(this::accepted)
+        .exceptionHandler(err -> rejected.increment()); // not HTTP/2, or broken before it was: counted, not logged
     return httpServer.listen()
         .recover(err -> ListenException.naming("--host/--port", config.host(), config.port(), err))
         .onSuccess(s -> earlyEndLogTimer = vertx.setPeriodic(EARLY_END_LOG_PERIOD_MS, id -> logEarlyEnds()))
@@ -111,6 +115,18 @@ public final class GreeterServer {
       LOG.info(() -> "pod " + config.podIp() + ": " + recent + " calls ended before their reply in the last minute "
           + "(cancelled by the client, past their deadline, or the client gone), " + total + " in all");
     }
+    long refused = rejected.sum();
+    if (refused > rejectedLogged) {
+      long recent = refused - rejectedLogged;
+      rejectedLogged = refused;
+      LOG.info(() -> "pod " + config.podIp() + ": " + recent + " connections dropped in the last minute before they "
+          + "spoke HTTP/2 (not HTTP/2, or broken), " + refused + " in all");
+    }
+  }
+
+  /** Connections dropped before they spoke HTTP/2 (garbage bytes, a bad preface, a reset during the handshake). */
+  public long connectionsRejected() {
+    return rejected.sum();
   }
 
   private void accepted(HttpConnection connection) {

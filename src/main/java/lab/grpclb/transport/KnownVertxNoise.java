@@ -5,7 +5,7 @@ import java.util.logging.Filter;
 import java.util.logging.Logger;
 
 /**
- * Drops two log records that Vert.x 5.0.7 writes for events that are normal in this lab, so that they never
+ * Drops four log records that Vert.x 5.0.7 writes for events that are normal in this lab, so that they never
  * flood a log; each is matched exactly, and counted.
  * <ul>
  *   <li>The HTTP/2 server writes a gRPC reply's trailers with a null promise ({@code Http2ServerResponse} ->
@@ -22,9 +22,14 @@ public final class KnownVertxNoise {
   /** Loggers are held here so that their filters are never collected with them. */
   private static final Logger NETTY_STREAMS = Logger.getLogger("io.netty.handler.codec.http2.DefaultHttp2Connection");
   private static final Logger CLIENT_CONNECTIONS = Logger.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal");
+  private static final Logger SERVER_ACCEPTS = Logger.getLogger("io.netty.bootstrap.ServerBootstrap");
+  private static final Logger CONNECTIONS = Logger.getLogger("io.vertx.core.net.impl.ConnectionBase");
   private static final LongAdder DROPPED = new LongAdder();
   private static final Filter QUEUED_TRAILERS = record -> keep(!isQueuedTrailersDefect(record.getThrown()));
   private static final Filter ABORTED_HANDSHAKE = record -> keep(!"Connection evicted".equals(record.getMessage()));
+  private static final Filter ACCEPTED_WHILE_CLOSING = record -> keep(!isAcceptedWhileClosing(record.getThrown()));
+  private static final Filter NO_SETTINGS = record -> keep(record.getMessage() == null
+      || !record.getMessage().startsWith("First received frame was not SETTINGS"));
 
   private KnownVertxNoise() {
   }
@@ -33,6 +38,8 @@ public final class KnownVertxNoise {
   public static synchronized void silence() {
     NETTY_STREAMS.setFilter(QUEUED_TRAILERS);
     CLIENT_CONNECTIONS.setFilter(ABORTED_HANDSHAKE);
+    SERVER_ACCEPTS.setFilter(ACCEPTED_WHILE_CLOSING);
+    CONNECTIONS.setFilter(NO_SETTINGS);
   }
 
   /** How many records were dropped in this JVM. */
@@ -45,6 +52,11 @@ public final class KnownVertxNoise {
       DROPPED.increment();
     }
     return keep;
+  }
+
+  private static boolean isAcceptedWhileClosing(Throwable thrown) {
+    return thrown instanceof IllegalStateException && thrown.getStackTrace().length > 0
+        && thrown.getStackTrace()[0].getClassName().equals("io.vertx.core.net.impl.VertxEventLoopGroup");
   }
 
   private static boolean isQueuedTrailersDefect(Throwable thrown) {

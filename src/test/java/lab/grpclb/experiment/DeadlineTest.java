@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
@@ -36,6 +38,27 @@ class DeadlineTest {
     } finally {
       client.close().await(5, TimeUnit.SECONDS);
       slow.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A target that accepts TCP and never speaks HTTP/2: the deadline runs from the call's start, connect included. */
+  @Test
+  void aTargetThatNeverCompletesTheHandshakeIsDeadlineExceededNotAHang(Vertx vertx) throws Exception {
+    NetServer hung = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.17").setPort(0))
+        .connectHandler(socket -> socket.pause()).listen().await(5, TimeUnit.SECONDS);
+    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
+        new HostPort("127.0.0.17", hung.actualPort()), 1000, 200, 100, 10_000)).start().await(10, TimeUnit.SECONDS);
+    Http http = new Http(vertx);
+    try {
+      for (String type : new String[] {"Client", "ClientWithReuseConn"}) {
+        JsonObject report = http.get(client.port(), "/experiment/client?type=" + type + "&n=20").body();
+        assertEquals(new JsonObject().put("DEADLINE_EXCEEDED: no reply within 200 ms (--call-timeout-ms)", 20),
+            report.getJsonObject("errors"), type + ": " + report.encode());
+        assertTrue(report.getDouble("elapsed_ms") < 2_000, type + " ended by the deadline: " + report.encode());
+      }
+    } finally {
+      client.close().await(5, TimeUnit.SECONDS);
+      hung.close().await(5, TimeUnit.SECONDS);
     }
   }
 }
