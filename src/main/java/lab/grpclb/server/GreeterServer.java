@@ -3,6 +3,7 @@ package lab.grpclb.server;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -107,21 +108,19 @@ public final class GreeterServer {
     }
   }
 
+  /** At most once a minute: the calls that ended before their reply, and the connections dropped unspoken. */
   private synchronized void logEarlyEnds() {
-    long total = greeter.callsEndedEarly();
-    if (total > earlyEndsLogged) {
-      long recent = total - earlyEndsLogged;
-      earlyEndsLogged = total;
-      LOG.info(() -> "pod " + config.podIp() + ": " + recent + " calls ended before their reply in the last minute "
-          + "(cancelled by the client, past their deadline, or the client gone), " + total + " in all");
+    earlyEndsLogged = logGrowth(greeter.callsEndedEarly(), earlyEndsLogged,
+        "calls ended before their reply in the last minute (cancelled by the client, past their deadline, or the client gone)");
+    rejectedLogged = logGrowth(rejected.sum(), rejectedLogged,
+        "connections dropped in the last minute before they spoke HTTP/2 (not HTTP/2, or broken)");
+  }
+
+  private long logGrowth(long total, long logged, String what) {
+    if (total > logged) {
+      LOG.info(() -> "pod " + config.podIp() + ": " + (total - logged) + " " + what + ", " + total + " in all");
     }
-    long refused = rejected.sum();
-    if (refused > rejectedLogged) {
-      long recent = refused - rejectedLogged;
-      rejectedLogged = refused;
-      LOG.info(() -> "pod " + config.podIp() + ": " + recent + " connections dropped in the last minute before they "
-          + "spoke HTTP/2 (not HTTP/2, or broken), " + refused + " in all");
-    }
+    return total;
   }
 
   /** Connections dropped before they spoke HTTP/2 (garbage bytes, a bad preface, a reset during the handshake). */
@@ -156,16 +155,34 @@ public final class GreeterServer {
     draining = true;
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
     // A GOAWAY naming the largest stream id announces the shutdown without refusing any stream (RFC 9113
-    // 6.8); clients stop opening streams here, and calls that still arrive get UNAVAILABLE to retry elsewhere.
+    // 6.8); clients stop opening streams here, and calls that still arrive get REFUSED_STREAM to retry elsewhere.
     connections.forEach(c -> c.goAway(0, Integer.MAX_VALUE));
     LOG.info(() -> "pod " + config.podIp() + ": GOAWAY sent on " + connections.size() + " connections, refusing new "
         + "connections and calls, draining " + greeter.callsInFlight() + " in-flight calls (timeout " + timeoutMs + " ms)");
+    long deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
     Promise<Void> drained = Promise.promise();
-    awaitNoCallsInFlight(System.nanoTime() + timeoutMs * 1_000_000, drained);
+    pingRoundTrip(timeoutMs).onComplete(v -> awaitNoCallsInFlight(deadlineNanos, drained));
     return drained.future()
         .compose(v -> close()) // nothing is in flight any more (or the timeout passed)
         .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
             + " calls left unfinished, " + greeter.callsServed() + " served in all"));
+  }
+
+  /**
+   * Calls a client sent before our GOAWAY reached it are still on the wire when we count the calls in flight;
+   * closing then would break them. A PING sent after the GOAWAY is answered only after everything the client
+   * sent before it (TCP keeps the order), so once every connection has answered, each such call has either
+   * arrived (and is in flight) or been refused: gRPC's own graceful GOAWAY does the same.
+   */
+  private Future<Void> pingRoundTrip(long timeoutMs) {
+    Promise<Void> answered = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> answered.tryComplete());
+    Future.join(connections.stream().map(c -> c.ping(Buffer.buffer(new byte[8])).recover(err -> Future.succeededFuture()))
+        .toList()).onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          answered.tryComplete();
+        });
+    return answered.future();
   }
 
   /**

@@ -99,19 +99,23 @@ class BalancerStatesTest {
     throw new AssertionError(ip + " not in /status: " + endpoints.encode());
   }
 
+  void awaitState(String ip, String state, String what) throws InterruptedException {
+    Await.until(() -> {
+      try {
+        return state.equals(endpointStatus(ip).getString("state"));
+      } catch (Exception | AssertionError notYet) {
+        return false;
+      }
+    }, what);
+  }
+
   @Test
   void aKilledPodStillListedGetsNoPicksAfterItsFirstFailedConnect(Vertx vertx) throws Exception {
     start(vertx, RetryPolicy.DEFAULT, 20);
     assertEquals(List.of(1000), List.copyOf(lab.grpclb.Await.counts(run(3000))), "exact split over 3 READY pods");
     servers.get(1).kill().await(5, TimeUnit.SECONDS); // crashed: its endpoint stays listed, ready
     Await.until(() -> channel.endpoints().size() == 2, "the dead pod leaves the picker as its connection drops");
-    Await.until(() -> {
-      try {
-        return "TRANSIENT_FAILURE".equals(endpointStatus("127.0.0.81").getString("state"));
-      } catch (Exception | AssertionError notYet) {
-        return false;
-      }
-    }, "its reconnect fails");
+    awaitState("127.0.0.81", "TRANSIENT_FAILURE", "its reconnect fails");
     JsonObject dead = endpointStatus("127.0.0.81");
     assertTrue(dead.getBoolean("routable"), "still listed ready in the EndpointSlice: " + dead.encode());
     assertEquals("TRANSIENT_FAILURE", dead.getString("state"), dead.encode());
@@ -139,13 +143,7 @@ class BalancerStatesTest {
     endpoints.add(new JsonObject().put("addresses", new JsonArray().add("127.0.0.83"))
         .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", "hung")));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
-    Await.until(() -> {
-      try {
-        return "CONNECTING".equals(endpointStatus("127.0.0.83").getString("state"));
-      } catch (Exception | AssertionError notYet) {
-        return false;
-      }
-    }, "the hung endpoint is being connected to");
+    awaitState("127.0.0.83", "CONNECTING", "the hung endpoint is being connected to");
 
     JsonObject with = run(3000);
     assertEquals(0, with.getInteger("failed"), with.encode());

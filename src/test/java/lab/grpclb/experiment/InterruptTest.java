@@ -12,8 +12,8 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lab.grpclb.ChildLog;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
@@ -88,7 +88,7 @@ class InterruptTest {
         "--mode", "client", "--http-host", "127.0.0.1", "--http-port", "0", "--target", "127.0.0.15:" + server.port(),
         "--max-in-flight", "2000").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      int port = awaitPort(log);
+      int port = ChildLog.awaitPort(log, LISTENING);
       Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, port,
           "/experiment/client?type=ClientWithReuseConn&n=10000");
       Await.until(() -> server.greeter().callsInFlight() == 2000, "the in-flight cap is full");
@@ -110,14 +110,4 @@ class InterruptTest {
     }
   }
 
-  private static int awaitPort(Path log) throws Exception {
-    for (int i = 0; i < 200; i++) {
-      Matcher m = LISTENING.matcher(Files.readString(log));
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the client never logged that it listens: " + Files.readString(log));
-  }
 }

@@ -43,4 +43,40 @@ class DrainTest {
     before.close();
     after.close();
   }
+
+  /**
+   * Calls on the wire when the drain starts (sent before the client saw the GOAWAY) reach a server that has
+   * nothing in flight yet: it must not close under them. Each is served or refused (REFUSED_STREAM, safe to
+   * send again), never broken. Repeated, because it is a race.
+   */
+  @Test
+  void callsOnTheWireWhenTheDrainStartsAreServedOrRefusedNeverBroken(Vertx vertx) throws Exception {
+    int broken = 0;
+    int refused = 0;
+    for (int round = 0; round < 20; round++) {
+      GreeterServer server = Greeters.start(vertx, "127.0.0.13", 0);
+      SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+      channel.warmUp().await(5, TimeUnit.SECONDS);
+      java.util.List<Future<HelloReply>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+      io.vertx.core.Promise<Void> fired = io.vertx.core.Promise.promise();
+      channel.preferredContext().runOnContext(v -> {
+        for (int i = 0; i < 300; i++) {
+          calls.add(channel.sayHello(HELLO));
+        }
+        fired.complete();
+      });
+      fired.future().await(5, TimeUnit.SECONDS);
+      server.drain(5_000).await(10, TimeUnit.SECONDS);
+      for (Future<HelloReply> call : calls) {
+        Throwable error = call.map(r -> (Throwable) null).otherwise(e -> e).await(10, TimeUnit.SECONDS);
+        if (error != null && CallFailure.of(error).unprocessed()) {
+          refused++;
+        } else if (error != null) {
+          broken++;
+        }
+      }
+      channel.close().await(5, TimeUnit.SECONDS);
+    }
+    assertEquals(0, broken, "calls broken by the drain (" + refused + " were refused, safe to send again)");
+  }
 }

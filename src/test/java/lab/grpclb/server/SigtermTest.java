@@ -15,8 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lab.grpclb.ChildLog;
 import lab.grpclb.interop.GrpcJava;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,8 @@ class SigtermTest {
     Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "lab.grpclb.Main",
         "--mode", "server", "--host", "127.0.0.14", "--port", "0", "--pod-ip", "127.0.0.14", "--delay-ms", "1500")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.14", awaitPort(log)).usePlaintext().build();
+    int port = ChildLog.awaitPort(log, LISTENING);
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.14", port).usePlaintext().build();
     try {
       for (int i = 0; i < 500 && channel.getState(true) != ConnectivityState.READY; i++) {
         Thread.sleep(20); // connect before the signal: a draining server refuses new connections
@@ -56,14 +57,4 @@ class SigtermTest {
     }
   }
 
-  private static int awaitPort(Path log) throws Exception {
-    for (int i = 0; i < 200; i++) {
-      Matcher m = LISTENING.matcher(Files.readString(log));
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the server never logged that it listens: " + Files.readString(log));
-  }
 }
