@@ -112,7 +112,7 @@ class BalancerStatesTest {
   @Test
   void aKilledPodStillListedGetsNoPicksAfterItsFirstFailedConnect(Vertx vertx) throws Exception {
     start(vertx, RetryPolicy.DEFAULT, 20);
-    assertEquals(List.of(1000), List.copyOf(lab.grpclb.Await.counts(run(3000))), "exact split over 3 READY pods");
+    assertEquals(List.of(1000), List.copyOf(Await.counts(run(3000))), "exact split over 3 READY pods");
     servers.get(1).kill().await(5, TimeUnit.SECONDS); // crashed: its endpoint stays listed, ready
     Await.until(() -> channel.endpoints().size() == 2, "the dead pod leaves the picker as its connection drops");
     awaitState("127.0.0.81", "TRANSIENT_FAILURE", "its reconnect fails");
