@@ -14,6 +14,23 @@ record ProcSample(String when, long atMs, long rssKb, long fds) {
     return new ProcSample(when, atMs, readRssKb(), readOpenFds());
   }
 
+  /**
+   * A sample once the descriptors stop falling (polled every 200 ms, for at most 3 s): a `Client` burst opens a
+   * connection per call, and its last thousands are still closing just after it answers.
+   */
+  static ProcSample settled(String when, long atMs) throws InterruptedException {
+    long before = readOpenFds();
+    for (int i = 0; i < 15; i++) {
+      Thread.sleep(200);
+      long now = readOpenFds();
+      if (now >= before) {
+        break;
+      }
+      before = now;
+    }
+    return now(when, atMs);
+  }
+
   private static long readRssKb() {
     try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
       return lines.filter(l -> l.startsWith("VmRSS:"))

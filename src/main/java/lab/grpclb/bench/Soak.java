@@ -80,7 +80,7 @@ public final class Soak {
     }
   }
 
-  private SoakResult soak(Vertx vertx, LocalMode local, LogTally logs) {
+  private SoakResult soak(Vertx vertx, LocalMode local, LogTally logs) throws InterruptedException {
     progress.accept("client on http://127.0.0.1:" + local.client().port() + ", " + options.duration().toSeconds()
         + " s of chaos, n=" + options.n() + ", delay " + options.delayMs() + " ms, seed " + options.seed());
     ExperimentApi api = new ExperimentApi("127.0.0.1", local.client().port(), Duration.ofSeconds(120));
@@ -97,7 +97,7 @@ public final class Soak {
       runs.computeIfAbsent(type, t -> new ArrayList<>()).add(burst(api, type));
       long ms = elapsedMs(startNanos);
       if (samples.size() == 1 && ms >= durationMs / 2) {
-        samples.add(ProcSample.now("middle", ms));
+        samples.add(ProcSample.settled("middle", ms));
       }
       if (ms >= nextProgressMs) {
         nextProgressMs += PROGRESS_EVERY_MS;
@@ -105,7 +105,7 @@ public final class Soak {
       }
     }
     Chaos.Counts done = chaos.stop();
-    samples.add(ProcSample.now("end", elapsedMs(startNanos)));
+    samples.add(ProcSample.settled("end", elapsedMs(startNanos)));
     List<SoakResult.TypeSummary> types = runs.entrySet().stream()
         .map(e -> SoakResult.TypeSummary.of(e.getKey(), e.getValue())).toList();
     return new SoakResult(options, Duration.ofMillis(elapsedMs(startNanos)), types, samples, done, logs.counts());
