@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.server.GrpcServer;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,7 +53,10 @@ public final class GreeterServer {
   private final ServerConfig config;
   private final GreeterService greeter;
   private static final long DRAIN_POLL_MS = 5;
-  private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+  /** How long the drain waits for its PINGs to be answered: a live peer answers within milliseconds. */
+  static final long PING_WAIT_MS = 1_000;
+  /** Open connections, each with a promise completed when it closes. */
+  private final Map<HttpConnection, Promise<Void>> connections = new ConcurrentHashMap<>();
   private HttpServer httpServer;
   private long earlyEndLogTimer = -1;
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
@@ -135,8 +138,12 @@ public final class GreeterServer {
     }
     FlushBatching.install(connection);
     connection.exceptionHandler(err -> { }); // a client that resets or vanishes is normal here: no log per connection
-    connections.add(connection);
-    connection.closeHandler(v -> connections.remove(connection));
+    Promise<Void> closed = Promise.promise();
+    connections.put(connection, closed);
+    connection.closeHandler(v -> {
+      connections.remove(connection);
+      closed.tryComplete();
+    });
   }
 
   private Future<Boolean> serving() {
@@ -156,12 +163,12 @@ public final class GreeterServer {
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
     // A GOAWAY naming the largest stream id announces the shutdown without refusing any stream (RFC 9113
     // 6.8); clients stop opening streams here, and calls that still arrive get REFUSED_STREAM to retry elsewhere.
-    connections.forEach(c -> c.goAway(0, Integer.MAX_VALUE));
+    connections.keySet().forEach(c -> c.goAway(0, Integer.MAX_VALUE));
     LOG.info(() -> "pod " + config.podIp() + ": GOAWAY sent on " + connections.size() + " connections, refusing new "
         + "connections and calls, draining " + greeter.callsInFlight() + " in-flight calls (timeout " + timeoutMs + " ms)");
     long deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
     Promise<Void> drained = Promise.promise();
-    pingRoundTrip(timeoutMs).onComplete(v -> awaitNoCallsInFlight(deadlineNanos, drained));
+    pingRoundTrip(Math.min(timeoutMs, PING_WAIT_MS)).onComplete(v -> awaitNoCallsInFlight(deadlineNanos, drained));
     return drained.future()
         .compose(v -> close()) // nothing is in flight any more (or the timeout passed)
         .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
@@ -177,8 +184,9 @@ public final class GreeterServer {
   private Future<Void> pingRoundTrip(long timeoutMs) {
     Promise<Void> answered = Promise.promise();
     long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> answered.tryComplete());
-    Future.join(connections.stream().map(c -> c.ping(Buffer.buffer(new byte[8])).recover(err -> Future.succeededFuture()))
-        .toList()).onComplete(ar -> {
+    // Vert.x never completes a PING whose connection closes first: a closed connection counts as answered.
+    Future.join(connections.entrySet().stream().map(c -> Future.any(c.getKey().ping(Buffer.buffer(new byte[8])),
+            c.getValue().future())).toList()).onComplete(ar -> {
           vertx.cancelTimer(timer);
           answered.tryComplete();
         });
