@@ -135,7 +135,7 @@ public final class BalancedChannel implements GreeterChannel {
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
     return new BalancedCall(this, request, System.nanoTime() + callTimeoutMs * 1_000_000,
-        "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)").start();
+        GrpcCall.deadlineReason(callTimeoutMs)).start();
   }
 
   Picker<EndpointConnection> picker() {

@@ -70,7 +70,8 @@ final class Deadlines {
     }
   }
 
-  private static long millisUntil(long deadlineNanos) {
+  /** Whole milliseconds until the deadline, rounded up (negative once past). */
+  static long millisUntil(long deadlineNanos) {
     return (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000;
   }
 }

@@ -11,13 +11,13 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcStatus;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-import io.vertx.grpc.common.GrpcStatus;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.transport.ClientResetLimits;
@@ -164,7 +164,7 @@ public final class EndpointConnection {
       } else if (ar.succeeded()) {
         ar.result().close(); // too late (timed out) or superseded: nobody will use it
       } else {
-        connecting.tryFail(ar.failed() ? ar.cause() : new CallFailure(GrpcStatus.UNAVAILABLE, "superseded"));
+        connecting.tryFail(ar.cause());
       }
     });
     connecting.future().onComplete(ar -> {
@@ -175,10 +175,7 @@ public final class EndpointConnection {
         agent.close(); // frees a half-open connection too (no handshake yet)
       }
       if (current != attempt || state == ConnectivityState.SHUTDOWN) {
-        if (ar.succeeded()) {
-          close(ar.result()); // too late: nobody will use it
-        }
-        return;
+        return; // superseded: only a failure can end a superseded attempt (success needs current == attempt)
       }
       if (ar.succeeded()) {
         backoff.reset();
@@ -205,10 +202,6 @@ public final class EndpointConnection {
     });
     connection.goAwayHandler(goAway -> dropped(fresh, "GOAWAY from the server")); // new calls need a new one
     return fresh;
-  }
-
-  private static void close(Link link) {
-    link.connection().close().onComplete(ar -> link.agent().close());
   }
 
   /** A READY connection went away: back to IDLE, and connect again at once (its calls in flight end on it). */

@@ -31,11 +31,16 @@ final class GrpcCall {
     this.deadlineReason = deadlineReason;
   }
 
+  /** The reason a call past its deadline gives, naming the flag that set it. */
+  static String deadlineReason(long timeoutMs) {
+    return "no reply within " + timeoutMs + " ms (--call-timeout-ms)";
+  }
+
   /** Call on the event loop the call should run on; {@code deadlineReason} says which setting set the deadline. */
   static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
                                      long deadlineNanos, String deadlineReason) {
     GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason);
-    long timeoutMs = call.remainingMs();
+    long timeoutMs = Deadlines.millisUntil(deadlineNanos);
     if (timeoutMs <= 0) {
       call.expire();
       return call.result.future();
@@ -69,10 +74,6 @@ final class GrpcCall {
 
   long deadlineNanos() {
     return deadlineNanos;
-  }
-
-  private long remainingMs() {
-    return (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000;
   }
 
   boolean completed() {

@@ -45,7 +45,7 @@ public final class PerRequestChannel implements GreeterChannel {
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
-    String reason = "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)";
+    String reason = GrpcCall.deadlineReason(callTimeoutMs);
     Promise<HttpClientConnection> connected = Promise.promise();
     long timer = vertx.setTimer(callTimeoutMs, id -> connected.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason)));
     agent.connect(new HttpConnectOptions().setServer(target)).onComplete(ar -> {

@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import lab.grpclb.balance.ConnectivityState;
 
 /**
@@ -16,12 +18,10 @@ import lab.grpclb.balance.ConnectivityState;
  * call made while it is not READY waits for the connection attempt, and fails with its error if it fails.
  */
 public final class SharedChannel implements GreeterChannel {
-  private final Vertx vertx;
   private final EndpointConnection connection;
   private final long callTimeoutMs;
 
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
-    this.vertx = vertx;
     this.callTimeoutMs = callTimeoutMs;
     this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx),
         () -> Http2Client.create(vertx, connectTimeoutMs), target, connectTimeoutMs,
@@ -31,25 +31,16 @@ public final class SharedChannel implements GreeterChannel {
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
-    String reason = "no reply within " + callTimeoutMs + " ms (--call-timeout-ms)";
+    String reason = GrpcCall.deadlineReason(callTimeoutMs);
     if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
       return connection.sayHello(request, deadline, reason); // the usual case, no stage more
     }
     Promise<HelloReply> reply = Promise.promise();
-    connection.context().runOnContext(v -> {
-      // Wait for the connection no longer than the call's deadline (a hung handshake may take 20 s).
-      long timer = vertx.setTimer(callTimeoutMs, id -> reply.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason)));
-      connection.awaitReady()
-          .compose(ready -> connection.sayHello(request, deadline, reason))
-          .onComplete(ar -> {
-            vertx.cancelTimer(timer);
-            if (ar.succeeded()) {
-              reply.tryComplete(ar.result());
-            } else {
-              reply.tryFail(ar.cause());
-            }
-          });
-    });
+    connection.context().runOnContext(v -> awaitReadyWithinTimeout()
+        .recover(err -> Future.failedFuture(err instanceof TimeoutException
+            ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason) : err))
+        .compose(ready -> connection.sayHello(request, deadline, reason))
+        .onComplete(reply));
     return reply.future();
   }
 
@@ -58,14 +49,13 @@ public final class SharedChannel implements GreeterChannel {
   public Future<Void> warmUp() {
     connection.resetBackoff();
     Promise<Void> ready = Promise.promise();
-    connection.context().runOnContext(v -> {
-      long timer = vertx.setTimer(callTimeoutMs, id -> ready.tryComplete()); // no longer than one call would wait
-      connection.awaitReady().onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        ready.tryComplete();
-      });
-    });
+    connection.context().runOnContext(v -> awaitReadyWithinTimeout().otherwiseEmpty().onComplete(ready));
     return ready.future(); // calls will report a failure
+  }
+
+  /** On the connection's context: READY, or its attempt's failure, for no longer than one call would wait. */
+  private Future<Void> awaitReadyWithinTimeout() {
+    return connection.awaitReady().timeout(callTimeoutMs, TimeUnit.MILLISECONDS); // a hung handshake may take 20 s
   }
 
   @Override

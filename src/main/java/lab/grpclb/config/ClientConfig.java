@@ -77,18 +77,6 @@ public record ClientConfig(
         retryPolicy, connectTimeoutMs, drainTimeoutMs);
   }
 
-  /** The same client with another retry policy. */
-  public ClientConfig withRetryPolicy(RetryPolicy policy) {
-    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
-        policy, connectTimeoutMs, drainTimeoutMs);
-  }
-
-  /** The same client with another connect (TCP and HTTP/2 handshake) timeout. */
-  public ClientConfig withConnectTimeoutMs(int ms) {
-    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
-        retryPolicy, ms, drainTimeoutMs);
-  }
-
   /**
    * The free file descriptors divided by what one per-call connection costs, at most 5 000. A client and
    * a server on one host cost two per connection; the local mode four (and the last three close a little

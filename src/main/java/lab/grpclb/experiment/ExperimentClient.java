@@ -1,7 +1,6 @@
 package lab.grpclb.experiment;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.client.BalancedChannel;
@@ -120,13 +120,8 @@ public final class ExperimentClient {
   public Future<Void> close() {
     Future<Void> answered = routes == null ? Future.succeededFuture() : routes.stop(config.drainTimeoutMs());
     // Whatever a run waits for (a warm-up against a pod that never answers), the stop goes on after this.
-    Promise<Void> bounded = Promise.promise();
-    long watchdog = vertx.setTimer(config.drainTimeoutMs() + STOP_GRACE_MS, id -> bounded.tryComplete());
-    answered.onComplete(ar -> {
-      vertx.cancelTimer(watchdog);
-      bounded.tryComplete();
-    });
-    return bounded.future().compose(v -> closeAll());
+    return answered.timeout(config.drainTimeoutMs() + STOP_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
+        .compose(v -> closeAll());
   }
 
   private Future<Void> closeAll() {

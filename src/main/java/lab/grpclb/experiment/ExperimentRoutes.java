@@ -3,8 +3,6 @@ package lab.grpclb.experiment;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import io.vertx.grpc.common.GrpcStatus;
-import lab.grpclb.client.CallFailure;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -80,8 +78,8 @@ public final class ExperimentRoutes {
             + " per pod " + report.countPerIp());
         return Responses.json(ctx, 200, report.toJson());
       }
-      if (ar.cause() instanceof CallFailure stopping && stopping.status() == GrpcStatus.CANCELLED) {
-        return Responses.error(ctx, 503, "experiment not started: " + stopping.reason());
+      if (ar.cause() == ExperimentRunner.SHUTTING_DOWN) {
+        return Responses.error(ctx, 503, "experiment not started: " + ExperimentRunner.SHUTTING_DOWN.reason());
       }
       LOG.warning(() -> "experiment " + type + " n=" + n + " could not run: " + ar.cause());
       return Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());

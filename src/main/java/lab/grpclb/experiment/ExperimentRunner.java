@@ -7,13 +7,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
-import io.vertx.grpc.common.GrpcStatus;
 import lab.grpclb.client.CallFailure;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.Retries;
@@ -28,8 +28,8 @@ public final class ExperimentRunner {
   /** Calls one firer sends in one event-loop turn: small enough that a turn stays well under a millisecond. */
   static final int SLICE = 256;
 
-  /** What a call that the stop of the client cut short is counted as. */
-  static final String SHUTTING_DOWN = new CallFailure(GrpcStatus.CANCELLED, "client shutting down").getMessage();
+  /** What a run the stop of the client prevented, or a call it cut short, fails with. */
+  static final CallFailure SHUTTING_DOWN = new CallFailure(GrpcStatus.CANCELLED, "client shutting down");
 
   private final Vertx vertx;
   private final List<Context> firers;
@@ -45,7 +45,7 @@ public final class ExperimentRunner {
   public Future<Report> run(Experiment experiment, GreeterChannel channel) {
     return channel.warmUp().compose(v -> {
       if (stopping) {
-        return Future.failedFuture(new CallFailure(GrpcStatus.CANCELLED, "client shutting down"));
+        return Future.failedFuture(SHUTTING_DOWN);
       }
       Promise<Report> done = Promise.promise();
       Run run = new Run(experiment, channel, done);
@@ -251,7 +251,7 @@ public final class ExperimentRunner {
       void stopFiring() {
         int unsent = to - next;
         next = to;
-        tally.cancelled(unsent, SHUTTING_DOWN);
+        tally.cancelled(unsent, SHUTTING_DOWN.getMessage());
         ended += unsent;
         checkDone();
       }
@@ -262,7 +262,7 @@ public final class ExperimentRunner {
           return;
         }
         abandoned = true;
-        tally.cancelled(outstanding, SHUTTING_DOWN);
+        tally.cancelled(outstanding, SHUTTING_DOWN.getMessage());
         ended += outstanding;
         outstanding = 0;
         checkDone();

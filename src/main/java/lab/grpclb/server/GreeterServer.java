@@ -47,18 +47,18 @@ public final class GreeterServer {
   /** HTTP/2 REFUSED_STREAM (RFC 9113 8.7): the stream was not processed; any client may send it again. */
   private static final long REFUSED_STREAM = 7;
   /** Calls that ended before their reply are logged at most this often, as one line with the count. */
-  static final long EARLY_END_LOG_PERIOD_MS = 60_000;
+  static final long COUNTERS_LOG_PERIOD_MS = 60_000;
+  private static final long DRAIN_POLL_MS = 5;
+  /** How long the drain waits for its PINGs to be answered: a live peer answers within milliseconds. */
+  static final long PING_WAIT_MS = 1_000;
 
   private final Vertx vertx;
   private final ServerConfig config;
   private final GreeterService greeter;
-  private static final long DRAIN_POLL_MS = 5;
-  /** How long the drain waits for its PINGs to be answered: a live peer answers within milliseconds. */
-  static final long PING_WAIT_MS = 1_000;
   /** Open connections, each with a promise completed when it closes. */
   private final Map<HttpConnection, Promise<Void>> connections = new ConcurrentHashMap<>();
   private HttpServer httpServer;
-  private long earlyEndLogTimer = -1;
+  private long countersLogTimer = -1;
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
   private volatile boolean draining;
   private long earlyEndsLogged;
@@ -95,7 +95,7 @@ public final class GreeterServer {
         .exceptionHandler(err -> rejected.increment()); // not HTTP/2, or broken before it was: counted, not logged
     return httpServer.listen()
         .recover(err -> ListenException.naming("--host/--port", config.host(), config.port(), err))
-        .onSuccess(s -> earlyEndLogTimer = vertx.setPeriodic(EARLY_END_LOG_PERIOD_MS, id -> logEarlyEnds()))
+        .onSuccess(s -> countersLogTimer = vertx.setPeriodic(COUNTERS_LOG_PERIOD_MS, id -> logCounters()))
         .map(this);
   }
 
@@ -112,7 +112,7 @@ public final class GreeterServer {
   }
 
   /** At most once a minute: the calls that ended before their reply, and the connections dropped unspoken. */
-  private synchronized void logEarlyEnds() {
+  private synchronized void logCounters() {
     earlyEndsLogged = logGrowth(greeter.callsEndedEarly(), earlyEndsLogged,
         "calls ended before their reply in the last minute (cancelled by the client, past their deadline, or the client gone)");
     rejectedLogged = logGrowth(rejected.sum(), rejectedLogged,
@@ -124,11 +124,6 @@ public final class GreeterServer {
       LOG.info(() -> "pod " + config.podIp() + ": " + (total - logged) + " " + what + ", " + total + " in all");
     }
     return total;
-  }
-
-  /** Connections dropped before they spoke HTTP/2 (garbage bytes, a bad preface, a reset during the handshake). */
-  public long connectionsRejected() {
-    return rejected.sum();
   }
 
   private void accepted(HttpConnection connection) {
@@ -182,15 +177,10 @@ public final class GreeterServer {
    * arrived (and is in flight) or been refused: gRPC's own graceful GOAWAY does the same.
    */
   private Future<Void> pingRoundTrip(long timeoutMs) {
-    Promise<Void> answered = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> answered.tryComplete());
     // Vert.x never completes a PING whose connection closes first: a closed connection counts as answered.
-    Future.join(connections.entrySet().stream().map(c -> Future.any(c.getKey().ping(Buffer.buffer(new byte[8])),
-            c.getValue().future())).toList()).onComplete(ar -> {
-          vertx.cancelTimer(timer);
-          answered.tryComplete();
-        });
-    return answered.future();
+    return Future.join(connections.entrySet().stream().map(c -> Future.any(c.getKey().ping(Buffer.buffer(new byte[8])),
+            c.getValue().future())).toList())
+        .timeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /**
@@ -212,8 +202,8 @@ public final class GreeterServer {
   }
 
   private Future<Void> close() {
-    vertx.cancelTimer(earlyEndLogTimer);
-    logEarlyEnds();
+    vertx.cancelTimer(countersLogTimer);
+    logCounters();
     return httpServer.close();
   }
 

@@ -1,12 +1,11 @@
 package lab.grpclb.transport;
 
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Filter;
 import java.util.logging.Logger;
 
 /**
  * Drops four log records that Vert.x 5.0.7 writes for events that are normal in this lab, so that they never
- * flood a log; each is matched exactly, and counted.
+ * flood a log; each is matched exactly.
  * <ul>
  *   <li>The HTTP/2 server writes a gRPC reply's trailers with a null promise ({@code Http2ServerResponse} ->
  *   {@code VertxHttp2Stream.writeHeaders(..., null)}). When the stream closes while they still wait in its
@@ -24,12 +23,11 @@ public final class KnownVertxNoise {
   private static final Logger CLIENT_CONNECTIONS = Logger.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal");
   private static final Logger SERVER_ACCEPTS = Logger.getLogger("io.netty.bootstrap.ServerBootstrap");
   private static final Logger CONNECTIONS = Logger.getLogger("io.vertx.core.net.impl.ConnectionBase");
-  private static final LongAdder DROPPED = new LongAdder();
-  private static final Filter QUEUED_TRAILERS = record -> keep(!isQueuedTrailersDefect(record.getThrown()));
-  private static final Filter ABORTED_HANDSHAKE = record -> keep(!"Connection evicted".equals(record.getMessage()));
-  private static final Filter ACCEPTED_WHILE_CLOSING = record -> keep(!isAcceptedWhileClosing(record.getThrown()));
-  private static final Filter NO_SETTINGS = record -> keep(record.getMessage() == null
-      || !record.getMessage().startsWith("First received frame was not SETTINGS"));
+  private static final Filter QUEUED_TRAILERS = record -> !isQueuedTrailersDefect(record.getThrown());
+  private static final Filter ABORTED_HANDSHAKE = record -> !"Connection evicted".equals(record.getMessage());
+  private static final Filter ACCEPTED_WHILE_CLOSING = record -> !isAcceptedWhileClosing(record.getThrown());
+  private static final Filter NO_SETTINGS = record -> record.getMessage() == null
+      || !record.getMessage().startsWith("First received frame was not SETTINGS");
 
   private KnownVertxNoise() {
   }
@@ -40,18 +38,6 @@ public final class KnownVertxNoise {
     CLIENT_CONNECTIONS.setFilter(ABORTED_HANDSHAKE);
     SERVER_ACCEPTS.setFilter(ACCEPTED_WHILE_CLOSING);
     CONNECTIONS.setFilter(NO_SETTINGS);
-  }
-
-  /** How many records were dropped in this JVM. */
-  public static long dropped() {
-    return DROPPED.sum();
-  }
-
-  private static boolean keep(boolean keep) {
-    if (!keep) {
-      DROPPED.increment();
-    }
-    return keep;
   }
 
   private static boolean isAcceptedWhileClosing(Throwable thrown) {
