@@ -27,14 +27,15 @@ public final class Main {
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
-                       [--connect-timeout-ms 20000] [--drain-timeout-ms 10000]
+                       [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
                        [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
-                       [--report [--out out]]: run the write-up's experiments, write out/report.md and .html, exit
-                       (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight,
-                       --connect-timeout-ms, --drain-timeout-ms, --retry-policy, --max-attempts)""";
+                       [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
+                       and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
+                       --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
+                       --retry-policy, --max-attempts)""";
 
   private Main() {
   }
@@ -152,7 +153,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     return new LocalMode(vertx, config).start()
         .map(local -> new Running(vertx, local::stop, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir())), System.out)
+            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), System.out)
             : null))
         .onFailure(err -> vertx.close());
   }

@@ -1,8 +1,12 @@
 package lab.grpclb.config;
 
-/** Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it. */
+/**
+ * Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it.
+ *
+ * @param reportRuns how many times {@code --report} runs each measured point (--runs)
+ */
 public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, boolean report,
-                          String outDir, ClientConfig client) {
+                          String outDir, ClientConfig client, int reportRuns) {
 
   public static final int MAX_REPLICAS = 100;
   public static final String SERVICE_IP = "127.0.0.250";
@@ -20,6 +24,7 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         flags.integer("api-port", DEFAULT_API_PORT, 0, 65535),
         flags.bool("report"),
         flags.string("out", "out", "a directory"),
-        client);
+        client,
+        flags.integer("runs", 3, 1, 20));
   }
 }
