@@ -53,10 +53,11 @@ final class ApiAuth {
       return Optional.of(new Refusal(401, "Unauthorized", "Unauthorized"));
     }
     if (forbidden.contains(resource)) {
-      String group = "\"" + resource.group + "\"";
+      boolean all = namespace.equals(ObjectStore.ALL_NAMESPACES);
+      String scope = all ? "at the cluster scope" : "in the namespace \"" + namespace + "\"";
       return Optional.of(new Refusal(403, "Forbidden", qualified + " is forbidden: User \"system:serviceaccount:"
-          + namespace + ":greeter-client\" cannot " + verb + " resource \"" + resource.plural + "\" in API group "
-          + group + " in the namespace \"" + namespace + "\""));
+          + (all ? EndpointController.NAMESPACE : namespace) + ":greeter-client\" cannot " + verb + " resource \"" + resource.plural + "\" in API group \""
+          + resource.group + "\" " + scope));
     }
     return Optional.empty();
   }

@@ -12,8 +12,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The API server's HTTP routes: list, get and watch of each resource in a namespace, with label and field
- * selectors; the discovery documents; a 404 Status for
+ * The API server's HTTP routes: list, get and watch of each resource in a namespace (list and watch in all
+ * of them too), as JSON objects or as
+ * the Table kubectl asks for, with label and field selectors; the discovery documents; a 404 Status for
  * anything else. Every request passes auth, then the injected faults, before it is served.
  */
 final class ApiRoutes {
@@ -36,6 +37,7 @@ final class ApiRoutes {
   Router router() {
     Router router = Router.router(vertx);
     for (ApiResource resource : ApiResource.values()) {
+      router.get(resource.prefix + "/" + resource.plural).handler(ctx -> collection(ctx, resource)); // kubectl get -A
       router.get(resource.prefix + "/namespaces/:namespace/" + resource.plural).handler(ctx -> collection(ctx, resource));
       router.get(resource.prefix + "/namespaces/:namespace/" + resource.plural + "/:name").handler(ctx -> single(ctx, resource));
     }
@@ -52,24 +54,30 @@ final class ApiRoutes {
   private void collection(RoutingContext ctx, ApiResource resource) {
     String watch = ctx.queryParams().get("watch");
     boolean watching = "true".equals(watch) || "1".equals(watch);
-    String namespace = ctx.pathParam("namespace");
+    String namespace = namespace(ctx);
     if (!admitted(ctx, resource, watching ? "watch" : "list")) {
       return;
     }
     Predicate<JsonObject> selector;
+    Optional<TableOutput> table;
     try {
       selector = Selector.of(ctx.queryParams().get("labelSelector"), ctx.queryParams().get("fieldSelector"));
+      table = tableRequested(ctx);
     } catch (IllegalArgumentException e) {
       status(ctx.response(), 400, "BadRequest", e.getMessage());
       return;
     }
     if (watching) {
-      Function<JsonObject, JsonObject> encode = o -> typed(resource, o);
+      Function<JsonObject, JsonObject> encode = table.isPresent() ? o -> table.get().table(resource, o) : o -> typed(resource, o);
       watches.open(ctx.request(), new WatchHub.Request(resource, namespace, selector, ctx.queryParams().get("resourceVersion"),
           "true".equals(ctx.queryParams().get("allowWatchBookmarks")), timeoutMs(ctx)), encode);
       return;
     }
     ObjectStore.Snapshot snapshot = store.list(resource, namespace, selector);
+    if (table.isPresent()) {
+      json(ctx.response(), TableOutput.CONTENT_TYPE, table.get().table(resource, snapshot.items(), snapshot.resourceVersion()));
+      return;
+    }
     json(ctx.response(), "application/json", new JsonObject()
         .put("apiVersion", resource.apiVersion)
         .put("kind", resource.kind + "List")
@@ -81,17 +89,30 @@ final class ApiRoutes {
     if (!admitted(ctx, resource, "get")) {
       return;
     }
+    Optional<TableOutput> table;
+    try {
+      table = tableRequested(ctx);
+    } catch (IllegalArgumentException e) {
+      status(ctx.response(), 400, "BadRequest", e.getMessage());
+      return;
+    }
     String name = ctx.pathParam("name");
     Optional<JsonObject> object = store.get(resource, ctx.pathParam("namespace"), name);
     if (object.isEmpty()) {
       status(ctx.response(), 404, "NotFound", resource.plural + " \"" + name + "\" not found");
+    } else if (table.isPresent()) {
+      json(ctx.response(), TableOutput.CONTENT_TYPE, table.get().table(resource, object.get()));
     } else {
       json(ctx.response(), "application/json", typed(resource, object.get()));
     }
   }
 
+  private static Optional<TableOutput> tableRequested(RoutingContext ctx) {
+    return TableOutput.requested(ctx.request().getHeader("Accept"), ctx.queryParams().get("includeObject"));
+  }
+
   private boolean admitted(RoutingContext ctx, ApiResource resource, String verb) {
-    Optional<ApiAuth.Refusal> refusal = auth.check(ctx.request().getHeader("Authorization"), verb, resource, ctx.pathParam("namespace"));
+    Optional<ApiAuth.Refusal> refusal = auth.check(ctx.request().getHeader("Authorization"), verb, resource, namespace(ctx));
     if (refusal.isPresent()) {
       status(ctx.response(), refusal.get().code(), refusal.get().reason(), refusal.get().message());
       return false;
@@ -102,6 +123,12 @@ final class ApiRoutes {
       return false;
     }
     return true;
+  }
+
+  /** The path's namespace; none means all of them. */
+  private static String namespace(RoutingContext ctx) {
+    String namespace = ctx.pathParam("namespace");
+    return namespace == null ? ObjectStore.ALL_NAMESPACES : namespace;
   }
 
   private long timeoutMs(RoutingContext ctx) {

@@ -11,10 +11,11 @@ import io.vertx.core.net.KeyCertOptions;
 import java.util.Set;
 
 /**
- * A Kubernetes-API-shaped control plane: Services and EndpointSlices per namespace, with list, get and
- * watch, label and field selectors, watches that resume from a resourceVersion, bookmarks, 410 Expired for
- * a resourceVersion older than the kept history, an optional bearer token, and a Java API to change objects (what the controllers do). It answers the shapes
- * the real API server answers, so the client's discovery code runs against it unchanged.
+ * A Kubernetes-API-shaped control plane: Services, EndpointSlices and Pods per namespace, with list, get
+ * and watch, label and field selectors, watches that resume from a resourceVersion, bookmarks, 410
+ * Expired for a resourceVersion older than the kept history, the Table output kubectl asks for, an
+ * optional bearer token, and a Java API to change objects (what the controllers do). It answers the shapes
+ * the real API server answers, so the client's discovery code and kubectl run against it unchanged.
  *
  * <p>Its jobs are its parts: the {@link ObjectStore}, the {@link WatchHub}, the {@link ApiRoutes}, the
  * {@link ApiAuth} and the {@link ControlPlaneFaults}. Their I/O and timers all run on one context, the one

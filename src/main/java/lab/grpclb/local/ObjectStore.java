@@ -2,6 +2,7 @@ package lab.grpclb.local;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,6 +22,9 @@ import java.util.function.Predicate;
  * each change to its listener under that lock, in resourceVersion order.
  */
 final class ObjectStore {
+  /** The namespace that lists or watches every namespace, as client-go's NamespaceAll. */
+  static final String ALL_NAMESPACES = "";
+
   enum Change { ADDED, MODIFIED, DELETED }
 
   /** One write: the object as stored after it (as it was last, for a deletion). */
@@ -68,7 +72,8 @@ final class ObjectStore {
     JsonObject previous = objects.get(key);
     metadata.put("namespace", namespace).put("resourceVersion", String.valueOf(++resourceVersion));
     if (previous == null) {
-      metadata.put("uid", UUID.randomUUID().toString()).put("creationTimestamp", Instant.now().toString());
+      metadata.put("uid", UUID.randomUUID().toString())
+          .put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()); // RFC 3339, as the API's
     } else { // identity and age survive a replace, as an update keeps them
       JsonObject before = previous.getJsonObject("metadata");
       metadata.put("uid", before.getString("uid")).put("creationTimestamp", before.getString("creationTimestamp"));
@@ -93,8 +98,9 @@ final class ObjectStore {
     return Optional.ofNullable(objects.get(key(resource, namespace, name))).map(JsonObject::copy);
   }
 
+  /** The objects of one resource in a namespace, or in all of them, that pass the selector. */
   synchronized Snapshot list(ApiResource resource, String namespace, Predicate<JsonObject> selector) {
-    String prefix = resource.name() + "/" + namespace + "/";
+    String prefix = resource.name() + "/" + (namespace.equals(ALL_NAMESPACES) ? "" : namespace + "/");
     List<JsonObject> found = new ArrayList<>();
     objects.forEach((key, object) -> {
       if (key.startsWith(prefix) && selector.test(object)) {

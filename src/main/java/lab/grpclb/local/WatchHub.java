@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * order, and a watch skips those its start already covered.
  */
 final class WatchHub {
-  /** What a client asked to watch; {@code from} null or "0" means "list first". */
+  /** What a client asked to watch (in one namespace or all); {@code from} null or "0" means "list first". */
   record Request(ApiResource resource, String namespace, Predicate<JsonObject> selector, String from,
                  boolean bookmarks, long lifetimeMs) {
   }
@@ -113,8 +113,8 @@ final class WatchHub {
     }
 
     boolean wants(ObjectStore.Event e) {
-      return e.resource() == request.resource() && e.namespace().equals(request.namespace())
-          && request.selector().test(e.object());
+      return e.resource() == request.resource() && request.selector().test(e.object())
+          && (request.namespace().equals(ObjectStore.ALL_NAMESPACES) || e.namespace().equals(request.namespace()));
     }
 
     String line(String type, JsonObject object) {
