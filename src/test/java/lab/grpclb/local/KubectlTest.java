@@ -251,16 +251,23 @@ class KubectlTest {
         .orElseThrow(() -> new AssertionError("no line for " + name + " in:\n" + run.out()));
   }
 
-  /** The Table as kubectl asks for it, over plain HTTP: the columns with their priorities, and the rows' metadata. */
-  @Test
-  void theTableOfPodsHasTheRealServersColumnsAndRowsCarryTheObjectsMetadata() throws Exception {
-    JsonObject table = api.request(HttpMethod.GET, local.controlPlane().port(), "127.0.0.1", ApiResource.PODS.path("default"))
+  record Answer(int status, JsonObject body) {
+  }
+
+  /** A GET to the control plane as kubectl sends it: anonymous, asking for a Table. */
+  Answer table(String uri) throws Exception {
+    return api.request(HttpMethod.GET, local.controlPlane().port(), "127.0.0.1", uri)
         .compose(req -> req.putHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json").send())
         .compose(resp -> {
-          assertEquals(200, resp.statusCode());
-          assertEquals(TableOutput.CONTENT_TYPE, resp.getHeader("content-type"));
-          return resp.body();
-        }).await(5, TimeUnit.SECONDS).toJsonObject();
+          assertEquals(resp.statusCode() == 200 ? TableOutput.CONTENT_TYPE : "application/json", resp.getHeader("content-type"));
+          return resp.body().map(b -> new Answer(resp.statusCode(), b.toJsonObject()));
+        }).await(5, TimeUnit.SECONDS);
+  }
+
+  /** Over plain HTTP: the columns with their priorities, and the rows' metadata. */
+  @Test
+  void theTableOfPodsHasTheRealServersColumnsAndRowsCarryTheObjectsMetadata() throws Exception {
+    JsonObject table = table(ApiResource.PODS.path("default")).body();
     assertEquals("Table", table.getString("kind"));
     List<String> columns = new ArrayList<>();
     table.getJsonArray("columnDefinitions").forEach(c -> columns.add(((JsonObject) c).getString("name") + "/" + ((JsonObject) c).getInteger("priority")));
@@ -271,5 +278,39 @@ class KubectlTest {
     assertEquals("PartialObjectMetadata", object.getString("kind"));
     assertEquals(LocalCluster.DEPLOYMENT, object.getJsonObject("metadata").getJsonObject("labels").getString("app"));
     assertTrue(object.getJsonObject("metadata").containsKey("uid"), object.encode());
+  }
+
+  @Test
+  void includeObjectChoosesWhatEachRowCarriesAndABadValueIsA400NamingTheValidOnes() throws Exception {
+    JsonObject whole = table(ApiResource.PODS.path("default") + "?includeObject=Object").body().getJsonArray("rows").getJsonObject(0);
+    assertEquals("Pod", whole.getJsonObject("object").getString("kind"));
+    assertEquals("Running", whole.getJsonObject("object").getJsonObject("status").getString("phase"));
+    JsonObject bare = table(ApiResource.SERVICES.path("default") + "?includeObject=None").body().getJsonArray("rows").getJsonObject(0);
+    assertTrue(!bare.containsKey("object"), bare.encode());
+    Answer bad = table(ApiResource.PODS.path("default") + "?includeObject=All");
+    assertEquals(400, bad.status());
+    assertEquals("includeObject must be None, Metadata or Object, got 'All'", bad.body().getString("message"));
+  }
+
+  @Test
+  void aListInAllNamespacesHasTheirColumnAndRbacNamesTheClusterScope() throws Exception {
+    JsonObject all = table("/api/v1/pods?includeObject=Metadata").body();
+    assertEquals(3, all.getJsonArray("rows").size());
+    all.getJsonArray("rows").forEach(r -> assertEquals("default",
+        ((JsonObject) r).getJsonObject("object").getJsonObject("metadata").getString("namespace")));
+    local.controlPlane().forbid(ApiResource.PODS, true);
+    try {
+      Answer forbidden = table("/api/v1/pods");
+      assertEquals(403, forbidden.status());
+      assertTrue(forbidden.body().getString("message").endsWith("cannot list resource \"pods\" in API group \"\" at the cluster scope"),
+          forbidden.body().encode());
+    } finally {
+      local.controlPlane().forbid(ApiResource.PODS, false);
+    }
+    if (KUBECTL) {
+      Run run = run("get", "endpointslices", "-A");
+      assertEquals(List.of("NAMESPACE", "NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), columns(run.lines().get(0)));
+      assertEquals(List.of("default", SLICE), columns(run.lines().get(1)).subList(0, 2), run.out());
+    }
   }
 }
