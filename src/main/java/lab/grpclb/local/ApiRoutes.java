@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -82,7 +81,7 @@ final class ApiRoutes {
         .put("apiVersion", resource.apiVersion)
         .put("kind", resource.kind + "List")
         .put("metadata", new JsonObject().put("resourceVersion", String.valueOf(snapshot.resourceVersion())))
-        .put("items", new JsonArray(List.copyOf(snapshot.items()))));
+        .put("items", new JsonArray(snapshot.items())));
   }
 
   private void single(RoutingContext ctx, ApiResource resource) {

@@ -142,7 +142,7 @@ public final class ControlPlane {
   }
 
   public int openWatches() {
-    return watches.open();
+    return watches.count();
   }
 
   public Future<Void> close() {

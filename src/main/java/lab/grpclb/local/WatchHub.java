@@ -80,7 +80,7 @@ final class WatchHub {
     response.endHandler(v -> forget.run());
   }
 
-  int open() {
+  int count() {
     return watches.size();
   }
 
