@@ -98,7 +98,7 @@ public final class ControlPlane {
 
   /**
    * Lets requests without any Authorization header read, as an API server with anonymous access does
-   * (kubectl --server sends no token); a wrong token is still refused.
+   * (kubectl sends no token over plain HTTP); a wrong token is still refused.
    */
   public void allowAnonymous(boolean allow) {
     auth.allowAnonymous(allow);

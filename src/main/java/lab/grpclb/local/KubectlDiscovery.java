@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.List;
 
-/** The discovery documents kubectl reads before it lists or watches, so {@code kubectl --server} works. */
+/** The discovery documents kubectl reads before it lists or watches: the groups, versions and resources served. */
 final class KubectlDiscovery {
   /** The category {@code kubectl get all} lists: services and pods are in it on a real server too. */
   private static final JsonArray ALL = new JsonArray().add("all");
