@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may do what: an optional bearer token (401 without it), anonymous reads (an API server with
- * anonymous access, for kubectl, which sends no token over plain HTTP), and resources whose RBAC is missing (403 naming the verb,
- * the resource and the service account, as the real message does). It also remembers every (verb, resource)
- * asked for, as an audit log would.
+ * anonymous access, for kubectl, which sends no token over plain HTTP), and resources whose RBAC is
+ * missing (403 naming the verb, the resource and the service account, as the real message does). It also
+ * remembers every (verb, resource) asked for, as an audit log would.
  */
 final class ApiAuth {
   /** Why a request was refused: its HTTP status, the Status reason, and the message. */
