@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class DiscoveryRecordsTest {
   private static final Logger LOG = Logger.getLogger(DiscoveryRecordsTest.class.getName());
-  static final int PORT = 50091;
+  static final int PORT = 50093;
   static final String NS = "default";
 
   ControlPlane api;
