@@ -154,7 +154,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     return new LocalMode(vertx, config).start()
         .map(local -> new Running(vertx, local::stop, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), System.out)
+            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
             : null))
         .onFailure(err -> vertx.close());
   }
