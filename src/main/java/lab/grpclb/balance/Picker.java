@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Chooses where the next call goes. A picker is immutable: on every endpoint change a new one is built and
  * swapped in with one write, so picking never locks. States are types: {@link Empty} has nowhere to send a
- * call and says why; {@link RoundRobin} rotates over a fixed list.
+ * call and says why; {@link RoundRobin} rotates over a fixed list; {@link LeastRequestPicker} and
+ * {@link PeakEwmaPicker} choose the less loaded of two random endpoints.
  */
-public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin {
+public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin, LeastRequestPicker, PeakEwmaPicker {
 
   /** The next target, or null when there is none. */
   T pick();
