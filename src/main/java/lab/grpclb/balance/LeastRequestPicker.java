@@ -15,31 +15,17 @@ import java.util.function.IntUnaryOperator;
  * test says so: "we unavoidably pick subchannel with index 1"): a busy endpoint loses every comparison but still
  * gets that share. Picking reads the counters of {@link EndpointLoad} on the balancer's event loop: no lock.
  */
-public record LeastRequestPicker<T extends LoadedEndpoint>(List<T> targets, IntUnaryOperator random) implements Picker<T> {
+public record LeastRequestPicker<T extends LoadedEndpoint>(List<T> targets, IntUnaryOperator random)
+    implements TwoChoicePicker<T> {
   public LeastRequestPicker {
-    targets = List.copyOf(targets);
-    if (targets.isEmpty()) {
-      throw new IllegalArgumentException("a least-request picker needs at least one target; use Empty");
+    targets = Picker.atLeastOne(targets, "least-request");
+  }
+
+  @Override
+  public T choose(int skip) {
+    if (targets.size() == 1) {
+      return targets.get(0);
     }
-  }
-
-  /** With the thread's own random numbers. */
-  public LeastRequestPicker(List<T> targets) {
-    this(targets, RandomDraw.THREAD_LOCAL);
-  }
-
-  @Override
-  public T pick() {
-    return choose(-1);
-  }
-
-  @Override
-  public T pickOtherThan(T avoid) {
-    int skip = targets.indexOf(avoid);
-    return targets.size() == 1 ? pick() : choose(skip);
-  }
-
-  private T choose(int skip) {
     T candidate = targets.get(RandomDraw.index(random, targets.size(), skip));
     T sampled = targets.get(RandomDraw.index(random, targets.size(), skip));
     return sampled.load().inFlight() < candidate.load().inFlight() ? sampled : candidate;

@@ -10,30 +10,14 @@ import java.util.function.IntUnaryOperator;
  * draws matter here: a slow endpoint is never taken for having been drawn twice. Picking reads
  * {@link EndpointLoad} on the balancer's event loop: no lock, nothing written.
  */
-public record PeakEwmaPicker<T extends LoadedEndpoint>(List<T> targets, IntUnaryOperator random) implements Picker<T> {
+public record PeakEwmaPicker<T extends LoadedEndpoint>(List<T> targets, IntUnaryOperator random)
+    implements TwoChoicePicker<T> {
   public PeakEwmaPicker {
-    targets = List.copyOf(targets);
-    if (targets.isEmpty()) {
-      throw new IllegalArgumentException("a peak-EWMA picker needs at least one target; use Empty");
-    }
-  }
-
-  /** With the thread's own random numbers. */
-  public PeakEwmaPicker(List<T> targets) {
-    this(targets, RandomDraw.THREAD_LOCAL);
+    targets = Picker.atLeastOne(targets, "peak-EWMA");
   }
 
   @Override
-  public T pick() {
-    return choose(-1);
-  }
-
-  @Override
-  public T pickOtherThan(T avoid) {
-    return choose(targets.indexOf(avoid));
-  }
-
-  private T choose(int skip) {
+  public T choose(int skip) {
     int choices = RandomDraw.choices(targets.size(), skip);
     if (choices <= 1) {
       return targets.get(choices == 0 ? 0 : RandomDraw.unskip(0, skip)); // one target, or one besides the skipped

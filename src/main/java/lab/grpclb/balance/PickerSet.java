@@ -18,8 +18,8 @@ public record PickerSet<T extends LoadedEndpoint>(Picker<T> roundRobin, Picker<T
 
   /** Over a non-empty list; round robin continues {@code rotation}, shared by successive sets. */
   public static <T extends LoadedEndpoint> PickerSet<T> over(List<T> ready, AtomicInteger rotation) {
-    return new PickerSet<>(new Picker.RoundRobin<>(ready, rotation), new LeastRequestPicker<>(ready),
-        new PeakEwmaPicker<>(ready));
+    return new PickerSet<>(new Picker.RoundRobin<>(ready, rotation),
+        new LeastRequestPicker<>(ready, RandomDraw.THREAD_LOCAL), new PeakEwmaPicker<>(ready, RandomDraw.THREAD_LOCAL));
   }
 
   public Picker<T> get(LbPolicy policy) {
