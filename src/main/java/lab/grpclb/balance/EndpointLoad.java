@@ -52,9 +52,13 @@ public final class EndpointLoad {
     inFlight--;
     long now = nanoClock.getAsLong();
     double sample = Math.max(0, now - startedNanos);
-    double weight = decayWeight(now);
-    double current = rttNanos * weight;
-    rttNanos = sample > current ? sample : current + sample * (1 - weight);
+    if (sample >= rttNanos) {
+      rttNanos = sample; // above the estimate however it decayed: no need to compute the decay
+    } else {
+      double weight = decayWeight(now);
+      double current = rttNanos * weight;
+      rttNanos = sample > current ? sample : current + sample * (1 - weight);
+    }
     stampNanos = now;
     sampled = true;
   }
