@@ -194,7 +194,7 @@ public final class BalancedChannel implements GreeterChannel {
     }
     ejections = List.copyOf(after);
     before.stream().filter(key -> after.stream().noneMatch(e -> e.endpoint().equals(key)))
-        .forEach(key -> LOG.info(() -> "endpoint " + key + " back from ejection"));
+        .forEach(key -> LOG.info(() -> "endpoint " + key + " no longer ejected")); // returned, or left the Service
   }
 
   private Instant wallClock(long nanos) {
