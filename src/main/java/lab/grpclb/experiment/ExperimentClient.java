@@ -46,7 +46,7 @@ public final class ExperimentClient {
     channels.put(ClientTypes.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs()));
     if (config.kube() != null) {
       balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
-          () -> discovery.unavailableReason());
+          config.balancer(), () -> discovery.unavailableReason());
       discovery = new KubeDiscovery(vertx, config.kube(), balanced::update);
       channels.put(ClientTypes.KUBE_RESOLVER, balanced);
     } else {
@@ -103,7 +103,8 @@ public final class ExperimentClient {
     if (discovery == null) {
       return Future.succeededFuture(status.put("kubernetes", null));
     }
-    return discovery.status().map(kube -> status.put("kubernetes", kube.put("endpoints", balanced.describe())));
+    return discovery.status().map(kube -> status.put("kubernetes", kube.put("endpoints", balanced.describe())
+        .put("balancer", balanced.describeBalancer())));
   }
 
   public int port() {
