@@ -32,7 +32,7 @@ class FindingsTest {
           new ExperimentReport.Outcome(n - failed, failed, new TreeMap<>(counts),
               failed == 0 ? Map.of() : Map.of("UNAVAILABLE: connect failed", failed)),
           new ExperimentReport.Latency(ms, ms, ms, ms, ms, ms), List.of(), Map.of(), List.of(), null,
-          new ExperimentReport.ChannelSeen(1, List.of(), List.of(), Retries.NONE), n, 0, 0, false, List.of(), null));
+          new ExperimentReport.ChannelSeen(1, List.of(), List.of(), Retries.NONE), n, 0, 0, false, List.of(), null, null));
     }
     return new Run(ExperimentReport.median(reports));
   }
