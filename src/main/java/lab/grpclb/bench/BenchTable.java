@@ -84,10 +84,12 @@ final class BenchTable {
         .append(options.extraClientArgs().isEmpty() ? "" : ", client args `" + String.join(" ", options.extraClientArgs()) + "`")
         .append("; warm-up ").append(options.warmup().isEmpty() ? "none" : options.warmup().stream().map(String::valueOf).toList())
         .append(" per type, then ").append(options.runs()).append(" measured run(s) per row.");
-    if (options.grpcJavaPeer()) {
-      out.append(" grpc-java peer (its own JVM, the same heap, flags and warm-up): ").append(GrpcJavaTypes.ONE_CHANNEL)
-          .append(" (one channel to the target) beside ClientWithReuseConn, ").append(GrpcJavaTypes.ROUND_ROBIN)
-          .append(" (round_robin over the servers) beside ClientWithKubeResolver; runs in turn with ours.");
+    List<String> pairs = options.types().stream().filter(t -> GrpcJavaTypes.counterpartOf(t) != null)
+        .map(t -> GrpcJavaTypes.counterpartOf(t) + " beside " + t).toList();
+    if (options.grpcJavaPeer() && !pairs.isEmpty()) {
+      out.append(" grpc-java peer (its own JVM, the same heap, flags and warm-up; ").append(GrpcJavaTypes.ONE_CHANNEL)
+          .append(": one channel to the target, ").append(GrpcJavaTypes.ROUND_ROBIN).append(": round_robin over the servers): ")
+          .append(String.join(", ", pairs)).append(", taking turns with ours run by run.");
     }
     out.append("\n\n");
   }

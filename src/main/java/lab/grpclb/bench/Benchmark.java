@@ -31,6 +31,10 @@ public final class Benchmark {
   }
 
   public static void main(String[] args) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ChildJvm.stopAll();
+      deleteTempJar();
+    }, "bench-stop-children")); // first: --help and a bad flag leave no copy behind either
     BenchOptions options;
     try {
       options = BenchOptions.parse(args);
@@ -43,10 +47,6 @@ public final class Benchmark {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      ChildJvm.stopAll();
-      deleteTempJar();
-    }, "bench-stop-children"));
     String command = System.getProperty("bench.command", "bench/run.sh " + String.join(" ", args)).trim();
     int code;
     try {
