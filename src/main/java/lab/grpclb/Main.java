@@ -32,6 +32,7 @@ public final class Main {
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
+                       [--kubeconfig out/kubeconfig]: written for kubectl while it runs
                        [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
                        and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
                        --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,

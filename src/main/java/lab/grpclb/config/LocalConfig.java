@@ -6,7 +6,7 @@ package lab.grpclb.config;
  * @param reportRuns how many times {@code --report} runs each measured point (--runs)
  */
 public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, boolean report,
-                          String outDir, ClientConfig client, int reportRuns) {
+                          String outDir, String kubeconfig, ClientConfig client, int reportRuns) {
 
   public static final int MAX_REPLICAS = 100;
   public static final String SERVICE_IP = "127.0.0.250";
@@ -16,6 +16,7 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
     int grpcPort = flags.integer("port", ServerConfig.DEFAULT_PORT, 1, 65535);
     // Per-call connections cost four descriptors here (client, both ends of the service hop, pod), more while closing.
     ClientConfig client = ClientConfig.withLimits(flags, "127.0.0.1", new HostPort(SERVICE_IP, grpcPort), 8);
+    String outDir = flags.string("out", "out", "a directory");
     return new LocalConfig(
         flags.integer("replicas", 3, 1, MAX_REPLICAS),
         flags.integer("delay-ms", "GREETER_DELAY_MS", ServerConfig.DEFAULT_DELAY_MS, 0, 3_600_000),
@@ -23,7 +24,9 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         SERVICE_IP,
         flags.integer("api-port", DEFAULT_API_PORT, 0, 65535),
         flags.bool("report"),
-        flags.string("out", "out", "a directory"),
+        outDir,
+        // Never $KUBECONFIG as a fallback: that is the user's own file.
+        flags.string("kubeconfig", outDir + "/kubeconfig", "a file path"),
         client,
         flags.integer("runs", 3, 1, 20));
   }

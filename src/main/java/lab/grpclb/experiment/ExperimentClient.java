@@ -114,6 +114,11 @@ public final class ExperimentClient {
     return channels.get(type);
   }
 
+  /** ClientWithKubeResolver's discovery, or null without a Kubernetes API. */
+  public KubeDiscovery kubeDiscovery() {
+    return discovery;
+  }
+
   /**
    * A graceful stop (SIGTERM, Ctrl-C): a running experiment stops sending, its calls in flight get the drain
    * timeout, and its waiting request gets the (interrupted) report before the HTTP server and channels close.

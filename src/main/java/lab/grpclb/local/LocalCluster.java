@@ -24,7 +24,7 @@ import lab.grpclb.server.GreeterServer;
 public final class LocalCluster {
   private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
   static final String DEPLOYMENT = "greeter-server";
-  private static final String TEMPLATE_HASH = "7d9f8";
+  static final String TEMPLATE_HASH = "7d9f8";
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
   private static final int FIRST_IP = 2;

@@ -1,6 +1,8 @@
 package lab.grpclb.local;
 
 import io.vertx.core.net.SocketAddress;
+import java.time.Instant;
+import java.util.Optional;
 import lab.grpclb.server.GreeterServer;
 
 /** One greeter replica of the local cluster, with the state an endpoint controller would publish for it. */
@@ -12,6 +14,8 @@ public final class Pod {
   private final String ip;
   private final GreeterServer server;
   private volatile Phase phase = Phase.STARTING;
+  private volatile Instant started;
+  private volatile Instant terminating;
 
   Pod(String name, String ip, GreeterServer server) {
     this.name = name;
@@ -36,7 +40,22 @@ public final class Pod {
   }
 
   void phase(Phase phase) {
+    if (phase == Phase.READY && started == null) {
+      started = Instant.now();
+    } else if (phase == Phase.TERMINATING && terminating == null) {
+      terminating = Instant.now();
+    }
     this.phase = phase;
+  }
+
+  /** When it first served. */
+  public Optional<Instant> started() {
+    return Optional.ofNullable(started);
+  }
+
+  /** When it turned terminating. */
+  public Optional<Instant> terminating() {
+    return Optional.ofNullable(terminating);
   }
 
   /** Listed as ready: serving, or crashed and not yet noticed. */
