@@ -12,6 +12,11 @@ public record Experiment(String type, int n, int inFlightCap, Integer maxOpenCon
 
   /** A burst with the default picker: the write-up's experiment. */
   public Experiment(String type, int n, int inFlightCap, Integer maxOpenConnections) {
-    this(type, n, inFlightCap, maxOpenConnections, LoadShape.BURST, null, null);
+    this(type, n, inFlightCap, maxOpenConnections, LoadShape.BURST);
+  }
+
+  /** A load shape with the default picker and no latency objective. */
+  public Experiment(String type, int n, int inFlightCap, Integer maxOpenConnections, LoadShape shape) {
+    this(type, n, inFlightCap, maxOpenConnections, shape, null, null);
   }
 }

@@ -86,7 +86,7 @@ class BenchTableTest {
         0, new ExperimentReport.Outcome(load.n(), 0, Map.of("127.0.0.2", load.n()), Map.of()),
         new ExperimentReport.Latency(p99 / 2, p99 * 0.9, p99, p99 * 1.2, p99 * 1.2, p99 / 2), List.of(), Map.of(), List.of(),
         pacing, new ExperimentReport.ChannelSeen(peer ? -1 : 1, List.of(), List.of(), Retries.NONE), load.n(), 0, 5, false,
-        List.of(), null);
+        List.of(), null, null);
   }
 
   private static ExperimentReport.Pacing pacing(double achieved, double lagP99) {

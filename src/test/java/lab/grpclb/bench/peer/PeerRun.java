@@ -179,7 +179,7 @@ final class PeerRun {
         new ExperimentReport.Latency(ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
             round(latency.getMaxValue() / 1e3), round(latency.getMean() / 1e3)),
         List.of(), Map.of(), List.of(), pacing, new ExperimentReport.ChannelSeen(-1, endpoints, endpoints, Retries.NONE),
-        maxInFlight.get(), 0, gcMs, false, warnings, null);
+        maxInFlight.get(), 0, gcMs, false, warnings, null, null);
   }
 
   private ExperimentReport.Pacing pacing(LoadShape.OpenLoop open) {
