@@ -31,6 +31,11 @@ public final class OutlierDetector {
   }
 
   /** One sweep at {@code nowNanos} over every endpoint's tracker; true when an endpoint was ejected or returned. */
+  /** Ejection switched off or reconfigured: every endpoint is back (gRFC A50). */
+  public static void returnAll(Collection<OutlierTracker> trackers) {
+    trackers.forEach(OutlierTracker::uneject);
+  }
+
   public boolean sweep(Collection<OutlierTracker> trackers, long nowNanos) {
     trackers.forEach(OutlierTracker::swapBuckets);
     boolean changed = ejectFailing(trackers, nowNanos);

@@ -59,8 +59,8 @@ public final class BalancedChannel implements GreeterChannel {
   private final long connectTimeoutMs;
   private final RetryPolicy retryPolicy;
   private final BalancerConfig balancer;
-  /** Null when outlier ejection is off. */
-  private final OutlierDetector outlierDetector;
+  /** Null when outlier ejection is off; replaced only on the balancer's event loop ({@link #configureEjection}). */
+  private volatile OutlierDetector outlierDetector;
   private final Supplier<String> unavailableReason;
   private final Map<String, EndpointConnection> connections = new ConcurrentHashMap<>();
   private final AtomicInteger rotation = new AtomicInteger(ThreadLocalRandom.current().nextInt());
@@ -91,11 +91,31 @@ public final class BalancedChannel implements GreeterChannel {
     this.retryPolicy = retryPolicy;
     this.balancer = balancer;
     this.unavailableReason = unavailableReason;
-    OutlierEjection ejection = balancer.ejection();
-    this.outlierDetector = ejection.enabled() ? new OutlierDetector(ejection) : null;
-    if (outlierDetector != null) { // A50's timer, on the balancer's event loop like everything it reads
-      context.runOnContext(v -> sweepTimer = vertx.setPeriodic(ejection.intervalMs(), id -> sweepOutliers()));
-    }
+    configureEjection(balancer.ejection());
+  }
+
+  /**
+   * Switches outlier ejection on, off or to new settings while calls flow, as a pushed service config would
+   * (gRFC A50: without a config every endpoint is returned). The sweep runs on the balancer's event loop like
+   * everything it reads.
+   */
+  public Future<Void> configureEjection(OutlierEjection ejection) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      vertx.cancelTimer(sweepTimer);
+      sweepTimer = -1;
+      if (outlierDetector != null) {
+        OutlierDetector.returnAll(routableConnections().stream().map(EndpointConnection::outliers).toList());
+        ejections = List.of();
+        updateBalancingState();
+      }
+      outlierDetector = ejection.enabled() ? new OutlierDetector(ejection) : null;
+      if (outlierDetector != null) {
+        sweepTimer = vertx.setPeriodic(ejection.intervalMs(), id -> sweepOutliers());
+      }
+      done.complete();
+    });
+    return done.future();
   }
 
   /** Takes a new endpoint snapshot (from discovery's thread): applied on the balancer's event loop. */
@@ -173,6 +193,7 @@ public final class BalancedChannel implements GreeterChannel {
 
   /** One outlier-detection sweep over every routable endpoint; the pickers change only if an ejection did. */
   private void sweepOutliers() {
+    OutlierDetector outlierDetector = this.outlierDetector;
     List<EndpointConnection> all = routableConnections();
     List<String> before = ejections.stream().map(Ejection::endpoint).toList();
     long now = System.nanoTime();
@@ -325,6 +346,7 @@ public final class BalancedChannel implements GreeterChannel {
 
   /** For /status: the default policy, and outlier ejection's settings and ejected endpoints (null when off). */
   public JsonObject describeBalancer() {
+    OutlierDetector outlierDetector = this.outlierDetector;
     JsonObject status = new JsonObject().put("lb", balancer.lb().wireName());
     if (outlierDetector == null) {
       return status.putNull("outlier_ejection");

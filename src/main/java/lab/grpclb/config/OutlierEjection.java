@@ -32,6 +32,40 @@ public record OutlierEjection(boolean enabled, int intervalMs, int thresholdPerc
         MAX_EJECTION_PERCENT);
   }
 
+  /**
+   * These settings changed by a request's query ({@code enabled=true|false}, {@code interval_ms}, {@code threshold},
+   * {@code min_hosts}, {@code request_volume}, {@code base_ms}); a bad value fails naming the valid ones.
+   */
+  public OutlierEjection with(java.util.function.Function<String, String> query) {
+    String enabledRaw = query.apply("enabled");
+    if (enabledRaw != null && !enabledRaw.equals("true") && !enabledRaw.equals("false")) {
+      throw new IllegalArgumentException("enabled must be true or false, got '" + enabledRaw + "'");
+    }
+    return new OutlierEjection(enabledRaw == null ? enabled : Boolean.parseBoolean(enabledRaw),
+        value(query, "interval_ms", intervalMs, 1, 3_600_000),
+        value(query, "threshold", thresholdPercent, 0, 100),
+        value(query, "min_hosts", minimumHosts, 0, 100_000),
+        value(query, "request_volume", requestVolume, 0, 100_000_000),
+        value(query, "base_ms", baseEjectionMs, 1, 3_600_000),
+        maxEjectionMs, maxEjectionPercent);
+  }
+
+  private static int value(java.util.function.Function<String, String> query, String name, int current, int min, int max) {
+    String raw = query.apply(name);
+    if (raw == null) {
+      return current;
+    }
+    try {
+      int value = Integer.parseInt(raw.trim());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // the message below says what is valid
+    }
+    throw new IllegalArgumentException(name + " must be an integer from " + min + " to " + max + ", got '" + raw + "'");
+  }
+
   /** The same settings, switched on. */
   public OutlierEjection on() {
     return new OutlierEjection(true, intervalMs, thresholdPercent, minimumHosts, requestVolume, baseEjectionMs,

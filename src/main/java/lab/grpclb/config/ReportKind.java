@@ -8,7 +8,10 @@ import java.util.stream.Collectors;
  * or all of them.
  */
 public enum ReportKind {
-  WRITEUP("writeup"), SLOW_POD("slow-pod"), ERRORING_POD("erroring-pod"), EQUAL_PODS("equal-pods"), ALL("all");
+  WRITEUP("writeup"), SLOW_POD("slow-pod"), ERRORING_POD("erroring-pod"), EQUAL_PODS("equal-pods"),
+  /** The three picker experiments. */
+  PICKERS("pickers"),
+  ALL("all");
 
   private final String wireName;
 
@@ -22,7 +25,8 @@ public enum ReportKind {
 
   /** Whether a report of this kind includes that part. */
   public boolean includes(ReportKind part) {
-    return this == part || this == ALL;
+    return this == part || this == ALL
+        || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS);
   }
 
   static ReportKind from(Flags flags) {

@@ -12,6 +12,15 @@ final class Sections {
 
   static List<ReportSection> of(ReportKind kind, Vertx vertx, LabApi api, ReportOptions options) {
     List<ReportSection> sections = new ArrayList<>();
+    if (kind.includes(ReportKind.SLOW_POD)) {
+      sections.add(new SlowPod(vertx, api, options));
+    }
+    if (kind.includes(ReportKind.ERRORING_POD)) {
+      sections.add(new ErroringPod(vertx, api, options));
+    }
+    if (kind.includes(ReportKind.EQUAL_PODS)) {
+      sections.add(new EqualPods(vertx, api, options));
+    }
     return sections;
   }
 }
