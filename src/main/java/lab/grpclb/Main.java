@@ -25,6 +25,7 @@ public final class Main {
       usage: java -jar grpc-lb-lab.jar --mode server|client|local [flags]
         --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
+                       [--max-connection-age-ms 0 (off)] [--max-connection-age-grace-ms 10000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
                        [--connect-timeout-ms 20000] [--drain-timeout-ms 10000]
@@ -124,7 +125,7 @@ public final class Main {
     ServerConfig config = ServerConfig.from(flags);
     flags.rejectUnknown("server");
     Logger.getLogger(Main.class.getName()).info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource()
-        + "), reply delay " + config.delayMs() + " ms");
+        + "), reply delay " + config.delayMs() + " ms, max connection age " + config.maxConnectionAge().describe());
     Vertx vertx = Vertx.vertx();
     GreeterServer server = new GreeterServer(vertx, config);
     return server.start()

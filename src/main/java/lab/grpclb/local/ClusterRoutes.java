@@ -6,12 +6,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Logger;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.experiment.Responses;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
  * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME},
- * {@code POST /cluster/pods/NAME/kill} and {@code POST /cluster/pods/NAME/delay?ms=M}.
+ * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/delay?ms=M} and
+ * {@code POST /cluster/max-connection-age?ms=M}.
  */
 public final class ClusterRoutes {
   private static final Logger LOG = Logger.getLogger(ClusterRoutes.class.getName());
@@ -35,6 +37,7 @@ public final class ClusterRoutes {
     router.delete("/cluster/pods/:name").handler(this::deletePod);
     router.post("/cluster/pods/:name/kill").handler(this::killPod);
     router.post("/cluster/pods/:name/delay").handler(this::delay);
+    router.post("/cluster/max-connection-age").handler(this::maxConnectionAge);
   }
 
   /** GET /cluster: every pod (terminating ones too, until they are gone), the service and the API address. */
@@ -45,7 +48,12 @@ public final class ClusterRoutes {
         .put("replicas", rollout.desired())
         .put("pods", pods)
         .put("service", service)
-        .put("controlPlane", controlPlaneUrl);
+        .put("controlPlane", controlPlaneUrl)
+        .put("max_connection_age", ageJson(cluster.maxConnectionAge()));
+  }
+
+  private static JsonObject ageJson(MaxConnectionAge age) {
+    return new JsonObject().put("ms", age.ageMs()).put("grace_ms", age.graceMs()).put("enabled", !age.off());
   }
 
   private static JsonObject podJson(Pod pod) {
@@ -57,7 +65,8 @@ public final class ClusterRoutes {
         .put("crashed", pod.phase() == Pod.Phase.CRASHED)
         .put("calls", pod.server().greeter().callsServed())
         .put("in_flight", pod.server().greeter().callsInFlight())
-        .put("delay_ms", pod.server().greeter().delayMs());
+        .put("delay_ms", pod.server().greeter().delayMs())
+        .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs());
   }
 
   /** Like {@code kubectl scale deployments/greeter-server --replicas=N}; answers once the new pods serve. */
@@ -142,6 +151,26 @@ public final class ClusterRoutes {
     }
     cluster.delay(pod, ms);
     Responses.json(ctx, 200, podJson(pod));
+  }
+
+  /**
+   * The server's {@code --max-connection-age-ms} (0 = off) and {@code --max-connection-age-grace-ms}, on every pod
+   * now and on every pod started later; open connections count their age from when they were accepted.
+   */
+  private void maxConnectionAge(RoutingContext ctx) {
+    Integer ms = boundedInt(ctx, "ms", 0, MAX_DELAY_MS);
+    if (ms == null) {
+      return;
+    }
+    Integer graceMs = ctx.queryParams().contains("grace_ms")
+        ? boundedInt(ctx, "grace_ms", 0, MAX_DELAY_MS) : Integer.valueOf((int) MaxConnectionAge.DEFAULT_GRACE_MS);
+    if (graceMs == null) {
+      return;
+    }
+    MaxConnectionAge age = new MaxConnectionAge(ms, graceMs);
+    cluster.maxConnectionAge(age);
+    LOG.info(() -> "max connection age of every pod: " + age.describe());
+    Responses.json(ctx, 200, ageJson(age));
   }
 
   private Pod podOr404(RoutingContext ctx) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
+import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
 
@@ -35,6 +36,7 @@ public final class LocalCluster {
   private final Vertx vertx;
   private final int port;
   private volatile int delayMs;
+  private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
   private int nextIp = FIRST_IP;
@@ -128,6 +130,16 @@ public final class LocalCluster {
     LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + "): reply delay now " + ms + " ms");
   }
 
+  /** The pods' MAX_CONNECTION_AGE, on every pod now and on every pod started later. */
+  public synchronized void maxConnectionAge(MaxConnectionAge limit) {
+    maxConnectionAge = limit;
+    pods.values().forEach(pod -> pod.server().maxConnectionAge(limit));
+  }
+
+  public MaxConnectionAge maxConnectionAge() {
+    return maxConnectionAge;
+  }
+
   public Future<Void> stop() {
     return Future.join(pods.values().stream().map(pod -> pod.server().drain(5_000)).toList()).mapEmpty();
   }
@@ -136,10 +148,10 @@ public final class LocalCluster {
     return pods.values().stream().filter(p -> p.phase() != Pod.Phase.TERMINATING).toList();
   }
 
-  private Future<Pod> startPod() {
+  private synchronized Future<Pod> startPod() {
     String ip = nextIp();
     String name = DEPLOYMENT + "-" + TEMPLATE_HASH + "-" + randomSuffix();
-    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs));
+    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs, maxConnectionAge));
     Pod pod = new Pod(name, ip, server);
     pods.put(name, pod);
     changed();
