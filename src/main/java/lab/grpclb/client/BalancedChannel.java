@@ -52,6 +52,8 @@ public final class BalancedChannel implements GreeterChannel {
   private final AtomicLong openedByRemoved = new AtomicLong();
   private volatile Picker<EndpointConnection> picker = new Picker.Empty<>("no endpoints known yet");
   private volatile EndpointSet endpoints = EndpointSet.EMPTY;
+  /** Told when a connection drops or an attempt fails (DNS discovery resolves again then); on {@link #context}. */
+  private volatile Runnable onConnectionFailure = () -> { };
   /** The wait for a READY endpoint that calls with nowhere to go share; null when none is open. */
   private Promise<Void> readyWindow;
 
@@ -94,7 +96,16 @@ public final class BalancedChannel implements GreeterChannel {
   private void stateChanged(EndpointConnection connection) {
     if (connections.get(connection.key()) == connection) {
       updateBalancingState();
+      ConnectivityState state = connection.state();
+      if (state == ConnectivityState.IDLE || state == ConnectivityState.TRANSIENT_FAILURE) {
+        onConnectionFailure.run(); // IDLE only ever follows READY: the connection dropped or was sent away
+      }
     }
+  }
+
+  /** Runs {@code listener} on the balancer's event loop whenever a connection drops or a connection attempt fails. */
+  public void onConnectionFailure(Runnable listener) {
+    onConnectionFailure = listener;
   }
 
   /** The picker over READY endpoints, in the snapshot's order; swapped only when it differs. */

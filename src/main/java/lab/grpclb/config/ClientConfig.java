@@ -17,7 +17,8 @@ public record ClientConfig(
     KubeConfig kube,
     RetryPolicy retryPolicy,
     int connectTimeoutMs,
-    int drainTimeoutMs) {
+    int drainTimeoutMs,
+    DnsConfig dns) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_MAX_N = 1_000_000;
@@ -46,10 +47,17 @@ public record ClientConfig(
         DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS);
   }
 
+  /** A client without DNS discovery: ClientWithDnsResolver is unavailable. */
+  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
+                      int maxInFlight, KubeConfig kube, RetryPolicy retryPolicy, int connectTimeoutMs, int drainTimeoutMs) {
+    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, retryPolicy,
+        connectTimeoutMs, drainTimeoutMs, null);
+  }
+
   public static ClientConfig from(Flags flags) {
     String httpHost = flags.string("http-host", "0.0.0.0", "an address to listen on");
     HostPort target = HostPort.parse("--target (or env GREETER_TARGET)", flags.string("target", "GREETER_TARGET", "greeter-server:50051", "host:port"));
-    return withLimits(flags, httpHost, target, 2).withKube(KubeConfig.from(flags));
+    return withLimits(flags, httpHost, target, 2).withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
   }
 
   /**
@@ -74,7 +82,13 @@ public record ClientConfig(
   /** The same client, with ClientWithKubeResolver discovering through the given API. */
   public ClientConfig withKube(KubeConfig newKube) {
     return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs);
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, dns);
+  }
+
+  /** The same client, with ClientWithDnsResolver resolving as given (null: that type is unavailable). */
+  public ClientConfig withDns(DnsConfig newDns) {
+    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, newDns);
   }
 
   /**

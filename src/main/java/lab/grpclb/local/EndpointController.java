@@ -2,26 +2,33 @@ package lab.grpclb.local;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+import lab.grpclb.config.LocalConfig;
 
 /**
  * What Kubernetes' endpoint-slice controller does for the greeter Service: after every pod change, writes
  * the Service's EndpointSlice with each pod's conditions (ready; serving and terminating while it drains).
- * Writes only real changes, so watchers see one event per change.
+ * Writes only real changes, so watchers see one event per change, and with each one hands the ready pods' IPs
+ * to the cluster DNS, which answers the headless Service's name from them.
  */
 final class EndpointController {
-  static final String NAMESPACE = "default";
+  static final String NAMESPACE = LocalConfig.NAMESPACE;
   private static final String SLICE_NAME = LocalCluster.DEPLOYMENT + "-x7k2p";
 
   private final ControlPlane api;
   private final String service;
   private final int port;
+  private final Consumer<List<String>> readyIps;
   private JsonObject lastWritten;
 
-  EndpointController(ControlPlane api, String service, int port) {
+  EndpointController(ControlPlane api, String service, int port, Consumer<List<String>> readyIps) {
     this.api = api;
     this.service = service;
     this.port = port;
+    this.readyIps = readyIps;
   }
 
   /** The Service object itself, as kubectl apply of deploy/server.yaml would create it. */
@@ -38,7 +45,11 @@ final class EndpointController {
 
   synchronized void sync(Collection<Pod> pods) {
     JsonArray endpoints = new JsonArray();
+    List<String> ready = new ArrayList<>();
     for (Pod pod : pods) {
+      if (pod.ready()) {
+        ready.add(pod.ip());
+      }
       boolean terminating = pod.phase() == Pod.Phase.TERMINATING;
       endpoints.add(new JsonObject()
           .put("addresses", new JsonArray().add(pod.ip()))
@@ -58,6 +69,7 @@ final class EndpointController {
     if (!slice.equals(lastWritten)) {
       lastWritten = slice;
       api.apply(ApiResource.ENDPOINTSLICES, NAMESPACE, slice);
+      readyIps.accept(ready);
     }
   }
 }

@@ -6,12 +6,15 @@ import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.util.UUID;
 import java.util.logging.Logger;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.DnsConfig;
+import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ExperimentClient;
 
-/** {@code --mode local}: pods, a service address, and the experiment client, all in this process. */
+/** {@code --mode local}: pods, a service address, cluster DNS, and the experiment client, all in this process. */
 public final class LocalMode {
   private static final Logger LOG = Logger.getLogger(LocalMode.class.getName());
 
@@ -20,8 +23,11 @@ public final class LocalMode {
   private final LocalCluster cluster;
   private final ServiceProxy service;
   private final ControlPlane controlPlane;
+  private final ClusterDns dns = new ClusterDns(LocalConfig.NAMESPACE);
   private final String token = UUID.randomUUID().toString();
   private String tokenFile;
+  /** Why the cluster DNS did not start, or null when it serves. */
+  private String dnsOff;
   private Rollout rollout;
   private ExperimentClient client;
 
@@ -37,9 +43,11 @@ public final class LocalMode {
     long started = System.nanoTime();
     return controlPlane.listen("127.0.0.1", config.apiPort())
         .recover(err -> ListenException.naming("--api-port", "127.0.0.1", config.apiPort(), err))
-        .compose(cp -> writeToken())
+        .compose(cp -> listenDns())
+        .compose(d -> writeToken())
         .compose(kube -> {
-          EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort());
+          EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort(),
+              dns::publish);
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
@@ -47,13 +55,33 @@ public final class LocalMode {
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ExperimentClient(vertx, config.client().withKube(kube)).withRoutes(controls::mount).start());
+              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount).start());
         })
         .map(c -> {
           client = c;
           LOG.info(() -> banner((System.nanoTime() - started) / 1_000_000));
           return this;
         });
+  }
+
+  /**
+   * A taken DNS port (mDNS often holds 5353) is a warning, not a failed start: everything but ClientWithDnsResolver
+   * works without the cluster DNS, and that type says why it is unavailable.
+   */
+  private Future<Void> listenDns() {
+    return dns.listen(vertx, config.dnsPort()).<Void>mapEmpty().recover(err -> {
+      dnsOff = err.getMessage();
+      LOG.warning(() -> "cluster DNS off: " + dnsOff + "; ClientWithDnsResolver is unavailable (pick a free --dns-port)");
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The client discovers through this cluster: its API, and its DNS unless --dns-server names another. */
+  private ClientConfig clientConfig(KubeConfig kube) {
+    DnsConfig resolving = config.client().dns();
+    return config.client().withKube(kube).withDns(dnsOff != null
+        ? resolving.withDefaultServer(null, "the local cluster's DNS is off: " + dnsOff)
+        : resolving.withDefaultServer(new HostPort(ClusterDns.HOST, dns.port()), "the local cluster's DNS"));
   }
 
   /**
@@ -81,11 +109,19 @@ public final class LocalMode {
         .append("  (a random ready pod per connection, like kube-proxy)\n");
     text.append("  api      ").append(controlPlane.url())
         .append("  (try: kubectl --server ").append(controlPlane.url()).append(" get endpointslices -w)\n");
+    if (dnsOff == null) {
+      text.append("  dns      ").append(ClusterDns.HOST).append(':').append(dns.port()).append("  ").append(dns.name())
+          .append(" -> the ready pods (try: dig @").append(ClusterDns.HOST).append(" -p ").append(dns.port())
+          .append(' ').append(dns.name()).append(")\n");
+    } else {
+      text.append("  dns      off: ").append(dnsOff).append('\n');
+    }
     text.append("  client   ").append(base).append('\n');
     text.append("try:\n");
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithReuseConn&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithKubeResolver&n=3000'\n");
+    text.append("  curl '").append(base).append("/experiment/client?type=ClientWithDnsResolver&n=3000'\n");
     text.append("  curl '").append(base).append("/cluster'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
@@ -106,6 +142,11 @@ public final class LocalMode {
     return client;
   }
 
+  /** The port the cluster DNS answers on (UDP and TCP, 127.0.0.1); -1 when it is off. */
+  public int dnsPort() {
+    return dnsOff == null ? dns.port() : -1;
+  }
+
   public ControlPlane controlPlane() {
     return controlPlane;
   }
@@ -117,7 +158,8 @@ public final class LocalMode {
 
   public Future<Void> stop() {
     Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
-    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(controlPlane::close)
+    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(dns::close)
+        .eventually(controlPlane::close)
         .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile));
   }
 }
