@@ -51,7 +51,8 @@ public final class LocalMode {
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
-          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, serviceAddress(), controlPlane.url());
+          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, new RollingUpdate(vertx, cluster), serviceAddress(),
+              controlPlane.url());
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
@@ -126,7 +127,9 @@ public final class LocalMode {
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill'\n");
-    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/rollout'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/max-connection-age?ms=10000'");
     return text.toString();
   }
 
