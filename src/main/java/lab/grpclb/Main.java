@@ -32,10 +32,13 @@ public final class Main {
                        [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
+                       [--dns-name greeter-server-headless.NS.svc.cluster.local] [--dns-server IP[:port]]
+                       [--dns-refresh-s 30] [--dns-min-interval-s 30]   (ClientWithDnsResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
+                       [--dns-port 5353]
                        [--report [--out out]]: run the write-up's experiments, write out/report.md and .html, exit
                        (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight,
-                       --connect-timeout-ms, --drain-timeout-ms, --retry-policy, --max-attempts)""";
+                       --connect-timeout-ms, --drain-timeout-ms, --retry-policy, --max-attempts and the --dns-* flags)""";
 
   private Main() {
   }
