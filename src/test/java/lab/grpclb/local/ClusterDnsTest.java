@@ -17,14 +17,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
-import lab.grpclb.config.Flags;
 import lab.grpclb.config.ListenException;
-import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,9 +46,7 @@ class ClusterDnsTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "0", "--http-port", "0",
-        "--api-port", "0", "--dns-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
-    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    local = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "0");
     http = new Http(vertx);
     dnsPort = local.dnsPort();
     dns = vertx.createDnsClient(new DnsClientOptions().setHost("127.0.0.1").setPort(dnsPort).setQueryTimeout(2_000));

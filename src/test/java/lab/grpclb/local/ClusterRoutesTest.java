@@ -8,11 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
-import lab.grpclb.config.Flags;
-import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,9 +28,7 @@ class ClusterRoutesTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--replicas", "1", "--delay-ms", "0",
-        "--http-port", "0", "--api-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
-    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "1", "--delay-ms", "0");
     http = new Http(vertx);
     podName = send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getString("name");
   }

@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,14 +29,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class DnsResolverTest {
   static final int CALLERS = 40;
-
-  LocalMode start(Vertx vertx, int grpcPort, String... flags) throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of("--delay-ms", "10", "--http-port", "0", "--api-port", "0",
-        "--dns-port", "0", "--port", String.valueOf(grpcPort)));
-    args.addAll(List.of(flags));
-    LocalConfig config = LocalConfig.from(Flags.parse(args.toArray(String[]::new), Map.of()));
-    return new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
-  }
 
   static Set<String> readyIps(Http http, LocalMode local) throws Exception {
     Set<String> ips = new TreeSet<>();
@@ -79,7 +70,7 @@ class DnsResolverTest {
 
   @Test
   void withAOneSecondRefreshNewPodsGetCallsWithinThreeSeconds(Vertx vertx) throws Exception {
-    LocalMode local = start(vertx, 50113, "--dns-refresh-s", "1", "--dns-min-interval-s", "1");
+    LocalMode local = TestClusters.start(vertx, 50113, "--delay-ms", "10", "--dns-refresh-s", "1", "--dns-min-interval-s", "1");
     Http http = new Http(vertx);
     awaitResolved(http, local);
     SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientTypes.DNS_RESOLVER), CALLERS);
@@ -108,7 +99,7 @@ class DnsResolverTest {
    */
   @Test
   void withAThirtySecondRefreshNewPodsWaitUntilAConnectionFails(Vertx vertx) throws Exception {
-    LocalMode local = start(vertx, 50114, "--dns-min-interval-s", "1");
+    LocalMode local = TestClusters.start(vertx, 50114, "--delay-ms", "10", "--dns-min-interval-s", "1");
     Http http = new Http(vertx);
     awaitResolved(http, local);
     Set<String> before = readyIps(http, local);
@@ -137,10 +128,9 @@ class DnsResolverTest {
   @Test
   void aTakenDnsPortLeavesTheTypeUnavailableNamingTheFlag(Vertx vertx) throws Exception {
     DatagramSocket taken = vertx.createDatagramSocket().listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "0", "--http-port", "0",
-        "--api-port", "0", "--dns-port", String.valueOf(taken.localAddress().port()), "--port", "50115",
-        "--replicas", "1"}, Map.of()));
-    LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    LocalMode local = new LocalMode(vertx, LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "0",
+        "--http-port", "0", "--api-port", "0", "--dns-port", String.valueOf(taken.localAddress().port()),
+        "--port", "50115", "--replicas", "1"}, Map.of()))).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
     JsonObject type = http.get(local.client().port(), "/status").body().getJsonObject("types")
         .getJsonObject(ClientTypes.DNS_RESOLVER);

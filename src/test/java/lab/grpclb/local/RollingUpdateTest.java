@@ -9,14 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
 import lab.grpclb.SteadyCalls;
-import lab.grpclb.config.Flags;
-import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ClientTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,9 +32,7 @@ class RollingUpdateTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--http-port", "0",
-        "--api-port", "0", "--dns-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
-    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    local = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20");
     http = new Http(vertx);
   }
 
