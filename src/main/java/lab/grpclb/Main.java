@@ -28,17 +28,18 @@ public final class Main {
                        [--max-connection-age-ms 0 (off)] [--max-connection-age-grace-ms 10000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
-                       [--connect-timeout-ms 20000] [--drain-timeout-ms 10000]
+                       [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
                        [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
                        [--dns-name greeter-server-headless.NS.svc.cluster.local] [--dns-server IP[:port]]
                        [--dns-refresh-s 30] [--dns-min-interval-s 30]   (ClientWithDnsResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
-                       [--dns-port 5353]
-                       [--report [--out out]]: run the write-up's experiments, write out/report.md and .html, exit
-                       (and the client's --call-timeout-ms, --max-n, --max-connections, --max-in-flight,
-                       --connect-timeout-ms, --drain-timeout-ms, --retry-policy, --max-attempts and the --dns-* flags)""";
+                       [--dns-port 5353] [--kubeconfig out/kubeconfig]: written for kubectl while it runs
+                       [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
+                       and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
+                       --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
+                       --retry-policy, --max-attempts and the --dns-* flags)""";
 
   private Main() {
   }
@@ -156,7 +157,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     return new LocalMode(vertx, config).start()
         .map(local -> new Running(vertx, local::stop, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir())), System.out)
+            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), System.out)
             : null))
         .onFailure(err -> vertx.close());
   }

@@ -16,21 +16,33 @@ public final class CallFailure extends VertxException {
   private final GrpcStatus status;
   private final String reason;
   private final boolean unprocessed;
+  private final String endpoint;
 
   public CallFailure(GrpcStatus status, String reason) {
-    this(status, reason, false);
+    this(status, reason, false, null);
   }
 
-  private CallFailure(GrpcStatus status, String reason, boolean unprocessed) {
+  private CallFailure(GrpcStatus status, String reason, boolean unprocessed, String endpoint) {
     super(status.name() + ": " + reason, true);
     this.status = status;
     this.reason = reason;
     this.unprocessed = unprocessed;
+    this.endpoint = endpoint;
+  }
+
+  /** The same failure, naming the server address the failed attempt went to (the report's per-pod errors). */
+  public CallFailure at(String endpoint) {
+    return new CallFailure(status, reason, unprocessed, endpoint);
+  }
+
+  /** The server address the failed attempt went to, or null when no server was chosen. */
+  public String endpoint() {
+    return endpoint;
   }
 
   /** A call that never reached any server's application: not sent at all, or refused before processing. */
   public static CallFailure unprocessed(String reason) {
-    return new CallFailure(GrpcStatus.UNAVAILABLE, reason, true);
+    return new CallFailure(GrpcStatus.UNAVAILABLE, reason, true, null);
   }
 
   public GrpcStatus status() {

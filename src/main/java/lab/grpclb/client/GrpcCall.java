@@ -24,11 +24,13 @@ final class GrpcCall {
   private final Promise<HelloReply> result = Promise.promise();
   private final long deadlineNanos;
   private final String deadlineReason;
+  private final String endpoint;
   private GrpcClientRequest<HelloRequest, HelloReply> sent;
 
-  private GrpcCall(long deadlineNanos, String deadlineReason) {
+  private GrpcCall(long deadlineNanos, String deadlineReason, String endpoint) {
     this.deadlineNanos = deadlineNanos;
     this.deadlineReason = deadlineReason;
+    this.endpoint = endpoint;
   }
 
   /** The reason a call past its deadline gives, naming the flag that set it. */
@@ -39,7 +41,7 @@ final class GrpcCall {
   /** Call on the event loop the call should run on; {@code deadlineReason} says which setting set the deadline. */
   static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
                                      long deadlineNanos, String deadlineReason) {
-    GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason);
+    GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason, server.hostAddress());
     long timeoutMs = Deadlines.millisUntil(deadlineNanos);
     if (timeoutMs <= 0) {
       call.expire();
@@ -66,7 +68,7 @@ final class GrpcCall {
           } else if (System.nanoTime() >= call.deadlineNanos - DEADLINE_SLACK_NANOS) {
             call.expire(); // past the deadline whatever broke it (the server cancels it at its own deadline too)
           } else {
-            call.result.tryFail(CallFailure.of(ar.cause()));
+            call.result.tryFail(CallFailure.of(ar.cause()).at(call.endpoint));
           }
         });
     return call.result.future();
@@ -81,7 +83,7 @@ final class GrpcCall {
   }
 
   void expire() {
-    if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason)) && sent != null) {
+    if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason).at(endpoint)) && sent != null) {
       GrpcClientRequest<HelloRequest, HelloReply> stream = sent;
       sent = null;
       stream.cancel(); // RST_STREAM CANCEL: the server stops working on it

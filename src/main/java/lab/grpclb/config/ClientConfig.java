@@ -18,6 +18,7 @@ public record ClientConfig(
     RetryPolicy retryPolicy,
     int connectTimeoutMs,
     int drainTimeoutMs,
+    int maxDurationS,
     DnsConfig dns) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -27,6 +28,8 @@ public record ClientConfig(
   public static final int DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
   /** On SIGTERM or Ctrl-C, how long a running experiment's calls in flight may take to finish. */
   public static final int DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+  /** The longest open loop one request may ask for (duration_s). */
+  public static final int DEFAULT_MAX_DURATION_S = 600;
   /** Up to the reference's largest run, every call is in flight at once. */
   public static final int MIN_IN_FLIGHT = 10_000;
   /** Under G1, calls in flight by default at most: the cap that keeps its young pauses well under 1 s. */
@@ -44,14 +47,15 @@ public record ClientConfig(
   public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
                       int maxInFlight, KubeConfig kube) {
     this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, RetryPolicy.DEFAULT,
-        DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS);
+        DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_DURATION_S);
   }
 
   /** A client without DNS discovery: ClientWithDnsResolver is unavailable. */
   public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
-                      int maxInFlight, KubeConfig kube, RetryPolicy retryPolicy, int connectTimeoutMs, int drainTimeoutMs) {
+                      int maxInFlight, KubeConfig kube, RetryPolicy retryPolicy, int connectTimeoutMs, int drainTimeoutMs,
+                      int maxDurationS) {
     this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, retryPolicy,
-        connectTimeoutMs, drainTimeoutMs, null);
+        connectTimeoutMs, drainTimeoutMs, maxDurationS, null);
   }
 
   public static ClientConfig from(Flags flags) {
@@ -76,19 +80,20 @@ public record ClientConfig(
         null,
         RetryPolicy.from(flags),
         flags.integer("connect-timeout-ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000),
-        flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000));
+        flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000),
+        flags.integer("max-duration-s", DEFAULT_MAX_DURATION_S, 1, 86_400));
   }
 
   /** The same client, with ClientWithKubeResolver discovering through the given API. */
   public ClientConfig withKube(KubeConfig newKube) {
     return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs, dns);
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, dns);
   }
 
   /** The same client, with ClientWithDnsResolver resolving as given (null: that type is unavailable). */
   public ClientConfig withDns(DnsConfig newDns) {
     return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs, newDns);
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, newDns);
   }
 
   /**

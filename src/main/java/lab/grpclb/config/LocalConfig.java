@@ -1,8 +1,12 @@
 package lab.grpclb.config;
 
-/** Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it. */
+/**
+ * Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it.
+ *
+ * @param reportRuns how many times {@code --report} runs each measured point (--runs)
+ */
 public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, int dnsPort,
-                          boolean report, String outDir, ClientConfig client) {
+                          boolean report, String outDir, String kubeconfig, ClientConfig client, int reportRuns) {
 
   public static final int MAX_REPLICAS = 100;
   public static final String SERVICE_IP = "127.0.0.250";
@@ -16,6 +20,7 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
     // Per-call connections cost four descriptors here (client, both ends of the service hop, pod), more while closing.
     ClientConfig client = ClientConfig.withLimits(flags, "127.0.0.1", new HostPort(SERVICE_IP, grpcPort), 8)
         .withDns(DnsConfig.forLocal(flags, NAMESPACE));
+    String outDir = flags.string("out", "out", "a directory");
     return new LocalConfig(
         flags.integer("replicas", 3, 1, MAX_REPLICAS),
         flags.integer("delay-ms", "GREETER_DELAY_MS", ServerConfig.DEFAULT_DELAY_MS, 0, 3_600_000),
@@ -24,7 +29,10 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         flags.integer("api-port", DEFAULT_API_PORT, 0, 65535),
         flags.integer("dns-port", DEFAULT_DNS_PORT, 0, 65535),
         flags.bool("report"),
-        flags.string("out", "out", "a directory"),
-        client);
+        outDir,
+        // Never $KUBECONFIG as a fallback: that is the user's own file.
+        flags.string("kubeconfig", outDir + "/kubeconfig", "a file path"),
+        client,
+        flags.integer("runs", 3, 1, 20));
   }
 }

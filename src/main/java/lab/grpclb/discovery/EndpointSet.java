@@ -33,12 +33,18 @@ public record EndpointSet(List<Endpoint> all, List<Endpoint> routable, boolean f
         boolean terminating = conditions.getBoolean("terminating", false);
         JsonObject targetRef = endpoint.getJsonObject("targetRef", new JsonObject());
         for (Object address : endpoint.getJsonArray("addresses", new JsonArray())) {
-          Endpoint e = new Endpoint((String) address, port, targetRef.getString("name", ""), ready, serving, terminating);
+          Endpoint e = new Endpoint((String) address, port, targetRef.getString("name", ""), ready, serving, terminating,
+              endpoint.getString("zone"));
           byAddress.put(e.key(), e);
         }
       }
     }
-    List<Endpoint> all = new ArrayList<>(byAddress.values());
+    return of(byAddress.values());
+  }
+
+  /** The set of these endpoints, in address order, with the ones calls may go to. */
+  public static EndpointSet of(Collection<Endpoint> endpoints) {
+    List<Endpoint> all = new ArrayList<>(endpoints);
     all.sort(Comparator.comparing(Endpoint::key));
     List<Endpoint> ready = all.stream().filter(Endpoint::ready).toList();
     if (!ready.isEmpty()) {

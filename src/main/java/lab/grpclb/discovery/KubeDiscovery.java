@@ -2,35 +2,53 @@ package lab.grpclb.discovery;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+import java.util.List;
 import java.util.function.Consumer;
 import lab.grpclb.config.KubeConfig;
 
 /**
- * Discovery for ClientWithKubeResolver: the Service through the Vert.x Kubernetes bridge, its pod endpoints
- * through our EndpointSlice watch, and one answer to "can this type run now, and if not, why".
+ * Discovery for ClientWithKubeResolver, on one Vert.x ServiceDiscovery: the Service imported by the Vert.x
+ * Kubernetes bridge, its pod endpoints imported by our EndpointSlice importer, the balancer's endpoint set read
+ * back from those records, and one answer to "can this type run now, and if not, why".
  */
 public final class KubeDiscovery {
   private final KubeConfig config;
   private final KubeApiClient api;
-  private final EndpointSliceWatch watch;
+  private final ServiceDiscovery discovery;
+  private final EndpointSliceImporter endpoints;
+  private final DiscoveredEndpoints routed;
   private final ServiceBridge bridge;
 
   public KubeDiscovery(Vertx vertx, KubeConfig config, Consumer<EndpointSet> listener) {
     this.config = config;
     this.api = new KubeApiClient(vertx, config);
-    this.watch = new EndpointSliceWatch(vertx, api, listener);
-    this.bridge = new ServiceBridge(vertx, api);
+    ServiceDiscoveryOptions options = new ServiceDiscoveryOptions();
+    this.discovery = ServiceDiscovery.create(vertx, options);
+    this.endpoints = new EndpointSliceImporter(vertx, api);
+    this.routed = new DiscoveredEndpoints(vertx, discovery, options.getAnnounceAddress(), config.service(),
+        endpoints.id(), listener);
+    this.bridge = new ServiceBridge(vertx, api, discovery);
   }
 
   public void start() {
-    watch.start();
+    routed.start(); // listening before the first record is published
+    discovery.registerServiceImporter(endpoints, new JsonObject());
     bridge.start();
+  }
+
+  /** The ServiceDiscovery both importers publish to: {@code getRecords(...)} shows what the balancer routes to. */
+  public ServiceDiscovery serviceDiscovery() {
+    return discovery;
   }
 
   /** Null when calls can be routed; else what is wrong and what to set. */
   public String unavailableReason() {
-    WatchStatus status = watch.status();
+    WatchStatus status = endpoints.status();
     if (status.state() == WatchState.STOPPED) {
       return "Kubernetes discovery is stopped: the client is closing";
     }
@@ -46,18 +64,27 @@ public final class KubeDiscovery {
   }
 
   public Future<JsonObject> status() {
-    return bridge.service().map(service -> new JsonObject()
+    return Future.all(bridge.service(), routed.records()).map(both -> new JsonObject()
         .put("api", config.apiUrl().toString())
         .put("tls_verified_with", config.tls() ? config.caFile() : null)
         .put("namespace", config.namespace())
         .put("service", config.service())
         .put("service_port", config.servicePort())
-        .put("endpointslice_watch", watch.status().toJson().put("path", EndpointSliceWatch.path(config)))
-        .put("bridge_service", service));
+        .put("endpointslice_watch", endpoints.status().toJson().put("path", EndpointSliceWatch.path(config)))
+        .put("endpoint_snapshots", routed.snapshots())
+        .put("discovery_records", new JsonArray(both.<List<Record>>resultAt(1).stream()
+            .map(r -> new JsonObject().put("location", r.getLocation()).put("status", r.getStatus().name())
+                .put("metadata", r.getMetadata())).toList()))
+        .put("bridge_service", both.<JsonObject>resultAt(0)));
   }
 
-  /** Completes once the watch and the bridge's guard have stopped (requests reset, no retry pending) and the API client is closed. */
+  /**
+   * Completes once the watch and the bridge's guard have stopped (requests reset, no retry pending), the
+   * discovery is closed and the API client is closed.
+   */
   public Future<Void> close() {
-    return Future.join(bridge.close(), watch.stop()).otherwiseEmpty().compose(v -> api.close());
+    routed.stop();
+    discovery.close(); // closes both importers: the bridge's, before its guard goes; ours stops its watch
+    return Future.join(bridge.close(), endpoints.stop()).otherwiseEmpty().compose(v -> api.close());
   }
 }

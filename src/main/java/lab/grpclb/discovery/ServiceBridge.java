@@ -14,7 +14,7 @@ import lab.grpclb.config.KubeConfig;
 /**
  * The Vert.x Kubernetes discovery bridge, used for what it does: it imports the Service (its existence,
  * cluster IP, port, labels) into a Vert.x ServiceDiscovery. It never sees pods, so routing does not depend
- * on it. It talks only to its {@link BridgeGuard} on a loopback port, which reaches the API server through our
+ * on it (our {@link EndpointSliceImporter}, on the same discovery, publishes those). It talks only to its {@link BridgeGuard} on a loopback port, which reaches the API server through our
  * API client (verified TLS, token re-read) and keeps from the bridge what it mishandles.
  */
 public final class ServiceBridge {
@@ -32,17 +32,19 @@ public final class ServiceBridge {
   private final Map<String, String> env;
   private final BridgeGuard guard;
   private final Backoff backoff = new Backoff(RETRY_BASE_MS, RETRY_CAP_MS);
-  private ServiceDiscovery discovery;
+  private final ServiceDiscovery discovery;
+  private boolean started;
   private volatile String error;
   private volatile boolean closed;
   private long retryTimer = -1;
 
-  public ServiceBridge(Vertx vertx, KubeApiClient api) {
-    this(vertx, api, System.getenv());
+  public ServiceBridge(Vertx vertx, KubeApiClient api, ServiceDiscovery discovery) {
+    this(vertx, api, discovery, System.getenv());
   }
 
-  ServiceBridge(Vertx vertx, KubeApiClient api, Map<String, String> env) {
+  ServiceBridge(Vertx vertx, KubeApiClient api, ServiceDiscovery discovery, Map<String, String> env) {
     this.vertx = vertx;
+    this.discovery = discovery;
     this.api = api;
     this.config = api.config();
     this.env = env;
@@ -51,7 +53,7 @@ public final class ServiceBridge {
 
   public void start() {
     BridgeLog.quietWatchFailures();
-    discovery = ServiceDiscovery.create(vertx);
+    started = true;
     String host = env.getOrDefault(HOST_ENV, "127.0.0.1");
     int port;
     try {
@@ -136,10 +138,11 @@ public final class ServiceBridge {
 
   /** The Service as the bridge imported it: name, cluster IP, port, labels; or why it is not known. And the guard's counts. */
   public Future<JsonObject> service() {
-    if (discovery == null) {
+    if (!started) {
       return Future.succeededFuture(new JsonObject().put("error", "bridge not started"));
     }
-    return discovery.getRecord(r -> config.service().equals(r.getName())).map(record -> (record == null
+    return discovery.getRecord(r -> config.service().equals(r.getName()) && !EndpointSliceImporter.TYPE.equals(r.getType()))
+        .map(record -> (record == null
         ? new JsonObject().put("error", error != null ? error : "Service " + config.namespace() + "/" + config.service() + " not (yet) imported")
         : describe(record))
         .put("guard", guard.counts().toJson().put("bridge_watch_failures_unlogged", BridgeLog.dropped())));
@@ -155,13 +158,10 @@ public final class ServiceBridge {
         .put("labels", record.getMetadata());
   }
 
-  /** Closes the bridge, then its guard (stopping the watches it forwards). */
+  /** Stops retrying and closes the guard (stopping the watches it forwards); the discovery's owner closes it. */
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(retryTimer);
-    if (discovery != null) {
-      discovery.close();
-    }
     return guard.close();
   }
 }

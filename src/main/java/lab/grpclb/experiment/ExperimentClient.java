@@ -82,7 +82,8 @@ public final class ExperimentClient {
   public Future<ExperimentClient> start() {
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> {
       Router router = Router.router(vertx);
-      routes = new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels, config.maxN(), config.maxInFlight());
+      routes = new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels,
+          new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
       routes.mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
       router.get("/status").handler(ctx -> status().onComplete(ar -> {
@@ -133,6 +134,11 @@ public final class ExperimentClient {
 
   public GreeterChannel channel(String type) {
     return channels.get(type);
+  }
+
+  /** ClientWithKubeResolver's discovery, or null without a Kubernetes API. */
+  public KubeDiscovery kubeDiscovery() {
+    return discovery;
   }
 
   /**

@@ -12,27 +12,24 @@ import java.util.logging.Logger;
 import lab.grpclb.client.GreeterChannel;
 
 /**
- * {@code GET /experiment/client?type=T&n=N} (and {@code GET /?type=T&n=N}, as the reference README uses):
- * validates the request, runs one experiment at a time, answers the report.
+ * {@code GET /experiment/client?type=T&n=N} (and {@code GET /?type=T&n=N}, as the reference README uses), with
+ * the load shapes of {@link ExperimentRequest}: validates the request, runs one experiment at a time, answers the
+ * report.
  */
 public final class ExperimentRoutes {
   private static final Logger LOG = Logger.getLogger(ExperimentRoutes.class.getName());
-  static final String DEFAULT_TYPE = ClientTypes.CLIENT;
-  static final int DEFAULT_N = 1000;
 
   private final ExperimentRunner runner;
   private final Map<String, GreeterChannel> channels;
-  private final int maxN;
-  private final int maxInFlight;
+  private final ExperimentLimits limits;
   private final AtomicReference<JsonObject> running = new AtomicReference<>();
   /** The answer of the latest experiment, complete once written. */
   private volatile Future<Void> answering = Future.succeededFuture();
 
-  public ExperimentRoutes(ExperimentRunner runner, Map<String, GreeterChannel> channels, int maxN, int maxInFlight) {
+  public ExperimentRoutes(ExperimentRunner runner, Map<String, GreeterChannel> channels, ExperimentLimits limits) {
     this.runner = runner;
     this.channels = channels;
-    this.maxN = maxN;
-    this.maxInFlight = maxInFlight;
+    this.limits = limits;
   }
 
   public void mount(Router router) {
@@ -41,13 +38,14 @@ public final class ExperimentRoutes {
   }
 
   private void experiment(RoutingContext ctx) {
-    String type = param(ctx, "type", DEFAULT_TYPE);
-    String rawN = param(ctx, "n", String.valueOf(DEFAULT_N));
-    Integer n = parseN(rawN);
-    if (n == null) {
-      Responses.error(ctx, 400, "n must be an integer from 1 to " + maxN + " (--max-n), got '" + rawN + "'");
+    ExperimentRequest request;
+    try {
+      request = ExperimentRequest.parse(ctx.queryParams(), limits);
+    } catch (ExperimentRequest.BadRequest e) {
+      Responses.error(ctx, 400, e.getMessage());
       return;
     }
+    String type = request.type();
     GreeterChannel channel = channels.get(type);
     if (channel == null) {
       Responses.error(ctx, 400, "unknown type '" + type + "'; valid types: " + String.join(", ", ClientTypes.ALL));
@@ -58,30 +56,33 @@ public final class ExperimentRoutes {
       Responses.error(ctx, 503, type + " is unavailable: " + unavailable);
       return;
     }
-    JsonObject current = new JsonObject().put("type", type).put("n", n).put("started", Instant.now().toString());
+    JsonObject current = new JsonObject().put("type", type).put("n", request.n())
+        .put("shape", ReportJson.shape(request.shape())).put("runs", request.runs())
+        .put("started", Instant.now().toString());
     if (!running.compareAndSet(null, current)) {
       Responses.json(ctx, 409, new JsonObject()
           .put("error", "an experiment is already running; experiments never overlap, so timings stay honest")
           .put("running", running.get()));
       return;
     }
-    Experiment experiment = experiment(type, n, channel);
-    LOG.info(() -> "experiment " + type + " n=" + n + " started");
+    Experiment experiment = experiment(request, channel);
+    String described = request.describe();
+    LOG.info(() -> "experiment " + described + " started");
     Promise<Void> answered = Promise.promise();
     answering = answered.future(); // before the run starts, so that a stop in between waits for this answer
-    runner.run(experiment, channel).transform(ar -> {
+    runner.run(experiment, channel, request.runs()).transform(ar -> {
       running.set(null);
       if (ar.succeeded()) {
-        Report report = ar.result();
-        LOG.info(() -> "experiment " + type + " n=" + n + (report.interrupted() ? " interrupted" : " done") + " in "
+        ExperimentReport report = ar.result();
+        LOG.info(() -> "experiment " + described + (report.interrupted() ? " interrupted" : " done") + " in "
             + GoDuration.format(report.elapsedNanos()) + ": ok=" + report.ok() + " failed=" + report.failed()
             + " per pod " + report.countPerIp());
-        return Responses.json(ctx, 200, report.toJson());
+        return Responses.json(ctx, 200, ReportJson.toJson(report));
       }
       if (ar.cause() == ExperimentRunner.SHUTTING_DOWN) {
         return Responses.error(ctx, 503, "experiment not started: " + ExperimentRunner.SHUTTING_DOWN.reason());
       }
-      LOG.warning(() -> "experiment " + type + " n=" + n + " could not run: " + ar.cause());
+      LOG.warning(() -> "experiment " + described + " could not run: " + ar.cause());
       return Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());
     }).onComplete(answered);
   }
@@ -94,24 +95,12 @@ public final class ExperimentRoutes {
     return runner.interrupt(drainMs).compose(v -> answering).recover(err -> Future.succeededFuture());
   }
 
-  private Experiment experiment(String type, int n, GreeterChannel channel) {
+  private Experiment experiment(ExperimentRequest request, GreeterChannel channel) {
     Integer connectionBound = channel.maxOpenConnections();
-    int cap = connectionBound == null ? maxInFlight : Math.min(maxInFlight, connectionBound);
-    return new Experiment(type, n, Math.min(cap, n), connectionBound);
-  }
-
-  private Integer parseN(String raw) {
-    try {
-      int n = Integer.parseInt(raw.trim());
-      return n >= 1 && n <= maxN ? n : null;
-    } catch (NumberFormatException e) {
-      return null;
+    int cap = connectionBound == null ? limits.maxInFlight() : Math.min(limits.maxInFlight(), connectionBound);
+    if (request.shape() instanceof LoadShape.ClosedLoop closed) {
+      cap = Math.min(cap, closed.concurrency());
     }
-  }
-
-  /** Absent takes the default; given, even empty, it is checked as given (so {@code n=} is a 400, not n=1000). */
-  private static String param(RoutingContext ctx, String name, String fallback) {
-    String value = ctx.queryParams().get(name);
-    return value == null ? fallback : value;
+    return new Experiment(request.type(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape());
   }
 }

@@ -10,8 +10,10 @@ import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import lab.grpclb.client.CallFailure;
@@ -27,6 +29,10 @@ public final class ExperimentRunner {
   private static final Logger LOG = Logger.getLogger(ExperimentRunner.class.getName());
   /** Calls one firer sends in one event-loop turn: small enough that a turn stays well under a millisecond. */
   static final int SLICE = 256;
+  /** An open loop's pacer: one periodic timer per firer releases the calls due since its last tick. */
+  static final long PACER_TICK_MS = 1;
+  /** At most this many calls leave per tick, so a client far behind its schedule still yields the event loop. */
+  static final int RELEASE_PER_TICK = 4 * SLICE;
 
   /** What a run the stop of the client prevented, or a call it cut short, fails with. */
   static final CallFailure SHUTTING_DOWN = new CallFailure(GrpcStatus.CANCELLED, "client shutting down");
@@ -42,12 +48,30 @@ public final class ExperimentRunner {
     this.firers = pool.contexts();
   }
 
-  public Future<Report> run(Experiment experiment, GreeterChannel channel) {
+  /**
+   * Runs the experiment {@code runs} times, one after the other, and reports the median run with every run's
+   * elapsed time and p99. A stop between runs ends the series with the runs done so far.
+   */
+  public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel, int runs) {
+    List<ExperimentReport> reports = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < runs; i++) {
+      chain = chain.compose(v -> reports.isEmpty() || !stopping && !reports.get(reports.size() - 1).interrupted()
+          ? run(experiment, channel).map(report -> {
+            reports.add(report);
+            return (Void) null;
+          })
+          : Future.succeededFuture());
+    }
+    return chain.map(v -> ExperimentReport.median(reports));
+  }
+
+  public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel) {
     return channel.warmUp().compose(v -> {
       if (stopping) {
         return Future.failedFuture(SHUTTING_DOWN);
       }
-      Promise<Report> done = Promise.promise();
+      Promise<ExperimentReport> done = Promise.promise();
       Run run = new Run(experiment, channel, done);
       run.start();
       current = run;
@@ -81,7 +105,7 @@ public final class ExperimentRunner {
     private final GreeterChannel channel;
     private final List<String> endpointsAtStart;
     private final Retries retriedAtStart;
-    private final Promise<Report> done;
+    private final Promise<ExperimentReport> done;
     private final HelloRequest request;
     private final Firer[] parts;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -89,18 +113,19 @@ public final class ExperimentRunner {
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger firersLeft;
     private final long connectionsAtStart;
-    private long startNanos;
+    private final long startNanos;
     private long gcMillisAtStart;
     private long progressTimer;
     private volatile boolean interrupted;
 
-    Run(Experiment experiment, GreeterChannel channel, Promise<Report> done) {
+    Run(Experiment experiment, GreeterChannel channel, Promise<ExperimentReport> done) {
       this.experiment = experiment;
       this.channel = channel;
       this.endpointsAtStart = channel.endpoints();
       this.retriedAtStart = channel.retries();
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
+      this.startNanos = System.nanoTime();
       List<Context> contexts = channel.preferredContext() != null ? List.of(channel.preferredContext()) : firers;
       // No more firers than slots: each firer needs at least one, and the cap must hold.
       int count = Math.min(Math.min(contexts.size(), experiment.n()), experiment.inFlightCap());
@@ -112,18 +137,17 @@ public final class ExperimentRunner {
         int to = (int) ((long) experiment.n() * (i + 1) / count);
         int cap = Math.max(1, capLeft / (count - i));
         capLeft -= cap;
-        parts[i] = new Firer(contexts.get(i), from, to, cap);
+        parts[i] = new Firer(contexts.get(i), i, count, from, to, cap);
       }
       this.connectionsAtStart = channel.connectionsOpened() - channel.connectionsOpen();
     }
 
     void start() {
-      startNanos = System.nanoTime();
       gcMillisAtStart = gcMillis();
       progressTimer = vertx.setPeriodic(2_000, id -> LOG.info(() -> experiment.type() + " n=" + experiment.n()
           + ": " + completed.get() + " calls done, " + inFlight.get() + " in flight"));
       for (Firer part : parts) {
-        part.context.runOnContext(v -> part.pump());
+        part.context.runOnContext(v -> part.begin());
       }
     }
 
@@ -166,20 +190,27 @@ public final class ExperimentRunner {
       RunTally[] tallies = Arrays.stream(parts).map(part -> part.tally).toArray(RunTally[]::new);
       int waited = Arrays.stream(parts).mapToInt(part -> part.waited).sum();
       long connections = channel.connectionsOpened() - connectionsAtStart;
-      Report.Channel seen = new Report.Channel(connections, endpointsAtStart, channel.endpoints(),
-          channel.retries().since(retriedAtStart));
-      vertx.executeBlocking(() -> new Report(experiment, elapsed, RunTally.merge(tallies), seen, maxInFlight.get(), waited, gc,
-              interrupted))
+      ExperimentReport.ChannelSeen seen = new ExperimentReport.ChannelSeen(connections, endpointsAtStart,
+          channel.endpoints(), channel.retries().since(retriedAtStart));
+      TallySummary.Seen measured = new TallySummary.Seen(elapsed, seen, maxInFlight.get(), waited, gc, interrupted);
+      vertx.executeBlocking(() -> TallySummary.report(experiment, RunTally.merge(startNanos, tallies), measured))
           .onComplete(done);
     }
 
-    /** The calls [from, to) sent from one event loop. Every field is touched only on that event loop. */
+    /**
+     * The calls [from, to) sent from one event loop, as the experiment's shape says: a burst pumps them out a slice
+     * per turn, a closed loop sends the next as soon as one ends, and an open loop releases them from one periodic
+     * timer on their schedule. Every field is touched only on that event loop.
+     */
     private final class Firer {
       private final Context context;
+      private final int index;
+      private final int firers;
       private final int to;
       private final int calls;
       private final int cap;
       private final RunTally tally;
+      private final SplittableRandom random = new SplittableRandom();
       private boolean abandoned;
       private int next;
       private int outstanding;
@@ -188,29 +219,52 @@ public final class ExperimentRunner {
       private boolean capHit;
       private boolean reported;
       private boolean pumpScheduled;
+      private long pacer = -1;
+      private long nextDueNanos;
 
-      Firer(Context context, int from, int to, int cap) {
+      Firer(Context context, int index, int firers, int from, int to, int cap) {
         this.context = context;
+        this.index = index;
+        this.firers = firers;
         this.next = from;
         this.to = to;
         this.calls = to - from;
         this.cap = cap;
-        this.tally = new RunTally(calls);
+        this.tally = new RunTally(startNanos);
+      }
+
+      void begin() {
+        if (experiment.shape() instanceof LoadShape.OpenLoop open) {
+          // the firers interleave: firer i sends calls i, i + k, i + 2k... of one schedule at the asked rate
+          nextDueNanos = startNanos + Math.round(index * 1e9 / open.ratePerS());
+          pacer = vertx.setPeriodic(PACER_TICK_MS, id -> release(open));
+          release(open);
+        } else {
+          pump();
+        }
       }
 
       void pump() {
         pumpScheduled = false;
         for (int budget = SLICE; budget > 0 && next < to; budget--) {
-          if (outstanding >= cap) {
-            if (!capHit) {
-              capHit = true;
-              waited = to - next; // every call from here on waits for a free slot
-            }
+          if (!room()) {
             return;
           }
-          fire();
+          fire(0);
         }
         schedulePump();
+      }
+
+      /** Whether a call may start now; the first time the cap stops one, every call from there on waited. */
+      private boolean room() {
+        if (outstanding < cap) {
+          return true;
+        }
+        if (!capHit) {
+          capHit = true;
+          waited = to - next;
+        }
+        return false;
       }
 
       private void schedulePump() {
@@ -220,11 +274,36 @@ public final class ExperimentRunner {
         }
       }
 
-      private void fire() {
+      /** The calls whose slot has come since the last tick, late ones first; a late call's lag is recorded. */
+      private void release(LoadShape.OpenLoop open) {
+        long now = System.nanoTime();
+        double gapNanos = firers * 1e9 / open.ratePerS();
+        for (int budget = RELEASE_PER_TICK; budget > 0 && next < to && nextDueNanos <= now && room(); budget--) {
+          fire(now - nextDueNanos);
+          nextDueNanos += Math.round(open.arrival() == LoadShape.Arrival.POISSON
+              ? -Math.log(1 - random.nextDouble()) * gapNanos : gapNanos);
+        }
+        if (next >= to) {
+          stopPacer();
+        }
+      }
+
+      private void stopPacer() {
+        if (pacer >= 0) {
+          vertx.cancelTimer(pacer);
+          pacer = -1;
+        }
+      }
+
+      private void fire(long lagNanos) {
         next++;
         outstanding++;
         enter();
         long sentAt = System.nanoTime();
+        tally.sent(sentAt);
+        if (pacer >= 0) {
+          tally.lagged(lagNanos);
+        }
         channel.sayHello(request).onComplete(result -> {
           if (Vertx.currentContext() == context) {
             ended(result, sentAt);
@@ -238,17 +317,25 @@ public final class ExperimentRunner {
         if (abandoned) {
           return; // already counted as cut short by the stop
         }
-        tally.record(result, System.nanoTime() - sentAt);
+        tally.record(result, sentAt, System.nanoTime());
         outstanding--;
         leave();
         ended++;
-        if (!checkDone()) {
+        if (checkDone()) {
+          return;
+        }
+        if (experiment.shape() instanceof LoadShape.ClosedLoop) {
+          if (next < to && room()) {
+            fire(0); // a closed loop: the next call starts as this one ends
+          }
+        } else if (pacer < 0) {
           schedulePump();
         }
       }
 
       /** The client is stopping: the calls not sent yet never will be. */
       void stopFiring() {
+        stopPacer();
         int unsent = to - next;
         next = to;
         tally.cancelled(unsent, SHUTTING_DOWN.getMessage());

@@ -2,35 +2,90 @@ package lab.grpclb.experiment;
 
 import experiment.Experiment.HelloReply;
 import io.vertx.core.AsyncResult;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import lab.grpclb.client.CallFailure;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.IntCountsHistogram;
 
 /**
- * The outcome of the calls one firer sent. Touched only on that firer's event loop, so it needs no locks;
- * tallies are merged once every call has ended.
+ * The outcome of the calls one firer sent, in bounded memory: HdrHistograms instead of one entry per call, so a
+ * million calls or a 10-minute open loop cost the same few hundred kilobytes. Touched only on that firer's event
+ * loop, so it needs no locks; the tallies are merged once every call has ended.
  */
 final class RunTally {
-  final Map<String, Integer> countPerIp = new HashMap<>();
+  /** Latencies in microseconds to 3 significant digits (0.1 %), resized as larger values arrive. */
+  static final int DIGITS = 3;
+  /** The per-second timeline keeps milliseconds to 2 digits (1 %): one small histogram per second of run. */
+  private static final int SECOND_DIGITS = 2;
+
+  private final long startNanos;
+  final Histogram latencyMicros = new Histogram(DIGITS);
+  final Histogram scheduleLagMicros = new Histogram(DIGITS);
+  final Map<String, EndpointTally> endpoints = new HashMap<>();
   final Map<String, Integer> errors = new HashMap<>();
-  int[] latencyMicros;
-  int recorded;
+  final List<SecondTally> seconds = new ArrayList<>();
   int ok;
   int failed;
+  int sent;
+  long firstSentNanos = Long.MAX_VALUE;
+  long lastSentNanos = Long.MIN_VALUE;
 
-  RunTally(int calls) {
-    latencyMicros = new int[calls];
+  /** The calls that ended at one pod: its count of replies, its failures, and the latency of both. */
+  static final class EndpointTally {
+    final Histogram latencyMicros = new Histogram(DIGITS);
+    int ok;
+    int errors;
   }
 
-  void record(AsyncResult<HelloReply> result, long nanos) {
-    latencyMicros[recorded++] = (int) Math.min(Integer.MAX_VALUE, nanos / 1_000);
+  /** The calls that ended in one second of the run. */
+  static final class SecondTally {
+    final IntCountsHistogram latencyMillis = new IntCountsHistogram(SECOND_DIGITS);
+    final Map<String, int[]> okPerIp = new HashMap<>();
+    int completed;
+    int failed;
+  }
+
+  RunTally(long startNanos) {
+    this.startNanos = startNanos;
+  }
+
+  void sent(long nanos) {
+    sent++;
+    firstSentNanos = Math.min(firstSentNanos, nanos);
+    lastSentNanos = Math.max(lastSentNanos, nanos);
+  }
+
+  /** An open loop's call left {@code lagNanos} after its slot in the schedule. */
+  void lagged(long lagNanos) {
+    scheduleLagMicros.recordValue(Math.max(0, lagNanos / 1_000));
+  }
+
+  void record(AsyncResult<HelloReply> result, long sentNanos, long endNanos) {
+    long micros = Math.max(0, (endNanos - sentNanos) / 1_000);
+    latencyMicros.recordValue(micros);
+    SecondTally second = second(endNanos);
+    second.completed++;
+    second.latencyMillis.recordValue(micros / 1_000);
     if (result.succeeded()) {
       ok++;
-      countPerIp.merge(result.result().getIpAddress(), 1, Integer::sum);
+      String ip = result.result().getIpAddress();
+      EndpointTally endpoint = endpoints.computeIfAbsent(ip, k -> new EndpointTally());
+      endpoint.ok++;
+      endpoint.latencyMicros.recordValue(micros);
+      second.okPerIp.computeIfAbsent(ip, k -> new int[1])[0]++;
     } else {
       failed++;
-      errors.merge(CallFailure.of(result.cause()).getMessage(), 1, Integer::sum);
+      second.failed++;
+      CallFailure failure = CallFailure.of(result.cause());
+      errors.merge(failure.getMessage(), 1, Integer::sum);
+      if (failure.endpoint() != null) {
+        EndpointTally endpoint = endpoints.computeIfAbsent(failure.endpoint(), k -> new EndpointTally());
+        endpoint.errors++;
+        endpoint.latencyMicros.recordValue(micros);
+      }
     }
   }
 
@@ -42,31 +97,41 @@ final class RunTally {
     }
   }
 
-  static RunTally merge(RunTally[] parts) {
-    int total = 0;
-    for (RunTally part : parts) {
-      total += part.recorded;
+  private SecondTally second(long endNanos) {
+    int index = (int) Math.max(0, (endNanos - startNanos) / 1_000_000_000L);
+    while (seconds.size() <= index) {
+      seconds.add(new SecondTally());
     }
-    RunTally all = new RunTally(0);
-    all.latencyMicros = new int[total];
-    for (RunTally part : parts) {
-      System.arraycopy(part.latencyMicros, 0, all.latencyMicros, all.recorded, part.recorded);
-      all.recorded += part.recorded;
-      all.ok += part.ok;
-      all.failed += part.failed;
-      part.countPerIp.forEach((ip, c) -> all.countPerIp.merge(ip, c, Integer::sum));
-      part.errors.forEach((e, c) -> all.errors.merge(e, c, Integer::sum));
-    }
-    Arrays.sort(all.latencyMicros);
-    return all;
+    return seconds.get(index);
   }
 
-  /** The latency below which the given fraction of calls fell, in milliseconds (nearest rank). */
-  double percentileMs(double fraction) {
-    if (recorded == 0) {
-      return 0;
+  /** All parts in one tally (the parts share the run's start). */
+  static RunTally merge(long startNanos, RunTally[] parts) {
+    RunTally all = new RunTally(startNanos);
+    for (RunTally part : parts) {
+      all.latencyMicros.add(part.latencyMicros);
+      all.scheduleLagMicros.add(part.scheduleLagMicros);
+      all.ok += part.ok;
+      all.failed += part.failed;
+      all.sent += part.sent;
+      all.firstSentNanos = Math.min(all.firstSentNanos, part.firstSentNanos);
+      all.lastSentNanos = Math.max(all.lastSentNanos, part.lastSentNanos);
+      part.errors.forEach((e, c) -> all.errors.merge(e, c, Integer::sum));
+      part.endpoints.forEach((ip, tally) -> {
+        EndpointTally sum = all.endpoints.computeIfAbsent(ip, k -> new EndpointTally());
+        sum.ok += tally.ok;
+        sum.errors += tally.errors;
+        sum.latencyMicros.add(tally.latencyMicros);
+      });
+      for (int i = 0; i < part.seconds.size(); i++) {
+        SecondTally from = part.seconds.get(i);
+        SecondTally to = all.second(startNanos + i * 1_000_000_000L);
+        to.completed += from.completed;
+        to.failed += from.failed;
+        to.latencyMillis.add(from.latencyMillis);
+        from.okPerIp.forEach((ip, c) -> to.okPerIp.computeIfAbsent(ip, k -> new int[1])[0] += c[0]);
+      }
     }
-    int rank = (int) Math.ceil(fraction * recorded);
-    return latencyMicros[Math.max(0, Math.min(recorded - 1, rank - 1))] / 1000.0;
+    return all;
   }
 }

@@ -3,7 +3,9 @@ package lab.grpclb.local;
 /** The Kubernetes resources the control plane serves, with the names the real API server uses. */
 public enum ApiResource {
   SERVICES("/api/v1", "", "v1", "services", "Service"),
-  ENDPOINTSLICES("/apis/discovery.k8s.io/v1", "discovery.k8s.io", "discovery.k8s.io/v1", "endpointslices", "EndpointSlice");
+  ENDPOINTSLICES("/apis/discovery.k8s.io/v1", "discovery.k8s.io", "discovery.k8s.io/v1", "endpointslices", "EndpointSlice"),
+  /** Read-only over HTTP: the local cluster's pods, as their kubelets report them. */
+  PODS("/api/v1", "", "v1", "pods", "Pod");
 
   final String prefix;
   final String group;

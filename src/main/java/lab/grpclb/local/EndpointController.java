@@ -38,6 +38,7 @@ final class EndpointController {
         .put("spec", new JsonObject()
             .put("type", "ClusterIP")
             .put("clusterIP", clusterIp)
+            .put("clusterIPs", new JsonArray().add(clusterIp))
             .put("selector", new JsonObject().put("app", service))
             .put("ports", new JsonArray().add(new JsonObject()
                 .put("name", "grpc").put("port", port).put("targetPort", port).put("protocol", "TCP")))));

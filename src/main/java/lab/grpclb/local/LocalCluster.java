@@ -155,7 +155,7 @@ public final class LocalCluster {
     String ip = nextIp();
     String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
     GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs, maxConnectionAge));
-    Pod pod = new Pod(name, ip, server);
+    Pod pod = new Pod(name, templateHash, ip, server);
     pods.put(name, pod);
     changed();
     return server.start()

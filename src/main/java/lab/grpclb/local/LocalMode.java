@@ -28,6 +28,7 @@ public final class LocalMode {
   private String tokenFile;
   /** Why the cluster DNS did not start, or null when it serves. */
   private String dnsOff;
+  private String kubeconfig;
   private Rollout rollout;
   private ExperimentClient client;
 
@@ -43,13 +44,15 @@ public final class LocalMode {
     long started = System.nanoTime();
     return controlPlane.listen("127.0.0.1", config.apiPort())
         .recover(err -> ListenException.naming("--api-port", "127.0.0.1", config.apiPort(), err))
-        .compose(cp -> listenDns())
-        .compose(d -> writeToken())
+        .compose(cp -> writeKubeconfig())
+        .compose(v -> listenDns())
+        .compose(v -> writeToken())
         .compose(kube -> {
           EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort(),
               dns::publish);
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
+          cluster.onChange(new Kubelet(controlPlane, config.grpcPort())::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
           ClusterRoutes controls = new ClusterRoutes(cluster, rollout, new RollingUpdate(vertx, cluster), serviceAddress(),
               controlPlane.url());
@@ -62,6 +65,15 @@ public final class LocalMode {
           client = c;
           LOG.info(() -> banner((System.nanoTime() - started) / 1_000_000));
           return this;
+        });
+  }
+
+  /** kubectl's own config, so that {@code kubectl get pods} needs no flags. */
+  private Future<Void> writeKubeconfig() {
+    return KubectlConfig.write(vertx, config.kubeconfig(), KubectlConfig.yaml(controlPlane.url(), EndpointController.NAMESPACE))
+        .map(path -> {
+          kubeconfig = path; // deleted on stop: it names a control plane that stops with it
+          return null;
         });
   }
 
@@ -91,7 +103,7 @@ public final class LocalMode {
    */
   private Future<KubeConfig> writeToken() {
     controlPlane.requireToken(token);
-    controlPlane.allowAnonymous(true); // so that kubectl --server works against it
+    controlPlane.allowAnonymous(true); // kubectl sends no token over plain HTTP (see KubectlConfig)
     return vertx.fileSystem().createTempFile("grpc-lb-lab-token", "").compose(file -> {
       tokenFile = file; // deleted on stop
       return vertx.fileSystem().writeFile(file, Buffer.buffer(token))
@@ -108,8 +120,7 @@ public final class LocalMode {
     }
     text.append("  service  greeter-server  ").append(serviceAddress())
         .append("  (a random ready pod per connection, like kube-proxy)\n");
-    text.append("  api      ").append(controlPlane.url())
-        .append("  (try: kubectl --server ").append(controlPlane.url()).append(" get endpointslices -w)\n");
+    text.append("  api      ").append(controlPlane.url()).append("  (kubeconfig ").append(kubeconfig).append(")\n");
     if (dnsOff == null) {
       text.append("  dns      ").append(ClusterDns.HOST).append(':').append(dns.port()).append("  ").append(dns.name())
           .append(" -> the ready pods (try: dig @").append(ClusterDns.HOST).append(" -p ").append(dns.port())
@@ -119,6 +130,9 @@ public final class LocalMode {
     }
     text.append("  client   ").append(base).append('\n');
     text.append("try:\n");
+    text.append("  export KUBECONFIG=").append(kubeconfig).append('\n');
+    text.append("  kubectl get services,endpointslices,pods -o wide\n");
+    text.append("  kubectl get pods -w\n");
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithReuseConn&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithKubeResolver&n=3000'\n");
@@ -154,6 +168,11 @@ public final class LocalMode {
     return controlPlane;
   }
 
+  /** The absolute path of the kubeconfig written for kubectl. */
+  public String kubeconfig() {
+    return kubeconfig;
+  }
+
   /** Like {@code kubectl scale} then {@code kubectl rollout status}: completes when that many pods serve. */
   public Future<Void> scale(int replicas) {
     return rollout.scale(replicas);
@@ -163,6 +182,7 @@ public final class LocalMode {
     Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
     return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(dns::close)
         .eventually(controlPlane::close)
-        .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile));
+        .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile))
+        .eventually(() -> kubeconfig == null ? Future.succeededFuture() : vertx.fileSystem().delete(kubeconfig));
   }
 }

@@ -1,6 +1,8 @@
 package lab.grpclb.local;
 
 import io.vertx.core.net.SocketAddress;
+import java.time.Instant;
+import java.util.Optional;
 import lab.grpclb.server.GreeterServer;
 
 /** One greeter replica of the local cluster, with the state an endpoint controller would publish for it. */
@@ -9,18 +11,27 @@ public final class Pod {
   public enum Phase { STARTING, READY, TERMINATING, CRASHED }
 
   private final String name;
+  private final String templateHash;
   private final String ip;
   private final GreeterServer server;
   private volatile Phase phase = Phase.STARTING;
+  private volatile Instant started;
+  private volatile Instant terminating;
 
-  Pod(String name, String ip, GreeterServer server) {
+  Pod(String name, String templateHash, String ip, GreeterServer server) {
     this.name = name;
+    this.templateHash = templateHash;
     this.ip = ip;
     this.server = server;
   }
 
   public String name() {
     return name;
+  }
+
+  /** The hash of the pod template it was started from (its {@code pod-template-hash} label). */
+  public String templateHash() {
+    return templateHash;
   }
 
   public String ip() {
@@ -36,7 +47,22 @@ public final class Pod {
   }
 
   void phase(Phase phase) {
+    if (phase == Phase.READY && started == null) {
+      started = Instant.now();
+    } else if (phase == Phase.TERMINATING && terminating == null) {
+      terminating = Instant.now();
+    }
     this.phase = phase;
+  }
+
+  /** When it first served. */
+  public Optional<Instant> started() {
+    return Optional.ofNullable(started);
+  }
+
+  /** When it turned terminating. */
+  public Optional<Instant> terminating() {
+    return Optional.ofNullable(terminating);
   }
 
   /** Listed as ready: serving, or crashed and not yet noticed. */

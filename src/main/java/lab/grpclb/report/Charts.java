@@ -1,75 +1,75 @@
 package lab.grpclb.report;
 
-import static lab.grpclb.report.MarkdownHtml.escape;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.experiment.ExperimentReport;
+import lab.grpclb.experiment.Range;
 
-/** The report's two charts as inline SVG: elapsed time against n per client type, and calls per pod per run. */
+/**
+ * The report's charts as standalone SVG: elapsed time against n (log axis, so Client's seconds do not squash the
+ * others), calls per pod per run, and the latency CDF of the steady-load runs.
+ */
 final class Charts {
-  private static final String[] TYPE_COLORS = {"#d62728", "#1f77b4", "#2ca02c"};
+  private static final String[] TYPE_COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"};
   private static final int WIDTH = 720;
+  private static final double[] NICE = {1, 2, 5};
 
   private Charts() {
   }
 
-  /** A line per client type: elapsed ms at each n of the timing tables (n evenly spaced, labelled). */
+  /** A line per client type: the median elapsed at each n, with a bar over the runs' min-max; log time axis. */
   static String elapsedVsN(Results r) {
-    int height = 340;
+    int height = 320;
     int left = 70;
     int right = 190;
     int top = 20;
     int bottom = 50;
     List<Integer> ns = r.options.ns();
-    double max = 1;
+    double low = Double.MAX_VALUE;
+    double high = 1;
     for (Map<Integer, Run> byN : r.timings.values()) {
       for (Run run : byN.values()) {
-        max = Math.max(max, run.elapsedMs());
+        low = Math.min(low, run.elapsed().min());
+        high = Math.max(high, run.elapsed().max());
       }
     }
-    double yMax = niceCeiling(max * 1.1);
+    LogAxis axis = new LogAxis(Math.min(low, high), high, top + height - top - bottom, top);
     double plotW = WIDTH - left - right;
-    double plotH = height - top - bottom;
-    StringBuilder svg = open(height, "Elapsed time against n, per client type");
-    for (int i = 0; i <= 4; i++) {
-      double value = yMax * i / 4;
-      double y = top + plotH - plotH * i / 4;
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left,
-          left + plotW, y, y));
-      svg.append(text(left - 8, y + 4, "end", String.format(Locale.ROOT, "%.0f ms", value)));
-    }
+    StringBuilder svg = open(height, "Elapsed time against n, per client type (log scale)");
+    axis.drawY(svg, left, left + plotW);
     for (int i = 0; i < ns.size(); i++) {
-      svg.append(text(x(i, ns.size(), left, plotW), height - bottom + 20, "middle", "n = " + ns.get(i)));
+      svg.append(text(x(i, ns.size(), left, plotW), height - bottom + 20, "middle", "n = " + Numbers.count(ns.get(i))));
     }
-    svg.append(text(left + plotW / 2, height - 8, "middle", "n (concurrent calls; evenly spaced, not to scale)"));
+    svg.append(text(left + plotW / 2, height - 8, "middle", "n (evenly spaced, not to scale); bars: min–max over the runs"));
     int series = 0;
     for (String type : ClientTypes.ALL) {
       String color = TYPE_COLORS[series % TYPE_COLORS.length];
       StringBuilder points = new StringBuilder();
-      StringBuilder dots = new StringBuilder();
+      StringBuilder marks = new StringBuilder();
       for (int i = 0; i < ns.size(); i++) {
         Run run = r.timing(type, ns.get(i));
         if (run == null) {
           continue;
         }
         double px = x(i, ns.size(), left, plotW);
-        double py = top + plotH - plotH * run.elapsedMs() / yMax;
+        double py = axis.at(run.elapsedMs());
         points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-        String tip = type + " n=" + run.n() + ": " + run.time() + (run.failed() > 0 ? ", " + run.failed() + " failed" : "");
-        dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"%s><title>%s</title></circle>",
+        Range range = run.elapsed();
+        marks.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>",
+            px, px, axis.at(range.min()), axis.at(range.max()), color));
+        String tip = type + " n=" + run.n() + ": " + Numbers.ms(run.elapsedMs(), range)
+            + (run.failed() > 0 ? ", " + run.failed() + " failed" : "");
+        marks.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"%s><title>%s</title></circle>",
             px, py, run.failed() > 0 ? "white" : color, run.failed() > 0 ? " stroke=\"" + color + "\" stroke-width=\"2\"" : "",
             escape(tip)));
       }
       svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\" points=\"")
-          .append(points.toString().trim()).append("\"/>").append(dots);
-      double legendY = top + 10 + series * 22;
-      svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"4\" fill=\"%s\"/>",
-          left + plotW + 16, legendY - 4, color));
-      svg.append(text(left + plotW + 36, legendY + 2, "start", type));
+          .append(points.toString().trim()).append("\"/>").append(marks);
+      legend(svg, left + plotW + 16, top + 10 + series * 22, color, type);
       series++;
     }
     svg.append(text(left + plotW + 16, top + 10 + series * 22 + 4, "start", "hollow dot: some calls failed"));
@@ -77,17 +77,7 @@ final class Charts {
   }
 
   /** A bar per run, split by the pod IPs that served its calls (each IP one colour throughout). */
-  static String callsPerPod(Results r) {
-    List<String> labels = new ArrayList<>();
-    List<Run> runs = new ArrayList<>();
-    addRun(labels, runs, r.timing(ClientTypes.CLIENT, r.options.spreadN()));
-    addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options.spreadN()));
-    addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options.splitN()));
-    addRun(labels, runs, r.timing(ClientTypes.KUBE_RESOLVER, r.options.splitN()));
-    for (Step step : r.steps) {
-      labels.add(step.title() + " (n=" + step.run().n() + ")");
-      runs.add(step.run());
-    }
+  static String callsPerPod(List<String> labels, List<Run> runs) {
     TreeSet<String> ips = new TreeSet<>(Run.IP_ORDER);
     runs.forEach(run -> ips.addAll(run.countPerIp().keySet()));
     List<String> ipList = new ArrayList<>(ips);
@@ -131,11 +121,127 @@ final class Charts {
     return svg.append("</svg>").toString();
   }
 
-  private static void addRun(List<String> labels, List<Run> runs, Run run) {
-    if (run != null) {
-      labels.add(run.type() + " (n=" + run.n() + ")");
-      runs.add(run);
+  /** The share of calls at or under each latency, a line per run (log latency axis), from the runs' histograms. */
+  static String latencyCdf(Map<String, Run> runs) {
+    int height = 300;
+    int left = 60;
+    int right = 190;
+    int top = 15;
+    int bottom = 45;
+    double low = Double.MAX_VALUE;
+    double high = 1;
+    for (Run run : runs.values()) {
+      for (ExperimentReport.Bucket bucket : run.report().histogram()) {
+        low = Math.min(low, bucket.leMs());
+        high = Math.max(high, bucket.leMs());
+      }
     }
+    double plotW = WIDTH - left - right;
+    double plotH = height - top - bottom;
+    LogAxis axis = new LogAxis(Math.min(low, high), high, left, left + plotW);
+    StringBuilder svg = open(height, "Latency CDF under steady load, per client type");
+    for (int pct = 0; pct <= 100; pct += 25) {
+      double y = top + plotH - plotH * pct / 100;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left,
+          left + plotW, y, y));
+      svg.append(text(left - 6, y + 4, "end", pct + " %"));
+    }
+    axis.drawX(svg, top, top + plotH);
+    svg.append(text(left + plotW / 2, height - 6, "middle", "latency (log scale); a line reaches 100 % at the slowest call"));
+    int series = 0;
+    for (Map.Entry<String, Run> entry : runs.entrySet()) {
+      String color = TYPE_COLORS[series % TYPE_COLORS.length];
+      List<ExperimentReport.Bucket> buckets = entry.getValue().report().histogram();
+      long total = Math.max(1, buckets.stream().mapToLong(ExperimentReport.Bucket::count).sum());
+      StringBuilder points = new StringBuilder();
+      long seen = 0;
+      for (ExperimentReport.Bucket bucket : buckets) {
+        seen += bucket.count();
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", axis.at(bucket.leMs()), top + plotH - plotH * seen / total));
+      }
+      svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\" points=\"")
+          .append(points.toString().trim()).append("\"><title>").append(escape(entry.getKey())).append("</title></polyline>");
+      legend(svg, left + plotW + 16, top + 10 + series * 22, color, entry.getKey());
+      series++;
+    }
+    return svg.append("</svg>").toString();
+  }
+
+  /**
+   * A log scale from {@code low} to {@code high} ms mapped onto [{@code from}, {@code to}] pixels, with ticks at
+   * 1, 2 and 5 of each power of ten (1 ms, 2 ms, 5 ms ... 1 s, 2 s, 5 s).
+   */
+  private record LogAxis(double lowMs, double highMs, double from, double to) {
+    LogAxis {
+      double min = Math.max(0.01, lowMs);
+      lowMs = tickAtOrBelow(min);
+      highMs = Math.max(tickAtOrAbove(highMs), lowMs * 2);
+    }
+
+    double at(double ms) {
+      double share = (Math.log(Math.max(ms, lowMs)) - Math.log(lowMs)) / (Math.log(highMs) - Math.log(lowMs));
+      return from + (to - from) * share;
+    }
+
+    List<Double> ticks() {
+      List<Double> ticks = new ArrayList<>();
+      for (double decade = tickAtOrBelow(lowMs); decade <= highMs * 1.0001; decade *= 10) {
+        double base = Math.pow(10, Math.floor(Math.log10(decade) + 1e-9));
+        for (double step : NICE) {
+          double tick = base * step;
+          if (tick >= lowMs * 0.9999 && tick <= highMs * 1.0001 && !ticks.contains(tick)) {
+            ticks.add(tick);
+          }
+        }
+      }
+      return ticks;
+    }
+
+    void drawY(StringBuilder svg, double x1, double x2) {
+      for (double tick : ticks()) {
+        double y = at(tick);
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", x1, x2, y, y));
+        svg.append(text(x1 - 8, y + 4, "end", label(tick)));
+      }
+    }
+
+    void drawX(StringBuilder svg, double y1, double y2) {
+      for (double tick : ticks()) {
+        double x = at(tick);
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", x, x, y1, y2));
+        svg.append(text(x, y2 + 16, "middle", label(tick)));
+      }
+    }
+
+    private static double tickAtOrBelow(double ms) {
+      double base = Math.pow(10, Math.floor(Math.log10(ms)));
+      double best = base;
+      for (double step : NICE) {
+        if (base * step <= ms * 1.0001) {
+          best = base * step;
+        }
+      }
+      return best;
+    }
+
+    private static double tickAtOrAbove(double ms) {
+      double base = Math.pow(10, Math.floor(Math.log10(ms)));
+      for (double step : NICE) {
+        if (base * step >= ms * 0.9999) {
+          return base * step;
+        }
+      }
+      return base * 10;
+    }
+
+    private static String label(double ms) {
+      return ms >= 1000 ? Numbers.figures(ms / 1000) + " s" : Numbers.figures(ms) + " ms";
+    }
+  }
+
+  private static void legend(StringBuilder svg, double x, double y, String color, String label) {
+    svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"4\" fill=\"%s\"/>", x, y - 4, color));
+    svg.append(text(x + 20, y + 2, "start", label));
   }
 
   private static StringBuilder open(int height, String title) {
@@ -157,13 +263,7 @@ final class Charts {
     return String.format(Locale.ROOT, "hsl(%.0f, 65%%, %d%%)", (index * 137.508) % 360, index % 2 == 0 ? 38 : 55);
   }
 
-  private static double niceCeiling(double value) {
-    double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-    for (double step : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8, 10}) {
-      if (step * magnitude >= value) {
-        return step * magnitude;
-      }
-    }
-    return 10 * magnitude;
+  static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import lab.grpclb.experiment.ReportJson;
 
 /**
  * The local cluster as a user drives it: the experiment client's HTTP API and the cluster controls on the same
@@ -22,8 +23,13 @@ final class LabApi {
   }
 
   Future<Run> experiment(String type, int n) {
-    return call(HttpMethod.GET, "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&n=" + n, 200)
-        .map(json -> new Run(type, n, json));
+    return experiment(type, "n=" + n);
+  }
+
+  /** An experiment with the given query besides its type (a load shape, runs=K). */
+  Future<Run> experiment(String type, String query) {
+    return call(HttpMethod.GET, "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&" + query, 200)
+        .map(json -> new Run(ReportJson.fromJson(json)));
   }
 
   Future<JsonObject> cluster() {

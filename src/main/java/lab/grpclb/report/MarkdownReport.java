@@ -1,33 +1,52 @@
 package lab.grpclb.report;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import lab.grpclb.experiment.ClientTypes;
-import lab.grpclb.experiment.GoDuration;
 
-/** The report as Markdown, laid out like the write-up: its tables, its count_per_ip blocks, then the findings. */
+/**
+ * The report as Markdown, the one source of the HTML page too: the answer first, then the write-up's sections
+ * (its tables, its count_per_ip blocks), each with its chart, the steady-load section, then the findings. Charts
+ * are SVG files beside the Markdown, linked as images.
+ */
 final class MarkdownReport {
   private final Results r;
   private final StringBuilder md = new StringBuilder();
+  private final Map<String, String> charts = new LinkedHashMap<>();
+
+  /** The Markdown and the charts it links to, by file name. */
+  record Rendered(String markdown, Map<String, String> charts) {
+  }
 
   private MarkdownReport(Results results) {
     this.r = results;
   }
 
-  static String render(Results results, List<String> findings) {
+  static Rendered render(Results results, List<String> findings) {
     MarkdownReport report = new MarkdownReport(results);
+    report.summary();
     report.setup();
     report.sectionOne();
     report.sectionTwo();
     report.sectionThree();
+    report.sectionFour();
     report.findings(findings);
-    return report.md.toString();
+    return new Rendered(report.md.toString(), report.charts);
+  }
+
+  private void summary() {
+    line("# The write-up, reproduced on one machine");
+    line("");
+    line("## Summary");
+    line("");
+    Summary.of(r).forEach(sentence -> line("* " + sentence));
+    line("");
   }
 
   private void setup() {
-    line("# The write-up, reproduced on one machine");
-    line("");
     line("Setup: " + r.podIps().size() + " greeter pods (" + String.join(", ", r.podIps()) + ") replying after "
         + r.delayMs() + " ms, behind the service address " + r.clusterAtStart.getString("service")
         + " (each new connection goes to a random ready pod, as with kube-proxy); ClientWithKubeResolver watches the "
@@ -35,9 +54,10 @@ final class MarkdownReport {
         + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".");
     line("");
     line("A warm-up ran first: each client type once at n = " + r.options.warmupN() + " (not in the tables: "
-        + r.warmups.stream().map(w -> w.type() + " " + w.time()).collect(Collectors.joining(", "))
-        + "), so JIT compilation does not pollute the first rows. Every number below is one run. "
-        + "The whole report took " + GoDuration.format(r.elapsedNanos) + ".");
+        + r.warmups.stream().map(w -> w.type() + " " + Numbers.ms(w.elapsedMs())).collect(Collectors.joining(", "))
+        + "), so JIT compilation does not pollute the first rows. Each timing is the median of " + r.options.runs()
+        + " runs, with their min–max; the tables mirroring the write-up also show the median as Go prints it. "
+        + "The whole report took " + Numbers.figures(r.elapsedNanos / 1e9) + " s.");
     line("");
   }
 
@@ -45,6 +65,8 @@ final class MarkdownReport {
     line("## 1. Client vs ClientWithReuseConn");
     line("");
     timingTable(ClientTypes.CLIENT, ClientTypes.REUSE_CONN);
+    chart("elapsed-vs-n.svg", "Elapsed time against n, per client type, log scale (sections 1 and 2)",
+        Charts.elapsedVsN(r));
     countPerIp(r.options.spreadN(), ClientTypes.CLIENT, ClientTypes.REUSE_CONN);
   }
 
@@ -53,6 +75,13 @@ final class MarkdownReport {
     line("");
     timingTable(ClientTypes.REUSE_CONN, ClientTypes.KUBE_RESOLVER);
     countPerIp(r.options.splitN(), ClientTypes.REUSE_CONN, ClientTypes.KUBE_RESOLVER);
+    List<String> labels = new ArrayList<>();
+    List<Run> runs = new ArrayList<>();
+    addRun(labels, runs, r.timing(ClientTypes.CLIENT, r.options.spreadN()));
+    addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options.spreadN()));
+    addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options.splitN()));
+    addRun(labels, runs, r.timing(ClientTypes.KUBE_RESOLVER, r.options.splitN()));
+    chart("calls-per-pod.svg", "Calls per pod: the count_per_ip runs of sections 1 and 2", Charts.callsPerPod(labels, runs));
   }
 
   private void sectionThree() {
@@ -63,9 +92,12 @@ final class MarkdownReport {
     for (Step step : r.steps) {
       Run run = step.run();
       line("| " + step.title() + " | " + step.replicas() + " | " + run.n() + " | " + run.countPerIp().size() + " | "
-          + run.failed() + " | " + run.retried() + " | " + run.time() + " |");
+          + run.failed() + " | " + run.retried() + " | " + Numbers.ms(run.elapsedMs()) + " |");
     }
     line("");
+    chart("scaling.svg", "Calls per pod in each step of section 3",
+        Charts.callsPerPod(r.steps.stream().map(s -> s.title() + " (n=" + s.run().n() + ")").toList(),
+            r.steps.stream().map(Step::run).toList()));
     for (Step step : r.steps) {
       line("#### " + step.title());
       line("");
@@ -75,6 +107,34 @@ final class MarkdownReport {
           + ", retried " + step.run().retried());
       countBlock(step.run());
     }
+  }
+
+  private void sectionFour() {
+    if (r.steady.isEmpty()) {
+      return;
+    }
+    line("## 4. Under steady load (beyond the write-up)");
+    line("");
+    line("An open loop: " + Numbers.count(r.options.steadyRate()) + " calls per second for " + r.options.steadySeconds()
+        + " s, started on schedule whether or not earlier calls had returned, the shape of real traffic. Latencies in ms,"
+        + " medians of " + r.options.runs() + " runs (p99 with its min–max).");
+    line("");
+    line("| type | sent/s | p50 | p90 | p99 | p99.9 | max | failed | pods that served |");
+    line("| -------- | -------- | -------- | -------- | -------- | -------- | -------- | -------- | -------- |");
+    r.steady.forEach((type, run) -> {
+      var latency = run.latency();
+      var pacing = run.report().pacing();
+      line("| " + type + " | " + (pacing == null ? "?" : Numbers.figures(pacing.achievedPerS())) + " | "
+          + Numbers.figures(latency.p50()) + " | " + Numbers.figures(latency.p90()) + " | "
+          + Numbers.ms(latency.p99(), run.report().p99Range()).replace(" ms", "") + " | "
+          + Numbers.figures(latency.p999()) + " | " + Numbers.figures(latency.max()) + " | " + run.failed() + " | "
+          + shares(run) + " |");
+    });
+    line("");
+    chart("latency-cdf.svg", "Latency CDF under steady load, per client type", Charts.latencyCdf(r.steady));
+    r.steady.values().stream().flatMap(run -> run.report().warnings().stream().map(w -> run.type() + ": " + w))
+        .forEach(w -> line("* Warning, " + w));
+    line("");
   }
 
   private String action(Step step) {
@@ -87,7 +147,7 @@ final class MarkdownReport {
     }
     String scale = "`kubectl scale deployments/greeter-server --replicas=" + step.replicas()
         + "` (`POST /cluster/scale?replicas=" + step.replicas() + "`)";
-    if (step.title().startsWith("During")) {
+    if (step.kind() == Step.Kind.DURING_SCALE_UP) {
       return scale + ", and the run started at once, without waiting for the new pods";
     }
     if (step.clientSawMs() != null) {
@@ -97,16 +157,18 @@ final class MarkdownReport {
   }
 
   private void findings(List<String> findings) {
-    line("## 4. Findings");
+    line("## 5. Findings");
     line("");
     findings.forEach(f -> line("* " + f));
   }
 
+  /** The write-up's table (Go's duration of the median), with the median and range in ms beside each. */
   private void timingTable(String left, String right) {
-    line("| | " + left + " | " + right + " |");
-    line("| -------- | -------- | -------- |");
+    line("| | " + left + " | ms (min–max) | " + right + " | ms (min–max) |");
+    line("| -------- | -------- | -------- | -------- | -------- |");
     for (int n : r.options.ns()) {
-      line("| n = " + n + " | " + cell(r.timing(left, n)) + " | " + cell(r.timing(right, n)) + " |");
+      line("| n = " + n + " | " + cell(r.timing(left, n)) + " | " + rounded(r.timing(left, n)) + " | "
+          + cell(r.timing(right, n)) + " | " + rounded(r.timing(right, n)) + " |");
     }
     line("");
   }
@@ -117,6 +179,23 @@ final class MarkdownReport {
       return "not run";
     }
     return run.failed() == 0 ? run.time() : run.time() + " (" + run.failed() + " of " + run.n() + " failed)";
+  }
+
+  private static String rounded(Run run) {
+    return run == null ? "" : Numbers.ms(run.elapsedMs(), run.elapsed()).replace(" ms", "");
+  }
+
+  private void chart(String file, String caption, String svg) {
+    charts.put(file, svg);
+    line("![" + caption + "](" + file + ")");
+    line("");
+  }
+
+  private static void addRun(List<String> labels, List<Run> runs, Run run) {
+    if (run != null) {
+      labels.add(run.type() + " (n=" + run.n() + ")");
+      runs.add(run);
+    }
   }
 
   private void countPerIp(int n, String... types) {
@@ -144,6 +223,10 @@ final class MarkdownReport {
     }
     line("```");
     line("");
+  }
+
+  static String shares(Run run) {
+    return run.countPerIp().values().stream().map(String::valueOf).collect(Collectors.joining("/"));
   }
 
   private static String entries(Map<String, Integer> counts, String indent) {

@@ -5,11 +5,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
  * {@code --mode local --report}: runs the write-up's experiments against the running local cluster through its
- * HTTP API, writes {@code report.md} and a self-contained {@code report.html}, and prints the Markdown.
+ * HTTP API, writes {@code report.md} (with its SVG charts beside it) and a self-contained {@code report.html}, and prints the Markdown.
  */
 public final class ReportCommand {
   private static final Logger LOG = Logger.getLogger(ReportCommand.class.getName());
@@ -22,9 +23,9 @@ public final class ReportCommand {
     LabApi api = new LabApi(vertx, clientPort);
     return new Writeup(vertx, api, options).run()
         .compose(results -> {
-          String markdown = MarkdownReport.render(results, Findings.of(results));
-          String html = HtmlReport.render(results, markdown);
-          return write(vertx, options.outDir(), markdown, html)
+          MarkdownReport.Rendered rendered = MarkdownReport.render(results, Findings.of(results));
+          String markdown = rendered.markdown();
+          return write(vertx, options.outDir(), rendered)
               .compose(v -> vertx.executeBlocking(() -> {
                 out.print(markdown);
                 out.flush();
@@ -34,12 +35,19 @@ public final class ReportCommand {
         .eventually(api::close);
   }
 
-  private static Future<Void> write(Vertx vertx, Path dir, String markdown, String html) {
+  /** report.md, the charts it links to beside it, and report.html with the charts inlined. */
+  private static Future<Void> write(Vertx vertx, Path dir, MarkdownReport.Rendered rendered) {
     Path md = dir.resolve("report.md");
     Path page = dir.resolve("report.html");
-    return vertx.fileSystem().mkdirs(dir.toString())
-        .compose(v -> vertx.fileSystem().writeFile(md.toString(), Buffer.buffer(markdown)))
-        .compose(v -> vertx.fileSystem().writeFile(page.toString(), Buffer.buffer(html)))
+    String html = HtmlReport.render(rendered);
+    Future<Void> written = vertx.fileSystem().mkdirs(dir.toString())
+        .compose(v -> vertx.fileSystem().writeFile(md.toString(), Buffer.buffer(rendered.markdown())))
+        .compose(v -> vertx.fileSystem().writeFile(page.toString(), Buffer.buffer(html)));
+    for (Map.Entry<String, String> chart : rendered.charts().entrySet()) {
+      written = written.compose(v -> vertx.fileSystem().writeFile(dir.resolve(chart.getKey()).toString(),
+          Buffer.buffer(chart.getValue())));
+    }
+    return written
         .recover(err -> Future.failedFuture("cannot write the report to " + dir.toAbsolutePath() + ": " + err.getMessage()))
         .onSuccess(v -> LOG.info(() -> "report written to " + md.toAbsolutePath() + " and " + page.toAbsolutePath()));
   }

@@ -6,20 +6,28 @@ import java.util.List;
 /**
  * What {@code --mode local --report} measures: the write-up's sizes by default; tests pass smaller ones.
  *
- * @param ns          the sizes of the timing tables (sections 1 and 2)
- * @param spreadN     the size whose count_per_ip section 1 shows (Client and ClientWithReuseConn)
- * @param splitN      the size whose count_per_ip section 2 shows (ClientWithReuseConn and ClientWithKubeResolver)
- * @param stepN       the size of each scaling step's run (section 3)
- * @param killN       the size of the run a pod is deleted in the middle of
- * @param killAfterMs how long after that run starts the pod is deleted
- * @param warmupN     the size of each client type's warm-up run, discarded
- * @param outDir      where report.md and report.html go
+ * @param ns            the sizes of the timing tables (sections 1 and 2)
+ * @param spreadN       the size whose count_per_ip section 1 shows (Client and ClientWithReuseConn)
+ * @param splitN        the size whose count_per_ip section 2 shows (ClientWithReuseConn and ClientWithKubeResolver)
+ * @param stepN         the size of each scaling step's run (section 3)
+ * @param killN         the size of the run a pod is deleted in the middle of
+ * @param killAfterMs   how long after that run starts the pod is deleted
+ * @param warmupN       the size of each client type's warm-up run, discarded
+ * @param runs          how many times each point of sections 1, 2 and 4 runs; the tables show the median and range
+ * @param steadyRate    the open loop of section 4 (steady load): calls per second, for every client type
+ * @param steadySeconds the open loop's duration
+ * @param outDir        where report.md, report.html and the charts go
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
-                            int warmupN, Path outDir) {
+                            int warmupN, int runs, int steadyRate, int steadySeconds, Path outDir) {
+  public static final int DEFAULT_RUNS = 3;
 
-  /** The write-up's experiments: n = 1000, 2000, 3000, 10 000; 2000 calls per scaling step, 10 000 for the kill. */
-  public static ReportOptions writeup(Path outDir) {
-    return new ReportOptions(List.of(1000, 2000, 3000, 10_000), 2000, 10_000, 2000, 10_000, 100, 1000, outDir);
+  /**
+   * The write-up's experiments: n = 1000, 2000, 3000, 10 000; 2000 calls per scaling step, 10 000 for the kill;
+   * then 1 000 calls per second for 10 s (500 calls in flight at the 500 ms delay).
+   */
+  public static ReportOptions writeup(Path outDir, int runs) {
+    return new ReportOptions(List.of(1000, 2000, 3000, 10_000), 2000, 10_000, 2000, 10_000, 100, 1000, runs, 1000, 10,
+        outDir);
   }
 }

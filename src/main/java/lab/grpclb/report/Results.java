@@ -15,6 +15,8 @@ final class Results {
   /** type -> n -> run, for sections 1 and 2. */
   final Map<String, Map<Integer, Run>> timings = new LinkedHashMap<>();
   final List<Step> steps = new ArrayList<>();
+  /** type -> its open-loop run at the report's steady rate. */
+  final Map<String, Run> steady = new LinkedHashMap<>();
   long elapsedNanos;
 
   Results(ReportOptions options) {
@@ -29,6 +31,10 @@ final class Results {
     timings.computeIfAbsent(run.type(), t -> new LinkedHashMap<>()).put(run.n(), run);
   }
 
+  Step step(Step.Kind kind) {
+    return steps.stream().filter(step -> step.kind() == kind).findFirst().orElse(null);
+  }
+
   /** The pods' reply delay, as GET /cluster reported it. */
   int delayMs() {
     return clusterAtStart.getJsonArray("pods").getJsonObject(0).getInteger("delay_ms");
@@ -36,5 +42,10 @@ final class Results {
 
   List<String> podIps() {
     return clusterAtStart.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("ip")).sorted(Run.IP_ORDER).toList();
+  }
+
+  /** The largest n of the timing tables: the one the summary's answer rests on. */
+  int largestN() {
+    return options.ns().stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 }

@@ -1,71 +1,90 @@
 package lab.grpclb.report;
 
-import io.vertx.core.json.JsonObject;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import lab.grpclb.experiment.ExperimentReport;
+import lab.grpclb.experiment.GoDuration;
+import lab.grpclb.experiment.Range;
 
-/** One experiment as the client's HTTP API answered it. */
-record Run(String type, int n, JsonObject json) {
+/** One experiment as the client's HTTP API answered it, with the views the report's sentences need. */
+record Run(ExperimentReport report) {
   /** IPv4 addresses in numeric order, so 127.0.0.10 comes after 127.0.0.9. */
   static final Comparator<String> IP_ORDER = Comparator.comparingLong(Run::ipValue).thenComparing(Comparator.naturalOrder());
 
+  String type() {
+    return report.experiment().type();
+  }
+
+  int n() {
+    return report.experiment().n();
+  }
+
+  /** The median run's time as Go prints a duration, the write-up's format. */
   String time() {
-    return json.getString("time");
+    return GoDuration.format(report.elapsedNanos());
   }
 
   double elapsedMs() {
-    return json.getDouble("elapsed_ms");
+    return report.elapsedMs();
+  }
+
+  /** The elapsed time over the repeated runs (min-max), or this run's alone. */
+  Range elapsed() {
+    return report.elapsedRange();
+  }
+
+  int runs() {
+    return report.runs() == null ? 1 : report.runs().elapsedMs().size();
   }
 
   int ok() {
-    return json.getInteger("ok");
+    return report.ok();
   }
 
   int failed() {
-    return json.getInteger("failed");
+    return report.failed();
   }
 
   long retried() {
-    return json.getLong("retried", 0L);
+    return report.channel().retried().total();
+  }
+
+  ExperimentReport.Latency latency() {
+    return report.latency();
   }
 
   Map<String, Integer> countPerIp() {
     Map<String, Integer> counts = new TreeMap<>(IP_ORDER);
-    json.getJsonObject("count_per_ip").forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    counts.putAll(report.countPerIp());
     return counts;
   }
 
   int count(String ip) {
-    return countPerIp().getOrDefault(ip, 0);
+    return report.countPerIp().getOrDefault(ip, 0);
   }
 
   int largestShare() {
-    return countPerIp().values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    return report.countPerIp().values().stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 
   int smallestShare() {
-    return countPerIp().values().stream().mapToInt(Integer::intValue).min().orElse(0);
+    return report.countPerIp().values().stream().mapToInt(Integer::intValue).min().orElse(0);
   }
 
   List<String> endpointsAtStart() {
-    return strings("endpoints_at_start");
+    return report.channel().endpointsAtStart();
   }
 
   List<String> endpointsAtEnd() {
-    return strings("endpoints_at_end");
+    return report.channel().endpointsAtEnd();
   }
 
   /** The most frequent failure reason, or null when none failed. */
   String topError() {
-    return json.getJsonObject("errors", new JsonObject()).stream()
-        .max(Comparator.comparingInt(e -> ((Number) e.getValue()).intValue()))
+    return report.outcome().errors().entrySet().stream().max(Map.Entry.comparingByValue())
         .map(e -> e.getKey() + " (" + e.getValue() + ")").orElse(null);
-  }
-
-  private List<String> strings(String field) {
-    return json.getJsonArray(field).stream().map(String::valueOf).toList();
   }
 
   private static long ipValue(String ip) {

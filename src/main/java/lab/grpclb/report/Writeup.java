@@ -50,6 +50,7 @@ final class Writeup {
     planSetup();
     planTimings();
     planScaling();
+    planSteady();
   }
 
   Future<Results> run() {
@@ -106,7 +107,16 @@ final class Writeup {
   }
 
   private void measure(String type, int n) {
-    step(type + " n=" + n, () -> api.experiment(type, n).onSuccess(results::addTiming));
+    step(type + " n=" + n + " x" + options.runs(),
+        () -> api.experiment(type, "n=" + n + "&runs=" + options.runs()).onSuccess(results::addTiming));
+  }
+
+  /** Section 4: every type under the same open loop, the shape a burst cannot show. */
+  private void planSteady() {
+    String query = "rate=" + options.steadyRate() + "&duration_s=" + options.steadySeconds() + "&runs=" + options.runs();
+    for (String type : ClientTypes.ALL) {
+      step(type + " " + query.replace('&', ' '), () -> api.experiment(type, query).onSuccess(run -> results.steady.put(type, run)));
+    }
   }
 
   /** Section 3, as the write-up did it: up to 10 (during, after), back to 3, kill one pod, down to 2. */
@@ -115,13 +125,14 @@ final class Writeup {
     String kube = ClientTypes.KUBE_RESOLVER;
     step("scale " + WRITEUP_REPLICAS + " -> " + SCALED_UP + " replicas and run " + kube + " n=" + n + " during the scale-up",
         this::duringScaleUp);
-    step(kube + " n=" + n + " after the scale-up", () -> afterChange("After scaling up is done", SCALED_UP));
+    step(kube + " n=" + n + " after the scale-up",
+        () -> afterChange(Step.Kind.AFTER_SCALE_UP, "After scaling up is done", SCALED_UP));
     step("scale back to " + WRITEUP_REPLICAS + " replicas and run " + kube + " n=" + n,
-        () -> scaleAndRun("Before we kill a pod", WRITEUP_REPLICAS));
+        () -> scaleAndRun(Step.Kind.BEFORE_KILL, "Before we kill a pod", WRITEUP_REPLICAS));
     step("delete a pod " + options.killAfterMs() + " ms into " + kube + " n=" + options.killN(), this::killMidRun);
-    step(kube + " n=" + n + " after the kill", () -> afterChange("After we kill a pod", WRITEUP_REPLICAS));
+    step(kube + " n=" + n + " after the kill", () -> afterChange(Step.Kind.AFTER_KILL, "After we kill a pod", WRITEUP_REPLICAS));
     step("scale down to " + SCALED_DOWN + " replicas and run " + kube + " n=" + n,
-        () -> scaleAndRun("Scale down to " + SCALED_DOWN + " replicas", SCALED_DOWN));
+        () -> scaleAndRun(Step.Kind.SCALE_DOWN, "Scale down to " + SCALED_DOWN + " replicas", SCALED_DOWN));
   }
 
   // ---- section 3's steps ----
@@ -131,20 +142,21 @@ final class Writeup {
     Future<JsonObject> scaled = api.scale(SCALED_UP);
     return api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
         .compose(run -> scaled.map(c -> results.steps.add(
-            new Step("During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null, null))));
+            new Step(Step.Kind.DURING_SCALE_UP, "During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null,
+                null))));
   }
 
-  private Future<?> afterChange(String title, int replicas) {
+  private Future<?> afterChange(Step.Kind kind, String title, int replicas) {
     return awaitClientSeesCluster()
         .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN()))
-        .map(run -> results.steps.add(new Step(title, replicas, run, null, null)));
+        .map(run -> results.steps.add(new Step(kind, title, replicas, run, null, null)));
   }
 
-  private Future<?> scaleAndRun(String title, int replicas) {
+  private Future<?> scaleAndRun(Step.Kind kind, String title, int replicas) {
     return api.scale(replicas)
         .compose(c -> awaitClientSeesCluster())
         .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
-            .map(run -> results.steps.add(new Step(title, replicas, run, ms, null))));
+            .map(run -> results.steps.add(new Step(kind, title, replicas, run, ms, null))));
   }
 
   /** {@code kubectl delete pod} on a ready pod while killN calls are in flight. */
@@ -169,7 +181,8 @@ final class Writeup {
         JsonObject replacement = deleted.future().result().getJsonObject("replacement");
         Step.Kill kill = new Step.Kill(victim.getString("name"), victim.getString("ip"), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
             replacement.getString("name"), replacement.getString("ip"));
-        return results.steps.add(new Step("Kill one pod in the middle of a run", WRITEUP_REPLICAS, run.result(), null, kill));
+        return results.steps.add(new Step(Step.Kind.KILL, "Kill one pod in the middle of a run", WRITEUP_REPLICAS,
+            run.result(), null, kill));
       });
     });
   }

@@ -66,7 +66,7 @@ class BalancerStatesTest {
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
     client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.80", PORT),
-        1_000_000, 10_000, 500, 20_000, kube, policy, 1_000, 5_000)).start().await(10, TimeUnit.SECONDS);
+        1_000_000, 10_000, 500, 20_000, kube, policy, 1_000, 5_000, ClientConfig.DEFAULT_MAX_DURATION_S)).start().await(10, TimeUnit.SECONDS);
     channel = client.channel(ClientTypes.KUBE_RESOLVER);
     http = new Http(vertx);
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");

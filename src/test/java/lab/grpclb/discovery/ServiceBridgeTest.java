@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import io.vertx.servicediscovery.ServiceDiscovery;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -44,6 +45,7 @@ class ServiceBridgeTest {
   Path tokenFile;
   KubeApiClient client;
   ServiceBridge bridge;
+  ServiceDiscovery discovery;
   LogCapture logs;
 
   @BeforeEach
@@ -57,6 +59,9 @@ class ServiceBridgeTest {
   void stop() throws Exception {
     if (logs != null) {
       logs.close();
+    }
+    if (discovery != null) {
+      discovery.close();
     }
     if (bridge != null) {
       bridge.close().await(5, TimeUnit.SECONDS);
@@ -91,7 +96,8 @@ class ServiceBridgeTest {
 
   /** The bridge, imported and its watch streaming (a change came through); an empty environment, as outside a pod. */
   void startBridge() throws Exception {
-    bridge = new ServiceBridge(vertx, client, Map.of());
+    discovery = ServiceDiscovery.create(vertx);
+    bridge = new ServiceBridge(vertx, client, discovery, Map.of());
     bridge.start();
     Await.until(() -> "10.96.0.9".equals(service().getString("cluster_ip")), "the bridge imported the Service");
     Await.until(() -> api.openWatches() == 1, "the bridge watches services");
@@ -152,11 +158,13 @@ class ServiceBridgeTest {
       controlPlane(plane, url, apiCertificate.certificatePath());
       KubeApiClient suspicious = new KubeApiClient(vertx, new KubeConfig(URI.create(url), tokenFile.toString(),
           someOtherCa.certificatePath(), NS, "greeter-server", "grpc"));
-      ServiceBridge refused = new ServiceBridge(vertx, suspicious, Map.of());
+      ServiceDiscovery refusedDiscovery = ServiceDiscovery.create(vertx);
+      ServiceBridge refused = new ServiceBridge(vertx, suspicious, refusedDiscovery, Map.of());
       refused.start();
       Await.until(() -> refused.service().await().getString("error", "").contains("could not import"), "the untrusted API is refused");
       assertTrue(api.requestsSeen().isEmpty(), "nothing reached the API server unverified: " + api.requestsSeen());
-      refused.close().await(5, TimeUnit.SECONDS); // one Vert.x instance: the bridges share their record registry
+      refusedDiscovery.close(); // one Vert.x instance: the bridges share their record registry
+      refused.close().await(5, TimeUnit.SECONDS);
       suspicious.close().await(5, TimeUnit.SECONDS);
 
       startBridge();
@@ -201,7 +209,9 @@ class ServiceBridgeTest {
         Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1", "KUBERNETES_SERVICE_PORT", "50079"), defaulted), "--kube-api would loop into the guard");
 
     plainControlPlane();
-    bridge = new ServiceBridge(vertx, client, Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443"));
+    discovery = ServiceDiscovery.create(vertx);
+    bridge = new ServiceBridge(vertx, client, discovery,
+        Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443"));
     bridge.start();
     assertTrue(service().getString("error").contains("bypass its guard"), service().encode());
     assertTrue(api.requestsSeen().isEmpty(), "the bridge never started: " + api.requestsSeen());

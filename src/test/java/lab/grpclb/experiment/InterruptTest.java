@@ -35,7 +35,7 @@ class InterruptTest {
 
   ClientConfig config(GreeterServer server, int maxInFlight, int drainMs) {
     return new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.15", server.port()), 100_000, 10_000, 100,
-        maxInFlight, null, RetryPolicy.DEFAULT, 5_000, drainMs);
+        maxInFlight, null, RetryPolicy.DEFAULT, 5_000, drainMs, ClientConfig.DEFAULT_MAX_DURATION_S);
   }
 
   @Test

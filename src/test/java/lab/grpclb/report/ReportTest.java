@@ -15,12 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import lab.grpclb.Browser;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.local.LocalMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * {@code --mode local --report} end to end against a real local cluster (gRPC port 50072, 20 ms replies), with
@@ -28,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 class ReportTest {
-  static final Pattern GO_TIME = Pattern.compile("\\| n = 100 \\| [0-9.]+(µs|ms|s)( \\(\\d+ of 100 failed\\))? \\| [0-9.]+(µs|ms|s)");
+  /** The write-up's table: Go's duration of the median, then the median and range in ms to 3 figures. */
+  static final Pattern GO_TIME = Pattern.compile(
+      "\\| n = 100 \\| [0-9.]+(µs|ms|s)( \\(\\d+ of 100 failed\\))? \\| [0-9. ]+( \\([0-9. ]+–[0-9. ]+\\))? \\| [0-9.]+(µs|ms|s)");
 
   @Test
   void reproducesTheWriteupsThreeSectionsWithNumbersAndWritesBothFiles(Vertx vertx, @TempDir Path out) throws Exception {
@@ -37,7 +42,7 @@ class ReportTest {
     assertTrue(config.report());
     LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, Path.of(config.outDir()));
+    ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, 2, 200, 1, Path.of(config.outDir()));
     String markdown;
     try {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))
@@ -49,7 +54,7 @@ class ReportTest {
     assertEquals(markdown, printed.toString(StandardCharsets.UTF_8), "the Markdown goes to stdout");
     assertEquals(markdown, Files.readString(out.resolve("report.md")));
     for (String heading : List.of("## 1. Client vs ClientWithReuseConn", "## 2. ClientWithReuseConn vs ClientWithKubeResolver",
-        "## 3. ClientWithKubeResolver with scaling up or down", "## 4. Findings")) {
+        "## 3. ClientWithKubeResolver with scaling up or down", "## 4. Under steady load", "## 5. Findings")) {
       assertTrue(markdown.contains(heading), heading + " in\n" + markdown);
     }
     assertTrue(GO_TIME.matcher(markdown).find(), "Go-style times in the tables:\n" + markdown);
@@ -59,13 +64,36 @@ class ReportTest {
         "After we kill a pod", "Scale down to 2 replicas")) {
       assertTrue(markdown.contains("| " + step), step + " in section 3:\n" + markdown);
     }
-    String findings = markdown.substring(markdown.indexOf("## 4. Findings"));
+    String findings = markdown.substring(markdown.indexOf("## 5. Findings"));
     assertTrue(findings.contains("ClientWithReuseConn sent 100 % of its n = 300 calls to one pod"), findings);
     assertTrue(findings.contains("ClientWithKubeResolver split n = 300 as 100/100/100 over 3 pods"), findings);
     assertTrue(findings.contains("Scale down to 2 replicas: 2 pods served calls, 30 each"), findings);
 
     String html = Files.readString(out.resolve("report.html"));
-    assertTrue(html.contains("<svg") && html.contains("<table>") && html.contains("<h2>4. Findings</h2>"), html);
+    assertTrue(html.contains("<svg") && html.contains("<table>") && html.contains("<h2>5. Findings</h2>"), html);
+    for (String chart : List.of("elapsed-vs-n.svg", "calls-per-pod.svg", "scaling.svg", "latency-cdf.svg")) {
+      assertTrue(markdown.contains("](" + chart + ")"), chart + " linked from the Markdown");
+      assertTrue(Files.readString(out.resolve(chart)).startsWith("<svg"), chart + " written beside it");
+    }
+    String summary = markdown.substring(markdown.indexOf("## Summary"), markdown.indexOf("Setup:"));
+    assertTrue(summary.contains("**Use ClientWithKubeResolver.** At n = 300 it sent its calls 100/100/100 over 3 of 3 pods"), summary);
+    assertTrue(summary.lines().filter(l -> l.startsWith("* ")).count() <= 5, summary);
     assertFalse(Pattern.compile("(src|href)\\s*=").matcher(html).find(), "self-contained: nothing fetched");
+    readerSeesTheAnswerAndAChartFirst(out.resolve("report.html"));
+  }
+
+  /** In a real browser at a laptop's width, the summary and the first chart are on the first 1 500 px. */
+  private static void readerSeesTheAnswerAndAChartFirst(Path page) throws Exception {
+    try (Browser browser = Browser.open(1280, 1500)) {
+      browser.driver().get(page.toUri().toString());
+      WebElement summary = browser.driver().findElement(By.xpath("//h2[text()='Summary']/following-sibling::ul[1]"));
+      WebElement chart = browser.driver().findElement(By.cssSelector("svg"));
+      Path shot = browser.screenshot(Path.of("target", "report-first-1500px.png"));
+      int summaryBottom = summary.getRect().getY() + summary.getRect().getHeight();
+      int chartBottom = chart.getRect().getY() + chart.getRect().getHeight();
+      assertTrue(summaryBottom <= 1500 && chartBottom <= 1500,
+          "summary ends at " + summaryBottom + " px, first chart at " + chartBottom + " px; see " + shot.toAbsolutePath());
+      assertTrue(summary.getText().contains("Use ClientWithKubeResolver"), summary.getText());
+    }
   }
 }

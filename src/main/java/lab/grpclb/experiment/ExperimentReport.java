@@ -1,0 +1,128 @@
+package lab.grpclb.experiment;
+
+import java.util.List;
+import java.util.Map;
+import lab.grpclb.client.Retries;
+
+/**
+ * What one experiment measured: the one model behind the HTTP answer, {@code --report} and the benchmark
+ * ({@link ReportJson} is its JSON). Times are in milliseconds unless a name says otherwise.
+ *
+ * @param elapsedNanos from the first call sent to the last call ended
+ * @param sendMs       from the first call sent to the last call sent: when it is longer than the servers' delay,
+ *                     the first replies come back before the burst is all out
+ * @param pacing       how an open loop kept its schedule; null for the other shapes
+ * @param runs         the spread over repeated runs when {@code runs=K} asked for more than one; null otherwise
+ */
+public record ExperimentReport(
+    Experiment experiment,
+    long elapsedNanos,
+    double sendMs,
+    Outcome outcome,
+    Latency latency,
+    List<Bucket> histogram,
+    Map<String, EndpointStats> perEndpoint,
+    List<Second> timeline,
+    Pacing pacing,
+    ChannelSeen channel,
+    int maxInFlight,
+    int callsWaited,
+    long clientGcMs,
+    boolean interrupted,
+    List<String> warnings,
+    Runs runs) {
+
+  /** How the calls ended: replies per pod IP, failures by status and reason. */
+  public record Outcome(int ok, int failed, Map<String, Integer> countPerIp, Map<String, Integer> errors) {
+  }
+
+  /** Latency percentiles over every call that ended (replied or failed), from an HdrHistogram. */
+  public record Latency(double p50, double p90, double p99, double p999, double max, double mean) {
+  }
+
+  /** Calls whose latency was at most {@code leMs} and above the previous bucket's bound. */
+  public record Bucket(double leMs, long count) {
+  }
+
+  /** One pod: its replies (as in count_per_ip), its failures, and the latency of the calls that ended there. */
+  public record EndpointStats(int count, double p50, double p99, int errors) {
+  }
+
+  /** The calls that ended in one second of the run (second 0 is the first). */
+  public record Second(int second, int completed, int failed, double p99, Map<String, Integer> countPerIp) {
+  }
+
+  /** An open loop's schedule: the rate asked, the rate sent, and how late calls left against their slot. */
+  public record Pacing(double askedPerS, double achievedPerS, double lagP50Ms, double lagP99Ms, double lagMaxMs) {
+  }
+
+  /** What the channel saw during the run. */
+  public record ChannelSeen(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd,
+                            Retries retried) {
+  }
+
+  /**
+   * K runs of the same experiment: this report is the median run by elapsed time, and these are the ranges.
+   * {@code medianIndex} is the median's place in {@code elapsedMs}, which is in run order.
+   */
+  public record Runs(List<Double> elapsedMs, List<Double> p99Ms, int medianIndex) {
+    public Range elapsed() {
+      return Range.of(elapsedMs);
+    }
+
+    public Range p99() {
+      return Range.of(p99Ms);
+    }
+  }
+
+  public double elapsedMs() {
+    return elapsedNanos / 1e6;
+  }
+
+  public int ok() {
+    return outcome.ok();
+  }
+
+  public int failed() {
+    return outcome.failed();
+  }
+
+  public Map<String, Integer> countPerIp() {
+    return outcome.countPerIp();
+  }
+
+  /** Completed calls per second over the whole run. */
+  public double throughputPerS() {
+    return elapsedNanos <= 0 ? 0 : (outcome.ok() + outcome.failed()) / (elapsedNanos / 1e9);
+  }
+
+  /** The elapsed range over the runs, or this run's alone. */
+  public Range elapsedRange() {
+    return runs == null ? new Range(elapsedMs(), elapsedMs()) : runs.elapsed();
+  }
+
+  /** The p99 range over the runs, or this run's alone. */
+  public Range p99Range() {
+    return runs == null ? new Range(latency.p99(), latency.p99()) : runs.p99();
+  }
+
+  public ExperimentReport withRuns(Runs runs) {
+    return new ExperimentReport(experiment, elapsedNanos, sendMs, outcome, latency, histogram, perEndpoint, timeline,
+        pacing, channel, maxInFlight, callsWaited, clientGcMs, interrupted, warnings, runs);
+  }
+
+  /**
+   * The median of K reports by elapsed time (the lower middle for even K), carrying every run's elapsed and p99.
+   */
+  public static ExperimentReport median(List<ExperimentReport> reports) {
+    if (reports.size() == 1) {
+      return reports.get(0);
+    }
+    List<Integer> order = java.util.stream.IntStream.range(0, reports.size()).boxed()
+        .sorted(java.util.Comparator.comparingDouble(i -> reports.get(i).elapsedMs())).toList();
+    int median = order.get((reports.size() - 1) / 2);
+    Runs runs = new Runs(reports.stream().map(ExperimentReport::elapsedMs).toList(),
+        reports.stream().map(r -> r.latency().p99()).toList(), median);
+    return reports.get(median).withRuns(runs);
+  }
+}

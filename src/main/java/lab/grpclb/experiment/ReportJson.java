@@ -1,0 +1,189 @@
+package lab.grpclb.experiment;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import lab.grpclb.client.Retries;
+import lab.grpclb.experiment.ExperimentReport.Bucket;
+import lab.grpclb.experiment.ExperimentReport.ChannelSeen;
+import lab.grpclb.experiment.ExperimentReport.EndpointStats;
+import lab.grpclb.experiment.ExperimentReport.Latency;
+import lab.grpclb.experiment.ExperimentReport.Outcome;
+import lab.grpclb.experiment.ExperimentReport.Pacing;
+import lab.grpclb.experiment.ExperimentReport.Runs;
+import lab.grpclb.experiment.ExperimentReport.Second;
+
+/**
+ * {@link ExperimentReport} as the JSON the HTTP API answers, and back: the report and the benchmark read the
+ * API's answers through here, so no field is read by a string anywhere else. The write-up's fields keep their
+ * names; everything else is added beside them.
+ */
+public final class ReportJson {
+  private ReportJson() {
+  }
+
+  public static JsonObject toJson(ExperimentReport report) {
+    Experiment experiment = report.experiment();
+    Outcome outcome = report.outcome();
+    ChannelSeen channel = report.channel();
+    JsonObject json = new JsonObject()
+        .put("type", experiment.type())
+        .put("n", experiment.n())
+        .put("shape", shape(experiment.shape()))
+        .put("time", GoDuration.format(report.elapsedNanos()))
+        .put("elapsed_ms", TallySummary.round(report.elapsedMs()))
+        .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(outcome.countPerIp())))
+        .put("ok", outcome.ok())
+        .put("failed", outcome.failed())
+        .put("errors", new JsonObject(new TreeMap<String, Object>(outcome.errors())))
+        .put("latency_ms", latency(report.latency()))
+        .put("histogram", new JsonArray(report.histogram().stream()
+            .map(b -> new JsonObject().put("le_ms", b.leMs()).put("count", b.count())).toList()))
+        .put("throughput_per_s", TallySummary.round(report.throughputPerS()))
+        .put("send_ms", report.sendMs())
+        .put("per_endpoint", perEndpoint(report.perEndpoint()))
+        .put("timeline", new JsonArray(report.timeline().stream().map(ReportJson::second).toList()))
+        .put("connections", channel.connections())
+        .put("max_open_connections", experiment.maxOpenConnections())
+        .put("max_in_flight", report.maxInFlight())
+        .put("in_flight_cap", experiment.inFlightCap())
+        .put("calls_waited", report.callsWaited())
+        .put("retried", channel.retried().total())
+        .put("retried_transparent", channel.retried().transparent())
+        .put("retried_policy", channel.retried().policy())
+        .put("endpoints_at_start", new JsonArray(channel.endpointsAtStart()))
+        .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()))
+        .put("client_gc_ms", report.clientGcMs())
+        .put("interrupted", report.interrupted()) // the client was stopping (SIGTERM, Ctrl-C): unfinished calls are CANCELLED
+        .put("warnings", new JsonArray(report.warnings()));
+    if (report.pacing() != null) {
+      Pacing pacing = report.pacing();
+      json.put("achieved_rate_per_s", pacing.achievedPerS())
+          .put("schedule_lag_ms", new JsonObject().put("p50", pacing.lagP50Ms()).put("p99", pacing.lagP99Ms())
+              .put("max", pacing.lagMaxMs()));
+    }
+    if (report.runs() != null) {
+      json.put("runs", runs(report.runs()));
+    }
+    return json;
+  }
+
+  public static ExperimentReport fromJson(JsonObject json) {
+    LoadShape shape = shape(json.getJsonObject("shape"));
+    Experiment experiment = new Experiment(json.getString("type"), json.getInteger("n"),
+        json.getInteger("in_flight_cap"), json.getInteger("max_open_connections"), shape);
+    Outcome outcome = new Outcome(json.getInteger("ok"), json.getInteger("failed"), ints(json.getJsonObject("count_per_ip")),
+        ints(json.getJsonObject("errors")));
+    JsonObject latency = json.getJsonObject("latency_ms");
+    ChannelSeen channel = new ChannelSeen(json.getLong("connections"), strings(json.getJsonArray("endpoints_at_start")),
+        strings(json.getJsonArray("endpoints_at_end")),
+        new Retries(json.getLong("retried_transparent"), json.getLong("retried_policy")));
+    JsonObject lag = json.getJsonObject("schedule_lag_ms");
+    Pacing pacing = lag == null ? null : new Pacing(((LoadShape.OpenLoop) shape).ratePerS(),
+        json.getDouble("achieved_rate_per_s"), lag.getDouble("p50"), lag.getDouble("p99"), lag.getDouble("max"));
+    return new ExperimentReport(experiment, Math.round(json.getDouble("elapsed_ms") * 1e6), json.getDouble("send_ms"),
+        outcome,
+        new Latency(latency.getDouble("p50"), latency.getDouble("p90"), latency.getDouble("p99"),
+            latency.getDouble("p99_9"), latency.getDouble("max"), latency.getDouble("mean")),
+        list(json.getJsonArray("histogram"), b -> new Bucket(b.getDouble("le_ms"), b.getLong("count"))),
+        perEndpoint(json.getJsonObject("per_endpoint")),
+        list(json.getJsonArray("timeline"), ReportJson::second),
+        pacing, channel, json.getInteger("max_in_flight"), json.getInteger("calls_waited"),
+        json.getLong("client_gc_ms"), json.getBoolean("interrupted"), strings(json.getJsonArray("warnings")),
+        runs(json.getJsonObject("runs")));
+  }
+
+  static JsonObject shape(LoadShape shape) {
+    JsonObject json = new JsonObject().put("kind", shape.kind());
+    if (shape instanceof LoadShape.ClosedLoop closed) {
+      json.put("concurrency", closed.concurrency());
+    } else if (shape instanceof LoadShape.OpenLoop open) {
+      json.put("rate", open.ratePerS()).put("arrival", open.arrival().wireName()).put("duration_s", open.durationS());
+    }
+    return json;
+  }
+
+  private static LoadShape shape(JsonObject json) {
+    return switch (json.getString("kind")) {
+      case "closed" -> new LoadShape.ClosedLoop(json.getInteger("concurrency"));
+      case "open" -> new LoadShape.OpenLoop(json.getDouble("rate"), LoadShape.Arrival.parse(json.getString("arrival")),
+          json.getInteger("duration_s"));
+      default -> LoadShape.BURST;
+    };
+  }
+
+  private static JsonObject latency(Latency latency) {
+    return new JsonObject().put("p50", latency.p50()).put("p90", latency.p90()).put("p99", latency.p99())
+        .put("p99_9", latency.p999()).put("max", latency.max()).put("mean", latency.mean());
+  }
+
+  private static JsonObject perEndpoint(Map<String, EndpointStats> stats) {
+    JsonObject json = new JsonObject();
+    stats.forEach((ip, s) -> json.put(ip, new JsonObject().put("count", s.count()).put("p50", s.p50())
+        .put("p99", s.p99()).put("errors", s.errors())));
+    return json;
+  }
+
+  private static Map<String, EndpointStats> perEndpoint(JsonObject json) {
+    Map<String, EndpointStats> stats = new TreeMap<>();
+    json.forEach(e -> {
+      JsonObject s = (JsonObject) e.getValue();
+      stats.put(e.getKey(), new EndpointStats(s.getInteger("count"), s.getDouble("p50"), s.getDouble("p99"),
+          s.getInteger("errors")));
+    });
+    return stats;
+  }
+
+  private static JsonObject second(Second second) {
+    return new JsonObject().put("second", second.second()).put("completed", second.completed())
+        .put("failed", second.failed()).put("p99_ms", second.p99())
+        .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(second.countPerIp())));
+  }
+
+  private static Second second(JsonObject json) {
+    return new Second(json.getInteger("second"), json.getInteger("completed"), json.getInteger("failed"),
+        json.getDouble("p99_ms"), ints(json.getJsonObject("count_per_ip")));
+  }
+
+  private static JsonObject runs(Runs runs) {
+    Range elapsed = runs.elapsed();
+    Range p99 = runs.p99();
+    return new JsonObject().put("count", runs.elapsedMs().size()).put("median_run", runs.medianIndex() + 1)
+        .put("elapsed_ms", new JsonArray(runs.elapsedMs().stream().map(TallySummary::round).toList()))
+        .put("p99_ms", new JsonArray(runs.p99Ms()))
+        .put("elapsed_ms_min", TallySummary.round(elapsed.min())).put("elapsed_ms_max", TallySummary.round(elapsed.max()))
+        .put("p99_ms_min", p99.min()).put("p99_ms_max", p99.max());
+  }
+
+  private static Runs runs(JsonObject json) {
+    if (json == null) {
+      return null;
+    }
+    return new Runs(doubles(json.getJsonArray("elapsed_ms")), doubles(json.getJsonArray("p99_ms")),
+        json.getInteger("median_run") - 1);
+  }
+
+  private static Map<String, Integer> ints(JsonObject json) {
+    Map<String, Integer> map = new TreeMap<>();
+    json.forEach(e -> map.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    return map;
+  }
+
+  private static List<String> strings(JsonArray array) {
+    return array.stream().map(String::valueOf).toList();
+  }
+
+  private static List<Double> doubles(JsonArray array) {
+    return array.stream().map(v -> ((Number) v).doubleValue()).toList();
+  }
+
+  private static <T> List<T> list(JsonArray array, Function<JsonObject, T> item) {
+    List<T> items = new ArrayList<>(array.size());
+    array.forEach(v -> items.add(item.apply((JsonObject) v)));
+    return items;
+  }
+}

@@ -1,0 +1,82 @@
+package lab.grpclb.local;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import lab.grpclb.config.ServerConfig;
+
+/**
+ * What the kubelets do for the API: after every pod change, write each pod's object with its status
+ * (Pending while it starts, Running and Ready once it serves, a deletionTimestamp once it drains), and
+ * delete the object once the pod is gone. A crashed pod reads as it did until the kubelet notices, as its
+ * endpoint does. Writes only real changes, so {@code kubectl get pods -w} shows one line per change.
+ */
+final class Kubelet {
+  static final String NODE = "local";
+  private static final String CONTAINER = "greeter-server";
+  private static final String IMAGE = "grpc-lb-lab:dev";
+  /** The grace period a deletion gives the pod: the server's drain timeout. */
+  private static final long GRACE_SECONDS = ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS / 1000;
+
+  private final ControlPlane api;
+  private final int port;
+  private final Map<String, JsonObject> written = new HashMap<>();
+
+  Kubelet(ControlPlane api, int port) {
+    this.api = api;
+    this.port = port;
+  }
+
+  synchronized void sync(Collection<Pod> pods) {
+    Set<String> gone = new HashSet<>(written.keySet());
+    for (Pod pod : pods) {
+      gone.remove(pod.name());
+      JsonObject object = object(pod);
+      if (!object.equals(written.get(pod.name()))) {
+        written.put(pod.name(), object);
+        api.apply(ApiResource.PODS, EndpointController.NAMESPACE, object);
+      }
+    }
+    for (String name : gone) {
+      written.remove(name);
+      api.delete(ApiResource.PODS, EndpointController.NAMESPACE, name);
+    }
+  }
+
+  private JsonObject object(Pod pod) {
+    JsonObject metadata = new JsonObject().put("name", pod.name()).put("labels", new JsonObject()
+        .put("app", LocalCluster.DEPLOYMENT).put("pod-template-hash", pod.templateHash()));
+    pod.terminating().ifPresent(since -> metadata // as the API server sets it: when the grace period ends
+        .put("deletionTimestamp", since.plusSeconds(GRACE_SECONDS).toString())
+        .put("deletionGracePeriodSeconds", GRACE_SECONDS));
+    JsonObject container = new JsonObject().put("name", CONTAINER).put("image", IMAGE)
+        .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("containerPort", port).put("protocol", "TCP")));
+    return new JsonObject()
+        .put("metadata", metadata)
+        .put("spec", new JsonObject().put("nodeName", NODE).put("containers", new JsonArray().add(container)))
+        .put("status", status(pod));
+  }
+
+  /** Ready from its first serve until it is gone: a draining pod still serves its calls in flight. */
+  private static JsonObject status(Pod pod) {
+    boolean ready = pod.phase() != Pod.Phase.STARTING;
+    JsonObject state = pod.started()
+        .map(Instant::toString)
+        .map(at -> new JsonObject().put("running", new JsonObject().put("startedAt", at)))
+        .orElse(new JsonObject().put("waiting", new JsonObject().put("reason", "ContainerCreating")));
+    return new JsonObject()
+        .put("phase", ready ? "Running" : "Pending")
+        .put("hostIP", "127.0.0.1")
+        .put("podIP", pod.ip())
+        .put("podIPs", new JsonArray().add(new JsonObject().put("ip", pod.ip())))
+        .put("conditions", new JsonArray().add(new JsonObject().put("type", "Ready").put("status", ready ? "True" : "False")))
+        .put("containerStatuses", new JsonArray().add(new JsonObject()
+            .put("name", CONTAINER).put("image", IMAGE).put("ready", ready).put("started", ready)
+            .put("restartCount", 0).put("state", state)));
+  }
+}

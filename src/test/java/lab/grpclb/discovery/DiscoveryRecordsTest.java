@@ -1,0 +1,167 @@
+package lab.grpclb.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import lab.grpclb.Await;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.config.KubeConfig;
+import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.local.ApiResource;
+import lab.grpclb.local.ControlPlane;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The EndpointSlice importer on the client's Vert.x ServiceDiscovery, against the control plane over real HTTP:
+ * the discovery holds one UP record per ready endpoint, and the balancer routes to exactly those.
+ */
+@ExtendWith(VertxExtension.class)
+class DiscoveryRecordsTest {
+  private static final Logger LOG = Logger.getLogger(DiscoveryRecordsTest.class.getName());
+  static final int PORT = 50093;
+  static final String NS = "default";
+
+  ControlPlane api;
+  ExperimentClient client;
+  GreeterChannel channel;
+  ServiceDiscovery discovery;
+  Http http;
+  Path tokenFile;
+  Vertx vertx;
+  final List<GreeterServer> servers = new ArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
+    tokenFile = Files.createTempFile("token", "");
+    addServers(3);
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.110", PORT),
+        1_000_000, 10_000, 500, 20_000, kube)).start().await(10, TimeUnit.SECONDS);
+    channel = client.channel(ClientTypes.KUBE_RESOLVER);
+    discovery = client.kubeDiscovery().serviceDiscovery();
+    http = new Http(vertx);
+    Await.until(() -> channel.endpoints().size() == 3, "3 endpoints");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    Greeters.stopAll(servers);
+    api.close().await(5, TimeUnit.SECONDS);
+    Files.deleteIfExists(tokenFile);
+  }
+
+  void addServers(int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      servers.add(Greeters.start(vertx, "127.0.0." + (110 + servers.size()), PORT, 10));
+    }
+  }
+
+  /** The IPs of the UP records of the Service: what {@code discovery.getRecords(...)} shows a user. */
+  Set<String> upRecords() throws Exception {
+    List<Record> records = discovery.getRecords(new JsonObject().put("type", EndpointSliceImporter.TYPE)
+        .put("name", "greeter-server")).await(5, TimeUnit.SECONDS);
+    Set<String> ips = new TreeSet<>();
+    records.forEach(r -> ips.add(r.getLocation().getString("host")));
+    return ips;
+  }
+
+  Set<String> routed() {
+    Set<String> ips = new TreeSet<>();
+    channel.endpoints().forEach(e -> ips.add(e.replaceFirst(":\\d+$", "")));
+    return ips;
+  }
+
+  Set<String> ips(List<GreeterServer> list) {
+    Set<String> ips = new TreeSet<>();
+    list.forEach(s -> ips.add(s.config().podIp()));
+    return ips;
+  }
+
+  long snapshots() throws Exception {
+    return http.get(client.port(), "/status").body().getJsonObject("kubernetes").getLong("endpoint_snapshots");
+  }
+
+  @Test
+  void oneRecordPerReadyEndpointThroughScaleUpScaleDownAndARelist() throws Exception {
+    assertEquals(ips(servers), upRecords(), "after the list");
+    Record one = discovery.getRecord(r -> "127.0.0.110".equals(r.getLocation().getString("host"))).await(5, TimeUnit.SECONDS);
+    assertEquals(PORT, one.getLocation().getInteger("port"));
+    assertEquals(new JsonObject().put("service", "greeter-server").put("namespace", NS).put("pod", "pod-127.0.0.110")
+        .put("ready", true).put("serving", true).put("terminating", false), copyWithout(one.getMetadata(), "importer", "zone"));
+
+    long before = snapshots();
+    addServers(10);
+    long appliedAt = System.nanoTime();
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    Await.until(() -> routed().size() == 13, "13 endpoints routable");
+    LOG.info(() -> "10 new endpoints routable " + (System.nanoTime() - appliedAt) / 1_000_000 + " ms after the slice was written");
+    assertEquals(ips(servers), upRecords(), "after the scale-up");
+    long swaps = snapshots() - before;
+    assertTrue(swaps >= 1 && swaps <= 3, "a scale-up of 10 reached the balancer in " + swaps + " snapshots");
+
+    JsonArray endpoints = new JsonArray();
+    servers.forEach(s -> endpoints.add(Slices.endpoint(s, servers.indexOf(s) < 2, servers.indexOf(s) >= 2)));
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    Await.until(() -> routed().size() == 2, "2 endpoints after the scale-down");
+    assertEquals(ips(servers.subList(0, 2)), upRecords(), "after the scale-down: terminating records are out of service");
+    List<Record> all = discovery.getRecords(r -> EndpointSliceImporter.TYPE.equals(r.getType()), true).await(5, TimeUnit.SECONDS);
+    assertEquals(13, all.size(), "terminating endpoints stay listed, out of service");
+
+    api.compact();
+    api.closeWatches();
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 4)));
+    Await.until(() -> routed().size() == 4, "4 endpoints after the relist");
+    assertEquals(ips(servers.subList(0, 4)), upRecords(), "after the 410 relist");
+    assertEquals(routed(), upRecords(), "the balancer routes to exactly the UP records");
+  }
+
+  @Test
+  void closingTheClientUnpublishesItsRecords() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    ServiceDiscovery other = ServiceDiscovery.create(vertx);
+    try {
+      List<Record> left = other.getRecords(r -> EndpointSliceImporter.TYPE.equals(r.getType()), true).await(5, TimeUnit.SECONDS);
+      assertEquals(List.of(), left, "a closed client leaves no records in the shared registry");
+    } finally {
+      other.close();
+    }
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.110", PORT),
+        1_000, 10_000, 500, 20_000, null)).start().await(10, TimeUnit.SECONDS); // for @AfterEach
+  }
+
+  private static JsonObject copyWithout(JsonObject json, String... keys) {
+    JsonObject copy = json.copy();
+    for (String key : keys) {
+      copy.remove(key);
+    }
+    return copy;
+  }
+}

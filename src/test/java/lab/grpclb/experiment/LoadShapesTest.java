@@ -1,0 +1,143 @@
+package lab.grpclb.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Closed and open loops, repeated runs and the statistics in every report, against a real greeter at 50 ms. */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LoadShapesTest {
+  static final int DELAY_MS = 50;
+  GreeterServer server;
+  ExperimentClient client;
+  Http http;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    server = Greeters.start(vertx, "127.0.0.100", DELAY_MS);
+    HostPort target = new HostPort("127.0.0.100", server.port());
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 1_000_000, 10_000, 500, 20_000))
+        .start().await(10, TimeUnit.SECONDS);
+    http = new Http(vertx);
+    run("concurrency=50&n=2000"); // the JIT's first calls are slower than the loop under test
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    Greeters.stopAll(List.of(server));
+  }
+
+  JsonObject run(String query) throws Exception {
+    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&" + query);
+    assertEquals(200, answer.status(), answer.body().encode());
+    return answer.body();
+  }
+
+  @Test
+  void aClosedLoopNeverHasMoreThanItsConcurrencyInFlight() throws Exception {
+    JsonObject report = run("concurrency=50&n=5000");
+    assertEquals(5000, report.getInteger("ok"), report.encode());
+    assertEquals(50, report.getInteger("max_in_flight"));
+    assertEquals("closed", report.getJsonObject("shape").getString("kind"));
+    // 5 000 calls, 50 at a time, 50 ms each: 5 s
+    double elapsed = report.getDouble("elapsed_ms");
+    assertTrue(elapsed >= 5_000 * 0.8 && elapsed <= 5_000 * 1.2, "elapsed " + elapsed + " " + report.encode());
+    assertTrue(report.getJsonArray("warnings").isEmpty(), report.getJsonArray("warnings").encode());
+  }
+
+  @Test
+  void anOpenLoopKeepsItsRate() throws Exception {
+    JsonObject report = run("rate=500&duration_s=4");
+    assertEquals(2000, report.getInteger("n"));
+    assertTrue(Math.abs(report.getInteger("ok") - 2000) <= 40, report.encode());
+    double achieved = report.getDouble("achieved_rate_per_s");
+    assertTrue(Math.abs(achieved - 500) <= 15, "achieved " + achieved);
+    assertTrue(report.getJsonObject("schedule_lag_ms").getDouble("p99") < 50, report.encode());
+    // at 500/s and 50 ms, about 25 in flight: an open loop does not wait for replies, nor fire them all at once
+    assertTrue(report.getInteger("max_in_flight") < 100, report.encode());
+    assertTrue(report.getJsonArray("warnings").isEmpty(), report.getJsonArray("warnings").encode());
+  }
+
+  @Test
+  void poissonArrivalsAverageTheAskedRate() throws Exception {
+    JsonObject report = run("rate=1000&n=2000&arrival=poisson");
+    assertEquals("poisson", report.getJsonObject("shape").getString("arrival"));
+    assertEquals(2000, report.getInteger("ok"), report.encode());
+    double achieved = report.getDouble("achieved_rate_per_s");
+    assertTrue(Math.abs(achieved - 1000) <= 150, "achieved " + achieved);
+  }
+
+  @Test
+  void aClientTooSlowForTheAskedRateSaysSo() throws Exception {
+    JsonObject report = run("rate=1000000&n=30000");
+    assertEquals(30000, report.getInteger("ok"), report.encode());
+    String warnings = report.getJsonArray("warnings").encode();
+    assertTrue(warnings.contains("fell behind the asked rate"), warnings);
+    assertTrue(report.getDouble("achieved_rate_per_s") < 1_000_000, report.encode());
+  }
+
+  @Test
+  void everyReportCarriesItsDistributionPerPodAndPerSecond() throws Exception {
+    JsonObject report = run("rate=400&duration_s=3");
+    int ended = report.getInteger("ok") + report.getInteger("failed");
+    JsonObject latency = report.getJsonObject("latency_ms");
+    assertTrue(latency.getDouble("p50") >= DELAY_MS && latency.getDouble("p99_9") >= latency.getDouble("p99")
+        && latency.getDouble("max") >= latency.getDouble("p99_9") && latency.getDouble("mean") >= DELAY_MS, latency.encode());
+    JsonArray histogram = report.getJsonArray("histogram");
+    long inBuckets = histogram.stream().mapToLong(b -> ((JsonObject) b).getLong("count")).sum();
+    assertEquals(ended, inBuckets, histogram.encode());
+    JsonObject pod = report.getJsonObject("per_endpoint").getJsonObject("127.0.0.100");
+    assertEquals(report.getJsonObject("count_per_ip").getInteger("127.0.0.100"), pod.getInteger("count"));
+    assertTrue(pod.getDouble("p99") >= DELAY_MS, pod.encode());
+    JsonArray timeline = report.getJsonArray("timeline");
+    assertTrue(timeline.size() >= 3 && timeline.size() <= 4, timeline.encode());
+    assertEquals(ended, timeline.stream().mapToInt(s -> ((JsonObject) s).getInteger("completed")).sum());
+    JsonObject middle = timeline.getJsonObject(1);
+    assertTrue(Math.abs(middle.getJsonObject("count_per_ip").getInteger("127.0.0.100") - 400) <= 20, middle.encode());
+    assertTrue(report.getDouble("send_ms") >= 2_900, report.encode());
+    assertTrue(report.getDouble("throughput_per_s") > 300, report.encode());
+  }
+
+  @Test
+  void repeatedRunsReportTheMedianAndTheRange() throws Exception {
+    JsonObject report = run("n=300&runs=3");
+    JsonObject runs = report.getJsonObject("runs");
+    assertEquals(3, runs.getInteger("count"), report.encode());
+    List<Double> elapsed = runs.getJsonArray("elapsed_ms").stream().map(v -> ((Number) v).doubleValue()).sorted().toList();
+    assertEquals(elapsed.get(1), report.getDouble("elapsed_ms"), 0.01);
+    assertEquals(elapsed.get(0), runs.getDouble("elapsed_ms_min"), 0.01);
+    assertEquals(elapsed.get(2), runs.getDouble("elapsed_ms_max"), 0.01);
+    assertEquals(300, report.getInteger("ok"));
+  }
+
+  @Test
+  void badCombinationsAreRefusedNamingTheValidForms() throws Exception {
+    String[] bad = {"concurrency=0&n=10", "concurrency=&n=10", "rate=100&concurrency=5", "rate=100&duration_s=601",
+        "duration_s=5", "arrival=poisson&n=5", "rate=0&n=5", "rate=fast&n=5", "rate=100&n=10&duration_s=1",
+        "rate=100&n=10&arrival=bursty", "runs=0", "runs=11", "n=10&concurrency=1000000000"};
+    for (String query : bad) {
+      Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&" + query);
+      assertEquals(400, answer.status(), query + ": " + answer.body().encode());
+      String error = answer.body().getString("error");
+      assertTrue(error.contains("valid forms") || error.contains(" must be "), query + ": " + error);
+    }
+  }
+}
