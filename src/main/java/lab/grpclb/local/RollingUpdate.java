@@ -82,7 +82,7 @@ final class RollingUpdate {
     final Plan plan;
     final Context context;
     final Set<Pod> oldPods;
-    int started;
+    volatile int started;
     final List<Future<Void>> gone = new ArrayList<>();
     final Promise<Result> done = Promise.promise();
     final long startedNanos = System.nanoTime();
