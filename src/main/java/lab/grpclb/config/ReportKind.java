@@ -11,6 +11,9 @@ public enum ReportKind {
   WRITEUP("writeup"), SLOW_POD("slow-pod"), ERRORING_POD("erroring-pod"), EQUAL_PODS("equal-pods"),
   /** The three picker experiments. */
   PICKERS("pickers"),
+  DNS("dns"), MAX_AGE("max-age"), ROLLOUT("rollout"),
+  /** The three experiments on the workarounds engineers reach for. */
+  WORKAROUNDS("workarounds"),
   ALL("all");
 
   private final String wireName;
@@ -26,7 +29,8 @@ public enum ReportKind {
   /** Whether a report of this kind includes that part. */
   public boolean includes(ReportKind part) {
     return this == part || this == ALL
-        || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS);
+        || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS)
+        || this == WORKAROUNDS && (part == DNS || part == MAX_AGE || part == ROLLOUT);
   }
 
   static ReportKind from(Flags flags) {

@@ -1,6 +1,7 @@
 package lab.grpclb.local;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
@@ -12,10 +13,13 @@ import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.ExperimentClient;
 
 /** {@code --mode local}: pods, a service address, cluster DNS, and the experiment client, all in this process. */
 public final class LocalMode {
+  /** How long start waits for ClientWithKubeResolver's first list of the pods. */
+  static final long DISCOVERY_WAIT_MS = 10_000;
   private static final Logger LOG = Logger.getLogger(LocalMode.class.getName());
 
   private final Vertx vertx;
@@ -59,13 +63,30 @@ public final class LocalMode {
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount).start());
+              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount).start())
+              .compose(this::discovered);
         })
         .map(c -> {
           client = c;
           LOG.info(() -> banner((System.nanoTime() - started) / 1_000_000));
           return this;
         });
+  }
+
+  /**
+   * The client once ClientWithKubeResolver has listed the pods (the banner's curl lines then work at once), or
+   * after {@link #DISCOVERY_WAIT_MS} at most: its experiments then answer 503 saying why, and nothing else waits.
+   */
+  private Future<ExperimentClient> discovered(ExperimentClient started) {
+    Promise<ExperimentClient> ready = Promise.promise();
+    long deadline = System.nanoTime() + DISCOVERY_WAIT_MS * 1_000_000;
+    vertx.setPeriodic(1, 5, id -> {
+      if (started.channel(ClientTypes.KUBE_RESOLVER).unavailableReason() == null || System.nanoTime() > deadline) {
+        vertx.cancelTimer(id);
+        ready.tryComplete(started);
+      }
+    });
+    return ready.future();
   }
 
   /** kubectl's own config, so that {@code kubectl get pods} needs no flags. */

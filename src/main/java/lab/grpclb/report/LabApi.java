@@ -58,6 +58,15 @@ final class LabApi {
     return call(HttpMethod.POST, "/balancer/outlier-ejection?" + query, 200);
   }
 
+  Future<JsonObject> maxConnectionAge(int ms) {
+    return call(HttpMethod.POST, "/cluster/max-connection-age?ms=" + ms, 200);
+  }
+
+  /** {@code kubectl rollout restart}: answers once every pod is replaced. */
+  Future<JsonObject> rollout() {
+    return call(HttpMethod.POST, "/cluster/rollout", 200);
+  }
+
   Future<JsonObject> status() {
     return call(HttpMethod.GET, "/status", 200);
   }

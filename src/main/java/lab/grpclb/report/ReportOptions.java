@@ -20,20 +20,26 @@ import java.util.List;
  * @param pickerSeconds its duration per run
  * @param equalConcurrency the closed loop of the equal-pods experiment: calls in flight
  * @param equalN        its calls per run
+ * @param dnsSeconds    the open loops of the dns and max-age experiments
+ * @param scaleAtS      when the dns experiment scales up, seconds into its run
+ * @param maxAgeMs      the servers' max connection age in the max-age experiment
+ * @param rolloutSeconds the open loop of the rollout experiment
  * @param outDir        where report.md, report.html and the charts go
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
-                            int pickerSeconds, int equalConcurrency, int equalN, Path outDir) {
+                            int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
+                            int maxAgeMs, int rolloutSeconds, Path outDir) {
   public static final int DEFAULT_RUNS = 3;
 
   /**
    * The write-up's experiments: n = 1000, 2000, 3000, 10 000; 2000 calls per scaling step, 10 000 for the kill;
    * then 1 000 calls per second for 10 s (500 calls in flight at the 500 ms delay); the pickers' experiments at
-   * 1 000 calls/s for 10 s, and a closed loop of 300 for 6 000 calls (10 s at 500 ms).
+   * 1 000 calls/s for 10 s, and a closed loop of 300 for 6 000 calls (10 s at 500 ms); 60 s open loops for DNS (the
+   * scale 10 s in) and for a 10 s max connection age; 20 s for each rollout.
    */
   public static ReportOptions writeup(Path outDir, int runs) {
     return new ReportOptions(List.of(1000, 2000, 3000, 10_000), 2000, 10_000, 2000, 10_000, 100, 1000, runs, 1000, 10,
-        1000, 10, 300, 6000, outDir);
+        1000, 10, 300, 6000, 60, 10, 10_000, 20, outDir);
   }
 }

@@ -21,6 +21,15 @@ final class Sections {
     if (kind.includes(ReportKind.EQUAL_PODS)) {
       sections.add(new EqualPods(vertx, api, options));
     }
+    if (kind.includes(ReportKind.DNS)) {
+      sections.add(new NewPodsBehindDns(vertx, api, options));
+    }
+    if (kind.includes(ReportKind.MAX_AGE)) {
+      sections.add(new MaxConnectionAgeRuns(api, options));
+    }
+    if (kind.includes(ReportKind.ROLLOUT)) {
+      sections.add(new RolloutUnderLoad(vertx, api, options));
+    }
     return sections;
   }
 }

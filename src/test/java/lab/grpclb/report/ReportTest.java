@@ -42,7 +42,7 @@ class ReportTest {
     assertTrue(config.report());
     LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, 2, 200, 1, 200, 2, 50, 500, Path.of(config.outDir()));
+    ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, 2, 200, 1, 200, 2, 50, 500, 4, 1, 300, 3, Path.of(config.outDir()));
     String markdown;
     try {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))

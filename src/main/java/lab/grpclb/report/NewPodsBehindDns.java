@@ -1,0 +1,105 @@
+package lab.grpclb.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import lab.grpclb.experiment.ClientTypes;
+
+/**
+ * New pods behind a headless Service (grpc-java#8720, grpc-go#6718): an open loop while the cluster scales
+ * 3 -> 6 a few seconds in; the DNS client reaches the new pods only at its next re-resolution, the Kubernetes
+ * resolver within a second.
+ */
+final class NewPodsBehindDns implements ReportSection {
+  static final int FROM = 3;
+  static final int TO = 6;
+  private final Vertx vertx;
+  private final LabApi api;
+  private final ReportOptions options;
+  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, Integer> lagS = new LinkedHashMap<>();
+
+  NewPodsBehindDns(Vertx vertx, LabApi api, ReportOptions options) {
+    this.vertx = vertx;
+    this.api = api;
+    this.options = options;
+  }
+
+  @Override
+  public String name() {
+    return "dns";
+  }
+
+  @Override
+  public Future<Void> run() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String type : List.of(ClientTypes.DNS_RESOLVER, ClientTypes.KUBE_RESOLVER)) {
+      chain = chain.compose(v -> oneType(type));
+    }
+    return chain;
+  }
+
+  /** At FROM pods: an open loop, the scale to TO pods at scaleAtS, then back to FROM. */
+  private Future<Void> oneType(String type) {
+    return api.scale(FROM).compose(c -> Convergence.await(vertx, api)).compose(ms -> api.cluster()).compose(cluster -> {
+      Set<String> before = readyIps(cluster);
+      Future<Run> run = api.experiment(type, "rate=" + options.pickerRate() + "&duration_s=" + options.dnsSeconds());
+      Promise<Void> scaled = Promise.promise();
+      vertx.setTimer(options.scaleAtS() * 1000L, id -> api.scale(TO).<Void>mapEmpty().onComplete(scaled));
+      return Future.all(run, scaled.future()).map(both -> {
+        Run done = run.result();
+        runs.put(type, done);
+        int first = Timelines.firstNewPod(done, before, options.scaleAtS());
+        lagS.put(type, first < 0 ? null : first - options.scaleAtS());
+        return (Void) null;
+      });
+    }).eventually(() -> api.scale(FROM));
+  }
+
+  private static Set<String> readyIps(JsonObject cluster) {
+    Set<String> ips = new TreeSet<>();
+    cluster.getJsonArray("pods").stream().map(JsonObject.class::cast).filter(p -> p.getBoolean("ready"))
+        .forEach(p -> ips.add(p.getString("ip")));
+    return ips;
+  }
+
+  @Override
+  public void render(Markdown md) {
+    md.line("## New pods behind DNS: a headless Service against the Kubernetes API");
+    md.line("");
+    md.line("An open loop of " + options.pickerRate() + " calls/s for " + options.dnsSeconds() + " s; " + options.scaleAtS()
+        + " s in, the cluster scales " + FROM + " → " + TO + ". ClientWithDnsResolver resolves "
+        + "`greeter-server-headless` every `--dns-refresh-s` (30 s, grpc-go's minimum); ClientWithKubeResolver watches"
+        + " the EndpointSlices. Lag: from the scale to the first second a new pod replied.");
+    md.line("");
+    List<List<String>> rows = new ArrayList<>();
+    runs.forEach((type, run) -> rows.add(List.of(type, lagS.get(type) == null ? "never, in this run" : "≈ " + lagS.get(type) + " s",
+        String.valueOf(Timelines.podsBetween(run, Math.max(0, Timelines.seconds(run) - 5), Timelines.seconds(run)).size()),
+        String.valueOf(run.failed()), MarkdownReport.shares(run))));
+    md.table(List.of("type", "lag to a new pod", "pods serving the last 5 s", "failed", "calls per pod"), rows);
+  }
+
+  @Override
+  public List<String> summary() {
+    Integer dns = lagS.get(ClientTypes.DNS_RESOLVER);
+    Integer kube = lagS.get(ClientTypes.KUBE_RESOLVER);
+    if (!runs.containsKey(ClientTypes.DNS_RESOLVER)) {
+      return List.of();
+    }
+    return List.of("**Headless DNS reacts late:** after a scale " + FROM + " → " + TO + ", ClientWithDnsResolver used a new pod "
+        + (dns == null ? "not at all within the run" : "after ≈ " + dns + " s") + ", ClientWithKubeResolver "
+        + (kube == null ? "not within the run" : "after ≈ " + kube + " s") + ".");
+  }
+
+  @Override
+  public List<String> findings() {
+    return summary().stream().map(s -> s.replace("**", "")).toList();
+  }
+}
