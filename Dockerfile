@@ -35,8 +35,9 @@ WORKDIR /app
 COPY --from=build /build/target/grpc-lb-lab.jar /app/grpc-lb-lab.jar
 USER 10001:10001
 
-# 50051: gRPC greeter + grpc.health.v1 (server mode); 8080: experiment HTTP API + /healthz (client mode).
-EXPOSE 50051 8080
+# 50051: gRPC greeter + grpc.health.v1 (server mode); 9090: the server's /metrics (--metrics-port);
+# 8080: experiment HTTP API + /healthz + /metrics (client mode).
+EXPOSE 50051 9090 8080
 
 # Exec form: java is PID 1 and gets SIGTERM itself, so the server drains before exiting.
 # Heap is 75% of the container's memory limit; an OutOfMemoryError ends the JVM so the pod restarts.

@@ -14,6 +14,7 @@ import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.LocalMode;
+import lab.grpclb.metrics.ServerMetrics;
 import lab.grpclb.report.ReportCommand;
 import lab.grpclb.report.ReportOptions;
 import lab.grpclb.server.GreeterServer;
@@ -27,6 +28,7 @@ public final class Main {
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
                        [--error-rate 0] [--error-status UNAVAILABLE]   (fail that share of calls on purpose)
                        [--max-connection-age-ms 0 (off)] [--max-connection-age-grace-ms 10000]
+                       [--metrics-port 9090 (0 = off)]   (GET /metrics for Prometheus)
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
                        [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
@@ -143,8 +145,21 @@ public final class Main {
     return server.start()
         .onSuccess(s -> Logger.getLogger(Main.class.getName()).info(() -> "greeter listening on "
             + config.host() + ":" + s.port()))
+        .compose(s -> serveMetrics(vertx, s).map(s))
         .map(s -> new Running(vertx, s::drain))
         .onFailure(err -> vertx.close());
+  }
+
+  /** The pod's GET /metrics (kept up while it drains, so the drain shows); nothing with --metrics-port 0. */
+  private static Future<Void> serveMetrics(Vertx vertx, GreeterServer server) {
+    ServerConfig config = server.config();
+    if (config.metricsPort() == 0) {
+      return Future.succeededFuture();
+    }
+    return ServerMetrics.serve(vertx, server, config.host(), config.metricsPort())
+        .onSuccess(http -> Logger.getLogger(Main.class.getName()).info(() -> "metrics on http://" + config.host() + ":"
+            + http.actualPort() + "/metrics (--metrics-port)"))
+        .mapEmpty();
   }
 
   private static Future<Running> startClient(Flags flags) {

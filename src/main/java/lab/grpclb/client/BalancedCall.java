@@ -59,6 +59,7 @@ final class BalancedCall {
     }
     last = target;
     attempts++;
+    channel.countPick(policy);
     target.sayHello(request, deadlineNanos, deadlineReason).onComplete(ar -> {
       if (ar.succeeded()) {
         result.complete(ar.result());

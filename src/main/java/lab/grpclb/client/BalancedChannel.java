@@ -67,6 +67,11 @@ public final class BalancedChannel implements GreeterChannel {
   private final LongAdder retriedTransparent = new LongAdder();
   private final LongAdder retriedPolicy = new LongAdder();
   private final AtomicLong openedByRemoved = new AtomicLong();
+  /** Picks by {@link LbPolicy#ordinal()} (every attempt, retries too) and ejections so far, for /metrics. */
+  private final LongAdder[] picks = java.util.stream.Stream.generate(LongAdder::new).limit(LbPolicy.values().length)
+      .toArray(LongAdder[]::new);
+  private final LongAdder ejectionsSoFar = new LongAdder();
+  private volatile EndpointObserver observer = EndpointObserver.NONE;
   private volatile PickerSet<EndpointConnection> pickers = PickerSet.empty("no endpoints known yet");
   private volatile EndpointSet endpoints = EndpointSet.EMPTY;
   /** The ejected endpoints as of the last sweep, for /status. */
@@ -128,9 +133,14 @@ public final class BalancedChannel implements GreeterChannel {
   private void apply(EndpointSet set) {
     List<String> keep = new ArrayList<>();
     for (Endpoint endpoint : set.routable()) {
-      EndpointConnection connection = connections.computeIfAbsent(endpoint.key(), key -> new EndpointConnection(
-          vertx, context, () -> Http2Client.create(vertx, connectTimeoutMs), endpoint.address(), connectTimeoutMs,
-          this::stateChanged, new EndpointLoad(balancer.ewmaDecayMs(), balancer.ewmaInitialRttMs(), System::nanoTime)));
+      EndpointConnection connection = connections.get(endpoint.key());
+      if (connection == null) {
+        connection = new EndpointConnection(vertx, context, () -> Http2Client.create(vertx, connectTimeoutMs),
+            endpoint.address(), connectTimeoutMs, this::stateChanged,
+            new EndpointLoad(balancer.ewmaDecayMs(), balancer.ewmaInitialRttMs(), System::nanoTime));
+        connections.put(endpoint.key(), connection);
+        observer.added(connection);
+      }
       connection.requestConnection(); // connect at once: the first calls should not wait for a handshake
       keep.add(endpoint.key());
     }
@@ -139,8 +149,10 @@ public final class BalancedChannel implements GreeterChannel {
       if (keep.contains(entry.getKey())) {
         return false;
       }
-      openedByRemoved.addAndGet(entry.getValue().connectionsOpened());
-      entry.getValue().shutdown(callTimeoutMs); // GOAWAY; closes when its calls in flight have ended
+      EndpointConnection leaving = entry.getValue();
+      openedByRemoved.addAndGet(leaving.connectionsOpened());
+      leaving.shutdown(callTimeoutMs) // GOAWAY; closes when its calls in flight have ended
+          .onComplete(ar -> context.runOnContext(v -> observer.retired(leaving)));
       return true;
     });
     updateBalancingState();
@@ -219,6 +231,7 @@ public final class BalancedChannel implements GreeterChannel {
             wallClock(outlierDetector.returnsAtNanos(tracker)), tracker.multiplier());
         after.add(ejection);
         if (!before.contains(ejection.endpoint())) {
+          ejectionsSoFar.increment();
           LOG.info(() -> "endpoint " + ejection.endpoint() + " ejected: " + Math.round(tracker.failurePercent())
               + " % of its " + tracker.volume() + " calls failed in the last interval; back at " + ejection.returnsAt());
         }
@@ -268,6 +281,36 @@ public final class BalancedChannel implements GreeterChannel {
 
   Picker<EndpointConnection> picker(LbPolicy policy) {
     return pickers.get(policy);
+  }
+
+  /** An attempt went to an endpoint {@code policy} picked; on {@link #context}, one uncontended add. */
+  void countPick(LbPolicy policy) {
+    picks[policy.ordinal()].increment();
+  }
+
+  /** Attempts {@code policy} has picked an endpoint for since the channel was created. */
+  public long picks(LbPolicy policy) {
+    return picks[policy.ordinal()].sum();
+  }
+
+  /** Times outlier detection ejected an endpoint since the channel was created. */
+  public long ejectionsSoFar() {
+    return ejectionsSoFar.sum();
+  }
+
+  /** Set before the first endpoint snapshot arrives; told of every connection opened and retired from then on. */
+  public void observeEndpoints(EndpointObserver observer) {
+    this.observer = observer;
+  }
+
+  /** Endpoint connections in {@code state} now (read from another thread, a moment old at worst). */
+  public int endpointsIn(ConnectivityState state) {
+    return (int) connections.values().stream().filter(c -> c.state() == state).count();
+  }
+
+  /** The Service's endpoints as discovery last saw them, routable or not. */
+  public List<Endpoint> knownEndpoints() {
+    return endpoints.all();
   }
 
   /**

@@ -8,11 +8,13 @@ import java.util.Collections;
 
 /** Settings of {@code --mode server}. */
 public record ServerConfig(String host, int port, String podIp, String podIpSource, int delayMs, int drainTimeoutMs,
-                           ErrorInjection errors, MaxConnectionAge maxConnectionAge) {
+                           ErrorInjection errors, MaxConnectionAge maxConnectionAge, int metricsPort) {
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_DELAY_MS = 500;
   public static final int DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
+  /** GET /metrics on this port (0 = off); the port the deploy/ annotations name. */
+  public static final int DEFAULT_METRICS_PORT = 9090;
 
   public static ServerConfig from(Flags flags) {
     String host = flags.string("host", "0.0.0.0", "an address to listen on");
@@ -25,8 +27,9 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
       podIp = firstNonLoopbackAddress();
       source = "first non-loopback address of this host";
     }
+    int metricsPort = flags.integer("metrics-port", DEFAULT_METRICS_PORT, 0, 65535);
     return new ServerConfig(host, port, podIp, source, delayMs, drainMs, ErrorInjection.from(flags),
-        MaxConnectionAge.from(flags));
+        MaxConnectionAge.from(flags), metricsPort);
   }
 
   /** A server for tests and the local cluster: one pod IP bound on its own loopback address. */
@@ -36,7 +39,12 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
 
   public static ServerConfig forPod(String podIp, int port, int delayMs, MaxConnectionAge maxConnectionAge) {
     return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, DEFAULT_DRAIN_TIMEOUT_MS, ErrorInjection.NONE,
-        maxConnectionAge);
+        maxConnectionAge, 0);
+  }
+
+  /** The same server with GET /metrics on {@code port} (0 = off). */
+  public ServerConfig withMetricsPort(int port) {
+    return new ServerConfig(host, port(), podIp, podIpSource, delayMs, drainTimeoutMs, errors, maxConnectionAge, port);
   }
 
   private static String firstNonLoopbackAddress() {

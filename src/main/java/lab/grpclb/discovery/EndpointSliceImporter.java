@@ -59,6 +59,10 @@ public final class EndpointSliceImporter implements ServiceImporter {
     return watch.status();
   }
 
+  public long errors(WatchErrorKind kind) {
+    return watch.errors(kind);
+  }
+
   /** What marks this importer's records in the registry. */
   public String id() {
     return id;

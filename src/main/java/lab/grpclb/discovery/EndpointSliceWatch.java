@@ -40,6 +40,9 @@ public final class EndpointSliceWatch {
   private EndpointSet endpoints = EndpointSet.EMPTY;
   private int reconnects;
   private int relists;
+  /** By {@link WatchErrorKind#ordinal()}; written on the watch's context, read by /metrics. */
+  private final java.util.concurrent.atomic.AtomicLongArray errors =
+      new java.util.concurrent.atomic.AtomicLongArray(WatchErrorKind.values().length);
   private String lastError;
   private Instant lastErrorAt;
   private boolean synced;
@@ -100,6 +103,11 @@ public final class EndpointSliceWatch {
 
   public WatchStatus status() {
     return status;
+  }
+
+  /** Errors of this kind since the watch started. */
+  public long errors(WatchErrorKind kind) {
+    return errors.get(kind.ordinal());
   }
 
   private void relist() {
@@ -207,6 +215,7 @@ public final class EndpointSliceWatch {
   private void onErrorEvent(JsonObject statusObject) {
     int code = statusObject.getInteger("code", 0);
     String message = statusObject.getString("message", "");
+    errors.incrementAndGet((code == 410 ? WatchErrorKind.GONE : WatchErrorKind.ERROR_EVENT).ordinal());
     if (code == 410) {
       recordError("410 Gone (" + message + "): relisting");
       LOG.info(() -> "EndpointSlice watch: resourceVersion " + resourceVersion + " expired (410); relisting");
@@ -217,6 +226,7 @@ public final class EndpointSliceWatch {
   }
 
   private void failed(Throwable error, Runnable retry) {
+    errors.incrementAndGet(WatchErrorKind.of(error).ordinal());
     recordError(error.getMessage() == null ? error.toString() : error.getMessage());
     long delay = backoff.nextDelayMs();
     boolean configuration = error instanceof KubeApiException e && (e.status() == 401 || e.status() == 403);

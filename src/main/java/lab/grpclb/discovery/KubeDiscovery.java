@@ -63,6 +63,16 @@ public final class KubeDiscovery {
     return null;
   }
 
+  /** The EndpointSlice watch's state now (reconnects, relists), for /metrics. */
+  public WatchStatus watchStatus() {
+    return endpoints.status();
+  }
+
+  /** The EndpointSlice watch's errors of this kind so far. */
+  public long watchErrors(WatchErrorKind kind) {
+    return endpoints.errors(kind);
+  }
+
   public Future<JsonObject> status() {
     return Future.all(bridge.service(), routed.records()).map(both -> new JsonObject()
         .put("api", config.apiUrl().toString())

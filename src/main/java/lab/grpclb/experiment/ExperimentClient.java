@@ -23,6 +23,7 @@ import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.discovery.DnsDiscovery;
 import lab.grpclb.discovery.KubeDiscovery;
+import lab.grpclb.metrics.ClientMetrics;
 
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
 public final class ExperimentClient {
@@ -35,6 +36,7 @@ public final class ExperimentClient {
   private final ClientConfig config;
   private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
   private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
+  private final ClientMetrics metrics = new ClientMetrics();
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
   private BalancedChannel dnsBalanced;
@@ -61,6 +63,19 @@ public final class ExperimentClient {
           + "(KUBERNETES_SERVICE_HOST) or pass --kube-api URL (with --kube-token-file, --kube-ca-file, --namespace)"));
     }
     channels.put(ClientTypes.DNS_RESOLVER, dnsChannel());
+    bindMetrics();
+  }
+
+  /** Every type's calls counted per pod; the balancers and the watch read at scrape time. */
+  private void bindMetrics() {
+    channels.replaceAll(metrics::metered);
+    if (balanced != null) {
+      metrics.bindBalancer(ClientTypes.KUBE_RESOLVER, balanced);
+      metrics.bindWatch(discovery);
+    }
+    if (dnsBalanced != null) {
+      metrics.bindBalancer(ClientTypes.DNS_RESOLVER, dnsBalanced);
+    }
   }
 
   /** ClientWithDnsResolver: the same balancer as ClientWithKubeResolver, fed from DNS on the balancer's event loop. */
@@ -86,7 +101,9 @@ public final class ExperimentClient {
   public Future<ExperimentClient> start() {
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> {
       Router router = Router.router(vertx);
-      routes = new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels,
+      ExperimentRunner runner = new ExperimentRunner(vertx, pool)
+          .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
+      routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
       routes.mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -98,6 +115,7 @@ public final class ExperimentClient {
         }
       }));
       router.post("/balancer/outlier-ejection").handler(this::configureEjection);
+      metrics.mount(router);
       extraRoutes.forEach(routes -> routes.accept(router));
       if (discovery != null) {
         discovery.start();

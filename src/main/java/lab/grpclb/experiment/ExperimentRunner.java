@@ -42,6 +42,7 @@ public final class ExperimentRunner {
   private volatile Run current;
   private volatile boolean stopping;
   private volatile long stopDrainMs;
+  private volatile java.util.function.Consumer<ExperimentReport> onRunEnded = report -> { };
 
   public ExperimentRunner(Vertx vertx, FirerPool pool) {
     this.vertx = vertx;
@@ -75,12 +76,18 @@ public final class ExperimentRunner {
       Run run = new Run(experiment, channel, done);
       run.start();
       current = run;
-      done.future().onComplete(ar -> current = null);
+      done.future().onComplete(ar -> current = null).onSuccess(report -> onRunEnded.accept(report));
       if (stopping) {
         run.interrupt(stopDrainMs); // the stop began while this one was starting: it saw no run to stop
       }
       return done.future();
     });
+  }
+
+  /** Told of every run's report (each of a series' runs), for /metrics. */
+  public ExperimentRunner onRunEnded(java.util.function.Consumer<ExperimentReport> listener) {
+    onRunEnded = listener;
+    return this;
   }
 
   /**

@@ -232,6 +232,16 @@ class DeployManifestsTest {
         ((ObjectNode) container(m.get("Deployment", SERVER)).at("/readinessProbe/grpc")).put("port", 8080));
     mistakes.put("HTTP probe on the wrong port", m ->
         ((ObjectNode) container(m.get("Deployment", CLIENT)).at("/livenessProbe/httpGet")).put("port", 9090));
+    mistakes.put("server's scrape annotation names a port without /metrics", m ->
+        ((ObjectNode) m.get("Deployment", SERVER).at("/spec/template/metadata/annotations")).put("prometheus.io/port", "50051"));
+    mistakes.put("server's metrics turned off", m ->
+        ((ArrayNode) container(m.get("Deployment", SERVER)).path("args")).add("--metrics-port").add("0"));
+    mistakes.put("server's metrics container port differs from --metrics-port", m ->
+        ((ObjectNode) container(m.get("Deployment", SERVER)).at("/ports/1")).put("containerPort", 9091));
+    mistakes.put("client pods not scraped", m ->
+        ((ObjectNode) m.get("Deployment", CLIENT).at("/spec/template/metadata/annotations")).remove("prometheus.io/scrape"));
+    mistakes.put("client's metrics path wrong", m ->
+        ((ObjectNode) m.get("Deployment", CLIENT).at("/spec/template/metadata/annotations")).put("prometheus.io/path", "/metric"));
     mistakes.put("server flag misspelled", m ->
         ((ArrayNode) container(m.get("Deployment", SERVER)).path("args")).add("--drain-timeout").add("20000"));
     mistakes.put("client mode replaced by the server's", m ->
@@ -367,6 +377,10 @@ class DeployManifestsTest {
     }
 
     assertEquals(ServerConfig.DEFAULT_PORT, config.port(), "the server's port (the code's default, 50051)");
+    assertTrue(config.metricsPort() > 0, SERVER + " must serve GET /metrics (--metrics-port is not 0)");
+    assertEquals(config.metricsPort(), containerPort(container, "metrics").path("containerPort").asInt(),
+        "container port 'metrics' must be the server's --metrics-port");
+    checkScraped(deployment, config.metricsPort());
     JsonNode grpcPort = containerPort(container, "grpc");
     assertEquals(config.port(), grpcPort.path("containerPort").asInt(), "container port 'grpc' must be the port the server listens on");
 
@@ -456,6 +470,7 @@ class DeployManifestsTest {
     assertEquals(ClientConfig.DEFAULT_HTTP_PORT, config.httpPort(), "the client's HTTP port (the code's default, 8080)");
     assertEquals(config.httpPort(), containerPort(container, "http").path("containerPort").asInt(),
         "container port 'http' must be the port the client listens on");
+    checkScraped(deployment, config.httpPort());
 
     JsonNode serverService = m.get("Service", SERVER);
     String serviceName = serverService.at("/metadata/name").asText();
@@ -490,6 +505,17 @@ class DeployManifestsTest {
     long heap = bytes(container.at("/resources/limits/memory").asText()) * maxRamPercentage(dockerfile) / 100;
     assertTrue(heap >= ClientConfig.MIN_IN_FLIGHT * HEAP_PER_CALL, "the client's memory limit gives a " + heap / (1 << 20)
         + " MiB heap, too small for " + ClientConfig.MIN_IN_FLIGHT + " calls in flight");
+  }
+
+  /** The pods carry the usual Prometheus annotations, naming the port and path the code serves /metrics on. */
+  static void checkScraped(JsonNode deployment, int metricsPort) {
+    JsonNode annotations = deployment.at("/spec/template/metadata/annotations");
+    String name = deployment.at("/metadata/name").asText();
+    assertEquals("true", annotations.path("prometheus.io/scrape").asText(), name + " pods: prometheus.io/scrape");
+    assertEquals(String.valueOf(metricsPort), annotations.path("prometheus.io/port").asText(),
+        name + " pods: prometheus.io/port must be the port /metrics is served on");
+    assertEquals(lab.grpclb.metrics.Metrics.PATH, annotations.path("prometheus.io/path").asText(),
+        name + " pods: prometheus.io/path");
   }
 
   static void checkRbac(Manifests m) {

@@ -1,0 +1,90 @@
+package lab.grpclb.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.client.BalancedChannel;
+import lab.grpclb.client.EndpointConnection;
+import lab.grpclb.client.EndpointObserver;
+import lab.grpclb.config.LbPolicy;
+import lab.grpclb.discovery.Endpoint;
+
+/**
+ * A balancer as Prometheus sees it: endpoints by connectivity state and by EndpointSlice condition, ejections,
+ * picks per picker, and each endpoint's calls in flight. Everything is read from the balancer at scrape time;
+ * the call path only adds one to its picker's count. An endpoint's series go when it leaves the Service.
+ */
+final class BalancerMetrics implements EndpointObserver {
+  private final MeterRegistry registry;
+  private final String type;
+  private final CallMeters calls;
+  /** By endpoint key: the connection a gauge reads, so a late retirement never removes its successor's gauge. */
+  private final Map<String, Registered> inFlight = new HashMap<>();
+
+  private record Registered(EndpointConnection connection, Gauge gauge) {
+  }
+
+  private BalancerMetrics(MeterRegistry registry, String type, CallMeters calls) {
+    this.registry = registry;
+    this.type = type;
+    this.calls = calls;
+  }
+
+  static void bind(MeterRegistry registry, String type, BalancedChannel channel, CallMeters calls) {
+    for (ConnectivityState state : ConnectivityState.values()) {
+      Gauge.builder("grpclb.balancer.endpoints", () -> channel.endpointsIn(state))
+          .tags("type", type, "state", state.name())
+          .description("Endpoint connections by connectivity state").register(registry);
+    }
+    condition(registry, type, channel, "ready", Endpoint::ready);
+    condition(registry, type, channel, "serving", Endpoint::serving);
+    condition(registry, type, channel, "terminating", Endpoint::terminating);
+    Gauge.builder("grpclb.balancer.ejected", () -> channel.ejections().size()).tag("type", type)
+        .description("Endpoints ejected by outlier detection now").register(registry);
+    FunctionCounter.builder("grpclb.balancer.ejections", channel, BalancedChannel::ejectionsSoFar).tag("type", type)
+        .description("Ejections by outlier detection").register(registry);
+    for (LbPolicy policy : LbPolicy.values()) {
+      FunctionCounter.builder("grpclb.balancer.picks", channel, c -> c.picks(policy))
+          .tags("type", type, "lb", policy.wireName())
+          .description("Attempts sent to an endpoint, by the picker that chose it").register(registry);
+    }
+    channel.observeEndpoints(new BalancerMetrics(registry, type, calls));
+  }
+
+  private static void condition(MeterRegistry registry, String type, BalancedChannel channel, String name,
+                                Predicate<Endpoint> holds) {
+    Gauge.builder("grpclb.balancer.endpoint.conditions",
+            () -> channel.knownEndpoints().stream().filter(holds).count())
+        .tags("type", type, "condition", name)
+        .description("The Service's endpoints by EndpointSlice condition").register(registry);
+  }
+
+  @Override
+  public void added(EndpointConnection connection) {
+    drop(connection.key());
+    Gauge gauge = Gauge.builder("grpclb.balancer.endpoint.calls.in.flight", connection::callsInFlight)
+        .tags("type", type, "pod_ip", connection.address().host())
+        .description("Calls in flight on this endpoint's connection").register(registry);
+    inFlight.put(connection.key(), new Registered(connection, gauge));
+  }
+
+  @Override
+  public void retired(EndpointConnection connection) {
+    Registered current = inFlight.get(connection.key());
+    if (current != null && current.connection() == connection) {
+      drop(connection.key());
+      calls.remove(connection.address().host());
+    }
+  }
+
+  private void drop(String key) {
+    Registered gone = inFlight.remove(key);
+    if (gone != null) {
+      registry.remove(gone.gauge());
+    }
+  }
+}

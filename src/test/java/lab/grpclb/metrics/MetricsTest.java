@@ -1,0 +1,157 @@
+package lab.grpclb.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.config.KubeConfig;
+import lab.grpclb.discovery.Slices;
+import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.local.ApiResource;
+import lab.grpclb.local.ControlPlane;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * GET /metrics scraped over HTTP from a real ClientWithKubeResolver (discovery through the control plane) and
+ * real greeters on 127.0.0.140+: the per-pod counters agree with the report's count_per_ip.
+ */
+@ExtendWith(VertxExtension.class)
+class MetricsTest {
+  static final int PORT = 50140;
+  static final String NS = "default";
+  static final String TOKEN = "m3trics";
+  static final String KUBE = ClientTypes.KUBE_RESOLVER;
+
+  Vertx vertx;
+  ControlPlane api;
+  ExperimentClient client;
+  Http http;
+  HttpClient scraper;
+  Path tokenFile;
+  final List<GreeterServer> servers = new ArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
+    api.requireToken(TOKEN);
+    tokenFile = Files.createTempFile("token", "");
+    Files.writeString(tokenFile, TOKEN + "\n");
+    api.apply(ApiResource.SERVICES, NS, new JsonObject()
+        .put("metadata", new JsonObject().put("name", "greeter-server"))
+        .put("spec", new JsonObject().put("clusterIP", "10.96.0.10")
+            .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("port", PORT)))));
+    for (int i = 0; i < 3; i++) {
+      servers.add(Greeters.start(vertx, "127.0.0." + (140 + i), PORT, 50));
+    }
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.140", PORT),
+        1_000_000, 10_000, 500, 20_000, kube)).start().await(10, TimeUnit.SECONDS);
+    http = new Http(vertx);
+    scraper = Scrape.client(vertx);
+    Await.until(() -> client.channel(KUBE).endpoints().size() == 3, "3 endpoints discovered");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    Greeters.stopAll(servers);
+    api.close().await(5, TimeUnit.SECONDS);
+    Files.deleteIfExists(tokenFile);
+  }
+
+  Scrape scrapeClient() {
+    return Scrape.of(scraper, "127.0.0.1", client.port());
+  }
+
+  @Test
+  void perPodCountersMatchTheReportDuringAndAfterARun() throws Exception {
+    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=" + KUBE + "&n=3000");
+    Await.until(() -> {
+      Double inFlight = scrapeClient().value("grpclb_client_calls_in_flight", "type", KUBE);
+      return inFlight != null && inFlight > 0;
+    }, "calls in flight seen during the run");
+    Scrape during = scrapeClient();
+    assertTrue(during.value("grpclb_balancer_endpoint_calls_in_flight", "type", KUBE, "pod_ip", "127.0.0.140") >= 0);
+
+    JsonObject report = running.await(20, TimeUnit.SECONDS).body();
+    JsonObject perIp = report.getJsonObject("count_per_ip");
+    assertEquals(3, perIp.size(), report.encode());
+    Scrape after = scrapeClient();
+    for (String ip : perIp.fieldNames()) {
+      assertEquals(perIp.getInteger(ip).doubleValue(),
+          after.value("grpclb_client_calls_total", "type", KUBE, "pod_ip", ip, "status", "OK"), ip);
+      assertEquals(perIp.getInteger(ip).doubleValue(),
+          after.value("grpclb_client_call_duration_seconds_count", "type", KUBE, "pod_ip", ip), ip);
+      assertEquals(perIp.getInteger(ip).doubleValue(), after.value("grpclb_client_call_duration_seconds_bucket",
+          "type", KUBE, "pod_ip", ip, "le", "+Inf"), ip);
+    }
+    assertEquals(0.0, after.value("grpclb_client_calls_in_flight", "type", KUBE));
+    assertEquals(3000.0, after.value("grpclb_balancer_picks_total", "type", KUBE, "lb", "round_robin"));
+    assertEquals(3.0, after.value("grpclb_balancer_endpoints", "type", KUBE, "state", "READY"));
+    assertEquals(3.0, after.value("grpclb_balancer_endpoint_conditions", "type", KUBE, "condition", "ready"));
+    assertEquals(0.0, after.value("grpclb_balancer_endpoint_conditions", "type", KUBE, "condition", "terminating"));
+    assertEquals(1.0, after.value("grpclb_experiment_runs_total", "type", KUBE));
+    assertEquals(3000.0, after.value("grpclb_experiment_calls_total", "type", KUBE));
+    assertEquals(0.0, after.value("grpclb_experiment_calls_failed_total", "type", KUBE));
+    assertEquals(1.0, after.value("grpclb_watch_relists_total"));
+    assertEquals(1.0, after.value("grpclb_watch_connected"));
+    assertEquals(0.0, after.value("grpclb_watch_errors_total", "kind", "gone"));
+  }
+
+  @Test
+  void aPodThatLeavesTheServiceTakesItsSeriesWithIt() throws Exception {
+    assertEquals(200, http.get(client.port(), "/experiment/client?type=" + KUBE + "&n=30").status());
+    assertEquals(10.0, scrapeClient().value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.142"));
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 2)));
+    Await.until(() -> scrapeClient().value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.142") == null,
+        "the removed pod's call series gone");
+    Scrape after = scrapeClient();
+    assertNull(after.value("grpclb_balancer_endpoint_calls_in_flight", "type", KUBE, "pod_ip", "127.0.0.142"));
+    assertEquals(10.0, after.value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.140"));
+    assertEquals(2.0, after.value("grpclb_balancer_endpoints", "type", KUBE, "state", "READY"));
+  }
+
+  @Test
+  void aServerCountsTheCallsItServed() throws Exception {
+    GreeterServer pod = servers.get(0);
+    HttpServer metrics = ServerMetrics.serve(vertx, pod, "127.0.0.140", 0).await(5, TimeUnit.SECONDS);
+    JsonObject report = http.get(client.port(), "/experiment/client?type=" + KUBE + "&n=300").body();
+    Scrape scrape = Scrape.of(scraper, "127.0.0.140", metrics.actualPort());
+    assertEquals(report.getJsonObject("count_per_ip").getInteger("127.0.0.140").doubleValue(),
+        scrape.value("grpclb_server_calls_served_total", "pod_ip", "127.0.0.140"));
+    assertEquals(0.0, scrape.value("grpclb_server_calls_in_flight", "pod_ip", "127.0.0.140"));
+    assertEquals(0.0, scrape.value("grpclb_server_draining", "pod_ip", "127.0.0.140"));
+
+    RuntimeException taken = assertThrows(RuntimeException.class,
+        () -> ServerMetrics.serve(vertx, pod, "127.0.0.140", metrics.actualPort()).await(5, TimeUnit.SECONDS));
+    assertTrue(taken.getMessage().contains("--metrics-port"), taken.getMessage());
+    metrics.close().await(5, TimeUnit.SECONDS);
+  }
+}
