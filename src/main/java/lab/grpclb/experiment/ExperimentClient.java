@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
@@ -21,6 +22,8 @@ import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.discovery.KubeDiscovery;
+import lab.grpclb.page.LabEvents;
+import lab.grpclb.page.LabPage;
 
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
 public final class ExperimentClient {
@@ -33,6 +36,7 @@ public final class ExperimentClient {
   private final ClientConfig config;
   private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
   private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
+  private Supplier<JsonObject> clusterView;
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
   private HttpServer httpServer;
@@ -61,12 +65,22 @@ public final class ExperimentClient {
     return this;
   }
 
+  /** The local cluster's pods as {@code GET /cluster} shows them, for the lab page; without it, its controls are off. */
+  public ExperimentClient withCluster(Supplier<JsonObject> view) {
+    clusterView = view;
+    return this;
+  }
+
   public Future<ExperimentClient> start() {
-    return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> {
+    Future<FirerPool> firers = FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors());
+    return Future.all(firers, LabPage.load(vertx)).compose(loaded -> {
       Router router = Router.router(vertx);
-      routes = new ExperimentRoutes(new ExperimentRunner(vertx, pool), channels,
+      ExperimentRunner runner = new ExperimentRunner(vertx, firers.result());
+      routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
+      loaded.<LabPage>resultAt(1).mount(router); // first: a browser's GET / is the page, any other the experiment
       routes.mount(router);
+      new LabEvents(vertx, this::status, clusterView, runner).mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
       router.get("/status").handler(ctx -> status().onComplete(ar -> {
         if (ar.succeeded()) {
