@@ -104,7 +104,7 @@ function renderPods() {
       b.disabled = !local || p.state === 'terminating' || (action === 'kill' && p.state !== 'ready');
       b.title = local ? '' : `in a real cluster: ${commands[action]}`;
     });
-  });
+  }, local ? 'no pods: scale up' : 'no pods known: the EndpointSlices name none (or there is no Kubernetes API)');
 }
 
 function podRow(p) {
@@ -149,7 +149,7 @@ function renderEndpoints() {
   if (!k) {
     $('watch').textContent = resolver && resolver.unavailable_reason
       ? `ClientWithKubeResolver is unavailable: ${resolver.unavailable_reason}` : 'no Kubernetes discovery';
-    keyedRows($('endpoints').tBodies[0], [], e => e, () => document.createElement('tr'), () => {});
+    keyedRows($('endpoints').tBodies[0], [], e => e, null, null, 'no endpoints: no Kubernetes discovery');
     return;
   }
   const w = k.endpointslice_watch;
@@ -169,7 +169,7 @@ function renderEndpoints() {
     cell(row, 'routable', e.routable ? 'yes' : 'no');
     cell(row, 'in-flight', String(e.in_flight));
     cell(row, 'last-error', e.last_error || '');
-  });
+  }, 'no endpoints in the EndpointSlices');
 }
 
 function renderTypes() {
@@ -179,7 +179,7 @@ function renderTypes() {
     row.querySelector('.type').textContent = t.name;
     return row;
   }, (row, t) => {
-    cell(row, 'available', t.available ? 'yes' : `no: ${t.unavailable_reason}`).classList.add('wrap');
+    cell(row, 'available', t.available ? 'yes' : 'no').title = t.unavailable_reason || '';
     cell(row, 'connections', String(t.connections_open));
     cell(row, 'targets', t.targets.join(', '));
   });
@@ -221,6 +221,8 @@ async function run(event) {
   const q = query();
   $('run').disabled = true;
   $('result').textContent = `running ${q.toString().replaceAll('&', ' ')}…`;
+  $('result').className = 'muted';
+  $('result-json').textContent = '';
   try {
     const response = await fetch(`/experiment/client?${q}`, { headers: { Accept: 'application/json' } });
     const body = await response.json();
@@ -301,10 +303,21 @@ function drawCharts() {
 
 // ---- small DOM helpers -----------------------------------------------------------------------------------
 
-/** Updates tbody to one row per item, in order, reusing rows by key so buttons and focus survive updates. */
-function keyedRows(tbody, items, key, create, update) {
+/**
+ * Updates tbody to one row per item, in order, reusing rows by key so buttons and focus survive updates; with no
+ * item, one row says why.
+ */
+function keyedRows(tbody, items, key, create, update, empty = 'none') {
   const wanted = new Set(items.map(key));
   [...tbody.rows].forEach(row => { if (!wanted.has(row.dataset.key)) row.remove(); });
+  if (items.length === 0) {
+    const row = tbody.insertRow();
+    const td = row.insertCell();
+    td.colSpan = tbody.parentElement.tHead.rows[0].cells.length;
+    td.className = 'muted';
+    td.textContent = empty;
+    return;
+  }
   items.forEach((item, i) => {
     let row = [...tbody.rows].find(r => r.dataset.key === key(item));
     if (!row) {
