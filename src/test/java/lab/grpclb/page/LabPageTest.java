@@ -115,6 +115,54 @@ class LabPageTest {
     assertTrue(missing.json().getString("error").contains("lab.js"), missing.body());
   }
 
+  /** Without a browser: the stream's progress adds up to the run's own answer, and its state shows the pods. */
+  @Test
+  void theEventStreamPushesStateAndTheRunsProgress() throws Exception {
+    List<JsonObject> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<JsonObject> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    StringBuilder pending = new StringBuilder();
+    io.vertx.core.http.HttpClientResponse stream = http.request(HttpMethod.GET, local.client().port(), "127.0.0.1", "/events")
+        .compose(req -> req.send()).await(10, TimeUnit.SECONDS);
+    assertEquals("text/event-stream", stream.getHeader("content-type"));
+    stream.handler(chunk -> { // events end with a blank line; chunks may split them anywhere
+      pending.append(chunk.toString());
+      for (int end; (end = pending.indexOf("\n\n")) >= 0; pending.delete(0, end + 2)) {
+        String event = pending.substring(0, end);
+        if (event.startsWith("event: ")) {
+          String name = event.substring(7, event.indexOf('\n'));
+          JsonObject data = new JsonObject(event.substring(event.indexOf("data: ") + 6));
+          (name.equals("state") ? states : progress).add(data);
+        }
+      }
+    });
+    try {
+      waitFor(() -> states.isEmpty() ? null : true, "a state within 2 s", 2_000);
+      JsonObject state = states.get(0);
+      assertEquals("local", state.getString("mode"));
+      assertEquals(3, state.getJsonObject("cluster").getJsonArray("pods").size(), state.encode());
+      assertTrue(state.getJsonObject("status").getJsonObject("types").containsKey(KUBE), state.encode());
+
+      JsonObject report = get("/experiment/client?type=" + KUBE + "&rate=200&duration_s=2", "*/*").json();
+      JsonObject last = waitFor(() -> progress.stream().filter(p -> p.getBoolean("ended")
+          && p.getString("type").equals(KUBE) && p.getInteger("n") == 400).findFirst().orElse(null), "the final progress", 5_000);
+      long run = last.getLong("run");
+      assertEquals(report.getInteger("ok"), last.getInteger("ok"), last.encode());
+      JsonObject perIp = last.getJsonObject("per_ip");
+      report.getJsonObject("count_per_ip").forEach(e ->
+          assertEquals(e.getValue(), perIp.getJsonObject(e.getKey()).getInteger("ok"), e.getKey() + ": " + last.encode()));
+      List<JsonObject> seconds = progress.stream().filter(p -> p.getLong("run") == run)
+          .flatMap(p -> p.getJsonArray("seconds").stream().map(JsonObject.class::cast)).toList();
+      assertEquals(seconds.size(), seconds.stream().map(s -> s.getInteger("second")).distinct().count(),
+          "each second sent once: " + seconds);
+      assertEquals(report.getInteger("ok") + report.getInteger("failed"),
+          seconds.stream().mapToInt(s -> s.getInteger("completed")).sum(), "every call in one second: " + seconds);
+      assertTrue(progress.stream().anyMatch(p -> p.getLong("run") == run && !p.getBoolean("ended")),
+          "progress while it ran, not only at the end");
+    } finally {
+      stream.request().connection().close();
+    }
+  }
+
   /** The page as a reader uses it: runs an experiment, kills a pod, deletes a slow one under load. */
   @Test
   void thePageRunsExperimentsAndDrivesTheCluster() throws Exception {
