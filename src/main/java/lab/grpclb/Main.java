@@ -25,18 +25,24 @@ public final class Main {
       usage: java -jar grpc-lb-lab.jar --mode server|client|local [--log-format text|json] [flags]
         --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
+                       [--error-rate 0] [--error-status UNAVAILABLE]   (fail that share of calls on purpose)
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
                        [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
                        [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
+                       [--lb round_robin|least_request|peak_ewma] [--ewma-decay-ms 10000]
+                       [--ewma-initial-rtt-ms 30] [--outlier-ejection] [--ejection-interval-ms 10000]
+                       [--ejection-threshold 85] [--ejection-base-ms 30000] [--ejection-min-hosts 5]
+                       [--ejection-request-volume 50]   (ClientWithKubeResolver's balancer)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
                        [--kubeconfig out/kubeconfig]: written for kubectl while it runs
                        [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
                        and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
                        --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
-                       --retry-policy, --max-attempts)""";
+                       --retry-policy, --max-attempts, and the balancer's --lb, --ewma-*, --outlier-ejection
+                       and --ejection-* flags)""";
 
   private Main() {
   }
@@ -127,7 +133,8 @@ public final class Main {
     ServerConfig config = ServerConfig.from(flags);
     flags.rejectUnknown("server");
     Logger.getLogger(Main.class.getName()).info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource()
-        + "), reply delay " + config.delayMs() + " ms");
+        + "), reply delay " + config.delayMs() + " ms" + (config.errors().active() ? ", failing a share of "
+        + config.errors().rate() + " of calls with " + config.errors().status() + " (--error-rate)" : ""));
     Vertx vertx = Vertx.vertx();
     GreeterServer server = new GreeterServer(vertx, config);
     return server.start()
@@ -155,7 +162,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     return new LocalMode(vertx, config).start()
         .map(local -> new Running(vertx, local::stop, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), System.out)
+            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
             : null))
         .onFailure(err -> vertx.close());
   }

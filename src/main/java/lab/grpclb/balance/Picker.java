@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Chooses where the next call goes. A picker is immutable: on every endpoint change a new one is built and
  * swapped in with one write, so picking never locks. States are types: {@link Empty} has nowhere to send a
- * call and says why; {@link RoundRobin} rotates over a fixed list.
+ * call and says why; {@link RoundRobin} rotates over a fixed list; the {@link TwoChoicePicker}s take the less
+ * loaded of two random endpoints.
  */
-public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin {
+public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin, TwoChoicePicker {
 
   /** The next target, or null when there is none. */
   T pick();
@@ -17,6 +18,14 @@ public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin {
   T pickOtherThan(T avoid);
 
   List<T> targets();
+
+  /** An immutable copy of a picker's targets, refusing none: a picker with no target is {@link Empty}. */
+  static <T> List<T> atLeastOne(List<T> targets, String picker) {
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("a " + picker + " picker needs at least one target; use Empty");
+    }
+    return List.copyOf(targets);
+  }
 
   /** No target: {@code reason} says why (no endpoints yet, all pods gone, API unreachable...). */
   record Empty<T>(String reason) implements Picker<T> {
@@ -43,10 +52,7 @@ public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin {
    */
   record RoundRobin<T>(List<T> targets, AtomicInteger rotation) implements Picker<T> {
     public RoundRobin {
-      targets = List.copyOf(targets);
-      if (targets.isEmpty()) {
-        throw new IllegalArgumentException("a round-robin picker needs at least one target; use Empty");
-      }
+      targets = Picker.atLeastOne(targets, "round-robin");
     }
 
     @Override

@@ -25,7 +25,10 @@ record BenchOptions(
     int requestTimeoutS,
     String target,
     boolean serviceProxy,
-    Path logDir) {
+    Path logDir,
+    List<BenchLoad> shapes,
+    boolean grpcJavaPeer,
+    boolean jvmDefaults) {
 
   static final String SERVICE_IP = "127.0.0.250";
   static final int MAX_REPLICAS = 100;
@@ -41,7 +44,9 @@ record BenchOptions(
         --server-heap 2g          each server JVM's -Xmx
         --extra-client-args "..." more program args for the client, e.g. "--max-connections 2000"
         --jvm-args "..."          JVM args of every JVM (default "-XX:+UseParallelGC -XX:NewRatio=1", as in
-                                  the Dockerfile; --jvm-args "" runs the JVM's defaults)
+                                  the Dockerfile)
+        --jvm-defaults            every JVM with no GC flags at all (the JVM's defaults, as `java -jar` runs;
+                                  the heap sizes stay)
         --client-jvm-args "..."   more JVM args for the client only, e.g. "-Xlog:gc"
         --server-jvm-args "..."   more JVM args for the servers only
         --port 50051              the servers' gRPC port
@@ -53,7 +58,14 @@ record BenchOptions(
         --target HOST:PORT        what the client dials (default the first server, 127.0.0.2:PORT)
         --service-proxy           dial a kube-proxy-like address (127.0.0.250:PORT, a random server per
                                   connection) run inside this benchmark JVM, instead of the first server
-        --log-dir DIR             where the JVMs' logs go (default a new temp dir)""";
+        --log-dir DIR             where the JVMs' logs go (default a new temp dir)
+        --shape SPEC              a load-shape row per type after the bursts (repeatable):
+                                  closed:c=1000,n=100000 (never more than c in flight), or
+                                  open:rate=20000,duration_s=10 / open:rate=R,n=N (calls on a schedule),
+                                  either open form with ,arrival=uniform|poisson
+        --peers grpc-java|none    grpc-java as a peer (default grpc-java): one channel beside
+                                  ClientWithReuseConn, round_robin over the servers beside
+                                  ClientWithKubeResolver, run in turn with ours (its API on --http-port + 1)""";
 
   static BenchOptions parse(String[] args) {
     List<Integer> ns = new ArrayList<>();
@@ -75,6 +87,10 @@ record BenchOptions(
     String target = null;
     boolean serviceProxy = false;
     Path logDir = null;
+    List<BenchLoad> shapes = new ArrayList<>();
+    boolean grpcJavaPeer = true;
+    boolean jvmDefaults = false;
+    boolean jvmArgsGiven = false;
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -96,6 +112,10 @@ record BenchOptions(
         serviceProxy = inline == null || Boolean.parseBoolean(inline);
         continue;
       }
+      if (name.equals("jvm-defaults")) {
+        jvmDefaults = inline == null || Boolean.parseBoolean(inline);
+        continue;
+      }
       String value;
       if (inline != null) {
         value = inline;
@@ -112,7 +132,10 @@ record BenchOptions(
         case "server-heap" -> serverHeap = heap(name, value);
         case "replicas" -> replicas = integer(name, value, 1, MAX_REPLICAS);
         case "extra-client-args" -> extraClientArgs = words(value);
-        case "jvm-args" -> jvmArgs = words(value);
+        case "jvm-args" -> {
+          jvmArgs = words(value);
+          jvmArgsGiven = true;
+        }
         case "client-jvm-args" -> clientJvmArgs = words(value);
         case "server-jvm-args" -> serverJvmArgs = words(value);
         case "port" -> port = integer(name, value, 1, 65535);
@@ -124,6 +147,8 @@ record BenchOptions(
         case "timeout-s" -> timeoutS = integer(name, value, 1, 86_400);
         case "target" -> target = hostPort(value);
         case "log-dir" -> logDir = Path.of(value);
+        case "shape" -> shapes.add(BenchLoad.parse(value));
+        case "peers" -> grpcJavaPeer = peers(value);
         default -> throw new Usage("unknown flag --" + name);
       }
     }
@@ -133,6 +158,15 @@ record BenchOptions(
     if (target != null && serviceProxy) {
       throw new Usage("give --target or --service-proxy, not both");
     }
+    if (jvmDefaults && jvmArgsGiven) {
+      throw new Usage("give --jvm-defaults or --jvm-args, not both");
+    }
+    if (jvmDefaults) {
+      jvmArgs = List.of();
+    }
+    if (httpPort == 65535 && grpcJavaPeer) {
+      throw new Usage("--http-port 65535 leaves no port for the grpc-java peer (--http-port + 1); pick a lower one or --peers none");
+    }
     if (ns.isEmpty()) {
       ns = List.of(1000, 10_000, 100_000);
     }
@@ -140,7 +174,8 @@ record BenchOptions(
       warmup = defaultWarmup(ns);
     }
     return new BenchOptions(List.copyOf(ns), types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs,
-        jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir);
+        jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir,
+        List.copyOf(shapes), grpcJavaPeer, jvmDefaults);
   }
 
   /**
@@ -151,6 +186,16 @@ record BenchOptions(
   private static List<Integer> defaultWarmup(List<Integer> ns) {
     int largest = Math.max(10_000, Math.min(100_000, ns.stream().mapToInt(Integer::intValue).max().orElse(0)));
     return List.of(1000, 10_000, largest, largest, largest);
+  }
+
+  /** The loads of every type, in table order: the bursts of the n list, then the shapes. */
+  List<BenchLoad> loads() {
+    return BenchLoad.all(ns, shapes);
+  }
+
+  /** The grpc-java peer's experiment API port, beside ours. */
+  int peerHttpPort() {
+    return httpPort + 1;
   }
 
   /** Pod i (from 0) listens on 127.0.0.(2 + i). */
@@ -194,15 +239,28 @@ record BenchOptions(
     return raw;
   }
 
+  private static boolean peers(String raw) {
+    return switch (raw.trim()) {
+      case "grpc-java" -> true;
+      case "none" -> false;
+      default -> throw new Usage("--peers must be grpc-java or none, got '" + raw + "'");
+    };
+  }
+
   private static List<String> words(String raw) {
     String trimmed = raw.trim();
     return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("\\s+"));
   }
 
-  /** A bad command line (or --help, with a null message). */
-  static final class Usage extends RuntimeException {
+  /** A bad command line (or --help, with a null message): one line that says what would be valid. */
+  public static final class Usage extends IllegalArgumentException {
     Usage(String message) {
-      super(message, null, false, false);
+      super(message, null);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this; // a user's mistake, not a bug: no stack trace is ever shown
     }
   }
 }

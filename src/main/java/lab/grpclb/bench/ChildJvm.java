@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One JVM this benchmark started: stdout and stderr go to a log file (never a pipe, which would block the
- * child once full), readiness is a marker line in that file, and /proc tells its CPU time and peak RSS.
+ * child once full), readiness is a marker line in that file, and {@link ProcReadings} tells its CPU time and
+ * peak RSS.
  */
 final class ChildJvm {
   /** Every child not yet stopped, for the shutdown hook: the benchmark never leaves a JVM behind. */
@@ -22,7 +23,7 @@ final class ChildJvm {
   final String name;
   final Path log;
   private final Process process;
-  private long lastCpuTicks = -1;
+  private Duration lastCpu = Duration.ZERO;
   private long lastHwmKb = -1;
 
   private ChildJvm(String name, Path log, Process process) {
@@ -65,29 +66,17 @@ final class ChildJvm {
     }
   }
 
-  /** utime + stime of the whole process, in clock ticks; the last value read once the process is gone. */
-  synchronized long cpuTicks() {
-    try {
-      String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
-      // pid (comm) state ppid ...: fields after the command's closing parenthesis start at field 3.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-      lastCpuTicks = Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
-    } catch (IOException | RuntimeException e) {
-      // gone: keep the last reading
-    }
-    return lastCpuTicks;
+  /** CPU time of the whole process so far; the last reading once the process is gone. */
+  synchronized Duration cpu() {
+    ProcReadings.cpu(process.toHandle()).ifPresent(cpu -> lastCpu = cpu);
+    return lastCpu;
   }
 
-  /** Peak resident set size since the process started (VmHWM), in KiB; the last value once it is gone. */
+  /** Peak resident set size since the process started (VmHWM), in KiB; the last reading once it is gone. */
   synchronized long vmHwmKb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
-        if (line.startsWith("VmHWM:")) {
-          lastHwmKb = Long.parseLong(line.substring(6).replace("kB", "").trim());
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // gone: keep the last reading
+    long now = ProcReadings.statusKb(String.valueOf(pid()), "VmHWM");
+    if (now >= 0) {
+      lastHwmKb = now;
     }
     return lastHwmKb;
   }
@@ -116,7 +105,7 @@ final class ChildJvm {
 
   /** Takes the last /proc readings and sends SIGTERM, without waiting. */
   void terminate() {
-    cpuTicks();
+    cpu();
     vmHwmKb();
     process.destroy();
   }

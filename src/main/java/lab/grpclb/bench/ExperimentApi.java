@@ -8,11 +8,20 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import lab.grpclb.experiment.ExperimentReport;
+import lab.grpclb.experiment.ReportJson;
 
-/** The experiment client's HTTP API: {@code GET /experiment/client?type=T&n=N}. */
+/**
+ * An experiment client's HTTP API ({@code GET /experiment/client?type=T&...}), ours or the grpc-java peer's:
+ * the JSON edge of the benchmark and the soak. A report is read through {@link ReportJson} only.
+ */
 final class ExperimentApi {
+  /** The one field of every error answer ({@code {"error": "..."}}). */
+  private static final String ERROR_FIELD = "error";
+
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
@@ -26,7 +35,7 @@ final class ExperimentApi {
   }
 
   /** One experiment's answer: the report (status 200), or the status and the error message. */
-  record Answer(int status, JsonObject report, String error) {
+  record Answer(int status, ExperimentReport report, String error) {
     boolean ok() {
       return status == 200 && report != null;
     }
@@ -37,26 +46,31 @@ final class ExperimentApi {
     }
   }
 
-  Answer run(String type, int n) throws IOException, InterruptedException {
-    URI uri = URI.create(base + "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&n=" + n);
+  Answer run(String type, BenchLoad load) throws IOException, InterruptedException {
+    URI uri = URI.create(base + "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&" + load.query());
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (HttpTimeoutException e) {
       throw new IOException("no answer within " + timeout.toSeconds() + " s (--timeout-s) from " + uri, e);
     }
+    int status = response.statusCode();
     JsonObject body;
     try {
       body = new JsonObject(response.body());
     } catch (DecodeException | ClassCastException e) {
-      return new Answer(response.statusCode(), null, "HTTP " + response.statusCode() + ", not JSON: " + abbreviate(response.body()));
+      return new Answer(status, null, "HTTP " + status + ", not JSON: " + abbreviate(response.body()));
     }
-    if (response.statusCode() == 200) {
-      return new Answer(200, body, null);
+    if (status != 200) {
+      Object error = body.getValue(ERROR_FIELD);
+      return new Answer(status, null, error == null ? body.encode() : String.valueOf(error));
     }
-    String error = body.getValue("error") == null ? body.encode() : String.valueOf(body.getValue("error"));
-    return new Answer(response.statusCode(), null, error);
+    try {
+      return new Answer(200, ReportJson.fromJson(body), null);
+    } catch (RuntimeException e) { // a field missing or of another type: say which answer, not where it broke
+      return new Answer(status, null, "HTTP 200 but not an experiment report (" + e + "): " + abbreviate(response.body()));
+    }
   }
 
   private static String abbreviate(String text) {

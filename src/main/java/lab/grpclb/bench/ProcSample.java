@@ -1,17 +1,11 @@
 package lab.grpclb.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
-
 /** This process's resident memory and open file descriptors at one moment (Linux /proc). */
 record ProcSample(String when, long atMs, long rssKb, long fds) {
 
   /** Reads /proc/self: a few small reads, for a thread that may block (never an event loop). */
   static ProcSample now(String when, long atMs) {
-    return new ProcSample(when, atMs, readRssKb(), readOpenFds());
+    return new ProcSample(when, atMs, ProcReadings.ownStatusKb("VmRSS"), ProcReadings.ownOpenFds());
   }
 
   /**
@@ -19,33 +13,15 @@ record ProcSample(String when, long atMs, long rssKb, long fds) {
    * connection per call, and its last thousands are still closing just after it answers.
    */
   static ProcSample settled(String when, long atMs) throws InterruptedException {
-    long before = readOpenFds();
+    long before = ProcReadings.ownOpenFds();
     for (int i = 0; i < 15; i++) {
       Thread.sleep(200);
-      long now = readOpenFds();
+      long now = ProcReadings.ownOpenFds();
       if (now >= before) {
         break;
       }
       before = now;
     }
     return now(when, atMs);
-  }
-
-  private static long readRssKb() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
-      return lines.filter(l -> l.startsWith("VmRSS:"))
-          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-          .findFirst().orElse(-1L);
-    } catch (IOException e) {
-      return -1;
-    }
-  }
-
-  private static long readOpenFds() {
-    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.count();
-    } catch (IOException | UncheckedIOException e) {
-      return -1;
-    }
   }
 }

@@ -1,19 +1,19 @@
 package lab.grpclb.bench;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import lab.grpclb.client.Retries;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.local.LocalMode;
 
 /**
@@ -123,7 +123,7 @@ public final class Soak {
   private SoakResult.Run burst(ExperimentApi api, String type) {
     int n = options.n();
     try {
-      ExperimentApi.Answer answer = api.run(type, n);
+      ExperimentApi.Answer answer = api.run(type, BenchLoad.burst(n));
       if (answer.ok()) {
         return run(type, n, answer.report());
       }
@@ -136,22 +136,15 @@ public final class Soak {
     }
   }
 
-  private static SoakResult.Run run(String type, int n, JsonObject report) {
+  private static SoakResult.Run run(String type, int n, ExperimentReport report) {
     Map<String, Long> errors = new TreeMap<>();
-    JsonObject reported = report.getJsonObject("errors", new JsonObject());
-    reported.forEach(e -> errors.put(e.getKey(), ((Number) e.getValue()).longValue()));
-    return new SoakResult.Run(type, n, report.getLong("ok", 0L), report.getLong("failed", 0L), errors,
-        report.getLong("retried", 0L), optional(report, "retried_transparent"), optional(report, "retried_policy"),
-        report.getJsonObject("latency_ms", new JsonObject()).getDouble("p99", Double.NaN));
+    report.outcome().errors().forEach((error, count) -> errors.put(error, count.longValue()));
+    return new SoakResult.Run(type, n, report.ok(), report.failed(), errors, report.channel().retried(),
+        report.latency().p99());
   }
 
   private static SoakResult.Run failedRun(String type, int n, String error) {
-    return new SoakResult.Run(type, n, 0, n, Map.of(error, (long) n), 0, OptionalLong.empty(), OptionalLong.empty(), Double.NaN);
-  }
-
-  private static OptionalLong optional(JsonObject report, String field) {
-    Object value = report.getValue(field);
-    return value instanceof Number number ? OptionalLong.of(number.longValue()) : OptionalLong.empty();
+    return new SoakResult.Run(type, n, 0, n, Map.of(error, (long) n), Retries.NONE, Double.NaN);
   }
 
   private static String failedSoFar(Map<String, List<SoakResult.Run>> runs) {

@@ -2,7 +2,6 @@ package lab.grpclb.bench;
 
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /** A soak's result as Markdown: a table per client type, RSS and fds over time, the chaos done, the log's warnings. */
@@ -24,8 +23,8 @@ final class SoakMarkdown {
       out.append("| runs | calls | ok | failed | retried | retried_transparent | retried_policy | p99 ms max | p99 ms median |\n");
       out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       out.append("| ").append(t.runs()).append(" | ").append(t.calls()).append(" | ").append(t.ok()).append(" | ")
-          .append(t.failed()).append(" | ").append(t.retried()).append(" | ").append(optional(t.retriedTransparent()))
-          .append(" | ").append(optional(t.retriedPolicy())).append(" | ").append(ms(t.p99MaxMs())).append(" | ")
+          .append(t.failed()).append(" | ").append(t.retried().total()).append(" | ").append(t.retried().transparent())
+          .append(" | ").append(t.retried().policy()).append(" | ").append(ms(t.p99MaxMs())).append(" | ")
           .append(ms(t.p99MedianMs())).append(" |\n");
       if (!t.errors().isEmpty()) {
         out.append("\n| failed by status | calls |\n|---|---:|\n");
@@ -78,10 +77,6 @@ final class SoakMarkdown {
 
   private static long total(Map<String, Long> counts) {
     return counts.values().stream().collect(Collectors.summingLong(Long::longValue));
-  }
-
-  private static String optional(OptionalLong value) {
-    return value.isPresent() ? String.valueOf(value.getAsLong()) : "–";
   }
 
   private static String ms(double value) {

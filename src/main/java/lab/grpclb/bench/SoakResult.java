@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
+import lab.grpclb.client.Retries;
 
 /** What a chaos soak saw: per client type, the process's RSS and fds over time, the chaos done, the log's warnings. */
 record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types, List<ProcSample> samples, Chaos.Counts chaos,
@@ -14,28 +14,23 @@ record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types
   static final String KUBE_RESOLVER = "ClientWithKubeResolver";
 
   /** One burst: the report's numbers, or for an answer other than a report every call counted failed under its error. */
-  record Run(String type, int n, long ok, long failed, Map<String, Long> errors, long retried,
-             OptionalLong retriedTransparent, OptionalLong retriedPolicy, double p99Ms) {
+  record Run(String type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {
   }
 
   /** All bursts of one type. p99 is over the runs that answered a report. */
-  record TypeSummary(String type, int runs, long calls, long ok, long failed, Map<String, Long> errors, long retried,
-                     OptionalLong retriedTransparent, OptionalLong retriedPolicy, double p99MaxMs, double p99MedianMs) {
+  record TypeSummary(String type, int runs, long calls, long ok, long failed, Map<String, Long> errors, Retries retried,
+                     double p99MaxMs, double p99MedianMs) {
 
     static TypeSummary of(String type, List<Run> runs) {
       Map<String, Long> errors = new TreeMap<>();
       runs.forEach(r -> r.errors().forEach((k, v) -> errors.merge(k, v, Long::sum)));
       List<Double> p99s = new ArrayList<>(runs.stream().map(Run::p99Ms).filter(p -> !Double.isNaN(p)).sorted().toList());
       return new TypeSummary(type, runs.size(), runs.stream().mapToLong(Run::n).sum(), runs.stream().mapToLong(Run::ok).sum(),
-          runs.stream().mapToLong(Run::failed).sum(), errors, runs.stream().mapToLong(Run::retried).sum(),
-          sum(runs.stream().map(Run::retriedTransparent).toList()), sum(runs.stream().map(Run::retriedPolicy).toList()),
+          runs.stream().mapToLong(Run::failed).sum(), errors,
+          new Retries(runs.stream().mapToLong(r -> r.retried().transparent()).sum(),
+              runs.stream().mapToLong(r -> r.retried().policy()).sum()),
           p99s.isEmpty() ? Double.NaN : p99s.get(p99s.size() - 1),
           p99s.isEmpty() ? Double.NaN : p99s.get((p99s.size() - 1) / 2));
-    }
-
-    private static OptionalLong sum(List<OptionalLong> values) {
-      return values.stream().anyMatch(OptionalLong::isPresent)
-          ? OptionalLong.of(values.stream().mapToLong(v -> v.orElse(0)).sum()) : OptionalLong.empty();
     }
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import lab.grpclb.balance.Picker;
+import lab.grpclb.config.LbPolicy;
 
 /**
  * One call through the balancer, with gRPC's retry rules (gRFC A6), under one deadline for all attempts:
@@ -18,11 +19,12 @@ import lab.grpclb.balance.Picker;
  *   <li>nothing is retried past the deadline, and a call with nowhere to go waits briefly for a READY
  *       endpoint, then fails saying why.</li>
  * </ul>
- * Runs on the balancer's event loop.
+ * Every attempt picks with the call's {@link LbPolicy}. Runs on the balancer's event loop.
  */
 final class BalancedCall {
   private final BalancedChannel channel;
   private final HelloRequest request;
+  private final LbPolicy policy;
   private final long deadlineNanos;
   private final String deadlineReason;
   private final Promise<HelloReply> result = Promise.promise();
@@ -31,9 +33,10 @@ final class BalancedCall {
   private boolean transparentRetryUsed;
   private boolean waitedForReady;
 
-  BalancedCall(BalancedChannel channel, HelloRequest request, long deadlineNanos, String deadlineReason) {
+  BalancedCall(BalancedChannel channel, HelloRequest request, LbPolicy policy, long deadlineNanos, String deadlineReason) {
     this.channel = channel;
     this.request = request;
+    this.policy = policy;
     this.deadlineNanos = deadlineNanos;
     this.deadlineReason = deadlineReason;
   }
@@ -48,7 +51,7 @@ final class BalancedCall {
   }
 
   private void attempt() {
-    Picker<EndpointConnection> picker = channel.picker();
+    Picker<EndpointConnection> picker = channel.picker(policy);
     EndpointConnection target = last == null ? picker.pick() : picker.pickOtherThan(last);
     if (target == null) {
       noEndpoint(picker);

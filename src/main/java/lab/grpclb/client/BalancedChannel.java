@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,22 +18,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.balance.EndpointLoad;
+import lab.grpclb.balance.OutlierDetector;
+import lab.grpclb.balance.OutlierTracker;
 import lab.grpclb.balance.Picker;
+import lab.grpclb.balance.PickerSet;
+import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.LbPolicy;
+import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 
 /**
- * "ClientWithKubeResolver": one long-lived HTTP/2 connection per routable pod endpoint, and our round-robin
- * picker over the READY ones only (grpc-java's {@code RoundRobinLoadBalancer} is the model). Every endpoint
- * change and every connection state change builds the picker anew and swaps it in, skipping the swap when
- * nothing changed; endpoints that left are shut down once their calls in flight end. When no endpoint is
- * READY a call waits up to {@link #READY_WAIT_MS} for one, then fails UNAVAILABLE saying why. Retries follow
- * the {@link RetryPolicy} (see {@link BalancedCall}).
+ * "ClientWithKubeResolver": one long-lived HTTP/2 connection per routable pod endpoint, and our pickers over
+ * the READY ones only (grpc-java's {@code RoundRobinLoadBalancer} is the model). Every endpoint change, every
+ * connection state change and every ejection builds the pickers anew, one per {@link LbPolicy}, and swaps them
+ * in with one write, skipping the swap when nothing changed; endpoints that left are shut down once their
+ * calls in flight end. A call picks with the default policy ({@code --lb}) or the one of its
+ * {@link #withLb view}. When no endpoint is READY a call waits up to {@link #READY_WAIT_MS} for one, then fails
+ * UNAVAILABLE saying why. Retries follow the {@link RetryPolicy} (see {@link BalancedCall}). With outlier
+ * ejection on, a sweep every interval ejects endpoints that fail too often ({@link OutlierDetector}); an
+ * ejected endpoint is not picked until it returns.
  */
 public final class BalancedChannel implements GreeterChannel {
+  private static final Logger LOG = Logger.getLogger(BalancedChannel.class.getName());
   /** How long a call waits for some endpoint to become READY before failing fast. */
   static final long READY_WAIT_MS = 1_000;
 
@@ -44,25 +58,64 @@ public final class BalancedChannel implements GreeterChannel {
   private final long callTimeoutMs;
   private final long connectTimeoutMs;
   private final RetryPolicy retryPolicy;
+  private final BalancerConfig balancer;
+  /** Null when outlier ejection is off; replaced only on the balancer's event loop ({@link #configureEjection}). */
+  private volatile OutlierDetector outlierDetector;
   private final Supplier<String> unavailableReason;
   private final Map<String, EndpointConnection> connections = new ConcurrentHashMap<>();
   private final AtomicInteger rotation = new AtomicInteger(ThreadLocalRandom.current().nextInt());
   private final LongAdder retriedTransparent = new LongAdder();
   private final LongAdder retriedPolicy = new LongAdder();
   private final AtomicLong openedByRemoved = new AtomicLong();
-  private volatile Picker<EndpointConnection> picker = new Picker.Empty<>("no endpoints known yet");
+  private volatile PickerSet<EndpointConnection> pickers = PickerSet.empty("no endpoints known yet");
   private volatile EndpointSet endpoints = EndpointSet.EMPTY;
+  /** The ejected endpoints as of the last sweep, for /status. */
+  private volatile List<Ejection> ejections = List.of();
+  private long sweepTimer = -1;
+  /** One reading of both clocks, so that an ejection's times read the same in every sweep's snapshot. */
+  private final Instant wallAtStart = Instant.now();
+  private final long nanosAtStart = System.nanoTime();
   /** The wait for a READY endpoint that calls with nowhere to go share; null when none is open. */
   private Promise<Void> readyWindow;
 
+  /** An ejected endpoint: since when, and the sweep that will return it. */
+  public record Ejection(String endpoint, Instant since, Instant returnsAt, int multiplier) {
+  }
+
   public BalancedChannel(Vertx vertx, long callTimeoutMs, long connectTimeoutMs, RetryPolicy retryPolicy,
-                         Supplier<String> unavailableReason) {
+                         BalancerConfig balancer, Supplier<String> unavailableReason) {
     this.vertx = vertx;
     this.context = Http2Client.newEventLoop(vertx);
     this.callTimeoutMs = callTimeoutMs;
     this.connectTimeoutMs = connectTimeoutMs;
     this.retryPolicy = retryPolicy;
+    this.balancer = balancer;
     this.unavailableReason = unavailableReason;
+    configureEjection(balancer.ejection());
+  }
+
+  /**
+   * Switches outlier ejection on, off or to new settings while calls flow, as a pushed service config would
+   * (gRFC A50: without a config every endpoint is returned). The sweep runs on the balancer's event loop like
+   * everything it reads.
+   */
+  public Future<Void> configureEjection(OutlierEjection ejection) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      vertx.cancelTimer(sweepTimer);
+      sweepTimer = -1;
+      if (outlierDetector != null) {
+        OutlierDetector.returnAll(routableConnections().stream().map(EndpointConnection::outliers).toList());
+        ejections = List.of();
+        updateBalancingState();
+      }
+      outlierDetector = ejection.enabled() ? new OutlierDetector(ejection) : null;
+      if (outlierDetector != null) {
+        sweepTimer = vertx.setPeriodic(ejection.intervalMs(), id -> sweepOutliers());
+      }
+      done.complete();
+    });
+    return done.future();
   }
 
   /** Takes a new endpoint snapshot (from discovery's thread): applied on the balancer's event loop. */
@@ -75,7 +128,7 @@ public final class BalancedChannel implements GreeterChannel {
     for (Endpoint endpoint : set.routable()) {
       EndpointConnection connection = connections.computeIfAbsent(endpoint.key(), key -> new EndpointConnection(
           vertx, context, () -> Http2Client.create(vertx, connectTimeoutMs), endpoint.address(), connectTimeoutMs,
-          this::stateChanged));
+          this::stateChanged, new EndpointLoad(balancer.ewmaDecayMs(), balancer.ewmaInitialRttMs(), System::nanoTime)));
       connection.requestConnection(); // connect at once: the first calls should not wait for a handshake
       keep.add(endpoint.key());
     }
@@ -97,24 +150,76 @@ public final class BalancedChannel implements GreeterChannel {
     }
   }
 
-  /** The picker over READY endpoints, in the snapshot's order; swapped only when it differs. */
+  /** The pickers over READY endpoints not ejected, in the snapshot's order; swapped only when they differ. */
   private void updateBalancingState() {
     List<EndpointConnection> ready = new ArrayList<>();
-    for (Endpoint endpoint : endpoints.routable()) {
-      EndpointConnection connection = connections.get(endpoint.key());
-      if (connection != null && connection.state() == ConnectivityState.READY) {
+    List<EndpointConnection> pickable = new ArrayList<>();
+    for (EndpointConnection connection : routableConnections()) {
+      if (connection.state() == ConnectivityState.READY) {
         ready.add(connection);
+        if (!connection.outliers().ejected()) {
+          pickable.add(connection);
+        }
       }
     }
-    Picker<EndpointConnection> next = ready.isEmpty()
-        ? new Picker.Empty<>(whyNoneReady())
-        : new Picker.RoundRobin<>(ready, rotation);
-    if (!next.equals(picker)) {
-      picker = next;
+    PickerSet<EndpointConnection> next;
+    if (!pickable.isEmpty()) {
+      next = PickerSet.over(pickable, rotation);
+    } else if (!ready.isEmpty()) {
+      next = PickerSet.empty("every READY endpoint is ejected by outlier detection: "
+          + ready.stream().map(EndpointConnection::key).collect(Collectors.joining(", ")));
+    } else {
+      next = PickerSet.empty(whyNoneReady());
     }
-    if (!ready.isEmpty() && readyWindow != null) {
+    if (!next.equals(pickers)) {
+      pickers = next;
+    }
+    if (!pickable.isEmpty() && readyWindow != null) {
       readyWindow.tryComplete(); // the calls waiting for an endpoint go now
     }
+  }
+
+  /** The connections of the routable endpoints, in the snapshot's order. */
+  private List<EndpointConnection> routableConnections() {
+    List<EndpointConnection> routable = new ArrayList<>();
+    for (Endpoint endpoint : endpoints.routable()) {
+      EndpointConnection connection = connections.get(endpoint.key());
+      if (connection != null) {
+        routable.add(connection);
+      }
+    }
+    return routable;
+  }
+
+  /** One outlier-detection sweep over every routable endpoint; the pickers change only if an ejection did. */
+  private void sweepOutliers() {
+    OutlierDetector outlierDetector = this.outlierDetector;
+    List<EndpointConnection> all = routableConnections();
+    List<String> before = ejections.stream().map(Ejection::endpoint).toList();
+    long now = System.nanoTime();
+    if (outlierDetector.sweep(all.stream().map(EndpointConnection::outliers).toList(), now)) {
+      updateBalancingState();
+    }
+    List<Ejection> after = new ArrayList<>();
+    for (EndpointConnection connection : all) {
+      OutlierTracker tracker = connection.outliers();
+      if (tracker.ejected()) {
+        Ejection ejection = new Ejection(connection.key(), wallClock(tracker.ejectedAtNanos()),
+            wallClock(outlierDetector.returnsAtNanos(tracker)), tracker.multiplier());
+        after.add(ejection);
+        if (!before.contains(ejection.endpoint())) {
+          LOG.info(() -> "endpoint " + ejection.endpoint() + " ejected: " + Math.round(tracker.failurePercent())
+              + " % of its " + tracker.volume() + " calls failed in the last interval; back at " + ejection.returnsAt());
+        }
+      }
+    }
+    ejections = List.copyOf(after);
+    before.stream().filter(key -> after.stream().noneMatch(e -> e.endpoint().equals(key)))
+        .forEach(key -> LOG.info(() -> "endpoint " + key + " no longer ejected")); // returned, or left the Service
+  }
+
+  private Instant wallClock(long nanos) {
+    return wallAtStart.plusNanos(nanos - nanosAtStart);
   }
 
   private String whyNoneReady() {
@@ -132,14 +237,26 @@ public final class BalancedChannel implements GreeterChannel {
     }).collect(Collectors.joining(", "));
   }
 
+  /** One call, picked with the default policy ({@code --lb}). */
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
-    return new BalancedCall(this, request, System.nanoTime() + callTimeoutMs * 1_000_000,
+    return sayHello(request, balancer.lb());
+  }
+
+  /** One call, its endpoint (and any retry's) picked with {@code policy}. */
+  public Future<HelloReply> sayHello(HelloRequest request, LbPolicy policy) {
+    return new BalancedCall(this, request, policy, System.nanoTime() + callTimeoutMs * 1_000_000,
         GrpcCall.deadlineReason(callTimeoutMs)).start();
   }
 
-  Picker<EndpointConnection> picker() {
-    return picker;
+  /** This channel picking with {@code policy}; itself for the default policy. */
+  @Override
+  public GreeterChannel withLb(LbPolicy policy) {
+    return policy == balancer.lb() ? this : new PolicyView(this, policy);
+  }
+
+  Picker<EndpointConnection> picker(LbPolicy policy) {
+    return pickers.get(policy);
   }
 
   /**
@@ -148,7 +265,7 @@ public final class BalancedChannel implements GreeterChannel {
    * that finds no endpoint, so that waiting costs nothing per call. On {@link #context} only.
    */
   Future<Void> awaitSomeReady() {
-    if (picker instanceof Picker.RoundRobin<EndpointConnection>) {
+    if (pickers.hasTargets()) {
       return Future.succeededFuture();
     }
     if (readyWindow == null) {
@@ -194,7 +311,7 @@ public final class BalancedChannel implements GreeterChannel {
 
   @Override
   public List<String> endpoints() {
-    return picker.targets().stream().map(EndpointConnection::key).toList();
+    return pickers.roundRobin().targets().stream().map(EndpointConnection::key).toList();
   }
 
   @Override
@@ -202,9 +319,10 @@ public final class BalancedChannel implements GreeterChannel {
     return new Retries(retriedTransparent.sum(), retriedPolicy.sum());
   }
 
-  /** The endpoints as discovery sees them, with each one's connection state and calls in flight. */
+  /** The endpoints as discovery sees them, with each one's connection state, calls in flight and ejection. */
   public JsonArray describe() {
     EndpointSet current = endpoints;
+    List<String> ejected = ejections.stream().map(Ejection::endpoint).toList();
     JsonArray described = new JsonArray();
     for (Endpoint endpoint : current.all()) {
       EndpointConnection connection = connections.get(endpoint.key());
@@ -215,9 +333,37 @@ public final class BalancedChannel implements GreeterChannel {
           .put("state", health == null ? null : health.state().name())
           .put("last_error", health == null ? null : health.lastError())
           .put("next_reconnect_at", health == null || health.nextAttemptAt() == null ? null : health.nextAttemptAt().toString())
-          .put("in_flight", connection == null ? 0 : connection.callsInFlight()));
+          .put("in_flight", connection == null ? 0 : connection.callsInFlight())
+          .put("ejected", ejected.contains(endpoint.key())));
     }
     return described;
+  }
+
+  /** The ejected endpoints as of the last sweep (none while outlier ejection is off). */
+  public List<Ejection> ejections() {
+    return ejections;
+  }
+
+  /** For /status: the default policy, and outlier ejection's settings and ejected endpoints (null when off). */
+  public JsonObject describeBalancer() {
+    OutlierDetector outlierDetector = this.outlierDetector;
+    JsonObject status = new JsonObject().put("lb", balancer.lb().wireName());
+    if (outlierDetector == null) {
+      return status.putNull("outlier_ejection");
+    }
+    OutlierEjection settings = outlierDetector.settings();
+    JsonArray ejected = new JsonArray();
+    ejections.forEach(e -> ejected.add(new JsonObject().put("endpoint", e.endpoint()).put("since", e.since().toString())
+        .put("returns_at", e.returnsAt().toString()).put("multiplier", e.multiplier())));
+    return status.put("outlier_ejection", new JsonObject()
+        .put("interval_ms", settings.intervalMs())
+        .put("threshold_percent", settings.thresholdPercent())
+        .put("minimum_hosts", settings.minimumHosts())
+        .put("request_volume", settings.requestVolume())
+        .put("base_ejection_ms", settings.baseEjectionMs())
+        .put("max_ejection_ms", settings.maxEjectionMs())
+        .put("max_ejection_percent", settings.maxEjectionPercent())
+        .put("ejected", ejected));
   }
 
   @Override
@@ -232,6 +378,7 @@ public final class BalancedChannel implements GreeterChannel {
 
   @Override
   public Future<Void> close() {
+    context.runOnContext(v -> vertx.cancelTimer(sweepTimer));
     List<Future<Void>> closing = connections.values().stream().map(c -> c.shutdown(0)).toList();
     return Future.join(closing).mapEmpty();
   }

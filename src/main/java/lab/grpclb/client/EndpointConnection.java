@@ -20,6 +20,10 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.balance.EndpointLoad;
+import lab.grpclb.balance.LoadedEndpoint;
+import lab.grpclb.balance.OutlierTracker;
+import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.transport.ClientResetLimits;
 import lab.grpclb.transport.FlushBatching;
 import lab.grpclb.transport.KnownVertxNoise;
@@ -34,9 +38,12 @@ import lab.grpclb.transport.KnownVertxNoise;
  *
  * <p>Everything here runs on the one event-loop context the connection is given, calls included (a call
  * started from another thread costs Vert.x cross-thread queues per stream); the state is volatile only so
- * that {@code /status} can read it from anywhere.
+ * that {@code /status} can read it from anywhere. So the pickers' view of it ({@link EndpointLoad}: calls in
+ * flight, RTT) and outlier detection's ({@link OutlierTracker}) are plain fields: every call is counted when it
+ * is sent and again when it ends, whatever its status (deadline and cancellation included; a retry is a call
+ * of its own), on this one event loop.
  */
-public final class EndpointConnection {
+public final class EndpointConnection implements LoadedEndpoint {
   private static final Logger LOG = Logger.getLogger(EndpointConnection.class.getName());
 
   static {
@@ -51,7 +58,8 @@ public final class EndpointConnection {
   private final Consumer<EndpointConnection> onStateChange;
   private final ConnectionBackoff backoff = new ConnectionBackoff();
   private final AtomicLong opened = new AtomicLong();
-  private final AtomicLong inFlight = new AtomicLong();
+  private final EndpointLoad load;
+  private final OutlierTracker outliers = new OutlierTracker();
 
   private volatile ConnectivityState state = ConnectivityState.IDLE;
   private volatile String lastError;
@@ -78,6 +86,14 @@ public final class EndpointConnection {
    */
   public EndpointConnection(Vertx vertx, Context context, Supplier<HttpClientAgent> agents, SocketAddress address,
                             long connectTimeoutMs, Consumer<EndpointConnection> onStateChange) {
+    this(vertx, context, agents, address, connectTimeoutMs, onStateChange, new EndpointLoad(
+        BalancerConfig.DEFAULT_EWMA_DECAY_MS, BalancerConfig.DEFAULT_EWMA_INITIAL_RTT_MS, System::nanoTime));
+  }
+
+  /** With the given load tracking (the balancer's peak-EWMA settings). */
+  public EndpointConnection(Vertx vertx, Context context, Supplier<HttpClientAgent> agents, SocketAddress address,
+                            long connectTimeoutMs, Consumer<EndpointConnection> onStateChange, EndpointLoad load) {
+    this.load = load;
     this.vertx = vertx;
     this.context = context;
     this.agents = agents;
@@ -106,9 +122,12 @@ public final class EndpointConnection {
     if (state != ConnectivityState.READY || current == null || !current.succeeded()) {
       return Future.failedFuture(CallFailure.unprocessed("endpoint " + key() + " is " + state + describeError()));
     }
-    inFlight.incrementAndGet();
+    long started = load.callStarted();
     return GrpcCall.sayHello(vertx, current.result().grpc(), address, request, deadlineNanos, deadlineReason)
-        .andThen(ar -> inFlight.decrementAndGet());
+        .andThen(ar -> {
+          load.callEnded(started);
+          outliers.callEnded(ar.succeeded());
+        });
   }
 
   /**
@@ -300,7 +319,18 @@ public final class EndpointConnection {
     return state == ConnectivityState.READY;
   }
 
+  /** Calls in flight; read from another thread (/status) it may be a moment old. */
   public long callsInFlight() {
-    return inFlight.get();
+    return load.inFlight();
+  }
+
+  @Override
+  public EndpointLoad load() {
+    return load;
+  }
+
+  /** Outlier detection's counters and ejection; on {@link #context} only. */
+  public OutlierTracker outliers() {
+    return outliers;
   }
 }

@@ -5,12 +5,22 @@ import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import lab.grpclb.config.LbPolicy;
 
 /** How an experiment reaches the greeter: one of the client types the experiment compares. */
 public interface GreeterChannel {
 
   /** One SayHello call; fails with {@link CallFailure} naming the gRPC status and the reason. */
   Future<HelloReply> sayHello(HelloRequest request);
+
+  /**
+   * This channel, with each call's endpoint picked by {@code policy} (the {@code lb=} of a request). A channel
+   * that does not balance (one target) ignores it and returns itself. The view shares everything with this
+   * channel (endpoints, connections, counters); closing it closes nothing.
+   */
+  default GreeterChannel withLb(LbPolicy policy) {
+    return this;
+  }
 
   /** Whatever must happen before timing starts (for example the shared connection's handshake). */
   default Future<Void> warmUp() {

@@ -18,7 +18,8 @@ public record ClientConfig(
     RetryPolicy retryPolicy,
     int connectTimeoutMs,
     int drainTimeoutMs,
-    int maxDurationS) {
+    int maxDurationS,
+    BalancerConfig balancer) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_MAX_N = 1_000_000;
@@ -49,6 +50,14 @@ public record ClientConfig(
         DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_DURATION_S);
   }
 
+  /** A client with the default balancer (round robin, no outlier ejection). */
+  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
+                      int maxInFlight, KubeConfig kube, RetryPolicy retryPolicy, int connectTimeoutMs,
+                      int drainTimeoutMs, int maxDurationS) {
+    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, retryPolicy,
+        connectTimeoutMs, drainTimeoutMs, maxDurationS, BalancerConfig.DEFAULT);
+  }
+
   public static ClientConfig from(Flags flags) {
     String httpHost = flags.string("http-host", "0.0.0.0", "an address to listen on");
     HostPort target = HostPort.parse("--target (or env GREETER_TARGET)", flags.string("target", "GREETER_TARGET", "greeter-server:50051", "host:port"));
@@ -72,13 +81,14 @@ public record ClientConfig(
         RetryPolicy.from(flags),
         flags.integer("connect-timeout-ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000),
         flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000),
-        flags.integer("max-duration-s", DEFAULT_MAX_DURATION_S, 1, 86_400));
+        flags.integer("max-duration-s", DEFAULT_MAX_DURATION_S, 1, 86_400),
+        BalancerConfig.from(flags));
   }
 
   /** The same client, with ClientWithKubeResolver discovering through the given API. */
   public ClientConfig withKube(KubeConfig newKube) {
     return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS);
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer);
   }
 
   /**

@@ -74,6 +74,13 @@ public final class Flags {
     return flags.containsKey(name);
   }
 
+  /** The flag's value as given: null when absent or bare. */
+  public String optional(String name) {
+    known.add(name);
+    String value = flags.get(name);
+    return value == null ? null : value.trim();
+  }
+
   /** A switch: absent is false, bare is true, and it also takes --name=true|false. */
   public boolean bool(String name) {
     known.add(name);

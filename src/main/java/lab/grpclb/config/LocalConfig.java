@@ -3,14 +3,20 @@ package lab.grpclb.config;
 /**
  * Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it.
  *
+ * @param reportKind what {@code --report [NAME]} runs, or null without it
  * @param reportRuns how many times {@code --report} runs each measured point (--runs)
  */
-public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, boolean report,
+public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, ReportKind reportKind,
                           String outDir, String kubeconfig, ClientConfig client, int reportRuns) {
 
   public static final int MAX_REPLICAS = 100;
   public static final String SERVICE_IP = "127.0.0.250";
   public static final int DEFAULT_API_PORT = 6443;
+
+  /** Whether to run a report and exit. */
+  public boolean report() {
+    return reportKind != null;
+  }
 
   public static LocalConfig from(Flags flags) {
     int grpcPort = flags.integer("port", ServerConfig.DEFAULT_PORT, 1, 65535);
@@ -23,7 +29,7 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         grpcPort,
         SERVICE_IP,
         flags.integer("api-port", DEFAULT_API_PORT, 0, 65535),
-        flags.bool("report"),
+        ReportKind.from(flags),
         outDir,
         // Never $KUBECONFIG as a fallback: that is the user's own file.
         flags.string("kubeconfig", outDir + "/kubeconfig", "a file path"),

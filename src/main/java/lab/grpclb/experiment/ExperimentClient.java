@@ -20,6 +20,7 @@ import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.discovery.KubeDiscovery;
 import lab.grpclb.page.LabEvents;
@@ -41,6 +42,8 @@ public final class ExperimentClient {
   private KubeDiscovery discovery;
   private HttpServer httpServer;
   private ExperimentRoutes routes;
+  /** ClientWithKubeResolver's outlier ejection as last configured (--outlier-ejection, then the route). */
+  private volatile OutlierEjection ejection;
 
   public ExperimentClient(Vertx vertx, ClientConfig config) {
     this.vertx = vertx;
@@ -48,9 +51,10 @@ public final class ExperimentClient {
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
     channels.put(ClientTypes.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections()));
     channels.put(ClientTypes.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs()));
+    ejection = config.balancer().ejection();
     if (config.kube() != null) {
       balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
-          () -> discovery.unavailableReason());
+          config.balancer(), () -> discovery.unavailableReason());
       discovery = new KubeDiscovery(vertx, config.kube(), balanced::update);
       channels.put(ClientTypes.KUBE_RESOLVER, balanced);
     } else {
@@ -89,6 +93,7 @@ public final class ExperimentClient {
           Responses.error(ctx, 500, "status unavailable: " + ar.cause().getMessage());
         }
       }));
+      router.post("/balancer/outlier-ejection").handler(this::configureEjection);
       extraRoutes.forEach(routes -> routes.accept(router));
       if (discovery != null) {
         discovery.start();
@@ -105,6 +110,26 @@ public final class ExperimentClient {
     });
   }
 
+  /**
+   * {@code POST /balancer/outlier-ejection?enabled=true&interval_ms=2000&threshold=40...}: ClientWithKubeResolver's
+   * outlier ejection switched or retuned while it runs, as a pushed service config would; answers the settings.
+   */
+  private void configureEjection(io.vertx.ext.web.RoutingContext ctx) {
+    if (balanced == null) {
+      Responses.error(ctx, 409, "no balancer: ClientWithKubeResolver needs a Kubernetes API (--kube-api)");
+      return;
+    }
+    OutlierEjection next;
+    try {
+      next = ejection.with(ctx.queryParams()::get);
+    } catch (IllegalArgumentException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
+    ejection = next;
+    balanced.configureEjection(next).onComplete(ar -> Responses.json(ctx, 200, balanced.describeBalancer()));
+  }
+
   /** GET /status: what the client dials and, for ClientWithKubeResolver, what discovery sees. */
   private Future<JsonObject> status() {
     JsonObject types = new JsonObject();
@@ -117,7 +142,8 @@ public final class ExperimentClient {
     if (discovery == null) {
       return Future.succeededFuture(status.put("kubernetes", null));
     }
-    return discovery.status().map(kube -> status.put("kubernetes", kube.put("endpoints", balanced.describe())));
+    return discovery.status().map(kube -> status.put("kubernetes", kube.put("endpoints", balanced.describe())
+        .put("balancer", balanced.describeBalancer())));
   }
 
   public int port() {

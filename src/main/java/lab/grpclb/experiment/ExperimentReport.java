@@ -13,6 +13,7 @@ import lab.grpclb.client.Retries;
  *                     the first replies come back before the burst is all out
  * @param pacing       how an open loop kept its schedule; null for the other shapes
  * @param runs         the spread over repeated runs when {@code runs=K} asked for more than one; null otherwise
+ * @param withinSlo    the calls that replied within the experiment's {@code slo_ms}; null without one
  */
 public record ExperimentReport(
     Experiment experiment,
@@ -30,7 +31,8 @@ public record ExperimentReport(
     long clientGcMs,
     boolean interrupted,
     List<String> warnings,
-    Runs runs) {
+    Runs runs,
+    Integer withinSlo) {
 
   /** How the calls ended: replies per pod IP, failures by status and reason. */
   public record Outcome(int ok, int failed, Map<String, Integer> countPerIp, Map<String, Integer> errors) {
@@ -108,7 +110,7 @@ public record ExperimentReport(
 
   public ExperimentReport withRuns(Runs runs) {
     return new ExperimentReport(experiment, elapsedNanos, sendMs, outcome, latency, histogram, perEndpoint, timeline,
-        pacing, channel, maxInFlight, callsWaited, clientGcMs, interrupted, warnings, runs);
+        pacing, channel, maxInFlight, callsWaited, clientGcMs, interrupted, warnings, runs, withinSlo);
   }
 
   /**

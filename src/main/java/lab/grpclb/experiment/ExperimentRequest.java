@@ -1,12 +1,14 @@
 package lab.grpclb.experiment;
 
 import io.vertx.core.MultiMap;
+import lab.grpclb.config.LbPolicy;
 
 /**
- * The experiment a request's query asks for, checked: the client type, the calls, the load shape and how many
- * runs. Absent parameters take their defaults; given ones, even empty, are checked as given.
+ * The experiment a request's query asks for, checked: the client type, the calls, the load shape, how many
+ * runs, ClientWithKubeResolver's picker ({@code lb}, null for the --lb default) and a latency objective whose
+ * met share the report gives ({@code slo_ms}, null for none). Absent parameters take their defaults; given ones, even empty, are checked as given.
  */
-record ExperimentRequest(String type, int n, LoadShape shape, int runs) {
+record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs) {
   static final String DEFAULT_TYPE = ClientTypes.CLIENT;
   static final int DEFAULT_N = 1000;
   static final String FORMS = "valid forms: n=N (a burst, the default); concurrency=C&n=N (a closed loop);"
@@ -20,6 +22,18 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs) {
   }
 
   static ExperimentRequest parse(MultiMap query, ExperimentLimits limits) {
+    ExperimentRequest shaped = shaped(query, limits);
+    LbPolicy lb = null;
+    if (query.contains("lb")) {
+      String raw = query.get("lb");
+      lb = LbPolicy.parse(raw.trim()).orElseThrow(() -> new BadRequest("lb must be one of " + LbPolicy.wireNames()
+          + " (ClientWithKubeResolver's picker; --lb sets the default), got '" + raw + "'"));
+    }
+    Integer sloMs = query.contains("slo_ms") ? integer(query, "slo_ms", 1, 3_600_000, "a latency objective in ms") : null;
+    return new ExperimentRequest(shaped.type, shaped.n, shaped.shape, shaped.runs, lb, sloMs);
+  }
+
+  private static ExperimentRequest shaped(MultiMap query, ExperimentLimits limits) {
     String type = value(query, "type", DEFAULT_TYPE);
     int runs = integer(query, "runs", 1, ExperimentLimits.MAX_RUNS, "repeat runs per request");
     boolean closed = query.contains("concurrency");
@@ -38,9 +52,9 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs) {
     int n = integer(query, "n", 1, limits.maxN(), "--max-n");
     if (closed) {
       int concurrency = integer(query, "concurrency", 1, limits.maxInFlight(), "--max-in-flight");
-      return new ExperimentRequest(type, n, new LoadShape.ClosedLoop(concurrency), runs);
+      return new ExperimentRequest(type, n, new LoadShape.ClosedLoop(concurrency), runs, null, null);
     }
-    return new ExperimentRequest(type, n, LoadShape.BURST, runs);
+    return new ExperimentRequest(type, n, LoadShape.BURST, runs, null, null);
   }
 
   private static ExperimentRequest openLoop(MultiMap query, ExperimentLimits limits, String type, int runs) {
@@ -60,14 +74,14 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs) {
     }
     if (!query.contains("duration_s")) {
       int n = integer(query, "n", 1, limits.maxN(), "--max-n");
-      return new ExperimentRequest(type, n, new LoadShape.OpenLoop(rate, arrival, null), runs);
+      return new ExperimentRequest(type, n, new LoadShape.OpenLoop(rate, arrival, null), runs, null, null);
     }
     int seconds = integer(query, "duration_s", 1, limits.maxDurationS(), "--max-duration-s");
     long calls = Math.round(rate * seconds);
     if (calls < 1 || calls > Integer.MAX_VALUE) {
       throw new BadRequest("rate x duration_s must come to 1 to " + Integer.MAX_VALUE + " calls, got " + calls);
     }
-    return new ExperimentRequest(type, (int) calls, new LoadShape.OpenLoop(rate, arrival, seconds), runs);
+    return new ExperimentRequest(type, (int) calls, new LoadShape.OpenLoop(rate, arrival, seconds), runs, null, null);
   }
 
   /** Parameters as the 409 answer and the log show them. */
@@ -79,7 +93,7 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs) {
       shaped = "rate=" + openLoop.ratePerS() + " arrival=" + openLoop.arrival().wireName()
           + (openLoop.durationS() == null ? " n=" + n : " duration_s=" + openLoop.durationS());
     }
-    return type + " " + shaped + (runs > 1 ? " runs=" + runs : "");
+    return type + " " + shaped + (runs > 1 ? " runs=" + runs : "") + (lb == null ? "" : " lb=" + lb.wireName());
   }
 
   private static int integer(MultiMap query, String name, int min, int max, String limit) {

@@ -58,6 +58,7 @@ public final class ExperimentRoutes {
     }
     JsonObject current = new JsonObject().put("type", type).put("n", request.n())
         .put("shape", ReportJson.shape(request.shape())).put("runs", request.runs())
+        .put("lb", request.lb() == null ? null : request.lb().wireName())
         .put("started", Instant.now().toString());
     if (!running.compareAndSet(null, current)) {
       Responses.json(ctx, 409, new JsonObject()
@@ -70,7 +71,8 @@ public final class ExperimentRoutes {
     LOG.info(() -> "experiment " + described + " started");
     Promise<Void> answered = Promise.promise();
     answering = answered.future(); // before the run starts, so that a stop in between waits for this answer
-    runner.run(experiment, channel, request.runs()).transform(ar -> {
+    GreeterChannel picked = request.lb() == null ? channel : channel.withLb(request.lb());
+    runner.run(experiment, picked, request.runs()).transform(ar -> {
       running.set(null);
       if (ar.succeeded()) {
         ExperimentReport report = ar.result();
@@ -101,6 +103,7 @@ public final class ExperimentRoutes {
     if (request.shape() instanceof LoadShape.ClosedLoop closed) {
       cap = Math.min(cap, closed.concurrency());
     }
-    return new Experiment(request.type(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape());
+    return new Experiment(request.type(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape(),
+        request.lb(), request.sloMs());
   }
 }

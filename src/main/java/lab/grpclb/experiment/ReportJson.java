@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import lab.grpclb.client.Retries;
+import lab.grpclb.config.LbPolicy;
 import lab.grpclb.experiment.ExperimentReport.Bucket;
 import lab.grpclb.experiment.ExperimentReport.ChannelSeen;
 import lab.grpclb.experiment.ExperimentReport.EndpointStats;
@@ -34,6 +35,7 @@ public final class ReportJson {
         .put("type", experiment.type())
         .put("n", experiment.n())
         .put("shape", shape(experiment.shape()))
+        .put("lb", experiment.lb() == null ? null : experiment.lb().wireName())
         .put("time", GoDuration.format(report.elapsedNanos()))
         .put("elapsed_ms", TallySummary.round(report.elapsedMs()))
         .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(outcome.countPerIp())))
@@ -69,13 +71,18 @@ public final class ReportJson {
     if (report.runs() != null) {
       json.put("runs", runs(report.runs()));
     }
+    if (report.withinSlo() != null) {
+      json.put("slo_ms", experiment.sloMs()).put("within_slo", report.withinSlo());
+    }
     return json;
   }
 
   public static ExperimentReport fromJson(JsonObject json) {
     LoadShape shape = shape(json.getJsonObject("shape"));
+    String lb = json.getString("lb");
     Experiment experiment = new Experiment(json.getString("type"), json.getInteger("n"),
-        json.getInteger("in_flight_cap"), json.getInteger("max_open_connections"), shape);
+        json.getInteger("in_flight_cap"), json.getInteger("max_open_connections"), shape,
+        lb == null ? null : LbPolicy.parse(lb).orElse(null), json.getInteger("slo_ms"));
     Outcome outcome = new Outcome(json.getInteger("ok"), json.getInteger("failed"), ints(json.getJsonObject("count_per_ip")),
         ints(json.getJsonObject("errors")));
     JsonObject latency = json.getJsonObject("latency_ms");
@@ -94,7 +101,7 @@ public final class ReportJson {
         list(json.getJsonArray("timeline"), ReportJson::second),
         pacing, channel, json.getInteger("max_in_flight"), json.getInteger("calls_waited"),
         json.getLong("client_gc_ms"), json.getBoolean("interrupted"), strings(json.getJsonArray("warnings")),
-        runs(json.getJsonObject("runs")));
+        runs(json.getJsonObject("runs")), json.getInteger("within_slo"));
   }
 
   static JsonObject shape(LoadShape shape) {

@@ -23,6 +23,8 @@ final class RunTally {
 
   private final long startNanos;
   final Histogram latencyMicros = new Histogram(DIGITS);
+  /** Replies only: what a latency objective counts (a fast failure meets no objective). */
+  final Histogram okMicros = new Histogram(DIGITS);
   final Histogram scheduleLagMicros = new Histogram(DIGITS);
   final Map<String, EndpointTally> endpoints = new HashMap<>();
   final Map<String, Integer> errors = new HashMap<>();
@@ -71,6 +73,7 @@ final class RunTally {
     second.latencyMillis.recordValue(micros / 1_000);
     if (result.succeeded()) {
       ok++;
+      okMicros.recordValue(micros);
       String ip = result.result().getIpAddress();
       EndpointTally endpoint = endpoints.computeIfAbsent(ip, k -> new EndpointTally());
       endpoint.ok++;
@@ -105,11 +108,17 @@ final class RunTally {
     return seconds.get(index);
   }
 
+  /** Replies within {@code micros} (to the histogram's precision). */
+  int okWithin(long micros) {
+    return (int) okMicros.getCountBetweenValues(0, micros);
+  }
+
   /** All parts in one tally (the parts share the run's start). */
   static RunTally merge(long startNanos, RunTally[] parts) {
     RunTally all = new RunTally(startNanos);
     for (RunTally part : parts) {
       all.latencyMicros.add(part.latencyMicros);
+      all.okMicros.add(part.okMicros);
       all.scheduleLagMicros.add(part.scheduleLagMicros);
       all.ok += part.ok;
       all.failed += part.failed;

@@ -36,7 +36,8 @@ final class TallySummary {
     Pacing pacing = experiment.shape() instanceof LoadShape.OpenLoop open ? pacing(open, tally) : null;
     return new ExperimentReport(experiment, seen.elapsedNanos(), round(sendMs), outcome, latency(tally.latencyMicros),
         buckets(tally.latencyMicros), perEndpoint(tally), timeline(tally), pacing, seen.channel(), seen.maxInFlight(),
-        seen.callsWaited(), seen.clientGcMs(), seen.interrupted(), warnings(experiment, seen, sendMs, pacing), null);
+        seen.callsWaited(), seen.clientGcMs(), seen.interrupted(), warnings(experiment, seen, sendMs, pacing), null,
+        experiment.sloMs() == null ? null : tally.okWithin(experiment.sloMs() * 1_000L));
   }
 
   static Latency latency(AbstractHistogram micros) {

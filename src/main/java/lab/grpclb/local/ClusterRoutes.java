@@ -5,13 +5,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Logger;
+import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.Responses;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
  * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME},
- * {@code POST /cluster/pods/NAME/kill} and {@code POST /cluster/pods/NAME/delay?ms=M}.
+ * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/delay?ms=M} and
+ * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}.
  */
 public final class ClusterRoutes {
   private static final Logger LOG = Logger.getLogger(ClusterRoutes.class.getName());
@@ -35,6 +37,7 @@ public final class ClusterRoutes {
     router.delete("/cluster/pods/:name").handler(this::deletePod);
     router.post("/cluster/pods/:name/kill").handler(this::killPod);
     router.post("/cluster/pods/:name/delay").handler(this::delay);
+    router.post("/cluster/pods/:name/errors").handler(this::errors);
   }
 
   /** GET /cluster: every pod (terminating ones too, until they are gone), the service and the API address. */
@@ -57,7 +60,10 @@ public final class ClusterRoutes {
         .put("crashed", pod.phase() == Pod.Phase.CRASHED)
         .put("calls", pod.server().greeter().callsServed())
         .put("in_flight", pod.server().greeter().callsInFlight())
-        .put("delay_ms", pod.server().greeter().delayMs());
+        .put("delay_ms", pod.server().greeter().delayMs())
+        .put("error_rate", pod.server().greeter().errors().rate())
+        .put("error_status", pod.server().greeter().errors().status().name())
+        .put("calls_failed_on_purpose", pod.server().greeter().callsFailedOnPurpose());
   }
 
   /** Like {@code kubectl scale deployments/greeter-server --replicas=N}; answers once the new pods serve. */
@@ -141,6 +147,23 @@ public final class ClusterRoutes {
       return;
     }
     cluster.delay(pod, ms);
+    Responses.json(ctx, 200, podJson(pod));
+  }
+
+  /** Makes one pod fail a share of its calls (status default UNAVAILABLE; rate=0 turns it off) from its next call on. */
+  private void errors(RoutingContext ctx) {
+    ErrorInjection errors;
+    try {
+      errors = ErrorInjection.parse(ctx.queryParams().get("rate"), ctx.queryParams().get("status"));
+    } catch (IllegalArgumentException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
+    Pod pod = podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    cluster.errors(pod, errors);
     Responses.json(ctx, 200, podJson(pod));
   }
 

@@ -3,14 +3,16 @@ package lab.grpclb.local;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * What Kubernetes' endpoint-slice controller does for the greeter Service: after every pod change, writes
  * the Service's EndpointSlice with each pod's conditions (ready; serving and terminating while it drains).
- * Writes only real changes, so watchers see one event per change.
+ * Writes only real changes, so watchers see one event per change. The benchmark seeds its control plane
+ * through it too, for servers that run in JVMs of their own ({@link #syncReady}).
  */
-final class EndpointController {
-  static final String NAMESPACE = "default";
+public final class EndpointController {
+  public static final String NAMESPACE = "default";
   private static final String SLICE_NAME = LocalCluster.DEPLOYMENT + "-x7k2p";
 
   private final ControlPlane api;
@@ -18,14 +20,14 @@ final class EndpointController {
   private final int port;
   private JsonObject lastWritten;
 
-  EndpointController(ControlPlane api, String service, int port) {
+  public EndpointController(ControlPlane api, String service, int port) {
     this.api = api;
     this.service = service;
     this.port = port;
   }
 
   /** The Service object itself, as kubectl apply of deploy/server.yaml would create it. */
-  void createService(String clusterIp) {
+  public void createService(String clusterIp) {
     api.apply(ApiResource.SERVICES, NAMESPACE, new JsonObject()
         .put("metadata", new JsonObject().put("name", service).put("labels", new JsonObject().put("app", service)))
         .put("spec", new JsonObject()
@@ -40,15 +42,31 @@ final class EndpointController {
   synchronized void sync(Collection<Pod> pods) {
     JsonArray endpoints = new JsonArray();
     for (Pod pod : pods) {
-      boolean terminating = pod.phase() == Pod.Phase.TERMINATING;
-      endpoints.add(new JsonObject()
-          .put("addresses", new JsonArray().add(pod.ip()))
-          .put("conditions", new JsonObject()
-              .put("ready", pod.ready())
-              .put("serving", pod.ready() || terminating)
-              .put("terminating", terminating))
-          .put("targetRef", new JsonObject().put("kind", "Pod").put("namespace", NAMESPACE).put("name", pod.name())));
+      endpoints.add(endpoint(pod.ip(), pod.name(), pod.ready(), pod.phase() == Pod.Phase.TERMINATING));
     }
+    write(endpoints);
+  }
+
+  /** Replicas this JVM does not run (the benchmark's server JVMs), each ready, named after the Deployment. */
+  public synchronized void syncReady(List<String> ips) {
+    JsonArray endpoints = new JsonArray();
+    for (int i = 0; i < ips.size(); i++) {
+      endpoints.add(endpoint(ips.get(i), LocalCluster.DEPLOYMENT + "-bench-" + i, true, false));
+    }
+    write(endpoints);
+  }
+
+  private static JsonObject endpoint(String ip, String podName, boolean ready, boolean terminating) {
+    return new JsonObject()
+        .put("addresses", new JsonArray().add(ip))
+        .put("conditions", new JsonObject()
+            .put("ready", ready)
+            .put("serving", ready || terminating)
+            .put("terminating", terminating))
+        .put("targetRef", new JsonObject().put("kind", "Pod").put("namespace", NAMESPACE).put("name", podName));
+  }
+
+  private void write(JsonArray endpoints) {
     JsonObject slice = new JsonObject()
         .put("metadata", new JsonObject().put("name", SLICE_NAME).put("labels", new JsonObject()
             .put("kubernetes.io/service-name", service)

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
+import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
 
@@ -126,6 +127,13 @@ public final class LocalCluster {
   public void delay(Pod pod, int ms) {
     pod.server().greeter().delayMs(ms);
     LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + "): reply delay now " + ms + " ms");
+  }
+
+  /** Makes one pod fail a share of its calls from now on (rate 0: none). */
+  public void errors(Pod pod, ErrorInjection errors) {
+    pod.server().greeter().errors(errors);
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + "): " + (errors.active()
+        ? "failing " + errors.rate() + " of its calls with " + errors.status() : "no injected failures"));
   }
 
   public Future<Void> stop() {

@@ -106,7 +106,8 @@ public final class LocalMode {
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill'\n");
-    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'");
     return text.toString();
   }
 

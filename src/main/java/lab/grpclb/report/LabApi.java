@@ -44,6 +44,20 @@ final class LabApi {
     return call(HttpMethod.DELETE, "/cluster/pods/" + URLEncoder.encode(name, StandardCharsets.UTF_8), 202);
   }
 
+  Future<JsonObject> delay(String pod, int ms) {
+    return call(HttpMethod.POST, "/cluster/pods/" + URLEncoder.encode(pod, StandardCharsets.UTF_8) + "/delay?ms=" + ms, 200);
+  }
+
+  Future<JsonObject> errors(String pod, double rate, String status) {
+    return call(HttpMethod.POST, "/cluster/pods/" + URLEncoder.encode(pod, StandardCharsets.UTF_8) + "/errors?rate=" + rate
+        + "&status=" + status, 200);
+  }
+
+  /** ClientWithKubeResolver's outlier ejection, as {@code POST /balancer/outlier-ejection?QUERY} sets it. */
+  Future<JsonObject> ejection(String query) {
+    return call(HttpMethod.POST, "/balancer/outlier-ejection?" + query, 200);
+  }
+
   Future<JsonObject> status() {
     return call(HttpMethod.GET, "/status", 200);
   }

@@ -1,7 +1,6 @@
 package lab.grpclb.report;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -14,36 +13,44 @@ import lab.grpclb.experiment.ClientTypes;
  */
 final class MarkdownReport {
   private final Results r;
-  private final StringBuilder md = new StringBuilder();
-  private final Map<String, String> charts = new LinkedHashMap<>();
+  private final Markdown md;
 
   /** The Markdown and the charts it links to, by file name. */
   record Rendered(String markdown, Map<String, String> charts) {
   }
 
-  private MarkdownReport(Results results) {
+  private MarkdownReport(Results results, Markdown md) {
     this.r = results;
+    this.md = md;
   }
 
-  static Rendered render(Results results, List<String> findings) {
-    MarkdownReport report = new MarkdownReport(results);
-    report.summary();
-    report.setup();
-    report.sectionOne();
-    report.sectionTwo();
-    report.sectionThree();
-    report.sectionFour();
-    report.findings(findings);
-    return new Rendered(report.md.toString(), report.charts);
-  }
-
-  private void summary() {
-    line("# The write-up, reproduced on one machine");
-    line("");
-    line("## Summary");
-    line("");
-    Summary.of(r).forEach(sentence -> line("* " + sentence));
-    line("");
+  /**
+   * The whole report: the summary (the write-up's answer when it ran, then each section's), the write-up's
+   * sections when it ran, each further section, and the findings.
+   */
+  static Rendered render(Results results, List<String> findings, List<ReportSection> sections) {
+    Markdown md = new Markdown();
+    MarkdownReport report = new MarkdownReport(results, md);
+    md.line(results == null ? "# grpc-lb-lab: beyond the write-up" : "# The write-up, reproduced on one machine");
+    md.line("");
+    md.line("## Summary");
+    md.line("");
+    List<String> summary = new java.util.ArrayList<>(results == null ? List.of() : Summary.of(results));
+    sections.forEach(section -> summary.addAll(section.summary()));
+    summary.stream().limit(Summary.MAX_LINES).forEach(sentence -> md.line("* " + sentence));
+    md.line("");
+    if (results != null) {
+      report.setup();
+      report.sectionOne();
+      report.sectionTwo();
+      report.sectionThree();
+      report.sectionFour();
+    }
+    sections.forEach(section -> section.render(md));
+    List<String> all = new java.util.ArrayList<>(findings);
+    sections.forEach(section -> all.addAll(section.findings()));
+    report.findings(all);
+    return new Rendered(md.text(), md.charts());
   }
 
   private void setup() {
@@ -157,7 +164,7 @@ final class MarkdownReport {
   }
 
   private void findings(List<String> findings) {
-    line("## 5. Findings");
+    line("## Findings");
     line("");
     findings.forEach(f -> line("* " + f));
   }
@@ -186,9 +193,7 @@ final class MarkdownReport {
   }
 
   private void chart(String file, String caption, String svg) {
-    charts.put(file, svg);
-    line("![" + caption + "](" + file + ")");
-    line("");
+    md.chart(file, caption, svg);
   }
 
   private static void addRun(List<String> labels, List<Run> runs, Run run) {
@@ -235,6 +240,6 @@ final class MarkdownReport {
   }
 
   private void line(String text) {
-    md.append(text).append('\n');
+    md.line(text);
   }
 }

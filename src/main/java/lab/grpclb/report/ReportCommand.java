@@ -5,7 +5,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import lab.grpclb.config.ReportKind;
 import java.util.logging.Logger;
 
 /**
@@ -20,10 +22,20 @@ public final class ReportCommand {
 
   /** Completes with the Markdown once both files are written and it is printed; fails naming the step that could not run. */
   public static Future<String> run(Vertx vertx, int clientPort, ReportOptions options, PrintStream out) {
+    return run(vertx, clientPort, options, ReportKind.WRITEUP, out);
+  }
+
+  /** The write-up and the experiments beyond it that {@code kind} names, one after the other. */
+  public static Future<String> run(Vertx vertx, int clientPort, ReportOptions options, ReportKind kind, PrintStream out) {
     LabApi api = new LabApi(vertx, clientPort);
-    return new Writeup(vertx, api, options).run()
+    List<ReportSection> sections = Sections.of(kind, vertx, api, options);
+    Future<Results> writeup = kind.includes(ReportKind.WRITEUP) ? new Writeup(vertx, api, options).run()
+        : Future.succeededFuture(null);
+    return writeup
+        .compose(results -> runAll(sections).map(results))
         .compose(results -> {
-          MarkdownReport.Rendered rendered = MarkdownReport.render(results, Findings.of(results));
+          MarkdownReport.Rendered rendered = MarkdownReport.render(results,
+              results == null ? List.of() : Findings.of(results), sections);
           String markdown = rendered.markdown();
           return write(vertx, options.outDir(), rendered)
               .compose(v -> vertx.executeBlocking(() -> {
@@ -33,6 +45,17 @@ public final class ReportCommand {
               }));
         })
         .eventually(api::close);
+  }
+
+  private static Future<Void> runAll(List<ReportSection> sections) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ReportSection section : sections) {
+      chain = chain.compose(v -> {
+        LOG.info(() -> "report section " + section.name());
+        return section.run();
+      });
+    }
+    return chain;
   }
 
   /** report.md, the charts it links to beside it, and report.html with the charts inlined. */

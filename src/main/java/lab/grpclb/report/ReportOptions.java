@@ -16,18 +16,24 @@ import java.util.List;
  * @param runs          how many times each point of sections 1, 2 and 4 runs; the tables show the median and range
  * @param steadyRate    the open loop of section 4 (steady load): calls per second, for every client type
  * @param steadySeconds the open loop's duration
+ * @param pickerRate    the open loop of the slow-pod and erroring-pod experiments, calls per second
+ * @param pickerSeconds its duration per run
+ * @param equalConcurrency the closed loop of the equal-pods experiment: calls in flight
+ * @param equalN        its calls per run
  * @param outDir        where report.md, report.html and the charts go
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
-                            int warmupN, int runs, int steadyRate, int steadySeconds, Path outDir) {
+                            int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
+                            int pickerSeconds, int equalConcurrency, int equalN, Path outDir) {
   public static final int DEFAULT_RUNS = 3;
 
   /**
    * The write-up's experiments: n = 1000, 2000, 3000, 10 000; 2000 calls per scaling step, 10 000 for the kill;
-   * then 1 000 calls per second for 10 s (500 calls in flight at the 500 ms delay).
+   * then 1 000 calls per second for 10 s (500 calls in flight at the 500 ms delay); the pickers' experiments at
+   * 1 000 calls/s for 10 s, and a closed loop of 300 for 6 000 calls (10 s at 500 ms).
    */
   public static ReportOptions writeup(Path outDir, int runs) {
     return new ReportOptions(List.of(1000, 2000, 3000, 10_000), 2000, 10_000, 2000, 10_000, 100, 1000, runs, 1000, 10,
-        outDir);
+        1000, 10, 300, 6000, outDir);
   }
 }

@@ -6,8 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.experiment.ClientTypes;
@@ -22,9 +20,6 @@ final class Writeup {
   static final int WRITEUP_REPLICAS = 3;
   static final int SCALED_UP = 10;
   static final int SCALED_DOWN = 2;
-  /** How long the client may take to route to exactly the cluster's ready pods after a change. */
-  static final long CONVERGE_TIMEOUT_MS = 5_000;
-  private static final long POLL_MS = 5;
 
   private final Vertx vertx;
   private final LabApi api;
@@ -187,51 +182,7 @@ final class Writeup {
     });
   }
 
-  // ---- convergence ----
-
-  /**
-   * Polls until ClientWithKubeResolver routes to exactly the cluster's ready pods; completes with how long that
-   * took, measured from the call.
-   */
   private Future<Long> awaitClientSeesCluster() {
-    Promise<Long> seen = Promise.promise();
-    poll(System.nanoTime(), seen);
-    return seen.future();
-  }
-
-  private void poll(long start, Promise<Long> seen) {
-    Future<JsonObject> cluster = api.cluster();
-    Future<JsonObject> status = api.status();
-    Future.all(cluster, status).onComplete(ar -> {
-      if (ar.failed()) {
-        seen.fail(ar.cause());
-        return;
-      }
-      Set<String> ready = readyIps(cluster.result());
-      Set<String> routed = kubeTargets(status.result());
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      if (ready.equals(routed)) {
-        seen.complete(ms);
-      } else if (ms > CONVERGE_TIMEOUT_MS) {
-        seen.fail(ClientTypes.KUBE_RESOLVER + " still routes to " + routed + " " + ms
-            + " ms after the change, while the ready pods are " + ready);
-      } else {
-        vertx.setTimer(POLL_MS, id -> poll(start, seen));
-      }
-    });
-  }
-
-  private static Set<String> readyIps(JsonObject cluster) {
-    Set<String> ips = new TreeSet<>();
-    cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
-        .filter(pod -> pod.getBoolean("ready")).forEach(pod -> ips.add(pod.getString("ip")));
-    return ips;
-  }
-
-  private static Set<String> kubeTargets(JsonObject status) {
-    Set<String> ips = new TreeSet<>();
-    status.getJsonObject("types").getJsonObject(ClientTypes.KUBE_RESOLVER).getJsonArray("targets")
-        .forEach(target -> ips.add(String.valueOf(target).replaceFirst(":\\d+$", "")));
-    return ips;
+    return Convergence.await(vertx, api);
   }
 }

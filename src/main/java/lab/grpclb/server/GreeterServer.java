@@ -72,7 +72,7 @@ public final class GreeterServer {
   public GreeterServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.greeter = new GreeterService(vertx, config.podIp(), config.delayMs());
+    this.greeter = new GreeterService(vertx, config.podIp(), config.delayMs(), config.errors());
   }
 
   public Future<GreeterServer> start() {

@@ -6,8 +6,10 @@ import experiment.GreeterGrpcService;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import lab.grpclb.config.ErrorInjection;
 
 /**
  * SayHello: answers "Hello name" with this pod's IP after the configured delay. The delay is a Vert.x timer,
@@ -16,19 +18,25 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>A call can end before its reply: the client cancels it (RST_STREAM), its deadline (grpc-timeout) passes,
  * or its connection goes. Then its timer is cancelled, no reply is written and nothing is logged; the call is
  * only counted. Mass cancellation is normal traffic in this lab: a cancelled call must cost nothing more.
+ *
+ * <p>A pod can be told to fail a share of its calls ({@link ErrorInjection}): such a call answers its status at
+ * once, without the delay, as a pod refusing work does.
  */
 public final class GreeterService extends GreeterGrpcService {
   private final Vertx vertx;
   private final String podIp;
   private volatile int delayMs;
+  private volatile ErrorInjection errors;
   private final LongAdder served = new LongAdder();
+  private final LongAdder failedOnPurpose = new LongAdder();
   private final LongAdder endedEarly = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
 
-  public GreeterService(Vertx vertx, String podIp, int delayMs) {
+  public GreeterService(Vertx vertx, String podIp, int delayMs, ErrorInjection errors) {
     this.vertx = vertx;
     this.podIp = podIp;
     this.delayMs = delayMs;
+    this.errors = errors;
   }
 
   /** Binds SayHello to a handler that sees the call itself (its resets and deadline), not just the message. */
@@ -62,6 +70,11 @@ public final class GreeterService extends GreeterGrpcService {
       }
       started = true;
       inFlight.incrementAndGet();
+      ErrorInjection injected = errors;
+      if (injected.active() && ThreadLocalRandom.current().nextDouble() < injected.rate()) {
+        failOnPurpose(injected);
+        return;
+      }
       HelloReply reply = HelloReply.newBuilder().setMessage("Hello " + request.getName()).setIpAddress(podIp).build();
       int delay = delayMs;
       long deadline = call.timeout(); // ms from grpc-timeout; 0 when the client set none
@@ -78,6 +91,13 @@ public final class GreeterService extends GreeterGrpcService {
       if (finish()) {
         served.increment();
         call.response().end(reply);
+      }
+    }
+
+    private void failOnPurpose(ErrorInjection injected) {
+      if (finish()) {
+        failedOnPurpose.increment();
+        call.response().status(injected.status()).statusMessage(ErrorInjection.REASON).end();
       }
     }
 
@@ -126,6 +146,20 @@ public final class GreeterService extends GreeterGrpcService {
   /** Makes this pod slow (or fast) from now on; calls already waiting keep their delay. */
   public void delayMs(int delayMs) {
     this.delayMs = delayMs;
+  }
+
+  public ErrorInjection errors() {
+    return errors;
+  }
+
+  /** Makes this pod fail a share of its calls from now on (rate 0: none). */
+  public void errors(ErrorInjection errors) {
+    this.errors = errors;
+  }
+
+  /** Calls answered with an injected failure. */
+  public long callsFailedOnPurpose() {
+    return failedOnPurpose.sum();
   }
 
   public long callsServed() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The cluster controls' bad requests: a wrong method is a 405 naming the right ones, an empty value a 400. */
+/**
+ * The cluster controls' bad requests: a wrong method is a 405 naming the right ones, an empty value a 400; and
+ * the errors control makes a pod fail the share of calls it is told to.
+ */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterRoutesTest {
@@ -64,6 +68,7 @@ class ClusterRoutesTest {
     assertMethodNotAllowed(HttpMethod.POST, "/cluster/pods/no-such-pod", "DELETE");
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/delay", "POST");
     assertMethodNotAllowed(HttpMethod.DELETE, "/cluster/pods/" + podName + "/delay?ms=5", "POST");
+    assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/errors?rate=0.5", "POST");
     assertEquals(1, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no 405 changed the cluster");
     assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
     for (String path : new String[] {"/cluster/nodes", "/cluster/pods", "/cluster/pods/x/delay/more"}) {
@@ -85,5 +90,48 @@ class ClusterRoutesTest {
       assertEquals(400, answer.status(), answer.body().encode());
       assertTrue(answer.body().getString("error").startsWith("ms must be an integer from 0 to 3600000"), answer.body().encode());
     }
+  }
+
+  @Test
+  void theErrorsControlRejectsABadRateOrStatusNamingTheValidValues() throws Exception {
+    String base = "/cluster/pods/" + podName + "/errors";
+    for (String rate : new String[] {"", "1.5", "-0.1", "half", "NaN"}) {
+      Http.Answer answer = send(HttpMethod.POST, base + "?rate=" + rate);
+      assertEquals(400, answer.status(), rate + ": " + answer.body().encode());
+      assertEquals("rate must be a number from 0 to 1, got '" + rate + "'", answer.body().getString("error"));
+    }
+    Http.Answer missing = send(HttpMethod.POST, base);
+    assertEquals("rate must be a number from 0 to 1, and is missing", missing.body().getString("error"));
+    Http.Answer status = send(HttpMethod.POST, base + "?rate=0.5&status=BROKEN");
+    assertEquals(400, status.status());
+    assertTrue(status.body().getString("error").startsWith("status must be one of CANCELLED, UNKNOWN, INVALID_ARGUMENT,"),
+        status.body().encode());
+    assertTrue(status.body().getString("error").endsWith(", got 'BROKEN'"), status.body().encode());
+    assertEquals(0.0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getDouble("error_rate"),
+        "no 400 changed the pod");
+    assertEquals(404, send(HttpMethod.POST, "/cluster/pods/no-such-pod/errors?rate=0.5").status());
+  }
+
+  @Test
+  void aPodToldToFailHalfItsCallsFailsAboutHalfWithTheStatusGiven() throws Exception {
+    String base = "/cluster/pods/" + podName + "/errors";
+    Http.Answer set = send(HttpMethod.POST, base + "?rate=0.5&status=unavailable");
+    assertEquals(200, set.status(), set.body().encode());
+    assertEquals(0.5, set.body().getDouble("error_rate"));
+    assertEquals("UNAVAILABLE", set.body().getString("error_status"));
+    try {
+      JsonObject report = send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=2000").body();
+      int failed = report.getInteger("failed");
+      assertTrue(Math.abs(failed - 1000) < 120, "about half of 2000 (binomial sd 22): " + report.encode());
+      assertEquals(failed, report.getJsonObject("errors").getInteger("UNAVAILABLE: injected failure"), report.encode());
+
+      send(HttpMethod.POST, base + "?rate=1&status=RESOURCE_EXHAUSTED");
+      report = send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
+      assertEquals(100, report.getJsonObject("errors").getInteger("RESOURCE_EXHAUSTED: injected failure"), report.encode());
+    } finally {
+      assertEquals(0.0, send(HttpMethod.POST, base + "?rate=0").body().getDouble("error_rate"), "rate=0 turns it off");
+    }
+    JsonObject healthy = send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
+    assertEquals(0, healthy.getInteger("failed"), healthy.encode());
   }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The findings follow the numbers: the same code agrees with the write-up on some runs and contradicts it on others. */
 class FindingsTest {
   static final ReportOptions OPTIONS = new ReportOptions(List.of(1000, 3000), 1000, 3000, 100, 1000, 100, 100, 1, 100,
-      1, Path.of("out"));
+      1, 100, 1, 10, 100, Path.of("out"));
 
   static Run run(String type, int n, double ms, int failed, Map<String, Integer> counts) {
     return runs(type, n, failed, counts, ms);
@@ -32,7 +32,7 @@ class FindingsTest {
           new ExperimentReport.Outcome(n - failed, failed, new TreeMap<>(counts),
               failed == 0 ? Map.of() : Map.of("UNAVAILABLE: connect failed", failed)),
           new ExperimentReport.Latency(ms, ms, ms, ms, ms, ms), List.of(), Map.of(), List.of(), null,
-          new ExperimentReport.ChannelSeen(1, List.of(), List.of(), Retries.NONE), n, 0, 0, false, List.of(), null));
+          new ExperimentReport.ChannelSeen(1, List.of(), List.of(), Retries.NONE), n, 0, 0, false, List.of(), null, null));
     }
     return new Run(ExperimentReport.median(reports));
   }

@@ -42,7 +42,7 @@ class ReportTest {
     assertTrue(config.report());
     LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, 2, 200, 1, Path.of(config.outDir()));
+    ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, 2, 200, 1, 200, 2, 50, 500, Path.of(config.outDir()));
     String markdown;
     try {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))
@@ -54,7 +54,7 @@ class ReportTest {
     assertEquals(markdown, printed.toString(StandardCharsets.UTF_8), "the Markdown goes to stdout");
     assertEquals(markdown, Files.readString(out.resolve("report.md")));
     for (String heading : List.of("## 1. Client vs ClientWithReuseConn", "## 2. ClientWithReuseConn vs ClientWithKubeResolver",
-        "## 3. ClientWithKubeResolver with scaling up or down", "## 4. Under steady load", "## 5. Findings")) {
+        "## 3. ClientWithKubeResolver with scaling up or down", "## 4. Under steady load", "## Findings")) {
       assertTrue(markdown.contains(heading), heading + " in\n" + markdown);
     }
     assertTrue(GO_TIME.matcher(markdown).find(), "Go-style times in the tables:\n" + markdown);
@@ -64,13 +64,13 @@ class ReportTest {
         "After we kill a pod", "Scale down to 2 replicas")) {
       assertTrue(markdown.contains("| " + step), step + " in section 3:\n" + markdown);
     }
-    String findings = markdown.substring(markdown.indexOf("## 5. Findings"));
+    String findings = markdown.substring(markdown.indexOf("## Findings"));
     assertTrue(findings.contains("ClientWithReuseConn sent 100 % of its n = 300 calls to one pod"), findings);
     assertTrue(findings.contains("ClientWithKubeResolver split n = 300 as 100/100/100 over 3 pods"), findings);
     assertTrue(findings.contains("Scale down to 2 replicas: 2 pods served calls, 30 each"), findings);
 
     String html = Files.readString(out.resolve("report.html"));
-    assertTrue(html.contains("<svg") && html.contains("<table>") && html.contains("<h2>5. Findings</h2>"), html);
+    assertTrue(html.contains("<svg") && html.contains("<table>") && html.contains("<h2>Findings</h2>"), html);
     for (String chart : List.of("elapsed-vs-n.svg", "calls-per-pod.svg", "scaling.svg", "latency-cdf.svg")) {
       assertTrue(markdown.contains("](" + chart + ")"), chart + " linked from the Markdown");
       assertTrue(Files.readString(out.resolve(chart)).startsWith("<svg"), chart + " written beside it");

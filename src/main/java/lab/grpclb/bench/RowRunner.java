@@ -1,0 +1,234 @@
+package lab.grpclb.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import lab.grpclb.experiment.ExperimentReport;
+
+/**
+ * Measures the rows, type by type: a fresh client JVM of ours and, when the type has one, a fresh grpc-java
+ * counterpart beside it; both warm up the same way, then for every load they take turns (ours, peer, ours,
+ * peer...), each run after the JVMs have gone idle, so that the two are measured alike and neither is charged
+ * with what the other left behind.
+ */
+final class RowRunner {
+  private static final Duration SETTLE_WINDOW = Duration.ofMillis(500);
+  private static final Duration SETTLE_MAX = Duration.ofSeconds(20);
+  /** Idle: all JVMs together use at most this share of one core over a settle window. */
+  private static final double QUIET_CORE_SHARE = 0.05;
+  /** A fresh client may still be listing its endpoints from the control plane: it answers 503 until then. */
+  private static final int UNAVAILABLE_RETRIES = 50;
+  private static final long UNAVAILABLE_RETRY_MS = 200;
+
+  private final BenchOptions options;
+  private final BenchFleet fleet;
+
+  RowRunner(BenchOptions options, BenchFleet fleet) {
+    this.options = options;
+    this.fleet = fleet;
+  }
+
+  /** One client being measured: its type, its JVM and API, and why it can't be measured any more (or null). */
+  private static final class Side {
+    final String type;
+    final ChildJvm jvm;
+    final ExperimentApi api;
+    String na;
+
+    Side(String type, ChildJvm jvm, ExperimentApi api) {
+      this.type = type;
+      this.jvm = jvm;
+      this.api = api;
+    }
+  }
+
+  /** A run's report, or why there is none; and whether the client can take further runs. */
+  private record Outcome(ExperimentReport report, String error, boolean fatal) {
+  }
+
+  List<BenchRow> run() throws IOException, InterruptedException {
+    List<BenchRow> rows = new ArrayList<>();
+    for (String type : options.types()) {
+      rows.addAll(runType(type));
+    }
+    return rows;
+  }
+
+  private List<BenchRow> runType(String type) throws IOException, InterruptedException {
+    List<Side> sides = new ArrayList<>();
+    try {
+      sides.add(new Side(type, fleet.startClient(type), api(options.httpPort())));
+      String peer = options.grpcJavaPeer() ? GrpcJavaTypes.counterpartOf(type) : null;
+      if (peer != null) {
+        sides.add(new Side(peer, startPeer(peer), api(options.peerHttpPort())));
+      }
+      warmUp(sides);
+      List<BenchRow> rows = new ArrayList<>();
+      for (BenchLoad load : options.loads()) {
+        rows.addAll(measure(sides, load));
+      }
+      return rows;
+    } finally {
+      for (Side side : sides) {
+        int code = side.jvm.stop();
+        if (code != 0) {
+          Benchmark.progress(side.jvm.name + " exited with code " + code + " (see " + side.jvm.log + ")");
+        }
+      }
+    }
+  }
+
+  private ChildJvm startPeer(String type) throws InterruptedException {
+    try {
+      return fleet.startPeer(type);
+    } catch (IOException e) {
+      throw new BenchFailure("the grpc-java peer did not start: " + e.getMessage() + "\n(--peers none runs without it)");
+    }
+  }
+
+  private ExperimentApi api(int port) {
+    return new ExperimentApi("127.0.0.1", port, Duration.ofSeconds(options.requestTimeoutS()));
+  }
+
+  /** Discarded bursts, taking turns; a side that fails one is not measured (its rows say why). */
+  private void warmUp(List<Side> sides) throws InterruptedException {
+    for (int n : options.warmup()) {
+      for (Side side : sides) {
+        if (side.na != null) {
+          continue;
+        }
+        String label = side.type + " warm-up n=" + n;
+        Outcome outcome = runOnce(side, BenchLoad.burst(n), label, true);
+        if (outcome.report() == null) {
+          side.na = outcome.error();
+        }
+        pause();
+      }
+    }
+  }
+
+  /** Every run of one load, the sides in turn; a row per side. */
+  private List<BenchRow> measure(List<Side> sides, BenchLoad load) throws InterruptedException {
+    List<List<ExperimentReport>> reports = new ArrayList<>();
+    Duration[] serverCpu = new Duration[sides.size()];
+    Duration[] clientCpu = new Duration[sides.size()];
+    String[] rowNa = new String[sides.size()];
+    for (int i = 0; i < sides.size(); i++) {
+      reports.add(new ArrayList<>());
+      serverCpu[i] = Duration.ZERO;
+      clientCpu[i] = Duration.ZERO;
+    }
+    for (int run = 1; run <= options.runs(); run++) {
+      for (int i = 0; i < sides.size(); i++) {
+        Side side = sides.get(i);
+        if (side.na != null || rowNa[i] != null) {
+          continue;
+        }
+        settle(sides);
+        Duration servers = fleet.serverCpu();
+        Duration client = side.jvm.cpu();
+        Outcome outcome = runOnce(side, load, side.type + " " + load.spec() + " run " + run + "/" + options.runs(), false);
+        pause(); // what the run leaves behind (closing connections) is charged to it
+        serverCpu[i] = serverCpu[i].plus(fleet.serverCpu().minus(servers));
+        clientCpu[i] = clientCpu[i].plus(side.jvm.cpu().minus(client));
+        if (outcome.report() != null) {
+          reports.get(i).add(outcome.report());
+        } else {
+          rowNa[i] = outcome.error();
+        }
+        if (outcome.fatal()) {
+          side.na = "skipped after an error at " + load.spec();
+        }
+      }
+    }
+    List<BenchRow> rows = new ArrayList<>();
+    for (int i = 0; i < sides.size(); i++) {
+      Side side = sides.get(i);
+      String na = rowNa[i] != null ? rowNa[i] : side.na; // a row of fewer runs than asked would compare unlike with like
+      rows.add(na != null ? BenchRow.na(side.type, load, na)
+          : new BenchRow(side.type, load, null, reports.get(i), serverCpu[i], clientCpu[i], side.jvm.vmHwmKb()));
+    }
+    return rows;
+  }
+
+  /**
+   * One experiment. A 400 (this load is not valid for that client) spoils only its row; any other error, or no
+   * answer, ends the side's measuring. In a warm-up, a fresh client's 503 is retried while it lists its endpoints.
+   */
+  private Outcome runOnce(Side side, BenchLoad load, String label, boolean warmUp) throws InterruptedException {
+    try {
+      ExperimentApi.Answer answer = side.api.run(side.type, load);
+      for (int retry = 0; warmUp && answer.status() == 503 && retry < UNAVAILABLE_RETRIES; retry++) {
+        Thread.sleep(UNAVAILABLE_RETRY_MS);
+        answer = side.api.run(side.type, load);
+      }
+      if (answer.ok()) {
+        Benchmark.progress(label + ": " + summary(answer.report()));
+        return new Outcome(answer.report(), null, false);
+      }
+      Benchmark.progress(label + ": HTTP " + answer.status() + ": " + answer.error());
+      boolean known = answer.unavailable() && warmUp;
+      String why = known ? answer.error() : (warmUp ? "warm-up failed" : "error") + " (HTTP " + answer.status() + "): " + answer.error();
+      return new Outcome(null, why, !(answer.status() == 400 && !warmUp));
+    } catch (IOException e) {
+      String why = (warmUp ? "warm-up failed: " : "error: ") + describe(e);
+      Benchmark.progress(label + ": " + why);
+      return new Outcome(null, why, true);
+    }
+  }
+
+  /**
+   * Waits (at most {@link #SETTLE_MAX}) until the servers and the clients are idle: what a previous run left
+   * behind (closing connections, GC, JIT) must not be charged to the next run's CPU or elapsed time.
+   */
+  private void settle(List<Side> sides) throws InterruptedException {
+    long started = System.nanoTime();
+    Duration before = busy(sides);
+    Duration quiet = Duration.ofNanos(Math.round(SETTLE_WINDOW.toNanos() * QUIET_CORE_SHARE));
+    while (System.nanoTime() - started < SETTLE_MAX.toNanos()) {
+      Thread.sleep(SETTLE_WINDOW.toMillis());
+      Duration now = busy(sides);
+      if (now.minus(before).compareTo(quiet) <= 0) {
+        long waitedMs = (System.nanoTime() - started) / 1_000_000;
+        if (waitedMs > 2 * SETTLE_WINDOW.toMillis()) {
+          Benchmark.progress("waited " + waitedMs + " ms for the JVMs to go idle");
+        }
+        return;
+      }
+      before = now;
+    }
+    Benchmark.progress("the JVMs were still busy after " + SETTLE_MAX.toSeconds() + " s of waiting for them to settle; measuring anyway");
+  }
+
+  private Duration busy(List<Side> sides) {
+    return sides.stream().map(s -> s.jvm.cpu()).reduce(fleet.serverCpu(), Duration::plus);
+  }
+
+  private void pause() throws InterruptedException {
+    Thread.sleep(options.pauseMs());
+  }
+
+  private static String describe(IOException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() + " (the client closed the connection: did it exit?)"
+        : e.getMessage();
+  }
+
+  /** A run in one progress line. */
+  static String summary(ExperimentReport report) {
+    StringBuilder line = new StringBuilder().append(BenchTable.ms(report.elapsedMs())).append(" ms ok=")
+        .append(report.ok()).append(" failed=").append(report.failed())
+        .append(" p99=").append(report.latency().p99()).append(" p99.9=").append(report.latency().p999())
+        .append(" ms max_in_flight=").append(report.maxInFlight()).append(" client_gc_ms=").append(report.clientGcMs());
+    if (report.pacing() != null) {
+      line.append(" achieved=").append(Math.round(report.pacing().achievedPerS())).append("/s lag_p99=")
+          .append(report.pacing().lagP99Ms()).append(" ms");
+    }
+    line.append(" per pod ").append(report.countPerIp());
+    if (!report.outcome().errors().isEmpty()) {
+      line.append(" errors ").append(report.outcome().errors());
+    }
+    report.warnings().forEach(w -> line.append(" WARNING: ").append(w));
+    return line.toString();
+  }
+}

@@ -1,0 +1,43 @@
+package lab.grpclb.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * How ClientWithKubeResolver picks an endpoint for a call: the default from {@code --lb}, and per call with
+ * {@code GreeterChannel.withLb}. The wire names are what a user types ({@code --lb}, {@code lb=}).
+ */
+public enum LbPolicy {
+  /** Rotates over the READY endpoints: the write-up's exact splits. */
+  ROUND_ROBIN("round_robin"),
+  /** Two random READY endpoints, the one with fewer calls in flight (Envoy LEAST_REQUEST, gRFC A48). */
+  LEAST_REQUEST("least_request"),
+  /** Two random READY endpoints, the one with the lower peak-EWMA RTT x (calls in flight + 1) (Linkerd, Finagle). */
+  PEAK_EWMA("peak_ewma");
+
+  private final String wireName;
+
+  LbPolicy(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** The policy with this wire name; empty for anything else (then name {@link #wireNames()} in the error). */
+  public static Optional<LbPolicy> parse(String wireName) {
+    return Arrays.stream(values()).filter(p -> p.wireName.equals(wireName)).findFirst();
+  }
+
+  /** "round_robin, least_request, peak_ewma": for an error naming the valid values. */
+  public static String wireNames() {
+    return Arrays.stream(values()).map(LbPolicy::wireName).collect(Collectors.joining(", "));
+  }
+
+  static LbPolicy from(Flags flags) {
+    String raw = flags.string("lb", ROUND_ROBIN.wireName, "one of " + wireNames());
+    return parse(raw).orElseThrow(() -> new ConfigException("--lb must be one of " + wireNames() + ", got '" + raw + "'"));
+  }
+}

@@ -1,0 +1,74 @@
+package lab.grpclb.config;
+
+/**
+ * Outlier ejection, failure-percentage only (a subset of gRPC's {@code outlier_detection}, gRFC A50): every
+ * {@code intervalMs}, when at least {@code minimumHosts} endpoints had {@code requestVolume} calls in the last
+ * interval, an endpoint whose failure share is above {@code thresholdPercent} is ejected for
+ * {@code baseEjectionMs} x the times it was ejected (at most {@code max(baseEjectionMs, maxEjectionMs)}), with
+ * at most {@code maxEjectionPercent} of the endpoints out at once, but always at least one. Off by default.
+ */
+public record OutlierEjection(boolean enabled, int intervalMs, int thresholdPercent, int minimumHosts,
+                              int requestVolume, int baseEjectionMs, int maxEjectionMs, int maxEjectionPercent) {
+  /** gRFC A50's defaults. */
+  public static final int DEFAULT_INTERVAL_MS = 10_000;
+  public static final int DEFAULT_THRESHOLD_PERCENT = 85;
+  public static final int DEFAULT_MINIMUM_HOSTS = 5;
+  public static final int DEFAULT_REQUEST_VOLUME = 50;
+  public static final int DEFAULT_BASE_EJECTION_MS = 30_000;
+  public static final int MAX_EJECTION_MS = 300_000;
+  public static final int MAX_EJECTION_PERCENT = 10;
+  public static final OutlierEjection OFF = new OutlierEjection(false, DEFAULT_INTERVAL_MS, DEFAULT_THRESHOLD_PERCENT,
+      DEFAULT_MINIMUM_HOSTS, DEFAULT_REQUEST_VOLUME, DEFAULT_BASE_EJECTION_MS, MAX_EJECTION_MS, MAX_EJECTION_PERCENT);
+
+  static OutlierEjection from(Flags flags) {
+    return new OutlierEjection(
+        flags.bool("outlier-ejection"),
+        flags.integer("ejection-interval-ms", DEFAULT_INTERVAL_MS, 1, 3_600_000),
+        flags.integer("ejection-threshold", DEFAULT_THRESHOLD_PERCENT, 0, 100),
+        flags.integer("ejection-min-hosts", DEFAULT_MINIMUM_HOSTS, 0, 100_000),
+        flags.integer("ejection-request-volume", DEFAULT_REQUEST_VOLUME, 0, 100_000_000),
+        flags.integer("ejection-base-ms", DEFAULT_BASE_EJECTION_MS, 1, 3_600_000),
+        MAX_EJECTION_MS,
+        MAX_EJECTION_PERCENT);
+  }
+
+  /**
+   * These settings changed by a request's query ({@code enabled=true|false}, {@code interval_ms}, {@code threshold},
+   * {@code min_hosts}, {@code request_volume}, {@code base_ms}); a bad value fails naming the valid ones.
+   */
+  public OutlierEjection with(java.util.function.Function<String, String> query) {
+    String enabledRaw = query.apply("enabled");
+    if (enabledRaw != null && !enabledRaw.equals("true") && !enabledRaw.equals("false")) {
+      throw new IllegalArgumentException("enabled must be true or false, got '" + enabledRaw + "'");
+    }
+    return new OutlierEjection(enabledRaw == null ? enabled : Boolean.parseBoolean(enabledRaw),
+        value(query, "interval_ms", intervalMs, 1, 3_600_000),
+        value(query, "threshold", thresholdPercent, 0, 100),
+        value(query, "min_hosts", minimumHosts, 0, 100_000),
+        value(query, "request_volume", requestVolume, 0, 100_000_000),
+        value(query, "base_ms", baseEjectionMs, 1, 3_600_000),
+        maxEjectionMs, maxEjectionPercent);
+  }
+
+  private static int value(java.util.function.Function<String, String> query, String name, int current, int min, int max) {
+    String raw = query.apply(name);
+    if (raw == null) {
+      return current;
+    }
+    try {
+      int value = Integer.parseInt(raw.trim());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // the message below says what is valid
+    }
+    throw new IllegalArgumentException(name + " must be an integer from " + min + " to " + max + ", got '" + raw + "'");
+  }
+
+  /** The same settings, switched on. */
+  public OutlierEjection on() {
+    return new OutlierEjection(true, intervalMs, thresholdPercent, minimumHosts, requestVolume, baseEjectionMs,
+        maxEjectionMs, maxEjectionPercent);
+  }
+}

@@ -1,0 +1,50 @@
+package lab.grpclb.config;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * What {@code --mode local --report [NAME]} runs: the write-up (bare {@code --report}), one experiment beyond it,
+ * or all of them.
+ */
+public enum ReportKind {
+  WRITEUP("writeup"), SLOW_POD("slow-pod"), ERRORING_POD("erroring-pod"), EQUAL_PODS("equal-pods"),
+  /** The three picker experiments. */
+  PICKERS("pickers"),
+  ALL("all");
+
+  private final String wireName;
+
+  ReportKind(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Whether a report of this kind includes that part. */
+  public boolean includes(ReportKind part) {
+    return this == part || this == ALL
+        || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS);
+  }
+
+  static ReportKind from(Flags flags) {
+    if (!flags.isSet("report")) {
+      return null;
+    }
+    String raw = flags.optional("report");
+    if (raw == null || raw.equals("true")) {
+      return WRITEUP;
+    }
+    if (raw.equals("false")) {
+      return null; // --report=false, as a switch takes it
+    }
+    return Arrays.stream(values()).filter(kind -> kind.wireName.equals(raw)).findFirst().orElseThrow(() ->
+        new ConfigException("--report takes no value (the write-up) or one of " + names() + ", got '" + raw + "'"));
+  }
+
+  static String names() {
+    return Arrays.stream(values()).map(ReportKind::wireName).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,62 @@
+package lab.grpclb.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import java.util.TreeSet;
+import lab.grpclb.experiment.ClientTypes;
+
+/** Waits, by polling the API every 5 ms, until ClientWithKubeResolver routes to exactly the cluster's ready pods. */
+final class Convergence {
+  /** How long the client may take to route to exactly the cluster's ready pods after a change. */
+  static final long TIMEOUT_MS = 5_000;
+  private static final long POLL_MS = 5;
+
+  private Convergence() {
+  }
+
+  /** Completes with how long that took, measured from the call. */
+  static Future<Long> await(Vertx vertx, LabApi api) {
+    Promise<Long> seen = Promise.promise();
+    poll(vertx, api, System.nanoTime(), seen);
+    return seen.future();
+  }
+
+  private static void poll(Vertx vertx, LabApi api, long start, Promise<Long> seen) {
+    Future<JsonObject> cluster = api.cluster();
+    Future<JsonObject> status = api.status();
+    Future.all(cluster, status).onComplete(ar -> {
+      if (ar.failed()) {
+        seen.fail(ar.cause());
+        return;
+      }
+      Set<String> ready = readyIps(cluster.result());
+      Set<String> routed = kubeTargets(status.result());
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      if (ready.equals(routed)) {
+        seen.complete(ms);
+      } else if (ms > TIMEOUT_MS) {
+        seen.fail(ClientTypes.KUBE_RESOLVER + " still routes to " + routed + " " + ms
+            + " ms after the change, while the ready pods are " + ready);
+      } else {
+        vertx.setTimer(POLL_MS, id -> poll(vertx, api, start, seen));
+      }
+    });
+  }
+
+  private static Set<String> readyIps(JsonObject cluster) {
+    Set<String> ips = new TreeSet<>();
+    cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
+        .filter(pod -> pod.getBoolean("ready")).forEach(pod -> ips.add(pod.getString("ip")));
+    return ips;
+  }
+
+  private static Set<String> kubeTargets(JsonObject status) {
+    Set<String> ips = new TreeSet<>();
+    status.getJsonObject("types").getJsonObject(ClientTypes.KUBE_RESOLVER).getJsonArray("targets")
+        .forEach(target -> ips.add(String.valueOf(target).replaceFirst(":\\d+$", "")));
+    return ips;
+  }
+}

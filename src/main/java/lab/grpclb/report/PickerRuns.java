@@ -1,0 +1,32 @@
+package lab.grpclb.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import lab.grpclb.experiment.ClientTypes;
+
+/** What the picker experiments share: a cluster of N pods at the report's delay, and runs per picker. */
+final class PickerRuns {
+  static final List<String> PICKERS = List.of("round_robin", "least_request", "peak_ewma");
+  static final int PODS = 5;
+
+  private PickerRuns() {
+  }
+
+  /** Scales to {@link #PODS} and waits until the client routes to all of them; completes with the first ready pod. */
+  static Future<JsonObject> fivePods(io.vertx.core.Vertx vertx, LabApi api) {
+    return api.scale(PODS).compose(c -> Convergence.await(vertx, api)).compose(ms -> api.cluster())
+        .map(cluster -> cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
+            .filter(pod -> pod.getBoolean("ready")).findFirst().orElseThrow());
+  }
+
+  /** ClientWithKubeResolver with this picker under the given load (query without type). */
+  static Future<Run> run(LabApi api, String picker, String load) {
+    return api.experiment(ClientTypes.KUBE_RESOLVER, load + "&lb=" + picker);
+  }
+
+  /** The share of a run's replies that came from this IP, in %. */
+  static double sharePercent(Run run, String ip) {
+    return run.ok() == 0 ? 0 : 100.0 * run.count(ip) / run.ok();
+  }
+}

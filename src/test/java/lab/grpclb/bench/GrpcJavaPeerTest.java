@@ -1,0 +1,102 @@
+package lab.grpclb.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import lab.grpclb.Greeters;
+import lab.grpclb.bench.peer.GrpcJavaPeer;
+import lab.grpclb.experiment.ExperimentReport;
+import lab.grpclb.experiment.LoadShape;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The grpc-java peer answers the experiment API's shape, read back through ReportJson as the benchmark reads ours:
+ * its two clients reach the pods as their counterparts do, and the load shapes are sent as asked. Real servers on
+ * 127.0.0.130-132 (no other test uses them), 20 ms delay.
+ */
+@ExtendWith(VertxExtension.class)
+class GrpcJavaPeerTest {
+  static final int DELAY_MS = 20;
+
+  List<GreeterServer> servers;
+  GrpcJavaPeer peer;
+  ExperimentApi api;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    servers = List.of(Greeters.start(vertx, "127.0.0.130", DELAY_MS), Greeters.start(vertx, "127.0.0.131", DELAY_MS),
+        Greeters.start(vertx, "127.0.0.132", DELAY_MS));
+    List<InetSocketAddress> pods = servers.stream()
+        .map(s -> InetSocketAddress.createUnresolved(s.config().podIp(), s.port())).toList();
+    peer = GrpcJavaPeer.start(new GrpcJavaPeer.Config("127.0.0.1", 0, pods.get(0), pods, 5_000));
+    api = new ExperimentApi("127.0.0.1", peer.port(), Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    peer.close();
+    Greeters.stopAll(servers);
+  }
+
+  @Test
+  void roundRobinSplitsABurstEvenlyOverThePods() throws Exception {
+    run(GrpcJavaTypes.ROUND_ROBIN, BenchLoad.burst(30)); // connects every pod's subchannel
+    ExperimentReport report = run(GrpcJavaTypes.ROUND_ROBIN, BenchLoad.burst(300));
+    assertEquals(300, report.ok(), "errors " + report.outcome().errors());
+    assertEquals(Map.of("127.0.0.130", 100, "127.0.0.131", 100, "127.0.0.132", 100), report.countPerIp());
+    // a burst does not wait for replies (on a busy machine sending 300 calls can outlast the 20 ms delay)
+    assertTrue(report.maxInFlight() > 1 && report.maxInFlight() <= 300, "max_in_flight " + report.maxInFlight());
+    assertTrue(report.latency().p99() >= DELAY_MS, "latency from send to end: " + report.latency());
+    assertTrue(report.elapsedMs() >= DELAY_MS, "elapsed " + report.elapsedMs());
+  }
+
+  @Test
+  void oneChannelRunsAClosedLoopOnTheTarget() throws Exception {
+    ExperimentReport report = run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("closed:c=10,n=100"));
+    assertEquals(100, report.ok());
+    assertEquals(Map.of("127.0.0.130", 100), report.countPerIp());
+    assertTrue(report.maxInFlight() <= 10, "max_in_flight " + report.maxInFlight());
+    // ten rounds of ten calls, each round at least the delay
+    assertTrue(report.elapsedMs() >= 10 * DELAY_MS, "elapsed " + report.elapsedMs());
+  }
+
+  @Test
+  void anOpenLoopKeepsItsScheduleAndReportsItsPacing() throws Exception {
+    ExperimentReport report = run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("open:rate=200,n=100"));
+    assertEquals(100, report.ok());
+    assertNotNull(report.pacing());
+    assertEquals(200, report.pacing().askedPerS());
+    // 100 calls 5 ms apart: the last leaves no earlier than its slot at 495 ms, the first at most lag max after its own
+    ExperimentReport.Pacing pacing = report.pacing();
+    assertTrue(report.sendMs() + pacing.lagMaxMs() >= 495, "send_ms " + report.sendMs() + ", " + pacing);
+    assertTrue(pacing.achievedPerS() > 100 && pacing.achievedPerS() < 400, "sent on the schedule, not at once: " + pacing);
+  }
+
+  @Test
+  void badRequestsAre400sThatNameWhatIsValid() throws Exception {
+    ExperimentApi.Answer unknown = api.run("ClientWithReuseConn", BenchLoad.burst(10));
+    assertEquals(400, unknown.status());
+    assertEquals("type must be one of " + GrpcJavaTypes.ALL + ", got 'ClientWithReuseConn'", unknown.error());
+    ExperimentApi.Answer badShape = api.run(GrpcJavaTypes.ONE_CHANNEL, new BenchLoad(
+        new LoadShape.ClosedLoop(0), 10));
+    assertEquals(400, badShape.status());
+    assertTrue(badShape.error().endsWith(BenchLoad.FORMS), badShape.error());
+  }
+
+  private ExperimentReport run(String type, BenchLoad load) throws Exception {
+    ExperimentApi.Answer answer = api.run(type, load);
+    assertTrue(answer.ok(), "HTTP " + answer.status() + ": " + answer.error());
+    return answer.report();
+  }
+}

@@ -1,0 +1,61 @@
+package lab.grpclb.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The balancer's flags on the client, and the injected failures' flags on the server. */
+class BalancerFlagsTest {
+
+  static Flags flags(String... args) {
+    return Flags.parse(args, Map.of());
+  }
+
+  @Test
+  void withoutFlagsTheClientBalancesRoundRobinWithLinkerdsEwmaAndNoEjection() {
+    assertEquals(BalancerConfig.DEFAULT, ClientConfig.from(flags()).balancer());
+    assertEquals(new OutlierEjection(false, 10_000, 85, 5, 50, 30_000, 300_000, 10), BalancerConfig.DEFAULT.ejection());
+  }
+
+  @Test
+  void everyBalancerFlagIsReadInClientAndLocalMode() {
+    String[] args = {"--lb", "peak_ewma", "--ewma-decay-ms", "5000", "--ewma-initial-rtt-ms", "50", "--outlier-ejection",
+        "--ejection-interval-ms", "2000", "--ejection-threshold", "40", "--ejection-base-ms", "1000",
+        "--ejection-min-hosts", "3", "--ejection-request-volume", "10"};
+    BalancerConfig expected = new BalancerConfig(LbPolicy.PEAK_EWMA, 5_000, 50,
+        new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10));
+    Flags client = flags(args);
+    assertEquals(expected, ClientConfig.from(client).balancer());
+    client.rejectUnknown("client");
+    Flags local = flags(args);
+    assertEquals(expected, LocalConfig.from(local).client().balancer());
+    local.rejectUnknown("local");
+  }
+
+  @Test
+  void anUnknownLbPolicyIsAStartupErrorNamingTheValidOnes() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ClientConfig.from(flags("--lb", "fastest")));
+    assertEquals("--lb must be one of round_robin, least_request, peak_ewma, got 'fastest'", e.getMessage());
+    assertEquals(LbPolicy.LEAST_REQUEST, LbPolicy.parse("least_request").orElseThrow());
+    assertTrue(LbPolicy.parse("LEAST_REQUEST").isEmpty(), "wire names only");
+    assertThrows(ConfigException.class, () -> ClientConfig.from(flags("--ejection-threshold", "101")));
+  }
+
+  @Test
+  void aServerCanBeStartedFailingAShareOfItsCalls() {
+    assertEquals(ErrorInjection.NONE, ServerConfig.from(flags()).errors());
+    assertEquals(new ErrorInjection(0.25, GrpcStatus.ABORTED),
+        ServerConfig.from(flags("--error-rate", "0.25", "--error-status", "aborted")).errors());
+    assertEquals(new ErrorInjection(0.5, GrpcStatus.UNAVAILABLE), ServerConfig.from(flags("--error-rate=0.5")).errors());
+    ConfigException rate = assertThrows(ConfigException.class, () -> ServerConfig.from(flags("--error-rate", "2")));
+    assertEquals("--error-rate must be a number from 0 to 1, got '2'", rate.getMessage());
+    ConfigException status = assertThrows(ConfigException.class,
+        () -> ServerConfig.from(flags("--error-rate", "0.1", "--error-status", "OK")));
+    assertTrue(status.getMessage().startsWith("--error-status must be one of CANCELLED, UNKNOWN,"), status.getMessage());
+    assertTrue(status.getMessage().endsWith("got 'OK'"), status.getMessage());
+  }
+}
