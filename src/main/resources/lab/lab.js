@@ -69,12 +69,14 @@ function pods() {
   if (view.cluster) {
     return view.cluster.pods.map(p => ({
       name: p.name, ip: p.ip, inFlight: p.in_flight, served: p.calls, delay: `${p.delay_ms} ms`,
+      errorRate: p.error_rate > 0 ? `${percent(p.error_rate)} ${p.error_status}` : '0 %',
+      failedOnPurpose: p.calls_failed_on_purpose,
       state: p.terminating ? 'terminating' : p.crashed ? 'crashed' : p.ready ? 'ready' : 'starting',
     }));
   }
   const endpoints = (view.status.kubernetes && view.status.kubernetes.endpoints) || [];
   return endpoints.map(e => ({
-    name: e.pod || e.ip, ip: e.ip, inFlight: e.in_flight, served: '—', delay: '—',
+    name: e.pod || e.ip, ip: e.ip, inFlight: e.in_flight, served: '—', delay: '—', errorRate: '—',
     state: e.terminating ? 'terminating' : e.ready ? 'ready' : 'not ready',
   }));
 }
@@ -89,15 +91,16 @@ function renderPods() {
   const local = view.mode === 'local';
   keyedRows($('pods').tBodies[0], pods(), p => p.name, podRow, (row, p) => {
     const calls = view.run && view.run.perIp[p.ip];
-    const answered = calls ? calls.ok + calls.errors : 0;
     row.dataset.ip = p.ip;
     cell(row, 'ip', p.ip);
     cell(row, 'state', p.state, `state-${p.state.split(' ')[0]}`).title = STATE_TITLES[p.state] || '';
     cell(row, 'in-flight', String(p.inFlight));
     cell(row, 'served', String(p.served));
     cell(row, 'delay', p.delay);
-    cell(row, 'error-rate', answered > 0 ? percent(calls.errors / answered) : '—');
+    cell(row, 'error-rate', p.errorRate).title = p.failedOnPurpose === undefined ? ''
+      : `failed on purpose so far: ${p.failedOnPurpose}`;
     cell(row, 'this-run', view.run ? String(calls ? calls.ok : 0) : '—');
+    cell(row, 'run-errors', view.run ? String(calls ? calls.errors : 0) : '—');
     const commands = kubectl(p.name, 'N');
     row.querySelectorAll('button').forEach(b => {
       const action = b.dataset.action;
@@ -110,10 +113,11 @@ function renderPods() {
 function podRow(p) {
   const row = document.createElement('tr');
   row.dataset.pod = p.name;
-  ['name', 'ip', 'state', 'in-flight', 'served', 'delay', 'error-rate', 'this-run', 'actions'].forEach(name => {
+  const numbers = ['in-flight', 'served', 'delay', 'error-rate', 'this-run', 'run-errors'];
+  ['name', 'ip', 'state', ...numbers, 'actions'].forEach(name => {
     const td = document.createElement('td');
     td.className = name;
-    if (['in-flight', 'served', 'delay', 'error-rate', 'this-run'].includes(name)) td.classList.add('num');
+    if (numbers.includes(name)) td.classList.add('num');
     row.appendChild(td);
   });
   row.querySelector('.name').textContent = p.name;
@@ -122,6 +126,8 @@ function podRow(p) {
   actions.append(
     button('slow', 'slow', () => act('POST', `/cluster/pods/${pod}/delay?ms=${$('delay-ms').value}`,
       `slow ${p.name} to ${$('delay-ms').value} ms`)),
+    button('fail', 'errors', () => act('POST', `/cluster/pods/${pod}/errors?rate=${$('error-rate').value}`,
+      `fail ${$('error-rate').value} of ${p.name}'s calls`)),
     button('kill', 'kill', () => act('POST', `/cluster/pods/${pod}/kill`, `kill ${p.name}`)),
     button('delete', 'delete', () => act('DELETE', `/cluster/pods/${pod}`, `delete ${p.name}`)));
   return row;
@@ -137,6 +143,7 @@ function kubectl(pod, replicas) {
     delete: `kubectl${ns} delete pod ${pod}`,
     kill: `kubectl${ns} delete pod ${pod} --grace-period=0 --force`,
     slow: `kubectl${ns} set env ${deployment} GREETER_DELAY_MS=2000   # every pod, by a rollout`,
+    errors: `kubectl${ns} edit ${deployment}   # add --error-rate 0.5 to the args: every pod, by a rollout`,
     rollout: `kubectl${ns} rollout restart ${deployment}`,
   };
 }
@@ -156,6 +163,11 @@ function renderEndpoints() {
   $('watch').textContent = `EndpointSlice watch on ${k.api}: ${w.state}, ${w.slices} slice(s), `
     + `resourceVersion ${w.resourceVersion}, ${w.reconnects} reconnect(s)`
     + (w.last_error ? `, last error: ${w.last_error}` : '');
+  const b = k.balancer;
+  const ejection = b && b.outlier_ejection;
+  $('balancer').textContent = b ? `picker ${b.lb} · outlier ejection `
+    + (ejection ? `on, ${ejection.ejected.length} ejected` : 'off') : '';
+  $('lb').options[0].textContent = b ? `(the client's own: ${b.lb})` : "(the client's own)";
   keyedRows($('endpoints').tBodies[0], k.endpoints || [], e => `${e.ip}:${e.port}`, e => {
     const row = plainRow(['endpoint', 'pod', 'conditions', 'connection', 'routable', 'in-flight num', 'last-error wrap']);
     row.querySelector('.endpoint').textContent = `${e.ip}:${e.port}`;
@@ -166,7 +178,7 @@ function renderEndpoints() {
     const state = e.state || 'no connection';
     cell(row, 'connection', state, state === 'READY' ? 'state-ready'
       : state === 'TRANSIENT_FAILURE' ? 'state-failure' : 'state-starting');
-    cell(row, 'routable', e.routable ? 'yes' : 'no');
+    cell(row, 'routable', e.ejected ? 'ejected' : e.routable ? 'yes' : 'no', e.ejected ? 'state-failure' : 'state-none');
     cell(row, 'in-flight', String(e.in_flight));
     cell(row, 'last-error', e.last_error || '');
   }, 'no endpoints in the EndpointSlices');
@@ -247,7 +259,8 @@ function showResult(r) {
   const errors = Object.entries(r.errors || {}).map(([e, count]) => `${count}× ${e}`).join('; ');
   $('result').className = '';
   $('result').replaceChildren(
-    line(`${r.type}, ${r.shape ? r.shape.kind : 'burst'}, n=${r.n}: ${r.ok} ok, ${r.failed} failed in ${r.time}`
+    line(`${r.type}${r.lb ? ` (${r.lb})` : ''}, ${r.shape ? r.shape.kind : 'burst'}, n=${r.n}: `
+      + `${r.ok} ok, ${r.failed} failed in ${r.time}`
       + ` · p50 ${l.p50} ms · p99 ${l.p99} ms · ${r.connections} connection(s)`),
     line(`count_per_ip: ${perPod || 'none'}`),
     ...(errors ? [line(`errors: ${errors}`)] : []));
@@ -360,7 +373,7 @@ function button(text, action, onClick) {
 }
 
 function percent(x) {
-  return x === 0 ? '0 %' : `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
+  return `${Number((x * 100).toFixed(x < 0.01 ? 2 : 1))} %`; // 50 %, 12.5 %, 0.25 %
 }
 
 function byIp(a, b) {

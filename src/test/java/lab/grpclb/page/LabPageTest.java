@@ -2,6 +2,7 @@ package lab.grpclb.page;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -185,6 +186,7 @@ class LabPageTest {
 
       JsonObject report = runFromThePage(driver, () -> type(driver.findElement(By.id("n")), "300"));
       assertEquals(300, report.getInteger("ok"), report.encode());
+      assertNull(report.getString("lb"), "no picker chosen, none sent: " + report.encode());
       JsonObject countPerIp = report.getJsonObject("count_per_ip");
       waitFor(() -> thisRun(driver).equals(counts(countPerIp, pods)) ? true : null,
           "per-pod counts on the page equal to count_per_ip " + countPerIp, 5_000);
@@ -206,6 +208,7 @@ class LabPageTest {
       driver.findElement(By.cssSelector("input[name=shape][value=open]")).click();
       type(driver.findElement(By.id("rate")), "50");
       type(driver.findElement(By.id("duration_s")), "3");
+      driver.findElement(By.cssSelector("#lb option[value=least_request]")).click();
       driver.findElement(By.id("run")).click();
       waitFor(() -> Integer.parseInt(cell(driver, deleted, "in-flight")) > 0 ? true : null,
           deleted + " holding calls", 5_000);
@@ -215,10 +218,17 @@ class LabPageTest {
       JsonObject open = waitFor(() -> result(driver), "the open loop's answer", 20_000);
       assertEquals(150, open.getInteger("ok") + open.getInteger("failed"), open.encode());
       assertEquals(0, open.getInteger("failed"), "a deleted pod drains its calls: " + open.encode());
+      assertEquals("least_request", open.getString("lb"), open.encode());
       waitFor(() -> driver.findElement(By.id("progress")).getText().endsWith("ended") ? true : null,
           "the run's final progress pushed", 5_000);
       assertEquals(2, driver.findElements(By.cssSelector("#chart-latency polyline")).size(), "p50 and p99 lines");
       assertTrue(driver.findElements(By.cssSelector("#chart-latency circle")).size() >= 2 * 3, "3 seconds or more");
+
+      // a pod made to fail half its calls
+      String failing = (String) readyPods(driver, 3).get(1).get("name");
+      type(driver.findElement(By.id("error-rate")), "0.5");
+      click(driver, failing, "errors");
+      waitFor(() -> "50 % UNAVAILABLE".equals(cell(driver, failing, "error-rate")) ? true : null, failing + " failing", 5_000);
       Path shot = browser.screenshot(Path.of("target", "lab-page.png"));
       assertTrue(Files.size(shot) > 10_000, "a screenshot with content: " + shot);
     }
