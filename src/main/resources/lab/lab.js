@@ -393,4 +393,6 @@ $('scale').addEventListener('click', () => act('POST', `/cluster/scale?replicas=
   `scale to ${$('replicas').value}`));
 $('rollout').addEventListener('click', () => act('POST', '/cluster/rollout', 'roll out'));
 shapeChanged();
+Charts.line($('chart-pods'), [], { empty: 'no run yet' });
+Charts.line($('chart-latency'), [], { empty: 'no run yet' });
 connect();

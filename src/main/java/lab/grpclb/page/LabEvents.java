@@ -17,10 +17,10 @@ import lab.grpclb.experiment.ExperimentRunner;
 import lab.grpclb.experiment.RunProgress;
 
 /**
- * {@code GET /events}: Server-Sent Events for the lab page. Every {@link #PERIOD_MS} while anyone listens, a {@code state}
- * event (the local cluster's pods, or null in a real cluster, and the client's {@code GET /status}) and, while
- * an experiment runs and once when it ends, a {@code progress} event with its seconds since the last one.
- * One timer serves every listener, and it runs only while there is one.
+ * {@code GET /events}: Server-Sent Events for the lab page. Every {@link #PERIOD_MS} while anyone listens, a
+ * {@code state} event (the local cluster's pods, or null in a real cluster, and the client's {@code GET /status})
+ * and, while an experiment runs and once when it ends, a {@code progress} event with its seconds since the last
+ * one. One timer serves every listener, and it runs only while there is one.
  */
 public final class LabEvents {
   /** Twice a second: a killed pod stays crashed for 1 s, and the page must show that. */

@@ -28,6 +28,7 @@ import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.LocalMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,6 +72,39 @@ class LabPageTest {
     local.stop().await(20, TimeUnit.SECONDS);
   }
 
+  /** Every test starts from 3 healthy pods at the usual delay, all routed to by ClientWithKubeResolver. */
+  @BeforeEach
+  void threeHealthyPods() throws Exception {
+    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status());
+    Set<String> ready = new java.util.TreeSet<>();
+    for (Object pod : send(HttpMethod.GET, "/cluster").json().getJsonArray("pods")) {
+      JsonObject p = (JsonObject) pod;
+      if (p.getBoolean("ready") && !p.getBoolean("crashed")) {
+        ready.add(p.getString("ip"));
+        assertEquals(200, send(HttpMethod.POST, "/cluster/pods/" + p.getString("name") + "/errors?rate=0").status());
+        assertEquals(200, send(HttpMethod.POST, "/cluster/pods/" + p.getString("name") + "/delay?ms=" + DELAY_MS).status());
+      }
+    }
+    waitFor(() -> {
+      try {
+        Set<String> routed = new java.util.TreeSet<>();
+        send(HttpMethod.GET, "/status").json().getJsonObject("kubernetes").getJsonArray("endpoints").stream()
+            .map(JsonObject.class::cast).filter(e -> e.getBoolean("routable")).forEach(e -> routed.add(e.getString("ip")));
+        return routed.equals(ready) ? true : null;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "ClientWithKubeResolver routing to the pods " + ready, 5_000);
+  }
+
+  Answer send(HttpMethod method, String uri) throws Exception {
+    return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(local.client().port())
+            .setURI(uri))
+        .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toString)
+            .map(body -> new Answer(resp.statusCode(), resp.getHeader("content-type"), body))))
+        .await(30, TimeUnit.SECONDS);
+  }
+
   record Answer(int status, String contentType, String body) {
     JsonObject json() {
       return new JsonObject(body);
@@ -82,8 +116,8 @@ class LabPageTest {
   }
 
   Answer get(int port, String uri, String accept) throws Exception {
-    return http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-            .setPort(port).setURI(uri).putHeader("Accept", accept))
+    return http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(uri)
+            .putHeader("Accept", accept))
         .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toString)
             .map(body -> new Answer(resp.statusCode(), resp.getHeader("content-type"), body))))
         .await(60, TimeUnit.SECONDS);
