@@ -38,6 +38,9 @@ function render(state) {
     : 'from the EndpointSlices: use kubectl for the rest';
   $('cluster-controls').classList.toggle('disabled', !local);
   $('cluster-controls').querySelectorAll('button, input').forEach(c => { c.disabled = !local; });
+  const rolling = local && state.cluster.rollout_in_progress;
+  $('rollout').disabled = !local || rolling;
+  $('rollout').textContent = rolling ? 'rolling out…' : 'roll out';
   $('kubectl-hint').hidden = local;
   if (!local) {
     const commands = Object.entries(kubectl('NAME', 'N'));

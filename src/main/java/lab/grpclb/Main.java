@@ -26,6 +26,7 @@ public final class Main {
         --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
                        [--error-rate 0] [--error-status UNAVAILABLE]   (fail that share of calls on purpose)
+                       [--max-connection-age-ms 0 (off)] [--max-connection-age-grace-ms 10000]
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
                        [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
@@ -36,13 +37,15 @@ public final class Main {
                        [--ewma-initial-rtt-ms 30] [--outlier-ejection] [--ejection-interval-ms 10000]
                        [--ejection-threshold 85] [--ejection-base-ms 30000] [--ejection-min-hosts 5]
                        [--ejection-request-volume 50]   (ClientWithKubeResolver's balancer)
+                       [--dns-name greeter-server-headless.NS.svc.cluster.local] [--dns-server IP[:port]]
+                       [--dns-refresh-s 30] [--dns-min-interval-s 30]   (ClientWithDnsResolver)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
-                       [--kubeconfig out/kubeconfig]: written for kubectl while it runs
+                       [--dns-port 5353] [--kubeconfig out/kubeconfig]: written for kubectl while it runs
                        [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
                        and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
                        --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
-                       --retry-policy, --max-attempts, and the balancer's --lb, --ewma-*, --outlier-ejection
-                       and --ejection-* flags)""";
+                       --retry-policy, --max-attempts, the balancer's --lb, --ewma-*, --outlier-ejection
+                       and --ejection-* flags, and the --dns-* flags)""";
 
   private Main() {
   }
@@ -133,8 +136,9 @@ public final class Main {
     ServerConfig config = ServerConfig.from(flags);
     flags.rejectUnknown("server");
     Logger.getLogger(Main.class.getName()).info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource()
-        + "), reply delay " + config.delayMs() + " ms" + (config.errors().active() ? ", failing a share of "
-        + config.errors().rate() + " of calls with " + config.errors().status() + " (--error-rate)" : ""));
+        + "), reply delay " + config.delayMs() + " ms, max connection age " + config.maxConnectionAge().describe()
+        + (config.errors().active() ? ", failing a share of " + config.errors().rate() + " of calls with "
+        + config.errors().status() + " (--error-rate)" : ""));
     Vertx vertx = Vertx.vertx();
     GreeterServer server = new GreeterServer(vertx, config);
     return server.start()

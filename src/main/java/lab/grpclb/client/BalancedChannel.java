@@ -75,6 +75,8 @@ public final class BalancedChannel implements GreeterChannel {
   /** One reading of both clocks, so that an ejection's times read the same in every sweep's snapshot. */
   private final Instant wallAtStart = Instant.now();
   private final long nanosAtStart = System.nanoTime();
+  /** Told when a connection drops or an attempt fails (DNS discovery resolves again then); on {@link #context}. */
+  private volatile Runnable onConnectionFailure = () -> { };
   /** The wait for a READY endpoint that calls with nowhere to go share; null when none is open. */
   private Promise<Void> readyWindow;
 
@@ -147,7 +149,16 @@ public final class BalancedChannel implements GreeterChannel {
   private void stateChanged(EndpointConnection connection) {
     if (connections.get(connection.key()) == connection) {
       updateBalancingState();
+      ConnectivityState state = connection.state();
+      if (state == ConnectivityState.IDLE || state == ConnectivityState.TRANSIENT_FAILURE) {
+        onConnectionFailure.run(); // IDLE only ever follows READY: the connection dropped or was sent away
+      }
     }
+  }
+
+  /** Runs {@code listener} on the balancer's event loop whenever a connection drops or a connection attempt fails. */
+  public void onConnectionFailure(Runnable listener) {
+    onConnectionFailure = listener;
   }
 
   /** The pickers over READY endpoints not ejected, in the snapshot's order; swapped only when they differ. */

@@ -19,7 +19,8 @@ public record ClientConfig(
     int connectTimeoutMs,
     int drainTimeoutMs,
     int maxDurationS,
-    BalancerConfig balancer) {
+    BalancerConfig balancer,
+    DnsConfig dns) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_MAX_N = 1_000_000;
@@ -50,18 +51,18 @@ public record ClientConfig(
         DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_DURATION_S);
   }
 
-  /** A client with the default balancer (round robin, no outlier ejection). */
+  /** A client with the default balancer (round robin, no outlier ejection), without DNS discovery. */
   public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
                       int maxInFlight, KubeConfig kube, RetryPolicy retryPolicy, int connectTimeoutMs,
                       int drainTimeoutMs, int maxDurationS) {
     this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, retryPolicy,
-        connectTimeoutMs, drainTimeoutMs, maxDurationS, BalancerConfig.DEFAULT);
+        connectTimeoutMs, drainTimeoutMs, maxDurationS, BalancerConfig.DEFAULT, null);
   }
 
   public static ClientConfig from(Flags flags) {
     String httpHost = flags.string("http-host", "0.0.0.0", "an address to listen on");
     HostPort target = HostPort.parse("--target (or env GREETER_TARGET)", flags.string("target", "GREETER_TARGET", "greeter-server:50051", "host:port"));
-    return withLimits(flags, httpHost, target, 2).withKube(KubeConfig.from(flags));
+    return withLimits(flags, httpHost, target, 2).withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
   }
 
   /**
@@ -82,13 +83,20 @@ public record ClientConfig(
         flags.integer("connect-timeout-ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000),
         flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000),
         flags.integer("max-duration-s", DEFAULT_MAX_DURATION_S, 1, 86_400),
-        BalancerConfig.from(flags));
+        BalancerConfig.from(flags),
+        null);
   }
 
   /** The same client, with ClientWithKubeResolver discovering through the given API. */
   public ClientConfig withKube(KubeConfig newKube) {
     return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer);
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer, dns);
+  }
+
+  /** The same client, with ClientWithDnsResolver resolving as given (null: that type is unavailable). */
+  public ClientConfig withDns(DnsConfig newDns) {
+    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
+        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer, newDns);
   }
 
   /**

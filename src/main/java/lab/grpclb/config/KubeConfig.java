@@ -63,7 +63,7 @@ public record KubeConfig(URI apiUrl, String tokenFile, String caFile, String nam
     throw new ConfigException("--kube-api must be an http(s)://host:port URL, got '" + raw + "'");
   }
 
-  private static String defaultNamespace() {
+  static String defaultNamespace() {
     try {
       Path file = Path.of(SERVICE_ACCOUNT + "namespace");
       return Files.isReadable(file) ? Files.readString(file).trim() : "default";

@@ -8,7 +8,7 @@ import java.util.Collections;
 
 /** Settings of {@code --mode server}. */
 public record ServerConfig(String host, int port, String podIp, String podIpSource, int delayMs, int drainTimeoutMs,
-                           ErrorInjection errors) {
+                           ErrorInjection errors, MaxConnectionAge maxConnectionAge) {
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_DELAY_MS = 500;
@@ -25,12 +25,18 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
       podIp = firstNonLoopbackAddress();
       source = "first non-loopback address of this host";
     }
-    return new ServerConfig(host, port, podIp, source, delayMs, drainMs, ErrorInjection.from(flags));
+    return new ServerConfig(host, port, podIp, source, delayMs, drainMs, ErrorInjection.from(flags),
+        MaxConnectionAge.from(flags));
   }
 
   /** A server for tests and the local cluster: one pod IP bound on its own loopback address. */
   public static ServerConfig forPod(String podIp, int port, int delayMs) {
-    return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, DEFAULT_DRAIN_TIMEOUT_MS, ErrorInjection.NONE);
+    return forPod(podIp, port, delayMs, MaxConnectionAge.OFF);
+  }
+
+  public static ServerConfig forPod(String podIp, int port, int delayMs, MaxConnectionAge maxConnectionAge) {
+    return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, DEFAULT_DRAIN_TIMEOUT_MS, ErrorInjection.NONE,
+        maxConnectionAge);
   }
 
   private static String firstNonLoopbackAddress() {

@@ -7,7 +7,11 @@ public final class ClientTypes {
   public static final String CLIENT = "Client";
   public static final String REUSE_CONN = "ClientWithReuseConn";
   public static final String KUBE_RESOLVER = "ClientWithKubeResolver";
-  public static final List<String> ALL = List.of(CLIENT, REUSE_CONN, KUBE_RESOLVER);
+  /** Not in the reference: the headless-Service DNS client that gRPC users reach for first (issue 13). */
+  public static final String DNS_RESOLVER = "ClientWithDnsResolver";
+  public static final List<String> ALL = List.of(CLIENT, REUSE_CONN, KUBE_RESOLVER, DNS_RESOLVER);
+  /** The three the write-up compares, in its order: its tables and charts stay as it drew them. */
+  public static final List<String> WRITEUP = List.of(CLIENT, REUSE_CONN, KUBE_RESOLVER);
 
   private ClientTypes() {
   }

@@ -22,6 +22,7 @@ import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.ListenException;
+import lab.grpclb.discovery.DnsDiscovery;
 import lab.grpclb.discovery.KubeDiscovery;
 import lab.grpclb.page.LabEvents;
 import lab.grpclb.page.LabPage;
@@ -40,6 +41,8 @@ public final class ExperimentClient {
   private Supplier<JsonObject> clusterView;
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
+  private BalancedChannel dnsBalanced;
+  private DnsDiscovery dnsDiscovery;
   private HttpServer httpServer;
   private ExperimentRoutes routes;
   /** ClientWithKubeResolver's outlier ejection as last configured (--outlier-ejection, then the route). */
@@ -61,6 +64,21 @@ public final class ExperimentClient {
       channels.put(ClientTypes.KUBE_RESOLVER, new UnavailableChannel("no Kubernetes API configured: run in a pod "
           + "(KUBERNETES_SERVICE_HOST) or pass --kube-api URL (with --kube-token-file, --kube-ca-file, --namespace)"));
     }
+    channels.put(ClientTypes.DNS_RESOLVER, dnsChannel());
+  }
+
+  /** ClientWithDnsResolver: the same balancer as ClientWithKubeResolver, fed from DNS on the balancer's event loop. */
+  private GreeterChannel dnsChannel() {
+    if (config.dns() == null || config.dns().server() == null) {
+      return new UnavailableChannel("no DNS server for ClientWithDnsResolver: "
+          + (config.dns() == null ? "not configured" : config.dns().serverSource()) + "; pass --dns-server IP[:port]");
+    }
+    dnsBalanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
+        config.balancer(), () -> dnsDiscovery.unavailableReason());
+    dnsDiscovery = new DnsDiscovery(vertx, dnsBalanced.preferredContext(), config.dns(), config.target().port(),
+        dnsBalanced::update);
+    dnsBalanced.onConnectionFailure(dnsDiscovery::requestResolution);
+    return dnsBalanced;
   }
 
   /** More routes on the same HTTP port (the local cluster's controls), mounted by {@link #start()}. */
@@ -97,6 +115,9 @@ public final class ExperimentClient {
       extraRoutes.forEach(routes -> routes.accept(router));
       if (discovery != null) {
         discovery.start();
+      }
+      if (dnsDiscovery != null) {
+        dnsDiscovery.start();
       }
       Responses.mountFallbacks(router);
       httpServer = vertx.createHttpServer().requestHandler(router);
@@ -138,7 +159,8 @@ public final class ExperimentClient {
         .put("unavailable_reason", channel.unavailableReason())
         .put("targets", new JsonArray(channel.endpoints()))
         .put("connections_open", channel.connectionsOpen())));
-    JsonObject status = new JsonObject().put("types", types).put("target", config.target().toString());
+    JsonObject status = new JsonObject().put("types", types).put("target", config.target().toString())
+        .put("dns", dnsDiscovery == null ? null : dnsDiscovery.status().put("endpoints", dnsBalanced.describe()));
     if (discovery == null) {
       return Future.succeededFuture(status.put("kubernetes", null));
     }
@@ -174,6 +196,9 @@ public final class ExperimentClient {
     Future<Void> server = httpServer == null ? Future.succeededFuture() : httpServer.close();
     if (discovery != null) {
       server = Future.join(server, discovery.close()).mapEmpty(); // done once the watch is stopped too
+    }
+    if (dnsDiscovery != null) {
+      server = Future.join(server, dnsDiscovery.close()).mapEmpty();
     }
     return server.compose(v -> Future.join(channels.values().stream().map(GreeterChannel::close).toList()).mapEmpty());
   }

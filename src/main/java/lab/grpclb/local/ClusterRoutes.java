@@ -7,26 +7,31 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Logger;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.experiment.Responses;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
  * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME},
- * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/delay?ms=M} and
- * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}.
+ * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/delay?ms=M},
+ * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/max-connection-age?ms=M} and
+ * {@code POST /cluster/rollout}.
  */
 public final class ClusterRoutes {
   private static final Logger LOG = Logger.getLogger(ClusterRoutes.class.getName());
   public static final int MAX_DELAY_MS = 3_600_000;
+  static final int MAX_PRE_STOP_MS = 60_000;
 
   private final LocalCluster cluster;
   private final Rollout rollout;
+  private final RollingUpdate rollingUpdate;
   private final String service;
   private final String controlPlaneUrl;
 
-  ClusterRoutes(LocalCluster cluster, Rollout rollout, String service, String controlPlaneUrl) {
+  ClusterRoutes(LocalCluster cluster, Rollout rollout, RollingUpdate rollingUpdate, String service, String controlPlaneUrl) {
     this.cluster = cluster;
     this.rollout = rollout;
+    this.rollingUpdate = rollingUpdate;
     this.service = service;
     this.controlPlaneUrl = controlPlaneUrl;
   }
@@ -38,6 +43,8 @@ public final class ClusterRoutes {
     router.post("/cluster/pods/:name/kill").handler(this::killPod);
     router.post("/cluster/pods/:name/delay").handler(this::delay);
     router.post("/cluster/pods/:name/errors").handler(this::errors);
+    router.post("/cluster/max-connection-age").handler(this::maxConnectionAge);
+    router.post("/cluster/rollout").handler(this::rolloutRestart);
   }
 
   /** GET /cluster: every pod (terminating ones too, until they are gone), the service and the API address. */
@@ -48,7 +55,13 @@ public final class ClusterRoutes {
         .put("replicas", rollout.desired())
         .put("pods", pods)
         .put("service", service)
-        .put("controlPlane", controlPlaneUrl);
+        .put("controlPlane", controlPlaneUrl)
+        .put("max_connection_age", ageJson(cluster.maxConnectionAge()))
+        .put("rollout_in_progress", rollingUpdate.inProgress());
+  }
+
+  private static JsonObject ageJson(MaxConnectionAge age) {
+    return new JsonObject().put("ms", age.ageMs()).put("grace_ms", age.graceMs()).put("enabled", !age.off());
   }
 
   private static JsonObject podJson(Pod pod) {
@@ -63,13 +76,18 @@ public final class ClusterRoutes {
         .put("delay_ms", pod.server().greeter().delayMs())
         .put("error_rate", pod.server().greeter().errors().rate())
         .put("error_status", pod.server().greeter().errors().status().name())
-        .put("calls_failed_on_purpose", pod.server().greeter().callsFailedOnPurpose());
+        .put("calls_failed_on_purpose", pod.server().greeter().callsFailedOnPurpose())
+        .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs());
   }
 
   /** Like {@code kubectl scale deployments/greeter-server --replicas=N}; answers once the new pods serve. */
   private void scale(RoutingContext ctx) {
     Integer replicas = boundedInt(ctx, "replicas", 0, LocalConfig.MAX_REPLICAS);
     if (replicas == null) {
+      return;
+    }
+    if (rollingUpdate.inProgress()) {
+      Responses.error(ctx, 409, rollingUpdate.describeInProgress() + "; scale once it is complete");
       return;
     }
     rollout.scale(replicas).onComplete(ar -> {
@@ -165,6 +183,77 @@ public final class ClusterRoutes {
     }
     cluster.errors(pod, errors);
     Responses.json(ctx, 200, podJson(pod));
+  }
+
+  /**
+   * Like {@code kubectl rollout restart deployment/greeter-server} followed by {@code kubectl rollout status}:
+   * answers when every pod has been replaced and the old ones are gone, with both; 409 while a rollout or a
+   * scale is in progress.
+   */
+  private void rolloutRestart(RoutingContext ctx) {
+    if (rollingUpdate.inProgress() || rollout.inProgress()) {
+      Responses.error(ctx, 409, rollingUpdate.inProgress() ? rollingUpdate.describeInProgress()
+          : "a scale to " + rollout.desired() + " replicas is in progress; roll out once it has settled");
+      return;
+    }
+    Integer preStopMs = ctx.queryParams().contains("pre_stop_ms")
+        ? boundedInt(ctx, "pre_stop_ms", 0, MAX_PRE_STOP_MS) : Integer.valueOf((int) RollingUpdate.DEFAULT_PRE_STOP_MS);
+    if (preStopMs == null) {
+      return;
+    }
+    RollingUpdate.Plan plan;
+    try {
+      plan = RollingUpdate.Plan.of(rollout.desired(), param(ctx, "max_surge", RollingUpdate.DEFAULT_MAX_SURGE),
+          param(ctx, "max_unavailable", RollingUpdate.DEFAULT_MAX_UNAVAILABLE), preStopMs);
+    } catch (IllegalArgumentException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
+    rollingUpdate.start(plan).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, 504, ar.cause().getMessage());
+        return;
+      }
+      RollingUpdate.Result done = ar.result();
+      JsonArray old = new JsonArray();
+      done.oldPods().forEach(pod -> old.add(new JsonObject().put("name", pod.name()).put("ip", pod.ip())));
+      JsonArray fresh = new JsonArray();
+      done.newPods().forEach(pod -> fresh.add(podJson(pod)));
+      Responses.json(ctx, 200, new JsonObject()
+          .put("replicas", done.plan().replicas())
+          .put("max_surge", done.plan().maxSurge())
+          .put("max_unavailable", done.plan().maxUnavailable())
+          .put("pre_stop_ms", done.plan().preStopMs())
+          .put("elapsed_ms", done.elapsedMs())
+          .put("old", old)
+          .put("new", fresh));
+    });
+  }
+
+  /** The query parameter as given (an empty one too), or the fallback when absent. */
+  private static String param(RoutingContext ctx, String name, String fallback) {
+    String value = ctx.queryParams().get(name);
+    return value == null ? fallback : value;
+  }
+
+  /**
+   * The server's {@code --max-connection-age-ms} (0 = off) and {@code --max-connection-age-grace-ms}, on every pod
+   * now and on every pod started later; open connections count their age from when they were accepted.
+   */
+  private void maxConnectionAge(RoutingContext ctx) {
+    Integer ms = boundedInt(ctx, "ms", 0, MAX_DELAY_MS);
+    if (ms == null) {
+      return;
+    }
+    Integer graceMs = ctx.queryParams().contains("grace_ms")
+        ? boundedInt(ctx, "grace_ms", 0, MAX_DELAY_MS) : Integer.valueOf((int) MaxConnectionAge.DEFAULT_GRACE_MS);
+    if (graceMs == null) {
+      return;
+    }
+    MaxConnectionAge age = new MaxConnectionAge(ms, graceMs);
+    cluster.maxConnectionAge(age);
+    LOG.info(() -> "max connection age of every pod: " + age.describe());
+    Responses.json(ctx, 200, ageJson(age));
   }
 
   private Pod podOr404(RoutingContext ctx) {

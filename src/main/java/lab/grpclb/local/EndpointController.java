@@ -2,17 +2,21 @@ package lab.grpclb.local;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
+import lab.grpclb.config.LocalConfig;
 
 /**
  * What Kubernetes' endpoint-slice controller does for the greeter Service: after every pod change, writes
  * the Service's EndpointSlice with each pod's conditions (ready; serving and terminating while it drains).
- * Writes only real changes, so watchers see one event per change. The benchmark seeds its control plane
+ * Writes only real changes, so watchers see one event per change, and with each one hands the ready pods' IPs
+ * to the cluster DNS, which answers the headless Service's name from them. The benchmark seeds its control plane
  * through it too, for servers that run in JVMs of their own ({@link #syncReady}).
  */
 public final class EndpointController {
-  public static final String NAMESPACE = "default";
+  public static final String NAMESPACE = LocalConfig.NAMESPACE;
   private static final String SLICE_NAME = LocalCluster.DEPLOYMENT + "-x7k2p";
 
   private final ControlPlane api;
@@ -20,10 +24,18 @@ public final class EndpointController {
   private final int port;
   private JsonObject lastWritten;
 
+  private final Consumer<List<String>> readyIps;
+
+  /** Without a cluster DNS (the benchmark). */
   public EndpointController(ControlPlane api, String service, int port) {
+    this(api, service, port, ips -> { });
+  }
+
+  EndpointController(ControlPlane api, String service, int port, Consumer<List<String>> readyIps) {
     this.api = api;
     this.service = service;
     this.port = port;
+    this.readyIps = readyIps;
   }
 
   /** The Service object itself, as kubectl apply of deploy/server.yaml would create it. */
@@ -41,10 +53,14 @@ public final class EndpointController {
 
   synchronized void sync(Collection<Pod> pods) {
     JsonArray endpoints = new JsonArray();
+    List<String> ready = new ArrayList<>();
     for (Pod pod : pods) {
+      if (pod.ready()) {
+        ready.add(pod.ip());
+      }
       endpoints.add(endpoint(pod.ip(), pod.name(), pod.ready(), pod.phase() == Pod.Phase.TERMINATING));
     }
-    write(endpoints);
+    write(endpoints, ready);
   }
 
   /** Replicas this JVM does not run (the benchmark's server JVMs), each ready, named after the Deployment. */
@@ -53,7 +69,7 @@ public final class EndpointController {
     for (int i = 0; i < ips.size(); i++) {
       endpoints.add(endpoint(ips.get(i), LocalCluster.DEPLOYMENT + "-bench-" + i, true, false));
     }
-    write(endpoints);
+    write(endpoints, ips);
   }
 
   private static JsonObject endpoint(String ip, String podName, boolean ready, boolean terminating) {
@@ -66,7 +82,7 @@ public final class EndpointController {
         .put("targetRef", new JsonObject().put("kind", "Pod").put("namespace", NAMESPACE).put("name", podName));
   }
 
-  private void write(JsonArray endpoints) {
+  private void write(JsonArray endpoints, List<String> ready) {
     JsonObject slice = new JsonObject()
         .put("metadata", new JsonObject().put("name", SLICE_NAME).put("labels", new JsonObject()
             .put("kubernetes.io/service-name", service)
@@ -77,6 +93,7 @@ public final class EndpointController {
     if (!slice.equals(lastWritten)) {
       lastWritten = slice;
       api.apply(ApiResource.ENDPOINTSLICES, NAMESPACE, slice);
+      readyIps.accept(ready);
     }
   }
 }

@@ -50,7 +50,7 @@ final class Kubelet {
 
   private JsonObject object(Pod pod) {
     JsonObject metadata = new JsonObject().put("name", pod.name()).put("labels", new JsonObject()
-        .put("app", LocalCluster.DEPLOYMENT).put("pod-template-hash", LocalCluster.TEMPLATE_HASH));
+        .put("app", LocalCluster.DEPLOYMENT).put("pod-template-hash", pod.templateHash()));
     pod.terminating().ifPresent(since -> metadata // as the API server sets it: when the grace period ends
         .put("deletionTimestamp", since.plusSeconds(GRACE_SECONDS).toString())
         .put("deletionGracePeriodSeconds", GRACE_SECONDS));

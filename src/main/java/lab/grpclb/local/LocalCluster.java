@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
 
@@ -25,7 +26,8 @@ import lab.grpclb.server.GreeterServer;
 public final class LocalCluster {
   private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
   static final String DEPLOYMENT = "greeter-server";
-  static final String TEMPLATE_HASH = "7d9f8";
+  /** The pod template's hash, part of every pod's name; a rollout restart changes the template, so the hash. */
+  private static final String FIRST_TEMPLATE_HASH = "7d9f8";
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
   private static final int FIRST_IP = 2;
@@ -36,9 +38,11 @@ public final class LocalCluster {
   private final Vertx vertx;
   private final int port;
   private volatile int delayMs;
+  private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
   private int nextIp = FIRST_IP;
+  private String templateHash = FIRST_TEMPLATE_HASH;
 
   public LocalCluster(Vertx vertx, int port, int delayMs) {
     this.vertx = vertx;
@@ -136,6 +140,16 @@ public final class LocalCluster {
         ? "failing " + errors.rate() + " of its calls with " + errors.status() : "no injected failures"));
   }
 
+  /** The pods' MAX_CONNECTION_AGE, on every pod now and on every pod started later. */
+  public synchronized void maxConnectionAge(MaxConnectionAge limit) {
+    maxConnectionAge = limit;
+    pods.values().forEach(pod -> pod.server().maxConnectionAge(limit));
+  }
+
+  public MaxConnectionAge maxConnectionAge() {
+    return maxConnectionAge;
+  }
+
   public Future<Void> stop() {
     return Future.join(pods.values().stream().map(pod -> pod.server().drain(5_000)).toList()).mapEmpty();
   }
@@ -144,11 +158,12 @@ public final class LocalCluster {
     return pods.values().stream().filter(p -> p.phase() != Pod.Phase.TERMINATING).toList();
   }
 
-  private Future<Pod> startPod() {
+  /** A new pod of the current template: its name and IP are new, it is STARTING until it serves. */
+  synchronized Future<Pod> startPod() {
     String ip = nextIp();
-    String name = DEPLOYMENT + "-" + TEMPLATE_HASH + "-" + randomSuffix();
-    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs));
-    Pod pod = new Pod(name, ip, server);
+    String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
+    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs, maxConnectionAge));
+    Pod pod = new Pod(name, templateHash, ip, server);
     pods.put(name, pod);
     changed();
     return server.start()
@@ -165,11 +180,31 @@ public final class LocalCluster {
         });
   }
 
+  /** A new pod template, as {@code kubectl rollout restart} makes one: pods started from now on carry its hash. */
+  synchronized void newTemplate() {
+    templateHash = randomSuffix();
+  }
+
   private Future<Void> terminate(Pod pod) {
+    return terminate(pod, 0);
+  }
+
+  /**
+   * The pod's endpoint turns terminating at once; the pod keeps serving through its preStop pause (while clients
+   * and kube-proxy see it leave), then drains. Completes when it is gone.
+   */
+  synchronized Future<Void> terminate(Pod pod, long preStopMs) {
     pod.phase(Pod.Phase.TERMINATING);
-    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") terminating: draining");
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") terminating: "
+        + (preStopMs > 0 ? "preStop pause of " + preStopMs + " ms, then draining" : "draining"));
     changed();
-    return pod.server().drain().onComplete(ar -> {
+    Promise<Void> paused = Promise.promise();
+    if (preStopMs > 0) {
+      vertx.setTimer(preStopMs, id -> paused.complete());
+    } else {
+      paused.complete();
+    }
+    return paused.future().compose(v -> pod.server().drain()).onComplete(ar -> {
       pods.remove(pod.name());
       LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") gone");
       changed();

@@ -6,12 +6,15 @@ import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.util.UUID;
 import java.util.logging.Logger;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.DnsConfig;
+import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ExperimentClient;
 
-/** {@code --mode local}: pods, a service address, and the experiment client, all in this process. */
+/** {@code --mode local}: pods, a service address, cluster DNS, and the experiment client, all in this process. */
 public final class LocalMode {
   private static final Logger LOG = Logger.getLogger(LocalMode.class.getName());
 
@@ -20,8 +23,11 @@ public final class LocalMode {
   private final LocalCluster cluster;
   private final ServiceProxy service;
   private final ControlPlane controlPlane;
+  private final ClusterDns dns = new ClusterDns(LocalConfig.NAMESPACE);
   private final String token = UUID.randomUUID().toString();
   private String tokenFile;
+  /** Why the cluster DNS did not start, or null when it serves. */
+  private String dnsOff;
   private String kubeconfig;
   private Rollout rollout;
   private ExperimentClient client;
@@ -39,18 +45,21 @@ public final class LocalMode {
     return controlPlane.listen("127.0.0.1", config.apiPort())
         .recover(err -> ListenException.naming("--api-port", "127.0.0.1", config.apiPort(), err))
         .compose(cp -> writeKubeconfig())
+        .compose(v -> listenDns())
         .compose(v -> writeToken())
         .compose(kube -> {
-          EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort());
+          EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort(),
+              dns::publish);
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
           cluster.onChange(new Kubelet(controlPlane, config.grpcPort())::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
-          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, serviceAddress(), controlPlane.url());
+          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, new RollingUpdate(vertx, cluster), serviceAddress(),
+              controlPlane.url());
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ExperimentClient(vertx, config.client().withKube(kube)).withRoutes(controls::mount)
+              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount)
                   .withCluster(controls::view).start());
         })
         .map(c -> {
@@ -67,6 +76,26 @@ public final class LocalMode {
           kubeconfig = path; // deleted on stop: it names a control plane that stops with it
           return null;
         });
+  }
+
+  /**
+   * A taken DNS port (mDNS often holds 5353) is a warning, not a failed start: everything but ClientWithDnsResolver
+   * works without the cluster DNS, and that type says why it is unavailable.
+   */
+  private Future<Void> listenDns() {
+    return dns.listen(vertx, config.dnsPort()).<Void>mapEmpty().recover(err -> {
+      dnsOff = err.getMessage();
+      LOG.warning(() -> "cluster DNS off: " + dnsOff + "; ClientWithDnsResolver is unavailable (pick a free --dns-port)");
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The client discovers through this cluster: its API, and its DNS unless --dns-server names another. */
+  private ClientConfig clientConfig(KubeConfig kube) {
+    DnsConfig resolving = config.client().dns();
+    return config.client().withKube(kube).withDns(dnsOff != null
+        ? resolving.withDefaultServer(null, "the local cluster's DNS is off: " + dnsOff)
+        : resolving.withDefaultServer(new HostPort(ClusterDns.HOST, dns.port()), "the local cluster's DNS"));
   }
 
   /**
@@ -93,6 +122,13 @@ public final class LocalMode {
     text.append("  service  greeter-server  ").append(serviceAddress())
         .append("  (a random ready pod per connection, like kube-proxy)\n");
     text.append("  api      ").append(controlPlane.url()).append("  (kubeconfig ").append(kubeconfig).append(")\n");
+    if (dnsOff == null) {
+      text.append("  dns      ").append(ClusterDns.HOST).append(':').append(dns.port()).append("  ").append(dns.name())
+          .append(" -> the ready pods (try: dig @").append(ClusterDns.HOST).append(" -p ").append(dns.port())
+          .append(' ').append(dns.name()).append(")\n");
+    } else {
+      text.append("  dns      off: ").append(dnsOff).append('\n');
+    }
     text.append("  client   ").append(base).append('\n');
     text.append("  lab page ").append(base).append("/  (open it in a browser: pods, endpoints, runs, live charts)\n");
     text.append("try:\n");
@@ -102,12 +138,15 @@ public final class LocalMode {
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithReuseConn&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithKubeResolver&n=3000'\n");
+    text.append("  curl '").append(base).append("/experiment/client?type=ClientWithDnsResolver&n=3000'\n");
     text.append("  curl '").append(base).append("/cluster'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
-    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/rollout'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/max-connection-age?ms=10000'");
     return text.toString();
   }
 
@@ -121,6 +160,11 @@ public final class LocalMode {
 
   public ExperimentClient client() {
     return client;
+  }
+
+  /** The port the cluster DNS answers on (UDP and TCP, 127.0.0.1); -1 when it is off. */
+  public int dnsPort() {
+    return dnsOff == null ? dns.port() : -1;
   }
 
   public ControlPlane controlPlane() {
@@ -139,7 +183,8 @@ public final class LocalMode {
 
   public Future<Void> stop() {
     Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
-    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(controlPlane::close)
+    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(dns::close)
+        .eventually(controlPlane::close)
         .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile))
         .eventually(() -> kubeconfig == null ? Future.succeededFuture() : vertx.fileSystem().delete(kubeconfig));
   }

@@ -11,20 +11,27 @@ public final class Pod {
   public enum Phase { STARTING, READY, TERMINATING, CRASHED }
 
   private final String name;
+  private final String templateHash;
   private final String ip;
   private final GreeterServer server;
   private volatile Phase phase = Phase.STARTING;
   private volatile Instant started;
   private volatile Instant terminating;
 
-  Pod(String name, String ip, GreeterServer server) {
+  Pod(String name, String templateHash, String ip, GreeterServer server) {
     this.name = name;
+    this.templateHash = templateHash;
     this.ip = ip;
     this.server = server;
   }
 
   public String name() {
     return name;
+  }
+
+  /** The hash of the pod template it was started from (its {@code pod-template-hash} label). */
+  public String templateHash() {
+    return templateHash;
   }
 
   public String ip() {

@@ -50,6 +50,11 @@ final class Rollout {
     return desired;
   }
 
+  /** A scale that has not settled yet: a rolling update must wait for it. */
+  boolean inProgress() {
+    return !waiting.isEmpty();
+  }
+
   boolean settled() {
     int live = 0;
     for (Pod pod : cluster.pods()) {

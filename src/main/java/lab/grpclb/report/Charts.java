@@ -46,7 +46,7 @@ final class Charts {
     }
     svg.append(text(left + plotW / 2, height - 8, "middle", "n (evenly spaced, not to scale); bars: min–max over the runs"));
     int series = 0;
-    for (String type : ClientTypes.ALL) {
+    for (String type : ClientTypes.WRITEUP) {
       String color = TYPE_COLORS[series % TYPE_COLORS.length];
       StringBuilder points = new StringBuilder();
       StringBuilder marks = new StringBuilder();

@@ -87,7 +87,7 @@ final class Writeup {
   /** Sections 1 and 2: every type at every n, plus the count_per_ip sizes when the tables lack them. */
   private void planTimings() {
     for (int n : options.ns()) {
-      for (String type : ClientTypes.ALL) {
+      for (String type : ClientTypes.WRITEUP) {
         measure(type, n);
       }
     }

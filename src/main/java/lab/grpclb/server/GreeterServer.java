@@ -3,7 +3,6 @@ package lab.grpclb.server;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -17,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
+import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.transport.FlushBatching;
 import lab.grpclb.transport.KnownVertxNoise;
 
 /**
- * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, and its
- * graceful drain (NOT_SERVING, GOAWAY, wait for in-flight calls).
+ * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, its graceful
+ * drain (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections' age limit (MAX_CONNECTION_AGE).
  */
 public final class GreeterServer {
   private static final Logger LOG = Logger.getLogger(GreeterServer.class.getName());
@@ -55,8 +55,9 @@ public final class GreeterServer {
   private final Vertx vertx;
   private final ServerConfig config;
   private final GreeterService greeter;
-  /** Open connections, each with a promise completed when it closes. */
-  private final Map<HttpConnection, Promise<Void>> connections = new ConcurrentHashMap<>();
+  private final Map<HttpConnection, ServerConnection> connections = new ConcurrentHashMap<>();
+  private volatile MaxConnectionAge maxConnectionAge;
+  private final LongAdder agedOut = new LongAdder();
   private HttpServer httpServer;
   private long countersLogTimer = -1;
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
@@ -73,6 +74,7 @@ public final class GreeterServer {
     this.vertx = vertx;
     this.config = config;
     this.greeter = new GreeterService(vertx, config.podIp(), config.delayMs(), config.errors());
+    this.maxConnectionAge = config.maxConnectionAge();
   }
 
   public Future<GreeterServer> start() {
@@ -133,12 +135,32 @@ public final class GreeterServer {
     }
     FlushBatching.install(connection);
     connection.exceptionHandler(err -> { }); // a client that resets or vanishes is normal here: no log per connection
-    Promise<Void> closed = Promise.promise();
-    connections.put(connection, closed);
+    ServerConnection accepted = new ServerConnection(vertx, connection, Vertx.currentContext(), this::draining,
+        agedOut::increment);
+    connections.put(connection, accepted);
     connection.closeHandler(v -> {
       connections.remove(connection);
-      closed.tryComplete();
+      accepted.closed();
     });
+    accepted.limitAge(maxConnectionAge);
+  }
+
+  /**
+   * Sets MAX_CONNECTION_AGE from now on, for open connections too (each one's age counts from its accept): a
+   * connection already older goes away at once.
+   */
+  public void maxConnectionAge(MaxConnectionAge limit) {
+    maxConnectionAge = limit;
+    connections.values().forEach(c -> c.limitAge(limit));
+  }
+
+  public MaxConnectionAge maxConnectionAge() {
+    return maxConnectionAge;
+  }
+
+  /** Connections told to go away because they reached their age. */
+  public long connectionsAgedOut() {
+    return agedOut.sum();
   }
 
   private Future<Boolean> serving() {
@@ -156,31 +178,18 @@ public final class GreeterServer {
   public Future<Void> drain(long timeoutMs) {
     draining = true;
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
-    // A GOAWAY naming the largest stream id announces the shutdown without refusing any stream (RFC 9113
-    // 6.8); clients stop opening streams here, and calls that still arrive get REFUSED_STREAM to retry elsewhere.
-    connections.keySet().forEach(c -> c.goAway(0, Integer.MAX_VALUE));
+    // Clients stop opening streams here, and calls that still arrive get REFUSED_STREAM to retry elsewhere.
+    Future<Void> announced = Future.join(connections.values().stream()
+        .map(c -> c.goAwayAndPing(Math.min(timeoutMs, PING_WAIT_MS))).toList()).mapEmpty();
     LOG.info(() -> "pod " + config.podIp() + ": GOAWAY sent on " + connections.size() + " connections, refusing new "
         + "connections and calls, draining " + greeter.callsInFlight() + " in-flight calls (timeout " + timeoutMs + " ms)");
     long deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
     Promise<Void> drained = Promise.promise();
-    pingRoundTrip(Math.min(timeoutMs, PING_WAIT_MS)).onComplete(v -> awaitNoCallsInFlight(deadlineNanos, drained));
+    announced.onComplete(v -> awaitNoCallsInFlight(deadlineNanos, drained));
     return drained.future()
         .compose(v -> close()) // nothing is in flight any more (or the timeout passed)
         .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
             + " calls left unfinished, " + greeter.callsServed() + " served in all"));
-  }
-
-  /**
-   * Calls a client sent before our GOAWAY reached it are still on the wire when we count the calls in flight;
-   * closing then would break them. A PING sent after the GOAWAY is answered only after everything the client
-   * sent before it (TCP keeps the order), so once every connection has answered, each such call has either
-   * arrived (and is in flight) or been refused: gRPC's own graceful GOAWAY does the same.
-   */
-  private Future<Void> pingRoundTrip(long timeoutMs) {
-    // Vert.x never completes a PING whose connection closes first: a closed connection counts as answered.
-    return Future.join(connections.entrySet().stream().map(c -> Future.any(c.getKey().ping(Buffer.buffer(new byte[8])),
-            c.getValue().future())).toList())
-        .timeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /**

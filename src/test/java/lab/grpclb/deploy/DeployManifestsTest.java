@@ -42,6 +42,7 @@ import java.util.stream.Stream;
 import lab.grpclb.bench.Benchmark;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
+import lab.grpclb.config.DnsConfig;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
@@ -65,6 +66,7 @@ class DeployManifestsTest {
   static final Path DEPLOY = Path.of("deploy");
   static final String SERVER = "greeter-server";
   static final String CLIENT = "greeter-client";
+  static final String HEADLESS = DnsConfig.HEADLESS_SERVICE;
   /** The image the README builds inside minikube's Docker engine: both modes, one image. */
   static final String IMAGE = "grpc-lb-lab:dev";
   /** What MY_POD_IP from {@code status.podIP} looks like in minikube. */
@@ -214,6 +216,16 @@ class DeployManifestsTest {
         ((ObjectNode) m.get("Service", SERVER).at("/spec/ports/0")).put("targetPort", "grcp"));
     mistakes.put("Service port renamed (ClientWithKubeResolver looks for 'grpc')", m ->
         ((ObjectNode) m.get("Service", SERVER).at("/spec/ports/0")).put("name", "h2c"));
+    mistakes.put("headless Service gets a cluster IP", m ->
+        ((ObjectNode) m.get("Service", HEADLESS).path("spec")).remove("clusterIP"));
+    mistakes.put("headless Service lists pods that are not ready", m ->
+        ((ObjectNode) m.get("Service", HEADLESS).path("spec")).put("publishNotReadyAddresses", true));
+    mistakes.put("headless Service selects other pods", m ->
+        ((ObjectNode) m.get("Service", HEADLESS).path("spec")).putObject("selector").put("tier", "lab"));
+    mistakes.put("headless Service port misses the server", m ->
+        ((ObjectNode) m.get("Service", HEADLESS).at("/spec/ports/0")).put("targetPort", 8080));
+    mistakes.put("ClientWithDnsResolver resolves another name", m ->
+        ((ArrayNode) container(m.get("Deployment", CLIENT)).path("args")).add("--dns-name").add("greeter-server.default.svc"));
     mistakes.put("container port differs from what the server listens on", m ->
         ((ObjectNode) container(m.get("Deployment", SERVER)).at("/ports/0")).put("containerPort", 50052));
     mistakes.put("gRPC probe on the wrong port", m ->
@@ -273,6 +285,7 @@ class DeployManifestsTest {
     checkKustomization(m, kustomization, deployFiles);
     checkSelectors(m);
     checkServer(m);
+    checkHeadless(m);
     checkClient(m);
     checkRbac(m);
     checkHardening(m, dockerfile);
@@ -280,8 +293,8 @@ class DeployManifestsTest {
   }
 
   static void checkObjects(Manifests m) {
-    Set<String> expected = Set.of("Deployment/" + SERVER, "Service/" + SERVER, "Deployment/" + CLIENT, "Service/" + CLIENT,
-        "ServiceAccount/" + CLIENT, "Role/" + CLIENT, "RoleBinding/" + CLIENT);
+    Set<String> expected = Set.of("Deployment/" + SERVER, "Service/" + SERVER, "Service/" + HEADLESS,
+        "Deployment/" + CLIENT, "Service/" + CLIENT, "ServiceAccount/" + CLIENT, "Role/" + CLIENT, "RoleBinding/" + CLIENT);
     assertEquals(new TreeSet<>(expected), new TreeSet<>(m.keys()), "objects in deploy/");
     for (JsonNode object : m.all()) {
       String what = Manifests.key(object);
@@ -381,6 +394,31 @@ class DeployManifestsTest {
     assertTrue(deployment.at("/spec/template/spec/automountServiceAccountToken").isBoolean()
         && !deployment.at("/spec/template/spec/automountServiceAccountToken").asBoolean(),
         "greeter-server never calls the API server: automountServiceAccountToken: false");
+  }
+
+  /**
+   * The headless Service ClientWithDnsResolver resolves: no cluster IP, the greeter pods only (ready ones only in
+   * DNS), the same port, and the name the client resolves by default in kustomization's namespace.
+   */
+  static void checkHeadless(Manifests m) {
+    JsonNode headless = m.get("Service", HEADLESS);
+    assertEquals("None", headless.at("/spec/clusterIP").asText(), HEADLESS + " must be headless (clusterIP: None)");
+    assertEquals("ClusterIP", headless.at("/spec/type").asText("ClusterIP"), HEADLESS + " type");
+    assertFalse(headless.at("/spec/publishNotReadyAddresses").asBoolean(false),
+        HEADLESS + " must list ready pods only: DNS would hand out pods that cannot serve");
+    assertEquals(strings(m.get("Service", SERVER).at("/spec/selector")), strings(headless.at("/spec/selector")),
+        HEADLESS + " must select exactly what greeter-server selects");
+    JsonNode container = container(m.get("Deployment", SERVER));
+    JsonNode port = servicePort(headless, "grpc");
+    assertEquals(servicePort(m.get("Service", SERVER), "grpc").path("port").asInt(), port.path("port").asInt(),
+        HEADLESS + " port 'grpc' must be greeter-server's");
+    assertEquals(containerPort(container, "grpc").path("containerPort").asInt(), targetContainerPort(port, container),
+        HEADLESS + " targetPort must reach the server");
+    DnsConfig dns = clientConfig(m).dns();
+    String namespace = kustomization.path("namespace").asText("default");
+    assertEquals(DnsConfig.headlessName(namespace), dns.name(),
+        "ClientWithDnsResolver must resolve the headless Service in the namespace kustomization.yaml applies");
+    assertTrue(dns.name().startsWith(headless.at("/metadata/name").asText() + "."), "the name resolved is " + dns.name());
   }
 
   /** The client's config as its pod would parse it: the manifest's args and env, plus what the kubelet adds. */

@@ -8,11 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
-import lab.grpclb.config.Flags;
-import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,9 +31,7 @@ class ClusterRoutesTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--replicas", "1", "--delay-ms", "0",
-        "--http-port", "0", "--api-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
-    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "1", "--delay-ms", "0");
     http = new Http(vertx);
     podName = send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getString("name");
   }
@@ -77,6 +72,30 @@ class ClusterRoutesTest {
       assertNull(answer.headers().get("Allow"), path);
       assertTrue(answer.body().getString("error").contains(path), answer.body().encode());
     }
+  }
+
+  /** POST /cluster/max-connection-age sets the age on every pod, and on pods started later; a bad value is a 400. */
+  @Test
+  void maxConnectionAgeReachesEveryPodIncludingLaterOnes() throws Exception {
+    Http.Answer set = send(HttpMethod.POST, "/cluster/max-connection-age?ms=60000&grace_ms=2000");
+    assertEquals(200, set.status(), set.body().encode());
+    assertEquals(60_000, set.body().getInteger("ms"));
+    assertEquals(2_000, set.body().getInteger("grace_ms"));
+    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
+    JsonObject cluster = send(HttpMethod.GET, "/cluster").body();
+    assertEquals(60_000, cluster.getJsonObject("max_connection_age").getInteger("ms"), cluster.encode());
+    for (Object pod : cluster.getJsonArray("pods")) {
+      assertEquals(60_000, ((JsonObject) pod).getInteger("max_connection_age_ms"), cluster.encode());
+    }
+    for (String bad : new String[] {"ms=-1", "ms=abc", "ms=", "", "ms=10&grace_ms=x"}) {
+      Http.Answer answer = send(HttpMethod.POST, "/cluster/max-connection-age?" + bad);
+      assertEquals(400, answer.status(), bad + ": " + answer.body().encode());
+      assertTrue(answer.body().getString("error").contains("must be an integer from 0 to 3600000"), answer.body().encode());
+    }
+    assertEquals(200, send(HttpMethod.POST, "/cluster/max-connection-age?ms=0").status());
+    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=1").status());
+    assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0)
+        .getInteger("max_connection_age_ms"));
   }
 
   /** These held before the 405s: a guard that every parameter treats empty as given, not as absent. */

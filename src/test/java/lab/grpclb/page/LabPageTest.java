@@ -258,6 +258,19 @@ class LabPageTest {
       assertEquals(2, driver.findElements(By.cssSelector("#chart-latency polyline")).size(), "p50 and p99 lines");
       assertTrue(driver.findElements(By.cssSelector("#chart-latency circle")).size() >= 2 * 3, "3 seconds or more");
 
+      // roll out: every pod replaced, one at a time, while the button says so
+      Set<String> before = readyPods(driver, 3).stream().map(p -> (String) p.get("name")).collect(Collectors.toSet());
+      driver.findElement(By.id("rollout")).click();
+      waitFor(() -> driver.findElement(By.id("rollout")).getText().equals("rolling out…") ? true : null,
+          "the rollout shown under way", 5_000);
+      waitFor(() -> {
+        List<Map<String, Object>> ready = readyPods(driver, 3);
+        return ready != null && ready.stream().noneMatch(p -> before.contains(p.get("name")))
+            && driver.findElement(By.id("rollout")).isEnabled() ? true : null;
+      }, "3 new pods once the rollout is done", 20_000);
+      assertTrue(driver.findElement(By.id("message")).getText().startsWith("roll out: done"),
+          driver.findElement(By.id("message")).getText());
+
       // a pod made to fail half its calls
       String failing = (String) readyPods(driver, 3).get(1).get("name");
       type(driver.findElement(By.id("error-rate")), "0.5");

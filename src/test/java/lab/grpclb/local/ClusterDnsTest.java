@@ -1,0 +1,153 @@
+package lab.grpclb.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.dns.DnsClient;
+import io.vertx.core.dns.DnsClientOptions;
+import io.vertx.core.dns.DnsException;
+import io.vertx.core.dns.DnsResponseCode;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Http;
+import lab.grpclb.config.ListenException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The local cluster's DNS over real UDP (and TCP) on 127.0.0.1: the headless name answers the ready pods' A
+ * records to Vert.x's DnsClient and to dig, other names NXDOMAIN. gRPC port 50112 (no other test uses it).
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterDnsTest {
+  static final int GRPC_PORT = 50112;
+  static final String NAME = "greeter-server-headless.default.svc.cluster.local";
+
+  LocalMode local;
+  Http http;
+  DnsClient dns;
+  int dnsPort;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    local = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "0");
+    http = new Http(vertx);
+    dnsPort = local.dnsPort();
+    dns = vertx.createDnsClient(new DnsClientOptions().setHost("127.0.0.1").setPort(dnsPort).setQueryTimeout(2_000));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    dns.close();
+    local.stop().await(20, TimeUnit.SECONDS);
+  }
+
+  Set<String> readyIps() throws Exception {
+    Set<String> ips = new TreeSet<>();
+    http.get(local.client().port(), "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast)
+        .filter(p -> p.getBoolean("ready")).forEach(p -> ips.add(p.getString("ip")));
+    return ips;
+  }
+
+  Set<String> resolveA(String name) throws Exception {
+    return new TreeSet<>(dns.resolveA(name).await(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void theHeadlessNameAnswersTheReadyPodsAndOtherNamesAreNxdomain() throws Exception {
+    scale(3);
+    Set<String> ready = readyIps();
+    assertEquals(3, ready.size());
+    assertEquals(ready, resolveA(NAME));
+    assertEquals(ready, resolveA(NAME.toUpperCase(java.util.Locale.ROOT) + "."), "names are case-insensitive");
+    for (String other : new String[] {"greeter-server.default.svc.cluster.local", "example.com",
+        "greeter-server-headless.other.svc.cluster.local"}) {
+      Throwable error = dns.resolveA(other).map(r -> (Throwable) null).otherwise(e -> e).await(5, TimeUnit.SECONDS);
+      assertInstanceOf(DnsException.class, error, other);
+      assertEquals(DnsResponseCode.NXDOMAIN, ((DnsException) error).code(), other);
+    }
+    assertEquals(List.of(), dns.resolveAAAA(NAME).await(5, TimeUnit.SECONDS), "the name exists, with no AAAA");
+  }
+
+  /** Ten A records outgrow a 512-byte UDP answer: it comes truncated, and the full set over TCP. */
+  @Test
+  void aLargeAnswerIsTruncatedOverUdpAndWholeOverTcp() throws Exception {
+    scale(10);
+    Set<String> ready = readyIps();
+    assertEquals(10, ready.size());
+    assertEquals(ready, resolveA(NAME), "Vert.x's DnsClient asks again over TCP after the TC bit");
+    scale(3);
+    assertEquals(readyIps(), resolveA(NAME), "the answer follows the endpoint controller");
+    scale(10);
+    Assumptions.assumeTrue(digInstalled(), "dig is not installed (apt-get install dnsutils): dig's part skipped");
+    ready = readyIps();
+    String truncated = dig("+noedns", "+ignore", NAME);
+    assertTrue(truncated.contains("flags: qr aa tc rd;"), "the UDP answer says it is truncated: " + truncated);
+    assertTrue(truncated.contains("ANSWER: 6,"), "as many 65-byte records as fit in 512 bytes: " + truncated);
+    assertEquals(ready, new TreeSet<>(List.of(dig("+short", "+noedns", NAME).trim().split("\n"))),
+        "dig asks again over TCP");
+    scale(3);
+  }
+
+  @Test
+  void digSeesThePodsAndNxdomain() throws Exception {
+    scale(3);
+    Assumptions.assumeTrue(digInstalled(), "dig is not installed (apt-get install dnsutils): dig's part skipped");
+    Set<String> ready = readyIps();
+    String answer = dig(NAME);
+    assertTrue(answer.contains("status: NOERROR"), answer);
+    for (String ip : ready) {
+      assertTrue(answer.matches("(?s).*" + NAME.replace(".", "\\.") + "\\.\\s+5\\s+IN\\s+A\\s+" + ip.replace(".", "\\.")
+          + "\\b.*"), "an A record with TTL 5 for " + ip + ":\n" + answer);
+    }
+    assertTrue(dig("nothing.default.svc.cluster.local").contains("status: NXDOMAIN"));
+  }
+
+  @Test
+  void aPortInUseFailsNamingTheFlag(Vertx vertx) throws Exception {
+    DatagramSocket taken = vertx.createDatagramSocket().listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    int port = taken.localAddress().port();
+    Throwable error = new ClusterDns("default").listen(vertx, port).map(d -> (Throwable) null).otherwise(e -> e)
+        .await(5, TimeUnit.SECONDS);
+    assertInstanceOf(ListenException.class, error);
+    assertTrue(error.getMessage().startsWith("cannot listen on 127.0.0.1:" + port + " (--dns-port): "), error.getMessage());
+    taken.close();
+  }
+
+  void scale(int replicas) throws Exception {
+    assertEquals(200, http.send(HttpMethod.POST, local.client().port(), "/cluster/scale?replicas=" + replicas).status());
+  }
+
+  static boolean digInstalled() {
+    try {
+      return new ProcessBuilder("dig", "-v").redirectErrorStream(true).start().waitFor() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  String dig(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(dnsPort), "+time=2", "+tries=1"));
+    command.addAll(List.of(args));
+    Process dig = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(dig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(dig.waitFor(10, TimeUnit.SECONDS), "dig ended");
+    return out;
+  }
+}

@@ -1,0 +1,145 @@
+package lab.grpclb.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Http;
+import lab.grpclb.SteadyCalls;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
+import lab.grpclb.experiment.ClientTypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * ClientWithDnsResolver against the local cluster's DNS: new pods behind the headless name get calls only after
+ * the next resolution, and a failed connection brings one sooner. gRPC ports 50113-50115 (no other test uses them).
+ */
+@ExtendWith(VertxExtension.class)
+class DnsResolverTest {
+  static final int CALLERS = 40;
+
+  static Set<String> readyIps(Http http, LocalMode local) throws Exception {
+    Set<String> ips = new TreeSet<>();
+    http.get(local.client().port(), "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast)
+        .filter(p -> p.getBoolean("ready")).forEach(p -> ips.add(p.getString("ip")));
+    return ips;
+  }
+
+  static void scale(Http http, LocalMode local, int replicas) throws Exception {
+    assertEquals(200, http.send(HttpMethod.POST, local.client().port(), "/cluster/scale?replicas=" + replicas).status());
+  }
+
+  /** Waits until the DNS type has resolved once (the first resolution runs at start). */
+  static void awaitResolved(Http http, LocalMode local) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      JsonObject dns = http.get(local.client().port(), "/status").body().getJsonObject("dns");
+      if (dns.getJsonObject("last_resolution") != null) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("ClientWithDnsResolver never resolved");
+  }
+
+  /** Polls until every IP has had a call, or the time is up; returns how long it took, or -1. */
+  static long msUntilAllServed(SteadyCalls calls, Set<String> ips, long withinMs) throws InterruptedException {
+    long started = System.nanoTime();
+    while (true) {
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      if (ips.stream().allMatch(ip -> calls.callsTo(ip) > 0)) {
+        return ms;
+      }
+      if (ms > withinMs) {
+        return -1;
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void withAOneSecondRefreshNewPodsGetCallsWithinThreeSeconds(Vertx vertx) throws Exception {
+    LocalMode local = TestClusters.start(vertx, 50113, "--delay-ms", "10", "--dns-refresh-s", "1", "--dns-min-interval-s", "1");
+    Http http = new Http(vertx);
+    awaitResolved(http, local);
+    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientTypes.DNS_RESOLVER), CALLERS);
+    Set<String> before = readyIps(http, local);
+    scale(http, local, 5);
+    Set<String> all = readyIps(http, local);
+    assertEquals(5, all.size());
+    long ms = msUntilAllServed(calls, all, 3_000);
+    calls.stop();
+    assertTrue(ms >= 0, "all 5 pods served within 3 s of the scale-up; " + before + " -> " + all + ": " + calls);
+    assertEquals(0, calls.failed(), calls.toString());
+    System.out.println("ClientWithDnsResolver, refresh 1 s: all 5 pods served " + ms + " ms after the scale-up");
+
+    JsonObject dns = http.get(local.client().port(), "/status").body().getJsonObject("dns");
+    assertEquals("greeter-server-headless.default.svc.cluster.local", dns.getString("name"));
+    assertEquals("127.0.0.1:" + local.dnsPort(), dns.getString("server"));
+    assertEquals(all, new TreeSet<>(dns.getJsonObject("last_resolution").getJsonArray("ips").getList()), dns.encode());
+    assertNotNull(dns.getString("next_resolution_at"), dns.encode());
+    assertEquals(5, dns.getJsonArray("endpoints").size(), dns.encode());
+    local.stop().await(20, TimeUnit.SECONDS);
+  }
+
+  /**
+   * With gRPC's 30 s refresh, pods added after the last resolution get nothing for as long as this test watches;
+   * then a connection that fails (its pod deleted) brings a resolution after the minimum interval, not the refresh.
+   */
+  @Test
+  void withAThirtySecondRefreshNewPodsWaitUntilAConnectionFails(Vertx vertx) throws Exception {
+    LocalMode local = TestClusters.start(vertx, 50114, "--delay-ms", "10", "--dns-min-interval-s", "1");
+    Http http = new Http(vertx);
+    awaitResolved(http, local);
+    Set<String> before = readyIps(http, local);
+    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientTypes.DNS_RESOLVER), CALLERS);
+    scale(http, local, 5);
+    Set<String> added = new HashSet<>(readyIps(http, local));
+    added.removeAll(before);
+    assertEquals(2, added.size());
+    Thread.sleep(2_000); // the JUnit thread; a resolution every 30 s
+    for (String ip : added) {
+      assertEquals(0, calls.callsTo(ip), "a pod added after the last resolution: " + calls);
+    }
+
+    String victim = http.get(local.client().port(), "/cluster").body().getJsonArray("pods").stream()
+        .map(JsonObject.class::cast).filter(p -> before.contains(p.getString("ip"))).findFirst().orElseThrow()
+        .getString("name");
+    assertEquals(202, http.send(HttpMethod.DELETE, local.client().port(), "/cluster/pods/" + victim).status());
+    long ms = msUntilAllServed(calls, added, 3_000);
+    calls.stop();
+    assertTrue(ms >= 0, "the added pods served within 3 s of a connection failing: " + calls);
+    assertEquals(0, calls.failed(), calls.toString());
+    local.stop().await(20, TimeUnit.SECONDS);
+  }
+
+  /** A DNS port in use is a warning line: the cluster runs, and ClientWithDnsResolver says which flag to change. */
+  @Test
+  void aTakenDnsPortLeavesTheTypeUnavailableNamingTheFlag(Vertx vertx) throws Exception {
+    DatagramSocket taken = vertx.createDatagramSocket().listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    LocalMode local = new LocalMode(vertx, LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "0",
+        "--http-port", "0", "--api-port", "0", "--dns-port", String.valueOf(taken.localAddress().port()),
+        "--port", "50115", "--replicas", "1"}, Map.of()))).start().await(10, TimeUnit.SECONDS);
+    Http http = new Http(vertx);
+    JsonObject type = http.get(local.client().port(), "/status").body().getJsonObject("types")
+        .getJsonObject(ClientTypes.DNS_RESOLVER);
+    assertEquals(false, type.getBoolean("available"), type.encode());
+    assertTrue(type.getString("unavailable_reason").contains("(--dns-port)"), type.encode());
+    Http.Answer run = http.get(local.client().port(), "/experiment/client?type=ClientWithDnsResolver&n=10");
+    assertEquals(503, run.status(), run.body().encode());
+    assertEquals(200, http.get(local.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
+    local.stop().await(20, TimeUnit.SECONDS);
+    taken.close();
+  }
+}
