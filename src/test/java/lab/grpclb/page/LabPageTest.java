@@ -57,7 +57,7 @@ class LabPageTest {
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", String.valueOf(DELAY_MS),
-        "--http-port", "0", "--api-port", "0", "--port", String.valueOf(GRPC_PORT),
+        "--http-port", "0", "--api-port", "0", "--dns-port", "0", "--port", String.valueOf(GRPC_PORT),
         "--kubeconfig", Files.createTempDirectory("lab-page").resolve("kubeconfig").toString()}, Map.of()));
     local = new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS);
     ClientConfig bare = ClientConfig.from(Flags.parse(new String[] {"--http-host", "127.0.0.1", "--http-port", "0",
@@ -198,7 +198,7 @@ class LabPageTest {
     }
   }
 
-  /** The page as a reader uses it: runs an experiment, kills a pod, deletes a slow one under load. */
+  /** The page as a reader uses it: runs, kills a pod, rolls out, deletes a slow pod under load, fails one. */
   @Test
   void thePageRunsExperimentsAndDrivesTheCluster() throws Exception {
     try (Browser browser = Browser.open(1400, 1250)) {
@@ -212,73 +212,79 @@ class LabPageTest {
   }
 
   private void drive(Browser browser) throws Exception {
-    {
-      ChromeDriver driver = browser.driver();
-      driver.get("http://127.0.0.1:" + local.client().port() + "/");
-      List<Map<String, Object>> pods = waitFor(() -> readyPods(driver, 3), "3 ready pods on the page", 10_000);
-      waitFor(() -> endpointRows(driver) == 3 ? true : null, "3 endpoints as the balancer sees them", 10_000);
+    ChromeDriver driver = browser.driver();
+    driver.get("http://127.0.0.1:" + local.client().port() + "/");
+    List<Map<String, Object>> pods = waitFor(() -> readyPods(driver, 3), "3 ready pods on the page", 10_000);
+    waitFor(() -> endpointRows(driver) == 3 ? true : null, "3 endpoints as the balancer sees them", 10_000);
+    burstCountsMatchTheAnswer(driver, pods);
+    killOne(driver, (String) pods.get(0).get("name"));
+    rollOut(driver);
+    deleteASlowPodUnderLoad(driver, (String) readyPods(driver, 3).get(0).get("name"));
+    String failing = (String) readyPods(driver, 3).get(1).get("name");
+    type(driver.findElement(By.id("error-rate")), "0.5");
+    click(driver, failing, "errors");
+    waitFor(() -> "50 % UNAVAILABLE".equals(cell(driver, failing, "error-rate")) ? true : null, failing + " failing", 5_000);
+    Path shot = browser.screenshot(Path.of("target", "lab-page.png"));
+    assertTrue(Files.size(shot) > 10_000, "a screenshot with content: " + shot);
+  }
 
-      JsonObject report = runFromThePage(driver, () -> type(driver.findElement(By.id("n")), "300"));
-      assertEquals(300, report.getInteger("ok"), report.encode());
-      assertNull(report.getString("lb"), "no picker chosen, none sent: " + report.encode());
-      JsonObject countPerIp = report.getJsonObject("count_per_ip");
-      waitFor(() -> thisRun(driver).equals(counts(countPerIp, pods)) ? true : null,
-          "per-pod counts on the page equal to count_per_ip " + countPerIp, 5_000);
-      waitFor(() -> driver.findElements(By.cssSelector("#chart-pods polyline")).size() == countPerIp.size() ? true : null,
-          "a line per pod in the calls-per-second chart", 5_000);
+  /** A burst run from the page: the per-pod column, pushed by the event stream, equals the answer's count_per_ip. */
+  private void burstCountsMatchTheAnswer(ChromeDriver driver, List<Map<String, Object>> pods) throws Exception {
+    JsonObject report = runFromThePage(driver, () -> type(driver.findElement(By.id("n")), "300"));
+    assertEquals(300, report.getInteger("ok"), report.encode());
+    assertNull(report.getString("lb"), "no picker chosen, none sent: " + report.encode());
+    JsonObject countPerIp = report.getJsonObject("count_per_ip");
+    waitFor(() -> thisRun(driver).equals(counts(countPerIp, pods)) ? true : null,
+        "per-pod counts on the page equal to count_per_ip " + countPerIp, 5_000);
+    waitFor(() -> driver.findElements(By.cssSelector("#chart-pods polyline")).size() == countPerIp.size() ? true : null,
+        "a line per pod in the calls-per-second chart", 5_000);
+  }
 
-      // kill: the pod crashes (its endpoint still ready for 1 s), then the Deployment replaces it
-      String killed = (String) pods.get(0).get("name");
-      click(driver, killed, "kill");
-      waitFor(() -> "crashed".equals(state(driver, killed)) ? true : null, killed + " shown crashed", 5_000);
-      waitFor(() -> state(driver, killed) == null && readyPods(driver, 3) != null ? true : null,
-          killed + " gone and a replacement ready", 10_000);
+  /** The pod crashes (its endpoint still ready for 1 s), then the Deployment replaces it. */
+  private static void killOne(ChromeDriver driver, String killed) throws Exception {
+    click(driver, killed, "kill");
+    waitFor(() -> "crashed".equals(state(driver, killed)) ? true : null, killed + " shown crashed", 5_000);
+    waitFor(() -> state(driver, killed) == null && readyPods(driver, 3) != null ? true : null,
+        killed + " gone and a replacement ready", 10_000);
+  }
 
-      // delete a slow pod under load: it turns terminating, drains its calls, and a replacement appears
-      String deleted = (String) readyPods(driver, 3).get(0).get("name");
-      type(driver.findElement(By.id("delay-ms")), "1000");
-      click(driver, deleted, "slow");
-      waitFor(() -> "1000 ms".equals(cell(driver, deleted, "delay")) ? true : null, deleted + " slowed", 5_000);
-      driver.findElement(By.cssSelector("input[name=shape][value=open]")).click();
-      type(driver.findElement(By.id("rate")), "50");
-      type(driver.findElement(By.id("duration_s")), "3");
-      driver.findElement(By.cssSelector("#lb option[value=least_request]")).click();
-      driver.findElement(By.id("run")).click();
-      waitFor(() -> Integer.parseInt(cell(driver, deleted, "in-flight")) > 0 ? true : null,
-          deleted + " holding calls", 5_000);
-      click(driver, deleted, "delete");
-      waitFor(() -> "terminating".equals(state(driver, deleted)) ? true : null, deleted + " terminating", 5_000);
-      waitFor(() -> readyPods(driver, 3), "3 ready pods beside the terminating one", 10_000);
-      JsonObject open = waitFor(() -> result(driver), "the open loop's answer", 20_000);
-      assertEquals(150, open.getInteger("ok") + open.getInteger("failed"), open.encode());
-      assertEquals(0, open.getInteger("failed"), "a deleted pod drains its calls: " + open.encode());
-      assertEquals("least_request", open.getString("lb"), open.encode());
-      waitFor(() -> driver.findElement(By.id("progress")).getText().endsWith("ended") ? true : null,
-          "the run's final progress pushed", 5_000);
-      assertEquals(2, driver.findElements(By.cssSelector("#chart-latency polyline")).size(), "p50 and p99 lines");
-      assertTrue(driver.findElements(By.cssSelector("#chart-latency circle")).size() >= 2 * 3, "3 seconds or more");
+  /** Every pod replaced, while the button says the rollout is under way. */
+  private static void rollOut(ChromeDriver driver) throws Exception {
+    Set<String> before = readyPods(driver, 3).stream().map(p -> (String) p.get("name")).collect(Collectors.toSet());
+    driver.findElement(By.id("rollout")).click();
+    waitFor(() -> driver.findElement(By.id("rollout")).getText().equals("rolling out…") ? true : null,
+        "the rollout shown under way", 5_000);
+    waitFor(() -> {
+      List<Map<String, Object>> ready = readyPods(driver, 3);
+      return ready != null && ready.stream().noneMatch(p -> before.contains(p.get("name")))
+          && driver.findElement(By.id("rollout")).isEnabled() ? true : null;
+    }, "3 new pods once the rollout is done", 20_000);
+    String message = driver.findElement(By.id("message")).getText();
+    assertTrue(message.startsWith("roll out: done"), message);
+  }
 
-      // roll out: every pod replaced, one at a time, while the button says so
-      Set<String> before = readyPods(driver, 3).stream().map(p -> (String) p.get("name")).collect(Collectors.toSet());
-      driver.findElement(By.id("rollout")).click();
-      waitFor(() -> driver.findElement(By.id("rollout")).getText().equals("rolling out…") ? true : null,
-          "the rollout shown under way", 5_000);
-      waitFor(() -> {
-        List<Map<String, Object>> ready = readyPods(driver, 3);
-        return ready != null && ready.stream().noneMatch(p -> before.contains(p.get("name")))
-            && driver.findElement(By.id("rollout")).isEnabled() ? true : null;
-      }, "3 new pods once the rollout is done", 20_000);
-      assertTrue(driver.findElement(By.id("message")).getText().startsWith("roll out: done"),
-          driver.findElement(By.id("message")).getText());
-
-      // a pod made to fail half its calls
-      String failing = (String) readyPods(driver, 3).get(1).get("name");
-      type(driver.findElement(By.id("error-rate")), "0.5");
-      click(driver, failing, "errors");
-      waitFor(() -> "50 % UNAVAILABLE".equals(cell(driver, failing, "error-rate")) ? true : null, failing + " failing", 5_000);
-      Path shot = browser.screenshot(Path.of("target", "lab-page.png"));
-      assertTrue(Files.size(shot) > 10_000, "a screenshot with content: " + shot);
-    }
+  /** A pod slowed to 1 s, deleted during an open loop: it shows terminating, drains, and no call fails. */
+  private static void deleteASlowPodUnderLoad(ChromeDriver driver, String deleted) throws Exception {
+    type(driver.findElement(By.id("delay-ms")), "1000");
+    click(driver, deleted, "slow");
+    waitFor(() -> "1000 ms".equals(cell(driver, deleted, "delay")) ? true : null, deleted + " slowed", 5_000);
+    driver.findElement(By.cssSelector("input[name=shape][value=open]")).click();
+    type(driver.findElement(By.id("rate")), "50");
+    type(driver.findElement(By.id("duration_s")), "3");
+    driver.findElement(By.cssSelector("#lb option[value=least_request]")).click();
+    driver.findElement(By.id("run")).click();
+    waitFor(() -> Integer.parseInt(cell(driver, deleted, "in-flight")) > 0 ? true : null, deleted + " holding calls", 5_000);
+    click(driver, deleted, "delete");
+    waitFor(() -> "terminating".equals(state(driver, deleted)) ? true : null, deleted + " terminating", 5_000);
+    waitFor(() -> readyPods(driver, 3), "3 ready pods beside the terminating one", 10_000);
+    JsonObject open = waitFor(() -> result(driver), "the open loop's answer", 20_000);
+    assertEquals(150, open.getInteger("ok") + open.getInteger("failed"), open.encode());
+    assertEquals(0, open.getInteger("failed"), "a deleted pod drains its calls: " + open.encode());
+    assertEquals("least_request", open.getString("lb"), open.encode());
+    waitFor(() -> driver.findElement(By.id("progress")).getText().endsWith("ended") ? true : null,
+        "the run's final progress pushed", 5_000);
+    assertEquals(2, driver.findElements(By.cssSelector("#chart-latency polyline")).size(), "p50 and p99 lines");
+    assertTrue(driver.findElements(By.cssSelector("#chart-latency circle")).size() >= 2 * 3, "3 seconds or more");
   }
 
   @Test
