@@ -94,13 +94,14 @@ public final class ExperimentClient {
   }
 
   public Future<ExperimentClient> start() {
-    Future<FirerPool> firers = FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors());
-    return Future.all(firers, LabPage.load(vertx)).compose(loaded -> {
+    // The page loads within the deploy's callback: what follows keeps the context it has without the page.
+    return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> LabPage.load(vertx)
+        .compose(page -> {
       Router router = Router.router(vertx);
-      ExperimentRunner runner = new ExperimentRunner(vertx, firers.result());
+      ExperimentRunner runner = new ExperimentRunner(vertx, pool);
       routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
-      loaded.<LabPage>resultAt(1).mount(router); // first: a browser's GET / is the page, any other the experiment
+      page.mount(router); // first: a browser's GET / is the page, any other the experiment
       routes.mount(router);
       new LabEvents(vertx, this::status, clusterView, runner).mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -123,7 +124,7 @@ public final class ExperimentClient {
       httpServer = vertx.createHttpServer().requestHandler(router);
       return httpServer.listen(config.httpPort(), config.httpHost())
           .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err));
-    }).map(server -> {
+    })).map(server -> {
       channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()
           + ", greeter target " + config.target() + ", types " + channels.keySet());
