@@ -6,8 +6,11 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
-/** One line per log event: time, level, message. */
+/** One line per log event: time, level, message ({@link LogFormat#TEXT}), or one JSON object ({@link LogFormat#JSON}). */
 final class Logging {
+  /** The console handler {@link #configure} installed; null when the JVM's logging is someone else's (tests). */
+  private static volatile ConsoleHandler console;
+
   private Logging() {
   }
 
@@ -16,9 +19,18 @@ final class Logging {
     LogManager.getLogManager().reset();
     ConsoleHandler handler = new ConsoleHandler();
     handler.setFormatter(new SimpleFormatter());
+    console = handler;
     handler.setLevel(Level.INFO);
     Logger root = Logger.getLogger("");
     root.addHandler(handler);
     root.setLevel(Level.INFO);
+  }
+
+  /** Switches the console's format (--log-format); a no-op unless {@link #configure} installed the console. */
+  static void use(LogFormat format) {
+    ConsoleHandler handler = console;
+    if (handler != null) {
+      handler.setFormatter(format == LogFormat.JSON ? new JsonLogFormatter() : new SimpleFormatter());
+    }
   }
 }

@@ -23,7 +23,7 @@ import lab.grpclb.server.GreeterServer;
 public final class Main {
   static final int EXIT_USAGE = 2;
   static final String USAGE = """
-      usage: java -jar grpc-lb-lab.jar --mode server|client|local [flags]
+      usage: java -jar grpc-lb-lab.jar --mode server|client|local [--log-format text|json] [flags]
         --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
                        [--error-rate 0] [--error-status UNAVAILABLE]   (fail that share of calls on purpose)
@@ -125,6 +125,7 @@ public final class Main {
     if (mode == null) {
       throw new ConfigException("--mode is required\n" + USAGE);
     }
+    Logging.use(LogFormat.from(flags)); // before the mode logs its first line
     return switch (mode) {
       case "server" -> startServer(flags);
       case "client" -> startClient(flags);

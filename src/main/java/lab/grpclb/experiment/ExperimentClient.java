@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
@@ -24,6 +25,8 @@ import lab.grpclb.config.ListenException;
 import lab.grpclb.discovery.DnsDiscovery;
 import lab.grpclb.discovery.KubeDiscovery;
 import lab.grpclb.metrics.ClientMetrics;
+import lab.grpclb.page.LabEvents;
+import lab.grpclb.page.LabPage;
 
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
 public final class ExperimentClient {
@@ -37,6 +40,7 @@ public final class ExperimentClient {
   private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
   private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
   private final ClientMetrics metrics = new ClientMetrics();
+  private Supplier<JsonObject> clusterView;
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
   private BalancedChannel dnsBalanced;
@@ -98,14 +102,24 @@ public final class ExperimentClient {
     return this;
   }
 
+  /** The local cluster's pods as {@code GET /cluster} shows them, for the lab page; without it, its controls are off. */
+  public ExperimentClient withCluster(Supplier<JsonObject> view) {
+    clusterView = view;
+    return this;
+  }
+
   public Future<ExperimentClient> start() {
-    return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> {
+    // The page loads within the deploy's callback: what follows keeps the context it has without the page.
+    return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> LabPage.load(vertx)
+        .compose(page -> {
       Router router = Router.router(vertx);
       ExperimentRunner runner = new ExperimentRunner(vertx, pool)
           .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
       routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
+      page.mount(router); // first: a browser's GET / is the page, any other the experiment
       routes.mount(router);
+      new LabEvents(vertx, this::status, clusterView, runner).mount(router);
       router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
       router.get("/status").handler(ctx -> status().onComplete(ar -> {
         if (ar.succeeded()) {
@@ -127,7 +141,7 @@ public final class ExperimentClient {
       httpServer = vertx.createHttpServer().requestHandler(router);
       return httpServer.listen(config.httpPort(), config.httpHost())
           .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err));
-    }).map(server -> {
+    })).map(server -> {
       channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()
           + ", greeter target " + config.target() + ", types " + channels.keySet());

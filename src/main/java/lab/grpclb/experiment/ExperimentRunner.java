@@ -13,8 +13,10 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import lab.grpclb.client.CallFailure;
 import lab.grpclb.client.GreeterChannel;
@@ -40,6 +42,9 @@ public final class ExperimentRunner {
   private final Vertx vertx;
   private final List<Context> firers;
   private volatile Run current;
+  /** The running experiment or, once it ended, the latest one: what {@link #progress} reports. */
+  private volatile Run latest;
+  private final AtomicLong runsStarted = new AtomicLong();
   private volatile boolean stopping;
   private volatile long stopDrainMs;
   private volatile java.util.function.Consumer<ExperimentReport> onRunEnded = report -> { };
@@ -76,6 +81,7 @@ public final class ExperimentRunner {
       Run run = new Run(experiment, channel, done);
       run.start();
       current = run;
+      latest = run;
       done.future().onComplete(ar -> current = null).onSuccess(report -> onRunEnded.accept(report));
       if (stopping) {
         run.interrupt(stopDrainMs); // the stop began while this one was starting: it saw no run to stop
@@ -106,8 +112,23 @@ public final class ExperimentRunner {
     return run.done.future().<Void>mapEmpty().recover(err -> Future.succeededFuture());
   }
 
+  /**
+   * The progress of the running experiment, or of the latest one once it ended; empty before the first. Its
+   * seconds start at {@code fromSecond} when {@code run} is the one reported, else at 0. Each firer copies its
+   * own tally on its own event loop (a few maps and small histograms per asked second), so a call of this
+   * costs one task per firer and the experiment's calls nothing at all.
+   */
+  public Future<Optional<RunProgress>> progress(long run, int fromSecond) {
+    Run reported = latest;
+    if (reported == null) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return reported.progress(reported.id == run ? fromSecond : 0).map(Optional::of);
+  }
+
   /** One experiment in progress. */
   private final class Run {
+    private final long id = runsStarted.incrementAndGet();
     private final Experiment experiment;
     private final GreeterChannel channel;
     private final List<String> endpointsAtStart;
@@ -156,6 +177,19 @@ public final class ExperimentRunner {
       for (Firer part : parts) {
         part.context.runOnContext(v -> part.begin());
       }
+    }
+
+    /** Seconds [from, the last whole one) of every firer's tally, or all of them once every call has ended. */
+    Future<RunProgress> progress(int from) {
+      boolean ended = firersLeft.get() == 0;
+      int upTo = ended ? Integer.MAX_VALUE : (int) ((System.nanoTime() - startNanos) / 1_000_000_000L);
+      List<Future<RunProgress.Part>> copies = new ArrayList<>();
+      for (Firer part : parts) {
+        Promise<RunProgress.Part> copied = Promise.promise();
+        part.context.runOnContext(v -> copied.complete(RunProgress.Part.of(part.tally, from, upTo)));
+        copies.add(copied.future());
+      }
+      return Future.all(copies).map(all -> RunProgress.merge(id, experiment, ended, inFlight.get(), from, all.list()));
     }
 
     void interrupt(long drainMs) {

@@ -63,7 +63,8 @@ public final class LocalMode {
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount).start())
+              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount)
+                  .withCluster(controls::view).start())
               .compose(this::discovered);
         })
         .map(c -> {
@@ -150,6 +151,7 @@ public final class LocalMode {
       text.append("  dns      off: ").append(dnsOff).append('\n');
     }
     text.append("  client   ").append(base).append('\n');
+    text.append("  lab page ").append(base).append("/  (open it in a browser: pods, endpoints, runs, live charts)\n");
     text.append("try:\n");
     text.append("  export KUBECONFIG=").append(kubeconfig).append('\n');
     text.append("  kubectl get services,endpointslices,pods -o wide\n");

@@ -1,0 +1,401 @@
+// The lab page: renders what GET /events pushes (the pods, the balancer's endpoints, a run's progress), runs
+// experiments through the JSON API, and calls the local cluster's controls.
+'use strict';
+
+const $ = id => document.getElementById(id);
+const view = { mode: null, status: null, cluster: null, run: null };
+const LB_CHOICES = ['round_robin', 'least_request', 'peak_ewma'];
+const KEEP_SECONDS = 120;
+
+function connect() {
+  const events = new EventSource('/events');
+  events.addEventListener('open', () => live(true));
+  events.addEventListener('error', () => live(false)); // EventSource reconnects by itself
+  events.addEventListener('state', e => render(JSON.parse(e.data)));
+  events.addEventListener('progress', e => progressed(JSON.parse(e.data)));
+}
+
+function live(on) {
+  $('live').textContent = on ? 'live' : 'reconnecting…';
+  $('live').classList.toggle('off', !on);
+}
+
+function say(text, error = false) {
+  $('message').textContent = text;
+  $('message').title = text;
+  $('message').classList.toggle('error', error);
+}
+
+// ---- what the server pushes ------------------------------------------------------------------------------
+
+function render(state) {
+  view.mode = state.mode;
+  view.status = state.status;
+  view.cluster = state.cluster;
+  const local = state.mode === 'local';
+  $('mode').textContent = local ? 'local cluster' : 'client in a real cluster';
+  $('pods-source').textContent = local ? 'the local cluster (GET /cluster)'
+    : 'from the EndpointSlices: use kubectl for the rest';
+  $('cluster-controls').classList.toggle('disabled', !local);
+  $('cluster-controls').querySelectorAll('button, input').forEach(c => { c.disabled = !local; });
+  const rolling = local && state.cluster.rollout_in_progress;
+  $('rollout').disabled = !local || rolling;
+  $('rollout').textContent = rolling ? 'rolling out…' : 'roll out';
+  $('kubectl-hint').hidden = local;
+  if (!local) {
+    const commands = Object.entries(kubectl('NAME', 'N'));
+    const width = Math.max(...commands.map(([action]) => action.length));
+    $('kubectl-commands').textContent = commands.map(([action, c]) => `${action.padEnd(width)}  ${c}`).join('\n');
+  }
+  fillTypes(state.status.types);
+  renderPods();
+  renderEndpoints();
+  renderTypes();
+}
+
+function progressed(p) {
+  if (!view.run || view.run.id !== p.run) {
+    view.run = { id: p.run, seconds: new Map() };
+  }
+  Object.assign(view.run, { type: p.type, n: p.n, ended: p.ended, perIp: p.per_ip });
+  p.seconds.forEach(s => view.run.seconds.set(s.second, s));
+  $('progress').textContent = `run ${p.run}: ${p.type} n=${p.n} · ${p.ok} ok · ${p.failed} failed · `
+    + (p.ended ? 'ended' : `${p.in_flight} in flight`);
+  renderPods();
+  drawCharts();
+}
+
+// ---- pods ------------------------------------------------------------------------------------------------
+
+/** The pods: the local cluster's, or in a real cluster those the EndpointSlices name. */
+function pods() {
+  if (view.cluster) {
+    return view.cluster.pods.map(p => ({
+      name: p.name, ip: p.ip, inFlight: p.in_flight, served: p.calls, delay: `${p.delay_ms} ms`,
+      errorRate: p.error_rate > 0 ? `${percent(p.error_rate)} ${p.error_status}` : '0 %',
+      failedOnPurpose: p.calls_failed_on_purpose,
+      state: p.terminating ? 'terminating' : p.crashed ? 'crashed' : p.ready ? 'ready' : 'starting',
+    }));
+  }
+  const endpoints = (view.status.kubernetes && view.status.kubernetes.endpoints) || [];
+  return endpoints.map(e => ({
+    name: e.pod || e.ip, ip: e.ip, inFlight: e.in_flight, served: '—', delay: '—', errorRate: '—',
+    state: e.terminating ? 'terminating' : e.ready ? 'ready' : 'not ready',
+  }));
+}
+
+const STATE_TITLES = {
+  crashed: 'killed: its calls failed; its endpoint stays ready until the kubelet notices (1 s)',
+  terminating: 'draining its calls in flight; its endpoint is no longer ready',
+};
+
+function renderPods() {
+  if (!view.status) return;
+  const local = view.mode === 'local';
+  keyedRows($('pods').tBodies[0], pods(), p => p.name, podRow, (row, p) => {
+    const calls = view.run && view.run.perIp[p.ip];
+    row.dataset.ip = p.ip;
+    cell(row, 'ip', p.ip);
+    cell(row, 'state', p.state, `state-${p.state.split(' ')[0]}`).title = STATE_TITLES[p.state] || '';
+    cell(row, 'in-flight', String(p.inFlight));
+    cell(row, 'served', String(p.served));
+    cell(row, 'delay', p.delay);
+    cell(row, 'error-rate', p.errorRate).title = p.failedOnPurpose === undefined ? ''
+      : `failed on purpose so far: ${p.failedOnPurpose}`;
+    cell(row, 'this-run', view.run ? String(calls ? calls.ok : 0) : '—');
+    cell(row, 'run-errors', view.run ? String(calls ? calls.errors : 0) : '—');
+    const commands = kubectl(p.name, 'N');
+    row.querySelectorAll('button').forEach(b => {
+      const action = b.dataset.action;
+      b.disabled = !local || p.state === 'terminating' || (action === 'kill' && p.state !== 'ready');
+      b.title = local ? '' : `in a real cluster: ${commands[action]}`;
+    });
+  }, local ? 'no pods: scale up' : 'no pods known: the EndpointSlices name none (or there is no Kubernetes API)');
+}
+
+function podRow(p) {
+  const row = document.createElement('tr');
+  row.dataset.pod = p.name;
+  const numbers = ['in-flight', 'served', 'delay', 'error-rate', 'this-run', 'run-errors'];
+  ['name', 'ip', 'state', ...numbers, 'actions'].forEach(name => {
+    const td = document.createElement('td');
+    td.className = name;
+    if (numbers.includes(name)) td.classList.add('num');
+    row.appendChild(td);
+  });
+  row.querySelector('.name').textContent = p.name;
+  const actions = row.querySelector('.actions');
+  const pod = encodeURIComponent(p.name);
+  actions.append(
+    button('slow', 'slow', () => act('POST', `/cluster/pods/${pod}/delay?ms=${$('delay-ms').value}`,
+      `slow ${p.name} to ${$('delay-ms').value} ms`)),
+    button('fail', 'errors', () => act('POST', `/cluster/pods/${pod}/errors?rate=${$('error-rate').value}`,
+      `fail ${$('error-rate').value} of ${p.name}'s calls`)),
+    button('kill', 'kill', () => act('POST', `/cluster/pods/${pod}/kill`, `kill ${p.name}`)),
+    button('delete', 'delete', () => act('DELETE', `/cluster/pods/${pod}`, `delete ${p.name}`)));
+  return row;
+}
+
+/** The kubectl commands that do what the greyed-out buttons would, in a real cluster, by action. */
+function kubectl(pod, replicas) {
+  const k = view.status && view.status.kubernetes;
+  const ns = k && k.namespace ? ` -n ${k.namespace}` : '';
+  const deployment = `deployment/${(k && k.service) || 'greeter-server'}`;
+  return {
+    scale: `kubectl${ns} scale ${deployment} --replicas=${replicas}`,
+    delete: `kubectl${ns} delete pod ${pod}`,
+    kill: `kubectl${ns} delete pod ${pod} --grace-period=0 --force`,
+    slow: `kubectl${ns} set env ${deployment} GREETER_DELAY_MS=2000   # every pod, by a rollout`,
+    errors: `kubectl${ns} edit ${deployment}   # add --error-rate 0.5 to the args: every pod, by a rollout`,
+    rollout: `kubectl${ns} rollout restart ${deployment}`,
+  };
+}
+
+// ---- the balancer's endpoints and the client types ---------------------------------------------------------
+
+function renderEndpoints() {
+  const k = view.status.kubernetes;
+  const resolver = view.status.types.ClientWithKubeResolver;
+  if (!k) {
+    $('watch').textContent = resolver && resolver.unavailable_reason
+      ? `ClientWithKubeResolver is unavailable: ${resolver.unavailable_reason}` : 'no Kubernetes discovery';
+    keyedRows($('endpoints').tBodies[0], [], e => e, null, null, 'no endpoints: no Kubernetes discovery');
+    return;
+  }
+  const w = k.endpointslice_watch;
+  $('watch').textContent = `EndpointSlice watch on ${k.api}: ${w.state}, ${w.slices} slice(s), `
+    + `resourceVersion ${w.resourceVersion}, ${w.reconnects} reconnect(s)`
+    + (w.last_error ? `, last error: ${w.last_error}` : '');
+  const b = k.balancer;
+  const ejection = b && b.outlier_ejection;
+  $('balancer').textContent = b ? `picker ${b.lb} · outlier ejection `
+    + (ejection ? `on, ${ejection.ejected.length} ejected` : 'off') : '';
+  $('lb').options[0].textContent = b ? `(the client's own: ${b.lb})` : "(the client's own)";
+  keyedRows($('endpoints').tBodies[0], k.endpoints || [], e => `${e.ip}:${e.port}`, e => {
+    const row = plainRow(['endpoint', 'pod', 'conditions', 'connection', 'routable', 'in-flight num', 'last-error wrap']);
+    row.querySelector('.endpoint').textContent = `${e.ip}:${e.port}`;
+    return row;
+  }, (row, e) => {
+    cell(row, 'pod', e.pod || '—');
+    cell(row, 'conditions', ['ready', 'serving', 'terminating'].filter(c => e[c]).join(' ') || 'none');
+    const state = e.state || 'no connection';
+    cell(row, 'connection', state, state === 'READY' ? 'state-ready'
+      : state === 'TRANSIENT_FAILURE' ? 'state-failure' : 'state-starting');
+    cell(row, 'routable', e.ejected ? 'ejected' : e.routable ? 'yes' : 'no', e.ejected ? 'state-failure' : 'state-none');
+    cell(row, 'in-flight', String(e.in_flight));
+    cell(row, 'last-error', e.last_error || '');
+  }, 'no endpoints in the EndpointSlices');
+}
+
+function renderTypes() {
+  const types = Object.entries(view.status.types).map(([name, t]) => ({ name, ...t }));
+  keyedRows($('types').tBodies[0], types, t => t.name, t => {
+    const row = plainRow(['type', 'available', 'connections num', 'targets wrap']);
+    row.querySelector('.type').textContent = t.name;
+    return row;
+  }, (row, t) => {
+    cell(row, 'available', t.available ? 'yes' : 'no').title = t.unavailable_reason || '';
+    cell(row, 'connections', String(t.connections_open));
+    cell(row, 'targets', t.targets.join(', '));
+  });
+}
+
+function fillTypes(types) {
+  const select = $('type');
+  Object.entries(types).forEach(([name, t]) => {
+    let option = [...select.options].find(o => o.value === name);
+    if (!option) {
+      option = new Option(name, name);
+      select.add(option);
+      if (name === 'ClientWithKubeResolver' && t.available) select.value = name;
+    }
+    option.disabled = !t.available;
+    option.title = t.available ? '' : t.unavailable_reason;
+  });
+}
+
+// ---- running an experiment -------------------------------------------------------------------------------
+
+function query() {
+  const form = $('run-form');
+  const q = new URLSearchParams({ type: $('type').value });
+  const shape = form.elements.shape.value;
+  if (shape === 'open') {
+    q.set('rate', $('rate').value);
+    q.set('duration_s', $('duration_s').value);
+  } else {
+    q.set('n', $('n').value);
+    if (shape === 'closed') q.set('concurrency', $('concurrency').value);
+  }
+  if (LB_CHOICES.includes($('lb').value)) q.set('lb', $('lb').value); // only when chosen
+  return q;
+}
+
+async function run(event) {
+  event.preventDefault();
+  const q = query();
+  $('run').disabled = true;
+  $('result').textContent = `running ${q.toString().replaceAll('&', ' ')}…`;
+  $('result').className = 'muted';
+  $('result-json').textContent = '';
+  try {
+    const response = await fetch(`/experiment/client?${q}`, { headers: { Accept: 'application/json' } });
+    const body = await response.json();
+    $('result-json').textContent = JSON.stringify(body, null, 2);
+    if (!response.ok) {
+      $('result').textContent = `${response.status}: ${body.error}`;
+      $('result').className = 'error';
+      return;
+    }
+    showResult(body);
+  } catch (err) {
+    $('result').textContent = `the run failed: ${err}`;
+    $('result').className = 'error';
+  } finally {
+    $('run').disabled = false;
+  }
+}
+
+function showResult(r) {
+  const l = r.latency_ms || {};
+  const perPod = Object.entries(r.count_per_ip).map(([ip, count]) => `${ip}: ${count}`).join(', ');
+  const errors = Object.entries(r.errors || {}).map(([e, count]) => `${count}× ${e}`).join('; ');
+  $('result').className = '';
+  $('result').replaceChildren(
+    line(`${r.type}${r.lb ? ` (${r.lb})` : ''}, ${r.shape ? r.shape.kind : 'burst'}, n=${r.n}: `
+      + `${r.ok} ok, ${r.failed} failed in ${r.time}`
+      + ` · p50 ${l.p50} ms · p99 ${l.p99} ms · ${r.connections} connection(s)`),
+    line(`count_per_ip: ${perPod || 'none'}`),
+    ...(errors ? [line(`errors: ${errors}`)] : []));
+}
+
+function line(text) {
+  const div = document.createElement('div');
+  div.textContent = text;
+  return div;
+}
+
+function shapeChanged() {
+  const shape = $('run-form').elements.shape.value;
+  $('n').disabled = shape === 'open';
+  $('concurrency').disabled = shape !== 'closed';
+  $('rate').disabled = shape !== 'open';
+  $('duration_s').disabled = shape !== 'open';
+}
+
+// ---- cluster controls ------------------------------------------------------------------------------------
+
+async function act(method, path, what) {
+  say(`${what}…`);
+  try {
+    const response = await fetch(path, { method, headers: { Accept: 'application/json' } });
+    const body = await response.json().catch(() => ({}));
+    if (response.ok) {
+      say(`${what}: done`);
+    } else if (response.status === 404 && path === '/cluster/rollout') {
+      say(`${what}: 404 ${body.error || ''}: this build serves no rollout yet`, true);
+    } else {
+      say(`${what}: ${response.status} ${body.error || response.statusText}`, true);
+    }
+  } catch (err) {
+    say(`${what}: ${err}`, true);
+  }
+}
+
+// ---- charts ----------------------------------------------------------------------------------------------
+
+function drawCharts() {
+  const seconds = [...view.run.seconds.values()].sort((a, b) => a.second - b.second).slice(-KEEP_SECONDS);
+  const ips = [...new Set(seconds.flatMap(s => Object.keys(s.ok_per_ip)))].sort(byIp);
+  Charts.line($('chart-pods'), ips.map(ip => ({
+    name: ip, points: seconds.map(s => [s.second, s.ok_per_ip[ip] || 0]),
+  })), { empty: 'no second of this run has ended yet' });
+  const timed = seconds.filter(s => s.completed > 0);
+  Charts.line($('chart-latency'), [
+    { name: 'p50', color: '#2f6fdf', points: timed.map(s => [s.second, s.p50_ms]) },
+    { name: 'p99', color: '#c62828', points: timed.map(s => [s.second, s.p99_ms]) },
+  ], { empty: 'no call has ended yet' });
+}
+
+// ---- small DOM helpers -----------------------------------------------------------------------------------
+
+/**
+ * Updates tbody to one row per item, in order, reusing rows by key so buttons and focus survive updates; with no
+ * item, one row says why.
+ */
+function keyedRows(tbody, items, key, create, update, empty = 'none') {
+  const wanted = new Set(items.map(key));
+  [...tbody.rows].forEach(row => { if (!wanted.has(row.dataset.key)) row.remove(); });
+  if (items.length === 0) {
+    const row = tbody.insertRow();
+    const td = row.insertCell();
+    td.colSpan = tbody.parentElement.tHead.rows[0].cells.length;
+    td.className = 'muted';
+    td.textContent = empty;
+    return;
+  }
+  items.forEach((item, i) => {
+    let row = [...tbody.rows].find(r => r.dataset.key === key(item));
+    if (!row) {
+      row = create(item);
+      row.dataset.key = key(item);
+    }
+    if (tbody.rows[i] !== row) tbody.insertBefore(row, tbody.rows[i] || null);
+    update(row, item);
+  });
+}
+
+function plainRow(classes) {
+  const row = document.createElement('tr');
+  classes.forEach(c => {
+    const td = document.createElement('td');
+    td.className = c;
+    row.appendChild(td);
+  });
+  return row;
+}
+
+function cell(row, name, text, className) {
+  const td = row.querySelector(`td.${name}`);
+  if (td.textContent !== text) td.textContent = text;
+  if (className !== undefined) {
+    [...td.classList].filter(c => c.startsWith('state-')).forEach(c => td.classList.remove(c));
+    td.classList.add(className);
+  }
+  return td;
+}
+
+function button(text, action, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.dataset.action = action;
+  b.className = action;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function percent(x) {
+  return `${Number((x * 100).toFixed(x < 0.01 ? 2 : 1))} %`; // 50 %, 12.5 %, 0.25 %
+}
+
+function byIp(a, b) {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    if ((pa[i] || 0) !== (pb[i] || 0)) return (pa[i] || 0) - (pb[i] || 0);
+  }
+  return a.localeCompare(b);
+}
+
+// ---- wiring ----------------------------------------------------------------------------------------------
+
+$('run-form').addEventListener('submit', run);
+$('run-form').querySelectorAll('input[name=shape]').forEach(r => r.addEventListener('change', shapeChanged));
+$('scale').addEventListener('click', () => act('POST', `/cluster/scale?replicas=${$('replicas').value}`,
+  `scale to ${$('replicas').value}`));
+$('rollout').addEventListener('click', () => act('POST', '/cluster/rollout', 'roll out'));
+shapeChanged();
+Charts.line($('chart-pods'), [], { empty: 'no run yet' });
+Charts.line($('chart-latency'), [], { empty: 'no run yet' });
+connect();
