@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -83,7 +84,9 @@ class KubectlTest {
       logger.removeHandler(bannerCapture);
     }
     http = new Http(vertx);
-    api = vertx.createHttpClient();
+    // kubectl opens a connection per command: so does this client (a pooled keep-alive connection once sat
+    // unanswered for 5 s in the full suite)
+    api = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
   }
 
   @AfterAll
@@ -261,7 +264,7 @@ class KubectlTest {
         .compose(resp -> {
           assertEquals(resp.statusCode() == 200 ? TableOutput.CONTENT_TYPE : "application/json", resp.getHeader("content-type"));
           return resp.body().map(b -> new Answer(resp.statusCode(), b.toJsonObject()));
-        }).await(5, TimeUnit.SECONDS);
+        }).await(10, TimeUnit.SECONDS);
   }
 
   /** Over plain HTTP: the columns with their priorities, and the rows' metadata. */
