@@ -223,12 +223,20 @@ final class BenchTable {
         .orElse(measured.stream().max(Comparator.comparingInt(r -> r.load().n())).orElse(null));
   }
 
+  /**
+   * An error with its measured numbers blanked: grpc-java names each deadline's elapsed time in the message
+   * ("deadline exceeded after 29.999989067s"), which made one line per call.
+   */
+  static String grouped(String error) {
+    return error.replaceAll("\\d+\\.\\d+ ?s(econds)?", "N s");
+  }
+
   private void errorsAndWarnings() {
     List<String> errors = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     for (BenchRow row : rows) {
       Map<String, Long> sum = new TreeMap<>();
-      row.reports().forEach(r -> r.outcome().errors().forEach((e, c) -> sum.merge(e, c.longValue(), Long::sum)));
+      row.reports().forEach(r -> r.outcome().errors().forEach((e, c) -> sum.merge(grouped(e), c.longValue(), Long::sum)));
       String where = row.type() + ", " + row.load().spec();
       sum.forEach((error, count) -> errors.add("- " + where + ": " + count + " × `" + error + "`"));
       if (row.measured()) {

@@ -47,6 +47,7 @@ final class MarkdownReport {
       report.sectionFour();
     }
     sections.forEach(section -> section.render(md));
+    StrategyTable.render(md, results, sections);
     List<String> all = new java.util.ArrayList<>(findings);
     sections.forEach(section -> all.addAll(section.findings()));
     report.findings(all);

@@ -70,6 +70,11 @@ final class NewPodsBehindDns implements ReportSection {
     return ips;
   }
 
+  /** How long after the scale-up this type's calls first reached a new pod, in whole seconds; null if never. */
+  Integer lagS(String type) {
+    return lagS.get(type);
+  }
+
   @Override
   public void render(Markdown md) {
     md.line("## New pods behind DNS: a headless Service against the Kubernetes API");

@@ -19,7 +19,6 @@ final class RolloutUnderLoad implements ReportSection {
   private final LabApi api;
   private final ReportOptions options;
   private final Map<String, Run> runs = new LinkedHashMap<>();
-  private final Map<String, String> newPods = new LinkedHashMap<>();
 
   RolloutUnderLoad(Vertx vertx, LabApi api, ReportOptions options) {
     this.vertx = vertx;
@@ -56,12 +55,16 @@ final class RolloutUnderLoad implements ReportSection {
   private Future<Void> one(String label, String type, String extra) {
     Future<Run> run = api.experiment(type, "rate=" + options.pickerRate() + "&duration_s=" + options.rolloutSeconds() + extra);
     Promise<Void> rolled = Promise.promise();
-    vertx.setTimer(1_000, id -> api.rollout().onSuccess(answer -> newPods.put(label, answer.getJsonArray("new").size()
-        + " new pods")).<Void>mapEmpty().onComplete(rolled));
+    vertx.setTimer(1_000, id -> api.rollout().<Void>mapEmpty().onComplete(rolled));
     return Future.all(run, rolled.future()).compose(both -> {
       runs.put(label, run.result());
       return Convergence.await(vertx, api).<Void>mapEmpty();
     });
+  }
+
+  /** This type's run during the rollout (ClientWithKubeResolver: with round robin); null if it did not run. */
+  Run run(String type) {
+    return runs.get(type.equals(ClientTypes.KUBE_RESOLVER) ? type + " round_robin" : type);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package lab.grpclb.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +96,13 @@ class BenchTableTest {
 
   private static void assertContains(String markdown, String expected) {
     assertTrue(markdown.contains(expected), "expected\n" + expected + "\nin\n" + markdown);
+  }
+
+  @Test
+  void errorsThatDifferOnlyInTheirMeasuredTimesAreOneLine() {
+    assertEquals("DEADLINE_EXCEEDED: CallOptions deadline exceeded after N s. Name resolution delay N s. [closed=[]]",
+        BenchTable.grouped("DEADLINE_EXCEEDED: CallOptions deadline exceeded after 29.999989067s. Name resolution delay"
+            + " 0.000000000 seconds. [closed=[]]"));
+    assertEquals(BenchTable.grouped("after 29.999989067s"), BenchTable.grouped("after 29.999990220s"));
   }
 }
