@@ -108,6 +108,8 @@ final class Writeup {
 
   /** Section 4: every type under the same open loop, the shape a burst cannot show. */
   private void planSteady() {
+    step("scale back to " + WRITEUP_REPLICAS + " replicas for the steady load", () -> api.scale(WRITEUP_REPLICAS)
+        .compose(c -> awaitClientSeesCluster()));
     String query = "rate=" + options.steadyRate() + "&duration_s=" + options.steadySeconds() + "&runs=" + options.runs();
     for (String type : ClientTypes.ALL) {
       step(type + " " + query.replace('&', ' '), () -> api.experiment(type, query).onSuccess(run -> results.steady.put(type, run)));

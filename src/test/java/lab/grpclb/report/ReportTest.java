@@ -64,6 +64,9 @@ class ReportTest {
         "After we kill a pod", "Scale down to 2 replicas")) {
       assertTrue(markdown.contains("| " + step), step + " in section 3:\n" + markdown);
     }
+    String steady = markdown.substring(markdown.indexOf("## 4. Under steady load"), markdown.indexOf("## Findings"));
+    assertTrue(steady.contains("| ClientWithKubeResolver |") && steady.matches("(?s).*\\| ClientWithKubeResolver \\|[^\\n]*\\| \\d+/\\d+/\\d+ \\|.*"),
+        "the steady load runs on the write-up's 3 pods, not the 2 its last step left:\n" + steady);
     String findings = markdown.substring(markdown.indexOf("## Findings"));
     assertTrue(findings.contains("ClientWithReuseConn sent 100 % of its n = 300 calls to one pod"), findings);
     assertTrue(findings.contains("ClientWithKubeResolver split n = 300 as 100/100/100 over 3 pods"), findings);
