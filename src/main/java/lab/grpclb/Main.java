@@ -49,7 +49,21 @@ public final class Main {
                        --retry-policy, --max-attempts, the balancer's --lb, --ewma-*, --outlier-ejection
                        and --ejection-* flags, and the --dns-* flags)""";
 
+  /** How long a signal during startup waits for it to finish before exiting without a drain. */
+  static final long STARTUP_WAIT_MS = 10_000;
+
   private Main() {
+  }
+
+  private static Running startedWithin(java.util.concurrent.CompletableFuture<Running> started, long ms) {
+    try {
+      return started.get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    }
   }
 
   public static void main(String[] args) {
@@ -58,14 +72,22 @@ public final class Main {
     }
     Logging.configure();
     try {
-      // Installed before starting, so that a signal during startup still ends the process cleanly.
-      java.util.concurrent.atomic.AtomicReference<Running> started = new java.util.concurrent.atomic.AtomicReference<>();
+      // Installed before starting, so that a signal during startup still ends the process cleanly: it waits (on the
+      // signal's own thread) for the start to finish, then drains what started (a server listens before its
+      // metrics are up, and may already have calls).
+      java.util.concurrent.CompletableFuture<Running> started = new java.util.concurrent.CompletableFuture<>();
       Signals.onTerminate(() -> {
-        Running running = started.get();
+        Running running = startedWithin(started, STARTUP_WAIT_MS);
         System.exit(running == null ? 0 : stop(running, running.done() == null || running.done().succeeded() ? 0 : 1));
       });
-      Running running = start(args, System.getenv()).await();
-      started.set(running);
+      Running running;
+      try {
+        running = start(args, System.getenv()).await();
+      } catch (RuntimeException e) {
+        started.complete(null);
+        throw e;
+      }
+      started.complete(running);
       if (running.done() != null) {
         System.exit(stop(running, awaitDone(running))); // drain before exiting, as on a signal
       }
@@ -144,9 +166,9 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     GreeterServer server = new GreeterServer(vertx, config);
     return server.start()
-        .onSuccess(s -> Logger.getLogger(Main.class.getName()).info(() -> "greeter listening on "
-            + config.host() + ":" + s.port()))
         .compose(s -> serveMetrics(vertx, s).map(s))
+        .onSuccess(s -> Logger.getLogger(Main.class.getName()).info(() -> "greeter listening on "
+            + config.host() + ":" + s.port())) // once everything is up: what scripts and tests wait for
         .map(s -> new Running(vertx, s::drain))
         .onFailure(err -> vertx.close());
   }
