@@ -1,7 +1,9 @@
 package lab.grpclb.experiment;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import lab.grpclb.client.Retries;
 
 /**
@@ -120,8 +122,8 @@ public record ExperimentReport(
     if (reports.size() == 1) {
       return reports.get(0);
     }
-    List<Integer> order = java.util.stream.IntStream.range(0, reports.size()).boxed()
-        .sorted(java.util.Comparator.comparingDouble(i -> reports.get(i).elapsedMs())).toList();
+    List<Integer> order = IntStream.range(0, reports.size()).boxed()
+        .sorted(Comparator.comparingDouble(i -> reports.get(i).elapsedMs())).toList();
     int median = order.get((reports.size() - 1) / 2);
     Runs runs = new Runs(reports.stream().map(ExperimentReport::elapsedMs).toList(),
         reports.stream().map(r -> r.latency().p99()).toList(), median);

@@ -271,7 +271,7 @@ public final class ExperimentRunner {
         this.to = to;
         this.calls = to - from;
         this.cap = cap;
-        this.tally = new RunTally(startNanos);
+        this.tally = new RunTally(startNanos, experiment.sloMs() != null);
       }
 
       void begin() {

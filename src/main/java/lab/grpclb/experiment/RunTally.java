@@ -23,8 +23,8 @@ final class RunTally {
 
   private final long startNanos;
   final Histogram latencyMicros = new Histogram(DIGITS);
-  /** Replies only: what a latency objective counts (a fast failure meets no objective). */
-  final Histogram okMicros = new Histogram(DIGITS);
+  /** Replies only, what a latency objective counts (a fast failure meets none); kept only when one was asked. */
+  final Histogram okMicros;
   final Histogram scheduleLagMicros = new Histogram(DIGITS);
   final Map<String, EndpointTally> endpoints = new HashMap<>();
   final Map<String, Integer> errors = new HashMap<>();
@@ -51,7 +51,12 @@ final class RunTally {
   }
 
   RunTally(long startNanos) {
+    this(startNanos, false);
+  }
+
+  RunTally(long startNanos, boolean objective) {
     this.startNanos = startNanos;
+    this.okMicros = objective ? new Histogram(DIGITS) : null;
   }
 
   void sent(long nanos) {
@@ -73,7 +78,9 @@ final class RunTally {
     second.latencyMillis.recordValue(micros / 1_000);
     if (result.succeeded()) {
       ok++;
-      okMicros.recordValue(micros);
+      if (okMicros != null) {
+        okMicros.recordValue(micros);
+      }
       String ip = result.result().getIpAddress();
       EndpointTally endpoint = endpoints.computeIfAbsent(ip, k -> new EndpointTally());
       endpoint.ok++;
@@ -115,10 +122,12 @@ final class RunTally {
 
   /** All parts in one tally (the parts share the run's start). */
   static RunTally merge(long startNanos, RunTally[] parts) {
-    RunTally all = new RunTally(startNanos);
+    RunTally all = new RunTally(startNanos, parts.length > 0 && parts[0].okMicros != null);
     for (RunTally part : parts) {
       all.latencyMicros.add(part.latencyMicros);
-      all.okMicros.add(part.okMicros);
+      if (all.okMicros != null) {
+        all.okMicros.add(part.okMicros);
+      }
       all.scheduleLagMicros.add(part.scheduleLagMicros);
       all.ok += part.ok;
       all.failed += part.failed;

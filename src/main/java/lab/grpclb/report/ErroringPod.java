@@ -123,7 +123,7 @@ final class ErroringPod implements ReportSection {
     }
     double after = shareAfterEjection(ejected);
     String share = Double.isNaN(after) ? "it was never ejected during the run"
-        : "after its ejection it answered " + Numbers.percent(Math.round(after * 10) / 10.0) + " % of the calls"
+        : "after its ejection it answered " + Numbers.share(after) + " of the calls"
             + (after <= 5 ? " (target ≤ 5 %: met)" : " (target ≤ 5 %: not met)");
     return List.of("With a pod failing half its calls, round robin with the retry policy and outlier ejection failed "
         + ejected.failed() + " calls" + (ejected.failed() == 0 ? " (target 0: met)" : " (target 0: not met)") + "; "

@@ -35,7 +35,7 @@ final class MarkdownReport {
     md.line("");
     md.line("## Summary");
     md.line("");
-    List<String> summary = new java.util.ArrayList<>(results == null ? List.of() : Summary.of(results));
+    List<String> summary = new ArrayList<>(results == null ? List.of() : Summary.of(results));
     sections.forEach(section -> summary.addAll(section.summary()));
     summary.stream().limit(Summary.MAX_LINES).forEach(sentence -> md.line("* " + sentence));
     md.line("");
@@ -48,7 +48,7 @@ final class MarkdownReport {
     }
     sections.forEach(section -> section.render(md));
     StrategyTable.render(md, results, sections);
-    List<String> all = new java.util.ArrayList<>(findings);
+    List<String> all = new ArrayList<>(findings);
     sections.forEach(section -> all.addAll(section.findings()));
     report.findings(all);
     return new Rendered(md.text(), md.charts());

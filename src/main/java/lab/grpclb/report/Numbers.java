@@ -41,6 +41,11 @@ final class Numbers {
     return String.format(Locale.ROOT, value == Math.rint(value) ? "%.0f" : "%.1f", value);
   }
 
+  /** A share in percent to one decimal, as "20 %" or "6.6 %". */
+  static String share(double percent) {
+    return percent(Math.round(percent * 10) / 10.0) + " %";
+  }
+
   /** 10000 as "10 000", the write-up's spacing. */
   static String count(long value) {
     return Math.abs(value) < 10_000 ? String.valueOf(value) : String.format(Locale.ROOT, "%,d", value).replace(',', ' ');

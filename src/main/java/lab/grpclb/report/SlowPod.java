@@ -80,7 +80,7 @@ final class SlowPod implements ReportSection {
       var latency = run.latency();
       rows.add(List.of(name, Numbers.figures(latency.p50()), Numbers.figures(latency.p90()),
           Numbers.ms(latency.p99(), run.report().p99Range()).replace(" ms", ""), Numbers.figures(latency.p999()),
-          Numbers.figures(latency.max()), Numbers.percent(Math.round(PickerRuns.sharePercent(run, slowIp) * 10) / 10.0) + " %",
+          Numbers.figures(latency.max()), Numbers.share(PickerRuns.sharePercent(run, slowIp)),
           withinSlo(run), String.valueOf(run.failed())));
     });
     md.table(List.of("picker", "p50", "p90", "p99", "p99.9", "max", "on the slow pod", "within " + sloMs + " ms", "failed"), rows);
@@ -91,7 +91,7 @@ final class SlowPod implements ReportSection {
   private static String withinSlo(Run run) {
     Integer within = run.report().withinSlo();
     int ended = run.ok() + run.failed();
-    return within == null || ended == 0 ? "?" : Numbers.percent(Math.round(1000.0 * within / ended) / 10.0) + " %";
+    return within == null || ended == 0 ? "?" : Numbers.share(100.0 * within / ended);
   }
 
   @Override
@@ -104,9 +104,9 @@ final class SlowPod implements ReportSection {
     }
     return List.of("**One slow pod (1 of " + PickerRuns.PODS + " at " + slowMs + " ms):** peak_ewma kept p99 at "
         + Numbers.ms(ewma.latency().p99()) + " (all fast: " + Numbers.ms(baseline.latency().p99()) + ") with "
-        + Numbers.percent(Math.round(PickerRuns.sharePercent(ewma, slowIp) * 10) / 10.0) + " % of calls on the slow pod;"
-        + " round robin gave it " + Numbers.percent(Math.round(PickerRuns.sharePercent(rr, slowIp) * 10) / 10.0)
-        + " % and a p99 of " + Numbers.ms(rr.latency().p99()) + ".");
+        + Numbers.share(PickerRuns.sharePercent(ewma, slowIp)) + " of calls on the slow pod;"
+        + " round robin gave it " + Numbers.share(PickerRuns.sharePercent(rr, slowIp))
+        + " and a p99 of " + Numbers.ms(rr.latency().p99()) + ".");
   }
 
   @Override
@@ -125,7 +125,7 @@ final class SlowPod implements ReportSection {
       double share = PickerRuns.sharePercent(run, slowIp);
       double ratio = run.latency().p99() / Math.max(0.001, baseline.latency().p99());
       findings.add("With one pod slowed to " + slowMs + " ms, " + picker + " sent it "
-          + Numbers.percent(Math.round(share * 10) / 10.0) + " % of calls, and its p99 was " + Numbers.ratio(ratio)
+          + Numbers.share(share) + " of calls, and its p99 was " + Numbers.ratio(ratio)
           + "× the all-fast baseline's (" + run.report().p99Range().against(base).words() + " against it over "
           + run.runs() + " runs)" + target(picker, share, ratio) + ".");
     }

@@ -31,7 +31,7 @@ final class StrategyTable {
         continue;
       }
       Run rolled = rollout.run(type);
-      rows.add(List.of(type, Numbers.percent(Math.round(1000.0 * steady.largestShare() / Math.max(1, steady.ok())) / 10.0) + " %",
+      rows.add(List.of(type, Numbers.share(100.0 * steady.largestShare() / Math.max(1, steady.ok())),
           reaction(type, dns), rolled == null ? "?" : String.valueOf(rolled.failed()),
           String.valueOf(steady.report().channel().connections()), Numbers.figures(steady.latency().p99())));
     }
