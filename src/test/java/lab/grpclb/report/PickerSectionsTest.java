@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,8 +38,7 @@ class PickerSectionsTest {
         Path.of(config.outDir()));
     String markdown;
     try {
-      markdown = ReportCommand.run(vertx, local.client().port(), small, config.reportKind(),
-          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).await(120, TimeUnit.SECONDS);
+      markdown = ReportRun.within(120, vertx, local.client().port(), small, config.reportKind());
     } finally {
       local.stop().await(20, TimeUnit.SECONDS);
     }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +35,7 @@ class WorkaroundSectionsTest {
         300, 3, Path.of(config.outDir()));
     String markdown;
     try {
-      markdown = ReportCommand.run(vertx, local.client().port(), small, config.reportKind(),
-          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).await(150, TimeUnit.SECONDS);
+      markdown = ReportRun.within(150, vertx, local.client().port(), small, config.reportKind());
     } finally {
       local.stop().await(20, TimeUnit.SECONDS);
     }
