@@ -32,6 +32,7 @@ public final class Main {
         --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
                        [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
                        [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
+                       [--jit-warmup-calls 40000]   (to in-process greeters before it listens; 0 = off)
                        [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
                        [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
                        [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
@@ -46,11 +47,17 @@ public final class Main {
                        [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
                        and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
                        --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
-                       --retry-policy, --max-attempts, the balancer's --lb, --ewma-*, --outlier-ejection
-                       and --ejection-* flags, and the --dns-* flags)""";
+                       --jit-warmup-calls, --retry-policy, --max-attempts, the balancer's --lb, --ewma-*,
+                       --outlier-ejection and --ejection-* flags, and the --dns-* flags)""";
+
+  /** Calls the client runs through its JIT before it listens (see JitWarmUp). */
+  static final int DEFAULT_JIT_WARMUP_CALLS = 40_000;
 
   /** How long a signal during startup waits for it to finish before exiting without a drain. */
   static final long STARTUP_WAIT_MS = 10_000;
+
+  /** A SIGTERM or SIGINT arrived: a start still in progress cuts its JIT warm-up short. */
+  private static volatile boolean terminating;
 
   private Main() {
   }
@@ -77,6 +84,7 @@ public final class Main {
       // metrics are up, and may already have calls).
       java.util.concurrent.CompletableFuture<Running> started = new java.util.concurrent.CompletableFuture<>();
       Signals.onTerminate(() -> {
+        terminating = true;
         Running running = startedWithin(started, STARTUP_WAIT_MS);
         System.exit(running == null ? 0 : stop(running, running.done() == null || running.done().succeeded() ? 0 : 1));
       });
@@ -187,25 +195,32 @@ public final class Main {
 
   private static Future<Running> startClient(Flags flags) {
     ClientConfig config = ClientConfig.from(flags);
+    int warmUp = jitWarmUpCalls(flags);
     flags.rejectUnknown("client");
     if (config.kube() != null) {
       config.kube().requireReadableCa();
     }
     Vertx vertx = Vertx.vertx();
-    return new ExperimentClient(vertx, config).start()
+    return new ExperimentClient(vertx, config).withJitWarmUp(warmUp, () -> terminating).start()
         .map(client -> new Running(vertx, client::close))
         .onFailure(err -> vertx.close());
   }
 
   private static Future<Running> startLocal(Flags flags) {
     LocalConfig config = LocalConfig.from(flags);
+    int warmUp = jitWarmUpCalls(flags);
     flags.rejectUnknown("local");
     Vertx vertx = Vertx.vertx();
-    return new LocalMode(vertx, config).start()
+    return new LocalMode(vertx, config).withJitWarmUp(warmUp, () -> terminating).start()
         .map(local -> new Running(vertx, local::stop, config.report()
             ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
             : null))
         .onFailure(err -> vertx.close());
+  }
+
+  /** The CLI's client warms its JIT before it serves; tests that build a client in-process skip it. */
+  private static int jitWarmUpCalls(Flags flags) {
+    return flags.integer("jit-warmup-calls", DEFAULT_JIT_WARMUP_CALLS, 0, 1_000_000);
   }
 
   /** One line naming what was wrong, never a stack trace; returns the exit code. */

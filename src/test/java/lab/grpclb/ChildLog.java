@@ -12,13 +12,18 @@ public final class ChildLog {
 
   /** Waits up to 20 s for the pattern in the log and returns its first group as a port. */
   public static int awaitPort(Path log, Pattern listening) throws Exception {
+    return Integer.parseInt(await(log, listening).group(1));
+  }
+
+  /** Waits up to 20 s for the pattern in the log; its match. */
+  public static Matcher await(Path log, Pattern pattern) throws Exception {
     for (int i = 0; i < 200; i++) {
-      Matcher m = listening.matcher(Files.readString(log));
+      Matcher m = pattern.matcher(Files.readString(log));
       if (m.find()) {
-        return Integer.parseInt(m.group(1));
+        return m;
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("the process never logged " + listening + ": " + Files.readString(log));
+    throw new AssertionError("the process never logged " + pattern + ": " + Files.readString(log));
   }
 }

@@ -1,6 +1,7 @@
 package lab.grpclb.experiment;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -41,6 +43,8 @@ public final class ExperimentClient {
   private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
   private final ClientMetrics metrics = new ClientMetrics();
   private Supplier<JsonObject> clusterView;
+  private int jitWarmUpCalls;
+  private BooleanSupplier stopping = () -> false;
   private BalancedChannel balanced;
   private KubeDiscovery discovery;
   private BalancedChannel dnsBalanced;
@@ -108,12 +112,26 @@ public final class ExperimentClient {
     return this;
   }
 
+  /**
+   * Runs that many calls through the JIT (in this JVM, to greeters of its own) before it listens; 0: none. It
+   * ends early once {@code stopping} says so (a signal during startup).
+   */
+  public ExperimentClient withJitWarmUp(int calls, BooleanSupplier stopping) {
+    jitWarmUpCalls = calls;
+    this.stopping = stopping;
+    return this;
+  }
+
   public Future<ExperimentClient> start() {
+    Promise<HttpServer> httpServerBound = Promise.promise();
     // The page loads within the deploy's callback: what follows keeps the context it has without the page.
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> LabPage.load(vertx)
         .compose(page -> {
       Router router = Router.router(vertx);
-      ExperimentRunner runner = new ExperimentRunner(vertx, pool)
+      // Bound first, so that a busy port fails at once; experiments asked for meanwhile wait for the warm-up.
+      Future<Void> warm = httpServerBound.future()
+          .compose(bound -> JitWarmUp.run(vertx, pool, jitWarmUpCalls, stopping));
+      ExperimentRunner runner = new ExperimentRunner(vertx, pool).after(warm)
           .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
       routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
@@ -140,7 +158,9 @@ public final class ExperimentClient {
       Responses.mountFallbacks(router);
       httpServer = vertx.createHttpServer().requestHandler(router);
       return httpServer.listen(config.httpPort(), config.httpHost())
-          .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err));
+          .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err))
+          .onComplete(httpServerBound)
+          .compose(server -> warm.map(server));
     })).map(server -> {
       channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()

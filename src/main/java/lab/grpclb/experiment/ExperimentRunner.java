@@ -48,6 +48,8 @@ public final class ExperimentRunner {
   private volatile boolean stopping;
   private volatile long stopDrainMs;
   private volatile java.util.function.Consumer<ExperimentReport> onRunEnded = report -> { };
+  /** Runs start once this completed (the client's JIT warm-up), whatever its outcome. */
+  private volatile Future<Void> ready = Future.succeededFuture();
 
   public ExperimentRunner(Vertx vertx, FirerPool pool) {
     this.vertx = vertx;
@@ -72,8 +74,14 @@ public final class ExperimentRunner {
     return chain.map(v -> ExperimentReport.median(reports));
   }
 
+  /** Experiments wait for {@code ready} to complete before they start (their clock starts then). */
+  public ExperimentRunner after(Future<Void> ready) {
+    this.ready = ready;
+    return this;
+  }
+
   public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel) {
-    return channel.warmUp().compose(v -> {
+    return ready.otherwiseEmpty().compose(w -> channel.warmUp()).compose(v -> {
       if (stopping) {
         return Future.failedFuture(SHUTTING_DOWN);
       }

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.DnsConfig;
@@ -35,6 +36,8 @@ public final class LocalMode {
   private String kubeconfig;
   private Rollout rollout;
   private ExperimentClient client;
+  private int jitWarmUpCalls;
+  private BooleanSupplier stopping = () -> false;
 
   public LocalMode(Vertx vertx, LocalConfig config) {
     this.vertx = vertx;
@@ -42,6 +45,13 @@ public final class LocalMode {
     this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs());
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
+  }
+
+  /** The client's JIT warm-up before it listens (see {@link ExperimentClient#withJitWarmUp}); 0: none. */
+  public LocalMode withJitWarmUp(int calls, BooleanSupplier stopping) {
+    jitWarmUpCalls = calls;
+    this.stopping = stopping;
+    return this;
   }
 
   public Future<LocalMode> start() {
@@ -64,7 +74,7 @@ public final class LocalMode {
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
               .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount)
-                  .withCluster(controls::view).start())
+                  .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
               .compose(this::discovered);
         })
         .map(c -> {

@@ -92,7 +92,7 @@ class InterruptTest {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "lab.grpclb.Main",
         "--mode", "client", "--http-host", "127.0.0.1", "--http-port", "0", "--target", "127.0.0.15:" + server.port(),
-        "--max-in-flight", "2000").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        "--max-in-flight", "2000", "--jit-warmup-calls", "0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       int port = ChildLog.awaitPort(log, LISTENING);
       Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, port,
@@ -116,4 +116,29 @@ class InterruptTest {
     }
   }
 
+  /** Ctrl-C while the CLI's client still warms its JIT up (its default): the warm-up stops and the process exits 0. */
+  @Test
+  void ctrlCDuringTheJitWarmUpExitsAtOnce() throws Exception {
+    Path log = Files.createTempFile("client", ".log");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "lab.grpclb.Main",
+        "--mode", "client", "--http-host", "127.0.0.1", "--http-port", "0", "--target", "127.0.0.15:50099")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      ChildLog.await(log, Pattern.compile("JIT warm-up: 40000 calls"));
+      Thread.sleep(500); // a burst is under way
+      long signalled = System.nanoTime();
+      new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+      assertTrue(process.waitFor(5, TimeUnit.SECONDS), "the client exits soon after the signal: " + Files.readString(log));
+      long ms = (System.nanoTime() - signalled) / 1_000_000;
+      assertEquals(0, process.exitValue());
+      String printed = Files.readString(log);
+      assertTrue(printed.contains("JIT warm-up cut short by the stop"), printed);
+      assertTrue(ms < 3_000, "exited " + ms + " ms after SIGINT\n" + printed);
+      assertFalse(printed.contains("Exception") || printed.contains("SEVERE"), printed);
+    } finally {
+      process.destroyForcibly();
+      Files.deleteIfExists(log);
+    }
+  }
 }
