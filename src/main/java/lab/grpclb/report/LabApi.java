@@ -19,8 +19,12 @@ import lab.grpclb.experiment.ReportJson;
  * vert.x#2772), and every control request has a time limit, so a report never hangs on one.
  */
 final class LabApi {
-  /** A query of the cluster or the client: answered at once. */
-  static final long QUERY_TIMEOUT_MS = 10_000;
+  /**
+   * A query of the cluster or the client: answered at once, so one unanswered for this long is asked again,
+   * once (in the full test suite a loopback GET between two Vert.x endpoints of one JVM went unanswered about
+   * once in three runs, never when run alone; the cause is not found).
+   */
+  static final long QUERY_TIMEOUT_MS = 3_000;
   /** A scale or a pod change answers once the pods are ready (the deployment's own limit is 30 s). */
   static final long CHANGE_TIMEOUT_MS = 60_000;
   /** A rollout answers once every pod is replaced (its own limit is 120 s). */
@@ -43,7 +47,7 @@ final class LabApi {
   }
 
   Future<JsonObject> cluster() {
-    return call(HttpMethod.GET, "/cluster", 200, QUERY_TIMEOUT_MS);
+    return query("/cluster");
   }
 
   Future<JsonObject> scale(int replicas) {
@@ -78,11 +82,18 @@ final class LabApi {
   }
 
   Future<JsonObject> status() {
-    return call(HttpMethod.GET, "/status", 200, QUERY_TIMEOUT_MS);
+    return query("/status");
   }
 
   Future<Void> close() {
     return http.close();
+  }
+
+  /** A GET that changes nothing, so asking twice is safe. */
+  private Future<JsonObject> query(String uri) {
+    return call(HttpMethod.GET, uri, 200, QUERY_TIMEOUT_MS)
+        .recover(err -> err.getMessage() != null && err.getMessage().contains("got no answer")
+            ? call(HttpMethod.GET, uri, 200, QUERY_TIMEOUT_MS) : Future.failedFuture(err));
   }
 
   /** {@code timeoutMs} 0: no limit but the one the answer brings itself (an experiment's call deadlines). */
