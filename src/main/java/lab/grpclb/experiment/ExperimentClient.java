@@ -123,15 +123,14 @@ public final class ExperimentClient {
   }
 
   public Future<ExperimentClient> start() {
-    Promise<HttpServer> httpServerBound = Promise.promise();
     // The page loads within the deploy's callback: what follows keeps the context it has without the page.
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> LabPage.load(vertx)
         .compose(page -> {
       Router router = Router.router(vertx);
-      // Bound first, so that a busy port fails at once; experiments asked for meanwhile wait for the warm-up.
-      Future<Void> warm = httpServerBound.future()
-          .compose(bound -> JitWarmUp.run(vertx, pool, jitWarmUpCalls, stopping));
-      ExperimentRunner runner = new ExperimentRunner(vertx, pool).after(warm)
+      // The port is bound before the JIT warm-up, so that a busy one fails at once; experiments asked for meanwhile
+      // wait for the warm-up.
+      Promise<Void> warm = Promise.promise();
+      ExperimentRunner runner = new ExperimentRunner(vertx, pool).after(warm.future())
           .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
       routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
@@ -159,8 +158,7 @@ public final class ExperimentClient {
       httpServer = vertx.createHttpServer().requestHandler(router);
       return httpServer.listen(config.httpPort(), config.httpHost())
           .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err))
-          .onComplete(httpServerBound)
-          .compose(server -> warm.map(server));
+          .compose(server -> JitWarmUp.run(vertx, pool, jitWarmUpCalls, stopping).onComplete(warm).map(server));
     })).map(server -> {
       channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()

@@ -73,8 +73,9 @@ public final class JitWarmUp {
     LOG.info(() -> LABEL + ": " + calls + " calls to in-process greeters before the client listens"
         + " (--jit-warmup-calls 0 skips it)");
     JitWarmUp warmUp = new JitWarmUp(vertx, pool, calls, stopping);
-    return warmUp.startServers().compose(addresses -> warmUp.fire(addresses))
-        .compose(failed -> warmUp.closeAll().compose(v -> warmUp.compilersSettled()).map(failed))
+    return warmUp.startServers().compose(warmUp::fire)
+        .eventually(warmUp::closeAll)
+        .compose(failed -> warmUp.compilersSettled().map(failed))
         .onSuccess(failed -> LOG.info(() -> LABEL + " done in " + (System.nanoTime() - start) / 1_000_000 + " ms"
             + (failed > 0 ? ", " + failed + " calls failed" : "")))
         .onFailure(err -> {
@@ -84,8 +85,7 @@ public final class JitWarmUp {
             LOG.warning(() -> LABEL + " skipped: " + err.getMessage());
           }
         })
-        .<Void>mapEmpty().otherwiseEmpty()
-        .eventually(warmUp::closeAll);
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   private Future<List<SocketAddress>> startServers() {

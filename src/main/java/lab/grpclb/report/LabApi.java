@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
@@ -89,34 +90,41 @@ final class LabApi {
     return http.close();
   }
 
-  /** A GET that changes nothing, so asking twice is safe. */
+  /** A GET that changes nothing: one that gets no answer is sent again, once. */
   private Future<JsonObject> query(String uri) {
-    return call(HttpMethod.GET, uri, 200, QUERY_TIMEOUT_MS)
-        .recover(err -> err.getMessage() != null && err.getMessage().contains("got no answer")
-            ? call(HttpMethod.GET, uri, 200, QUERY_TIMEOUT_MS) : Future.failedFuture(err));
+    return send(HttpMethod.GET, uri, QUERY_TIMEOUT_MS)
+        .recover(unanswered -> send(HttpMethod.GET, uri, QUERY_TIMEOUT_MS))
+        .compose(response -> read(response, HttpMethod.GET, uri, 200));
   }
 
   /** {@code timeoutMs} 0: no limit but the one the answer brings itself (an experiment's call deadlines). */
   private Future<JsonObject> call(HttpMethod method, String uri, int expected, long timeoutMs) {
+    return send(method, uri, timeoutMs).compose(response -> read(response, method, uri, expected));
+  }
+
+  private Future<HttpClientResponse> send(HttpMethod method, String uri, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
     if (timeoutMs > 0) {
       options.setIdleTimeout(timeoutMs);
     }
     return http.request(options)
         .compose(request -> request.send())
-        .recover(err -> Future.failedFuture(method + " " + uri + " got no answer: " + err.getMessage()))
-        .compose(response -> response.body().compose(body -> {
-          JsonObject json;
-          try {
-            json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
-          } catch (DecodeException e) {
-            return Future.failedFuture(method + " " + uri + " answered " + response.statusCode() + ", not JSON");
-          }
-          if (response.statusCode() != expected) {
-            return Future.failedFuture(method + " " + uri + " answered " + response.statusCode() + ": "
-                + json.getString("error", json.encode()));
-          }
-          return Future.succeededFuture(json);
-        }));
+        .recover(err -> Future.failedFuture(method + " " + uri + " got no answer: " + err.getMessage()));
+  }
+
+  private static Future<JsonObject> read(HttpClientResponse response, HttpMethod method, String uri, int expected) {
+    return response.body().compose(body -> {
+      JsonObject json;
+      try {
+        json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+      } catch (DecodeException e) {
+        return Future.failedFuture(method + " " + uri + " answered " + response.statusCode() + ", not JSON");
+      }
+      if (response.statusCode() != expected) {
+        return Future.failedFuture(method + " " + uri + " answered " + response.statusCode() + ": "
+            + json.getString("error", json.encode()));
+      }
+      return Future.succeededFuture(json);
+    });
   }
 }

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import lab.grpclb.LogLines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,37 +16,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The warm-up the CLI's client runs before it listens: real calls to in-process greeters, cut short by a stop. */
 @ExtendWith(VertxExtension.class)
 class JitWarmUpTest {
-  private final List<String> lines = new CopyOnWriteArrayList<>();
-  private final Logger logger = Logger.getLogger(JitWarmUp.class.getName());
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      lines.add(record.getLevel() + " " + record.getMessage());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogLines log;
 
   @BeforeEach
   void listen() {
-    logger.addHandler(handler);
+    log = LogLines.start(JitWarmUp.class.getName());
   }
 
   @AfterEach
   void stopListening() {
-    logger.removeHandler(handler);
+    log.close();
   }
 
   @Test
   void runsItsCallsWithoutAFailureAndSaysHowLongItTook(Vertx vertx) throws Exception {
     FirerPool pool = FirerPool.deploy(vertx, 2).await(10, TimeUnit.SECONDS);
     JitWarmUp.run(vertx, pool, 3_000, () -> false).await(30, TimeUnit.SECONDS);
+    List<String> lines = log.lines();
     assertEquals(List.of("INFO JIT warm-up: 3000 calls to in-process greeters before the client listens"
         + " (--jit-warmup-calls 0 skips it)"), lines.subList(0, 1));
     assertTrue(lines.get(1).matches("INFO JIT warm-up done in \\d+ ms"), lines.toString()); // no ", N calls failed"
@@ -62,6 +45,7 @@ class JitWarmUpTest {
     long start = System.nanoTime();
     JitWarmUp.run(vertx, pool, 1_000_000, () -> System.nanoTime() - start > 300_000_000L).await(5, TimeUnit.SECONDS);
     long ms = (System.nanoTime() - start) / 1_000_000;
+    List<String> lines = log.lines();
     assertTrue(ms < 1_500, "a stop 300 ms in ended the warm-up after " + ms + " ms");
     assertEquals(2, lines.size(), lines.toString());
     assertTrue(lines.get(1).startsWith("INFO JIT warm-up cut short by the stop after "), lines.toString());
@@ -71,6 +55,6 @@ class JitWarmUpTest {
   void zeroCallsIsNoWarmUp(Vertx vertx) throws Exception {
     FirerPool pool = FirerPool.deploy(vertx, 2).await(10, TimeUnit.SECONDS);
     JitWarmUp.run(vertx, pool, 0, () -> false).await(1, TimeUnit.SECONDS);
-    assertTrue(lines.isEmpty(), lines.toString());
+    assertTrue(log.lines().isEmpty(), log.lines().toString());
   }
 }

@@ -6,13 +6,10 @@ import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import lab.grpclb.LogLines;
 import lab.grpclb.config.ReportKind;
 
 /**
@@ -26,55 +23,20 @@ final class ReportRun {
   }
 
   static String within(long seconds, Vertx vertx, int clientPort, ReportOptions options, ReportKind kind) throws Exception {
-    Recent recent = new Recent();
-    Logger root = Logger.getLogger("");
-    root.addHandler(recent);
-    try {
-      return ReportCommand.run(vertx, clientPort, options, kind,
-          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).await(seconds, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      List<String> lines = recent.lines();
-      // the first line is what a CI summary shows: the section, and the last thing that happened
-      return fail("the report did not finish within " + seconds + " s, in " + recent.section() + "; last: "
-          + (lines.isEmpty() ? "nothing logged" : lines.get(lines.size() - 1)) + "\nthe lab's last log lines:\n"
-          + String.join("\n", lines));
-    } finally {
-      root.removeHandler(recent);
-    }
-  }
-
-  /** The lab's last log records, any level. */
-  private static final class Recent extends Handler {
-    private final ArrayDeque<String> lines = new ArrayDeque<>();
-    private String section = "the write-up's sections";
-
-    @Override
-    public synchronized void publish(LogRecord record) {
-      if (record.getMessage() != null && record.getMessage().startsWith("report section ")) {
-        section = record.getMessage();
+    try (LogLines log = LogLines.start("lab.grpclb")) {
+      try {
+        return ReportCommand.run(vertx, clientPort, options, kind,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).await(seconds, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        List<String> lines = log.lines();
+        List<String> last = lines.subList(Math.max(0, lines.size() - LINES), lines.size());
+        String section = lines.stream().filter(line -> line.contains(" report section ")).reduce((a, b) -> b)
+            .map(line -> line.substring(line.indexOf("report section "))).orElse("the write-up's sections");
+        // the first line is what a CI summary shows: the section, and the last thing that happened
+        return fail("the report did not finish within " + seconds + " s, in " + section + "; last: "
+            + (last.isEmpty() ? "nothing logged" : last.get(last.size() - 1)) + "\nthe lab's last log lines:\n"
+            + String.join("\n", last));
       }
-      if (record.getLoggerName() != null && record.getLoggerName().startsWith("lab.grpclb")) {
-        if (lines.size() == LINES) {
-          lines.removeFirst();
-        }
-        lines.addLast(record.getLevel() + " " + record.getMessage());
-      }
-    }
-
-    synchronized String section() {
-      return section;
-    }
-
-    synchronized List<String> lines() {
-      return List.copyOf(lines);
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
     }
   }
 }
