@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.local.ControlPlane;
+import lab.grpclb.local.ClusterDns;
 import lab.grpclb.local.EndpointController;
 import lab.grpclb.local.ServiceProxy;
 
@@ -44,6 +45,7 @@ final class BenchFleet implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private String kubeApiUrl;
   private Path kubeTokenFile;
+  private String dnsServer;
 
   BenchFleet(BenchOptions options, Path logDir) {
     this.options = options;
@@ -104,6 +106,7 @@ final class BenchFleet implements AutoCloseable {
           "lab.grpclb.Main");
       command.addAll(List.of("--mode", "server", "--host", ip, "--port", String.valueOf(options.port()),
           "--pod-ip", ip, "--delay-ms", String.valueOf(options.delayMs())));
+      command.addAll(options.extraServerArgs());
       servers.add(ChildJvm.start("server " + ip, command, logDir.resolve("server-" + ip + ".log")));
     }
     for (int i = 0; i < servers.size(); i++) {
@@ -115,18 +118,22 @@ final class BenchFleet implements AutoCloseable {
 
   /**
    * The greeter Service and its EndpointSlice with the server JVMs as ready endpoints, written by the local
-   * mode's endpoint controller, so ClientWithKubeResolver discovers them as in a cluster. Idle while rows run.
+   * mode's endpoint controller, so ClientWithKubeResolver discovers them as in a cluster, and the headless name
+   * in the local mode's cluster DNS for ClientWithDnsResolver. Idle while rows run.
    */
   private void startControlPlane() throws IOException {
     ControlPlane api = new ControlPlane(vertx, ControlPlane.Options.realistic()).listen("127.0.0.1", 0).await();
     String token = UUID.randomUUID().toString();
     api.requireToken(token);
     kubeTokenFile = Files.writeString(logDir.resolve("token"), token);
-    EndpointController controller = new EndpointController(api, KubeConfig.DEFAULT_SERVICE, options.port());
+    ClusterDns dns = new ClusterDns(EndpointController.NAMESPACE).listen(vertx, 0).await();
+    EndpointController controller = new EndpointController(api, KubeConfig.DEFAULT_SERVICE, options.port(), dns::publish);
     controller.createService(BenchOptions.SERVICE_IP);
     controller.syncReady(podIps());
     kubeApiUrl = api.url();
-    Benchmark.progress("control plane on " + kubeApiUrl + " (in this JVM) with " + options.replicas() + " ready endpoints");
+    dnsServer = ClusterDns.HOST + ":" + dns.port();
+    Benchmark.progress("control plane on " + kubeApiUrl + " and cluster DNS on " + dnsServer + " (in this JVM) with "
+        + options.replicas() + " ready endpoints");
   }
 
   private void startServiceProxy() {
@@ -146,6 +153,9 @@ final class BenchFleet implements AutoCloseable {
     command.addAll(List.of("--mode", "client", "--http-host", "127.0.0.1", "--http-port", String.valueOf(options.httpPort()),
         "--target", options.clientTarget(), "--kube-api", kubeApiUrl, "--kube-token-file", kubeTokenFile.toString(),
         "--namespace", EndpointController.NAMESPACE));
+    if (options.extraClientArgs().stream().noneMatch(a -> a.equals("--dns-server") || a.startsWith("--dns-server="))) {
+      command.addAll(List.of("--dns-server", dnsServer)); // without it, /etc/resolv.conf's server, which has no pods
+    }
     command.addAll(options.extraClientArgs());
     return startClientJvm("client for " + type, command, "client-" + type, CLIENT_READY);
   }

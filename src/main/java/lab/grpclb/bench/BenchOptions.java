@@ -15,6 +15,7 @@ record BenchOptions(
     String serverHeap,
     int replicas,
     List<String> extraClientArgs,
+    List<String> extraServerArgs,
     List<String> jvmArgs,
     List<String> clientJvmArgs,
     List<String> serverJvmArgs,
@@ -28,7 +29,9 @@ record BenchOptions(
     Path logDir,
     List<BenchLoad> shapes,
     boolean grpcJavaPeer,
-    boolean jvmDefaults) {
+    boolean jvmDefaults,
+    int coldStarts,
+    int coldN) {
 
   static final String SERVICE_IP = "127.0.0.250";
   static final int MAX_REPLICAS = 100;
@@ -43,6 +46,7 @@ record BenchOptions(
         --client-heap 512m        client JVM -Xmx
         --server-heap 2g          each server JVM's -Xmx
         --extra-client-args "..." more program args for the client, e.g. "--max-connections 2000"
+        --extra-server-args "..." more program args for every server, e.g. "--transport nio"
         --jvm-args "..."          JVM args of every JVM (default "-XX:+UseParallelGC -XX:NewRatio=1", as in
                                   the Dockerfile)
         --jvm-defaults            every JVM with no GC flags at all (the JVM's defaults, as `java -jar` runs;
@@ -65,7 +69,11 @@ record BenchOptions(
                                   either open form with ,arrival=uniform|poisson
         --peers grpc-java|none    grpc-java as a peer (default grpc-java): one channel beside
                                   ClientWithReuseConn, round_robin over the servers beside
-                                  ClientWithKubeResolver, run in turn with ours (its API on --http-port + 1)""";
+                                  ClientWithKubeResolver, run in turn with ours (its API on --http-port + 1)
+        --cold-starts 0           after the rows, start K fresh client JVMs per type (and peer) against the warm
+                                  servers and time each one's first run against its third: what a user's
+                                  first curl after `java -jar` meets
+        --cold-n 10000            the n of those runs""";
 
   static BenchOptions parse(String[] args) {
     List<Integer> ns = new ArrayList<>();
@@ -76,6 +84,7 @@ record BenchOptions(
     String serverHeap = "2g";
     int replicas = 3;
     List<String> extraClientArgs = List.of();
+    List<String> extraServerArgs = List.of();
     List<String> jvmArgs = Benchmark.GC_FLAGS;
     List<String> clientJvmArgs = List.of();
     List<String> serverJvmArgs = List.of();
@@ -91,6 +100,8 @@ record BenchOptions(
     boolean grpcJavaPeer = true;
     boolean jvmDefaults = false;
     boolean jvmArgsGiven = false;
+    int coldStarts = 0;
+    int coldN = 10_000;
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -132,6 +143,7 @@ record BenchOptions(
         case "server-heap" -> serverHeap = heap(name, value);
         case "replicas" -> replicas = integer(name, value, 1, MAX_REPLICAS);
         case "extra-client-args" -> extraClientArgs = words(value);
+        case "extra-server-args" -> extraServerArgs = words(value);
         case "jvm-args" -> {
           jvmArgs = words(value);
           jvmArgsGiven = true;
@@ -149,6 +161,8 @@ record BenchOptions(
         case "log-dir" -> logDir = Path.of(value);
         case "shape" -> shapes.add(BenchLoad.parse(value));
         case "peers" -> grpcJavaPeer = peers(value);
+        case "cold-starts" -> coldStarts = integer(name, value, 0, 100);
+        case "cold-n" -> coldN = integer(name, value, 1, 100_000_000);
         default -> throw new Usage("unknown flag --" + name);
       }
     }
@@ -174,8 +188,8 @@ record BenchOptions(
       warmup = defaultWarmup(ns);
     }
     return new BenchOptions(List.copyOf(ns), types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs,
-        jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir,
-        List.copyOf(shapes), grpcJavaPeer, jvmDefaults);
+        extraServerArgs, jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir,
+        List.copyOf(shapes), grpcJavaPeer, jvmDefaults, coldStarts, coldN);
   }
 
   /**

@@ -39,16 +39,18 @@ final class BenchTable {
   private final Context context;
   private final BenchOptions options;
   private final List<BenchRow> rows;
+  private final List<ColdStartRow> coldStarts;
   private final StringBuilder out = new StringBuilder();
 
-  private BenchTable(Context context, List<BenchRow> rows) {
+  private BenchTable(Context context, List<BenchRow> rows, List<ColdStartRow> coldStarts) {
+    this.coldStarts = coldStarts;
     this.context = context;
     this.options = context.options();
     this.rows = rows;
   }
 
-  static String render(Context context, List<BenchRow> rows) {
-    return new BenchTable(context, rows).render();
+  static String render(Context context, List<BenchRow> rows, List<ColdStartRow> coldStarts) {
+    return new BenchTable(context, rows, coldStarts).render();
   }
 
   private String render() {
@@ -63,6 +65,9 @@ final class BenchTable {
       shapeTable(shapes);
     }
     notes();
+    if (!coldStarts.isEmpty()) {
+      coldStartTable();
+    }
     split(bursts);
     errorsAndWarnings();
     servers();
@@ -82,6 +87,7 @@ final class BenchTable {
         .append(jvmArgs).append(spaced(options.clientJvmArgs())).append("), target ")
         .append(options.clientTarget()).append(options.serviceProxy() ? " (kube-proxy-like, a random server per connection)" : "")
         .append(options.extraClientArgs().isEmpty() ? "" : ", client args `" + String.join(" ", options.extraClientArgs()) + "`")
+        .append(options.extraServerArgs().isEmpty() ? "" : ", server args `" + String.join(" ", options.extraServerArgs()) + "`")
         .append("; warm-up ").append(options.warmup().isEmpty() ? "none" : options.warmup().stream().map(String::valueOf).toList())
         .append(" per type, then ").append(options.runs()).append(" measured run(s) per row.");
     List<String> pairs = options.types().stream().filter(t -> GrpcJavaTypes.counterpartOf(t) != null)
@@ -194,6 +200,53 @@ final class BenchTable {
     }
   }
 
+  private void coldStartTable() {
+    out.append("\nCold starts (a fresh client JVM per start, alone beside the warm servers; ours includes its JIT "
+        + "warm-up before it listens):\n\n");
+    boolean peers = coldStarts.stream().anyMatch(r -> GrpcJavaTypes.counterpartOf(r.type()) != null);
+    out.append("| type | n | fresh JVMs | launch to first answer s | first run ms | third run ms | first ÷ third | ≤ ")
+        .append(ColdStartRow.TARGET_RATIO).append("× |").append(peers ? " vs grpc-java: first run |" : "").append('\n');
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|").append(peers ? "---:|" : "").append('\n');
+    for (ColdStartRow row : coldStarts) {
+      out.append("| ").append(row.type()).append(" | ").append(count(row.n())).append(" | ");
+      if (!row.measured()) {
+        out.append("n/a: ").append(cell(row.na())).append(" |  |  |  |  |  |").append(peers ? "  |" : "").append('\n');
+        continue;
+      }
+      out.append(row.starts().size()).append(" | ")
+          .append(spread(row.untilFirstAnswerS(), v -> String.format(Locale.ROOT, "%.1f", v))).append(" | ")
+          .append(spread(row.firstMs(), BenchTable::ms)).append(" | ")
+          .append(spread(row.thirdMs(), BenchTable::ms)).append(" | ")
+          .append(spread(row.ratios(), v -> String.format(Locale.ROOT, "%.2f×", v))).append(" | ")
+          .append(row.withinTarget()).append(" of ").append(row.starts().size()).append(" |")
+          .append(peers ? " " + coldRatio(row) + " |" : "").append('\n');
+    }
+    out.append("\n- each start: launch, wait for the client to say it listens, then three runs (the first answered "
+        + "once the client lists its endpoints), the JVMs idle before each; first ÷ third per JVM, then the median "
+        + "(min–max) over the starts; vs grpc-java: the medians of the first runs.\n");
+  }
+
+  /** Ours over the peer's median first run; blank for a peer row or without one. */
+  private String coldRatio(ColdStartRow ours) {
+    String peer = GrpcJavaTypes.counterpartOf(ours.type());
+    return coldStarts.stream().filter(r -> r.type().equals(peer) && r.measured()).findFirst()
+        .map(theirs -> String.format(Locale.ROOT, "%.2f×", median(ours.firstMs()) / median(theirs.firstMs())))
+        .orElse("");
+  }
+
+  /** "median (min–max)" of repeated measurements; just the value for one. */
+  private static String spread(List<Double> values, Function<Double, String> format) {
+    Range range = Range.of(values);
+    String median = format.apply(median(values));
+    return values.size() == 1 ? median : median + " (" + format.apply(range.min()) + "–" + format.apply(range.max()) + ")";
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int middle = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+  }
+
   /** count_per_ip of the median run at n = 10 000 if measured, else the largest measured burst, per type. */
   private void split(List<BenchRow> bursts) {
     Set<String> types = bursts.stream().map(BenchRow::type).collect(Collectors.toCollection(LinkedHashSet::new));
@@ -231,12 +284,19 @@ final class BenchTable {
     return error.replaceAll("\\d+\\.\\d+ ?s(econds)?", "N s");
   }
 
+  /** Error counts with the errors {@link #grouped}: one entry where grpc-java names one per call. */
+  static Map<String, Long> groupedCounts(Map<String, ? extends Number> errors) {
+    Map<String, Long> sum = new TreeMap<>();
+    errors.forEach((error, count) -> sum.merge(grouped(error), count.longValue(), Long::sum));
+    return sum;
+  }
+
   private void errorsAndWarnings() {
     List<String> errors = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     for (BenchRow row : rows) {
       Map<String, Long> sum = new TreeMap<>();
-      row.reports().forEach(r -> r.outcome().errors().forEach((e, c) -> sum.merge(grouped(e), c.longValue(), Long::sum)));
+      row.reports().forEach(r -> groupedCounts(r.outcome().errors()).forEach((e, c) -> sum.merge(e, c, Long::sum)));
       String where = row.type() + ", " + row.load().spec();
       sum.forEach((error, count) -> errors.add("- " + where + ": " + count + " × `" + error + "`"));
       if (row.measured()) {

@@ -81,14 +81,16 @@ public final class Benchmark {
     try (BenchFleet fleet = new BenchFleet(options, logDir)) {
       fleet.start();
       Duration ownCpuBefore = ProcReadings.ownCpu();
-      List<BenchRow> rows = new RowRunner(options, fleet).run();
+      RowRunner runner = new RowRunner(options, fleet);
+      List<BenchRow> rows = runner.run();
+      List<ColdStartRow> coldStarts = runner.coldStarts();
       Duration ownCpu = ProcReadings.ownCpu().minus(ownCpuBefore);
       List<BenchTable.ServerTotal> servers = fleet.stopServers();
       String machine = ProcReadings.machine() + "; load average " + loadAtStart + " at start, "
           + ProcReadings.loadAverage() + " at end";
       BenchTable.Context context = new BenchTable.Context(startedAt, command, machine, options, servers,
           options.serviceProxy() ? ownCpu : null, fleet.logCounts(), logDir.toString());
-      return BenchTable.render(context, rows);
+      return BenchTable.render(context, rows, coldStarts);
     }
   }
 

@@ -70,12 +70,75 @@ final class RowRunner {
       }
       return rows;
     } finally {
-      for (Side side : sides) {
-        int code = side.jvm.stop();
-        if (code != 0) {
-          Benchmark.progress(side.jvm.name + " exited with code " + code + " (see " + side.jvm.log + ")");
+      sides.forEach(side -> stop(side.jvm));
+    }
+  }
+
+  private static void stop(ChildJvm jvm) {
+    int code = jvm.stop();
+    if (code != 0) {
+      Benchmark.progress(jvm.name + " exited with code " + code + " (see " + jvm.log + ")");
+    }
+  }
+
+  /**
+   * {@code --cold-starts K}: per type, and its peer in turn, K fresh client JVMs against the servers the rows
+   * warmed, each alone beside them; its first run (cold, as a user's first curl after {@code java -jar}) and its
+   * third, both at {@code --cold-n}. A client that starts as it should but fails a run makes its row n/a.
+   */
+  List<ColdStartRow> coldStarts() throws IOException, InterruptedException {
+    List<ColdStartRow> rows = new ArrayList<>();
+    for (String type : options.coldStarts() == 0 ? List.<String>of() : options.types()) {
+      String peer = options.grpcJavaPeer() ? GrpcJavaTypes.counterpartOf(type) : null;
+      List<String> sides = peer == null ? List.of(type) : List.of(type, peer);
+      List<List<ColdStartRow.Start>> starts = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>()));
+      String[] na = new String[sides.size()];
+      for (int k = 1; k <= options.coldStarts(); k++) {
+        for (int i = 0; i < sides.size(); i++) {
+          if (na[i] == null) {
+            Outcome outcome = coldStart(sides.get(i), i == 0, k, starts.get(i));
+            na[i] = outcome == null ? null : outcome.error();
+          }
         }
       }
+      for (int i = 0; i < sides.size(); i++) {
+        rows.add(na[i] != null ? ColdStartRow.na(sides.get(i), options.coldN(), na[i])
+            : new ColdStartRow(sides.get(i), options.coldN(), List.copyOf(starts.get(i)), null));
+      }
+    }
+    return rows;
+  }
+
+  /** One fresh JVM's three runs, added to {@code starts}; the failed run's outcome, or null when all went well. */
+  private Outcome coldStart(String type, boolean ours, int k, List<ColdStartRow.Start> starts)
+      throws IOException, InterruptedException {
+    settle(List.of());
+    long launched = System.nanoTime();
+    ChildJvm jvm = ours ? fleet.startClient(type) : startPeer(type);
+    Side side = new Side(type, jvm, api(ours ? options.httpPort() : options.peerHttpPort()));
+    try {
+      BenchLoad load = BenchLoad.burst(options.coldN());
+      double[] elapsed = new double[3];
+      double untilFirstAnswerS = 0;
+      for (int run = 0; run < elapsed.length; run++) {
+        if (run > 0) {
+          settle(List.of(side));
+        }
+        String label = type + " cold start " + k + "/" + options.coldStarts() + ", run " + (run + 1) + " of 3";
+        Outcome outcome = runOnce(side, load, label, run == 0); // a fresh client may be listing its endpoints
+        if (outcome.report() == null) {
+          return outcome;
+        }
+        if (run == 0) {
+          untilFirstAnswerS = (System.nanoTime() - launched) / 1e9;
+        }
+        elapsed[run] = outcome.report().elapsedMs();
+        pause();
+      }
+      starts.add(new ColdStartRow.Start(untilFirstAnswerS, elapsed[0], elapsed[2]));
+      return null;
+    } finally {
+      stop(jvm);
     }
   }
 
@@ -226,7 +289,7 @@ final class RowRunner {
     }
     line.append(" per pod ").append(report.countPerIp());
     if (!report.outcome().errors().isEmpty()) {
-      line.append(" errors ").append(report.outcome().errors());
+      line.append(" errors ").append(BenchTable.groupedCounts(report.outcome().errors()));
     }
     report.warnings().forEach(w -> line.append(" WARNING: ").append(w));
     return line.toString();

@@ -15,21 +15,21 @@ import lab.grpclb.transport.DnsServer.Answer;
  * no pod is ready, as CoreDNS and kube-dns do (kubernetes/dns#245). The endpoint controller publishes each change
  * as one immutable snapshot; queries read it on the DNS server's event loop and never wait.
  */
-final class ClusterDns {
+public final class ClusterDns {
   private static final Logger LOG = Logger.getLogger(ClusterDns.class.getName());
   static final int TTL_SECONDS = 5;
-  static final String HOST = "127.0.0.1";
+  public static final String HOST = "127.0.0.1";
 
   private final String name;
   private volatile List<String> readyIps = List.of();
   private DnsServer server;
 
-  ClusterDns(String namespace) {
+  public ClusterDns(String namespace) {
     this.name = DnsConfig.headlessName(namespace);
   }
 
   /** Listens on 127.0.0.1; a port in use fails naming {@code --dns-port}. */
-  Future<ClusterDns> listen(Vertx vertx, int port) {
+  public Future<ClusterDns> listen(Vertx vertx, int port) {
     return DnsServer.listen(vertx, HOST, port, this::answer)
         .recover(err -> ListenException.naming("--dns-port", HOST, port, err))
         .map(s -> {
@@ -40,7 +40,7 @@ final class ClusterDns {
   }
 
   /** The ready pods' IPs, as the endpoint controller last wrote them. */
-  void publish(List<String> ips) {
+  public void publish(List<String> ips) {
     readyIps = List.copyOf(ips);
   }
 
@@ -56,7 +56,7 @@ final class ClusterDns {
     return name;
   }
 
-  int port() {
+  public int port() {
     return server.port();
   }
 

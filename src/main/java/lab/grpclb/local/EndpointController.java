@@ -26,12 +26,13 @@ public final class EndpointController {
 
   private final Consumer<List<String>> readyIps;
 
-  /** Without a cluster DNS (the benchmark). */
+  /** Without a cluster DNS. */
   public EndpointController(ControlPlane api, String service, int port) {
     this(api, service, port, ips -> { });
   }
 
-  EndpointController(ControlPlane api, String service, int port, Consumer<List<String>> readyIps) {
+  /** {@code readyIps} hears the ready pods' IPs on every change (a cluster DNS publishes them). */
+  public EndpointController(ControlPlane api, String service, int port, Consumer<List<String>> readyIps) {
     this.api = api;
     this.service = service;
     this.port = port;

@@ -57,6 +57,24 @@ class BenchOptionsTest {
     assertTrue(message.endsWith(BenchLoad.FORMS), message);
   }
 
+  @Test
+  void coldStartsAreOffUnlessAskedAndTakeTheirOwnN() {
+    BenchOptions plain = BenchOptions.parse(new String[0]);
+    assertEquals(0, plain.coldStarts());
+    BenchOptions cold = BenchOptions.parse(new String[] {"--cold-starts", "5", "--cold-n=2000"});
+    assertEquals(5, cold.coldStarts());
+    assertEquals(2000, cold.coldN());
+    assertEquals("--cold-starts must be an integer from 0 to 100, got '-1'", usage("--cold-starts", "-1"));
+    assertEquals("--cold-n must be an integer from 1 to 100000000, got ''", usage("--cold-n="));
+  }
+
+  @Test
+  void serverArgsGoToEveryServer() {
+    assertEquals(List.of(), BenchOptions.parse(new String[0]).extraServerArgs());
+    assertEquals(List.of("--transport", "nio"),
+        BenchOptions.parse(new String[] {"--extra-server-args", " --transport  nio "}).extraServerArgs());
+  }
+
   private static String usage(String... args) {
     return assertThrows(BenchOptions.Usage.class, () -> BenchOptions.parse(args)).getMessage();
   }

@@ -33,7 +33,7 @@ class BenchTableTest {
             report(kube, OPEN, 2060, 130, pacing(497, 13)))),
         row(roundRobin, OPEN, 30, List.of(report(roundRobin, OPEN, 2050, 60, pacing(505, 6.3)),
             report(roundRobin, OPEN, 2049, 59.6, pacing(505, 6.3)))));
-    String markdown = BenchTable.render(context(options), rows);
+    String markdown = BenchTable.render(context(options), rows, List.of());
 
     assertContains(markdown, "| type | n | median elapsed ms (min–max) | p99 ms | p99.9 ms | failed | max_in_flight"
         + " | client GC ms | client CPU µs/call | client VmHWM MiB | server CPU µs/call | vs grpc-java: elapsed"
@@ -60,11 +60,44 @@ class BenchTableTest {
   void withoutThePeerNoRatioColumnsAndTheJvmDefaultsAreNamed() {
     BenchOptions options = BenchOptions.parse(new String[] {"1000", "--runs", "1", "--peers", "none", "--jvm-defaults"});
     String markdown = BenchTable.render(context(options),
-        List.of(row("ClientWithReuseConn", BURST, 20, List.of(report("ClientWithReuseConn", BURST, 512.4, 503, null)))));
+        List.of(row("ClientWithReuseConn", BURST, 20, List.of(report("ClientWithReuseConn", BURST, 512.4, 503, null)))),
+        List.of());
     assertFalse(markdown.contains("vs grpc-java"), markdown);
     assertContains(markdown, "| ClientWithReuseConn | 1 000 | 512 | 503 | 604 | 0 | 1 000 | 5 | 20.0 | 200 | 10.0 |\n");
     assertContains(markdown, "(-Xmx2g (the JVM's defaults: no GC flags))");
     assertFalse(markdown.contains("Load shapes:"), markdown);
+    assertFalse(markdown.contains("Cold starts"), markdown);
+  }
+
+  @Test
+  void coldStartsShowEachTypesFirstRunAgainstItsThirdAndAgainstGrpcJava() {
+    BenchOptions options = BenchOptions.parse(new String[] {"10000", "--cold-starts", "3"});
+    List<ColdStartRow> cold = List.of(
+        new ColdStartRow("ClientWithReuseConn", 10_000, List.of(new ColdStartRow.Start(7.2, 900, 800),
+            new ColdStartRow.Start(6.8, 1300, 800), new ColdStartRow.Start(7.0, 1000, 500)), null),
+        new ColdStartRow(GrpcJavaTypes.ONE_CHANNEL, 10_000, List.of(new ColdStartRow.Start(1.2, 2000, 900),
+            new ColdStartRow.Start(1.1, 2500, 900), new ColdStartRow.Start(1.3, 1800, 1000)), null),
+        ColdStartRow.na("ClientWithKubeResolver", 10_000, "HTTP 503: no endpoints"));
+    String markdown = BenchTable.render(context(options), List.of(), cold);
+
+    assertContains(markdown, "| type | n | fresh JVMs | launch to first answer s | first run ms | third run ms"
+        + " | first ÷ third | ≤ 1.5× | vs grpc-java: first run |\n");
+    // ratios per JVM: 1.125, 1.625, 2.0; medians of the first runs 1000 against 2000
+    assertContains(markdown, "| ClientWithReuseConn | 10 000 | 3 | 7.0 (6.8–7.2) | 1000 (900–1300) | 800 (500–800)"
+        + " | 1.63× (1.13×–2.00×) | 1 of 3 | 0.50× |\n");
+    assertContains(markdown, "| grpc-java/one-channel | 10 000 | 3 | 1.2 (1.1–1.3) | 2000 (1800–2500) | 900 (900–1000)"
+        + " | 2.22× (1.80×–2.78×) | 0 of 3 |  |\n");
+    assertContains(markdown, "| ClientWithKubeResolver | 10 000 | n/a: HTTP 503: no endpoints |  |  |  |  |  |  |\n");
+  }
+
+  @Test
+  void aProgressLineCountsErrorsThatDifferOnlyInTheirTimesOnce() {
+    Map<String, Long> counts = BenchTable.groupedCounts(Map.of(
+        "DEADLINE_EXCEEDED: deadline exceeded after 29.999989067s. [closed=[]]", 3,
+        "DEADLINE_EXCEEDED: deadline exceeded after 29.999990220s. [closed=[]]", 4,
+        "UNAVAILABLE: io exception", 1));
+    assertEquals(Map.of("DEADLINE_EXCEEDED: deadline exceeded after N s. [closed=[]]", 7L, "UNAVAILABLE: io exception", 1L),
+        counts);
   }
 
   private static BenchTable.Context context(BenchOptions options) {
