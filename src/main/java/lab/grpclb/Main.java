@@ -23,7 +23,8 @@ import lab.grpclb.server.GreeterServer;
 public final class Main {
   static final int EXIT_USAGE = 2;
   static final String USAGE = """
-      usage: java -jar grpc-lb-lab.jar --mode server|client|local [--log-format text|json] [flags]
+      usage: java -jar grpc-lb-lab.jar --mode server|client|local [--log-format text|json]
+             [--transport native|nio (epoll where it loads, else NIO)] [flags]
         --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
                        [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
                        [--error-rate 0] [--error-status UNAVAILABLE]   (fail that share of calls on purpose)
@@ -156,22 +157,23 @@ public final class Main {
       throw new ConfigException("--mode is required\n" + USAGE);
     }
     Logging.use(LogFormat.from(flags)); // before the mode logs its first line
+    IoTransport transport = IoTransport.from(flags);
     return switch (mode) {
-      case "server" -> startServer(flags);
-      case "client" -> startClient(flags);
-      case "local" -> startLocal(flags);
+      case "server" -> startServer(flags, transport);
+      case "client" -> startClient(flags, transport);
+      case "local" -> startLocal(flags, transport);
       default -> throw new ConfigException("--mode must be server, client or local, got '" + mode + "'\n" + USAGE);
     };
   }
 
-  private static Future<Running> startServer(Flags flags) {
+  private static Future<Running> startServer(Flags flags, IoTransport transport) {
     ServerConfig config = ServerConfig.from(flags);
     flags.rejectUnknown("server");
     Logger.getLogger(Main.class.getName()).info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource()
         + "), reply delay " + config.delayMs() + " ms, max connection age " + config.maxConnectionAge().describe()
         + (config.errors().active() ? ", failing a share of " + config.errors().rate() + " of calls with "
         + config.errors().status() + " (--error-rate)" : ""));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = transport.newVertx();
     GreeterServer server = new GreeterServer(vertx, config);
     return server.start()
         .compose(s -> serveMetrics(vertx, s).map(s))
@@ -193,24 +195,24 @@ public final class Main {
         .mapEmpty();
   }
 
-  private static Future<Running> startClient(Flags flags) {
+  private static Future<Running> startClient(Flags flags, IoTransport transport) {
     ClientConfig config = ClientConfig.from(flags);
     int warmUp = jitWarmUpCalls(flags);
     flags.rejectUnknown("client");
     if (config.kube() != null) {
       config.kube().requireReadableCa();
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = transport.newVertx();
     return new ExperimentClient(vertx, config).withJitWarmUp(warmUp, () -> terminating).start()
         .map(client -> new Running(vertx, client::close))
         .onFailure(err -> vertx.close());
   }
 
-  private static Future<Running> startLocal(Flags flags) {
+  private static Future<Running> startLocal(Flags flags, IoTransport transport) {
     LocalConfig config = LocalConfig.from(flags);
     int warmUp = jitWarmUpCalls(flags);
     flags.rejectUnknown("local");
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = transport.newVertx();
     return new LocalMode(vertx, config).withJitWarmUp(warmUp, () -> terminating).start()
         .map(local -> new Running(vertx, local::stop, config.report()
             ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
