@@ -2,9 +2,7 @@ package lab.grpclb;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.util.Locale;
 import java.util.logging.Logger;
-import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
 
 /**
@@ -15,17 +13,10 @@ import lab.grpclb.config.Flags;
 enum IoTransport {
   NATIVE, NIO;
 
-  static final String VALID = "native|nio";
   private static final Logger LOG = Logger.getLogger(IoTransport.class.getName());
 
   static IoTransport from(Flags flags) {
-    String raw = flags.string("transport", "native", VALID);
-    for (IoTransport transport : values()) {
-      if (transport.name().toLowerCase(Locale.ROOT).equals(raw)) {
-        return transport;
-      }
-    }
-    throw new ConfigException("--transport must be " + VALID + ", got '" + raw + "'");
+    return flags.choice("transport", NATIVE);
   }
 
   /** A Vert.x on this transport, saying in the log which one its event loops run on. */

@@ -1,8 +1,10 @@
 package lab.grpclb.config;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -67,6 +69,15 @@ public final class Flags {
 
   public String string(String name, String fallback, String expected) {
     return string(name, null, fallback, expected);
+  }
+
+  /** One of an enum's constants, spelled in lower case ({@code --transport nio}); another value names them all. */
+  public <E extends Enum<E>> E choice(String name, E fallback) {
+    E[] constants = fallback.getDeclaringClass().getEnumConstants();
+    String valid = String.join("|", Arrays.stream(constants).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+    String raw = string(name, fallback.name().toLowerCase(Locale.ROOT), valid);
+    return Arrays.stream(constants).filter(c -> c.name().toLowerCase(Locale.ROOT).equals(raw)).findFirst()
+        .orElseThrow(() -> new ConfigException("--" + name + " must be " + valid + ", got '" + raw + "'"));
   }
 
   public boolean isSet(String name) {
