@@ -146,8 +146,11 @@ final class BenchFleet implements AutoCloseable {
     return IntStream.range(0, options.replicas()).mapToObj(options::serverIp).toList();
   }
 
-  /** A fresh experiment-client JVM of ours, so that its peak RSS belongs to one type alone. */
-  ChildJvm startClient(String type) throws IOException, InterruptedException {
+  /**
+   * A fresh experiment-client JVM of ours, so that its peak RSS belongs to one type alone; {@code logSuffix}
+   * keeps apart the logs of several JVMs of one type (the cold starts).
+   */
+  ChildJvm startClient(String type, String logSuffix) throws IOException, InterruptedException {
     List<String> command = java(options.clientHeap(), options.clientJvmArgs(), System.getProperty("java.class.path"),
         "lab.grpclb.Main");
     command.addAll(List.of("--mode", "client", "--http-host", "127.0.0.1", "--http-port", String.valueOf(options.httpPort()),
@@ -157,19 +160,19 @@ final class BenchFleet implements AutoCloseable {
       command.addAll(List.of("--dns-server", dnsServer)); // without it, /etc/resolv.conf's server, which has no pods
     }
     command.addAll(options.extraClientArgs());
-    return startClientJvm("client for " + type, command, "client-" + type, CLIENT_READY);
+    return startClientJvm("client for " + type, command, "client-" + type + logSuffix, CLIENT_READY);
   }
 
   /**
    * A fresh grpc-java peer JVM, with the client's heap and JVM flags: one channel to the address ours dials,
    * and round_robin over the pods, each call with our default deadline.
    */
-  ChildJvm startPeer(String type) throws IOException, InterruptedException {
+  ChildJvm startPeer(String type, String logSuffix) throws IOException, InterruptedException {
     List<String> command = java(options.clientHeap(), options.clientJvmArgs(), peerClasspath(), PEER_MAIN);
     command.addAll(List.of("--http-port", String.valueOf(options.peerHttpPort()), "--target", options.clientTarget(),
         "--pods", String.join(",", podIps().stream().map(ip -> ip + ":" + options.port()).toList()),
         "--call-timeout-ms", String.valueOf(ClientConfig.DEFAULT_CALL_TIMEOUT_MS)));
-    return startClientJvm("peer for " + type, command, "peer-" + type.replace('/', '-'), GrpcJavaTypes.READY);
+    return startClientJvm("peer for " + type, command, "peer-" + type.replace('/', '-') + logSuffix, GrpcJavaTypes.READY);
   }
 
   private ChildJvm startClientJvm(String name, List<String> command, String logName, String ready)

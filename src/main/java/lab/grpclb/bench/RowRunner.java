@@ -58,10 +58,10 @@ final class RowRunner {
   private List<BenchRow> runType(String type) throws IOException, InterruptedException {
     List<Side> sides = new ArrayList<>();
     try {
-      sides.add(new Side(type, fleet.startClient(type), api(options.httpPort())));
+      sides.add(new Side(type, fleet.startClient(type, ""), api(options.httpPort())));
       String peer = options.grpcJavaPeer() ? GrpcJavaTypes.counterpartOf(type) : null;
       if (peer != null) {
-        sides.add(new Side(peer, startPeer(peer), api(options.peerHttpPort())));
+        sides.add(new Side(peer, startPeer(peer, ""), api(options.peerHttpPort())));
       }
       warmUp(sides);
       List<BenchRow> rows = new ArrayList<>();
@@ -114,7 +114,8 @@ final class RowRunner {
       throws IOException, InterruptedException {
     settle(List.of());
     long launched = System.nanoTime();
-    ChildJvm jvm = ours ? fleet.startClient(type) : startPeer(type);
+    String logSuffix = "-cold-" + k;
+    ChildJvm jvm = ours ? fleet.startClient(type, logSuffix) : startPeer(type, logSuffix);
     Side side = new Side(type, jvm, api(ours ? options.httpPort() : options.peerHttpPort()));
     try {
       BenchLoad load = BenchLoad.burst(options.coldN());
@@ -142,9 +143,9 @@ final class RowRunner {
     }
   }
 
-  private ChildJvm startPeer(String type) throws InterruptedException {
+  private ChildJvm startPeer(String type, String logSuffix) throws InterruptedException {
     try {
-      return fleet.startPeer(type);
+      return fleet.startPeer(type, logSuffix);
     } catch (IOException e) {
       throw new BenchFailure("the grpc-java peer did not start: " + e.getMessage() + "\n(--peers none runs without it)");
     }
