@@ -24,13 +24,12 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import lab.grpclb.AskAgain;
 import lab.grpclb.Http;
-import lab.grpclb.ThreadDump;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -261,17 +260,7 @@ class KubectlTest {
 
   /** A GET to the control plane as kubectl sends it: anonymous, asking for a Table. */
   Answer table(String uri) throws Exception {
-    try {
-      return tableOnce(uri);
-    } catch (TimeoutException first) {
-      // In the full suite a loopback GET went unanswered about once in three runs (never alone): asked again once
-      System.out.println("GET " + uri + " got no answer within 3 s, asking again; the threads:\n" + ThreadDump.now());
-      try {
-        return tableOnce(uri);
-      } catch (TimeoutException e) {
-        throw new AssertionError("GET " + uri + " got no answer twice; the threads:\n" + ThreadDump.now(), e);
-      }
-    }
+    return AskAgain.once("GET " + uri, () -> tableOnce(uri));
   }
 
   private Answer tableOnce(String uri) throws Exception {

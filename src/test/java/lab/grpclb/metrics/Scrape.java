@@ -1,5 +1,6 @@
 package lab.grpclb.metrics;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lab.grpclb.AskAgain;
 
 /** One GET /metrics over HTTP, read as Prometheus samples: name, labels, value. */
 record Scrape(String text) {
@@ -16,13 +18,16 @@ record Scrape(String text) {
 
   static Scrape of(HttpClient http, String host, int port) {
     try {
-      return new Scrape(http.request(HttpMethod.GET, port, host, Metrics.PATH)
-        .compose(request -> request.send())
-        .compose(response -> response.statusCode() == 200 ? response.body()
-            : io.vertx.core.Future.failedFuture("GET /metrics answered " + response.statusCode()))
-        .await(5, TimeUnit.SECONDS).toString());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("GET /metrics on " + host + ":" + port + " did not answer in 5 s", e);
+      return AskAgain.once("GET /metrics on " + host + ":" + port, () -> new Scrape(
+          http.request(HttpMethod.GET, port, host, Metrics.PATH)
+              .compose(request -> request.send())
+              .compose(response -> response.statusCode() == 200 ? response.body()
+                  : Future.failedFuture("GET /metrics answered " + response.statusCode()))
+              .await(3, TimeUnit.SECONDS).toString()));
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
