@@ -96,8 +96,7 @@ final class RowRunner {
       for (int k = 1; k <= options.coldStarts(); k++) {
         for (int i = 0; i < sides.size(); i++) {
           if (na[i] == null) {
-            Outcome outcome = coldStart(sides.get(i), i == 0, k, starts.get(i));
-            na[i] = outcome == null ? null : outcome.error();
+            na[i] = coldStart(sides.get(i), i == 0, k, starts.get(i));
           }
         }
       }
@@ -109,8 +108,8 @@ final class RowRunner {
     return rows;
   }
 
-  /** One fresh JVM's three runs, added to {@code starts}; the failed run's outcome, or null when all went well. */
-  private Outcome coldStart(String type, boolean ours, int k, List<ColdStartRow.Start> starts)
+  /** One fresh JVM's three runs, added to {@code starts}; why a run failed, or null when all went well. */
+  private String coldStart(String type, boolean ours, int k, List<ColdStartRow.Start> starts)
       throws IOException, InterruptedException {
     settle(List.of());
     long launched = System.nanoTime();
@@ -128,7 +127,7 @@ final class RowRunner {
         String label = type + " cold start " + k + "/" + options.coldStarts() + ", run " + (run + 1) + " of 3";
         Outcome outcome = runOnce(side, load, label, run == 0); // a fresh client may be listing its endpoints
         if (outcome.report() == null) {
-          return outcome;
+          return outcome.error();
         }
         if (run == 0) {
           untilFirstAnswerS = (System.nanoTime() - launched) / 1e9;
