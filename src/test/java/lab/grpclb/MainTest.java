@@ -38,6 +38,16 @@ class MainTest {
     return startupError(Map.of(), args);
   }
 
+  /** Every mode fails at startup on these flags, printing {@code message}. */
+  static void rejectedInEveryMode(String message, String... flags) {
+    for (String mode : List.of("server", "client", "local")) {
+      List<String> args = new ArrayList<>(List.of("--mode", mode));
+      args.addAll(List.of(flags));
+      String printed = startupError(args.toArray(String[]::new));
+      assertTrue(printed.contains(message), printed);
+    }
+  }
+
   @Test
   void modeIsRequiredAndChecked() {
     assertTrue(startupError().contains("--mode is required"));
