@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.KubeConfig;
-import lab.grpclb.local.ControlPlane;
 import lab.grpclb.local.ClusterDns;
+import lab.grpclb.local.ControlPlane;
 import lab.grpclb.local.EndpointController;
 import lab.grpclb.local.ServiceProxy;
 

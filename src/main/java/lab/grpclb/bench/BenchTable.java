@@ -241,10 +241,9 @@ final class BenchTable {
     return values.size() == 1 ? median : median + " (" + format.apply(range.min()) + "–" + format.apply(range.max()) + ")";
   }
 
+  /** The lower middle for an even count, as the rows' median run ({@link ExperimentReport#median}) is. */
   static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int middle = sorted.size() / 2;
-    return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    return values.stream().sorted().toList().get((values.size() - 1) / 2);
   }
 
   /** count_per_ip of the median run at n = 10 000 if measured, else the largest measured burst, per type. */

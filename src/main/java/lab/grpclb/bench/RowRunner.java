@@ -91,7 +91,7 @@ final class RowRunner {
     for (String type : options.coldStarts() == 0 ? List.<String>of() : options.types()) {
       String peer = options.grpcJavaPeer() ? GrpcJavaTypes.counterpartOf(type) : null;
       List<String> sides = peer == null ? List.of(type) : List.of(type, peer);
-      List<List<ColdStartRow.Start>> starts = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>()));
+      List<List<ColdStartRow.Start>> starts = sides.stream().<List<ColdStartRow.Start>>map(s -> new ArrayList<>()).toList();
       String[] na = new String[sides.size()];
       for (int k = 1; k <= options.coldStarts(); k++) {
         for (int i = 0; i < sides.size(); i++) {
