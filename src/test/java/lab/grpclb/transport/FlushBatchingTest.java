@@ -1,5 +1,6 @@
 package lab.grpclb.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
 import lab.grpclb.server.GreeterServer;
@@ -38,6 +40,9 @@ class FlushBatchingTest {
       assertTrue(FlushBatching.installed(connection));
       FlushBatching.install(connection); // a second install is harmless
       assertTrue(FlushBatching.installed(connection));
+      List<String> names = FlushBatching.channel(connection).pipeline().names();
+      assertEquals(names.indexOf(FlushBatching.channel(connection).name()) + 1, names.indexOf("flush-batching"),
+          "consolidates Vert.x's flushes before they reach the HTTP/2 handler: " + names);
     } finally {
       agent.close().await(10, TimeUnit.SECONDS);
       server.kill().await(10, TimeUnit.SECONDS);
