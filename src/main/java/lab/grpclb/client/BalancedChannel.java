@@ -56,6 +56,7 @@ public final class BalancedChannel implements GreeterChannel {
    */
   private final Context context;
   private final long callTimeoutMs;
+  private final String deadlineReason;
   private final long connectTimeoutMs;
   private final RetryPolicy retryPolicy;
   private final BalancerConfig balancer;
@@ -94,6 +95,7 @@ public final class BalancedChannel implements GreeterChannel {
     this.vertx = vertx;
     this.context = Http2Client.newEventLoop(vertx);
     this.callTimeoutMs = callTimeoutMs;
+    this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
     this.connectTimeoutMs = connectTimeoutMs;
     this.retryPolicy = retryPolicy;
     this.balancer = balancer;
@@ -270,7 +272,7 @@ public final class BalancedChannel implements GreeterChannel {
   /** One call, its endpoint (and any retry's) picked with {@code policy}. */
   public Future<HelloReply> sayHello(HelloRequest request, LbPolicy policy) {
     return new BalancedCall(this, request, policy, System.nanoTime() + callTimeoutMs * 1_000_000,
-        GrpcCall.deadlineReason(callTimeoutMs)).start();
+        deadlineReason).start();
   }
 
   /** This channel picking with {@code policy}; itself for the default policy. */

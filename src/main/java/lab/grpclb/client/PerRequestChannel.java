@@ -25,6 +25,7 @@ public final class PerRequestChannel implements GreeterChannel {
   private final HttpClientAgent agent;
   private final SocketAddress target;
   private final long callTimeoutMs;
+  private final String deadlineReason;
   private final AtomicLong opened = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
 
@@ -36,6 +37,7 @@ public final class PerRequestChannel implements GreeterChannel {
     this.agent = Http2Client.create(vertx, callTimeoutMs);
     this.target = target;
     this.callTimeoutMs = callTimeoutMs;
+    this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs);
   }
 
   /**
@@ -45,9 +47,9 @@ public final class PerRequestChannel implements GreeterChannel {
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
-    String reason = GrpcCall.deadlineReason(callTimeoutMs);
     Promise<HttpClientConnection> connected = Promise.promise();
-    long timer = vertx.setTimer(callTimeoutMs, id -> connected.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason)));
+    long timer = vertx.setTimer(callTimeoutMs,
+        id -> connected.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason)));
     agent.connect(new HttpConnectOptions().setServer(target)).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded() && !connected.tryComplete(ar.result())) {
@@ -61,7 +63,7 @@ public final class PerRequestChannel implements GreeterChannel {
       open.incrementAndGet();
       connection.closeHandler(v -> open.decrementAndGet());
       connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
-      return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, deadline, reason)
+      return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, deadline, deadlineReason)
           .andThen(ar -> connection.close());
     });
   }

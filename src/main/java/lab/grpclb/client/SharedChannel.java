@@ -20,9 +20,11 @@ import lab.grpclb.balance.ConnectivityState;
 public final class SharedChannel implements GreeterChannel {
   private final EndpointConnection connection;
   private final long callTimeoutMs;
+  private final String deadlineReason;
 
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
     this.callTimeoutMs = callTimeoutMs;
+    this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
     this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx),
         () -> Http2Client.create(vertx, connectTimeoutMs), target, connectTimeoutMs,
         c -> { });
@@ -31,15 +33,14 @@ public final class SharedChannel implements GreeterChannel {
   @Override
   public Future<HelloReply> sayHello(HelloRequest request) {
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
-    String reason = GrpcCall.deadlineReason(callTimeoutMs);
     if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
-      return connection.sayHello(request, deadline, reason); // the usual case, no stage more
+      return connection.sayHello(request, deadline, deadlineReason); // the usual case, no stage more
     }
     Promise<HelloReply> reply = Promise.promise();
     connection.context().runOnContext(v -> awaitReadyWithinTimeout()
         .recover(err -> Future.failedFuture(err instanceof TimeoutException
-            ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, reason) : err))
-        .compose(ready -> connection.sayHello(request, deadline, reason))
+            ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason) : err))
+        .compose(ready -> connection.sayHello(request, deadline, deadlineReason))
         .onComplete(reply));
     return reply.future();
   }
