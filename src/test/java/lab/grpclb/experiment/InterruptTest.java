@@ -97,13 +97,14 @@ class InterruptTest {
       int port = ChildLog.awaitPort(log, LISTENING);
       Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, port,
           "/experiment/client?type=ClientWithReuseConn&n=" + CTRL_C_N);
-      Await.until(() -> server.greeter().callsInFlight() == 2000, "the in-flight cap is full");
+      // not "the cap is full": a cold client may take longer to send 2 000 calls than the pod takes to answer one
+      Await.until(() -> server.greeter().callsInFlight() >= 1000, "a thousand calls wait on the pod");
       new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
       Http.Answer reply = answer.await(15, TimeUnit.SECONDS);
       assertEquals(200, reply.status(), reply.body().encode());
       assertTrue(reply.body().getBoolean("interrupted"), reply.body().encode());
       assertEquals(CTRL_C_N, reply.body().getInteger("ok") + reply.body().getInteger("failed"));
-      assertTrue(reply.body().getInteger("ok") >= 2000, reply.body().encode());
+      assertTrue(reply.body().getInteger("ok") >= 1000, "the calls in flight drained: " + reply.body().encode());
       assertTrue(process.waitFor(15, TimeUnit.SECONDS), "the client exits after answering");
       assertEquals(0, process.exitValue());
       String printed = Files.readString(log);
