@@ -25,12 +25,12 @@ import lab.grpclb.client.Retries;
 
 /**
  * Fires an experiment's n calls without blocking any event loop: the calls are split across the firer
- * contexts, each sends a slice per event-loop turn and yields to the loop so replies drain in between,
- * and no more than the experiment's in-flight cap are outstanding at once.
+ * contexts, each sends a slice per task and gives its event loop back at least every 10 ms so that replies and
+ * deadlines are handled in between, and no more than the experiment's in-flight cap are outstanding at once.
  */
 public final class ExperimentRunner {
   private static final Logger LOG = Logger.getLogger(ExperimentRunner.class.getName());
-  /** Calls one firer sends in one task: small enough that a task stays well under a millisecond. */
+  /** Calls one firer sends in one task: a few milliseconds of the event loop's time. */
   static final int SLICE = 256;
   /** A burst gives its event loop back to the sockets and timers at least this often. */
   static final long YIELD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);

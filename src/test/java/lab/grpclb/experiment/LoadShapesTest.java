@@ -111,7 +111,10 @@ class LoadShapesTest {
     assertTrue(timeline.size() >= 3 && timeline.size() <= 4, timeline.encode());
     assertEquals(ended, timeline.stream().mapToInt(s -> ((JsonObject) s).getInteger("completed")).sum());
     JsonObject middle = timeline.getJsonObject(1);
-    assertTrue(Math.abs(middle.getJsonObject("count_per_ip").getInteger("127.0.0.100") - 400) <= 20, middle.encode());
+    // a stalled machine makes the pacer late: the calls due in a stall of L ms leave (and end) a second later
+    double lagMaxMs = report.getJsonObject("schedule_lag_ms").getDouble("max");
+    assertTrue(Math.abs(middle.getJsonObject("count_per_ip").getInteger("127.0.0.100") - 400) <= 20 + 400 * lagMaxMs / 1000,
+        middle.encode() + ", schedule lag max " + lagMaxMs + " ms");
     assertTrue(report.getDouble("send_ms") >= 2_900, report.encode());
     assertTrue(report.getDouble("throughput_per_s") > 300, report.encode());
   }
