@@ -26,11 +26,6 @@ public final class EndpointController {
 
   private final Consumer<List<String>> readyIps;
 
-  /** Without a cluster DNS. */
-  public EndpointController(ControlPlane api, String service, int port) {
-    this(api, service, port, ips -> { });
-  }
-
   /** {@code readyIps} hears the ready pods' IPs on every change (a cluster DNS publishes them). */
   public EndpointController(ControlPlane api, String service, int port, Consumer<List<String>> readyIps) {
     this.api = api;

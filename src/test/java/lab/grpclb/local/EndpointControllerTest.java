@@ -23,7 +23,7 @@ class EndpointControllerTest {
   void syncReadyListsEveryServerReadyInTheServicesSlice(Vertx vertx) throws Exception {
     ControlPlane api = new ControlPlane(vertx, ControlPlane.Options.realistic()).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
     try {
-      EndpointController controller = new EndpointController(api, "greeter-server", 50051);
+      EndpointController controller = new EndpointController(api, "greeter-server", 50051, ips -> { });
       controller.createService("127.0.0.250");
       controller.syncReady(List.of("127.0.0.2", "127.0.0.3"));
 
