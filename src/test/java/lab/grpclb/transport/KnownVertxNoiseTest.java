@@ -30,4 +30,16 @@ class KnownVertxNoiseTest {
     assertFalse(KnownVertxNoise.isQueuedTrailersDefect("Caught Throwable from listener onStreamAdded.", bare));
     assertFalse(KnownVertxNoise.isQueuedTrailersDefect(NETTY_MESSAGE, new IllegalStateException()));
   }
+
+  /** Netty's own messages, as DefaultHttp2ConnectionDecoder 4.2.9 writes them. */
+  @Test
+  void framesIgnoredAfterAResetOrAGoAwayAreDroppedAndOtherDecoderLinesAreNot() {
+    String channel = "[id: 0x2dabd77f, L:/127.0.0.4:50051 - R:/127.0.0.1:50276]";
+    assertTrue(KnownVertxNoise.isIgnoredFrame(channel + " ignoring DATA frame for stream RST_STREAM sent."));
+    assertTrue(KnownVertxNoise.isIgnoredFrame(channel + " ignoring HEADERS frame for stream 4343. Stream sent after GOAWAY sent"));
+    assertTrue(KnownVertxNoise.isIgnoredFrame(channel + " ignoring DATA frame for stream Stream created after GOAWAY sent."
+        + " Last known stream by peer 31"));
+    assertFalse(KnownVertxNoise.isIgnoredFrame(channel + " Received GOAWAY with error code PROTOCOL_ERROR"));
+    assertFalse(KnownVertxNoise.isIgnoredFrame(null));
+  }
 }
