@@ -13,6 +13,7 @@ import java.net.ConnectException;
 
 /** A failed call as the report groups it: a gRPC status and a short reason. */
 public final class CallFailure extends VertxException {
+  private static final String CONNECT_FAILED = "connect failed: ";
   private final GrpcStatus status;
   private final String reason;
   private final boolean unprocessed;
@@ -69,6 +70,21 @@ public final class CallFailure extends VertxException {
     return status == GrpcStatus.UNAVAILABLE;
   }
 
+  /**
+   * A connect attempt that failed before any call was written on it: refused, reset, or closed by the server
+   * before the HTTP/2 handshake (a pod shutting down still accepts for a moment). Says "connect failed" in
+   * each case, so /status tells a failed attempt from a dropped connection.
+   */
+  public static CallFailure connectFailed(Throwable error) {
+    return error instanceof CallFailure || error instanceof ConnectException ? of(error)
+        : unprocessed(CONNECT_FAILED + of(error).reason());
+  }
+
+  /** A connect attempt that got no HTTP/2 SETTINGS in time: a hung pod, or a port that is not gRPC. */
+  public static CallFailure handshakeTimeout(long timeoutMs) {
+    return unprocessed("no HTTP/2 handshake within " + timeoutMs + " ms (--connect-timeout-ms)");
+  }
+
   /** Maps whatever a Vert.x call failed with onto the status grpc-java would report for it. */
   public static CallFailure of(Throwable error) {
     if (error instanceof CallFailure failure) {
@@ -97,7 +113,7 @@ public final class CallFailure extends VertxException {
       return new CallFailure(GrpcStatus.UNAVAILABLE, "connection closed before the reply");
     }
     if (error instanceof ConnectException e) {
-      return unprocessed("connect failed: " + e.getMessage());
+      return unprocessed(CONNECT_FAILED + e.getMessage());
     }
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     if (connectionLevel(error, message)) {

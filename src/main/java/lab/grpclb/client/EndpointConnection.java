@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.common.GrpcStatus;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -174,8 +173,7 @@ public final class EndpointConnection implements LoadedEndpoint {
     setState(ConnectivityState.CONNECTING);
     HttpClientAgent agent = agents.get();
     pendingAgent = agent;
-    long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(new CallFailure(GrpcStatus.UNAVAILABLE,
-        "no HTTP/2 handshake within " + connectTimeoutMs + " ms (--connect-timeout-ms)")));
+    long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(CallFailure.handshakeTimeout(connectTimeoutMs)));
     agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
       vertx.cancelTimer(handshakeTimer);
       if (ar.succeeded() && current == attempt && !connecting.future().isComplete()) {
@@ -183,7 +181,7 @@ public final class EndpointConnection implements LoadedEndpoint {
       } else if (ar.succeeded()) {
         ar.result().close(); // too late (timed out) or superseded: nobody will use it
       } else {
-        connecting.tryFail(ar.cause());
+        connecting.tryFail(CallFailure.connectFailed(ar.cause()));
       }
     });
     connecting.future().onComplete(ar -> {

@@ -120,7 +120,8 @@ class BalancerStatesTest {
     assertTrue(dead.getBoolean("routable"), "still listed ready in the EndpointSlice: " + dead.encode());
     assertEquals("TRANSIENT_FAILURE", dead.getString("state"), dead.encode());
     assertNotNull(dead.getString("next_reconnect_at"), "when it is tried again: " + dead.encode());
-    assertTrue(dead.getString("last_error").contains("connect"), dead.encode());
+    // refused, or accepted and closed while the dying pod still listened: a failed attempt either way
+    assertTrue(dead.getString("last_error").startsWith("connect failed: "), dead.encode());
 
     JsonObject report = run(3000);
     assertEquals(new JsonObject().put("127.0.0.80", 1500).put("127.0.0.82", 1500), report.getJsonObject("count_per_ip"),
@@ -153,6 +154,28 @@ class BalancerStatesTest {
         "the hung pod cost nothing: " + without.getDouble("elapsed_ms") + " vs " + with.getDouble("elapsed_ms") + " ms");
     Await.until(() -> freed.get() > 0, "the client closed the half-open connection at its connect timeout (1 s)");
     assertEquals("TRANSIENT_FAILURE", endpointStatus("127.0.0.83").getString("state"));
+  }
+
+  @Test
+  void aListedAddressThatClosesEachConnectionAtOnceIsAFailedConnect(Vertx vertx) throws Exception {
+    start(vertx, RetryPolicy.DEFAULT, 20);
+    // A pod shutting down: its port still accepts TCP, and closes each connection before the HTTP/2 handshake.
+    blackHole = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.83").setPort(PORT))
+        .connectHandler(socket -> socket.close())
+        .listen().await(5, TimeUnit.SECONDS);
+    JsonArray endpoints = new JsonArray();
+    servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
+    endpoints.add(new JsonObject().put("addresses", new JsonArray().add("127.0.0.83"))
+        .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", "closing")));
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    awaitState("127.0.0.83", "TRANSIENT_FAILURE", "its connect attempt fails");
+    JsonObject closing = endpointStatus("127.0.0.83");
+    assertTrue(closing.getString("last_error").startsWith("connect failed: "), closing.encode());
+
+    JsonObject report = run(3000);
+    assertEquals(new JsonObject().put("127.0.0.80", 1000).put("127.0.0.81", 1000).put("127.0.0.82", 1000),
+        report.getJsonObject("count_per_ip"), report.encode());
+    assertEquals(0, report.getInteger("retried"), "no call was sent to it: " + report.encode());
   }
 
   @Test
