@@ -89,6 +89,15 @@ class BalancerStatesTest {
     return answer.body();
   }
 
+  /** Publishes the slice with the greeters, all ready, and one more ready address that no greeter serves. */
+  void listBesideTheServers(String ip, String pod) throws Exception {
+    JsonArray endpoints = new JsonArray();
+    servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
+    endpoints.add(new JsonObject().put("addresses", new JsonArray().add(ip))
+        .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", pod)));
+    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+  }
+
   JsonObject endpointStatus(String ip) throws Exception {
     JsonArray endpoints = http.get(client.port(), "/status").body().getJsonObject("kubernetes").getJsonArray("endpoints");
     for (int i = 0; i < endpoints.size(); i++) {
@@ -139,11 +148,7 @@ class BalancerStatesTest {
     blackHole = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.83").setPort(PORT))
         .connectHandler(socket -> socket.pause().closeHandler(v -> freed.incrementAndGet()))
         .listen().await(5, TimeUnit.SECONDS);
-    JsonArray endpoints = new JsonArray();
-    servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
-    endpoints.add(new JsonObject().put("addresses", new JsonArray().add("127.0.0.83"))
-        .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", "hung")));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    listBesideTheServers("127.0.0.83", "hung");
     awaitState("127.0.0.83", "CONNECTING", "the hung endpoint is being connected to");
 
     JsonObject with = run(3000);
@@ -163,11 +168,7 @@ class BalancerStatesTest {
     blackHole = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.83").setPort(PORT))
         .connectHandler(socket -> socket.close())
         .listen().await(5, TimeUnit.SECONDS);
-    JsonArray endpoints = new JsonArray();
-    servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
-    endpoints.add(new JsonObject().put("addresses", new JsonArray().add("127.0.0.83"))
-        .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", "closing")));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    listBesideTheServers("127.0.0.83", "closing");
     awaitState("127.0.0.83", "TRANSIENT_FAILURE", "its connect attempt fails");
     JsonObject closing = endpointStatus("127.0.0.83");
     assertTrue(closing.getString("last_error").startsWith("connect failed: "), closing.encode());
