@@ -108,11 +108,22 @@ class MainTest {
    */
   @Test
   void aBusyPodAddressFailsLocalModeAtOnceNamingPortAndExits2() throws Exception {
+    int dnsPort;
+    try (java.net.DatagramSocket free = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+      dnsPort = free.getLocalPort();
+    }
     try (java.net.ServerSocket taken = new java.net.ServerSocket(50073, 10, java.net.InetAddress.getByName("127.0.0.3"))) {
       long started = System.nanoTime();
       RuntimeException e = assertThrows(RuntimeException.class, () -> Main.start(new String[] {"--mode", "local",
-          "--replicas", "3", "--delay-ms", "10", "--port", "50073", "--http-port", "0", "--api-port", "0"}, Map.of())
+          "--replicas", "3", "--delay-ms", "10", "--port", "50073", "--http-port", "0", "--api-port", "0",
+          "--dns-port", String.valueOf(dnsPort)}, Map.of())
           .await(20, java.util.concurrent.TimeUnit.SECONDS));
+      // nothing it bound is left behind: a later start in this JVM (or a test after this one) can have it all
+      try (java.net.DatagramSocket udp = new java.net.DatagramSocket(dnsPort, java.net.InetAddress.getByName("127.0.0.1"));
+          java.net.ServerSocket tcp = new java.net.ServerSocket(dnsPort, 10, java.net.InetAddress.getByName("127.0.0.1"));
+          java.net.ServerSocket pod = new java.net.ServerSocket(50073, 10, java.net.InetAddress.getByName("127.0.0.2"))) {
+        assertEquals(dnsPort, udp.getLocalPort());
+      }
       long tookMs = (System.nanoTime() - started) / 1_000_000;
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       assertEquals(2, Main.fail(e, new PrintStream(out, true, StandardCharsets.UTF_8)));

@@ -81,7 +81,9 @@ public final class LocalMode {
           client = c;
           LOG.info(() -> banner((System.nanoTime() - started) / 1_000_000));
           return this;
-        });
+        })
+        // a failed start frees what it bound (DNS, API, pods) itself, so that nothing waits on Vert.x's close
+        .recover(err -> stop().transform(v -> Future.failedFuture(err)));
   }
 
   /**

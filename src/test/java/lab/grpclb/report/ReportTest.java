@@ -38,7 +38,7 @@ class ReportTest {
   @Test
   void reproducesTheWriteupsThreeSectionsWithNumbersAndWritesBothFiles(Vertx vertx, @TempDir Path out) throws Exception {
     LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--http-port", "0",
-        "--api-port", "0", "--port", "50072", "--report", "--out", out.toString()}, Map.of()));
+        "--api-port", "0", "--dns-port", "0", "--port", "50072", "--report", "--out", out.toString()}, Map.of()));
     assertTrue(config.report());
     LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
