@@ -46,7 +46,7 @@ class ReportTest {
     String markdown;
     try {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))
-          .await(60, TimeUnit.SECONDS);
+          .await(120, TimeUnit.SECONDS); // about 12 s; a change request lost on loopback is asked again after 35 s
     } finally {
       local.stop().await(20, TimeUnit.SECONDS);
     }
