@@ -76,8 +76,7 @@ public final class CallFailure extends VertxException {
    * each case, so /status tells a failed attempt from a dropped connection.
    */
   public static CallFailure connectFailed(Throwable error) {
-    return error instanceof CallFailure || error instanceof ConnectException ? of(error)
-        : unprocessed(CONNECT_FAILED + of(error).reason());
+    return error instanceof ConnectException ? of(error) : unprocessed(CONNECT_FAILED + of(error).reason());
   }
 
   /** A connect attempt that got no HTTP/2 SETTINGS in time: a hung pod, or a port that is not gRPC. */

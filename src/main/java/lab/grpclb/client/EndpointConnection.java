@@ -173,7 +173,8 @@ public final class EndpointConnection implements LoadedEndpoint {
     setState(ConnectivityState.CONNECTING);
     HttpClientAgent agent = agents.get();
     pendingAgent = agent;
-    long handshakeTimer = vertx.setTimer(connectTimeoutMs, id -> connecting.tryFail(CallFailure.handshakeTimeout(connectTimeoutMs)));
+    long handshakeTimer = vertx.setTimer(connectTimeoutMs,
+        id -> connecting.tryFail(CallFailure.handshakeTimeout(connectTimeoutMs)));
     agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
       vertx.cancelTimer(handshakeTimer);
       if (ar.succeeded() && current == attempt && !connecting.future().isComplete()) {
