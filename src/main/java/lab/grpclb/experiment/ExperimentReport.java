@@ -3,6 +3,7 @@ package lab.grpclb.experiment;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import lab.grpclb.client.Retries;
 
@@ -58,6 +59,30 @@ public record ExperimentReport(
 
   /** An open loop's schedule: the rate asked, the rate sent, and how late calls left against their slot. */
   public record Pacing(double askedPerS, double achievedPerS, double lagP50Ms, double lagP99Ms, double lagMaxMs) {
+    /** Below this share of its rate, an open loop fell behind it. */
+    static final double BEHIND_RATE_SHARE = 0.97;
+    /** Calls leaving this late (p99) against their slots went out in bunches, whatever rate they averaged. */
+    static final double LATE_P99_MS = 100;
+
+    /**
+     * What a reader must know before trusting an open loop's numbers, if anything. {@code who} sent the calls;
+     * {@code gcMs} is the time its JVM spent collecting during the run, the usual cause of a stall.
+     */
+    public Optional<String> warning(String who, long gcMs) {
+      long asked = Math.round(askedPerS);
+      String sent = "it sent " + Math.round(achievedPerS) + "/s of " + asked + "/s";
+      if (achievedPerS < BEHIND_RATE_SHARE * askedPerS) {
+        return Optional.of("the " + who + " fell behind the asked rate: " + sent + ", with calls leaving up to "
+            + lagP99Ms + " ms late (p99); these numbers describe a lower rate than asked");
+      }
+      if (lagP99Ms > LATE_P99_MS) {
+        return Optional.of("the " + who + " left calls late though it kept the asked rate (" + sent + "): they left up to "
+            + lagP99Ms + " ms after their slots (p99, max " + lagMaxMs + " ms), so a stall (GC took " + gcMs
+            + " ms of this run) sent them in bunches; latency and max_in_flight describe those bunches, not an even "
+            + asked + "/s");
+      }
+      return Optional.empty();
+    }
   }
 
   /** What the channel saw during the run. */

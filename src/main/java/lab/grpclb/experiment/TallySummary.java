@@ -18,9 +18,6 @@ import org.HdrHistogram.HistogramIterationValue;
 final class TallySummary {
   /** About as many histogram buckets as ghz prints, log-spaced from the fastest call to the slowest. */
   static final int BUCKETS = 16;
-  /** An open loop that sent below this share of its rate, or left calls this late, fell behind its schedule. */
-  static final double BEHIND_RATE_SHARE = 0.97;
-  static final double BEHIND_LAG_MS = 100;
 
   private TallySummary() {
   }
@@ -121,11 +118,8 @@ final class TallySummary {
 
   private static List<String> warnings(Experiment experiment, Seen seen, double sendMs, Pacing pacing) {
     List<String> warnings = new ArrayList<>();
-    if (pacing != null && (pacing.achievedPerS() < BEHIND_RATE_SHARE * pacing.askedPerS()
-        || pacing.lagP99Ms() > BEHIND_LAG_MS)) {
-      warnings.add("the client fell behind the asked rate: it sent " + Math.round(pacing.achievedPerS()) + "/s of "
-          + Math.round(pacing.askedPerS()) + "/s, with calls leaving up to " + pacing.lagP99Ms()
-          + " ms late (p99); these numbers describe a lower rate than asked");
+    if (pacing != null) {
+      pacing.warning("client", seen.clientGcMs()).ifPresent(warnings::add);
     }
     if (experiment.shape() instanceof LoadShape.Burst && !seen.interrupted()
         && seen.maxInFlight() < experiment.inFlightCap()) {

@@ -57,9 +57,10 @@ class LoadShapesTest {
     assertEquals(5000, report.getInteger("ok"), report.encode());
     assertEquals(50, report.getInteger("max_in_flight"));
     assertEquals("closed", report.getJsonObject("shape").getString("kind"));
-    // 5 000 calls, 50 at a time, 50 ms each: 5 s
     double elapsed = report.getDouble("elapsed_ms");
-    assertTrue(elapsed >= 5_000 * 0.8 && elapsed <= 5_000 * 1.2, "elapsed " + elapsed + " " + report.encode());
+    // 5 000 calls, 50 at a time, 50 ms each: 100 rounds, 5 s at least. Fewer in flight (25 would take 10 s) or
+    // waits between rounds would show above the upper bound, which leaves room for a stalled machine
+    assertTrue(elapsed >= 5_000 * 0.99 && elapsed <= 5_000 * 1.5, "elapsed " + elapsed + " " + report.encode());
     assertTrue(report.getJsonArray("warnings").isEmpty(), report.getJsonArray("warnings").encode());
   }
 
@@ -68,12 +69,25 @@ class LoadShapesTest {
     JsonObject report = run("rate=500&duration_s=4");
     assertEquals(2000, report.getInteger("n"));
     assertTrue(Math.abs(report.getInteger("ok") - 2000) <= 40, report.encode());
+    // slots are fixed from the start, so a call that leaves late does not push back the ones after it
     double achieved = report.getDouble("achieved_rate_per_s");
     assertTrue(Math.abs(achieved - 500) <= 15, "achieved " + achieved);
-    assertTrue(report.getJsonObject("schedule_lag_ms").getDouble("p99") < 50, report.encode());
-    // at 500/s and 50 ms, about 25 in flight: an open loop does not wait for replies, nor fire them all at once
-    assertTrue(report.getInteger("max_in_flight") < 100, report.encode());
-    assertTrue(report.getJsonArray("warnings").isEmpty(), report.getJsonArray("warnings").encode());
+    // at 500/s and 50 ms, about 25 in flight: an open loop does not wait for replies, nor fire them all at once.
+    // A stall (a GC pause in this JVM, which also runs the greeter) bunches the calls due in it, as Little's law says.
+    double latencyMax = report.getJsonObject("latency_ms").getDouble("max");
+    double lagMax = report.getJsonObject("schedule_lag_ms").getDouble("max");
+    int maxInFlight = report.getInteger("max_in_flight");
+    assertTrue(maxInFlight >= 500 * DELAY_MS / 1000 * 0.8, report.encode());
+    assertTrue(maxInFlight <= 500 * (latencyMax + lagMax) / 1000 + 10, report.encode());
+    // a late schedule is never reported as a clean one
+    double lagP99 = report.getJsonObject("schedule_lag_ms").getDouble("p99");
+    String warnings = report.getJsonArray("warnings").encode();
+    if (lagP99 > 100) {
+      assertTrue(warnings.contains("left calls late though it kept the asked rate") && warnings.contains("GC took"),
+          warnings);
+    } else {
+      assertEquals("[]", warnings);
+    }
   }
 
   @Test

@@ -38,9 +38,6 @@ import org.HdrHistogram.Recorder;
  */
 final class PeerRun {
   private static final long TICK_MS = 1;
-  /** An open loop that sent below this share of its rate, or left calls this late, fell behind (as ours says). */
-  private static final double BEHIND_RATE_SHARE = 0.97;
-  private static final double BEHIND_LAG_MS = 100;
 
   private final Channel channel;
   private final String type;
@@ -168,11 +165,7 @@ final class PeerRun {
     Histogram latency = latencyMicros.getIntervalHistogram();
     double sendMs = (lastSentNanos.get() - firstSentNanos.get()) / 1e6;
     ExperimentReport.Pacing pacing = load.shape() instanceof LoadShape.OpenLoop open ? pacing(open) : null;
-    List<String> warnings = pacing != null && (pacing.achievedPerS() < BEHIND_RATE_SHARE * pacing.askedPerS()
-        || pacing.lagP99Ms() > BEHIND_LAG_MS)
-        ? List.of("the peer fell behind the asked rate: it sent " + Math.round(pacing.achievedPerS()) + "/s of "
-            + Math.round(pacing.askedPerS()) + "/s, with calls leaving up to " + pacing.lagP99Ms() + " ms late (p99)")
-        : List.of();
+    List<String> warnings = pacing == null ? List.of() : pacing.warning("peer", gcMs).stream().toList();
     // Connections are grpc-java's business (-1: not counted); no histogram buckets, per-pod latency or timeline.
     return new ExperimentReport(new Experiment(type, n, cap, null, load.shape()), endNanos - startNanos, round(sendMs),
         new ExperimentReport.Outcome(ok, n - ok, countPerIp, counts(errors)),
