@@ -68,21 +68,25 @@ class LoadShapesTest {
   void anOpenLoopKeepsItsRate() throws Exception {
     JsonObject report = run("rate=500&duration_s=4");
     assertEquals(2000, report.getInteger("n"));
-    assertTrue(Math.abs(report.getInteger("ok") - 2000) <= 40, report.encode());
-    // slots are fixed from the start, so a call that leaves late does not push back the ones after it
-    double achieved = report.getDouble("achieved_rate_per_s");
-    assertTrue(Math.abs(achieved - 500) <= 15, "achieved " + achieved);
+    assertEquals(2000, report.getInteger("ok"), report.encode());
+    JsonObject lag = report.getJsonObject("schedule_lag_ms");
+    // slots are fixed from the start, 2 ms apart: only the first and last calls' lateness moves the span
+    assertTrue(Math.abs(report.getDouble("send_ms") - 1999 * 2.0) <= lag.getDouble("max") + 2, report.encode());
     // at 500/s and 50 ms, about 25 in flight: an open loop does not wait for replies, nor fire them all at once.
     // A stall (a GC pause in this JVM, which also runs the greeter) bunches the calls due in it, as Little's law says.
     double latencyMax = report.getJsonObject("latency_ms").getDouble("max");
-    double lagMax = report.getJsonObject("schedule_lag_ms").getDouble("max");
     int maxInFlight = report.getInteger("max_in_flight");
     assertTrue(maxInFlight >= 500 * DELAY_MS / 1000 * 0.8, report.encode());
-    assertTrue(maxInFlight <= 500 * (latencyMax + lagMax) / 1000 + 10, report.encode());
-    // a late schedule is never reported as a clean one
-    double lagP99 = report.getJsonObject("schedule_lag_ms").getDouble("p99");
+    assertTrue(maxInFlight <= 500 * (latencyMax + lag.getDouble("max")) / 1000 + 10, report.encode());
+    assertPacingWarnedOnlyWhenLate(report, 500);
+  }
+
+  /** A late schedule is never reported as a clean one, nor a clean one as late. */
+  static void assertPacingWarnedOnlyWhenLate(JsonObject report, double rate) {
     String warnings = report.getJsonArray("warnings").encode();
-    if (lagP99 > 100) {
+    if (report.getDouble("achieved_rate_per_s") < 0.97 * rate) {
+      assertTrue(warnings.contains("fell behind the asked rate"), warnings);
+    } else if (report.getJsonObject("schedule_lag_ms").getDouble("p99") > 100) {
       assertTrue(warnings.contains("left calls late though it kept the asked rate") && warnings.contains("GC took"),
           warnings);
     } else {
@@ -95,8 +99,10 @@ class LoadShapesTest {
     JsonObject report = run("rate=1000&n=2000&arrival=poisson");
     assertEquals("poisson", report.getJsonObject("shape").getString("arrival"));
     assertEquals(2000, report.getInteger("ok"), report.encode());
-    double achieved = report.getDouble("achieved_rate_per_s");
-    assertTrue(Math.abs(achieved - 1000) <= 150, "achieved " + achieved);
+    // 1 999 gaps averaging 1 ms span 1 999 ms, give or take 45 ms (one standard deviation), plus any lateness
+    double lagMax = report.getJsonObject("schedule_lag_ms").getDouble("max");
+    assertTrue(Math.abs(report.getDouble("send_ms") - 1999) <= 300 + lagMax, report.encode());
+    assertPacingWarnedOnlyWhenLate(report, 1000);
   }
 
   @Test
@@ -121,16 +127,20 @@ class LoadShapesTest {
     JsonObject pod = report.getJsonObject("per_endpoint").getJsonObject("127.0.0.100");
     assertEquals(report.getJsonObject("count_per_ip").getInteger("127.0.0.100"), pod.getInteger("count"));
     assertTrue(pod.getDouble("p99") >= DELAY_MS, pod.encode());
+    // a stalled machine moves calls into a later second: a late pacer sends them late, a stalled greeter
+    // answers them late (the calls slower than the pod's delay)
+    double lagMax = report.getJsonObject("schedule_lag_ms").getDouble("max");
+    double shiftedMs = lagMax + latency.getDouble("max") - DELAY_MS;
     JsonArray timeline = report.getJsonArray("timeline");
-    assertTrue(timeline.size() >= 3 && timeline.size() <= 4, timeline.encode());
+    // 3 s of sending and 50 ms of reply: seconds 0 to 3
+    assertTrue(timeline.size() >= 3 && timeline.size() <= 4 + Math.ceil(shiftedMs / 1000), timeline.encode());
     assertEquals(ended, timeline.stream().mapToInt(s -> ((JsonObject) s).getInteger("completed")).sum());
     JsonObject middle = timeline.getJsonObject(1);
-    // a stalled machine makes the pacer late: the calls due in a stall of L ms leave (and end) a second later
-    double lagMaxMs = report.getJsonObject("schedule_lag_ms").getDouble("max");
-    assertTrue(Math.abs(middle.getJsonObject("count_per_ip").getInteger("127.0.0.100") - 400) <= 20 + 400 * lagMaxMs / 1000,
-        middle.encode() + ", schedule lag max " + lagMaxMs + " ms");
-    assertTrue(report.getDouble("send_ms") >= 2_900, report.encode());
-    assertTrue(report.getDouble("throughput_per_s") > 300, report.encode());
+    assertTrue(Math.abs(middle.getJsonObject("count_per_ip").getInteger("127.0.0.100") - 400) <= 20 + 400 * shiftedMs / 1000,
+        middle.encode() + ", schedule lag max " + lagMax + " ms, latency max " + latency.getDouble("max") + " ms");
+    assertTrue(report.getDouble("send_ms") + lagMax >= 1199 * 2.5 - 2, report.encode());
+    assertEquals(ended / (report.getDouble("elapsed_ms") / 1000), report.getDouble("throughput_per_s"), 0.02,
+        report.encode());
   }
 
   @Test
