@@ -77,10 +77,10 @@ class GrpcJavaPeerTest {
     assertEquals(100, report.ok());
     assertNotNull(report.pacing());
     assertEquals(200, report.pacing().askedPerS());
-    // 100 calls 5 ms apart: the last leaves no earlier than its slot at 495 ms, the first at most lag max after its own
+    // 100 calls 5 ms apart, on slots fixed from the start: the span is 495 ms, moved only by the first and last
+    // calls' lateness (at once, it would be about 0; one after another, 100 round trips)
     ExperimentReport.Pacing pacing = report.pacing();
-    assertTrue(report.sendMs() + pacing.lagMaxMs() >= 495, "send_ms " + report.sendMs() + ", " + pacing);
-    assertTrue(pacing.achievedPerS() > 100 && pacing.achievedPerS() < 400, "sent on the schedule, not at once: " + pacing);
+    assertTrue(Math.abs(report.sendMs() - 495) <= pacing.lagMaxMs() + 2, "send_ms " + report.sendMs() + ", " + pacing);
   }
 
   @Test
