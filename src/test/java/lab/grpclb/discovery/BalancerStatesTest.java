@@ -181,12 +181,12 @@ class BalancerStatesTest {
 
   @Test
   void withoutARetryPolicyAPodKilledMidRunFailsExactlyItsCallsInFlight(Vertx vertx) throws Exception {
-    start(vertx, new RetryPolicy(RetryPolicy.Kind.NONE, 1), 1_000);
+    start(vertx, new RetryPolicy(RetryPolicy.Kind.NONE, 1), 3_000); // the kill lands while calls wait
     Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
     GreeterServer victim = servers.get(2);
     Await.until(() -> victim.greeter().callsInFlight() == 1000, "a third of the calls wait on the victim");
     victim.kill().await(5, TimeUnit.SECONDS);
-    JsonObject report = answer.await(10, TimeUnit.SECONDS).body();
+    JsonObject report = answer.await(30, TimeUnit.SECONDS).body();
     assertEquals(1000, report.getInteger("failed"), "exactly the calls in flight on it: " + report.encode());
     assertEquals(2000, report.getInteger("ok"));
     assertFalse(report.getJsonObject("count_per_ip").containsKey("127.0.0.82"));
@@ -196,12 +196,12 @@ class BalancerStatesTest {
 
   @Test
   void withTheIdempotentPolicyAPodKilledMidRunLosesNothing(Vertx vertx) throws Exception {
-    start(vertx, RetryPolicy.DEFAULT, 1_000);
+    start(vertx, RetryPolicy.DEFAULT, 3_000); // the kill lands while calls wait
     Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
     GreeterServer victim = servers.get(2);
     Await.until(() -> victim.greeter().callsInFlight() == 1000, "a third of the calls wait on the victim");
     victim.kill().await(5, TimeUnit.SECONDS);
-    JsonObject report = answer.await(10, TimeUnit.SECONDS).body();
+    JsonObject report = answer.await(30, TimeUnit.SECONDS).body();
     assertEquals(0, report.getInteger("failed"), report.encode());
     assertEquals(1000, report.getInteger("retried_policy"), "each call in flight on it was sent once more: " + report.encode());
     assertEquals(0, report.getInteger("retried_transparent"));

@@ -129,7 +129,8 @@ class KubeResolverTest {
     Await.until(() -> channel.endpoints().contains("127.0.0.23:" + PORT), "the 4th endpoint is routable");
     double ms = (System.nanoTime() - before) / 1e6;
     System.out.printf("new endpoint routable %.2f ms after the control plane wrote its slice%n", ms);
-    assertTrue(ms < 1_000, "took " + ms + " ms");
+    // a watch event, not a periodic relist (the watch runs for minutes): seconds at most even on a stalled machine
+    assertTrue(ms < 4_000, "took " + ms + " ms");
     assertEquals(4, run(400).getJsonObject("count_per_ip").size());
   }
 
@@ -153,7 +154,7 @@ class KubeResolverTest {
 
   @Test
   void aPodKilledMidRunLosesNoCallsTheyAreRetried() throws Exception {
-    servers.forEach(s -> s.greeter().delayMs(200));
+    servers.forEach(s -> s.greeter().delayMs(1_000)); // the kill must land while calls are in flight
     Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=5000");
     Await.until(() -> servers.get(1).greeter().callsInFlight() > 100, "calls in flight on the pod");
     servers.get(1).kill().await(5, TimeUnit.SECONDS); // abrupt: its in-flight calls break

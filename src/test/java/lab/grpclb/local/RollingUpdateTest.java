@@ -12,6 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
 import lab.grpclb.Http;
 import lab.grpclb.SteadyCalls;
 import lab.grpclb.experiment.ClientTypes;
@@ -45,6 +46,14 @@ class RollingUpdateTest {
     return http.send(method, local.client().port(), uri);
   }
 
+  boolean rolloutInProgress() {
+    try {
+      return send(HttpMethod.GET, "/cluster").body().getBoolean("rollout_in_progress");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   Set<String> ips(Iterable<Object> pods) {
     Set<String> ips = new TreeSet<>();
     pods.forEach(p -> ips.add(((JsonObject) p).getString("ip")));
@@ -59,7 +68,7 @@ class RollingUpdateTest {
     Thread.sleep(200);
 
     Future<Http.Answer> rollout = http.sendAsync(HttpMethod.POST, local.client().port(), "/cluster/rollout?pre_stop_ms=300");
-    Thread.sleep(100); // the JUnit thread: the rollout is under way (its old pods pause 300 ms before draining)
+    Await.until(this::rolloutInProgress, "the rollout is under way");
     Http.Answer second = send(HttpMethod.POST, "/cluster/rollout");
     assertEquals(409, second.status(), second.body().encode());
     assertTrue(second.body().getString("error").startsWith("a rollout of 3 pods is in progress"), second.body().encode());
@@ -77,12 +86,9 @@ class RollingUpdateTest {
     assertTrue(after.stream().noneMatch(before::contains), "new pods, new IPs: " + before + " -> " + after);
     assertEquals(after, ips(send(HttpMethod.GET, "/cluster").body().getJsonArray("pods")), "the old pods are gone");
 
-    Thread.sleep(300); // calls on the new pods only
+    Await.until(() -> after.stream().allMatch(ip -> calls.callsTo(ip) > 0), "every new pod serves calls: " + calls);
     calls.stop();
     assertEquals(0, calls.failed(), calls.toString());
-    for (String ip : after) {
-      assertTrue(calls.callsTo(ip) > 0, ip + " served after the rollout: " + calls);
-    }
     assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status(), "scaling works again");
   }
 

@@ -92,6 +92,7 @@ class MetricsTest {
 
   @Test
   void perPodCountersMatchTheReportDuringAndAfterARun() throws Exception {
+    servers.forEach(s -> s.greeter().delayMs(1_000)); // a window a stalled scrape cannot miss
     Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=" + KUBE + "&n=3000");
     Await.until(() -> {
       Double inFlight = scrapeClient().value("grpclb_client_calls_in_flight", "type", KUBE);
