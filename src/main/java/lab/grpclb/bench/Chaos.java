@@ -80,7 +80,7 @@ final class Chaos {
     Pod victim = randomServing();
     if (victim != null) {
       kills.incrementAndGet();
-      local.cluster().crash(victim.name());
+      local.cluster().crash(victim.name(), LocalCluster.DEFAULT_CRASH_NOTICED_MS);
     }
   }
 

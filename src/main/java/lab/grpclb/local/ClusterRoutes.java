@@ -128,10 +128,13 @@ public final class ClusterRoutes {
 
   /**
    * Like {@code kill -9} of the pod's process: its calls in flight fail at once, its endpoint stays ready until
-   * the kubelet notices (1 s), then the Deployment replaces it. Answers 202 once the replacement serves.
+   * the kubelet notices ({@code noticed_ms}, 1 s by default), then the Deployment replaces it. Answers 202 once
+   * the replacement serves.
    */
   private void killPod(RoutingContext ctx) {
-    Pod pod = podOr404(ctx);
+    Integer noticedMs = optionalBoundedInt(ctx, "noticed_ms", 0, LocalCluster.MAX_CRASH_NOTICED_MS,
+        LocalCluster.DEFAULT_CRASH_NOTICED_MS);
+    Pod pod = noticedMs == null ? null : podOr404(ctx);
     if (pod == null) {
       return;
     }
@@ -140,7 +143,7 @@ public final class ClusterRoutes {
           + ", not serving; live pods: " + livePods());
       return;
     }
-    cluster.crash(pod.name()).onComplete(ar -> {
+    cluster.crash(pod.name(), noticedMs).onComplete(ar -> {
       if (ar.failed()) {
         Responses.error(ctx, 500, "could not kill pod " + pod.name() + ": " + ar.cause().getMessage());
         return;
@@ -148,8 +151,9 @@ public final class ClusterRoutes {
       Responses.json(ctx, 202, new JsonObject()
           .put("killed", pod.name())
           .put("ip", pod.ip())
-          .put("status", "crashed: its calls in flight failed, its endpoint stayed ready for "
-              + LocalCluster.CRASH_NOTICED_MS + " ms until the kubelet noticed")
+          .put("noticed_ms", noticedMs)
+          .put("status", "crashed: its calls in flight failed, its endpoint stayed ready for " + noticedMs
+              + " ms until the kubelet noticed")
           .put("replacement", podJson(ar.result())));
     });
   }
@@ -196,8 +200,7 @@ public final class ClusterRoutes {
           : "a scale to " + rollout.desired() + " replicas is in progress; roll out once it has settled");
       return;
     }
-    Integer preStopMs = ctx.queryParams().contains("pre_stop_ms")
-        ? boundedInt(ctx, "pre_stop_ms", 0, MAX_PRE_STOP_MS) : Integer.valueOf((int) RollingUpdate.DEFAULT_PRE_STOP_MS);
+    Integer preStopMs = optionalBoundedInt(ctx, "pre_stop_ms", 0, MAX_PRE_STOP_MS, (int) RollingUpdate.DEFAULT_PRE_STOP_MS);
     if (preStopMs == null) {
       return;
     }
@@ -271,6 +274,11 @@ public final class ClusterRoutes {
   }
 
   /** The query parameter as an integer in [min, max], or null after answering 400 naming the range. */
+  /** {@link #boundedInt}, or {@code absent} when the parameter is not given at all. */
+  private static Integer optionalBoundedInt(RoutingContext ctx, String name, int min, int max, int absent) {
+    return ctx.queryParams().contains(name) ? boundedInt(ctx, name, min, max) : Integer.valueOf(absent);
+  }
+
   private static Integer boundedInt(RoutingContext ctx, String name, int min, int max) {
     String raw = ctx.queryParams().get(name);
     try {

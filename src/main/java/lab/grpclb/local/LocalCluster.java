@@ -32,8 +32,13 @@ public final class LocalCluster {
   /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
   private static final int FIRST_IP = 2;
   private static final int LAST_IP = 199;
-  /** How long a crashed pod's endpoint stays ready: until the kubelet notices (its probes fail). */
-  static final long CRASH_NOTICED_MS = 1_000;
+  /**
+   * How long a crashed pod's endpoint stays ready: until the kubelet notices its process is gone. A node that
+   * goes silent keeps its pods listed far longer (--node-monitor-grace-period, 40 s, 50 s in recent releases),
+   * hence the maximum.
+   */
+  public static final int DEFAULT_CRASH_NOTICED_MS = 1_000;
+  public static final int MAX_CRASH_NOTICED_MS = 60_000;
 
   private final Vertx vertx;
   private final int port;
@@ -101,19 +106,19 @@ public final class LocalCluster {
 
   /**
    * Like {@code kill -9} of the pod's process: its server stops at once, failing the calls in flight, but its
-   * endpoint stays listed as ready for {@link #CRASH_NOTICED_MS}, until the kubelet notices; then the pod is
-   * gone and the Deployment starts a replacement. Completes when the replacement serves.
+   * endpoint stays listed as ready for {@code noticedMs}, until the kubelet notices; then the pod is gone and the
+   * Deployment starts a replacement. Completes when the replacement serves.
    */
-  public synchronized Future<Pod> crash(String name) {
+  public synchronized Future<Pod> crash(String name, long noticedMs) {
     Pod pod = pods.get(name);
     if (pod == null || pod.phase() != Pod.Phase.READY) {
       return Future.failedFuture("no serving pod named " + name);
     }
     pod.phase(Pod.Phase.CRASHED);
-    LOG.info(() -> "pod " + name + " (" + pod.ip() + ") killed: its endpoint stays ready for " + CRASH_NOTICED_MS + " ms");
+    LOG.info(() -> "pod " + name + " (" + pod.ip() + ") killed: its endpoint stays ready for " + noticedMs + " ms");
     pod.server().kill();
     Promise<Pod> replaced = Promise.promise();
-    vertx.setTimer(CRASH_NOTICED_MS, id -> noticeCrash(pod).onComplete(replaced));
+    vertx.setTimer(Math.max(1, noticedMs), id -> noticeCrash(pod).onComplete(replaced));
     return replaced.future();
   }
 

@@ -175,7 +175,7 @@ public final class LocalMode {
     text.append("  curl '").append(base).append("/cluster'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
-    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill?noticed_ms=1000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/rollout'\n");
