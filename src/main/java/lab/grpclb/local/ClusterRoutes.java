@@ -273,12 +273,12 @@ public final class ClusterRoutes {
     return names.isEmpty() ? "none" : names;
   }
 
-  /** The query parameter as an integer in [min, max], or null after answering 400 naming the range. */
   /** {@link #boundedInt}, or {@code absent} when the parameter is not given at all. */
   private static Integer optionalBoundedInt(RoutingContext ctx, String name, int min, int max, int absent) {
     return ctx.queryParams().contains(name) ? boundedInt(ctx, name, min, max) : Integer.valueOf(absent);
   }
 
+  /** The query parameter as an integer in [min, max], or null after answering 400 naming the range. */
   private static Integer boundedInt(RoutingContext ctx, String name, int min, int max) {
     String raw = ctx.queryParams().get(name);
     try {

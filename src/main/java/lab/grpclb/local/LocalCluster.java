@@ -118,6 +118,7 @@ public final class LocalCluster {
     LOG.info(() -> "pod " + name + " (" + pod.ip() + ") killed: its endpoint stays ready for " + noticedMs + " ms");
     pod.server().kill();
     Promise<Pod> replaced = Promise.promise();
+    // a Vert.x timer needs 1 ms at least
     vertx.setTimer(Math.max(1, noticedMs), id -> noticeCrash(pod).onComplete(replaced));
     return replaced.future();
   }

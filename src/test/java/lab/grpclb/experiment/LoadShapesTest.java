@@ -84,9 +84,9 @@ class LoadShapesTest {
   /** A late schedule is never reported as a clean one, nor a clean one as late. */
   static void assertPacingWarnedOnlyWhenLate(JsonObject report, double rate) {
     String warnings = report.getJsonArray("warnings").encode();
-    if (report.getDouble("achieved_rate_per_s") < 0.97 * rate) {
+    if (report.getDouble("achieved_rate_per_s") < ExperimentReport.Pacing.BEHIND_RATE_SHARE * rate) {
       assertTrue(warnings.contains("fell behind the asked rate"), warnings);
-    } else if (report.getJsonObject("schedule_lag_ms").getDouble("p99") > 100) {
+    } else if (report.getJsonObject("schedule_lag_ms").getDouble("p99") > ExperimentReport.Pacing.LATE_P99_MS) {
       assertTrue(warnings.contains("left calls late though it kept the asked rate") && warnings.contains("GC took"),
           warnings);
     } else {

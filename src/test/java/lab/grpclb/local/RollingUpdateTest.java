@@ -86,7 +86,7 @@ class RollingUpdateTest {
     assertTrue(after.stream().noneMatch(before::contains), "new pods, new IPs: " + before + " -> " + after);
     assertEquals(after, ips(send(HttpMethod.GET, "/cluster").body().getJsonArray("pods")), "the old pods are gone");
 
-    Await.until(() -> after.stream().allMatch(ip -> calls.callsTo(ip) > 0), "every new pod serves calls: " + calls);
+    Await.until(() -> after.stream().allMatch(ip -> calls.callsTo(ip) > 0), "every new pod serves calls");
     calls.stop();
     assertEquals(0, calls.failed(), calls.toString());
     assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status(), "scaling works again");
