@@ -27,18 +27,21 @@ final class BalancedCall {
   private final LbPolicy policy;
   private final long deadlineNanos;
   private final String deadlineReason;
+  private final Cancellation cancellation;
   private final Promise<HelloReply> result = Promise.promise();
   private EndpointConnection last;
   private int attempts;
   private boolean transparentRetryUsed;
   private boolean waitedForReady;
 
-  BalancedCall(BalancedChannel channel, HelloRequest request, LbPolicy policy, long deadlineNanos, String deadlineReason) {
+  BalancedCall(BalancedChannel channel, HelloRequest request, LbPolicy policy, long deadlineNanos, String deadlineReason,
+               Cancellation cancellation) {
     this.channel = channel;
     this.request = request;
     this.policy = policy;
     this.deadlineNanos = deadlineNanos;
     this.deadlineReason = deadlineReason;
+    this.cancellation = cancellation;
   }
 
   Future<HelloReply> start() {
@@ -51,6 +54,10 @@ final class BalancedCall {
   }
 
   private void attempt() {
+    if (cancellation.reason() != null) {
+      result.tryFail(cancellation.reason()); // cancelled while it waited for an endpoint or between attempts
+      return;
+    }
     Picker<EndpointConnection> picker = channel.picker(policy);
     EndpointConnection target = last == null ? picker.pick() : picker.pickOtherThan(last);
     if (target == null) {
@@ -60,7 +67,7 @@ final class BalancedCall {
     last = target;
     attempts++;
     channel.countPick(policy);
-    target.sayHello(request, deadlineNanos, deadlineReason).onComplete(ar -> {
+    target.sayHello(request, deadlineNanos, deadlineReason, cancellation).onComplete(ar -> {
       if (ar.succeeded()) {
         result.complete(ar.result());
       } else {

@@ -265,14 +265,14 @@ public final class BalancedChannel implements GreeterChannel {
 
   /** One call, picked with the default policy ({@code --lb}). */
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
-    return sayHello(request, balancer.lb());
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
+    return sayHello(request, balancer.lb(), cancellation);
   }
 
   /** One call, its endpoint (and any retry's) picked with {@code policy}. */
-  public Future<HelloReply> sayHello(HelloRequest request, LbPolicy policy) {
+  public Future<HelloReply> sayHello(HelloRequest request, LbPolicy policy, Cancellation cancellation) {
     return new BalancedCall(this, request, policy, System.nanoTime() + callTimeoutMs * 1_000_000,
-        deadlineReason).start();
+        deadlineReason, cancellation).start();
   }
 
   /** This channel picking with {@code policy}; itself for the default policy. */

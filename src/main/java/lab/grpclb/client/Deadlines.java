@@ -1,34 +1,76 @@
 package lab.grpclb.client;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Expires calls past their deadline with one timer per event loop instead of one per call: calls of one
  * experiment share a timeout, so on one event loop their deadlines come in start order and only the oldest
  * pending call needs a timer. (A Vert.x timer per call cost 5-10 % of the client's CPU.) A call whose deadline
  * comes before the newest one watched (a retry, which keeps its call's original deadline) gets a timer of its
- * own. Touched only on its event loop.
+ * own. Touched only on its event loop. The same queues find the calls of a {@link Cancellation} in flight.
  */
 final class Deadlines {
   private static final ThreadLocal<Deadlines> PER_EVENT_LOOP = new ThreadLocal<>();
+  /**
+   * Every event loop's queue, so that a cancellation reaches the calls on all of them; weakly, so that the queues
+   * of a closed Vert.x go with their threads.
+   */
+  private static final Set<Deadlines> ALL = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private final Vertx vertx;
+  private final Context context;
   private final ArrayDeque<GrpcCall> pending = new ArrayDeque<>();
   private boolean armed;
 
-  private Deadlines(Vertx vertx) {
+  private Deadlines(Vertx vertx, Context context) {
     this.vertx = vertx;
+    this.context = context;
   }
 
   /** Watches a call started on the current event loop; it expires unless it completes by its deadline. */
   static void watch(Vertx vertx, GrpcCall call) {
     Deadlines deadlines = PER_EVENT_LOOP.get();
     if (deadlines == null) {
-      deadlines = new Deadlines(vertx);
+      deadlines = new Deadlines(vertx, vertx.getOrCreateContext());
       PER_EVENT_LOOP.set(deadlines);
+      ALL.add(deadlines);
     }
     deadlines.add(call);
+  }
+
+  /**
+   * Cancels, on each event loop, the calls in flight that were started with {@code cancellation}. (A retry with a
+   * timer of its own is not in a queue: it ends at its deadline, and the experiment counts it cut short.)
+   */
+  static void cancelEverywhere(Cancellation cancellation) {
+    List<Deadlines> queues;
+    synchronized (ALL) {
+      queues = new ArrayList<>(ALL);
+    }
+    for (Deadlines deadlines : queues) {
+      try {
+        deadlines.context.runOnContext(v -> deadlines.cancel(cancellation));
+      } catch (RejectedExecutionException closed) {
+        ALL.remove(deadlines); // a closed Vert.x's event loop: it has no call left
+      }
+    }
+  }
+
+  private void cancel(Cancellation cancellation) {
+    for (GrpcCall call : pending) {
+      if (call.cancellation() == cancellation) {
+        call.cancel();
+      }
+    }
+    dropCompletedHead();
   }
 
   private void add(GrpcCall call) {

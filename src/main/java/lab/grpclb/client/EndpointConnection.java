@@ -111,10 +111,11 @@ public final class EndpointConnection implements LoadedEndpoint {
    * a {@link CallFailure} that is {@linkplain CallFailure#unprocessed() unprocessed}; a caller with only this
    * connection may first wait for {@link #awaitReady()}.
    */
-  public Future<HelloReply> sayHello(HelloRequest request, long deadlineNanos, String deadlineReason) {
+  public Future<HelloReply> sayHello(HelloRequest request, long deadlineNanos, String deadlineReason,
+                                    Cancellation cancellation) {
     if (Vertx.currentContext() != context) {
       Promise<HelloReply> reply = Promise.promise();
-      context.runOnContext(v -> sayHello(request, deadlineNanos, deadlineReason).onComplete(reply));
+      context.runOnContext(v -> sayHello(request, deadlineNanos, deadlineReason, cancellation).onComplete(reply));
       return reply.future();
     }
     Future<Link> current = link;
@@ -122,7 +123,8 @@ public final class EndpointConnection implements LoadedEndpoint {
       return Future.failedFuture(CallFailure.unprocessed("endpoint " + key() + " is " + state + describeError()));
     }
     long started = load.callStarted();
-    return GrpcCall.sayHello(vertx, current.result().grpc(), address, request, deadlineNanos, deadlineReason)
+    return GrpcCall.sayHello(vertx, current.result().grpc(), address, request, deadlineNanos, deadlineReason,
+            cancellation)
         .andThen(ar -> {
           load.callEnded(started);
           outliers.callEnded(ar.succeeded());

@@ -16,8 +16,8 @@ public abstract class ForwardingChannel implements GreeterChannel {
   }
 
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
-    return channel.sayHello(request);
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
+    return channel.sayHello(request, cancellation);
   }
 
   @Override

@@ -10,8 +10,16 @@ import lab.grpclb.config.LbPolicy;
 /** How an experiment reaches the greeter: one of the client types the experiment compares. */
 public interface GreeterChannel {
 
-  /** One SayHello call; fails with {@link CallFailure} naming the gRPC status and the reason. */
-  Future<HelloReply> sayHello(HelloRequest request);
+  /**
+   * One SayHello call; fails with {@link CallFailure} naming the gRPC status and the reason, or with the
+   * cancellation's reason once {@code cancellation} is cancelled.
+   */
+  Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation);
+
+  /** One SayHello call that nothing cancels. */
+  default Future<HelloReply> sayHello(HelloRequest request) {
+    return sayHello(request, Cancellation.NEVER);
+  }
 
   /**
    * This channel, with each call's endpoint picked by {@code policy} (the {@code lb=} of a request). A channel

@@ -25,12 +25,14 @@ final class GrpcCall {
   private final long deadlineNanos;
   private final String deadlineReason;
   private final String endpoint;
+  private final Cancellation cancellation;
   private GrpcClientRequest<HelloRequest, HelloReply> sent;
 
-  private GrpcCall(long deadlineNanos, String deadlineReason, String endpoint) {
+  private GrpcCall(long deadlineNanos, String deadlineReason, String endpoint, Cancellation cancellation) {
     this.deadlineNanos = deadlineNanos;
     this.deadlineReason = deadlineReason;
     this.endpoint = endpoint;
+    this.cancellation = cancellation;
   }
 
   /** The reason a call past its deadline gives, naming the flag that set it. */
@@ -38,11 +40,18 @@ final class GrpcCall {
     return "no reply within " + timeoutMs + " ms (--call-timeout-ms)";
   }
 
-  /** Call on the event loop the call should run on; {@code deadlineReason} says which setting set the deadline. */
+  /**
+   * Call on the event loop the call should run on; {@code deadlineReason} says which setting set the deadline, and
+   * {@code cancellation} may end the call before it.
+   */
   static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
-                                     long deadlineNanos, String deadlineReason) {
-    GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason, server.hostAddress());
+                                     long deadlineNanos, String deadlineReason, Cancellation cancellation) {
+    GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason, server.hostAddress(), cancellation);
     long timeoutMs = Deadlines.millisUntil(deadlineNanos);
+    if (cancellation.reason() != null) {
+      call.cancel();
+      return call.result.future();
+    }
     if (timeoutMs <= 0) {
       call.expire();
       return call.result.future();
@@ -82,8 +91,21 @@ final class GrpcCall {
     return result.future().isComplete();
   }
 
+  Cancellation cancellation() {
+    return cancellation;
+  }
+
   void expire() {
-    if (result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason).at(endpoint)) && sent != null) {
+    end(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason));
+  }
+
+  /** Its cancellation was cancelled: the call fails with the cancellation's reason. */
+  void cancel() {
+    end(cancellation.reason());
+  }
+
+  private void end(CallFailure failure) {
+    if (result.tryFail(failure.at(endpoint)) && sent != null) {
       GrpcClientRequest<HelloRequest, HelloReply> stream = sent;
       sent = null;
       stream.cancel(); // RST_STREAM CANCEL: the server stops working on it

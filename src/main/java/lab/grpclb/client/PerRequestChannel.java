@@ -45,7 +45,10 @@ public final class PerRequestChannel implements GreeterChannel {
    * completes) that outlasts it fails the call DEADLINE_EXCEEDED, and a connection that comes too late is closed.
    */
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
+    if (cancellation.reason() != null) {
+      return Future.failedFuture(cancellation.reason()); // no connection for a call that was cancelled unsent
+    }
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
     Promise<HttpClientConnection> connected = Promise.promise();
     long timer = vertx.setTimer(callTimeoutMs,
@@ -63,8 +66,8 @@ public final class PerRequestChannel implements GreeterChannel {
       open.incrementAndGet();
       connection.closeHandler(v -> open.decrementAndGet());
       connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
-      return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, deadline, deadlineReason)
-          .andThen(ar -> connection.close());
+      return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, deadline, deadlineReason,
+              cancellation).andThen(ar -> connection.close());
     });
   }
 

@@ -20,8 +20,8 @@ final class PolicyView extends ForwardingChannel {
   }
 
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
-    return balanced.sayHello(request, policy);
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
+    return balanced.sayHello(request, policy, cancellation);
   }
 
   @Override

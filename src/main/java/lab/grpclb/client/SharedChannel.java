@@ -31,16 +31,16 @@ public final class SharedChannel implements GreeterChannel {
   }
 
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
     if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
-      return connection.sayHello(request, deadline, deadlineReason); // the usual case, no stage more
+      return connection.sayHello(request, deadline, deadlineReason, cancellation); // the usual case, no stage more
     }
     Promise<HelloReply> reply = Promise.promise();
     connection.context().runOnContext(v -> awaitReadyWithinTimeout()
         .recover(err -> Future.failedFuture(err instanceof TimeoutException
             ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason) : err))
-        .compose(ready -> connection.sayHello(request, deadline, deadlineReason))
+        .compose(ready -> connection.sayHello(request, deadline, deadlineReason, cancellation))
         .onComplete(reply));
     return reply.future();
   }

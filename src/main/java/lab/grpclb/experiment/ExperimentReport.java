@@ -69,8 +69,8 @@ public record ExperimentReport(
      * {@code gcMs} is the time its JVM spent collecting during the run, the usual cause of a stall.
      */
     public Optional<String> warning(String who, long gcMs) {
-      long asked = Math.round(askedPerS);
-      String sent = "it sent " + Math.round(achievedPerS) + "/s of " + asked + "/s";
+      String asked = perSecond(askedPerS);
+      String sent = "it sent " + perSecond(achievedPerS) + "/s of " + asked + "/s";
       if (achievedPerS < BEHIND_RATE_SHARE * askedPerS) {
         return Optional.of("the " + who + " fell behind the asked rate: " + sent + ", with calls leaving up to "
             + lagP99Ms + " ms late (p99); these numbers describe a lower rate than asked");
@@ -82,6 +82,14 @@ public record ExperimentReport(
             + asked + "/s");
       }
       return Optional.empty();
+    }
+
+    /** A rate as a reader wants it: whole above 100/s, else three significant figures (0.01/s is not 0/s). */
+    static String perSecond(double rate) {
+      if (rate >= 100) {
+        return String.valueOf(Math.round(rate));
+      }
+      return new java.math.BigDecimal(rate).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
   }
 
@@ -144,7 +152,15 @@ public record ExperimentReport(
    * The median of K reports by elapsed time (the lower middle for even K), carrying every run's elapsed and p99.
    */
   public static ExperimentReport median(List<ExperimentReport> reports) {
-    if (reports.size() == 1) {
+    return median(reports, reports.size());
+  }
+
+  /**
+   * The median of a series asked for {@code asked} runs: one asked for several carries its runs even when a stop
+   * left only one, so that its answer says how many ran.
+   */
+  public static ExperimentReport median(List<ExperimentReport> reports, int asked) {
+    if (reports.size() == 1 && asked == 1) {
       return reports.get(0);
     }
     List<Integer> order = IntStream.range(0, reports.size()).boxed()

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import lab.grpclb.client.CallFailure;
+import lab.grpclb.client.Cancellation;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.Retries;
 
@@ -38,6 +39,8 @@ public final class ExperimentRunner {
   static final long PACER_TICK_MS = 1;
   /** At most this many calls leave per tick, so a client far behind its schedule still yields the event loop. */
   static final int RELEASE_PER_TICK = 4 * SLICE;
+  /** How often a long run logs its progress (and only when calls ended since the last line). */
+  static final long PROGRESS_EVERY_MS = 5_000;
 
   /** What a run the stop of the client prevented, or a call it cut short, fails with. */
   static final CallFailure SHUTTING_DOWN = new CallFailure(GrpcStatus.CANCELLED, "client shutting down");
@@ -47,6 +50,8 @@ public final class ExperimentRunner {
   private volatile Run current;
   /** The running experiment or, once it ended, the latest one: what {@link #progress} reports. */
   private volatile Run latest;
+  /** The cancellation of the series whose first run has started, until the series ends. */
+  private volatile Cancellation startedSeries;
   private final AtomicLong runsStarted = new AtomicLong();
   private volatile boolean stopping;
   private volatile long stopDrainMs;
@@ -61,20 +66,27 @@ public final class ExperimentRunner {
 
   /**
    * Runs the experiment {@code runs} times, one after the other, and reports the median run with every run's
-   * elapsed time and p99. A stop between runs ends the series with the runs done so far.
+   * elapsed time and p99. A stop between runs ends the series with the runs done so far; {@code cancellation}
+   * ends it through {@link #cancel}.
    */
-  public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel, int runs) {
+  public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel, int runs,
+                                      Cancellation cancellation) {
     List<ExperimentReport> reports = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < runs; i++) {
-      chain = chain.compose(v -> reports.isEmpty() || !stopping && !reports.get(reports.size() - 1).interrupted()
-          ? run(experiment, channel).map(report -> {
+      chain = chain.compose(v -> reports.isEmpty() || !stopping && cancellation.reason() == null
+          && !reports.get(reports.size() - 1).interrupted()
+          ? run(experiment, channel, cancellation).map(report -> {
             reports.add(report);
             return (Void) null;
           })
           : Future.succeededFuture());
     }
-    return chain.map(v -> ExperimentReport.median(reports));
+    return chain.map(v -> ExperimentReport.median(reports, runs)).andThen(ar -> {
+      if (startedSeries == cancellation) {
+        startedSeries = null;
+      }
+    });
   }
 
   /** Experiments wait for {@code ready} to complete before they start (their clock starts then). */
@@ -84,21 +96,54 @@ public final class ExperimentRunner {
   }
 
   public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel) {
+    return run(experiment, channel, Cancellation.NEVER);
+  }
+
+  private Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel, Cancellation cancellation) {
     return ready.otherwiseEmpty().compose(w -> channel.warmUp()).compose(v -> {
       if (stopping) {
         return Future.failedFuture(SHUTTING_DOWN);
       }
+      if (cancellation.reason() != null) {
+        return Future.failedFuture(cancellation.reason()); // cancelled while it waited for the warm-up
+      }
       Promise<ExperimentReport> done = Promise.promise();
-      Run run = new Run(experiment, channel, done);
+      Run run = new Run(experiment, channel, cancellation, done);
       run.start();
+      startedSeries = cancellation;
       current = run;
       latest = run;
-      done.future().onComplete(ar -> current = null).onSuccess(report -> onRunEnded.accept(report));
+      done.future().onComplete(ar -> {
+        if (current == run) {
+          current = null;
+        }
+      }).onSuccess(report -> onRunEnded.accept(report));
       if (stopping) {
-        run.interrupt(stopDrainMs); // the stop began while this one was starting: it saw no run to stop
+        run.interrupt(stopDrainMs, SHUTTING_DOWN); // the stop began while this one was starting: it saw no run to stop
+      } else if (cancellation.reason() != null) {
+        run.interrupt(0, cancellation.reason()); // likewise for a cancel
       }
       return done.future();
     });
+  }
+
+  /**
+   * Ends the experiment run with {@code cancellation} (if it is the one running): it sends no new call, and its
+   * calls in flight are reset and fail with {@code why}; a series runs no further run, and one still waiting for
+   * the warm-up never starts. Returns the calls its running run had sent (0 between runs), or null when none of
+   * its runs had started.
+   */
+  public Integer cancel(Cancellation cancellation, CallFailure why) {
+    cancellation.cancel(why);
+    if (startedSeries != cancellation) {
+      return null;
+    }
+    Run run = current;
+    if (run == null || run.cancellation != cancellation) {
+      return 0;
+    }
+    run.interrupt(0, why);
+    return run.sent();
   }
 
   /** Told of every run's report (each of a series' runs), for /metrics. */
@@ -119,7 +164,7 @@ public final class ExperimentRunner {
     if (run == null) {
       return Future.succeededFuture();
     }
-    run.interrupt(drainMs);
+    run.interrupt(drainMs, SHUTTING_DOWN);
     return run.done.future().<Void>mapEmpty().recover(err -> Future.succeededFuture());
   }
 
@@ -142,6 +187,7 @@ public final class ExperimentRunner {
     private final long id = runsStarted.incrementAndGet();
     private final Experiment experiment;
     private final GreeterChannel channel;
+    private final Cancellation cancellation;
     private final List<String> endpointsAtStart;
     private final Retries retriedAtStart;
     private final Promise<ExperimentReport> done;
@@ -155,11 +201,13 @@ public final class ExperimentRunner {
     private final long startNanos;
     private long gcMillisAtStart;
     private long progressTimer;
+    private int completedAtLastLine;
     private volatile boolean interrupted;
 
-    Run(Experiment experiment, GreeterChannel channel, Promise<ExperimentReport> done) {
+    Run(Experiment experiment, GreeterChannel channel, Cancellation cancellation, Promise<ExperimentReport> done) {
       this.experiment = experiment;
       this.channel = channel;
+      this.cancellation = cancellation;
       this.endpointsAtStart = channel.endpoints();
       this.retriedAtStart = channel.retries();
       this.done = done;
@@ -183,11 +231,25 @@ public final class ExperimentRunner {
 
     void start() {
       gcMillisAtStart = gcMillis();
-      progressTimer = vertx.setPeriodic(2_000, id -> LOG.info(() -> experiment.type() + " n=" + experiment.n()
-          + ": " + completed.get() + " calls done, " + inFlight.get() + " in flight"));
+      progressTimer = vertx.setPeriodic(PROGRESS_EVERY_MS, id -> logProgress());
       for (Firer part : parts) {
         part.context.runOnContext(v -> part.begin());
       }
+    }
+
+    /** One line while calls end, none while a slow open loop waits for its next call. */
+    private void logProgress() {
+      int done = completed.get();
+      if (done != completedAtLastLine) {
+        completedAtLastLine = done;
+        LOG.info(() -> experiment.type() + " n=" + experiment.n() + ": " + done + " calls done, " + inFlight.get()
+            + " in flight");
+      }
+    }
+
+    /** Calls sent so far: ended or in flight. */
+    int sent() {
+      return completed.get() + inFlight.get();
     }
 
     /** Seconds [from, the last whole one) of every firer's tally, or all of them once every call has ended. */
@@ -203,19 +265,23 @@ public final class ExperimentRunner {
       return Future.all(copies).map(all -> RunProgress.merge(id, experiment, ended, inFlight.get(), from, all.list()));
     }
 
-    void interrupt(long drainMs) {
+    /**
+     * No new call; the calls in flight get {@code drainMs} to end, then count as cut short; every call that did
+     * not end is counted with {@code why}.
+     */
+    void interrupt(long drainMs, CallFailure why) {
       if (interrupted) {
         return;
       }
       interrupted = true;
-      LOG.info(() -> experiment.type() + " n=" + experiment.n() + " interrupted: no new calls, " + inFlight.get()
-          + " in flight get up to " + drainMs + " ms");
+      LOG.info(() -> experiment.type() + " n=" + experiment.n() + " interrupted (" + why.reason() + "): no new calls, "
+          + inFlight.get() + " in flight get up to " + drainMs + " ms");
       for (Firer part : parts) {
-        part.context.runOnContext(v -> part.stopFiring());
+        part.context.runOnContext(v -> part.stopFiring(why));
       }
       vertx.setTimer(Math.max(1, drainMs), id -> {
         for (Firer part : parts) {
-          part.context.runOnContext(v -> part.abandonOutstanding());
+          part.context.runOnContext(v -> part.abandonOutstanding(why));
         }
       });
     }
@@ -370,7 +436,7 @@ public final class ExperimentRunner {
         if (pacer >= 0) {
           tally.lagged(lagNanos);
         }
-        channel.sayHello(request).onComplete(result -> {
+        channel.sayHello(request, cancellation).onComplete(result -> {
           if (Vertx.currentContext() == context) {
             ended(result, sentAt);
           } else {
@@ -399,23 +465,23 @@ public final class ExperimentRunner {
         }
       }
 
-      /** The client is stopping: the calls not sent yet never will be. */
-      void stopFiring() {
+      /** The run is interrupted: the calls not sent yet never will be. */
+      void stopFiring(CallFailure why) {
         stopPacer();
         int unsent = to - next;
         next = to;
-        tally.cancelled(unsent, SHUTTING_DOWN.getMessage());
+        tally.cancelled(unsent, why.getMessage());
         ended += unsent;
         checkDone();
       }
 
       /** The drain time is up: calls still in flight are counted as cut short, and their outcome ignored. */
-      void abandonOutstanding() {
+      void abandonOutstanding(CallFailure why) {
         if (ended == calls || outstanding == 0) {
           return;
         }
         abandoned = true;
-        tally.cancelled(outstanding, SHUTTING_DOWN.getMessage());
+        tally.cancelled(outstanding, why.getMessage());
         ended += outstanding;
         outstanding = 0;
         checkDone();

@@ -70,7 +70,7 @@ public final class JitWarmUp {
       return Future.succeededFuture();
     }
     long start = System.nanoTime();
-    LOG.info(() -> LABEL + ": " + calls + " calls to in-process greeters before the client listens"
+    LOG.info(() -> LABEL + ": " + calls + " calls to in-process greeters before experiments run"
         + " (--jit-warmup-calls 0 skips it)");
     JitWarmUp warmUp = new JitWarmUp(vertx, pool, calls, stopping);
     return warmUp.startServers().compose(warmUp::fire)

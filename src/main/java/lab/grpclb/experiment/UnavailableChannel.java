@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import lab.grpclb.client.CallFailure;
+import lab.grpclb.client.Cancellation;
 import lab.grpclb.client.GreeterChannel;
 
 /** A client type that cannot run in this configuration; experiments with it answer 503 with the reason. */
@@ -22,7 +23,7 @@ final class UnavailableChannel implements GreeterChannel {
   }
 
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
     return Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, reason));
   }
 

@@ -3,6 +3,7 @@ package lab.grpclb.metrics;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
+import lab.grpclb.client.Cancellation;
 import lab.grpclb.client.ForwardingChannel;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.config.LbPolicy;
@@ -17,10 +18,10 @@ public final class MeteredChannel extends ForwardingChannel {
   }
 
   @Override
-  public Future<HelloReply> sayHello(HelloRequest request) {
+  public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
     long start = System.nanoTime();
     meters.started();
-    return channel.sayHello(request).onComplete(result -> meters.ended(result, start));
+    return channel.sayHello(request, cancellation).onComplete(result -> meters.ended(result, start));
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
+import lab.grpclb.client.Cancellation;
 import lab.grpclb.client.ForwardingChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.server.GreeterServer;
@@ -38,9 +39,9 @@ class BurstYieldTest {
     }
 
     @Override
-    public Future<HelloReply> sayHello(HelloRequest request) {
+    public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
       started++;
-      return channel.sayHello(request);
+      return channel.sayHello(request, cancellation);
     }
   }
 

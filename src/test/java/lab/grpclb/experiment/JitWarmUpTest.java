@@ -33,7 +33,7 @@ class JitWarmUpTest {
     FirerPool pool = FirerPool.deploy(vertx, 2).await(10, TimeUnit.SECONDS);
     JitWarmUp.run(vertx, pool, 3_000, () -> false).await(30, TimeUnit.SECONDS);
     List<String> lines = log.lines();
-    assertEquals(List.of("INFO JIT warm-up: 3000 calls to in-process greeters before the client listens"
+    assertEquals(List.of("INFO JIT warm-up: 3000 calls to in-process greeters before experiments run"
         + " (--jit-warmup-calls 0 skips it)"), lines.subList(0, 1));
     assertTrue(lines.get(1).matches("INFO JIT warm-up done in \\d+ ms"), lines.toString()); // no ", N calls failed"
     assertEquals(2, lines.size(), lines.toString());

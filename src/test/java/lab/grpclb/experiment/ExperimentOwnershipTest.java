@@ -1,0 +1,135 @@
+package lab.grpclb.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Await;
+import lab.grpclb.Greeters;
+import lab.grpclb.Http;
+import lab.grpclb.LogLines;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * An experiment belongs to its request: a requester that goes away cancels its calls and frees the lab at once, and
+ * {@code DELETE /experiment} ends a run whose requester gets the interrupted report. The pod answers after 2 s, so
+ * every call the test sees in flight is still there when the requester leaves.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExperimentOwnershipTest {
+  static final int DELAY_MS = 2_000;
+  GreeterServer pod;
+  ExperimentClient client;
+  Http http;
+  HttpClient leaving;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    pod = Greeters.start(vertx, "127.0.0.7", DELAY_MS);
+    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.7", pod.port()),
+        50_000, 10_000, 100, 20_000)).start().await(10, TimeUnit.SECONDS);
+    http = new Http(vertx);
+    leaving = vertx.createHttpClient();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    pod.kill().await(10, TimeUnit.SECONDS);
+  }
+
+  /** Sends a GET whose connection the caller closes to walk away. */
+  HttpClientRequest abandonable(int port, String uri) throws Exception {
+    HttpClientRequest request = leaving.request(HttpMethod.GET, port, "127.0.0.1", uri).await(5, TimeUnit.SECONDS);
+    request.send();
+    return request;
+  }
+
+  @Test
+  void aRequesterThatGoesAwayCancelsItsCallsAndFreesTheLabAtOnce() throws Exception {
+    try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
+      HttpClientRequest abandoned = abandonable(client.port(), "/experiment/client?type=ClientWithReuseConn&n=2000");
+      Await.until(() -> pod.greeter().callsInFlight() == 2000, "the 2 000 calls are in flight on the pod");
+      long started = System.nanoTime();
+      abandoned.connection().close();
+      // cancelled, not answered: the pod would hold them for 2 s
+      Await.until(() -> pod.greeter().callsInFlight() == 0, "the pod sees every call cancelled");
+      assertTrue(System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(DELAY_MS),
+          "the calls ended before the pod would have answered them");
+      Http.Answer next = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=10");
+      assertEquals(200, next.status(), next.body().encode());
+      assertEquals(10, next.body().getInteger("ok"));
+      assertTrue(log.lines().stream().anyMatch(l -> l.contains("requester went away after")
+          && l.contains("the lab is free")), String.join("\n", log.lines()));
+    }
+  }
+
+  @Test
+  void deleteEndsTheRunningExperimentAndItsRequesterGetsTheInterruptedReport() throws Exception {
+    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(),
+        "/experiment/client?type=ClientWithReuseConn&rate=50&duration_s=60");
+    Await.until(() -> pod.greeter().callsInFlight() > 10, "the open loop has calls in flight");
+    JsonObject shown = http.get(client.port(), "/experiment").body().getJsonObject("running");
+    assertEquals("open", shown.getJsonObject("shape").getString("kind"), shown.encode());
+
+    Http.Answer stopped = http.send(HttpMethod.DELETE, client.port(), "/experiment");
+    assertEquals(200, stopped.status(), stopped.body().encode());
+    assertTrue(stopped.body().getInteger("calls_sent") > 10, stopped.body().encode());
+
+    JsonObject report = running.await(10, TimeUnit.SECONDS).body();
+    assertEquals(true, report.getBoolean("interrupted"), report.encode());
+    assertEquals(3_000, report.getInteger("ok") + report.getInteger("failed"), "every call is counted");
+    assertTrue(report.getJsonObject("errors").getInteger("CANCELLED: stopped by DELETE /experiment") > 2_900,
+        report.encode());
+    Await.until(() -> pod.greeter().callsInFlight() == 0, "the pod sees the calls in flight cancelled");
+
+    Http.Answer nothing = http.send(HttpMethod.DELETE, client.port(), "/experiment");
+    assertEquals(404, nothing.status());
+    assertEquals("no experiment is running", nothing.body().getString("error"));
+  }
+
+  @Test
+  void aRequesterThatGoesAwayDuringTheWarmUpLeavesNothingBehind(Vertx vertx) throws Exception {
+    ExperimentClient warming = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
+        new HostPort("127.0.0.7", pod.port()), 50_000, 10_000, 100, 20_000)).withJitWarmUp(20_000, () -> false);
+    Future<ExperimentClient> started = warming.start();
+    try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
+      // the port is bound before the warm-up: ask, then leave while it warms up
+      Await.until(() -> log.lines().stream().anyMatch(l -> l.contains("wait for the JIT warm-up")), "the warm-up begins");
+      int port = warmingPort(log);
+      HttpClientRequest abandoned = abandonable(port, "/experiment/client?type=ClientWithReuseConn&n=1");
+      Thread.sleep(100);
+      abandoned.connection().close();
+      Await.until(() -> log.lines().stream().anyMatch(l -> l.contains("requester went away before it started")),
+          "the client sees the requester go");
+      Http.Answer next = http.get(port, "/experiment/client?type=ClientWithReuseConn&n=5");
+      assertEquals(200, next.status(), next.body().encode());
+      assertEquals(5, next.body().getInteger("ok"), "only the second experiment ran");
+    } finally {
+      started.await(30, TimeUnit.SECONDS).close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The warming client's port, from its line "http://127.0.0.1:PORT bound; ... wait for the JIT warm-up". */
+  static int warmingPort(LogLines log) {
+    String line = log.lines().stream().filter(l -> l.contains("wait for the JIT warm-up")).findFirst().orElseThrow();
+    java.util.regex.Matcher port = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
+    assertTrue(port.find(), "the warm-up line names the port: " + line);
+    return Integer.parseInt(port.group(1));
+  }
+}
