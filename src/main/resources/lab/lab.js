@@ -5,14 +5,67 @@
 const $ = id => document.getElementById(id);
 const view = { mode: null, status: null, cluster: null, run: null };
 const LB_CHOICES = ['round_robin', 'least_request', 'peak_ewma'];
+const BALANCING = ['ClientWithKubeResolver', 'ClientWithDnsResolver']; // the types an lb= means something for
 const KEEP_SECONDS = 120;
+const RECONNECT_MS = 500;
+const TOKEN_KEY = 'grpc-lb-lab-token';
 
-function connect() {
-  const events = new EventSource('/events');
-  events.addEventListener('open', () => live(true));
-  events.addEventListener('error', () => live(false)); // EventSource reconnects by itself
-  events.addEventListener('state', e => render(JSON.parse(e.data)));
-  events.addEventListener('progress', e => progressed(JSON.parse(e.data)));
+/** The headers of every API call: JSON, and the bearer token when the API asked for one (--api-token). */
+function headers() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+}
+
+/** fetch with the API's headers; a 401 asks for the token. */
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: headers() });
+  if (response.status === 401) askToken();
+  return response;
+}
+
+function askToken() {
+  live(false);
+  $('token-form').hidden = false;
+  $('token').focus();
+}
+
+/**
+ * GET /events as Server-Sent Events, read through fetch (EventSource cannot send the token): one "event:" and
+ * one "data:" line per message, messages apart by a blank line. Reconnects when the stream ends.
+ */
+async function connect() {
+  try {
+    const response = await api('/events');
+    if (response.status === 401) return; // connect() again once the token is given
+    if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}`);
+    live(true);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += value;
+      let end;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        dispatch(buffered.slice(0, end));
+        buffered = buffered.slice(end + 2);
+      }
+    }
+  } catch (err) {
+    // the client is restarting or gone: try again shortly
+  }
+  live(false);
+  setTimeout(connect, RECONNECT_MS);
+}
+
+function dispatch(message) {
+  const fields = {};
+  message.split('\n').forEach(line => {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
+  });
+  if (fields.event === 'state') render(JSON.parse(fields.data));
+  if (fields.event === 'progress') progressed(JSON.parse(fields.data));
 }
 
 function live(on) {
@@ -42,6 +95,7 @@ function render(state) {
   $('rollout').disabled = !local || rolling;
   $('rollout').textContent = rolling ? 'rolling out…' : 'roll out';
   $('kubectl-hint').hidden = local;
+  if (local && document.activeElement !== $('replicas')) $('replicas').value = state.cluster.replicas;
   if (!local) {
     const commands = Object.entries(kubectl('NAME', 'N'));
     const width = Math.max(...commands.map(([action]) => action.length));
@@ -61,6 +115,7 @@ function progressed(p) {
   p.seconds.forEach(s => view.run.seconds.set(s.second, s));
   $('progress').textContent = `run ${p.run}: ${p.type} n=${p.n} · ${p.ok} ok · ${p.failed} failed · `
     + (p.ended ? 'ended' : `${p.in_flight} in flight`);
+  $('stop').disabled = p.ended;
   renderPods();
   drawCharts();
 }
@@ -171,7 +226,8 @@ function renderEndpoints() {
   $('balancer').textContent = b ? `picker ${b.lb} · outlier ejection `
     + (ejection ? `on, ${ejection.ejected.length} ejected` : 'off') : '';
   $('lb').options[0].textContent = b ? `(the client's own: ${b.lb})` : "(the client's own)";
-  keyedRows($('endpoints').tBodies[0], k.endpoints || [], e => `${e.ip}:${e.port}`, e => {
+  const endpoints = [...(k.endpoints || [])].sort((a, b) => byIp(a.ip, b.ip) || a.port - b.port);
+  keyedRows($('endpoints').tBodies[0], endpoints, e => `${e.ip}:${e.port}`, e => {
     const row = plainRow(['endpoint', 'pod', 'conditions', 'connection', 'routable', 'in-flight num', 'last-error wrap']);
     row.querySelector('.endpoint').textContent = `${e.ip}:${e.port}`;
     return row;
@@ -227,7 +283,8 @@ function query() {
     q.set('n', $('n').value);
     if (shape === 'closed') q.set('concurrency', $('concurrency').value);
   }
-  if (LB_CHOICES.includes($('lb').value)) q.set('lb', $('lb').value); // only when chosen
+  // only when chosen, and for a type that balances: any other answers 400
+  if (LB_CHOICES.includes($('lb').value) && BALANCING.includes($('type').value)) q.set('lb', $('lb').value);
   return q;
 }
 
@@ -239,7 +296,7 @@ async function run(event) {
   $('result').className = 'muted';
   $('result-json').textContent = '';
   try {
-    const response = await fetch(`/experiment/client?${q}`, { headers: { Accept: 'application/json' } });
+    const response = await api(`/experiment/client?${q}`);
     const body = await response.json();
     $('result-json').textContent = JSON.stringify(body, null, 2);
     if (!response.ok) {
@@ -288,7 +345,7 @@ function shapeChanged() {
 async function act(method, path, what) {
   say(`${what}…`);
   try {
-    const response = await fetch(path, { method, headers: { Accept: 'application/json' } });
+    const response = await api(path, { method });
     const body = await response.json().catch(() => ({}));
     if (response.ok) {
       say(`${what}: done`);
@@ -395,6 +452,14 @@ $('run-form').querySelectorAll('input[name=shape]').forEach(r => r.addEventListe
 $('scale').addEventListener('click', () => act('POST', `/cluster/scale?replicas=${$('replicas').value}`,
   `scale to ${$('replicas').value}`));
 $('rollout').addEventListener('click', () => act('POST', '/cluster/rollout', 'roll out'));
+$('stop').addEventListener('click', () => act('DELETE', '/experiment', 'stop the running experiment'));
+$('token-form').addEventListener('submit', event => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $('token').value);
+  $('token').value = '';
+  $('token-form').hidden = true;
+  connect();
+});
 shapeChanged();
 Charts.line($('chart-pods'), [], { empty: 'no run yet' });
 Charts.line($('chart-latency'), [], { empty: 'no run yet' });

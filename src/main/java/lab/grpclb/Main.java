@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.logging.Logger;
+import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
@@ -43,13 +44,16 @@ public final class Main {
                        [--ejection-request-volume 50]   (ClientWithKubeResolver's balancer)
                        [--dns-name greeter-server-headless.NS.svc.cluster.local] [--dns-server IP[:port]]
                        [--dns-refresh-s 30] [--dns-min-interval-s 30]   (ClientWithDnsResolver)
+                       [--api-token T (env LAB_API_TOKEN)]   (every route but /healthz, /metrics needs Bearer T)
+                       [--allowed-hosts a,b]   (Host names the API answers besides loopback ones)
         --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
                        [--dns-port 5353] [--kubeconfig out/kubeconfig]: written for kubectl while it runs
                        [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
                        and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
                        --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
                        --jit-warmup-calls, --retry-policy, --max-attempts, the balancer's --lb, --ewma-*,
-                       --outlier-ejection and --ejection-* flags, and the --dns-* flags)""";
+                       --outlier-ejection and --ejection-* flags, the --dns-* flags, --api-token and
+                       --allowed-hosts)""";
 
   /** Calls the client runs through its JIT before it listens (see JitWarmUp). */
   static final int DEFAULT_JIT_WARMUP_CALLS = 40_000;
@@ -198,12 +202,13 @@ public final class Main {
   private static Future<Running> startClient(Flags flags, IoTransport transport) {
     ClientConfig config = ClientConfig.from(flags);
     int warmUp = jitWarmUpCalls(flags);
+    ApiAccess access = ApiAccess.from(flags);
     flags.rejectUnknown("client");
     if (config.kube() != null) {
       config.kube().requireReadableCa();
     }
     Vertx vertx = transport.newVertx();
-    return new ExperimentClient(vertx, config).withJitWarmUp(warmUp, () -> terminating).start()
+    return new ExperimentClient(vertx, config).withAccess(access).withJitWarmUp(warmUp, () -> terminating).start()
         .map(client -> new Running(vertx, client::close))
         .onFailure(err -> vertx.close());
   }
@@ -211,11 +216,13 @@ public final class Main {
   private static Future<Running> startLocal(Flags flags, IoTransport transport) {
     LocalConfig config = LocalConfig.from(flags);
     int warmUp = jitWarmUpCalls(flags);
+    ApiAccess access = ApiAccess.from(flags);
     flags.rejectUnknown("local");
     Vertx vertx = transport.newVertx();
-    return new LocalMode(vertx, config).withJitWarmUp(warmUp, () -> terminating).start()
+    return new LocalMode(vertx, config).withAccess(access).withJitWarmUp(warmUp, () -> terminating).start()
         .map(local -> new Running(vertx, local::stop, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
+            ? ReportCommand.run(vertx, local.client().port(), access.token(),
+                ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
             : null))
         .onFailure(err -> vertx.close());
   }

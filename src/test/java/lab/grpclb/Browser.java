@@ -21,10 +21,11 @@ public final class Browser implements AutoCloseable {
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   private final ChromeDriver driver;
 
-  private Browser(int width, int height) {
+  private Browser(int width, int height, String... arguments) {
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
         .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--window-size=" + width + "," + height);
+            "--window-size=" + width + "," + height)
+        .addArguments(arguments);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
     driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(width, height));
@@ -33,9 +34,14 @@ public final class Browser implements AutoCloseable {
 
   /** A browser with a window of this size, or the test is skipped when Chromium or its driver is not installed. */
   public static Browser open(int width, int height) {
+    return open(width, height, new String[0]);
+  }
+
+  /** The same, with more Chromium command-line switches (say, {@code --host-resolver-rules}). */
+  public static Browser open(int width, int height, String... arguments) {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "SKIPPED: no headless Chromium here (apt-get install chromium chromium-driver); .ci/run installs them");
-    return new Browser(width, height);
+    return new Browser(width, height, arguments);
   }
 
   public ChromeDriver driver() {

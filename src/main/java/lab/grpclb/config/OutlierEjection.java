@@ -9,6 +9,9 @@ package lab.grpclb.config;
  */
 public record OutlierEjection(boolean enabled, int intervalMs, int thresholdPercent, int minimumHosts,
                               int requestVolume, int baseEjectionMs, int maxEjectionMs, int maxEjectionPercent) {
+  /** The query parameters {@link #with} reads. */
+  public static final String[] PARAMETERS =
+      {"enabled", "interval_ms", "threshold", "min_hosts", "request_volume", "base_ms"};
   /** gRFC A50's defaults. */
   public static final int DEFAULT_INTERVAL_MS = 10_000;
   public static final int DEFAULT_THRESHOLD_PERCENT = 85;
@@ -55,13 +58,9 @@ public record OutlierEjection(boolean enabled, int intervalMs, int thresholdPerc
     if (raw == null) {
       return current;
     }
-    try {
-      int value = Integer.parseInt(raw.trim());
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // the message below says what is valid
+    Integer value = PlainNumber.whole(raw);
+    if (value != null && value >= min && value <= max) {
+      return value;
     }
     throw new IllegalArgumentException(name + " must be an integer from " + min + " to " + max + ", got '" + raw + "'");
   }

@@ -21,6 +21,7 @@ import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.ListenException;
@@ -42,6 +43,7 @@ public final class ExperimentClient {
   private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
   private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
   private final ClientMetrics metrics = new ClientMetrics();
+  private ApiAccess access = ApiAccess.OPEN;
   private Supplier<JsonObject> clusterView;
   private int jitWarmUpCalls;
   private BooleanSupplier stopping = () -> false;
@@ -100,6 +102,12 @@ public final class ExperimentClient {
     return dnsBalanced;
   }
 
+  /** Who may use the HTTP API (see {@link ApiGuard}); open by default. */
+  public ExperimentClient withAccess(ApiAccess access) {
+    this.access = access;
+    return this;
+  }
+
   /** More routes on the same HTTP port (the local cluster's controls), mounted by {@link #start()}. */
   public ExperimentClient withRoutes(Consumer<Router> routes) {
     extraRoutes.add(routes);
@@ -134,18 +142,21 @@ public final class ExperimentClient {
           .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
       routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
+      router.route().handler(new ApiGuard(access, config.httpHost(), metrics::apiRefused)); // before every route
       page.mount(router); // first: a browser's GET / is the page, any other the experiment
       routes.mount(router);
       new LabEvents(vertx, this::status, clusterView, runner).mount(router);
-      router.get("/healthz").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
-      router.get("/status").handler(ctx -> status().onComplete(ar -> {
+      router.get("/healthz").handler(StrictQuery.allow())
+          .handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
+      router.get("/status").handler(StrictQuery.allow()).handler(ctx -> status().onComplete(ar -> {
         if (ar.succeeded()) {
           Responses.json(ctx, 200, ar.result());
         } else {
           Responses.error(ctx, 500, "status unavailable: " + ar.cause().getMessage());
         }
       }));
-      router.post("/balancer/outlier-ejection").handler(this::configureEjection);
+      router.post("/balancer/outlier-ejection").handler(StrictQuery.allow(OutlierEjection.PARAMETERS))
+          .handler(this::configureEjection);
       metrics.mount(router);
       extraRoutes.forEach(routes -> routes.accept(router));
       if (discovery != null) {
@@ -155,14 +166,25 @@ public final class ExperimentClient {
         dnsDiscovery.start();
       }
       Responses.mountFallbacks(router);
-      httpServer = vertx.createHttpServer().requestHandler(router);
+      httpServer = vertx.createHttpServer().requestHandler(router).invalidRequestHandler(Responses::invalidRequest);
       return httpServer.listen(config.httpPort(), config.httpHost())
           .recover(err -> ListenException.naming("--http-port", config.httpHost(), config.httpPort(), err))
-          .compose(server -> JitWarmUp.run(vertx, pool, jitWarmUpCalls, stopping).onComplete(warm).map(server));
+          .compose(server -> {
+            if (jitWarmUpCalls > 0) {
+              LOG.info(() -> "http://" + config.httpHost() + ":" + server.actualPort() + " bound; experiments asked"
+                  + " for now wait for the JIT warm-up");
+            }
+            return JitWarmUp.run(vertx, pool, jitWarmUpCalls, stopping).onComplete(warm).map(server);
+          });
     })).map(server -> {
       channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()
           + ", greeter target " + config.target() + ", types " + channels.keySet());
+      if (!access.needsToken() && !ApiGuard.isLoopback(config.httpHost())) {
+        LOG.warning(() -> "the experiment API on " + config.httpHost() + ":" + server.actualPort() + " is open: anyone"
+            + " who reaches it can start runs, change the balancer and read /status; set --api-token (env "
+            + ApiAccess.TOKEN_ENV + ") to require Authorization: Bearer");
+      }
       return this;
     });
   }

@@ -2,7 +2,11 @@ package lab.grpclb.experiment;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -28,6 +32,27 @@ public final class Responses {
 
   public static Future<Void> error(RoutingContext ctx, int status, String message) {
     return json(ctx, status, new JsonObject().put("error", message));
+  }
+
+  /**
+   * A request the HTTP decoder could not read (Vert.x's own answer has an empty body): a request line over 4 KB is
+   * a 414, headers over 8 KB a 431, anything else a 400, each saying why; the connection is then closed, as its
+   * next bytes cannot be trusted to start a request.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    String why = switch (status) {
+      case 414 -> "the request line is over " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+          + " bytes; no route of this API takes a query that long";
+      case 431 -> "the request's headers are over " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes";
+      default -> "the request could not be read as HTTP: " + (cause == null ? "malformed" : cause.getMessage());
+    };
+    request.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(new JsonObject().put("error", why).encodePrettily())
+        .onComplete(v -> request.connection().close());
   }
 
   /**

@@ -61,16 +61,16 @@ public final class StrictQuery {
     return value == null ? fallback : value;
   }
 
-  /** The whole number in [min, max] given, or {@code fallback} when absent; {@code limit} names what sets max. */
+  /**
+   * The whole number in [min, max] given, or {@code fallback} when absent (a default a limit refuses is refused
+   * too); {@code limit} names what sets max.
+   */
   public int integer(String name, int fallback, int min, int max, String limit) {
-    if (!has(name)) {
-      return fallback;
-    }
-    String raw = params.get(name);
+    String raw = has(name) ? params.get(name) : String.valueOf(fallback);
     Integer value = PlainNumber.whole(raw);
     if (value == null || value < min || value > max) {
       throw new BadRequest(name + " must be an integer from " + min + " to " + max
-          + (limit == null ? "" : " (" + limit + ")") + ", got '" + raw + "'");
+          + (limit == null ? "" : " (" + limit + ")") + ", got '" + raw + "'" + (has(name) ? "" : " (its default)"));
     }
     return value;
   }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
+import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.DnsConfig;
 import lab.grpclb.config.HostPort;
@@ -38,6 +39,7 @@ public final class LocalMode {
   private ExperimentClient client;
   private int jitWarmUpCalls;
   private BooleanSupplier stopping = () -> false;
+  private ApiAccess access = ApiAccess.OPEN;
 
   public LocalMode(Vertx vertx, LocalConfig config) {
     this.vertx = vertx;
@@ -51,6 +53,12 @@ public final class LocalMode {
   public LocalMode withJitWarmUp(int calls, BooleanSupplier stopping) {
     jitWarmUpCalls = calls;
     this.stopping = stopping;
+    return this;
+  }
+
+  /** Who may use the client's HTTP API (see {@link ExperimentClient#withAccess}). */
+  public LocalMode withAccess(ApiAccess access) {
+    this.access = access;
     return this;
   }
 
@@ -73,7 +81,7 @@ public final class LocalMode {
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withRoutes(controls::mount)
+              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withAccess(access).withRoutes(controls::mount)
                   .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
               .compose(this::discovered);
         })

@@ -51,6 +51,16 @@ public final class ClientMetrics {
         .register(registry).increment(failed);
   }
 
+  /**
+   * The HTTP API refused a request: {@code reason} is {@code origin} (another site's page), {@code host} (a name it
+   * does not serve) or {@code token} (no or a wrong bearer token). Counted, never logged: a page can send many.
+   */
+  public void apiRefused(String reason) {
+    Counter.builder("grpclb.api.refused").tag("reason", reason)
+        .description("HTTP API requests refused: another site's page, a foreign Host, or no token")
+        .register(registry).increment();
+  }
+
   /** {@code GET /metrics} on the client's HTTP port. */
   public void mount(Router router) {
     Metrics.mount(router, registry);

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import lab.grpclb.experiment.StrictQuery;
 
 /**
  * One Prometheus registry per client or server (never Micrometer's global one: a test JVM runs many), served
@@ -21,6 +22,6 @@ public final class Metrics {
   }
 
   public static void mount(Router router, PrometheusMeterRegistry registry) {
-    router.get(PATH).handler(PrometheusScrapingHandler.create(registry));
+    router.get(PATH).handler(StrictQuery.allow()).handler(PrometheusScrapingHandler.create(registry));
   }
 }

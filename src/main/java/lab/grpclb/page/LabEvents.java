@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import lab.grpclb.experiment.ExperimentRunner;
 import lab.grpclb.experiment.RunProgress;
+import lab.grpclb.experiment.StrictQuery;
 
 /**
  * {@code GET /events}: Server-Sent Events for the lab page. Every {@link #PERIOD_MS} while anyone listens, a
@@ -49,7 +50,7 @@ public final class LabEvents {
   }
 
   public void mount(Router router) {
-    router.get("/events").handler(this::listen);
+    router.get("/events").handler(StrictQuery.allow()).handler(this::listen);
   }
 
   private void listen(RoutingContext ctx) {

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import lab.grpclb.experiment.Responses;
+import lab.grpclb.experiment.StrictQuery;
 
 /**
  * The live lab page: {@code GET /} from a browser (Accept: text/html, no query) answers the page, and its
@@ -53,7 +54,7 @@ public final class LabPage {
         ctx.next();
       }
     });
-    router.get("/lab/:file").handler(ctx -> {
+    router.get("/lab/:file").handler(StrictQuery.allow()).handler(ctx -> {
       String file = ctx.pathParam("file");
       if (files.containsKey(file)) {
         serve(ctx, file);
@@ -64,7 +65,7 @@ public final class LabPage {
   }
 
   /** A browser opening the address: it accepts HTML and asks no experiment. */
-  static boolean wantsPage(HttpServerRequest request) {
+  public static boolean wantsPage(HttpServerRequest request) {
     String accept = request.getHeader(HttpHeaders.ACCEPT);
     String query = request.query();
     return (query == null || query.isEmpty()) && accept != null && accept.contains("text/html");

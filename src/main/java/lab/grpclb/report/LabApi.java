@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
@@ -38,10 +39,13 @@ final class LabApi {
   /** A rollout answers once every pod is replaced (its own limit is 120 s). */
   static final long ROLLOUT_TIMEOUT_MS = 150_000;
   private final HttpClient http;
+  /** The client's --api-token, sent as a bearer token; null for an open API. */
+  private final String token;
 
-  LabApi(Vertx vertx, int port) {
+  LabApi(Vertx vertx, int port, String token) {
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(false));
+    this.token = token;
   }
 
   Future<Run> experiment(String type, int n) {
@@ -122,6 +126,9 @@ final class LabApi {
 
   private Future<HttpClientResponse> send(HttpMethod method, String uri, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
+    if (token != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+    }
     if (timeoutMs > 0) {
       options.setIdleTimeout(timeoutMs);
     }

@@ -27,7 +27,13 @@ public final class ReportCommand {
 
   /** The write-up and the experiments beyond it that {@code kind} names, one after the other. */
   public static Future<String> run(Vertx vertx, int clientPort, ReportOptions options, ReportKind kind, PrintStream out) {
-    LabApi api = new LabApi(vertx, clientPort);
+    return run(vertx, clientPort, null, options, kind, out);
+  }
+
+  /** The same against a client that needs {@code token} (its --api-token; null for none). */
+  public static Future<String> run(Vertx vertx, int clientPort, String token, ReportOptions options, ReportKind kind,
+                                   PrintStream out) {
+    LabApi api = new LabApi(vertx, clientPort, token);
     List<ReportSection> sections = Sections.of(kind, vertx, api, options);
     Future<Results> writeup = kind.includes(ReportKind.WRITEUP) ? new Writeup(vertx, api, options).run()
         : Future.succeededFuture(null);

@@ -129,6 +129,63 @@ class BadInputTest {
   }
 
   @Test
+  void anUnknownParameterIsA400NamingItTheValidOnesAndTheClosest() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&n=400&concurency=10", "unknown parameter 'concurency'",
+        "did you mean 'concurrency'?", "valid parameters: arrival, concurrency, duration_s, lb, n, rate, runs,"
+            + " slo_ms, type");
+    assertBadRequest("/experiment/client?type=Client&rate=100&duraton_s=5", "unknown parameter 'duraton_s'",
+        "did you mean 'duration_s'?");
+    assertBadRequest("/?type=Client&colour=red", "unknown parameter 'colour'", "valid parameters");
+    assertBadRequest("/status?verbose=1", "unknown parameter 'verbose'", "valid parameters: none");
+    assertBadRequest("/healthz?x", "unknown parameter 'x'");
+  }
+
+  @Test
+  void aRepeatedParameterIsA400() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&n=1&n=2", "parameter 'n' is given 2 times ([1, 2])");
+    assertBadRequest("/?type=Client&type=ClientWithReuseConn", "parameter 'type' is given 2 times");
+  }
+
+  @Test
+  void aNumberIsDigitsOnlyWithNoSignSpaceOrNul() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&n=100%00", "n must be an integer from 1 to 50000");
+    assertBadRequest("/experiment/client?type=Client&n=%20100", "got ' 100'");
+    assertBadRequest("/experiment/client?type=Client&n=+100", "got ' 100'"); // a '+' in a query is a space
+    assertBadRequest("/experiment/client?type=Client&n=%2B100", "got '+100'");
+    assertBadRequest("/experiment/client?type=Client&n=1e3", "got '1e3'");
+    assertBadRequest("/experiment/client?type=Client&rate=-5&n=10", "rate must be calls per second from 0.01 to"
+        + " 1000000", "got '-5'");
+    assertBadRequest("/experiment/client?type=Client&rate=1e-9&n=2", "got '1e-9'");
+  }
+
+  @Test
+  void aParameterThatMeansNothingForTheTypeIsA400() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&lb=least_request&n=10", "lb means nothing for Client",
+        "ClientWithKubeResolver and ClientWithDnsResolver");
+    assertBadRequest("/experiment/client?type=ClientWithReuseConn&lb=round_robin&n=10",
+        "lb means nothing for ClientWithReuseConn");
+  }
+
+  @Test
+  void anOpenLoopIsHeldToMaxDurationWhicheverWayItIsAsked() throws Exception {
+    assertBadRequest("/experiment/client?type=Client&rate=0.001&n=2", "rate must be calls per second from 0.01",
+        "got '0.001'");
+    assertBadRequest("/experiment/client?type=Client&rate=0.01&n=7", "would last 700 s", "at most 600 s"
+        + " (--max-duration-s)");
+    assertBadRequest("/experiment/client?type=Client&rate=1&n=601", "would last 601 s");
+    assertBadRequest("/experiment/client?type=Client&rate=1000&duration_s=600", "must come to 1 to 50000 calls"
+        + " (--max-n)");
+  }
+
+  @Test
+  void aRequestLineOver4KbIsA414WithAReason() throws Exception {
+    Http.Answer answer = http.get(client.port(), "/experiment/client?type=Client&n=" + "1".repeat(5_000));
+    assertEquals(414, answer.status());
+    assertTrue(answer.body().getString("error").contains("the request line is over 4096 bytes"),
+        answer.body().encode());
+  }
+
+  @Test
   void unknownPathsAnswerJson() throws Exception {
     Http.Answer answer = http.send(HttpMethod.GET, client.port(), "/nope");
     assertEquals(404, answer.status());

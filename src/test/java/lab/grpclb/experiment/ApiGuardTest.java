@@ -1,0 +1,166 @@
+package lab.grpclb.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.Greeters;
+import lab.grpclb.LogLines;
+import lab.grpclb.config.ApiAccess;
+import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ConfigException;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.HostPort;
+import lab.grpclb.server.GreeterServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Who may drive the experiment API: not another site's page (a foreign Origin, or a browser's cross-site fetch
+ * metadata), not a request naming a host the lab does not serve (DNS rebinding), and, with --api-token, nobody
+ * without the bearer token but probes and scrapers. (The browser's side of it is {@code HostilePageTest}.)
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiGuardTest {
+  static final String TOKEN = "s3cret-token-of-32-characters-xx";
+  GreeterServer pod;
+  ExperimentClient loopback;
+  ExperimentClient locked;
+  HttpClient http;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    pod = Greeters.start(vertx, "127.0.0.8", 10);
+    HostPort target = new HostPort("127.0.0.8", pod.port());
+    loopback = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 1_000, 5_000, 100, 1_000))
+        .withAccess(new ApiAccess(null, List.of("lab.example"))).start().await(10, TimeUnit.SECONDS);
+    locked = new ExperimentClient(vertx, new ClientConfig("0.0.0.0", 0, target, 1_000, 5_000, 100, 1_000))
+        .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
+    http = vertx.createHttpClient();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    loopback.close().await(10, TimeUnit.SECONDS);
+    locked.close().await(10, TimeUnit.SECONDS);
+    pod.kill().await(10, TimeUnit.SECONDS);
+  }
+
+  record Answer(int status, String error, String authenticate) {
+  }
+
+  Answer send(HttpMethod method, int port, String uri, String host, Map<String, String> headers) throws Exception {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
+    headers.forEach(options::putHeader);
+    return http.request(options).compose(req -> {
+      if (host != null) {
+        req.authority(HostAndPort.create(host, port));
+      }
+      return req.send();
+    }).compose(resp -> resp.body().map(Buffer::toString).map(body -> new Answer(resp.statusCode(),
+        body.startsWith("{") ? new JsonObject(body).getString("error") : null, resp.getHeader("WWW-Authenticate"))))
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  Answer get(int port, String uri, Map<String, String> headers) throws Exception {
+    return send(HttpMethod.GET, port, uri, null, headers);
+  }
+
+  @Test
+  void anotherSitesPageIsRefusedAndTheLabsOwnPageIsNot() throws Exception {
+    int port = loopback.port();
+    Answer foreign = send(HttpMethod.POST, port, "/balancer/outlier-ejection?enabled=true", null,
+        Map.of("Origin", "http://evil.example"));
+    assertEquals(403, foreign.status());
+    assertTrue(foreign.error().startsWith("Origin 'http://evil.example' is not this lab's (http://127.0.0.1:" + port
+        + ")"), foreign.error());
+    assertEquals(403, get(port, "/status", Map.of("Origin", "null")).status(), "a sandboxed page's Origin");
+    Answer image = get(port, "/experiment/client?type=Client&n=5", Map.of("Sec-Fetch-Site", "cross-site",
+        "Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "image"));
+    assertEquals(403, image.status(), "an <img> GET sends no Origin, but its fetch metadata");
+    assertEquals(403, get(port, "/status", Map.of("Sec-Fetch-Site", "same-site")).status(),
+        "another port of the same host is another origin");
+
+    assertEquals(200, get(port, "/status", Map.of("Origin", "http://127.0.0.1:" + port,
+        "Sec-Fetch-Site", "same-origin")).status());
+    assertEquals(200, get(port, "/", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
+        "Sec-Fetch-Mode", "navigate")).status(), "a link from elsewhere may open the page, which reads nothing");
+    assertEquals(403, get(port, "/?type=Client&n=5", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
+        "Sec-Fetch-Mode", "navigate")).status(), "but may not start an experiment");
+  }
+
+  @Test
+  void aHostTheLabDoesNotServeIsRefusedOnLoopback() throws Exception {
+    int port = loopback.port();
+    Answer rebound = send(HttpMethod.GET, port, "/status", "evil.example", Map.of());
+    assertEquals(421, rebound.status());
+    assertTrue(rebound.error().contains("Host 'evil.example' is not this lab's")
+        && rebound.error().contains("lab.example") && rebound.error().contains("--allowed-hosts"), rebound.error());
+    for (String host : new String[] {"localhost", "127.0.0.1", "127.0.0.9", "lab.example", "LAB.example"}) {
+      assertEquals(200, send(HttpMethod.GET, port, "/status", host, Map.of()).status(), host);
+    }
+    assertEquals(200, send(HttpMethod.GET, locked.port(), "/healthz", "greeter-client.default.svc", Map.of()).status(),
+        "on 0.0.0.0 without --allowed-hosts any name may reach it (the token guards it)");
+  }
+
+  @Test
+  void withATokenEveryRouteButProbesScrapesAndThePageNeedsIt() throws Exception {
+    int port = locked.port();
+    for (String uri : new String[] {"/status", "/experiment/client?type=Client&n=5", "/events", "/experiment"}) {
+      Answer refused = get(port, uri, Map.of());
+      assertEquals(401, refused.status(), uri);
+      assertEquals("Bearer realm=\"grpc-lb-lab\"", refused.authenticate());
+      assertTrue(refused.error().contains("Authorization: Bearer") && refused.error().contains("LAB_API_TOKEN"),
+          refused.error());
+      assertEquals(401, get(port, uri, Map.of("Authorization", "Bearer wrong-token-of-32-characters-xx")).status());
+    }
+    assertEquals(401, send(HttpMethod.POST, port, "/balancer/outlier-ejection?enabled=true", null, Map.of()).status());
+    assertEquals(200, get(port, "/status", Map.of("Authorization", "Bearer " + TOKEN)).status());
+    assertEquals(200, get(port, "/experiment/client?type=ClientWithReuseConn&n=5",
+        Map.of("Authorization", "Bearer " + TOKEN)).status());
+    assertEquals(200, get(port, "/healthz", Map.of()).status());
+    assertEquals(200, get(port, "/metrics", Map.of()).status());
+    assertEquals(200, get(port, "/", Map.of("Accept", "text/html")).status(), "the page's file holds no data");
+    assertEquals(200, get(port, "/lab/lab.js", Map.of()).status());
+  }
+
+  @Test
+  void anOpenApiOnEveryAddressSaysSoOnceAtStartup(Vertx vertx) throws Exception {
+    try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
+      ExperimentClient open = new ExperimentClient(vertx, new ClientConfig("0.0.0.0", 0,
+          new HostPort("127.0.0.8", pod.port()), 1_000, 5_000, 100, 1_000)).start().await(10, TimeUnit.SECONDS);
+      open.close().await(10, TimeUnit.SECONDS);
+      List<String> warnings = log.lines().stream().filter(l -> l.startsWith("WARNING")).toList();
+      assertEquals(List.of("WARNING the experiment API on 0.0.0.0:" + open.port() + " is open: anyone who reaches"
+          + " it can start runs, change the balancer and read /status; set --api-token (env LAB_API_TOKEN) to"
+          + " require Authorization: Bearer"), warnings);
+    }
+  }
+
+  @Test
+  void aShortTokenOrAHostWithAPortIsAStartupErrorNamingTheFlag() {
+    ConfigException shortToken = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        () -> ApiAccess.from(Flags.parse(new String[0], Map.of("LAB_API_TOKEN", "short"))));
+    assertEquals("--api-token (or env LAB_API_TOKEN) must be at least 16 characters, got 5 (openssl rand -hex 16"
+        + " makes one)", shortToken.getMessage());
+    ConfigException port = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        () -> ApiAccess.from(Flags.parse(new String[] {"--allowed-hosts", "lab.example:8080"}, Map.of())));
+    assertEquals("--allowed-hosts takes host names without port or scheme, got 'lab.example:8080'",
+        port.getMessage());
+    assertEquals(TOKEN, ApiAccess.from(Flags.parse(new String[] {"--api-token", TOKEN}, Map.of())).token());
+  }
+}
