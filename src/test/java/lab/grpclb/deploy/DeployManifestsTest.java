@@ -40,6 +40,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lab.grpclb.bench.Benchmark;
+import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.DnsConfig;
@@ -447,6 +448,7 @@ class DeployManifestsTest {
     ClientConfig config;
     try {
       config = ClientConfig.from(flags);
+      ApiAccess.from(flags);
       flags.rejectUnknown("client");
     } catch (ConfigException e) {
       throw new AssertionError(CLIENT + " args/env rejected by the code: " + e.getMessage(), e);
@@ -465,6 +467,11 @@ class DeployManifestsTest {
   static void checkClient(Manifests m) {
     JsonNode deployment = m.get("Deployment", CLIENT);
     JsonNode container = container(deployment);
+    JsonNode token = envVar(container, ApiAccess.TOKEN_ENV).path("valueFrom").path("secretKeyRef");
+    assertEquals("greeter-client-api-token", token.path("name").asText(), "the API token comes from a Secret");
+    assertEquals("token", token.path("key").asText());
+    assertTrue(token.path("optional").asBoolean(), "an absent Secret leaves the API open, as the write-up's walkthrough"
+        + " expects, instead of a pod that never starts");
     ClientConfig config = clientConfig(m);
     assertEquals("0.0.0.0", config.httpHost(), "the client must listen on all addresses: probes and the NodePort dial the pod IP");
     assertEquals(ClientConfig.DEFAULT_HTTP_PORT, config.httpPort(), "the client's HTTP port (the code's default, 8080)");
@@ -685,6 +692,15 @@ class DeployManifestsTest {
   static String[] args(JsonNode container) {
     assertTrue(container.path("command").isMissingNode(), "keep the image's ENTRYPOINT: give args, not command");
     return texts(container.path("args")).toArray(String[]::new);
+  }
+
+  static JsonNode envVar(JsonNode container, String name) {
+    for (JsonNode var : container.path("env")) {
+      if (var.path("name").asText().equals(name)) {
+        return var;
+      }
+    }
+    throw new AssertionError("the container sets no env " + name);
   }
 
   /** The container's env as the pod sees it; downward-API fields get a sample value. */
