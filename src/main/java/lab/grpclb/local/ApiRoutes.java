@@ -9,6 +9,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import lab.grpclb.config.ApiAccess;
+import lab.grpclb.experiment.ApiGuard;
 
 /**
  * The API server's HTTP routes: list, get and watch of each resource in a namespace (list and watch in all
@@ -33,8 +35,13 @@ final class ApiRoutes {
     this.watchTimeoutMs = watchTimeoutMs;
   }
 
-  Router router() {
+  /**
+   * The API's routes for a server bound to {@code bindHost}: kubectl's requests pass, a web page's (another site's,
+   * or one that rebound its name to this address) are refused as on the experiment API.
+   */
+  Router router(String bindHost) {
     Router router = Router.router(vertx);
+    router.route().handler(new ApiGuard(ApiAccess.OPEN, bindHost, reason -> { }));
     for (ApiResource resource : ApiResource.values()) {
       router.get(resource.prefix + "/" + resource.plural).handler(ctx -> collection(ctx, resource)); // kubectl get -A
       router.get(resource.prefix + "/namespaces/:namespace/" + resource.plural).handler(ctx -> collection(ctx, resource));

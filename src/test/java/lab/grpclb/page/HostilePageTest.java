@@ -160,6 +160,29 @@ class HostilePageTest {
   }
 
   @Test
+  void theControlPlaneAnswersKubectlButNotAReboundPage() throws Exception {
+    int port = local.controlPlane().port();
+    String pods = "/api/v1/namespaces/default/pods";
+    int[] statuses = new int[3];
+    int i = 0;
+    for (HostAndPort host : new HostAndPort[] {null, HostAndPort.create("evil.example", port),
+        HostAndPort.create("127.0.0.1", port)}) {
+      statuses[i++] = http.request(HttpMethod.GET, port, "127.0.0.1", pods).compose(req -> {
+        if (host != null) {
+          req.authority(host);
+        }
+        if (host != null && host.host().equals("127.0.0.1")) {
+          req.putHeader("Origin", "http://evil.example");
+        }
+        return req.send();
+      }).map(resp -> resp.statusCode()).await(10, TimeUnit.SECONDS);
+    }
+    assertEquals(200, statuses[0], "kubectl's anonymous read");
+    assertEquals(421, statuses[1], "a page that rebound evil.example to 127.0.0.1");
+    assertEquals(403, statuses[2], "another site's page");
+  }
+
+  @Test
   void withATokenTheLabsOwnPageAsksForItOnceAndThenWorks(Vertx vertx) throws Exception {
     // the same cluster behind a second client, locked with a token: the page holds it for the tab's session
     ExperimentClient locked = new ExperimentClient(vertx, ClientConfig.from(Flags.parse(new String[] {"--http-host", "127.0.0.1", "--http-port", "0",
