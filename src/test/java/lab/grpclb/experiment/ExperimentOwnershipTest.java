@@ -104,6 +104,19 @@ class ExperimentOwnershipTest {
   }
 
   @Test
+  void aStoppedSeriesAnswersWithTheRunsItHad() throws Exception {
+    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(),
+        "/experiment/client?type=ClientWithReuseConn&n=20&runs=3");
+    Await.until(() -> pod.greeter().callsInFlight() == 20, "the first run's calls are in flight");
+    assertEquals(200, http.send(HttpMethod.DELETE, client.port(), "/experiment").status());
+    JsonObject report = running.await(10, TimeUnit.SECONDS).body();
+    assertEquals(true, report.getBoolean("interrupted"), report.encode());
+    JsonObject runs = report.getJsonObject("runs");
+    assertEquals(1, runs.getInteger("count"), "one of the three runs ran: " + report.encode());
+    assertEquals(1, runs.getJsonArray("elapsed_ms").size());
+  }
+
+  @Test
   void aRequesterThatGoesAwayDuringTheWarmUpLeavesNothingBehind(Vertx vertx) throws Exception {
     ExperimentClient warming = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
         new HostPort("127.0.0.7", pod.port()), 50_000, 10_000, 100, 20_000)).withJitWarmUp(20_000, () -> false);

@@ -31,4 +31,13 @@ class PacingTest {
         warning);
     assertTrue(warning.contains("not an even 500/s"), warning);
   }
+
+  @Test
+  void aSlowRateIsNamedAsItWasAskedNotRoundedToZero() {
+    // a stop 30 s into rate=0.05: one call sent, where 1.5 were due
+    String warning = new ExperimentReport.Pacing(0.05, 0.0333, 0, 0, 0).warning("client", 0).orElseThrow();
+    assertTrue(warning.startsWith("the client fell behind the asked rate: it sent 0.0333/s of 0.05/s"), warning);
+    assertEquals("12.3", ExperimentReport.Pacing.perSecond(12.345));
+    assertEquals("250", ExperimentReport.Pacing.perSecond(249.6));
+  }
 }
