@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import lab.grpclb.client.CallFailure;
@@ -24,6 +25,11 @@ public final class ExperimentRoutes {
   private static final Logger LOG = Logger.getLogger(ExperimentRoutes.class.getName());
   static final CallFailure REQUESTER_LEFT = new CallFailure(GrpcStatus.CANCELLED, "requester went away");
   static final CallFailure STOPPED = new CallFailure(GrpcStatus.CANCELLED, "stopped by DELETE /experiment");
+  /**
+   * How long a request finding the lab busy waits for it before its 409: a script that gives up on one request
+   * and asks the next at once must find the lab free, though the first one's close is still on its way.
+   */
+  static final long CONFLICT_GRACE_MS = 1_000;
 
   private final ExperimentRunner runner;
   private final Map<String, GreeterChannel> channels;
@@ -77,10 +83,17 @@ public final class ExperimentRoutes {
         return;
       }
       if (holder != null) {
-        Responses.json(ctx, 409, new JsonObject()
-            .put("error", "an experiment is already running; experiments never overlap, so timings stay honest;"
-                + " DELETE /experiment stops it")
-            .put("running", holder.described()));
+        // a requester that just left may not be seen gone yet (its close waits on a busy event loop)
+        holder.released().future().timeout(CONFLICT_GRACE_MS, TimeUnit.MILLISECONDS).onComplete(released -> {
+          if (released.succeeded()) {
+            experiment(ctx);
+          } else {
+            Responses.json(ctx, 409, new JsonObject()
+                .put("error", "an experiment is already running; experiments never overlap, so timings stay"
+                    + " honest; DELETE /experiment stops it")
+                .put("running", holder.described()));
+          }
+        });
         return;
       }
     }

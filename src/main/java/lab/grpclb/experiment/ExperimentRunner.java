@@ -275,7 +275,7 @@ public final class ExperimentRunner {
       }
       interrupted = true;
       LOG.info(() -> experiment.type() + " n=" + experiment.n() + " interrupted (" + why.reason() + "): no new calls, "
-          + inFlight.get() + " in flight get up to " + drainMs + " ms");
+          + inFlight.get() + " in flight " + (drainMs == 0 ? "cancelled" : "get up to " + drainMs + " ms"));
       for (Firer part : parts) {
         part.context.runOnContext(v -> part.stopFiring(why));
       }
