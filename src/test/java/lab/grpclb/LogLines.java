@@ -32,6 +32,11 @@ public final class LogLines extends Handler implements AutoCloseable {
     return List.copyOf(lines);
   }
 
+  /** The lines that contain {@code text}. */
+  public List<String> containing(String text) {
+    return lines.stream().filter(line -> line.contains(text)).toList();
+  }
+
   @Override
   public void flush() {
   }

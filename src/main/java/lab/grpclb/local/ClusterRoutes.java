@@ -1,14 +1,24 @@
 package lab.grpclb.local;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.logging.Logger;
+import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
+import lab.grpclb.config.PlainNumber;
+import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.Responses;
+import lab.grpclb.experiment.StrictQuery;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
@@ -21,12 +31,20 @@ public final class ClusterRoutes {
   private static final Logger LOG = Logger.getLogger(ClusterRoutes.class.getName());
   public static final int MAX_DELAY_MS = 3_600_000;
   static final int MAX_PRE_STOP_MS = 60_000;
+  /**
+   * How long a scale waits, once its pods serve, for ClientWithKubeResolver to pick exactly the ready pods. A watch
+   * and a handshake take milliseconds; past this the scale answers anyway, saying what the client picks.
+   */
+  static final long CLIENT_WAIT_MS = 5_000;
+  private static final long CLIENT_POLL_MS = 5;
 
   private final LocalCluster cluster;
   private final Rollout rollout;
   private final RollingUpdate rollingUpdate;
   private final String service;
   private final String controlPlaneUrl;
+  /** ClientWithKubeResolver, once the experiment client runs; a scale waits for it to pick the ready pods. */
+  private volatile GreeterChannel kubeResolver;
 
   ClusterRoutes(LocalCluster cluster, Rollout rollout, RollingUpdate rollingUpdate, String service, String controlPlaneUrl) {
     this.cluster = cluster;
@@ -36,15 +54,25 @@ public final class ClusterRoutes {
     this.controlPlaneUrl = controlPlaneUrl;
   }
 
+  /**
+   * From now on a scale answers once {@code channel} (ClientWithKubeResolver) picks exactly the ready pods, or after
+   * {@link #CLIENT_WAIT_MS} saying it does not yet: a run started right after the answer then uses every new pod.
+   */
+  void awaitClient(GreeterChannel channel) {
+    kubeResolver = channel;
+  }
+
   public void mount(Router router) {
-    router.get("/cluster").handler(ctx -> Responses.json(ctx, 200, view()));
-    router.post("/cluster/scale").handler(this::scale);
-    router.delete("/cluster/pods/:name").handler(this::deletePod);
-    router.post("/cluster/pods/:name/kill").handler(this::killPod);
-    router.post("/cluster/pods/:name/delay").handler(this::delay);
-    router.post("/cluster/pods/:name/errors").handler(this::errors);
-    router.post("/cluster/max-connection-age").handler(this::maxConnectionAge);
-    router.post("/cluster/rollout").handler(this::rolloutRestart);
+    router.get("/cluster").handler(StrictQuery.allow()).handler(ctx -> Responses.json(ctx, 200, view()));
+    router.post("/cluster/scale").handler(StrictQuery.allow("replicas")).handler(this::scale);
+    router.delete("/cluster/pods/:name").handler(StrictQuery.allow()).handler(this::deletePod);
+    router.post("/cluster/pods/:name/kill").handler(StrictQuery.allow("noticed_ms")).handler(this::killPod);
+    router.post("/cluster/pods/:name/delay").handler(StrictQuery.allow("ms")).handler(this::delay);
+    router.post("/cluster/pods/:name/errors").handler(StrictQuery.allow("rate", "status")).handler(this::errors);
+    router.post("/cluster/max-connection-age").handler(StrictQuery.allow("ms", "grace_ms"))
+        .handler(this::maxConnectionAge);
+    router.post("/cluster/rollout").handler(StrictQuery.allow("max_surge", "max_unavailable", "pre_stop_ms"))
+        .handler(this::rolloutRestart);
   }
 
   /** GET /cluster: every pod (terminating ones too, until they are gone), the service and the API address. */
@@ -55,7 +83,8 @@ public final class ClusterRoutes {
         .put("replicas", rollout.desired())
         .put("pods", pods)
         .put("service", service)
-        .put("controlPlane", controlPlaneUrl)
+        .put("control_plane", controlPlaneUrl)
+        .put("pods_waiting_for_address", cluster.waitingForAddress())
         .put("max_connection_age", ageJson(cluster.maxConnectionAge()))
         .put("rollout_in_progress", rollingUpdate.inProgress());
   }
@@ -80,7 +109,12 @@ public final class ClusterRoutes {
         .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs());
   }
 
-  /** Like {@code kubectl scale deployments/greeter-server --replicas=N}; answers once the new pods serve. */
+  /**
+   * Like {@code kubectl scale deployments/greeter-server --replicas=N}; answers once the new pods serve and
+   * ClientWithKubeResolver picks exactly the ready pods (the answer's {@code client} says whether it does, after
+   * {@link #CLIENT_WAIT_MS} at most). 409 when the new pods would need more pod addresses than are free: the
+   * Deployment then stays as it was.
+   */
   private void scale(RoutingContext ctx) {
     Integer replicas = boundedInt(ctx, "replicas", 0, LocalConfig.MAX_REPLICAS);
     if (replicas == null) {
@@ -92,11 +126,54 @@ public final class ClusterRoutes {
     }
     rollout.scale(replicas).onComplete(ar -> {
       if (ar.succeeded()) {
-        Responses.json(ctx, 200, view());
+        awaitClientPicksReadyPods(ctx.vertx()).onComplete(seen -> Responses.json(ctx, 200, view().put("client", seen.result())));
       } else {
-        Responses.error(ctx, 504, ar.cause().getMessage());
+        Responses.error(ctx, ar.cause() instanceof LocalCluster.Conflict ? 409 : 504, ar.cause().getMessage());
       }
     });
+  }
+
+  /**
+   * Completes (never fails) once ClientWithKubeResolver's picker holds exactly the ready pods, each READY in its
+   * balancer, or after {@link #CLIENT_WAIT_MS}, with what it picks either way; null before the client runs. With no
+   * ready pod there is nothing to wait for: the client routes to the draining ones meanwhile, as kube-proxy does.
+   */
+  private Future<JsonObject> awaitClientPicksReadyPods(Vertx vertx) {
+    GreeterChannel channel = kubeResolver;
+    if (channel == null) {
+      return Future.succeededFuture(null);
+    }
+    long started = System.nanoTime();
+    Promise<JsonObject> seen = Promise.promise();
+    vertx.setPeriodic(0, CLIENT_POLL_MS, id -> {
+      Set<String> ready = readyPodKeys();
+      Set<String> picked = new TreeSet<>(channel.endpoints());
+      long waitedMs = (System.nanoTime() - started) / 1_000_000;
+      boolean same = ready.isEmpty() || picked.equals(ready);
+      if (same || waitedMs >= CLIENT_WAIT_MS) {
+        vertx.cancelTimer(id);
+        JsonObject client = new JsonObject()
+            .put("type", ClientTypes.KUBE_RESOLVER)
+            .put("picks_ready_pods", same)
+            .put("waited_ms", waitedMs)
+            .put("endpoints", new JsonArray(List.copyOf(picked)));
+        if (!same) {
+          client.put("note", ClientTypes.KUBE_RESOLVER + " did not pick exactly the " + ready.size() + " ready pods within "
+              + CLIENT_WAIT_MS + " ms: it picks " + picked.size() + " endpoints; a run started now may miss pods "
+              + "(see GET /status)");
+          LOG.warning(() -> "scale to " + rollout.desired() + ": " + client.getString("note"));
+        }
+        seen.tryComplete(client);
+      }
+    });
+    return seen.future();
+  }
+
+  /** The ready pods as the client's endpoint keys (ip:port). */
+  private Set<String> readyPodKeys() {
+    Set<String> keys = new TreeSet<>();
+    cluster.readyAddresses().forEach(address -> keys.add(address.host() + ":" + address.port()));
+    return keys;
   }
 
   /**
@@ -112,18 +189,28 @@ public final class ClusterRoutes {
       Responses.error(ctx, 409, "pod " + pod.name() + " is already terminating; live pods: " + livePods());
       return;
     }
-    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") deleted");
     cluster.deletePod(pod.name()).onComplete(ar -> {
       if (ar.failed()) {
-        Responses.error(ctx, 500, "could not delete pod " + pod.name() + ": " + ar.cause().getMessage());
+        conflict(ctx, "could not delete pod " + pod.name(), ar.cause());
         return;
       }
+      LocalCluster.Replacement replacement = ar.result();
+      String status = "terminating: draining its calls in flight in the background";
       Responses.json(ctx, 202, new JsonObject()
           .put("deleted", pod.name())
           .put("ip", pod.ip())
-          .put("status", "terminating: draining its calls in flight in the background")
-          .put("replacement", podJson(ar.result())));
+          .put("status", replacement.pod() == null ? status + "; " + replacement.missing() : status)
+          .put("replacement", replacement.pod() == null ? null : podJson(replacement.pod())));
     });
+  }
+
+  /** A change the cluster refused (409, naming the live pods), or one that failed otherwise (500). */
+  private void conflict(RoutingContext ctx, String what, Throwable cause) {
+    if (cause instanceof LocalCluster.Conflict) {
+      Responses.error(ctx, 409, what + ": " + cause.getMessage() + "; live pods: " + livePods());
+    } else {
+      Responses.error(ctx, 500, what + ": " + cause.getMessage());
+    }
   }
 
   /**
@@ -145,16 +232,18 @@ public final class ClusterRoutes {
     }
     cluster.crash(pod.name(), noticedMs).onComplete(ar -> {
       if (ar.failed()) {
-        Responses.error(ctx, 500, "could not kill pod " + pod.name() + ": " + ar.cause().getMessage());
+        conflict(ctx, "could not kill pod " + pod.name(), ar.cause());
         return;
       }
+      LocalCluster.Replacement replacement = ar.result();
+      String status = "crashed: its calls in flight failed, its endpoint stayed ready for " + noticedMs
+          + " ms until the kubelet noticed";
       Responses.json(ctx, 202, new JsonObject()
           .put("killed", pod.name())
           .put("ip", pod.ip())
           .put("noticed_ms", noticedMs)
-          .put("status", "crashed: its calls in flight failed, its endpoint stayed ready for " + noticedMs
-              + " ms until the kubelet noticed")
-          .put("replacement", podJson(ar.result())));
+          .put("status", replacement.pod() == null ? status + "; " + replacement.missing() : status)
+          .put("replacement", replacement.pod() == null ? null : podJson(replacement.pod())));
     });
   }
 
@@ -281,13 +370,9 @@ public final class ClusterRoutes {
   /** The query parameter as an integer in [min, max], or null after answering 400 naming the range. */
   private static Integer boundedInt(RoutingContext ctx, String name, int min, int max) {
     String raw = ctx.queryParams().get(name);
-    try {
-      int value = Integer.parseInt(raw == null ? "" : raw.trim());
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // answered below
+    Integer value = PlainNumber.whole(raw);
+    if (value != null && value >= min && value <= max) {
+      return value;
     }
     Responses.error(ctx, 400, name + " must be an integer from " + min + " to " + max
         + (raw == null ? ", and is missing" : ", got '" + raw + "'"));

@@ -7,6 +7,7 @@ import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
@@ -32,6 +34,8 @@ public final class LocalCluster {
   /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
   private static final int FIRST_IP = 2;
   private static final int LAST_IP = 199;
+  /** Every pod holds one of these until it is gone, a terminating one while it drains too. */
+  static final int POD_ADDRESSES = LAST_IP - FIRST_IP + 1;
   /**
    * How long a crashed pod's endpoint stays ready: until the kubelet notices its process is gone. A node that
    * goes silent keeps its pods listed far longer (--node-monitor-grace-period, 40 s, 50 s in recent releases),
@@ -48,6 +52,37 @@ public final class LocalCluster {
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
   private int nextIp = FIRST_IP;
   private String templateHash = FIRST_TEMPLATE_HASH;
+  /** The Deployment's replicas, as the last scale accepted set them. */
+  private volatile int desired;
+  /**
+   * Replacements the Deployment owes but could not start, every pod address being held (by pods draining their
+   * calls, mostly): each starts as soon as a pod is gone and frees its address.
+   */
+  private volatile int waitingForAddress;
+
+  /**
+   * A change the cluster's state does not allow (the pod is gone or not in the phase asked for, no pod address is
+   * free): nothing was changed, and the message says why. The controls answer it with 409, never 500.
+   */
+  static final class Conflict extends RuntimeException {
+    Conflict(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * What became of a pod the Deployment had to replace: the replacement once it serves, or null and why there is
+   * none (yet).
+   */
+  record Replacement(Pod pod, String missing) {
+    static Replacement serving(Pod pod) {
+      return new Replacement(pod, null);
+    }
+
+    static Replacement none(String why) {
+      return new Replacement(null, why);
+    }
+  }
 
   public LocalCluster(Vertx vertx, int port, int delayMs) {
     this.vertx = vertx;
@@ -78,30 +113,63 @@ public final class LocalCluster {
     return ready;
   }
 
-  /** Like {@code kubectl scale --replicas}: starts or drains pods until that many are live. */
+  /** The Deployment's replicas, as the last scale accepted set them. */
+  public int desired() {
+    return desired;
+  }
+
+  /** Replacements waiting for a pod address to free up (0 but while every address is held). */
+  public int waitingForAddress() {
+    return waitingForAddress;
+  }
+
+  /**
+   * Like {@code kubectl scale --replicas}: starts or drains pods until that many are live. All or nothing: when
+   * the new pods would need more addresses than are free (pods draining long calls hold theirs), it fails with a
+   * {@link Conflict} naming the limit at once, and the Deployment stays as it was. Completes when the new pods
+   * serve (pods removed drain in the background).
+   */
   public synchronized Future<Void> scale(int target) {
-    List<Future<?>> changes = new ArrayList<>();
     List<Pod> live = live();
-    for (int i = live.size(); i < target; i++) {
+    int toStart = target - live.size();
+    if (toStart > freeAddresses()) {
+      String why = "cannot scale " + DEPLOYMENT + " to " + target + " replicas: " + toStart + " new pods need "
+          + toStart + " pod addresses and only " + freeAddresses() + " of the " + POD_ADDRESSES + " (" + addressRange()
+          + ") are free (held: " + holders() + "); the Deployment stays at " + desired + " replicas. Scale to at most "
+          + Math.min(live.size() + freeAddresses(), LocalConfig.MAX_REPLICAS)
+          + " now, or again once the terminating pods are gone";
+      LOG.warning(why);
+      return Future.failedFuture(new Conflict(why));
+    }
+    desired = target;
+    waitingForAddress = 0; // the new count is whole: nothing is owed beyond it
+    List<Future<?>> changes = new ArrayList<>();
+    for (int i = 0; i < toStart; i++) {
       changes.add(startPod());
     }
     for (int i = target; i < live.size(); i++) {
-      changes.add(terminate(live.get(live.size() - 1 - (i - target))));
+      changes.add(terminate(live.get(live.size() - 1 - (i - target)), 0, "scaled away (" + DEPLOYMENT + " scaled to "
+          + target + " replicas)"));
     }
     return Future.join(changes).mapEmpty();
   }
 
   /**
    * Like {@code kubectl delete pod}: the pod turns terminating and drains, and the Deployment starts a
-   * replacement with a new IP at once. Completes when the replacement serves.
+   * replacement with a new IP at once. Completes when the replacement serves, or at once saying why there is none
+   * yet (no free pod address: it starts when one frees up); fails with a {@link Conflict} when the pod is gone or
+   * already terminating.
    */
-  public synchronized Future<Pod> deletePod(String name) {
+  public synchronized Future<Replacement> deletePod(String name) {
     Pod pod = pods.get(name);
-    if (pod == null || pod.phase() == Pod.Phase.TERMINATING) {
-      return Future.failedFuture("no live pod named " + name);
+    if (pod == null) {
+      return Future.failedFuture(new Conflict("pod " + name + " is gone"));
     }
-    terminate(pod);
-    return startPod();
+    if (pod.phase() == Pod.Phase.TERMINATING) {
+      return Future.failedFuture(new Conflict("pod " + name + " is already terminating (" + pod.removedBecause() + ")"));
+    }
+    terminate(pod, 0, "deleted");
+    return replace(pod);
   }
 
   /**
@@ -109,28 +177,82 @@ public final class LocalCluster {
    * endpoint stays listed as ready for {@code noticedMs}, until the kubelet notices; then the pod is gone and the
    * Deployment starts a replacement. Completes when the replacement serves.
    */
-  public synchronized Future<Pod> crash(String name, long noticedMs) {
+  public synchronized Future<Replacement> crash(String name, long noticedMs) {
     Pod pod = pods.get(name);
-    if (pod == null || pod.phase() != Pod.Phase.READY) {
-      return Future.failedFuture("no serving pod named " + name);
+    if (pod == null) {
+      return Future.failedFuture(new Conflict("pod " + name + " is gone"));
+    }
+    if (pod.phase() != Pod.Phase.READY) {
+      return Future.failedFuture(new Conflict("pod " + name + " is " + pod.phase().name().toLowerCase(Locale.ROOT)
+          + ", not serving"));
     }
     pod.phase(Pod.Phase.CRASHED);
     LOG.info(() -> "pod " + name + " (" + pod.ip() + ") killed: its endpoint stays ready for " + noticedMs + " ms");
     pod.server().kill();
-    Promise<Pod> replaced = Promise.promise();
+    Promise<Replacement> replaced = Promise.promise();
     // a Vert.x timer needs 1 ms at least
     vertx.setTimer(Math.max(1, noticedMs), id -> noticeCrash(pod).onComplete(replaced));
     return replaced.future();
   }
 
-  private synchronized Future<Pod> noticeCrash(Pod pod) {
-    if (pod.phase() != Pod.Phase.CRASHED) { // scaled away meanwhile: nothing to replace
-      return Future.failedFuture("pod " + pod.name() + " was removed before its crash was noticed");
+  /**
+   * The kubelet notices: the pod is gone and the Deployment replaces it. A crashed pod deleted or scaled away
+   * before that is already terminating: whatever removed it settled the count, so the crash replaces nothing.
+   */
+  private synchronized Future<Replacement> noticeCrash(Pod pod) {
+    if (pod.phase() != Pod.Phase.CRASHED) {
+      String why = "before the kubelet noticed the crash the pod was " + pod.removedBecause()
+          + ", so the crash started no replacement of its own" + ("deleted".equals(pod.removedBecause())
+          ? " (the deletion started one)" : "");
+      LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") crash noticed: " + why);
+      return Future.succeededFuture(Replacement.none(why));
     }
     pods.remove(pod.name());
     LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") crashed: endpoint removed, starting a replacement");
     changed();
-    return startPod();
+    return replace(pod);
+  }
+
+  /**
+   * The Deployment's replacement for {@code gone}: started at once when a pod address is free; otherwise owed,
+   * said in the log, and started when a pod is gone ({@link #startWaiting}).
+   */
+  private Future<Replacement> replace(Pod gone) {
+    if (freeAddresses() == 0) {
+      waitingForAddress++;
+      String why = "no replacement yet: every one of the " + POD_ADDRESSES + " pod addresses (" + addressRange()
+          + ") is held (" + holders() + "); the Deployment starts it when a pod is gone and frees its address";
+      LOG.warning(() -> "deployment " + DEPLOYMENT + ": " + live().size() + " of " + desired + " replicas, "
+          + waitingForAddress + " waiting for a pod address (" + gone.name() + " " + gone.removedBecause() + "): " + why);
+      return Future.succeededFuture(Replacement.none(why));
+    }
+    return startPod().map(Replacement::serving)
+        .otherwise(err -> Replacement.none("the replacement failed to start: " + err.getMessage()));
+  }
+
+  /** A pod is gone and its address free: start the replacements that waited for one. */
+  private synchronized void startWaiting() {
+    while (waitingForAddress > 0 && freeAddresses() > 0) {
+      waitingForAddress--;
+      int stillWaiting = waitingForAddress;
+      LOG.info(() -> "deployment " + DEPLOYMENT + ": a pod address freed up, starting a replacement that waited for one"
+          + (stillWaiting > 0 ? " (" + stillWaiting + " still waiting)" : ""));
+      startPod();
+    }
+  }
+
+  private int freeAddresses() {
+    return POD_ADDRESSES - pods.size();
+  }
+
+  /** Who holds the pod addresses, in words: "99 by terminating pods still draining their calls, 1 by live pods". */
+  private String holders() {
+    long terminating = pods.values().stream().filter(p -> p.phase() == Pod.Phase.TERMINATING).count();
+    return terminating + " by terminating pods still draining their calls, " + (pods.size() - terminating) + " by live pods";
+  }
+
+  private static String addressRange() {
+    return "127.0.0." + FIRST_IP + "-127.0.0." + LAST_IP;
   }
 
   /** Makes one pod slow from now on. */
@@ -164,9 +286,16 @@ public final class LocalCluster {
     return pods.values().stream().filter(p -> p.phase() != Pod.Phase.TERMINATING).toList();
   }
 
-  /** A new pod of the current template: its name and IP are new, it is STARTING until it serves. */
+  /**
+   * A new pod of the current template: its name and IP are new, it is STARTING until it serves. Fails with a
+   * {@link Conflict} when no pod address is free.
+   */
   synchronized Future<Pod> startPod() {
     String ip = nextIp();
+    if (ip == null) {
+      return Future.failedFuture(new Conflict("no free pod address: all " + POD_ADDRESSES + " (" + addressRange()
+          + ") are held (" + holders() + ")"));
+    }
     String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
     GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs, maxConnectionAge));
     Pod pod = new Pod(name, templateHash, ip, server);
@@ -186,22 +315,29 @@ public final class LocalCluster {
         });
   }
 
-  /** A new pod template, as {@code kubectl rollout restart} makes one: pods started from now on carry its hash. */
+  /**
+   * A new pod template, as {@code kubectl rollout restart} makes one: pods started from now on carry its hash. The
+   * rollout counts the pods itself from now on, so no replacement waits for an address any more.
+   */
   synchronized void newTemplate() {
     templateHash = randomSuffix();
+    waitingForAddress = 0;
   }
 
-  private Future<Void> terminate(Pod pod) {
-    return terminate(pod, 0);
+  /** A rollout restart's step: the old pod goes after its preStop pause. */
+  synchronized Future<Void> terminate(Pod pod, long preStopMs) {
+    return terminate(pod, preStopMs, "replaced by a rollout restart");
   }
 
   /**
    * The pod's endpoint turns terminating at once; the pod keeps serving through its preStop pause (while clients
-   * and kube-proxy see it leave), then drains. Completes when it is gone.
+   * and kube-proxy see it leave), then drains. Completes when it is gone; its address then serves a replacement
+   * that waited for one, if any.
    */
-  synchronized Future<Void> terminate(Pod pod, long preStopMs) {
+  private synchronized Future<Void> terminate(Pod pod, long preStopMs, String because) {
     pod.phase(Pod.Phase.TERMINATING);
-    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") terminating: "
+    pod.removedBecause(because);
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") " + because + ", terminating: "
         + (preStopMs > 0 ? "preStop pause of " + preStopMs + " ms, then draining" : "draining"));
     changed();
     Promise<Void> paused = Promise.promise();
@@ -211,21 +347,25 @@ public final class LocalCluster {
       paused.complete();
     }
     return paused.future().compose(v -> pod.server().drain()).onComplete(ar -> {
-      pods.remove(pod.name());
-      LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") gone");
-      changed();
+      synchronized (this) {
+        pods.remove(pod.name());
+        LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") gone");
+        changed();
+        startWaiting();
+      }
     });
   }
 
+  /** The next free pod IP in turn, or null when every one is held. */
   private synchronized String nextIp() {
-    for (int tries = 0; tries <= LAST_IP - FIRST_IP; tries++) {
+    for (int tries = 0; tries < POD_ADDRESSES; tries++) {
       String ip = "127.0.0." + nextIp;
       nextIp = nextIp == LAST_IP ? FIRST_IP : nextIp + 1;
       if (pods.values().stream().noneMatch(p -> p.ip().equals(ip))) {
         return ip;
       }
     }
-    throw new IllegalStateException("no free pod IP left in 127.0.0." + FIRST_IP + "-" + LAST_IP);
+    return null;
   }
 
   private static String randomSuffix() {

@@ -83,6 +83,8 @@ public final class LocalMode {
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
               .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withAccess(access).withRoutes(controls::mount)
                   .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
+              // a scale answers once ClientWithKubeResolver picks the ready pods (bounded; see ClusterRoutes)
+              .onSuccess(running -> controls.awaitClient(running.channel(ClientTypes.KUBE_RESOLVER)))
               .compose(this::discovered);
         })
         .map(c -> {

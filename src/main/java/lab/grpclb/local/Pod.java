@@ -17,6 +17,7 @@ public final class Pod {
   private volatile Phase phase = Phase.STARTING;
   private volatile Instant started;
   private volatile Instant terminating;
+  private volatile String removedBecause;
 
   Pod(String name, String templateHash, String ip, GreeterServer server) {
     this.name = name;
@@ -63,6 +64,15 @@ public final class Pod {
   /** When it turned terminating. */
   public Optional<Instant> terminating() {
     return Optional.ofNullable(terminating);
+  }
+
+  /** Why it turned terminating ("deleted", "scaled away (...)", ...); null while it is not. */
+  public String removedBecause() {
+    return removedBecause;
+  }
+
+  void removedBecause(String why) {
+    removedBecause = why;
   }
 
   /** Listed as ready: serving, or crashed and not yet noticed. */

@@ -20,7 +20,6 @@ final class Rollout {
   private final Vertx vertx;
   private final LocalCluster cluster;
   private final List<Promise<Void>> waiting = new CopyOnWriteArrayList<>();
-  private volatile int desired;
 
   Rollout(Vertx vertx, LocalCluster cluster) {
     this.vertx = vertx;
@@ -28,12 +27,19 @@ final class Rollout {
     cluster.onChange(pods -> completeIfSettled());
   }
 
-  /** Completes once the cluster runs {@code replicas} ready pods (or the latest count asked for since). */
+  /**
+   * Completes once the cluster runs {@code replicas} ready pods (or the latest count asked for since). Fails at once
+   * with a {@link LocalCluster.Conflict} when the cluster refuses the count (no pod addresses for the new pods):
+   * the Deployment then stays as it was.
+   */
   Future<Void> scale(int replicas) {
-    desired = replicas;
+    Future<Void> started = cluster.scale(replicas);
+    if (started.failed() && started.cause() instanceof LocalCluster.Conflict) {
+      return started;
+    }
     Promise<Void> settled = Promise.promise();
     waiting.add(settled);
-    long timer = vertx.setTimer(TIMEOUT_MS, id -> settled.tryFail("the deployment did not settle at " + desired
+    long timer = vertx.setTimer(TIMEOUT_MS, id -> settled.tryFail("the deployment did not settle at " + desired()
         + " ready pods within " + TIMEOUT_MS + " ms (see the log for a pod that failed to start)"));
     settled.future().onComplete(ar -> {
       vertx.cancelTimer(timer);
@@ -41,13 +47,13 @@ final class Rollout {
     });
     LOG.info(() -> "deployment " + LocalCluster.DEPLOYMENT + " scaled to " + replicas + " replicas");
     // A pod that cannot bind its address will not come up by waiting: fail now, naming the address and flag.
-    cluster.scale(replicas).onFailure(settled::tryFail);
+    started.onFailure(settled::tryFail);
     completeIfSettled();
     return settled.future();
   }
 
   int desired() {
-    return desired;
+    return cluster.desired();
   }
 
   /** A scale that has not settled yet: a rolling update must wait for it. */
@@ -65,7 +71,7 @@ final class Rollout {
         live++;
       }
     }
-    return live == desired;
+    return live == desired();
   }
 
   private void completeIfSettled() {

@@ -140,7 +140,8 @@ class LocalModeTest {
       }
       assertEquals(DELAY_MS, pod.getInteger("delay_ms"));
     }
-    URI api = URI.create(cluster.getString("controlPlane"));
+    assertTrue(!cluster.containsKey("controlPlane"), "snake_case like every other key: " + cluster.encode());
+    URI api = URI.create(cluster.getString("control_plane"));
     Http.Answer slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices");
     assertEquals(200, slices.status(), "kubectl --server reads without a token: " + slices.body());
     assertEquals("EndpointSliceList", slices.body().getString("kind"));
@@ -161,6 +162,28 @@ class LocalModeTest {
     awaitKubeRoutesTo(two, VISIBLE_WITHIN_MS);
     JsonObject report = run("ClientWithKubeResolver", 20);
     assertEquals(two, report.getJsonObject("count_per_ip").fieldNames(), report.encode());
+  }
+
+  /**
+   * The user's case: {@code scale?replicas=30}, then at once a ClientWithKubeResolver run. The scale answered when the
+   * pods served, before the client had connected to them: the run started on 3 endpoints, ended on 30, and spread
+   * 65-408 calls per pod. Now the scale answers once the client picks exactly the ready pods, and says so.
+   */
+  @Test
+  void aScaleAnswersOnceKubeResolverPicksTheNewPodsSoTheNextRunUsesThemAll() throws Exception {
+    try {
+      Http.Answer up = send(HttpMethod.POST, "/cluster/scale?replicas=30");
+      assertEquals(200, up.status(), up.body().encode());
+      JsonObject client = up.body().getJsonObject("client");
+      assertEquals("ClientWithKubeResolver", client.getString("type"), up.body().encode());
+      assertTrue(client.getBoolean("picks_ready_pods"), client.encode());
+      assertEquals(30, client.getJsonArray("endpoints").size(), client.encode());
+      JsonObject report = run("ClientWithKubeResolver", 300);
+      assertEquals(30, report.getJsonArray("endpoints_at_start").size(), report.encode());
+      assertEquals(Set.of(10), Await.counts(report), "every pod from the first call on: " + report.encode());
+    } finally {
+      send(HttpMethod.POST, "/cluster/scale?replicas=3");
+    }
   }
 
   @Test
@@ -199,7 +222,7 @@ class LocalModeTest {
     assertTrue(!killed.isComplete(), "answers only once the crash is noticed");
     JsonObject crashed = pods().stream().filter(p -> p.getString("ip").equals(ip)).findFirst().orElseThrow();
     assertTrue(crashed.getBoolean("ready"), "still listed ready until the kubelet notices: " + crashed.encode());
-    URI api = URI.create(send(HttpMethod.GET, "/cluster").body().getString("controlPlane"));
+    URI api = URI.create(send(HttpMethod.GET, "/cluster").body().getString("control_plane"));
     String slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices").body().encode();
     assertTrue(slices.contains("\"addresses\":[\"" + ip + "\"],\"conditions\":{\"ready\":true"), "endpoint still ready: " + slices);
     try (java.net.Socket socket = new java.net.Socket()) {
