@@ -136,7 +136,7 @@ class MainTest {
   @Test
   void aBareFlagThatNeedsAValueSaysWhatItNeedsWhileSwitchesStayBare() {
     assertTrue(startupError("--mode").contains("--mode needs a value (server, client or local)"));
-    assertTrue(startupError("--mode", "local", "--replicas").contains("--replicas needs a value (an integer from 1 to 100)"));
+    assertTrue(startupError("--mode", "local", "--replicas").contains("--replicas needs a value (an integer from 0 to 100)"));
     assertTrue(startupError("--mode", "local", "--replicas", "--report").contains("--replicas needs a value"));
     assertTrue(startupError("--mode", "local", "--report", "--out").contains("--out needs a value (a directory)"));
     assertTrue(startupError("--mode", "local", "--out=").contains("--out needs a value (a directory)"));

@@ -28,7 +28,7 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
         .withDns(DnsConfig.forLocal(flags, NAMESPACE));
     String outDir = flags.string("out", "out", "a directory");
     return new LocalConfig(
-        flags.integer("replicas", 3, 1, MAX_REPLICAS),
+        flags.integer("replicas", 3, 0, MAX_REPLICAS), // as /cluster/scale: 0 is a valid Deployment size
         flags.integer("delay-ms", "GREETER_DELAY_MS", ServerConfig.DEFAULT_DELAY_MS, 0, 3_600_000),
         grpcPort,
         SERVICE_IP,

@@ -275,8 +275,13 @@ public final class EndpointSliceWatch {
         LOG.info(() -> "endpoint " + e.key() + " (" + e.pod() + ") removed");
       }
     }
-    if (after.fallback()) {
-      LOG.warning("no ready endpoint: routing to " + after.routable().size() + " serving, terminating endpoints");
+    // one line when the fallback begins and one when it ends, not one per endpoint change meanwhile
+    if (after.fallback() && !before.fallback()) {
+      LOG.warning("no ready endpoint: routing to " + after.routable().size() + " serving, terminating endpoints"
+          + " until one is ready again");
+    } else if (before.fallback() && !after.fallback()) {
+      LOG.info(after.routable().isEmpty() ? "no endpoint left: the terminating endpoints are gone"
+          : "ready endpoints again: routing to " + after.routable().size() + " of them");
     }
   }
 

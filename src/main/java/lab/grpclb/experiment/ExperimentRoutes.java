@@ -112,13 +112,16 @@ public final class ExperimentRoutes {
     Promise<Void> answered = Promise.promise();
     answering = answered.future(); // before the run starts, so that a stop in between waits for this answer
     GreeterChannel picked = request.lb() == null ? channel : channel.withLb(request.lb());
+    long started = System.nanoTime();
     runner.run(experiment(request, channel), picked, request.runs(), slot.cancellation()).transform(ar -> {
       release(slot);
       if (ar.succeeded()) {
         ExperimentReport report = ar.result();
         LOG.info(() -> "experiment " + described + (report.interrupted() ? " interrupted" : " done") + " in "
-            + GoDuration.format(report.elapsedNanos()) + ": ok=" + report.ok() + " failed=" + report.failed()
-            + " per pod " + report.countPerIp());
+            + (report.runs() == null ? GoDuration.format(report.elapsedNanos())
+                : GoDuration.format(System.nanoTime() - started) + " (" + report.runs().elapsedMs().size()
+                + " runs; the median run, reported, took " + GoDuration.format(report.elapsedNanos()) + ")")
+            + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
         return Responses.json(ctx, 200, ReportJson.toJson(report));
       }
       if (ar.cause() instanceof CallFailure failure && failure.status() == GrpcStatus.CANCELLED) {

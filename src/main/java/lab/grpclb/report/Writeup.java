@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.experiment.ClientTypes;
@@ -62,9 +63,22 @@ final class Writeup {
     });
   }
 
+  /**
+   * One step, with a line when it starts and one when it ends saying how long it really took: a step of K runs takes
+   * about K times the median the experiment's own line reports.
+   */
   private Future<?> perform(int number, Action action) {
-    LOG.info(() -> "report step " + number + "/" + plan.size() + ": " + action.title());
-    return action.body().get().recover(err -> Future.failedFuture(new StepFailed(action.title(), err)));
+    String step = "report step " + number + "/" + plan.size();
+    LOG.info(() -> step + ": " + action.title());
+    long started = System.nanoTime();
+    return action.body().get()
+        .onSuccess(v -> LOG.info(() -> step + " done in " + seconds(started) + ": " + action.title()))
+        .recover(err -> Future.failedFuture(new StepFailed(action.title(), err)));
+  }
+
+  /** Seconds since {@code startedNanos}, to a tenth: "31.4 s". */
+  static String seconds(long startedNanos) {
+    return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startedNanos) / 1e9);
   }
 
   private void step(String title, Supplier<Future<?>> body) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import lab.grpclb.Browser;
+import lab.grpclb.LogLines;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.local.LocalMode;
@@ -44,9 +45,10 @@ class ReportTest {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     ReportOptions small = new ReportOptions(List.of(100, 300), 300, 300, 60, 3000, 20, 50, 2, 200, 1, 200, 2, 50, 500, 4, 1, 300, 3, Path.of(config.outDir()));
     String markdown;
-    try {
+    try (LogLines log = LogLines.start("lab.grpclb")) {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))
           .await(120, TimeUnit.SECONDS); // about 12 s; a change request lost on loopback is asked again after 35 s
+      eachStepSaysItsRealTime(log);
     } finally {
       local.stop().await(20, TimeUnit.SECONDS);
     }
@@ -83,6 +85,20 @@ class ReportTest {
     assertTrue(summary.lines().filter(l -> l.startsWith("* ")).count() <= 5, summary);
     assertFalse(Pattern.compile("(src|href)\\s*=").matcher(html).find(), "self-contained: nothing fetched");
     readerSeesTheAnswerAndAChartFirst(out.resolve("report.html"));
+  }
+
+  /**
+   * The progress log gives each step's real time, and an experiment of K runs its whole time beside the median
+   * run it reports (it used to say "done in 10.49s", the median, for a step of about 31 s).
+   */
+  private static void eachStepSaysItsRealTime(LogLines log) {
+    List<String> started = log.lines().stream().filter(l -> l.matches("INFO report step \\d+/\\d+: .*")).toList();
+    List<String> done = log.lines().stream().filter(l -> l.matches("INFO report step \\d+/\\d+ done in \\d+\\.\\d s: .*"))
+        .toList();
+    assertEquals(started.size(), done.size(), "a done line per step: " + log.lines());
+    assertTrue(started.size() > 10, log.lines().toString());
+    assertTrue(log.lines().stream().anyMatch(l -> l.matches("INFO experiment ClientWithReuseConn n=100 runs=2 done in"
+        + " \\S+ \\(2 runs; the median run, reported, took \\S+\\): .*")), log.lines().toString());
   }
 
   /** In a real browser at a laptop's width, the summary and the first chart are on the first 1 500 px. */
