@@ -33,20 +33,15 @@ public record ErrorInjection(double rate, GrpcStatus status) {
   }
 
   private static double parseRate(String raw) {
-    double rate;
-    try {
-      rate = Double.parseDouble(raw == null ? "" : raw.trim());
-    } catch (NumberFormatException e) {
-      rate = Double.NaN;
-    }
-    if (!(rate >= 0 && rate <= 1)) {
+    Double rate = PlainNumber.decimal(raw);
+    if (rate == null || rate > 1) {
       throw new IllegalArgumentException("rate must be a number from 0 to 1" + (raw == null ? ", and is missing" : ", got '" + raw + "'"));
     }
     return rate;
   }
 
   private static GrpcStatus parseStatus(String raw) {
-    String name = raw.trim().toUpperCase(Locale.ROOT);
+    String name = raw.toUpperCase(Locale.ROOT);
     return Arrays.stream(GrpcStatus.values()).filter(s -> s != GrpcStatus.OK && s.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("status must be one of " + statusNames() + ", got '" + raw + "'"));
   }

@@ -90,10 +90,14 @@ public final class StrictQuery {
     return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
   }
 
-  /** " (did you mean 'x'?)" for the valid name closest to a misspelled one (at most two edits away), else "". */
+  /**
+   * " (did you mean 'x'?)" for the valid name closest to a misspelled one (at most two edits away, or one that
+   * starts the other: {@code noticed} for {@code noticed_ms}), else "".
+   */
   static String didYouMean(String given, Set<String> allowed) {
     return allowed.stream()
-        .filter(name -> editDistance(given, name) <= Math.min(2, Math.max(1, name.length() / 3)))
+        .filter(name -> editDistance(given, name) <= Math.min(2, Math.max(1, name.length() / 3))
+            || given.length() >= 3 && (name.startsWith(given) || given.startsWith(name)))
         .min(Comparator.comparingInt((String name) -> editDistance(given, name)).thenComparing(name -> name))
         .map(name -> " (did you mean '" + name + "'?)")
         .orElse("");

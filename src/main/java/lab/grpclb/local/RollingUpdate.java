@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
+import lab.grpclb.config.PlainNumber;
 
 /**
  * {@code kubectl rollout restart deployment/greeter-server}: a new pod template, then every pod replaced by a new
@@ -46,30 +47,18 @@ final class RollingUpdate {
     }
 
     private static int resolve(String name, String raw, int replicas, boolean roundUp) {
-      String value = raw.trim();
-      try {
-        if (value.endsWith("%")) {
-          int percent = Integer.parseInt(value.substring(0, value.length() - 1));
-          if (percent >= 0 && percent <= 100) {
-            double pods = replicas * percent / 100.0;
-            return (int) (roundUp ? Math.ceil(pods) : Math.floor(pods));
-          }
-        } else {
-          int count = Integer.parseInt(value);
-          if (count >= 0 && count <= 100) {
-            return count;
-          }
-        }
-      } catch (NumberFormatException ignored) {
-        // answered below
+      boolean percentage = raw.endsWith("%");
+      Integer value = PlainNumber.whole(percentage ? raw.substring(0, raw.length() - 1) : raw);
+      if (value != null && value <= 100) {
+        double pods = percentage ? replicas * value / 100.0 : value;
+        return (int) (roundUp ? Math.ceil(pods) : Math.floor(pods));
       }
       throw new IllegalArgumentException(name + " must be a pod count from 0 to 100 or a percentage from 0% to 100%"
           + " (default 25%), got '" + raw + "'");
     }
 
     private static boolean isZero(String raw) {
-      String value = raw.trim();
-      return value.equals("0") || value.equals("0%");
+      return raw.equals("0") || raw.equals("0%");
     }
   }
 

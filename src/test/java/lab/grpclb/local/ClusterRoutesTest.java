@@ -74,6 +74,34 @@ class ClusterRoutesTest {
     }
   }
 
+  @Test
+  void theControlsReadTheirQueriesStrictly() throws Exception {
+    String pod = "/cluster/pods/" + podName;
+    String[][] cases = {
+        {"/cluster/scale?replicas=+3", "replicas must be an integer from 0 to 100, got ' 3'"},
+        {"/cluster/scale?replicas=%203", "got ' 3'"},
+        {"/cluster/scale?replicas=2&replica=3", "unknown parameter 'replica' (did you mean 'replicas'?); valid"
+            + " parameters: replicas"},
+        {"/cluster/scale?replicas=2&replicas=3", "parameter 'replicas' is given 2 times"},
+        {pod + "/delay?ms=5&ms=6", "parameter 'ms' is given 2 times"},
+        {pod + "/errors?rate=1e-1", "rate must be a number from 0 to 1, got '1e-1'"},
+        {pod + "/errors?rate=0.5&stauts=INTERNAL", "unknown parameter 'stauts' (did you mean 'status'?)"},
+        {pod + "/kill?noticed=10", "unknown parameter 'noticed' (did you mean 'noticed_ms'?)"},
+        {"/cluster/rollout?max_surge=%2025%25", "max_surge must be a pod count from 0 to 100 or a percentage"},
+        {"/cluster/max-connection-age?ms=-1", "ms must be an integer from 0 to 3600000, got '-1'"},
+    };
+    for (String[] bad : cases) {
+      Http.Answer answer = send(HttpMethod.POST, bad[0]);
+      assertEquals(400, answer.status(), bad[0] + ": " + answer.body().encode());
+      assertTrue(answer.body().getString("error").contains(bad[1]), bad[0] + ": " + answer.body().encode());
+    }
+    Http.Answer deleted = send(HttpMethod.DELETE, pod + "?force=true");
+    assertEquals(400, deleted.status(), deleted.body().encode());
+    assertEquals(400, send(HttpMethod.GET, "/cluster?watch=true").status());
+    assertEquals(1, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no bad query changed the cluster");
+    assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
+  }
+
   /** POST /cluster/max-connection-age sets the age on every pod, and on pods started later; a bad value is a 400. */
   @Test
   void maxConnectionAgeReachesEveryPodIncludingLaterOnes() throws Exception {
