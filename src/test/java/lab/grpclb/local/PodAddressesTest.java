@@ -40,7 +40,7 @@ class PodAddressesTest {
     Http http = new Http(vertx);
     int port = local.client().port();
     try (LogLines log = LogLines.start(LocalCluster.class.getName())) {
-      awaitCluster(http, port, c -> kubeResolverPicks(http, port) == 100, "ClientWithKubeResolver picks all 100 pods");
+      awaitCluster(http, port, c -> TestClusters.kubeResolverPicks(http, port) == 100, "ClientWithKubeResolver picks all 100 pods");
       Future<Http.Answer> calls = http.sendAsync(HttpMethod.GET, port, "/experiment/client?type=ClientWithKubeResolver&n=100");
       awaitCluster(http, port, c -> pods(c).stream().allMatch(p -> p.getInteger("in_flight") == 1), "a call in flight on every pod");
 
@@ -94,15 +94,6 @@ class PodAddressesTest {
 
   static List<JsonObject> pods(JsonObject cluster) {
     return cluster.getJsonArray("pods").stream().map(JsonObject.class::cast).toList();
-  }
-
-  static int kubeResolverPicks(Http http, int port) {
-    try {
-      return http.get(port, "/status").body().getJsonObject("types").getJsonObject("ClientWithKubeResolver")
-          .getJsonArray("targets").size();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Polls GET /cluster until {@code condition} holds, for twice the pods' grace period at most. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.Http;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 
@@ -20,5 +21,15 @@ final class TestClusters {
     args.addAll(List.of(flags));
     LocalConfig config = LocalConfig.from(Flags.parse(args.toArray(String[]::new), Map.of()));
     return new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+  }
+
+  /** How many endpoints ClientWithKubeResolver picks from, as the client's GET /status says. */
+  static int kubeResolverPicks(Http http, int port) {
+    try {
+      return http.get(port, "/status").body().getJsonObject("types").getJsonObject("ClientWithKubeResolver")
+          .getJsonArray("targets").size();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 }

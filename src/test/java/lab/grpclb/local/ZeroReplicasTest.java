@@ -39,15 +39,6 @@ class ZeroReplicasTest {
     }
   }
 
-  static int kubeResolverPicks(Http http, int port) {
-    try {
-      return http.get(port, "/status").body().getJsonObject("types").getJsonObject("ClientWithKubeResolver")
-          .getJsonArray("targets").size();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void theReplicasFlagTakesTheRangeTheScaleControlTakesNamedTheSameWay() {
     assertEquals(0, LocalConfig.from(Flags.parse(new String[] {"--replicas", "0"}, Map.of())).replicas());
@@ -74,7 +65,7 @@ class ZeroReplicasTest {
           bad.body().getString("error"), "the flag's words, without the dashes");
 
       assertEquals(200, http.send(HttpMethod.POST, port, "/cluster/scale?replicas=10").status());
-      Await.until(() -> kubeResolverPicks(http, port) == 10, "ClientWithKubeResolver picks the 10 pods");
+      Await.until(() -> TestClusters.kubeResolverPicks(http, port) == 10, "ClientWithKubeResolver picks the 10 pods");
       // one call in flight per pod, each pod 50 ms slower than the last: they drain one after the other
       List<String> names = pods(http, port).stream().map(p -> p.getString("name")).toList();
       for (int i = 0; i < names.size(); i++) {
