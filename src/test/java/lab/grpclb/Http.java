@@ -27,6 +27,10 @@ public final class Http {
     return sendAsync(method, port, uri).await(60, TimeUnit.SECONDS);
   }
 
+  /**
+   * The body is asked for in the send step, on the event loop: asked for from the caller's thread, it can come
+   * after the response ended and never arrive (see ResponseBodyRaceTest).
+   */
   public Future<Answer> sendAsync(HttpMethod method, int port, String uri) {
     return client.request(method, port, "127.0.0.1", uri)
         .compose(req -> req.send().compose(resp -> resp.body().map(body -> new Answer(resp.statusCode(),

@@ -88,6 +88,8 @@ public final class KubeApiClient {
 
   private <T> ApiRequest<T> send(ApiRequest<T> call, String pathAndQuery, long idleTimeoutSeconds,
       Function<HttpClientResponse, Future<T>> answer) {
+    // The answer's handlers go on in the send step, on the event loop: attached later, from another thread, they
+    // can miss a response that has already ended, whose body or end then never comes (vert.x#5904).
     token().compose(token -> {
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(pathAndQuery)
           .setIdleTimeout(idleTimeoutSeconds * 1000).putHeader("Accept", "application/json");
@@ -95,8 +97,7 @@ public final class KubeApiClient {
         options.putHeader("Authorization", "Bearer " + token);
       }
       return http.request(options);
-    }).compose(req -> call.attach(req) ? req.send() : Future.failedFuture("API request stopped"))
-        .compose(answer)
+    }).compose(req -> call.attach(req) ? req.send().compose(answer) : Future.failedFuture("API request stopped"))
         .onComplete(call::finish);
     return call;
   }

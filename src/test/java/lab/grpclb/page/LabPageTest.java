@@ -156,10 +156,7 @@ class LabPageTest {
     List<JsonObject> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<JsonObject> states = new java.util.concurrent.CopyOnWriteArrayList<>();
     StringBuilder pending = new StringBuilder();
-    io.vertx.core.http.HttpClientResponse stream = http.request(HttpMethod.GET, local.client().port(), "127.0.0.1", "/events")
-        .compose(req -> req.send()).await(10, TimeUnit.SECONDS);
-    assertEquals("text/event-stream", stream.getHeader("content-type"));
-    stream.handler(chunk -> { // events end with a blank line; chunks may split them anywhere
+    io.vertx.core.Handler<Buffer> events = chunk -> { // events end with a blank line; chunks may split them anywhere
       pending.append(chunk.toString());
       for (int end; (end = pending.indexOf("\n\n")) >= 0; pending.delete(0, end + 2)) {
         String event = pending.substring(0, end);
@@ -169,7 +166,11 @@ class LabPageTest {
           (name.equals("state") ? states : progress).add(data);
         }
       }
-    });
+    };
+    // the handler is set as the head arrives, on its event loop: set later from this thread, it would miss chunks
+    io.vertx.core.http.HttpClientResponse stream = http.request(HttpMethod.GET, local.client().port(), "127.0.0.1", "/events")
+        .compose(req -> req.send().map(resp -> resp.handler(events))).await(10, TimeUnit.SECONDS);
+    assertEquals("text/event-stream", stream.getHeader("content-type"));
     try {
       waitFor(() -> states.isEmpty() ? null : true, "a state within 2 s", 2_000);
       JsonObject state = states.get(0);

@@ -47,7 +47,7 @@ class ReportTest {
     String markdown;
     try (LogLines log = LogLines.start("lab.grpclb")) {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))
-          .await(120, TimeUnit.SECONDS); // about 12 s; a change request lost on loopback is asked again after 35 s
+          .await(120, TimeUnit.SECONDS); // about 12 s
       eachStepSaysItsRealTime(log);
     } finally {
       local.stop().await(20, TimeUnit.SECONDS);
