@@ -225,8 +225,25 @@ class LabPageTest {
     type(driver.findElement(By.id("error-rate")), "0.5");
     click(driver, failing, "errors");
     waitFor(() -> "50 % UNAVAILABLE".equals(cell(driver, failing, "error-rate")) ? true : null, failing + " failing", 5_000);
+    scaledFromElsewhere(driver);
     Path shot = browser.screenshot(Path.of("target", "lab-page.png"));
     assertTrue(Files.size(shot) > 10_000, "a screenshot with content: " + shot);
+  }
+
+  /**
+   * A scale from outside the page (curl) shows in its replicas box, and the endpoints list in address order:
+   * 127.0.0.9 before 127.0.0.10, which sorted as text came first.
+   */
+  private void scaledFromElsewhere(ChromeDriver driver) throws Exception {
+    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=10").status());
+    waitFor(() -> "10".equals(driver.findElement(By.id("replicas")).getAttribute("value")) ? true : null,
+        "the replicas box showing 10", 5_000);
+    waitFor(() -> endpointRows(driver) >= 10 ? true : null, "the 10 pods' endpoints", 10_000);
+    List<Long> shown = driver.findElements(By.cssSelector("#endpoints tbody td.endpoint")).stream()
+        .map(td -> Long.parseLong(td.getText().replaceFirst("^127\\.0\\.0\\.(\\d+):.*", "$1"))).toList();
+    assertTrue(shown.stream().anyMatch(octet -> octet < 10) && shown.stream().anyMatch(octet -> octet >= 10),
+        "both one- and two-digit addresses, so the order is tested: " + shown);
+    assertEquals(shown.stream().sorted().toList(), shown, "endpoints in address order");
   }
 
   /** A burst run from the page: the per-pod column, pushed by the event stream, equals the answer's count_per_ip. */
