@@ -1,7 +1,7 @@
 # Sourced by bench/run.sh after jar.sh: builds the grpc-java peer into the private copy's folder and sets
 # peer_classpath. The peer (src/test/java/lab/grpclb/bench/peer) is test code because grpc-java is a test
 # dependency: the fat jar users run does not grow. javac compiles just the peer (and the wire contract it shares
-# with the interop test) against the private jar and the test classpath, so the rest of the tests need not
+# with the interop test) against the private jar, the benchmark's classes and the test classpath, so the rest of the tests need not
 # compile; the test classpath comes from Maven once and is kept in target/bench-peer/ until pom.xml changes.
 peer_build() {
   local cp_file=target/bench-peer/test-classpath.txt
@@ -16,14 +16,14 @@ peer_build() {
   local deps
   deps=$(<"$cp_file")
   local out # javac's notes (sun.misc.Signal, deprecations) only matter when it fails
-  if ! out=$(javac -nowarn --release 17 -d "$jar_dir/peer" -cp "$jar_dir/grpc-lb-lab.jar:$deps" \
+  if ! out=$(javac -nowarn --release 17 -d "$jar_dir/peer" -cp "$bench_classpath:$deps" \
       src/test/java/lab/grpclb/bench/peer/*.java src/test/java/lab/grpclb/interop/GrpcJava.java 2>&1); then
     echo "$out" >&2
     echo "bench: the grpc-java peer did not compile; --peers none runs without it" >&2
     exit 1
   fi
   # the private jar first: the project's classes and their dependencies as the client JVMs run them
-  peer_classpath="$jar_dir/grpc-lb-lab.jar:$jar_dir/peer:$deps"
+  peer_classpath="$bench_classpath:$jar_dir/peer:$deps"
 }
 
 # Whether the command line keeps the peer on: it is, unless the last --peers says none; --help builds nothing.

@@ -16,4 +16,4 @@ fi
 
 command="bench/run.sh$(printf ' %q' "$@")"
 exec java -Xmx256m -Dbench.command="$command" -Dbench.temp-jar-dir="$jar_dir" -Dbench.peer.classpath="$peer_classpath" \
-  -cp "$jar_dir/grpc-lb-lab.jar" lab.grpclb.bench.Benchmark "$@"
+  -cp "$bench_classpath" lab.grpclb.bench.Benchmark "$@"

@@ -12,4 +12,4 @@ trap 'rm -rf "$jar_dir"' EXIT
 
 command="bench/soak.sh$(printf ' %q' "$@")"
 java -Xmx1g -XX:+UseParallelGC -XX:NewRatio=1 -Dsoak.command="$command" \
-  -cp "$jar_dir/grpc-lb-lab.jar" lab.grpclb.bench.Soak "$@"
+  -cp "$bench_classpath" lab.grpclb.bench.Soak "$@"
