@@ -11,50 +11,54 @@ import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.page.LabPage;
 
 /**
  * The first handler of the client's HTTP API: keeps web pages the user visits, and strangers, from driving it.
  * <ul>
+ *   <li>A {@code Host} that names the lab by a DNS name it does not know is refused (421): a DNS-rebinding page
+ *   names its own host. IP addresses, loopback names and {@code --allowed-hosts} pass, and any name once a token
+ *   is required (a rebinding page cannot know the token).</li>
  *   <li>A request sent by another site's page is refused (403): a foreign {@code Origin}, or a browser's
  *   {@code Sec-Fetch-Site} of {@code cross-site} or {@code same-site} (an {@code <img>} GET sends no Origin). Only
- *   a plain navigation to the page itself may come from elsewhere: it reads nothing and changes nothing.</li>
- *   <li>On a loopback address, or once {@code --allowed-hosts} is given, a {@code Host} that is neither a loopback
- *   name nor allowed is refused (421): a DNS-rebinding page names its own host.</li>
- *   <li>With {@code --api-token}, every route but {@code /healthz}, {@code /metrics} and the page's static files
- *   needs {@code Authorization: Bearer TOKEN} (401).</li>
+ *   a top-level navigation to the page itself may come from elsewhere: it reads nothing and changes nothing.</li>
+ *   <li>With {@code --api-token}, every route but {@code /healthz}, {@code /metrics} and the page's files needs
+ *   {@code Authorization: Bearer TOKEN} (401).</li>
  * </ul>
+ * Paths are judged as the router routes them ({@link RoutingContext#normalizedPath()}), so {@code /lab/../status}
+ * is {@code /status}.
  */
 public final class ApiGuard implements Handler<RoutingContext> {
   /** What probes and scrapers ask for without a token. */
   private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/metrics");
+  /** One of the page's files: /lab/NAME, nothing below it. */
+  private static final Pattern PAGE_FILE = Pattern.compile("/lab/[A-Za-z0-9._-]+");
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final String BEARER = "bearer ";
 
   private final ApiAccess access;
-  private final boolean checkHost;
   private final byte[] token;
   private final Consumer<String> refused;
 
-  /**
-   * {@code bindHost}: the address the API listens on; a loopback one means only loopback names are expected.
-   * {@code refused} is told of each refusal by its reason: {@code origin}, {@code host} or {@code token}.
-   */
-  public ApiGuard(ApiAccess access, String bindHost, Consumer<String> refused) {
+  /** {@code refused} is told of each refusal by its reason: {@code origin}, {@code host} or {@code token}. */
+  public ApiGuard(ApiAccess access, Consumer<String> refused) {
     this.access = access;
     this.refused = refused;
-    this.checkHost = isLoopback(bindHost) || !access.allowedHosts().isEmpty();
-    this.token = access.token() == null ? null : ("Bearer " + access.token()).getBytes(StandardCharsets.UTF_8);
+    this.token = access.token() == null ? null : access.token().getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    String why = checkHost ? foreignHost(request) : null;
+    String path = ctx.normalizedPath();
+    String why = foreignHost(request);
     if (why != null) {
       refuse(ctx, 421, "host", why);
-    } else if ((why = crossSite(request)) != null) {
+    } else if ((why = crossSite(request, path)) != null) {
       refuse(ctx, 403, "origin", why);
-    } else if (token != null && !open(request) && !hasToken(request)) {
+    } else if (token != null && !open(request, path) && !hasToken(request)) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"grpc-lb-lab\"");
       refuse(ctx, 401, "token", "this API needs the header Authorization: Bearer TOKEN, with the token set by"
           + " --api-token (env " + ApiAccess.TOKEN_ENV + "); /healthz and /metrics need none");
@@ -68,32 +72,33 @@ public final class ApiGuard implements Handler<RoutingContext> {
     Responses.error(ctx, status, why);
   }
 
-  /** Why the Host header names a host this API does not serve, or null. */
+  /** Why the Host header names the lab by a name it does not answer to, or null. */
   private String foreignHost(HttpServerRequest request) {
     HostAndPort authority = request.authority();
-    if (authority == null) {
-      return null; // an HTTP/1.0 request without Host: no browser sends one
+    if (authority == null || token != null) {
+      return null; // an HTTP/1.0 request without Host (no browser sends one); or the token guards every name
     }
     String host = authority.host().toLowerCase(Locale.ROOT);
-    if (isLoopback(host) || access.allowedHosts().contains(host)) {
+    if (isLoopback(host) || isIpAddress(host) || access.allowedHosts().contains(host)) {
       return null;
     }
-    return "Host '" + authority.host() + "' is not this lab's: it answers to localhost, 127.0.0.0/8 and [::1]"
-        + (access.allowedHosts().isEmpty() ? "" : " and " + String.join(", ", access.allowedHosts()))
-        + "; name more with --allowed-hosts (a page that rebinds its own name to this address is refused)";
+    return "Host '" + authority.host() + "' is not a name this lab answers to: it answers to IP addresses,"
+        + " localhost" + (access.allowedHosts().isEmpty() ? "" : ", " + String.join(", ", access.allowedHosts()))
+        + "; name more with --allowed-hosts, or set --api-token (a page that rebinds its own name to this address"
+        + " is refused)";
   }
 
   /** Why the request comes from another site's page, or null. */
-  private static String crossSite(HttpServerRequest request) {
+  private static String crossSite(HttpServerRequest request, String path) {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     String own = ownHostAndPort(request.authority());
-    if (origin != null && !(origin.equals("http://" + own) || origin.equals("https://" + own))) {
+    if (origin != null && !(origin.equalsIgnoreCase("http://" + own) || origin.equalsIgnoreCase("https://" + own))) {
       return "Origin '" + origin + "' is not this lab's (http://" + own + "): another site's page may not use"
           + " this API";
     }
     String site = request.getHeader("Sec-Fetch-Site");
     boolean fromElsewhere = "cross-site".equals(site) || "same-site".equals(site);
-    if (fromElsewhere && !pageNavigation(request)) {
+    if (fromElsewhere && !pageNavigation(request, path)) {
       return "a request sent by another site's page (Sec-Fetch-Site: " + site + ") may not use this API;"
           + " open the lab's page at its own address";
     }
@@ -110,27 +115,39 @@ public final class ApiGuard implements Handler<RoutingContext> {
     return authority.port() > 0 ? host + ":" + authority.port() : host;
   }
 
-  /** A browser opening the lab's page from a link: a top-level GET of / that asks for nothing else. */
-  private static boolean pageNavigation(HttpServerRequest request) {
-    return request.method() == HttpMethod.GET && "/".equals(request.path())
-        && "navigate".equals(request.getHeader("Sec-Fetch-Mode")) && LabPage.wantsPage(request);
+  /**
+   * A browser opening the lab's page from a link: a top-level document GET of / that asks for nothing else (not a
+   * frame: the page may not be framed, see LabPage).
+   */
+  private static boolean pageNavigation(HttpServerRequest request, String path) {
+    return request.method() == HttpMethod.GET && "/".equals(path)
+        && "navigate".equals(request.getHeader("Sec-Fetch-Mode"))
+        && "document".equals(request.getHeader("Sec-Fetch-Dest")) && LabPage.wantsPage(request);
   }
 
   /** The routes a token does not guard: probes, scrapes, and the page's static files (they hold no data). */
-  private static boolean open(HttpServerRequest request) {
-    String path = request.path();
+  private static boolean open(HttpServerRequest request, String path) {
     return OPEN_PATHS.contains(path) || request.method() == HttpMethod.GET
-        && (path.startsWith("/lab/") || "/".equals(path) && LabPage.wantsPage(request));
+        && (PAGE_FILE.matcher(path).matches() || "/".equals(path) && LabPage.wantsPage(request));
   }
 
+  /** {@code Authorization: Bearer TOKEN}, the scheme in any case (RFC 7235), the token compared in constant time. */
   private boolean hasToken(HttpServerRequest request) {
     String given = request.getHeader(HttpHeaders.AUTHORIZATION);
-    return given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+    if (given == null || !given.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return false;
+    }
+    return MessageDigest.isEqual(token, given.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8));
   }
 
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     return h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("[::1]")
         || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+
+  /** An IP address, which no rebinding page can be served from under the lab's own origin. */
+  static boolean isIpAddress(String host) {
+    return IPV4.matcher(host).matches() || host.contains(":");
   }
 }

@@ -142,7 +142,7 @@ public final class ExperimentClient {
           .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
       routes = new ExperimentRoutes(runner, channels,
           new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
-      router.route().handler(new ApiGuard(access, config.httpHost(), metrics::apiRefused)); // before every route
+      router.route().handler(new ApiGuard(access, metrics::apiRefused)); // before every route
       page.mount(router); // first: a browser's GET / is the page, any other the experiment
       routes.mount(router);
       new LabEvents(vertx, this::status, clusterView, runner).mount(router);

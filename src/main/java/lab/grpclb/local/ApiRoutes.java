@@ -36,12 +36,12 @@ final class ApiRoutes {
   }
 
   /**
-   * The API's routes for a server bound to {@code bindHost}: kubectl's requests pass, a web page's (another site's,
-   * or one that rebound its name to this address) are refused as on the experiment API.
+   * The API's routes: kubectl's requests pass, a web page's (another site's, or one that rebound its name to this
+   * address) are refused as on the experiment API.
    */
-  Router router(String bindHost) {
+  Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(new ApiGuard(ApiAccess.OPEN, bindHost, reason -> { }));
+    router.route().handler(new ApiGuard(ApiAccess.OPEN, reason -> { }));
     for (ApiResource resource : ApiResource.values()) {
       router.get(resource.prefix + "/" + resource.plural).handler(ctx -> collection(ctx, resource)); // kubectl get -A
       router.get(resource.prefix + "/namespaces/:namespace/" + resource.plural).handler(ctx -> collection(ctx, resource));

@@ -66,7 +66,7 @@ public final class ControlPlane {
     ApiRoutes routes = new ApiRoutes(vertx, store, watches, auth, faults, options.watchTimeoutMs());
     Promise<ControlPlane> listening = Promise.promise();
     context.runOnContext(v -> {
-      server = vertx.createHttpServer(serverOptions).requestHandler(routes.router(serverOptions.getHost()));
+      server = vertx.createHttpServer(serverOptions).requestHandler(routes.router());
       server.listen().map(this).onComplete(listening);
     });
     return listening.future();

@@ -74,6 +74,9 @@ public final class LabPage {
   private void serve(RoutingContext ctx, String file) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TYPES.get(file))
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache") // a newer jar's page is seen at once
+        // no other site may frame the page and steer a user's clicks onto its buttons
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Content-Security-Policy", "frame-ancestors 'none'")
         .end(files.get(file));
   }
 

@@ -60,7 +60,7 @@ class ApiGuardTest {
     pod.kill().await(10, TimeUnit.SECONDS);
   }
 
-  record Answer(int status, String error, String authenticate) {
+  record Answer(int status, String error, String authenticate, io.vertx.core.MultiMap headers) {
   }
 
   Answer send(HttpMethod method, int port, String uri, String host, Map<String, String> headers) throws Exception {
@@ -72,7 +72,8 @@ class ApiGuardTest {
       }
       // the body is asked for as the head arrives: asked later from this thread, it may be gone (ResponseBodyRaceTest)
       return req.send().compose(resp -> resp.body().map(Buffer::toString).map(body -> new Answer(resp.statusCode(),
-          body.startsWith("{") ? new JsonObject(body).getString("error") : null, resp.getHeader("WWW-Authenticate"))));
+          body.startsWith("{") ? new JsonObject(body).getString("error") : null, resp.getHeader("WWW-Authenticate"),
+          resp.headers())));
     }).await(10, TimeUnit.SECONDS);
   }
 
@@ -97,24 +98,41 @@ class ApiGuardTest {
 
     assertEquals(200, get(port, "/status", Map.of("Origin", "http://127.0.0.1:" + port,
         "Sec-Fetch-Site", "same-origin")).status());
-    assertEquals(200, get(port, "/", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
-        "Sec-Fetch-Mode", "navigate")).status(), "a link from elsewhere may open the page, which reads nothing");
+    Answer linked = get(port, "/", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
+        "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document"));
+    assertEquals(200, linked.status(), "a link from elsewhere may open the page, which reads nothing");
+    assertEquals("DENY", linked.headers().get("X-Frame-Options"), "but no other site may frame it");
+    assertEquals("frame-ancestors 'none'", linked.headers().get("Content-Security-Policy"));
+    assertEquals(403, get(port, "/", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
+        "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "iframe")).status(), "a frame is no top-level navigation");
     assertEquals(403, get(port, "/?type=Client&n=5", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
-        "Sec-Fetch-Mode", "navigate")).status(), "but may not start an experiment");
+        "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document")).status(), "nor may a link start an experiment");
   }
 
   @Test
-  void aHostTheLabDoesNotServeIsRefusedOnLoopback() throws Exception {
+  void aNameTheLabDoesNotAnswerToIsRefusedUnlessATokenGuardsIt(Vertx vertx) throws Exception {
     int port = loopback.port();
     Answer rebound = send(HttpMethod.GET, port, "/status", "evil.example", Map.of());
     assertEquals(421, rebound.status());
-    assertTrue(rebound.error().contains("Host 'evil.example' is not this lab's")
+    assertTrue(rebound.error().contains("Host 'evil.example' is not a name this lab answers to")
         && rebound.error().contains("lab.example") && rebound.error().contains("--allowed-hosts"), rebound.error());
-    for (String host : new String[] {"localhost", "127.0.0.1", "127.0.0.9", "lab.example", "LAB.example"}) {
+    for (String host : new String[] {"localhost", "127.0.0.1", "127.0.0.9", "lab.example", "LAB.example", "10.1.2.3"}) {
       assertEquals(200, send(HttpMethod.GET, port, "/status", host, Map.of()).status(), host);
     }
+    // client mode on every address, open: a page that rebound its name (port-forward, NodePort) is refused too
+    ExperimentClient open = new ExperimentClient(vertx, new ClientConfig("0.0.0.0", 0,
+        new HostPort("127.0.0.8", pod.port()), 1_000, 5_000, 100, 1_000)).start().await(10, TimeUnit.SECONDS);
+    try {
+      Answer attacker = send(HttpMethod.GET, open.port(), "/status", "attacker.example",
+          Map.of("Origin", "http://attacker.example:" + open.port()));
+      assertEquals(421, attacker.status(), attacker.error());
+      assertEquals(200, send(HttpMethod.GET, open.port(), "/status", "192.168.49.2", Map.of()).status(),
+          "a NodePort's address");
+    } finally {
+      open.close().await(10, TimeUnit.SECONDS);
+    }
     assertEquals(200, send(HttpMethod.GET, locked.port(), "/healthz", "greeter-client.default.svc", Map.of()).status(),
-        "on 0.0.0.0 without --allowed-hosts any name may reach it (the token guards it)");
+        "with a token any name may reach it: a rebinding page cannot know the token");
   }
 
   @Test
@@ -136,6 +154,12 @@ class ApiGuardTest {
     assertEquals(200, get(port, "/metrics", Map.of()).status());
     assertEquals(200, get(port, "/", Map.of("Accept", "text/html")).status(), "the page's file holds no data");
     assertEquals(200, get(port, "/lab/lab.js", Map.of()).status());
+    assertEquals(200, get(port, "/status", Map.of("Authorization", "bearer " + TOKEN)).status(),
+        "the scheme in any case (RFC 7235)");
+    for (String sneaky : new String[] {"/lab/../status", "/lab/%2e%2e/status", "/lab/../experiment?x",
+        "/lab/../experiment/client?type=Client&n=5", "/healthz/../status", "/metrics/../events"}) {
+      assertEquals(401, get(port, sneaky, Map.of()).status(), sneaky + " is judged as the router routes it");
+    }
   }
 
   @Test
