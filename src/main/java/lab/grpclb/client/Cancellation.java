@@ -3,7 +3,9 @@ package lab.grpclb.client;
 /**
  * Ends the calls started with it: once {@link #cancel} is called, a call not sent yet fails at once, and a call in
  * flight is reset (RST_STREAM CANCEL, so its pod stops working on it) and fails with the reason given. One per
- * experiment, so that an experiment whose requester went away, or that was stopped, frees the pods too.
+ * experiment, so that an experiment whose requester went away, or that was stopped, frees the pods too. (A retry
+ * that waits on a timer of its own is not reached: it ends at its deadline, and its experiment has already counted
+ * it cut short.) Calls carry it at the cost of one field; it finds them through {@link Deadlines}.
  */
 public final class Cancellation {
   /** For calls nobody cancels. */

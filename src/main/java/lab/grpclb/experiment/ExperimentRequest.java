@@ -32,7 +32,7 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy
     if (shape instanceof LoadShape.OpenLoop open) {
       holdToMaxDuration(open, n, limits);
     }
-    Integer sloMs = query.has("slo_ms") ? query.integer("slo_ms", 0, 1, 3_600_000, "a latency objective in ms") : null;
+    Integer sloMs = query.has("slo_ms") ? query.integer("slo_ms", 1, 3_600_000, "a latency objective in ms") : null;
     return new ExperimentRequest(type, n, shape, runs, lb(query, type), sloMs);
   }
 
@@ -48,7 +48,7 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy
       }
     }
     if (closed) {
-      return new LoadShape.ClosedLoop(query.integer("concurrency", 0, 1, limits.maxInFlight(), "--max-in-flight"));
+      return new LoadShape.ClosedLoop(query.integer("concurrency", 1, limits.maxInFlight(), "--max-in-flight"));
     }
     return open ? openLoop(query, limits) : LoadShape.BURST;
   }
@@ -66,7 +66,7 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy
     if (!query.has("duration_s")) {
       return new LoadShape.OpenLoop(rate, arrival, null);
     }
-    int seconds = query.integer("duration_s", 0, 1, limits.maxDurationS(), "--max-duration-s");
+    int seconds = query.integer("duration_s", 1, limits.maxDurationS(), "--max-duration-s");
     long calls = Math.round(rate * seconds);
     if (calls < 1 || calls > limits.maxN()) {
       throw new BadRequest("rate x duration_s must come to 1 to " + limits.maxN() + " calls (--max-n), got " + rate

@@ -1,18 +1,19 @@
 package lab.grpclb.experiment;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import lab.grpclb.client.CallFailure;
-import lab.grpclb.client.Cancellation;
 import lab.grpclb.client.GreeterChannel;
 
 /**
@@ -30,6 +31,8 @@ public final class ExperimentRoutes {
    * and asks the next at once must find the lab free, though the first one's close is still on its way.
    */
   static final long CONFLICT_GRACE_MS = 1_000;
+  /** The same once the holder is cancelled: its calls end within a turn of each event loop, seconds at most. */
+  static final long CANCELLED_GRACE_MS = 10_000;
 
   private final ExperimentRunner runner;
   private final Map<String, GreeterChannel> channels;
@@ -39,11 +42,20 @@ public final class ExperimentRoutes {
   private volatile Future<Void> answering = Future.succeededFuture();
 
   /**
-   * The experiment that holds the lab: what a 409 shows, how to end it, its waiting request, and a future that
-   * completes once it has let go of the lab.
+   * The experiment that holds the lab: what a 409 shows, its runs, its waiting request and that request's event
+   * loop, whether the request has its answer (or left), and a promise completed once it has let go of the lab.
    */
-  private record Running(JsonObject described, Cancellation cancellation, RoutingContext requester,
-                         Promise<Void> released) {
+  private record Running(JsonObject described, ExperimentRunner.Series series, RoutingContext requester,
+                         Context context, AtomicBoolean answered, Promise<Void> released) {
+    /** The requester's one answer, written on its event loop whoever gives it; later ones are dropped. */
+    Future<Void> answer(int status, JsonObject body) {
+      if (!answered.compareAndSet(false, true)) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> written = Promise.promise();
+      context.runOnContext(v -> Responses.json(requester, status, body).onComplete(written));
+      return written.future();
+    }
   }
 
   public ExperimentRoutes(ExperimentRunner runner, Map<String, GreeterChannel> channels, ExperimentLimits limits) {
@@ -61,6 +73,11 @@ public final class ExperimentRoutes {
   }
 
   private void experiment(RoutingContext ctx) {
+    experiment(ctx, System.nanoTime());
+  }
+
+  /** On the request's event loop; {@code arrivedNanos}: when it came, for the grace a busy lab gives it. */
+  private void experiment(RoutingContext ctx, long arrivedNanos) {
     ExperimentRequest request;
     try {
       request = ExperimentRequest.parse(ctx.queryParams(), limits);
@@ -74,76 +91,103 @@ public final class ExperimentRoutes {
       Responses.error(ctx, 503, request.type() + " is unavailable: " + unavailable);
       return;
     }
-    Running slot = new Running(describe(request), new Cancellation(), ctx, Promise.promise());
-    while (!running.compareAndSet(null, slot)) {
-      Running holder = running.get();
-      if (holder != null && holder.cancellation().reason() != null) {
-        // a cancelled experiment is letting go of the lab (milliseconds): this one is asked again right after
-        holder.released().future().onComplete(v -> experiment(ctx));
-        return;
-      }
-      if (holder != null) {
-        // a requester that just left may not be seen gone yet (its close waits on a busy event loop)
-        holder.released().future().timeout(CONFLICT_GRACE_MS, TimeUnit.MILLISECONDS).onComplete(released -> {
-          if (released.succeeded()) {
-            experiment(ctx);
-          } else {
-            Responses.json(ctx, 409, new JsonObject()
-                .put("error", "an experiment is already running; experiments never overlap, so timings stay"
-                    + " honest; DELETE /experiment stops it")
-                .put("running", holder.described()));
-          }
-        });
-        return;
-      }
+    GreeterChannel picked = request.lb() == null ? channel : channel.withLb(request.lb());
+    Running slot = new Running(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
+        ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
+    if (running.compareAndSet(null, slot)) {
+      run(slot, request.describe());
+      return;
     }
+    Running holder = running.get();
+    if (holder == null) {
+      slot.context().runOnContext(v -> experiment(ctx, arrivedNanos)); // let go of just now: ask again
+    } else {
+      waitForLab(ctx, arrivedNanos, holder);
+    }
+  }
+
+  /**
+   * The lab is held: this request is asked again once the holder lets go, or answered 409 if that takes longer
+   * than the grace, counted from when the request came. A requester that just left may not be seen gone yet (its
+   * close waits on a busy event loop), and a cancelled run takes a moment to end its calls.
+   */
+  private void waitForLab(RoutingContext ctx, long arrivedNanos, Running holder) {
+    long graceMs = holder.series().cancelled() ? CANCELLED_GRACE_MS : CONFLICT_GRACE_MS;
+    long leftMs = graceMs - (System.nanoTime() - arrivedNanos) / 1_000_000;
+    if (leftMs <= 0) {
+      conflict(ctx, holder);
+      return;
+    }
+    Context context = Vertx.currentContext();
+    AtomicBoolean decided = new AtomicBoolean();
+    long timer = context.owner().setTimer(leftMs, id -> {
+      if (decided.compareAndSet(false, true)) {
+        conflict(ctx, holder);
+      }
+    });
+    holder.released().future().onComplete(v -> context.runOnContext(x -> {
+      if (decided.compareAndSet(false, true)) {
+        context.owner().cancelTimer(timer);
+        experiment(ctx, arrivedNanos);
+      }
+    }));
+  }
+
+  private static void conflict(RoutingContext ctx, Running holder) {
+    Responses.json(ctx, 409, new JsonObject()
+        .put("error", "an experiment is already running; experiments never overlap, so timings stay honest;"
+            + " DELETE /experiment stops it")
+        .put("running", holder.described()));
+  }
+
+  /** On the requester's event loop, where its close is seen too. */
+  private void run(Running slot, String described) {
+    RoutingContext ctx = slot.requester();
+    ctx.response().closeHandler(v -> requesterLeft(slot, described));
     if (ctx.response().closed()) {
       release(slot); // it went away while it waited for the lab
       return;
     }
-    run(slot, request, channel);
-  }
-
-  private void run(Running slot, ExperimentRequest request, GreeterChannel channel) {
-    RoutingContext ctx = slot.requester();
-    String described = request.describe();
     LOG.info(() -> "experiment " + described + " started");
-    ctx.response().closeHandler(v -> requesterLeft(slot, described));
-    Promise<Void> answered = Promise.promise();
-    answering = answered.future(); // before the run starts, so that a stop in between waits for this answer
-    GreeterChannel picked = request.lb() == null ? channel : channel.withLb(request.lb());
     long started = System.nanoTime();
-    runner.run(experiment(request, channel), picked, request.runs(), slot.cancellation()).transform(ar -> {
-      release(slot);
-      if (ar.succeeded()) {
-        ExperimentReport report = ar.result();
-        LOG.info(() -> "experiment " + described + (report.interrupted() ? " interrupted" : " done") + " in "
-            + (report.runs() == null ? GoDuration.format(report.elapsedNanos())
-                : GoDuration.format(System.nanoTime() - started) + " (" + report.runs().elapsedMs().size()
-                + " runs; the median run, reported, took " + GoDuration.format(report.elapsedNanos()) + ")")
-            + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
-        return Responses.json(ctx, 200, ReportJson.toJson(report));
-      }
-      if (ar.cause() instanceof CallFailure failure && failure.status() == GrpcStatus.CANCELLED) {
-        return Responses.error(ctx, 503, "experiment not started: " + failure.reason());
-      }
-      LOG.warning(() -> "experiment " + described + " could not run: " + ar.cause());
-      return Responses.error(ctx, 500, "experiment could not run: " + ar.cause().getMessage());
-    }).onComplete(answered);
+    try {
+      // set before the run starts, so that a stop in between waits for this answer
+      answering = slot.series().start().transform(ar -> {
+        release(slot);
+        if (ar.succeeded()) {
+          ExperimentReport report = ar.result();
+          LOG.info(() -> "experiment " + described + (report.interrupted() ? " interrupted" : " done") + " in "
+              + (report.runs() == null ? GoDuration.format(report.elapsedNanos())
+                  : GoDuration.format(System.nanoTime() - started) + " (" + report.runs().elapsedMs().size()
+                  + " runs; the median run, reported, took " + GoDuration.format(report.elapsedNanos()) + ")")
+              + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
+          return slot.answer(200, ReportJson.toJson(report));
+        }
+        if (ar.cause() instanceof CallFailure failure && failure.status() == GrpcStatus.CANCELLED) {
+          return slot.answer(503, error("experiment not started: " + failure.reason()));
+        }
+        LOG.warning(() -> "experiment " + described + " could not run: " + ar.cause());
+        return slot.answer(500, error("experiment could not run: " + ar.cause().getMessage()));
+      });
+    } catch (RuntimeException e) {
+      release(slot); // never a lab locked by a run that could not start
+      LOG.warning(() -> "experiment " + described + " could not start: " + e);
+      slot.answer(500, error("experiment could not start: " + e.getMessage()));
+    }
   }
 
   /** The requester's connection closed before its answer: the experiment is cancelled, and the lab freed. */
   private void requesterLeft(Running slot, String described) {
-    if (slot.requester().response().ended() || slot.cancellation().reason() != null) {
-      return;
+    if (!slot.answered().compareAndSet(false, true)) {
+      return; // answered already: a normal close
     }
-    Integer sent = runner.cancel(slot.cancellation(), REQUESTER_LEFT);
+    Integer sent = slot.series().cancel(REQUESTER_LEFT);
     if (sent == null) {
-      release(slot); // it was still waiting for the warm-up: it will never start
+      release(slot); // it had not started, and now never will
       LOG.info(() -> "experiment " + described + ": requester went away before it started; nothing was sent");
     } else {
-      LOG.info(() -> "experiment " + described + ": requester went away after " + sent + " calls; the calls in"
-          + " flight are cancelled and the lab is free");
+      LOG.info(() -> "experiment " + described + ": requester went away (" + sent + " calls sent in the current"
+          + " run); the calls in flight are cancelled and the lab is free");
     }
   }
 
@@ -154,21 +198,29 @@ public final class ExperimentRoutes {
       Responses.error(ctx, 404, "no experiment is running");
       return;
     }
-    Integer sent = runner.cancel(slot.cancellation(), STOPPED);
-    LOG.info(() -> "experiment " + slot.described().getString("query") + " stopped by DELETE /experiment after "
-        + (sent == null ? "0 calls (it had not started)" : sent + " calls"));
+    boolean ending = slot.series().cancelled(); // already: its requester went away, or another DELETE
+    Integer sent = slot.series().cancel(STOPPED);
+    if (!ending) {
+      LOG.info(() -> "experiment " + slot.described().getString("query") + " stopped by DELETE /experiment ("
+          + (sent == null ? "it had not started" : sent + " calls sent in the current run") + ")");
+    }
     if (sent == null) {
-      Responses.error(slot.requester(), 503, "experiment not started: " + STOPPED.reason());
+      slot.answer(503, error("experiment not started: " + STOPPED.reason()));
       release(slot);
     }
-    slot.released().future().onComplete(v -> Responses.json(ctx, 200, new JsonObject()
-        .put("stopped", slot.described()).put("calls_sent", sent == null ? 0 : sent)));
+    Context context = Vertx.currentContext();
+    slot.released().future().onComplete(v -> context.runOnContext(x -> Responses.json(ctx, 200, new JsonObject()
+        .put("stopped", slot.described()).put("calls_sent", sent == null ? 0 : sent))));
   }
 
   private void release(Running slot) {
     if (running.compareAndSet(slot, null)) {
       slot.released().complete();
     }
+  }
+
+  private static JsonObject error(String message) {
+    return new JsonObject().put("error", message);
   }
 
   private static JsonObject describedOrNull(Running slot) {

@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import lab.grpclb.client.CallFailure;
 import lab.grpclb.client.Cancellation;
@@ -50,8 +52,6 @@ public final class ExperimentRunner {
   private volatile Run current;
   /** The running experiment or, once it ended, the latest one: what {@link #progress} reports. */
   private volatile Run latest;
-  /** The cancellation of the series whose first run has started, until the series ends. */
-  private volatile Cancellation startedSeries;
   private final AtomicLong runsStarted = new AtomicLong();
   private volatile boolean stopping;
   private volatile long stopDrainMs;
@@ -65,28 +65,11 @@ public final class ExperimentRunner {
   }
 
   /**
-   * Runs the experiment {@code runs} times, one after the other, and reports the median run with every run's
-   * elapsed time and p99. A stop between runs ends the series with the runs done so far; {@code cancellation}
-   * ends it through {@link #cancel}.
+   * The experiment {@code runs} times, one after the other, not started yet: {@link Series#start} runs it, and
+   * {@link Series#cancel} ends it early.
    */
-  public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel, int runs,
-                                      Cancellation cancellation) {
-    List<ExperimentReport> reports = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < runs; i++) {
-      chain = chain.compose(v -> reports.isEmpty() || !stopping && cancellation.reason() == null
-          && !reports.get(reports.size() - 1).interrupted()
-          ? run(experiment, channel, cancellation).map(report -> {
-            reports.add(report);
-            return (Void) null;
-          })
-          : Future.succeededFuture());
-    }
-    return chain.map(v -> ExperimentReport.median(reports, runs)).andThen(ar -> {
-      if (startedSeries == cancellation) {
-        startedSeries = null;
-      }
-    });
+  public Series series(Experiment experiment, GreeterChannel channel, int runs) {
+    return new Series(experiment, channel, runs);
   }
 
   /** Experiments wait for {@code ready} to complete before they start (their clock starts then). */
@@ -95,55 +78,99 @@ public final class ExperimentRunner {
     return this;
   }
 
+  /** One run that nothing but the client's stop ends early. */
   public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel) {
-    return run(experiment, channel, Cancellation.NEVER);
+    return series(experiment, channel, 1).start();
   }
 
-  private Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel, Cancellation cancellation) {
-    return ready.otherwiseEmpty().compose(w -> channel.warmUp()).compose(v -> {
-      if (stopping) {
-        return Future.failedFuture(SHUTTING_DOWN);
-      }
-      if (cancellation.reason() != null) {
-        return Future.failedFuture(cancellation.reason()); // cancelled while it waited for the warm-up
-      }
-      Promise<ExperimentReport> done = Promise.promise();
-      Run run = new Run(experiment, channel, cancellation, done);
-      run.start();
-      startedSeries = cancellation;
-      current = run;
-      latest = run;
-      done.future().onComplete(ar -> {
-        if (current == run) {
-          current = null;
-        }
-      }).onSuccess(report -> onRunEnded.accept(report));
-      if (stopping) {
-        run.interrupt(stopDrainMs, SHUTTING_DOWN); // the stop began while this one was starting: it saw no run to stop
-      } else if (cancellation.reason() != null) {
-        run.interrupt(0, cancellation.reason()); // likewise for a cancel
-      }
-      return done.future();
-    });
-  }
+  /** Where a series is: waiting for the warm-up, started (a run began), or cancelled before it started. */
+  private enum SeriesState { WAITING, STARTED, CANCELLED }
 
   /**
-   * Ends the experiment run with {@code cancellation} (if it is the one running): it sends no new call, and its
-   * calls in flight are reset and fail with {@code why}; a series runs no further run, and one still waiting for
-   * the warm-up never starts. Returns the calls its running run had sent (0 between runs), or null when none of
-   * its runs had started.
+   * One request's experiment: K runs of it, one after the other, reported as the median run with every run's
+   * elapsed time and p99. A stop or a cancel between runs ends it with the runs done so far. Its state moves by
+   * compare-and-set only, because a cancel comes from another event loop than the runs.
    */
-  public Integer cancel(Cancellation cancellation, CallFailure why) {
-    cancellation.cancel(why);
-    if (startedSeries != cancellation) {
-      return null;
+  public final class Series {
+    private final Experiment experiment;
+    private final GreeterChannel channel;
+    private final int runs;
+    private final Cancellation cancellation = new Cancellation();
+    private final AtomicReference<SeriesState> state = new AtomicReference<>(SeriesState.WAITING);
+    /** The run in progress, or the latest; read by {@link #cancel} on another event loop. */
+    private volatile Run current;
+
+    private Series(Experiment experiment, GreeterChannel channel, int runs) {
+      this.experiment = experiment;
+      this.channel = channel;
+      this.runs = runs;
     }
-    Run run = current;
-    if (run == null || run.cancellation != cancellation) {
-      return 0;
+
+    public Future<ExperimentReport> start() {
+      List<ExperimentReport> reports = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < runs; i++) {
+        chain = chain.compose(v -> reports.isEmpty() || !stopping && cancellation.reason() == null
+            && !reports.get(reports.size() - 1).interrupted()
+            ? runOnce().map(report -> {
+              reports.add(report);
+              return (Void) null;
+            })
+            : Future.succeededFuture());
+      }
+      return chain.map(v -> ExperimentReport.median(reports, runs));
     }
-    run.interrupt(0, why);
-    return run.sent();
+
+    /** Whether {@link #cancel} was called. */
+    public boolean cancelled() {
+      return cancellation.reason() != null;
+    }
+
+    /**
+     * Ends the series: it sends no new call, and the calls in flight are reset and fail with {@code why}; no further
+     * run starts, nor does a first one still waiting for the warm-up. Returns the calls its current run had sent (0
+     * between runs), or null when no run of it had started, and none will.
+     */
+    public Integer cancel(CallFailure why) {
+      cancellation.cancel(why); // before the state is read: a run starting now sees it (runOnce)
+      if (state.compareAndSet(SeriesState.WAITING, SeriesState.CANCELLED) || state.get() == SeriesState.CANCELLED) {
+        return null;
+      }
+      Run run = current;
+      if (run == null || run.ended()) {
+        return 0;
+      }
+      run.interrupt(0, why);
+      return run.sent();
+    }
+
+    private Future<ExperimentReport> runOnce() {
+      return ready.otherwiseEmpty().compose(w -> channel.warmUp()).compose(v -> {
+        if (stopping) {
+          return Future.failedFuture(SHUTTING_DOWN);
+        }
+        if (!state.compareAndSet(SeriesState.WAITING, SeriesState.STARTED) && state.get() != SeriesState.STARTED) {
+          return Future.failedFuture(cancellation.reason()); // cancelled while it waited for the warm-up
+        }
+        Promise<ExperimentReport> done = Promise.promise();
+        Run run = new Run(experiment, channel, cancellation, done);
+        current = run;
+        ExperimentRunner.this.current = run;
+        latest = run;
+        run.start();
+        done.future().onComplete(ar -> {
+          if (ExperimentRunner.this.current == run) {
+            ExperimentRunner.this.current = null;
+          }
+        }).onSuccess(report -> onRunEnded.accept(report));
+        if (stopping) {
+          run.interrupt(stopDrainMs, SHUTTING_DOWN); // the stop began while this one was starting: it saw no run
+        } else if (cancellation.reason() != null) {
+          run.interrupt(0, cancellation.reason()); // likewise for a cancel that read no current run
+        }
+        return done.future();
+      });
+    }
   }
 
   /** Told of every run's report (each of a series' runs), for /metrics. */
@@ -202,7 +229,8 @@ public final class ExperimentRunner {
     private long gcMillisAtStart;
     private long progressTimer;
     private int completedAtLastLine;
-    private volatile boolean interrupted;
+    /** Set once, by whichever comes first: the client's stop, a cancel, a DELETE (each on its own thread). */
+    private final AtomicBoolean interrupted = new AtomicBoolean();
 
     Run(Experiment experiment, GreeterChannel channel, Cancellation cancellation, Promise<ExperimentReport> done) {
       this.experiment = experiment;
@@ -247,6 +275,11 @@ public final class ExperimentRunner {
       }
     }
 
+    /** Whether every firer has ended its calls. */
+    boolean ended() {
+      return firersLeft.get() == 0;
+    }
+
     /** Calls sent so far: ended or in flight. */
     int sent() {
       return completed.get() + inFlight.get();
@@ -270,10 +303,9 @@ public final class ExperimentRunner {
      * not end is counted with {@code why}.
      */
     void interrupt(long drainMs, CallFailure why) {
-      if (interrupted) {
+      if (!interrupted.compareAndSet(false, true)) {
         return;
       }
-      interrupted = true;
       LOG.info(() -> experiment.type() + " n=" + experiment.n() + " interrupted (" + why.reason() + "): no new calls, "
           + inFlight.get() + " in flight " + (drainMs == 0 ? "cancelled" : "get up to " + drainMs + " ms"));
       for (Firer part : parts) {
@@ -310,7 +342,8 @@ public final class ExperimentRunner {
       long connections = channel.connectionsOpened() - connectionsAtStart;
       ExperimentReport.ChannelSeen seen = new ExperimentReport.ChannelSeen(connections, endpointsAtStart,
           channel.endpoints(), channel.retries().since(retriedAtStart));
-      TallySummary.Seen measured = new TallySummary.Seen(elapsed, seen, maxInFlight.get(), waited, gc, interrupted);
+      TallySummary.Seen measured = new TallySummary.Seen(elapsed, seen, maxInFlight.get(), waited, gc,
+          interrupted.get());
       vertx.executeBlocking(() -> TallySummary.report(experiment, RunTally.merge(startNanos, tallies), measured))
           .onComplete(done);
     }

@@ -61,6 +61,14 @@ public final class StrictQuery {
     return value == null ? fallback : value;
   }
 
+  /** The whole number in [min, max] given; its absence is a {@link BadRequest} too. */
+  public int integer(String name, int min, int max, String limit) {
+    if (!has(name)) {
+      throw new BadRequest(name + " is missing: an integer from " + min + " to " + max + " (" + limit + ")");
+    }
+    return integer(name, min, min, max, limit);
+  }
+
   /**
    * The whole number in [min, max] given, or {@code fallback} when absent (a default a limit refuses is refused
    * too); {@code limit} names what sets max.

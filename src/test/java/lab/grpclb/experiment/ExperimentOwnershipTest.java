@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
@@ -74,7 +75,7 @@ class ExperimentOwnershipTest {
       Http.Answer next = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=10");
       assertEquals(200, next.status(), next.body().encode());
       assertEquals(10, next.body().getInteger("ok"));
-      assertTrue(log.lines().stream().anyMatch(l -> l.contains("requester went away after")
+      assertTrue(log.lines().stream().anyMatch(l -> l.contains("requester went away (2000 calls sent in the current run)")
           && l.contains("the lab is free")), String.join("\n", log.lines()));
     }
   }
@@ -117,26 +118,65 @@ class ExperimentOwnershipTest {
   }
 
   @Test
-  void aRequesterThatGoesAwayDuringTheWarmUpLeavesNothingBehind(Vertx vertx) throws Exception {
+  void requestersThatWaitForALabBeingLetGoRunOneAfterTheOther() throws Exception {
+    HttpClientRequest holder = abandonable(client.port(), "/experiment/client?type=ClientWithReuseConn&n=500");
+    Await.until(() -> pod.greeter().callsInFlight() == 500, "the first experiment's calls are in flight");
+    Future<Http.Answer> second = http.sendAsync(HttpMethod.GET, client.port(),
+        "/experiment/client?type=ClientWithReuseConn&n=10");
+    Future<Http.Answer> third = http.sendAsync(HttpMethod.GET, client.port(),
+        "/experiment/client?type=ClientWithReuseConn&n=20");
+    holder.connection().close(); // within the waiters' 1 s grace: they are asked again as it lets go
+    List<Integer> statuses = new java.util.ArrayList<>();
+    for (Future<Http.Answer> waiter : List.of(second, third)) {
+      statuses.add(waiter.await(10, TimeUnit.SECONDS).status());
+    }
+    // one got the lab; the other found it held by a live experiment, and its grace had run out meanwhile
+    assertEquals(List.of(200, 409), statuses.stream().sorted().toList(), statuses.toString());
+  }
+
+  @Test
+  void aRequestThatLeavesOrIsStoppedDuringTheWarmUpLeavesNothingBehind(Vertx vertx) throws Exception {
     ExperimentClient warming = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.7", pod.port()), 50_000, 10_000, 100, 20_000)).withJitWarmUp(20_000, () -> false);
+        new HostPort("127.0.0.7", pod.port()), 50_000, 10_000, 100, 20_000)).withJitWarmUp(30_000, () -> false);
     Future<ExperimentClient> started = warming.start();
     try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
       // the port is bound before the warm-up: ask, then leave while it warms up
       Await.until(() -> log.lines().stream().anyMatch(l -> l.contains("wait for the JIT warm-up")), "the warm-up begins");
       int port = warmingPort(log);
       HttpClientRequest abandoned = abandonable(port, "/experiment/client?type=ClientWithReuseConn&n=1");
-      Thread.sleep(100);
+      awaitRunning(port);
       abandoned.connection().close();
       // asked at once, as a script that gave up does: the lab is free though the close may still be on its way
-      Http.Answer next = http.get(port, "/experiment/client?type=ClientWithReuseConn&n=5");
-      assertEquals(200, next.status(), next.body().encode());
-      assertEquals(5, next.body().getInteger("ok"), "only the second experiment ran");
+      Future<Http.Answer> stopped = http.sendAsync(HttpMethod.GET, port, "/experiment/client?type=ClientWithReuseConn&n=2");
+      awaitRunning(port);
       assertTrue(log.lines().stream().anyMatch(l -> l.contains("requester went away before it started")),
           String.join("\n", log.lines()));
+      Http.Answer deleted = http.send(HttpMethod.DELETE, port, "/experiment");
+      assertEquals(200, deleted.status(), deleted.body().encode());
+      assertEquals(0, deleted.body().getInteger("calls_sent"));
+      Http.Answer refused = stopped.await(10, TimeUnit.SECONDS);
+      assertEquals(503, refused.status(), refused.body().encode());
+      assertEquals("experiment not started: stopped by DELETE /experiment", refused.body().getString("error"));
+
+      Http.Answer next = http.get(port, "/experiment/client?type=ClientWithReuseConn&n=5");
+      assertEquals(200, next.status(), next.body().encode());
+      assertEquals(5, next.body().getInteger("ok"), "only the third experiment ran");
+      assertTrue(log.lines().stream().noneMatch(l -> l.contains("experiment ClientWithReuseConn n=1 done")
+          || l.contains("experiment ClientWithReuseConn n=2 done")), String.join("\n", log.lines()));
     } finally {
       started.await(30, TimeUnit.SECONDS).close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** Until GET /experiment shows one running (or waiting for the warm-up). */
+  void awaitRunning(int port) throws InterruptedException {
+    Await.until(() -> {
+      try {
+        return http.get(port, "/experiment").body().getValue("running") != null;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "an experiment holding the lab");
   }
 
   /** The warming client's port, from its line "http://127.0.0.1:PORT bound; ... wait for the JIT warm-up". */
