@@ -8,7 +8,10 @@ const LB_CHOICES = ['round_robin', 'least_request', 'peak_ewma'];
 const BALANCING = ['ClientWithKubeResolver', 'ClientWithDnsResolver']; // the types an lb= means something for
 const KEEP_SECONDS = 120;
 const RECONNECT_MS = 500;
+const RECONNECT_MAX_MS = 10000;
 const TOKEN_KEY = 'grpc-lb-lab-token';
+let stream = null; // the one GET /events being read: a new connect() aborts it
+let reconnectMs = RECONNECT_MS;
 
 /** The headers of every API call: JSON, and the bearer token when the API asked for one (--api-token). */
 function headers() {
@@ -18,7 +21,7 @@ function headers() {
 
 /** fetch with the API's headers; a 401 asks for the token. */
 async function api(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: headers() });
+  const response = await fetch(path, { ...options, headers: { ...headers(), ...(options.headers || {}) } });
   if (response.status === 401) askToken();
   return response;
 }
@@ -30,21 +33,30 @@ function askToken() {
 }
 
 /**
- * GET /events as Server-Sent Events, read through fetch (EventSource cannot send the token): one "event:" and
- * one "data:" line per message, messages apart by a blank line. Reconnects when the stream ends.
+ * GET /events as Server-Sent Events, read through fetch (EventSource cannot send the token): messages apart by a
+ * blank line, each "event:" and "data:" lines. One stream at a time; when it ends it reconnects, backing off to
+ * 10 s while the lab is away, and stops on an answer that waiting will not change (401 asks for the token).
  */
 async function connect() {
+  if (stream) stream.abort();
+  const mine = new AbortController();
+  stream = mine;
   try {
-    const response = await api('/events');
+    const response = await api('/events', { signal: mine.signal });
     if (response.status === 401) return; // connect() again once the token is given
+    if (response.status === 403 || response.status === 421) {
+      say(`the lab refuses this page: ${(await response.json()).error}`, true);
+      return;
+    }
     if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}`);
     live(true);
+    reconnectMs = RECONNECT_MS;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffered = '';
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffered += value;
+      buffered += value.replaceAll('\r\n', '\n');
       let end;
       while ((end = buffered.indexOf('\n\n')) >= 0) {
         dispatch(buffered.slice(0, end));
@@ -52,20 +64,31 @@ async function connect() {
       }
     }
   } catch (err) {
-    // the client is restarting or gone: try again shortly
+    if (mine.signal.aborted) return; // a newer connect() took over
   }
+  if (stream !== mine) return;
   live(false);
-  setTimeout(connect, RECONNECT_MS);
+  setTimeout(connect, reconnectMs);
+  reconnectMs = Math.min(2 * reconnectMs, RECONNECT_MAX_MS);
 }
 
+/** One message: its event name and its data lines, joined as SSE joins them. */
 function dispatch(message) {
-  const fields = {};
+  let event = 'message';
+  const data = [];
   message.split('\n').forEach(line => {
     const colon = line.indexOf(':');
-    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') event = value;
+    if (field === 'data') data.push(value);
   });
-  if (fields.event === 'state') render(JSON.parse(fields.data));
-  if (fields.event === 'progress') progressed(JSON.parse(fields.data));
+  try {
+    if (event === 'state') render(JSON.parse(data.join('\n')));
+    if (event === 'progress') progressed(JSON.parse(data.join('\n')));
+  } catch (err) {
+    say(`the page could not show an update: ${err}`, true); // a bug here must not look like a lost connection
+  }
 }
 
 function live(on) {
@@ -292,6 +315,7 @@ async function run(event) {
   event.preventDefault();
   const q = query();
   $('run').disabled = true;
+  $('stop').disabled = false; // stoppable even while it waits for the client's warm-up
   $('result').textContent = `running ${q.toString().replaceAll('&', ' ')}…`;
   $('result').className = 'muted';
   $('result-json').textContent = '';
@@ -310,6 +334,7 @@ async function run(event) {
     $('result').className = 'error';
   } finally {
     $('run').disabled = false;
+    $('stop').disabled = true;
   }
 }
 

@@ -112,7 +112,11 @@ class InterruptTest {
       Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, port,
           "/experiment/client?type=ClientWithReuseConn&n=" + CTRL_C_N);
       // not "the cap is full": a cold client may take longer to send 2 000 calls than the pod takes to answer one
-      Await.until(() -> server.greeter().callsInFlight() >= 1000, "a thousand calls wait on the pod");
+      try {
+        Await.until(() -> server.greeter().callsInFlight() >= 1000, "a thousand calls wait on the pod");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; the client logged:\n" + Files.readString(log), e);
+      }
       new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
       Http.Answer reply = answer.await(15, TimeUnit.SECONDS);
       assertEquals(200, reply.status(), reply.body().encode());
