@@ -122,7 +122,11 @@ public final class ExperimentRoutes {
     AtomicBoolean decided = new AtomicBoolean();
     long timer = context.owner().setTimer(leftMs, id -> {
       if (decided.compareAndSet(false, true)) {
-        conflict(ctx, holder);
+        if (holder.series().cancelled() && graceMs < CANCELLED_GRACE_MS) {
+          waitForLab(ctx, arrivedNanos, holder); // cancelled meanwhile (its requester left): it gets the longer grace
+        } else {
+          conflict(ctx, holder);
+        }
       }
     });
     holder.released().future().onComplete(v -> context.runOnContext(x -> {
