@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.lang.ref.Reference;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import lab.grpclb.experiment.ReportJson;
@@ -120,7 +121,8 @@ final class LabApi {
     }
     return http.request(options).compose(request -> request.send().transform(sent -> sent.succeeded()
             ? read(sent.result(), method, uri, expected) : unanswered(method, uri, sent.cause())),
-        err -> unanswered(method, uri, err));
+        err -> unanswered(method, uri, err))
+        .andThen(answered -> Reference.reachabilityFence(this)); // Vert.x 5 closes an HttpClient nobody holds
   }
 
   private static Future<JsonObject> unanswered(HttpMethod method, String uri, Throwable err) {
