@@ -137,10 +137,12 @@ public final class ExperimentRunner {
         return null;
       }
       Run run = current;
-      if (run == null || run.ended()) {
+      if (run == null) {
         return 0;
       }
-      run.interrupt(0, why);
+      if (!run.ended()) {
+        run.interrupt(0, why);
+      }
       return run.sent();
     }
 
@@ -342,8 +344,9 @@ public final class ExperimentRunner {
       long connections = channel.connectionsOpened() - connectionsAtStart;
       ExperimentReport.ChannelSeen seen = new ExperimentReport.ChannelSeen(connections, endpointsAtStart,
           channel.endpoints(), channel.retries().since(retriedAtStart));
+      // a cancel can end every call (RST_STREAM) before interrupt() reaches this run: it was interrupted all the same
       TallySummary.Seen measured = new TallySummary.Seen(elapsed, seen, maxInFlight.get(), waited, gc,
-          interrupted.get());
+          interrupted.get() || cancellation.reason() != null);
       vertx.executeBlocking(() -> TallySummary.report(experiment, RunTally.merge(startNanos, tallies), measured))
           .onComplete(done);
     }
