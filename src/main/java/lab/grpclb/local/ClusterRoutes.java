@@ -126,7 +126,8 @@ public final class ClusterRoutes {
     }
     rollout.scale(replicas).onComplete(ar -> {
       if (ar.succeeded()) {
-        awaitClientPicksReadyPods(ctx.vertx()).onComplete(seen -> Responses.json(ctx, 200, view().put("client", seen.result())));
+        awaitClientPicksReadyPods(ctx.vertx())
+            .onComplete(seen -> Responses.json(ctx, 200, view().put("client", seen.result())));
       } else {
         Responses.error(ctx, ar.cause() instanceof LocalCluster.Conflict ? 409 : 504, ar.cause().getMessage());
       }
