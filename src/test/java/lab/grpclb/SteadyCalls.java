@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import lab.grpclb.client.CallFailure;
+import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.GreeterChannel;
 
 /**

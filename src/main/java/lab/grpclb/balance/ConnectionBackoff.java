@@ -22,7 +22,7 @@ public final class ConnectionBackoff {
   }
 
   /** With a given source of uniform [0, 1) numbers (tests). */
-  ConnectionBackoff(DoubleSupplier random) {
+  public ConnectionBackoff(DoubleSupplier random) {
     this.random = random;
   }
 

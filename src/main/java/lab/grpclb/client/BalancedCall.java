@@ -2,11 +2,15 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import experiment.GreeterGrpcClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
-import lab.grpclb.balance.Picker;
+import lab.grpclb.balance.Subchannel;
+import lab.grpclb.balance.SubchannelPicker;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.CallOptions;
 import lab.grpclb.config.LbPolicy;
 
 /**
@@ -25,23 +29,18 @@ final class BalancedCall {
   private final BalancedChannel channel;
   private final HelloRequest request;
   private final LbPolicy policy;
-  private final long deadlineNanos;
-  private final String deadlineReason;
-  private final Cancellation cancellation;
+  private final CallOptions options;
   private final Promise<HelloReply> result = Promise.promise();
-  private EndpointConnection last;
+  private Subchannel last;
   private int attempts;
   private boolean transparentRetryUsed;
   private boolean waitedForReady;
 
-  BalancedCall(BalancedChannel channel, HelloRequest request, LbPolicy policy, long deadlineNanos, String deadlineReason,
-               Cancellation cancellation) {
+  BalancedCall(BalancedChannel channel, HelloRequest request, LbPolicy policy, CallOptions options) {
     this.channel = channel;
     this.request = request;
     this.policy = policy;
-    this.deadlineNanos = deadlineNanos;
-    this.deadlineReason = deadlineReason;
-    this.cancellation = cancellation;
+    this.options = options;
   }
 
   Future<HelloReply> start() {
@@ -54,12 +53,12 @@ final class BalancedCall {
   }
 
   private void attempt() {
-    if (cancellation.reason() != null) {
-      result.tryFail(cancellation.reason()); // cancelled while it waited for an endpoint or between attempts
+    if (options.cancellation().reason() != null) {
+      result.tryFail(options.cancellation().reason()); // cancelled while it waited for an endpoint or between attempts
       return;
     }
-    Picker<EndpointConnection> picker = channel.picker(policy);
-    EndpointConnection target = last == null ? picker.pick() : picker.pickOtherThan(last);
+    SubchannelPicker picker = channel.picker();
+    Subchannel target = picker.pick(policy, last);
     if (target == null) {
       noEndpoint(picker);
       return;
@@ -67,7 +66,7 @@ final class BalancedCall {
     last = target;
     attempts++;
     channel.countPick(policy);
-    target.sayHello(request, deadlineNanos, deadlineReason, cancellation).onComplete(ar -> {
+    target.call(GreeterGrpcClient.SayHello, request, options).onComplete(ar -> {
       if (ar.succeeded()) {
         result.complete(ar.result());
       } else {
@@ -76,13 +75,13 @@ final class BalancedCall {
     });
   }
 
-  private void noEndpoint(Picker<EndpointConnection> picker) {
+  private void noEndpoint(SubchannelPicker picker) {
     if (pastDeadline()) {
       return;
     }
     if (waitedForReady) {
-      String reason = picker instanceof Picker.Empty<EndpointConnection> empty ? empty.reason() : "no endpoint";
-      result.fail(new CallFailure(GrpcStatus.UNAVAILABLE, reason));
+      String reason = picker.noneReason();
+      result.fail(new CallFailure(GrpcStatus.UNAVAILABLE, reason == null ? "no endpoint" : reason));
       return;
     }
     waitedForReady = true;
@@ -91,10 +90,10 @@ final class BalancedCall {
 
   /** Fails the call DEADLINE_EXCEEDED if its deadline has passed, whatever it was waiting for. */
   private boolean pastDeadline() {
-    if (System.nanoTime() < deadlineNanos) {
+    if (System.nanoTime() < options.deadlineNanos()) {
       return false;
     }
-    result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason));
+    result.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, options.deadlineReason()));
     return true;
   }
 

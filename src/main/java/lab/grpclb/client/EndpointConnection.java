@@ -1,104 +1,79 @@
 package lab.grpclb.client;
 
-import experiment.Experiment.HelloReply;
-import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientConnection;
-import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.ServiceMethod;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
-import lab.grpclb.balance.LoadedEndpoint;
 import lab.grpclb.balance.OutlierTracker;
-import lab.grpclb.config.BalancerConfig;
-import lab.grpclb.transport.ClientResetLimits;
-import lab.grpclb.transport.FlushBatching;
-import lab.grpclb.transport.KnownVertxNoise;
+import lab.grpclb.balance.Scheduler;
+import lab.grpclb.balance.Subchannel;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.CallOptions;
 
 /**
- * One long-lived HTTP/2 connection to one server address, and its gRPC connectivity state (the model is
- * grpc-java's {@code PickFirstLeafLoadBalancer.processSubchannelState}): IDLE, CONNECTING, READY,
- * TRANSIENT_FAILURE with gRPC's connection backoff between attempts, SHUTDOWN. A connection that drops goes
- * IDLE and connects again at once; a failed attempt stays TRANSIENT_FAILURE (sticky) until an attempt
- * succeeds. An attempt is bounded by the connect timeout, handshake included: a server that accepts TCP but
- * never speaks HTTP/2 is a failure, not a hang.
+ * One long-lived connection to one endpoint and its gRPC connectivity state, as grpc-java's pick-first leaf keeps
+ * it: IDLE, CONNECTING, READY, TRANSIENT_FAILURE with gRPC's connection backoff between attempts, SHUTDOWN. A
+ * dropped connection goes IDLE until its owner asks for a connection; a failed attempt stays TRANSIENT_FAILURE (sticky, so
+ * the endpoint never flaps back into a picker between attempts) until one succeeds. An attempt is bounded by the
+ * connect timeout, handshake included: a server that accepts TCP but never speaks HTTP/2 is a failure, not a hang.
  *
- * <p>Everything here runs on the one event-loop context the connection is given, calls included (a call
- * started from another thread costs Vert.x cross-thread queues per stream); the state is volatile only so
- * that {@code /status} can read it from anywhere. So the pickers' view of it ({@link EndpointLoad}: calls in
- * flight, RTT) and outlier detection's ({@link OutlierTracker}) are plain fields: every call is counted when it
- * is sent and again when it ends, whatever its status (deadline and cancellation included; a retry is a call
- * of its own), on this one event loop.
+ * <p>It lives on one event loop, calls included; state, last error and next attempt are volatile only for the
+ * status page and metrics, which read them from other threads. The {@link Connector} and {@link Scheduler} are
+ * real sockets and Vert.x timers in use, fakes in unit tests.
  */
-public final class EndpointConnection implements LoadedEndpoint {
+public final class EndpointConnection implements Subchannel {
   private static final Logger LOG = Logger.getLogger(EndpointConnection.class.getName());
 
-  static {
-    KnownVertxNoise.silence(); // an aborted handshake must not log a warning per attempt
-  }
-
-  private final Vertx vertx;
   private final Context context;
-  private final Supplier<HttpClientAgent> agents;
+  private final Scheduler scheduler;
+  private final Connector connector;
   private final SocketAddress address;
+  private final String key;
   private final long connectTimeoutMs;
-  private final Consumer<EndpointConnection> onStateChange;
-  private final ConnectionBackoff backoff = new ConnectionBackoff();
-  private final AtomicLong opened = new AtomicLong();
+  private final long drainTimeoutMs;
+  private final ConnectionBackoff backoff;
   private final EndpointLoad load;
   private final OutlierTracker outliers = new OutlierTracker();
-
+  private final Promise<Void> closed = Promise.promise();
+  private Listener listener = (state, error) -> { };
+  /** Connections made so far; read by metrics from another thread. */
+  private volatile long opened;
   private volatile ConnectivityState state = ConnectivityState.IDLE;
   private volatile String lastError;
   private volatile Instant nextAttemptAt;
-  /** The connection while READY; the attempt while CONNECTING; the last failure while TRANSIENT_FAILURE. */
-  private Future<Link> link;
-  private long retryTimer = -1;
-  /** The agent of the attempt in progress, so that a shutdown can free its half-open socket at once. */
-  private HttpClientAgent pendingAgent;
+  /** The transport while READY; the attempt's while CONNECTING; the last failure while TRANSIENT_FAILURE. */
+  private Future<Transport> transport;
+  private Connector.Attempt pending;
+  private Scheduler.Timer retryTimer = Scheduler.Timer.NONE;
   /** Bumped by every attempt, so that the outcome of a superseded one is ignored. */
   private int attempt;
 
-  /** A connection with the client agent that made it (one per connection, so closing it frees its socket). */
-  private record Link(HttpClientAgent agent, HttpClientConnection connection, GrpcClient grpc) {
-  }
-
-  /** A snapshot for {@code /status}: the state, the last connect error, and when the next attempt is due. */
+  /** A snapshot for the status page: the state, the last error, and when the next attempt is due. */
   public record Health(ConnectivityState state, String lastError, Instant nextAttemptAt) {
   }
 
   /**
-   * {@code agents} makes a client agent per connection attempt: an attempt whose handshake never completes
-   * can only be freed by closing its agent, as Vert.x offers no other handle on a half-open connection.
+   * {@code context} is the event loop everything runs on (null in unit tests, which run on one thread);
+   * {@code drainTimeoutMs} bounds how long a leaving endpoint's calls in flight may take.
    */
-  public EndpointConnection(Vertx vertx, Context context, Supplier<HttpClientAgent> agents, SocketAddress address,
-                            long connectTimeoutMs, Consumer<EndpointConnection> onStateChange) {
-    this(vertx, context, agents, address, connectTimeoutMs, onStateChange, new EndpointLoad(
-        BalancerConfig.DEFAULT_EWMA_DECAY_MS, BalancerConfig.DEFAULT_EWMA_INITIAL_RTT_MS, System::nanoTime));
-  }
-
-  /** With the given load tracking (the balancer's peak-EWMA settings). */
-  public EndpointConnection(Vertx vertx, Context context, Supplier<HttpClientAgent> agents, SocketAddress address,
-                            long connectTimeoutMs, Consumer<EndpointConnection> onStateChange, EndpointLoad load) {
-    this.load = load;
-    this.vertx = vertx;
+  public EndpointConnection(Context context, Scheduler scheduler, Connector connector, SocketAddress address,
+                            long connectTimeoutMs, long drainTimeoutMs, ConnectionBackoff backoff, EndpointLoad load) {
     this.context = context;
-    this.agents = agents;
+    this.scheduler = scheduler;
+    this.connector = connector;
     this.address = address;
+    this.key = address.host() + ":" + address.port();
     this.connectTimeoutMs = connectTimeoutMs;
-    this.onStateChange = onStateChange;
+    this.drainTimeoutMs = drainTimeoutMs;
+    this.backoff = backoff;
+    this.load = load;
   }
 
   /** The event loop this connection lives on; callers that can should start calls from it. */
@@ -106,147 +81,138 @@ public final class EndpointConnection implements LoadedEndpoint {
     return context;
   }
 
-  /**
-   * One call with the given deadline. When the connection is not READY the call is not sent and fails with
-   * a {@link CallFailure} that is {@linkplain CallFailure#unprocessed() unprocessed}; a caller with only this
-   * connection may first wait for {@link #awaitReady()}.
-   */
-  public Future<HelloReply> sayHello(HelloRequest request, long deadlineNanos, String deadlineReason,
-                                    Cancellation cancellation) {
-    if (Vertx.currentContext() != context) {
-      Promise<HelloReply> reply = Promise.promise();
-      context.runOnContext(v -> sayHello(request, deadlineNanos, deadlineReason, cancellation).onComplete(reply));
-      return reply.future();
-    }
-    Future<Link> current = link;
-    if (state != ConnectivityState.READY || current == null || !current.succeeded()) {
-      return Future.failedFuture(CallFailure.unprocessed("endpoint " + key() + " is " + state + describeError()));
-    }
-    long started = load.callStarted();
-    return GrpcCall.sayHello(vertx, current.result().grpc(), address, request, deadlineNanos, deadlineReason,
-            cancellation)
-        .andThen(ar -> {
-          load.callEnded(started);
-          outliers.callEnded(ar.succeeded());
-        });
+  @Override
+  public void start(Listener listener) {
+    this.listener = listener;
   }
 
   /**
-   * Completes once READY, connecting first if IDLE; fails with the attempt's error if it fails, and at once
-   * (with the last error) while TRANSIENT_FAILURE waits for its backoff. On {@link #context} only.
+   * One call. When the connection is not READY the call is not sent and fails with a {@link CallFailure} that is
+   * {@linkplain CallFailure#unprocessed() unprocessed}; a caller with only this connection may first wait for
+   * {@link #awaitReady()}.
+   */
+  @Override
+  public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
+    if (Vertx.currentContext() != context) {
+      Promise<R> reply = Promise.promise();
+      context.runOnContext(v -> call(method, request, options).onComplete(reply));
+      return reply.future();
+    }
+    Future<Transport> current = transport;
+    if (state != ConnectivityState.READY || current == null || !current.succeeded()) {
+      return Future.failedFuture(CallFailure.unprocessed("endpoint " + key + " is " + state + describeError()));
+    }
+    long started = load.callStarted();
+    return current.result().call(method, request, options).andThen(ar -> {
+      load.callEnded(started);
+      outliers.callEnded(ar.succeeded());
+    });
+  }
+
+  /**
+   * Completes once READY, connecting first if IDLE; fails with the attempt's error if it fails, and at once (with
+   * the last error) while TRANSIENT_FAILURE waits for its backoff. On {@link #context} only.
    */
   public Future<Void> awaitReady() {
     if (state == ConnectivityState.IDLE) {
       connectNow();
     }
-    if (link == null) {
-      return Future.failedFuture(CallFailure.unprocessed("endpoint " + key() + " is " + state));
+    if (transport == null) {
+      return Future.failedFuture(CallFailure.unprocessed("endpoint " + key + " is " + state));
     }
-    return link.recover(err -> Future.failedFuture(CallFailure.unprocessed(lastError != null ? lastError
-        : "endpoint " + key() + " is " + ConnectivityState.TRANSIENT_FAILURE))).mapEmpty();
+    return transport.recover(err -> Future.failedFuture(CallFailure.unprocessed(lastError != null ? lastError
+        : "endpoint " + key + " is " + ConnectivityState.TRANSIENT_FAILURE))).mapEmpty();
   }
 
-  /** Connects now if IDLE (the balancer keeps every endpoint connected). From any thread. */
+  @Override
   public void requestConnection() {
-    context.runOnContext(v -> {
-      if (state == ConnectivityState.IDLE) {
-        connectNow();
-      }
-    });
+    if (state == ConnectivityState.IDLE) {
+      connectNow();
+    }
   }
 
-  /** Skips the backoff wait of an endpoint in TRANSIENT_FAILURE (grpc's resetConnectBackoff). From any thread. */
+  /** Skips the backoff wait of an endpoint in TRANSIENT_FAILURE (grpc's resetConnectBackoff). */
   public void resetBackoff() {
-    context.runOnContext(v -> {
-      backoff.reset();
-      if (state == ConnectivityState.TRANSIENT_FAILURE && retryTimer >= 0) {
-        vertx.cancelTimer(retryTimer);
-        retryTimer = -1;
-        connectNow();
-      }
-    });
+    backoff.reset();
+    if (state == ConnectivityState.TRANSIENT_FAILURE && transport != null && transport.failed()) {
+      retryTimer.cancel();
+      connectNow();
+    }
   }
 
   private void connectNow() {
     int current = ++attempt;
     nextAttemptAt = null;
-    Promise<Link> connecting = Promise.promise();
-    link = connecting.future();
-    setState(ConnectivityState.CONNECTING);
-    HttpClientAgent agent = agents.get();
-    pendingAgent = agent;
-    long handshakeTimer = vertx.setTimer(connectTimeoutMs,
-        id -> connecting.tryFail(CallFailure.handshakeTimeout(connectTimeoutMs)));
-    agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
-      vertx.cancelTimer(handshakeTimer);
-      if (ar.succeeded() && current == attempt && !connecting.future().isComplete()) {
-        connecting.complete(link(agent, ar.result()));
-      } else if (ar.succeeded()) {
-        ar.result().close(); // too late (timed out) or superseded: nobody will use it
-      } else {
-        connecting.tryFail(CallFailure.connectFailed(ar.cause()));
+    Connector.Attempt made = connector.connect(new Transport.Listener() {
+      @Override
+      public void error(String reason) {
+        lastError = reason; // the calls report it; no log
       }
-    });
-    connecting.future().onComplete(ar -> {
-      if (pendingAgent == agent) {
-        pendingAgent = null;
-      }
-      if (ar.failed()) {
-        agent.close(); // frees a half-open connection too (no handshake yet)
-      }
-      if (current != attempt || state == ConnectivityState.SHUTDOWN) {
-        return; // superseded: only a failure can end a superseded attempt (success needs current == attempt)
-      }
-      if (ar.succeeded()) {
-        backoff.reset();
-        if (state == ConnectivityState.TRANSIENT_FAILURE) {
-          LOG.info(() -> "endpoint " + key() + " READY again");
+
+      @Override
+      public void gone(String why) {
+        if (current == attempt) {
+          dropped(why);
         }
-        lastError = null;
-        setState(ConnectivityState.READY);
-      } else {
-        failed(ar.cause());
       }
     });
-  }
-
-  private Link link(HttpClientAgent agent, HttpClientConnection connection) {
-    opened.incrementAndGet();
-    FlushBatching.install(connection); // many calls share this connection: one write per task, not per frame
-    ClientResetLimits.lift(connection); // so that a deadline storm never makes it close itself
-    Link fresh = new Link(agent, connection, GrpcClient.client(vertx, connection));
-    connection.exceptionHandler(err -> lastError = CallFailure.of(err).reason()); // the calls report it; no log
-    connection.closeHandler(v -> {
-      agent.close();
-      dropped(fresh, "connection closed");
+    pending = made;
+    transport = made.transport();
+    setState(ConnectivityState.CONNECTING);
+    Scheduler.Timer handshakeTimer = scheduler.schedule(connectTimeoutMs,
+        () -> attemptEnded(current, made, Future.failedFuture(CallFailure.handshakeTimeout(connectTimeoutMs))));
+    made.transport().onComplete(ar -> {
+      handshakeTimer.cancel();
+      attemptEnded(current, made, ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
     });
-    connection.goAwayHandler(goAway -> dropped(fresh, "GOAWAY from the server")); // new calls need a new one
-    return fresh;
   }
 
-  /** A READY connection went away: back to IDLE, and connect again at once (its calls in flight end on it). */
-  private void dropped(Link gone, String why) {
-    if (state != ConnectivityState.READY || link == null || link.result() != gone) {
+  private void attemptEnded(int which, Connector.Attempt made, Future<Transport> outcome) {
+    if (which != attempt || pending != made) {
+      if (outcome.succeeded()) {
+        outcome.result().drain(0); // superseded (an abandoned attempt should not succeed, but nobody will use it)
+      }
+      return; // superseded, or already ended (a timeout, then the abandoned attempt's failure)
+    }
+    pending = null;
+    if (outcome.failed()) {
+      made.abandon();
+      transport = outcome;
+      failed(outcome.cause());
+      return;
+    }
+    transport = outcome;
+    opened++;
+    backoff.reset();
+    if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      LOG.info(() -> "endpoint " + key + " READY again");
+    }
+    lastError = null;
+    setState(ConnectivityState.READY);
+  }
+
+  /** A READY connection went away: back to IDLE (its calls in flight end on it); the owner asks for a new one. */
+  private void dropped(String why) {
+    if (state != ConnectivityState.READY) {
       return;
     }
     lastError = why;
-    link = null;
+    transport = null;
     setState(ConnectivityState.IDLE);
-    connectNow();
   }
 
   private void failed(Throwable error) {
     lastError = CallFailure.of(error).reason();
     long delay = backoff.nextDelayMs();
-    nextAttemptAt = Instant.now().plusMillis(delay);
+    nextAttemptAt = scheduler.wallTime(scheduler.nanoTime() + delay * 1_000_000);
     if (state != ConnectivityState.TRANSIENT_FAILURE) { // one line on entering it, not one per attempt
-      LOG.info(() -> "endpoint " + key() + " TRANSIENT_FAILURE: " + lastError + "; retrying with backoff, next in "
+      LOG.info(() -> "endpoint " + key + " TRANSIENT_FAILURE: " + lastError + "; retrying with backoff, next in "
           + delay + " ms");
     }
-    retryTimer = vertx.setTimer(delay, id -> {
-      retryTimer = -1;
+    retryTimer = scheduler.schedule(delay, () -> {
+      retryTimer = Scheduler.Timer.NONE;
       if (state == ConnectivityState.TRANSIENT_FAILURE) {
-        connectNow(); // stays TRANSIENT_FAILURE for the picker until this attempt is READY
+        connectNow(); // stays TRANSIENT_FAILURE for the pickers until this attempt is READY
       }
     });
     setState(ConnectivityState.TRANSIENT_FAILURE);
@@ -259,36 +225,48 @@ public final class EndpointConnection implements LoadedEndpoint {
     }
     if (next != state) {
       state = next;
-      onStateChange.accept(this);
+      listener.stateChanged(next, lastError);
     }
   }
 
-  /**
-   * SHUTDOWN: no new connection; sends GOAWAY and closes once the calls in flight have ended (or the timeout
-   * passed). Runs on the connection's own event loop, so no connection can be opened behind its back.
-   */
-  public Future<Void> shutdown(long timeoutMs) {
-    Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
-      Future<Link> current = link;
-      link = null;
-      attempt++;
-      if (retryTimer >= 0) {
-        vertx.cancelTimer(retryTimer);
-        retryTimer = -1;
-      }
-      nextAttemptAt = null;
-      state = ConnectivityState.SHUTDOWN;
-      if (pendingAgent != null) {
-        pendingAgent.close(); // an attempt in progress: nobody will use it
-        pendingAgent = null;
-      }
-      Future<Void> closing = current == null || !current.succeeded() ? Future.succeededFuture()
-          : current.result().connection().shutdown(timeoutMs, TimeUnit.MILLISECONDS)
-              .eventually(() -> current.result().agent().close());
-      closing.recover(err -> Future.succeededFuture()).onComplete(done);
-    });
-    return done.future();
+  /** SHUTDOWN: no new connection; GOAWAY, and closed once the calls in flight have ended (or the drain timeout). */
+  @Override
+  public Future<Void> drain() {
+    return drain(drainTimeoutMs);
+  }
+
+  /** Shut down now: calls in flight are cut. */
+  public Future<Void> close() {
+    return drain(0);
+  }
+
+  private Future<Void> drain(long timeoutMs) {
+    if (context != null && Vertx.currentContext() != context) {
+      context.runOnContext(v -> drain(timeoutMs));
+      return closed.future();
+    }
+    if (state == ConnectivityState.SHUTDOWN) {
+      return closed.future();
+    }
+    Future<Transport> current = transport;
+    transport = null;
+    attempt++;
+    retryTimer.cancel();
+    nextAttemptAt = null;
+    state = ConnectivityState.SHUTDOWN;
+    if (pending != null) {
+      pending.abandon(); // an attempt in progress: nobody will use it
+      pending = null;
+    }
+    Future<Void> closing = current == null || !current.succeeded() ? Future.succeededFuture()
+        : current.result().drain(timeoutMs);
+    closing.onComplete(ar -> closed.tryComplete());
+    return closed.future();
+  }
+
+  /** Completes once the connection is shut down and closed. */
+  public Future<Void> closed() {
+    return closed.future();
   }
 
   private String describeError() {
@@ -296,12 +274,13 @@ public final class EndpointConnection implements LoadedEndpoint {
     return error == null ? "" : " (" + error + ")";
   }
 
-  public SocketAddress address() {
-    return address;
+  @Override
+  public String key() {
+    return key;
   }
 
-  public String key() {
-    return address.host() + ":" + address.port();
+  public SocketAddress address() {
+    return address;
   }
 
   public ConnectivityState state() {
@@ -313,14 +292,14 @@ public final class EndpointConnection implements LoadedEndpoint {
   }
 
   public long connectionsOpened() {
-    return opened.get();
+    return opened;
   }
 
   public boolean isOpen() {
     return state == ConnectivityState.READY;
   }
 
-  /** Calls in flight; read from another thread (/status) it may be a moment old. */
+  /** Calls in flight; read from another thread (status, metrics) it may be a moment old. */
   public long callsInFlight() {
     return load.inFlight();
   }
@@ -330,7 +309,7 @@ public final class EndpointConnection implements LoadedEndpoint {
     return load;
   }
 
-  /** Outlier detection's counters and ejection; on {@link #context} only. */
+  @Override
   public OutlierTracker outliers() {
     return outliers;
   }

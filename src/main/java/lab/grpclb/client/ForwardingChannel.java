@@ -5,6 +5,7 @@ import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.LbPolicy;
 
 /** A channel that hands everything to another one; subclasses change what they are for (the picker, metering). */

@@ -5,6 +5,8 @@ import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.LbPolicy;
 
 /** How an experiment reaches the greeter: one of the client types the experiment compares. */

@@ -2,6 +2,7 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import experiment.GreeterGrpcClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,6 +15,10 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.CallOptions;
+import lab.grpclb.call.Cancellation;
+import lab.grpclb.call.GrpcCall;
 
 /**
  * "Client": every call dials its own new connection and closes it when the call ends, like a gRPC channel
@@ -66,8 +71,8 @@ public final class PerRequestChannel implements GreeterChannel {
       open.incrementAndGet();
       connection.closeHandler(v -> open.decrementAndGet());
       connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
-      return GrpcCall.sayHello(vertx, GrpcClient.client(vertx, connection), target, request, deadline, deadlineReason,
-              cancellation).andThen(ar -> connection.close());
+      return GrpcCall.call(vertx, GrpcClient.client(vertx, connection), target, GreeterGrpcClient.SayHello, request,
+          new CallOptions(deadline, deadlineReason, cancellation)).andThen(ar -> connection.close());
     });
   }
 

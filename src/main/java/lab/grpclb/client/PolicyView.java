@@ -3,6 +3,7 @@ package lab.grpclb.client;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.LbPolicy;
 
 /**

@@ -2,6 +2,7 @@ package lab.grpclb.client;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import experiment.GreeterGrpcClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,7 +12,14 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.balance.EndpointLoad;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.CallOptions;
+import lab.grpclb.call.Cancellation;
+import lab.grpclb.call.GrpcCall;
+import lab.grpclb.config.BalancerConfig;
 
 /**
  * "ClientWithReuseConn": one HTTP/2 connection, opened at start, carrying every call of every experiment. A
@@ -25,22 +33,29 @@ public final class SharedChannel implements GreeterChannel {
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
     this.callTimeoutMs = callTimeoutMs;
     this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
-    this.connection = new EndpointConnection(vertx, Http2Client.newEventLoop(vertx),
-        () -> Http2Client.create(vertx, connectTimeoutMs), target, connectTimeoutMs,
-        c -> { });
+    Context context = Http2Client.newEventLoop(vertx);
+    this.connection = new EndpointConnection(context, new VertxScheduler(context),
+        new Http2Connector(vertx, target, connectTimeoutMs), target, connectTimeoutMs,
+        callTimeoutMs, new ConnectionBackoff(), new EndpointLoad(BalancerConfig.DEFAULT_EWMA_DECAY_MS,
+            BalancerConfig.DEFAULT_EWMA_INITIAL_RTT_MS, System::nanoTime));
+    connection.start((state, error) -> {
+      if (state == ConnectivityState.IDLE) {
+        connection.requestConnection(); // dropped, or sent away: connect again at once
+      }
+    });
   }
 
   @Override
   public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
-    long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
+    CallOptions options = CallOptions.within(callTimeoutMs, deadlineReason, cancellation);
     if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
-      return connection.sayHello(request, deadline, deadlineReason, cancellation); // the usual case, no stage more
+      return connection.call(GreeterGrpcClient.SayHello, request, options); // the usual case, no stage more
     }
     Promise<HelloReply> reply = Promise.promise();
     connection.context().runOnContext(v -> awaitReadyWithinTimeout()
         .recover(err -> Future.failedFuture(err instanceof TimeoutException
             ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason) : err))
-        .compose(ready -> connection.sayHello(request, deadline, deadlineReason, cancellation))
+        .compose(ready -> connection.call(GreeterGrpcClient.SayHello, request, options))
         .onComplete(reply));
     return reply.future();
   }
@@ -48,9 +63,11 @@ public final class SharedChannel implements GreeterChannel {
   /** The connection is up (or its attempt has failed) before timing starts; a failed one is tried again now. */
   @Override
   public Future<Void> warmUp() {
-    connection.resetBackoff();
     Promise<Void> ready = Promise.promise();
-    connection.context().runOnContext(v -> awaitReadyWithinTimeout().otherwiseEmpty().onComplete(ready));
+    connection.context().runOnContext(v -> {
+      connection.resetBackoff();
+      awaitReadyWithinTimeout().otherwiseEmpty().onComplete(ready);
+    });
     return ready.future(); // calls will report a failure
   }
 
@@ -81,6 +98,6 @@ public final class SharedChannel implements GreeterChannel {
 
   @Override
   public Future<Void> close() {
-    return connection.shutdown(0);
+    return connection.close();
   }
 }

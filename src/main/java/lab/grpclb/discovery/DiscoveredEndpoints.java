@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The balancer's side of discovery: the endpoint set read from the ServiceDiscovery's records of the Service,
@@ -19,31 +18,27 @@ final class DiscoveredEndpoints {
   private final Vertx vertx;
   private final ServiceDiscovery discovery;
   private final String announceAddress;
-  private final String service;
-  private final String importer;
-  private final Consumer<EndpointSet> listener;
+  private final EndpointRecords codec;
+  private final EndpointsListener listener;
   private MessageConsumer<JsonObject> consumer;
   private EndpointSet last;
   private boolean reading;
   private boolean dirty;
   private volatile long snapshots;
 
-  DiscoveredEndpoints(Vertx vertx, ServiceDiscovery discovery, String announceAddress, String service, String importer,
-                      Consumer<EndpointSet> listener) {
+  DiscoveredEndpoints(Vertx vertx, ServiceDiscovery discovery, String announceAddress, EndpointRecords codec,
+                      EndpointsListener listener) {
     this.vertx = vertx;
     this.discovery = discovery;
     this.announceAddress = announceAddress;
-    this.service = service;
-    this.importer = importer;
+    this.codec = codec;
     this.listener = listener;
   }
 
   /** Call on the context the reads should run on (one context: the flags need no locks). */
   void start() {
     consumer = vertx.eventBus().consumer(announceAddress, message -> {
-      JsonObject record = message.body();
-      JsonObject metadata = record.getJsonObject("metadata", new JsonObject());
-      if (EndpointSliceImporter.TYPE.equals(record.getString("type")) && importer.equals(metadata.getString("importer"))) {
+      if (codec.announces(message.body())) {
         read();
       }
     });
@@ -61,14 +56,14 @@ final class DiscoveredEndpoints {
       return;
     }
     reading = true;
-    discovery.getRecords(this::ours, true).onComplete(ar -> {
+    discovery.getRecords(codec::written, true).onComplete(ar -> {
       reading = false;
       if (ar.succeeded()) {
-        EndpointSet set = EndpointSet.of(ar.result().stream().map(EndpointSliceImporter::endpoint).toList());
+        EndpointSet set = EndpointSet.of(ar.result().stream().map(EndpointRecords::fromRecord).toList());
         if (!set.equals(last)) {
           last = set;
           snapshots++;
-          listener.accept(set);
+          listener.endpointsChanged(set);
         }
       }
       if (dirty) {
@@ -78,11 +73,6 @@ final class DiscoveredEndpoints {
     });
   }
 
-  private boolean ours(Record record) {
-    return EndpointSliceImporter.TYPE.equals(record.getType()) && service.equals(record.getName())
-        && importer.equals(record.getMetadata().getString("importer"));
-  }
-
   /** Endpoint sets handed to the balancer so far: each one may swap its picker. */
   long snapshots() {
     return snapshots;
@@ -90,6 +80,6 @@ final class DiscoveredEndpoints {
 
   /** The records the balancer routes from: every endpoint of the Service, ready (UP) or not. */
   Future<List<Record>> records() {
-    return discovery.getRecords(this::ours, true);
+    return discovery.getRecords(codec::written, true);
   }
 }

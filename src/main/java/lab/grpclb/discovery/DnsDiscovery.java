@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.config.DnsConfig;
 
@@ -22,7 +21,7 @@ import lab.grpclb.config.DnsConfig;
  * failed or empty answer keeps the last good addresses, as gRPC does; a failure is tried again with backoff, still
  * no sooner than the minimum interval. Everything runs on one event loop, the balancer's.
  */
-public final class DnsDiscovery {
+public final class DnsDiscovery implements Resolver {
   private static final Logger LOG = Logger.getLogger(DnsDiscovery.class.getName());
   static final int QUERY_TIMEOUT_MS = 5_000;
 
@@ -30,7 +29,7 @@ public final class DnsDiscovery {
   private final Context context;
   private final DnsConfig config;
   private final int port;
-  private final Consumer<EndpointSet> listener;
+  private final EndpointsListener listener;
   private final DnsClient dns;
   private final Backoff failureBackoff = new Backoff(1_000, 120_000);
 
@@ -55,7 +54,7 @@ public final class DnsDiscovery {
   }
 
   /** {@code port} is where the pods listen (A records carry no port); {@code context} is the balancer's. */
-  public DnsDiscovery(Vertx vertx, Context context, DnsConfig config, int port, Consumer<EndpointSet> listener) {
+  public DnsDiscovery(Vertx vertx, Context context, DnsConfig config, int port, EndpointsListener listener) {
     this.vertx = vertx;
     this.context = context;
     this.config = config;
@@ -65,11 +64,13 @@ public final class DnsDiscovery {
         .setPort(config.server().port()).setQueryTimeout(QUERY_TIMEOUT_MS).setRecursionDesired(true));
   }
 
+  @Override
   public void start() {
     context.runOnContext(v -> resolveNow());
   }
 
   /** A connection failed: resolve again as soon as the minimum interval allows. From any thread. */
+  @Override
   public void requestResolution() {
     context.runOnContext(v -> {
       if (!resolving) { // the answer on its way is as fresh as the one asked for
@@ -124,7 +125,7 @@ public final class DnsDiscovery {
     if (previous == null || !previous.ips().equals(ips)) {
       LOG.info(() -> "dns: " + config.name() + " -> " + ips + (previous == null ? "" : " (was " + previous.ips() + ")"));
       List<Endpoint> endpoints = ips.stream().map(ip -> new Endpoint(ip, port, "", true, true, false)).toList();
-      listener.accept(new EndpointSet(endpoints, endpoints, false));
+      listener.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
     }
   }
 
@@ -160,6 +161,7 @@ public final class DnsDiscovery {
   }
 
   /** Null when calls can be routed (some resolution succeeded); else what is wrong and what to check. */
+  @Override
   public String unavailableReason() {
     if (stopped) {
       return "DNS discovery is stopped: the client is closing";
@@ -173,11 +175,12 @@ public final class DnsDiscovery {
   }
 
   /** For GET /status: the name, the server, the last good resolution, the next one, and the errors. */
-  public JsonObject status() {
+  @Override
+  public Future<JsonObject> status() {
     Resolution good = lastGood;
     Instant next = nextAt;
     Instant errorAt = lastErrorAt;
-    return new JsonObject()
+    return Future.succeededFuture(new JsonObject()
         .put("name", config.name())
         .put("server", config.server().toString())
         .put("server_source", config.serverSource())
@@ -191,9 +194,10 @@ public final class DnsDiscovery {
         .put("failures", failures)
         .put("failing", failing)
         .put("last_error", lastError)
-        .put("last_error_at", errorAt == null ? null : errorAt.toString());
+        .put("last_error_at", errorAt == null ? null : errorAt.toString()));
   }
 
+  @Override
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
     context.runOnContext(v -> {

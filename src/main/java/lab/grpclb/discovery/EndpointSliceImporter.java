@@ -6,7 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
-import io.vertx.servicediscovery.Status;
 import io.vertx.servicediscovery.spi.ServiceImporter;
 import io.vertx.servicediscovery.spi.ServicePublisher;
 import java.util.HashMap;
@@ -28,14 +27,11 @@ import lab.grpclb.config.KubeConfig;
 public final class EndpointSliceImporter implements ServiceImporter {
   private static final Logger LOG = Logger.getLogger(EndpointSliceImporter.class.getName());
   /** The records' type: one gRPC server endpoint (a pod IP and port). */
-  public static final String TYPE = "grpc-endpoint";
+  public static final String TYPE = EndpointRecords.TYPE;
 
-  /**
-   * Every ServiceDiscovery of one Vert.x instance shares one record registry, so two clients in one process (tests
-   * do that) would route to each other's pods: each importer marks its records, and its balancer reads only those.
-   */
   private final String id = UUID.randomUUID().toString();
   private final KubeConfig config;
+  private final EndpointRecords codec;
   private final EndpointSliceWatch watch;
   private ServicePublisher publisher;
   /** By endpoint key, what was last published, and the record it became (chained, so updates keep their order). */
@@ -45,6 +41,7 @@ public final class EndpointSliceImporter implements ServiceImporter {
 
   public EndpointSliceImporter(Vertx vertx, KubeApiClient api) {
     this.config = api.config();
+    this.codec = new EndpointRecords(id, config.namespace(), config.service());
     this.watch = new EndpointSliceWatch(vertx, api, this::sync);
   }
 
@@ -63,9 +60,9 @@ public final class EndpointSliceImporter implements ServiceImporter {
     return watch.errors(kind);
   }
 
-  /** What marks this importer's records in the registry. */
-  public String id() {
-    return id;
+  /** How this importer's records are written, and read back. */
+  EndpointRecords records() {
+    return codec;
   }
 
   /** Stops the watch for good (see {@link EndpointSliceWatch#stop()}), then unpublishes every record it published. */
@@ -99,40 +96,14 @@ public final class EndpointSliceImporter implements ServiceImporter {
     next.forEach((key, endpoint) -> {
       Endpoint before = published.get(key);
       if (before == null) {
-        records.put(key, watchFailure(publisher.publish(record(endpoint))));
+        records.put(key, watchFailure(publisher.publish(codec.toRecord(endpoint))));
       } else if (!before.equals(endpoint)) {
-        records.put(key, watchFailure(records.get(key).compose(old -> publisher.update(conditions(old, endpoint)))));
+        records.put(key, watchFailure(records.get(key).compose(old -> publisher.update(codec.update(old, endpoint)))));
       }
     });
     published.keySet().stream().filter(key -> !next.containsKey(key)).toList().forEach(key ->
         watchFailure(records.remove(key).compose(old -> publisher.unpublish(old.getRegistration()).map(old))));
     published = next;
-  }
-
-  private Record record(Endpoint endpoint) {
-    return conditions(new Record()
-        .setType(TYPE)
-        .setName(config.service())
-        .setLocation(new JsonObject().put("host", endpoint.ip()).put("port", endpoint.port())
-            .put("endpoint", endpoint.key())), endpoint);
-  }
-
-  private Record conditions(Record record, Endpoint endpoint) {
-    return record
-        .setMetadata(new JsonObject().put("importer", id).put("service", config.service())
-            .put("namespace", config.namespace())
-            .put("pod", endpoint.pod()).put("ready", endpoint.ready()).put("serving", endpoint.serving())
-            .put("terminating", endpoint.terminating()).put("zone", endpoint.zone()))
-        .setStatus(endpoint.ready() ? Status.UP : Status.OUT_OF_SERVICE);
-  }
-
-  /** The record as an endpoint again: what the balancer routes to. */
-  static Endpoint endpoint(Record record) {
-    JsonObject location = record.getLocation();
-    JsonObject metadata = record.getMetadata();
-    return new Endpoint(location.getString("host"), location.getInteger("port"), metadata.getString("pod", ""),
-        metadata.getBoolean("ready", false), metadata.getBoolean("serving", false),
-        metadata.getBoolean("terminating", false), metadata.getString("zone"));
   }
 
   private <T> Future<T> watchFailure(Future<T> operation) {

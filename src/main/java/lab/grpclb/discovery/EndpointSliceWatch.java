@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 import lab.grpclb.config.KubeConfig;
 
@@ -30,7 +29,7 @@ public final class EndpointSliceWatch {
   private final Vertx vertx;
   private final KubeApiClient api;
   private final KubeConfig config;
-  private final Consumer<EndpointSet> listener;
+  private final EndpointsListener listener;
   private final Map<String, JsonObject> slices = new TreeMap<>();
   private final Backoff backoff;
   private final Promise<Void> stopped = Promise.promise();
@@ -54,11 +53,11 @@ public final class EndpointSliceWatch {
   /** Bumped by every relist, so events and ends of a superseded watch are ignored. */
   private int generation;
 
-  public EndpointSliceWatch(Vertx vertx, KubeApiClient api, Consumer<EndpointSet> listener) {
+  public EndpointSliceWatch(Vertx vertx, KubeApiClient api, EndpointsListener listener) {
     this(vertx, api, listener, new Backoff(250, 30_000));
   }
 
-  EndpointSliceWatch(Vertx vertx, KubeApiClient api, Consumer<EndpointSet> listener, Backoff backoff) {
+  EndpointSliceWatch(Vertx vertx, KubeApiClient api, EndpointsListener listener, Backoff backoff) {
     this.vertx = vertx;
     this.api = api;
     this.config = api.config();
@@ -258,7 +257,7 @@ public final class EndpointSliceWatch {
     publish(state);
     if (!after.equals(before)) {
       logChanges(before, after);
-      listener.accept(after);
+      listener.endpointsChanged(after);
     }
   }
 

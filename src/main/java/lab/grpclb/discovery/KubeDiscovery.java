@@ -8,7 +8,6 @@ import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 import java.util.List;
-import java.util.function.Consumer;
 import lab.grpclb.config.KubeConfig;
 
 /**
@@ -16,7 +15,7 @@ import lab.grpclb.config.KubeConfig;
  * Kubernetes bridge, its pod endpoints imported by our EndpointSlice importer, the balancer's endpoint set read
  * back from those records, and one answer to "can this type run now, and if not, why".
  */
-public final class KubeDiscovery {
+public final class KubeDiscovery implements Resolver {
   private final KubeConfig config;
   private final KubeApiClient api;
   private final ServiceDiscovery discovery;
@@ -24,17 +23,18 @@ public final class KubeDiscovery {
   private final DiscoveredEndpoints routed;
   private final ServiceBridge bridge;
 
-  public KubeDiscovery(Vertx vertx, KubeConfig config, Consumer<EndpointSet> listener) {
+  public KubeDiscovery(Vertx vertx, KubeConfig config, EndpointsListener listener) {
     this.config = config;
     this.api = new KubeApiClient(vertx, config);
     ServiceDiscoveryOptions options = new ServiceDiscoveryOptions();
     this.discovery = ServiceDiscovery.create(vertx, options);
     this.endpoints = new EndpointSliceImporter(vertx, api);
-    this.routed = new DiscoveredEndpoints(vertx, discovery, options.getAnnounceAddress(), config.service(),
-        endpoints.id(), listener);
+    this.routed = new DiscoveredEndpoints(vertx, discovery, options.getAnnounceAddress(), endpoints.records(),
+        listener);
     this.bridge = new ServiceBridge(vertx, api, discovery);
   }
 
+  @Override
   public void start() {
     routed.start(); // listening before the first record is published
     discovery.registerServiceImporter(endpoints, new JsonObject());
@@ -47,6 +47,7 @@ public final class KubeDiscovery {
   }
 
   /** Null when calls can be routed; else what is wrong and what to set. */
+  @Override
   public String unavailableReason() {
     WatchStatus status = endpoints.status();
     if (status.state() == WatchState.STOPPED) {
@@ -73,6 +74,7 @@ public final class KubeDiscovery {
     return endpoints.errors(kind);
   }
 
+  @Override
   public Future<JsonObject> status() {
     return Future.all(bridge.service(), routed.records()).map(both -> new JsonObject()
         .put("api", config.apiUrl().toString())
@@ -92,6 +94,7 @@ public final class KubeDiscovery {
    * Completes once the watch and the bridge's guard have stopped (requests reset, no retry pending), the
    * discovery is closed and the API client is closed.
    */
+  @Override
   public Future<Void> close() {
     routed.stop();
     discovery.close(); // closes both importers: the bridge's, before its guard goes; ours stops its watch

@@ -23,10 +23,11 @@ import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.ListenException;
+import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.discovery.DnsDiscovery;
 import lab.grpclb.discovery.KubeDiscovery;
+import lab.grpclb.discovery.Resolver;
 import lab.grpclb.metrics.ClientMetrics;
 import lab.grpclb.page.LabEvents;
 import lab.grpclb.page.LabPage;
@@ -66,7 +67,7 @@ public final class ExperimentClient {
     if (config.kube() != null) {
       balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
           config.balancer(), () -> discovery.unavailableReason());
-      discovery = new KubeDiscovery(vertx, config.kube(), balanced::update);
+      discovery = new KubeDiscovery(vertx, config.kube(), balanced);
       channels.put(ClientTypes.KUBE_RESOLVER, balanced);
     } else {
       channels.put(ClientTypes.KUBE_RESOLVER, new UnavailableChannel("no Kubernetes API configured: run in a pod "
@@ -97,7 +98,7 @@ public final class ExperimentClient {
     dnsBalanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
         config.balancer(), () -> dnsDiscovery.unavailableReason());
     dnsDiscovery = new DnsDiscovery(vertx, dnsBalanced.preferredContext(), config.dns(), config.target().port(),
-        dnsBalanced::update);
+        dnsBalanced);
     dnsBalanced.onConnectionFailure(dnsDiscovery::requestResolution);
     return dnsBalanced;
   }
@@ -206,7 +207,8 @@ public final class ExperimentClient {
       return;
     }
     ejection = next;
-    balanced.configureEjection(next).onComplete(ar -> Responses.json(ctx, 200, balanced.describeBalancer()));
+    balanced.configureEjection(next).compose(v -> balanced.status())
+        .onComplete(ar -> Responses.json(ctx, 200, BalancerStatusJson.balancer(ar.result())));
   }
 
   /** GET /status: what the client dials and, for ClientWithKubeResolver, what discovery sees. */
@@ -217,13 +219,18 @@ public final class ExperimentClient {
         .put("unavailable_reason", channel.unavailableReason())
         .put("targets", new JsonArray(channel.endpoints()))
         .put("connections_open", channel.connectionsOpen())));
-    JsonObject status = new JsonObject().put("types", types).put("target", config.target().toString())
-        .put("dns", dnsDiscovery == null ? null : dnsDiscovery.status().put("endpoints", dnsBalanced.describe()));
-    if (discovery == null) {
-      return Future.succeededFuture(status.put("kubernetes", null));
-    }
-    return discovery.status().map(kube -> status.put("kubernetes", kube.put("endpoints", balanced.describe())
-        .put("balancer", balanced.describeBalancer())));
+    JsonObject status = new JsonObject().put("types", types).put("target", config.target().toString());
+    Future<JsonObject> dns = dnsDiscovery == null ? Future.succeededFuture(null)
+        : discoveryStatus(dnsDiscovery, dnsBalanced);
+    Future<JsonObject> kube = discovery == null ? Future.succeededFuture(null) : discoveryStatus(discovery, balanced);
+    return Future.all(dns, kube).map(both -> status.put("dns", dns.result()).put("kubernetes", kube.result()));
+  }
+
+  /** What a resolver sees, with its channel's endpoints and balancer. */
+  private static Future<JsonObject> discoveryStatus(Resolver resolver, BalancedChannel channel) {
+    return Future.all(resolver.status(), channel.status()).map(both -> both.<JsonObject>resultAt(0)
+        .put("endpoints", BalancerStatusJson.endpoints(both.resultAt(1)))
+        .put("balancer", BalancerStatusJson.balancer(both.resultAt(1))));
   }
 
   public int port() {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
-import lab.grpclb.client.CallFailure;
+import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.GreeterChannel;
 
 /**

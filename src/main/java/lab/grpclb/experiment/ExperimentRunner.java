@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
-import lab.grpclb.client.CallFailure;
-import lab.grpclb.client.Cancellation;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.Retries;
 

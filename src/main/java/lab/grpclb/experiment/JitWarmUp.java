@@ -107,7 +107,7 @@ public final class JitWarmUp {
     GreeterChannel shared = new SharedChannel(vertx, addresses.get(0), CALL_TIMEOUT_MS, CALL_TIMEOUT_MS);
     BalancedChannel balanced = new BalancedChannel(vertx, CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, RetryPolicy.DEFAULT,
         BalancerConfig.DEFAULT, () -> null);
-    balanced.update(endpoints(addresses));
+    balanced.endpointsChanged(endpoints(addresses));
     channels.add(shared);
     channels.add(balanced);
     ExperimentRunner runner = new ExperimentRunner(vertx, pool);

@@ -5,8 +5,8 @@ import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
-import lab.grpclb.client.CallFailure;
-import lab.grpclb.client.Cancellation;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.GreeterChannel;
 
 /** A client type that cannot run in this configuration; experiments with it answer 503 with the reason. */

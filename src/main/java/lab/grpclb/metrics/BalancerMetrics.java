@@ -43,7 +43,7 @@ final class BalancerMetrics implements EndpointObserver {
     condition(registry, type, channel, "ready", Endpoint::ready);
     condition(registry, type, channel, "serving", Endpoint::serving);
     condition(registry, type, channel, "terminating", Endpoint::terminating);
-    Gauge.builder("grpclb.balancer.ejected", () -> channel.ejections().size()).tag("type", type)
+    Gauge.builder("grpclb.balancer.ejected", channel::ejectedNow).tag("type", type)
         .description("Endpoints ejected by outlier detection now").register(registry);
     FunctionCounter.builder("grpclb.balancer.ejections", channel, BalancedChannel::ejectionsSoFar).tag("type", type)
         .description("Ejections by outlier detection").register(registry);

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import lab.grpclb.client.CallFailure;
+import lab.grpclb.call.CallFailure;
 
 /**
  * One client type's calls: by pod IP (the reply's {@code ip_address}, as {@code count_per_ip} counts them, or the

@@ -3,7 +3,7 @@ package lab.grpclb.metrics;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
-import lab.grpclb.client.Cancellation;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.ForwardingChannel;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.config.LbPolicy;

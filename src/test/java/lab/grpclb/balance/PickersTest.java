@@ -76,8 +76,8 @@ class PickersTest {
     assertSame(abcd.get(2), second.pick(), "the rotation goes on where it was, not from the first endpoint");
     assertSame(abcd.get(3), second.pick());
     assertSame(abcd.get(0), second.pick());
-    PickerSet<Fake> set = PickerSet.over(abcd.subList(1, 4), rotation); // "a" left
-    assertSame(abcd.get(3), set.roundRobin().pick(), "counter 5 over [b, c, d]");
+    Picker<Fake> third = new Picker.RoundRobin<>(abcd.subList(1, 4), rotation); // "a" left
+    assertSame(abcd.get(3), third.pick(), "counter 5 over [b, c, d]");
   }
 
   @Test
@@ -134,8 +134,8 @@ class PickersTest {
   @Test
   void retriesAvoidTheLastEndpointWithEveryPicker() {
     List<Fake> abc = endpoints("a", "b", "c");
-    PickerSet<Fake> set = PickerSet.over(abc, new AtomicInteger());
-    for (Picker<Fake> picker : List.of(set.roundRobin(), set.leastRequest(), set.peakEwma())) {
+    for (Picker<Fake> picker : List.of(new Picker.RoundRobin<>(abc, new AtomicInteger()),
+        new LeastRequestPicker<>(abc, RandomDraw.THREAD_LOCAL), new PeakEwmaPicker<>(abc, RandomDraw.THREAD_LOCAL))) {
       for (int i = 0; i < 100; i++) {
         assertNotEquals(abc.get(1), picker.pickOtherThan(abc.get(1)), picker.getClass().getSimpleName());
       }

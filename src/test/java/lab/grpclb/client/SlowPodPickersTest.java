@@ -48,7 +48,7 @@ class SlowPodPickersTest {
     List<Endpoint> endpoints = servers.stream()
         .map(s -> new Endpoint(s.config().podIp(), s.port(), "pod-" + s.config().podIp(), true, true, false)).toList();
     channel = new BalancedChannel(vertx, 10_000, 1_000, RetryPolicy.DEFAULT, BalancerConfig.DEFAULT, () -> null);
-    channel.update(new EndpointSet(endpoints, endpoints, false));
+    channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
   }
 

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
-import lab.grpclb.client.Cancellation;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.ForwardingChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.server.GreeterServer;

@@ -3,12 +3,12 @@ package lab.grpclb.experiment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import experiment.Experiment.HelloReply;
 import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import lab.grpclb.client.CallFailure;
-import experiment.Experiment.HelloReply;
-import io.vertx.grpc.common.GrpcStatus;
+import lab.grpclb.call.CallFailure;
 import org.junit.jupiter.api.Test;
 
 /** The HdrHistogram figures against the exact ones for the same calls, merged from several firers. */

@@ -16,7 +16,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
-import lab.grpclb.client.CallFailure;
+import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.SharedChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,4 +1,4 @@
-package lab.grpclb.client;
+package lab.grpclb.call;
 
 /**
  * Ends the calls started with it: once {@link #cancel} is called, a call not sent yet fails at once, and a call in

@@ -1,4 +1,4 @@
-package lab.grpclb.client;
+package lab.grpclb.call;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -27,7 +27,7 @@ final class Deadlines {
 
   private final Vertx vertx;
   private final Context context;
-  private final ArrayDeque<GrpcCall> pending = new ArrayDeque<>();
+  private final ArrayDeque<GrpcCall<?, ?>> pending = new ArrayDeque<>();
   private boolean armed;
 
   private Deadlines(Vertx vertx, Context context) {
@@ -36,7 +36,7 @@ final class Deadlines {
   }
 
   /** Watches a call started on the current event loop; it expires unless it completes by its deadline. */
-  static void watch(Vertx vertx, GrpcCall call) {
+  static void watch(Vertx vertx, GrpcCall<?, ?> call) {
     Deadlines deadlines = PER_EVENT_LOOP.get();
     if (deadlines == null) {
       deadlines = new Deadlines(vertx, vertx.getOrCreateContext());
@@ -65,7 +65,7 @@ final class Deadlines {
   }
 
   private void cancel(Cancellation cancellation) {
-    for (GrpcCall call : pending) {
+    for (GrpcCall<?, ?> call : pending) {
       if (call.cancellation() == cancellation) {
         call.cancel();
       }
@@ -73,9 +73,9 @@ final class Deadlines {
     dropCompletedHead();
   }
 
-  private void add(GrpcCall call) {
+  private void add(GrpcCall<?, ?> call) {
     dropCompletedHead();
-    GrpcCall newest = pending.peekLast();
+    GrpcCall<?, ?> newest = pending.peekLast();
     if (newest != null && call.deadlineNanos() < newest.deadlineNanos()) {
       vertx.setTimer(Math.max(1, millisUntil(call.deadlineNanos())), id -> call.expire()); // out of order: its own timer
       return;

@@ -1,8 +1,5 @@
-package lab.grpclb.client;
+package lab.grpclb.call;
 
-import experiment.Experiment.HelloReply;
-import experiment.Experiment.HelloRequest;
-import experiment.GreeterGrpcClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,45 +7,40 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One SayHello over a given gRPC client with a deadline, failing with a {@link CallFailure}. The deadline is
+ * One unary call over a given gRPC client with a deadline, failing with a {@link CallFailure}; the caller supplies
+ * the method, so a connection knows no service. The deadline is
  * enforced here (see {@link Deadlines}): a gRPC client built on a connection only sends the grpc-timeout
  * header and would wait forever for a pod that never answers. At the deadline the stream is cancelled
  * (RST_STREAM CANCEL), so the server stops working on it and both sides free its state.
  */
-final class GrpcCall {
+public final class GrpcCall<Q, R> {
   /** The server's deadline timer (whole milliseconds) may fire a hair before ours. */
   private static final long DEADLINE_SLACK_NANOS = 1_000_000;
-  private final Promise<HelloReply> result = Promise.promise();
-  private final long deadlineNanos;
-  private final String deadlineReason;
+  private final Promise<R> result = Promise.promise();
+  private final CallOptions options;
   private final String endpoint;
-  private final Cancellation cancellation;
-  private GrpcClientRequest<HelloRequest, HelloReply> sent;
+  private GrpcClientRequest<Q, R> sent;
 
-  private GrpcCall(long deadlineNanos, String deadlineReason, String endpoint, Cancellation cancellation) {
-    this.deadlineNanos = deadlineNanos;
-    this.deadlineReason = deadlineReason;
+  private GrpcCall(CallOptions options, String endpoint) {
+    this.options = options;
     this.endpoint = endpoint;
-    this.cancellation = cancellation;
   }
 
   /** The reason a call past its deadline gives, naming the flag that set it. */
-  static String deadlineReason(long timeoutMs) {
+  public static String deadlineReason(long timeoutMs) {
     return "no reply within " + timeoutMs + " ms (--call-timeout-ms)";
   }
 
-  /**
-   * Call on the event loop the call should run on; {@code deadlineReason} says which setting set the deadline, and
-   * {@code cancellation} may end the call before it.
-   */
-  static Future<HelloReply> sayHello(Vertx vertx, GrpcClient client, SocketAddress server, HelloRequest request,
-                                     long deadlineNanos, String deadlineReason, Cancellation cancellation) {
-    GrpcCall call = new GrpcCall(deadlineNanos, deadlineReason, server.hostAddress(), cancellation);
-    long timeoutMs = Deadlines.millisUntil(deadlineNanos);
-    if (cancellation.reason() != null) {
+  /** Call on the event loop the call should run on; {@code options} give its deadline and cancellation. */
+  public static <Q, R> Future<R> call(Vertx vertx, GrpcClient client, SocketAddress server, ServiceMethod<R, Q> method,
+                                      Q request, CallOptions options) {
+    GrpcCall<Q, R> call = new GrpcCall<>(options, server.hostAddress());
+    long timeoutMs = Deadlines.millisUntil(options.deadlineNanos());
+    if (options.cancellation().reason() != null) {
       call.cancel();
       return call.result.future();
     }
@@ -57,7 +49,7 @@ final class GrpcCall {
       return call.result.future();
     }
     Deadlines.watch(vertx, call);
-    client.request(server, GreeterGrpcClient.SayHello)
+    client.request(server, method)
         .compose(req -> {
           if (call.completed()) {
             req.cancel(); // expired while the stream was being created
@@ -74,7 +66,7 @@ final class GrpcCall {
           call.sent = null; // the stream may go: a completed call waits in Deadlines only as this small object
           if (ar.succeeded()) {
             call.result.tryComplete(ar.result());
-          } else if (System.nanoTime() >= call.deadlineNanos - DEADLINE_SLACK_NANOS) {
+          } else if (System.nanoTime() >= call.options.deadlineNanos() - DEADLINE_SLACK_NANOS) {
             call.expire(); // past the deadline whatever broke it (the server cancels it at its own deadline too)
           } else {
             call.result.tryFail(CallFailure.of(ar.cause()).at(call.endpoint));
@@ -84,7 +76,7 @@ final class GrpcCall {
   }
 
   long deadlineNanos() {
-    return deadlineNanos;
+    return options.deadlineNanos();
   }
 
   boolean completed() {
@@ -92,21 +84,21 @@ final class GrpcCall {
   }
 
   Cancellation cancellation() {
-    return cancellation;
+    return options.cancellation();
   }
 
   void expire() {
-    end(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason));
+    end(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, options.deadlineReason()));
   }
 
   /** Its cancellation was cancelled: the call fails with the cancellation's reason. */
   void cancel() {
-    end(cancellation.reason());
+    end(options.cancellation().reason());
   }
 
   private void end(CallFailure failure) {
     if (result.tryFail(failure.at(endpoint)) && sent != null) {
-      GrpcClientRequest<HelloRequest, HelloReply> stream = sent;
+      GrpcClientRequest<Q, R> stream = sent;
       sent = null;
       stream.cancel(); // RST_STREAM CANCEL: the server stops working on it
     }

@@ -1,0 +1,227 @@
+package lab.grpclb.balance;
+
+import io.vertx.core.Future;
+import io.vertx.grpc.common.ServiceMethod;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import lab.grpclb.call.CallOptions;
+import lab.grpclb.config.LbPolicy;
+import lab.grpclb.discovery.Endpoint;
+import lab.grpclb.discovery.EndpointSet;
+
+/**
+ * One child policy per {@link LbPolicy}, each call routed to the one it names (its {@code lb=}, else the default),
+ * as grpc-java's {@code ClusterManagerLoadBalancer} routes each call to a child. The children share one subchannel
+ * per endpoint: each holds a handle, the subchannel's states reach every handle, and the subchannel is drained when
+ * the last handle is. So every policy sees the same connections, and a comparison of pickers is a fair one.
+ */
+public final class PolicyRouter implements LoadBalancer {
+  private final Helper helper;
+  private final LbPolicy defaultPolicy;
+  private final Map<LbPolicy, LoadBalancer> children = new EnumMap<>(LbPolicy.class);
+  private final Map<LbPolicy, SubchannelPicker> pickers = new EnumMap<>(LbPolicy.class);
+  private final Map<LbPolicy, ConnectivityState> states = new EnumMap<>(LbPolicy.class);
+  private final Map<String, Shared> shared = new HashMap<>();
+  /** Above 0 while a change reaches every child: they publish once, together, at its end. */
+  private int batching;
+  private boolean changed;
+
+  /** The three policies this lab compares. */
+  public static PolicyRouter ofAllPolicies(Helper helper, LbPolicy defaultPolicy) {
+    return new PolicyRouter(helper, defaultPolicy, (policy, childHelper) -> switch (policy) {
+      case ROUND_ROBIN -> new RoundRobinBalancer(childHelper);
+      case LEAST_REQUEST -> new LeastRequestBalancer(childHelper);
+      case PEAK_EWMA -> new PeakEwmaBalancer(childHelper);
+    });
+  }
+
+  /** Makes a child policy for an {@link LbPolicy}. */
+  @FunctionalInterface
+  public interface ChildFactory {
+    LoadBalancer create(LbPolicy policy, Helper helper);
+  }
+
+  public PolicyRouter(Helper helper, LbPolicy defaultPolicy, ChildFactory factory) {
+    this.helper = helper;
+    this.defaultPolicy = defaultPolicy;
+    for (LbPolicy policy : LbPolicy.values()) {
+      states.put(policy, ConnectivityState.IDLE);
+      pickers.put(policy, SubchannelPicker.none("no endpoints known yet"));
+      children.put(policy, factory.create(policy, new ChildHelper(policy)));
+    }
+  }
+
+  @Override
+  public void acceptEndpoints(EndpointSet endpoints) {
+    batch(() -> children.values().forEach(child -> child.acceptEndpoints(endpoints)));
+  }
+
+  @Override
+  public void close() {
+    batch(() -> children.values().forEach(LoadBalancer::close));
+  }
+
+  private void batch(Runnable change) {
+    batching++;
+    try {
+      change.run();
+    } finally {
+      batching--;
+    }
+    if (batching == 0 && changed) {
+      publish();
+    }
+  }
+
+  private void publish() {
+    changed = false;
+    helper.updateBalancingState(states.get(defaultPolicy), new Routed(defaultPolicy, new EnumMap<>(pickers)));
+  }
+
+  /** Each pick goes to the picker of the call's policy. */
+  private record Routed(LbPolicy defaultPolicy, Map<LbPolicy, SubchannelPicker> pickers) implements SubchannelPicker {
+    @Override
+    public Subchannel pick(LbPolicy policy, Subchannel avoid) {
+      return pickers.get(policy).pick(policy, avoid);
+    }
+
+    @Override
+    public List<Subchannel> targets() {
+      return pickers.get(defaultPolicy).targets();
+    }
+
+    @Override
+    public String noneReason() {
+      return pickers.get(defaultPolicy).noneReason();
+    }
+  }
+
+  private final class ChildHelper implements Helper {
+    private final LbPolicy policy;
+
+    ChildHelper(LbPolicy policy) {
+      this.policy = policy;
+    }
+
+    @Override
+    public Subchannel createSubchannel(Endpoint endpoint) {
+      Shared one = shared.computeIfAbsent(endpoint.key(), key -> new Shared(helper.createSubchannel(endpoint)));
+      return one.handle();
+    }
+
+    @Override
+    public void updateBalancingState(ConnectivityState state, SubchannelPicker picker) {
+      states.put(policy, state);
+      pickers.put(policy, picker);
+      changed = true;
+      if (batching == 0) {
+        publish();
+      }
+    }
+
+    @Override
+    public void refreshResolution() {
+      if (policy == defaultPolicy) { // once per failure, not once per child
+        helper.refreshResolution();
+      }
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return helper.scheduler();
+    }
+  }
+
+  /** One endpoint's subchannel and the children's handles on it. */
+  private final class Shared {
+    final Subchannel subchannel;
+    final List<Handle> handles = new ArrayList<>();
+    ConnectivityState state;
+    String error;
+    boolean started;
+
+    Shared(Subchannel subchannel) {
+      this.subchannel = subchannel;
+    }
+
+    Handle handle() {
+      Handle handle = new Handle(this);
+      handles.add(handle);
+      return handle;
+    }
+
+    void start(Handle handle) {
+      if (!started) {
+        started = true;
+        subchannel.start(this::stateChanged);
+      } else if (state != null) {
+        handle.listener.stateChanged(state, error); // a child that came late learns where it stands
+      }
+    }
+
+    private void stateChanged(ConnectivityState next, String why) {
+      state = next;
+      error = why;
+      batch(() -> List.copyOf(handles).forEach(h -> h.listener.stateChanged(next, why)));
+    }
+
+    Future<Void> release(Handle handle) {
+      handles.remove(handle);
+      if (!handles.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      shared.remove(subchannel.key(), this);
+      return subchannel.drain();
+    }
+  }
+
+  /** A child's view of a shared subchannel. */
+  private static final class Handle implements Subchannel {
+    private final Shared shared;
+    private Listener listener = (state, error) -> { };
+
+    Handle(Shared shared) {
+      this.shared = shared;
+    }
+
+    @Override
+    public String key() {
+      return shared.subchannel.key();
+    }
+
+    @Override
+    public void start(Listener listener) {
+      this.listener = listener;
+      shared.start(this);
+    }
+
+    @Override
+    public void requestConnection() {
+      shared.subchannel.requestConnection();
+    }
+
+    @Override
+    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
+      return shared.subchannel.call(method, request, options);
+    }
+
+    @Override
+    public EndpointLoad load() {
+      return shared.subchannel.load();
+    }
+
+    @Override
+    public OutlierTracker outliers() {
+      return shared.subchannel.outliers();
+    }
+
+    @Override
+    public Future<Void> drain() {
+      listener = (state, error) -> { };
+      return shared.release(this);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package lab.grpclb.client;
+
+import io.vertx.core.Future;
+import io.vertx.grpc.common.ServiceMethod;
+import lab.grpclb.call.CallOptions;
+
+/** One established connection that carries calls: HTTP/2 in use ({@link Http2Connector}), a fake in tests. */
+public interface Transport {
+
+  <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options);
+
+  /** Sends GOAWAY and closes once the calls in flight have ended, or {@code timeoutMs} has passed. */
+  Future<Void> drain(long timeoutMs);
+
+  /** Told, on the connection's event loop, of what happens to a transport after it is made. */
+  interface Listener {
+    /** An error its calls will report; the transport may still work. */
+    void error(String reason);
+
+    /** It takes no new call: closed, or sent away with GOAWAY. */
+    void gone(String why);
+  }
+}

@@ -1,0 +1,169 @@
+package lab.grpclb.client;
+
+import static lab.grpclb.balance.ConnectivityState.CONNECTING;
+import static lab.grpclb.balance.ConnectivityState.IDLE;
+import static lab.grpclb.balance.ConnectivityState.READY;
+import static lab.grpclb.balance.ConnectivityState.TRANSIENT_FAILURE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.common.ServiceMethod;
+import java.util.ArrayList;
+import java.util.List;
+import lab.grpclb.balance.ConnectionBackoff;
+import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.balance.EndpointLoad;
+import lab.grpclb.balance.FakeClock;
+import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.CallOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One endpoint's connection state machine with a fake connector and a fake clock (grpc-java tests its subchannels
+ * so): sticky TRANSIENT_FAILURE, gRPC's backoff schedule, the handshake timeout, and a dropped connection. Backoff
+ * jitter is pinned to none, so the schedule is exactly 1 s, 1.6 s, 2.56 s...
+ */
+class EndpointConnectionTest {
+  static final long CONNECT_TIMEOUT_MS = 20_000;
+  final FakeClock clock = new FakeClock();
+  final List<Attempt> attempts = new ArrayList<>();
+  final List<ConnectivityState> reported = new ArrayList<>();
+  final EndpointConnection connection = new EndpointConnection(null, clock, this::connect,
+      SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
+      new EndpointLoad(10_000, 30, clock));
+
+  /** A connection attempt the test completes, and when it was made. */
+  final class Attempt implements Connector.Attempt {
+    final long startedMs = clock.nanoTime() / 1_000_000;
+    final Promise<Transport> outcome = Promise.promise();
+    final Transport.Listener listener;
+    boolean abandoned;
+
+    Attempt(Transport.Listener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public Future<Transport> transport() {
+      return outcome.future();
+    }
+
+    @Override
+    public void abandon() {
+      abandoned = true;
+      outcome.tryFail(CallFailure.unprocessed("abandoned"));
+    }
+
+    void refuse() {
+      outcome.fail(CallFailure.connectFailed(new java.net.ConnectException("Connection refused")));
+    }
+
+    void succeed() {
+      outcome.complete(new Transport() {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
+          return Future.succeededFuture((R) request);
+        }
+
+        @Override
+        public Future<Void> drain(long timeoutMs) {
+          return Future.succeededFuture();
+        }
+      });
+    }
+  }
+
+  Connector.Attempt connect(Transport.Listener listener) {
+    Attempt attempt = new Attempt(listener);
+    attempts.add(attempt);
+    return attempt;
+  }
+
+  Attempt last() {
+    return attempts.get(attempts.size() - 1);
+  }
+
+  void start() {
+    connection.start((state, error) -> reported.add(state));
+    connection.requestConnection();
+  }
+
+  @Test
+  void aFailedAttemptIsStickyUntilOneSucceeds() {
+    start();
+    last().refuse();
+    clock.advanceMs(1_000);
+    assertEquals(2, attempts.size(), "tried again after the backoff");
+    assertEquals(TRANSIENT_FAILURE, connection.state(), "not CONNECTING: the endpoint is not usable yet");
+    last().refuse();
+    assertEquals(List.of(CONNECTING, TRANSIENT_FAILURE), reported, "no flapping, no repeated report");
+    clock.advanceMs(1_600);
+    last().succeed();
+    assertEquals(List.of(CONNECTING, TRANSIENT_FAILURE, READY), reported);
+    assertEquals(null, connection.health().lastError());
+  }
+
+  @Test
+  void aConnectionResetsTheBackoffAndADroppedOneWaitsToBeAskedAgain() {
+    start();
+    last().refuse();
+    clock.advanceMs(1_000);
+    last().refuse();
+    clock.advanceMs(1_600);
+    assertEquals("connect failed: Connection refused", connection.health().lastError());
+    last().succeed();
+    last().listener.gone("GOAWAY from the server");
+    assertEquals(IDLE, connection.state());
+    assertEquals("GOAWAY from the server", connection.health().lastError());
+    assertEquals(3, attempts.size(), "IDLE: the owner decides when to connect again");
+    connection.requestConnection();
+    long before = last().startedMs;
+    last().refuse();
+    clock.advanceMs(1_000);
+    assertEquals(1_000, last().startedMs - before, "READY reset the backoff to its first step");
+  }
+
+  @Test
+  void theBackoffDelaysAreOnePointSixTimesLongerEachUpToTwoMinutes() {
+    start();
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      long before = last().startedMs;
+      last().refuse();
+      int made = attempts.size();
+      while (attempts.size() == made) {
+        clock.advanceMs(1);
+      }
+      delays.add(last().startedMs - before);
+    }
+    assertEquals(List.of(1_000L, 1_600L, 2_560L, 4_096L, 6_554L, 10_486L, 16_777L, 26_844L, 42_950L, 68_719L,
+        109_951L, 120_000L), delays);
+  }
+
+  @Test
+  void aHandshakeThatNeverCompletesFailsAtTheConnectTimeoutAndIsAbandoned() {
+    start();
+    clock.advanceMs(CONNECT_TIMEOUT_MS - 1);
+    assertEquals(CONNECTING, connection.state());
+    clock.advanceMs(1);
+    assertEquals(TRANSIENT_FAILURE, connection.state());
+    assertTrue(attempts.get(0).abandoned, "its half-open socket is freed");
+    assertEquals("no HTTP/2 handshake within 20000 ms (--connect-timeout-ms)", connection.health().lastError());
+  }
+
+  @Test
+  void aCallIsSentOnlyWhileReadyAndCountedInTheLoad() {
+    start();
+    Future<String> early = connection.call(null, "hello", null);
+    assertTrue(CallFailure.of(early.cause()).unprocessed(), "not sent: another endpoint may take it");
+    last().succeed();
+    assertEquals("hello", connection.call(null, "hello", null).result());
+    assertEquals(0, connection.load().inFlight());
+    assertFalse(connection.outliers().ejected());
+  }
+}
