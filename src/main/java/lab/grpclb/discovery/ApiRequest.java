@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpClientRequest;
 
 /**
  * One list or watch request to the API server that can be stopped, as kuberesolver's watchInterface can:
- * {@link #result()} is its outcome (for a watch: the server ended the stream), {@link #stop()} resets the
+ * {@link #result()} is its outcome (for a watch: the server ended the stream), {@link #close()} resets the
  * HTTP request so the server sees it close. Lives on the context it was made on, as its HTTP stream does.
  */
 public final class ApiRequest<T> {
@@ -30,7 +30,7 @@ public final class ApiRequest<T> {
    * Resets the request if it is open and aborts it if it was not sent yet. When the returned future
    * completes, the request delivers nothing more: no event, no result.
    */
-  public Future<Void> stop() {
+  public Future<Void> close() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       stopped = true;
@@ -42,12 +42,12 @@ public final class ApiRequest<T> {
     return done.future();
   }
 
-  /** Whether stop() ran; a stream checks it before handing out each event. */
+  /** Whether close() ran; a stream checks it before handing out each event. */
   boolean stopped() {
     return stopped;
   }
 
-  /** The HTTP request, before it is sent; false (and the request aborted unsent) when stop() came first. */
+  /** The HTTP request, before it is sent; false (and the request aborted unsent) when close() came first. */
   boolean attach(HttpClientRequest request) {
     // A failure (a reset included) reaches result() through the response; unhandled, Vert.x would log it.
     request.exceptionHandler(ignored -> { });
@@ -60,7 +60,7 @@ public final class ApiRequest<T> {
   }
 
   void finish(AsyncResult<T> outcome) {
-    request = null; // done: a later stop() must not reset a connection that went back to the pool
+    request = null; // done: a later close() must not reset a connection that went back to the pool
     if (!stopped) {
       result.handle(outcome);
     }

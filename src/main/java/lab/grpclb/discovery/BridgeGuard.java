@@ -79,7 +79,7 @@ public final class BridgeGuard {
 
   /** Stops every forwarded request (so the API server sees its watch close), then the server. */
   public Future<Void> close() {
-    return Future.join(inFlight.stream().map(ApiRequest::stop).toList()).otherwiseEmpty()
+    return Future.join(inFlight.stream().map(ApiRequest::close).toList()).otherwiseEmpty()
         .compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 
@@ -166,7 +166,7 @@ public final class BridgeGuard {
         }
         response.end();
       }
-      call.stop();
+      call.close();
     }
 
     private HttpServerResponse head() {
@@ -185,7 +185,7 @@ public final class BridgeGuard {
   private <T> ApiRequest<T> track(ApiRequest<T> call, HttpServerResponse response) {
     inFlight.add(call);
     call.result().onComplete(ar -> inFlight.remove(call));
-    response.closeHandler(v -> call.stop());
+    response.closeHandler(v -> call.close());
     return call;
   }
 

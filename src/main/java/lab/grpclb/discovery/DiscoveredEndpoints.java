@@ -44,10 +44,8 @@ final class DiscoveredEndpoints {
     });
   }
 
-  void stop() {
-    if (consumer != null) {
-      consumer.unregister();
-    }
+  Future<Void> close() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   private void read() {

@@ -65,9 +65,9 @@ public final class EndpointSliceImporter implements ServiceImporter {
     return codec;
   }
 
-  /** Stops the watch for good (see {@link EndpointSliceWatch#stop()}), then unpublishes every record it published. */
-  public Future<Void> stop() {
-    return watch.stop().compose(v -> {
+  /** Stops the watch for good (see {@link EndpointSliceWatch#close()}), then unpublishes every record it published. */
+  public Future<Void> close() {
+    return watch.close().compose(v -> {
       if (publisher == null) {
         return Future.succeededFuture();
       }
@@ -81,7 +81,7 @@ public final class EndpointSliceImporter implements ServiceImporter {
 
   @Override
   public void close(Handler<Void> closeHandler) {
-    stop().onComplete(ar -> closeHandler.handle(null));
+    close().onComplete(ar -> closeHandler.handle(null));
   }
 
   @Override

@@ -19,7 +19,7 @@ import lab.grpclb.config.KubeConfig;
  * Keeps the Service's endpoints current from its EndpointSlices: list, then watch from the list's
  * resourceVersion with bookmarks; reconnect when the server ends the watch; relist on 410 Gone; back off
  * (jittered, capped) on errors while keeping the last good endpoints; report 401/403 loudly; stop for good
- * on {@link #stop()}. Runs on one context, so its state needs no locks; {@link #status()} reads an immutable
+ * on {@link #close()}. Runs on one context, so its state needs no locks; {@link #status()} reads an immutable
  * snapshot published in one write.
  */
 public final class EndpointSliceWatch {
@@ -45,7 +45,7 @@ public final class EndpointSliceWatch {
   private String lastError;
   private Instant lastErrorAt;
   private boolean synced;
-  /** The list or watch in flight, and the retry timer while backing off (-1: none): what stop() cancels. */
+  /** The list or watch in flight, and the retry timer while backing off (-1: none): what close() cancels. */
   private ApiRequest<?> inFlight;
   private long retryTimer = -1;
   private Instant nextRetryAt;
@@ -80,7 +80,7 @@ public final class EndpointSliceWatch {
    * Stops for good: resets the list or watch in flight (the server sees the watch close), cancels a pending
    * retry. Once the future completes, the listener gets no more endpoints and no request is sent.
    */
-  public Future<Void> stop() {
+  public Future<Void> close() {
     if (context == null) {
       publish(WatchState.STOPPED);
       stopped.tryComplete();
@@ -94,7 +94,7 @@ public final class EndpointSliceWatch {
       retryTimer = -1;
       nextRetryAt = null;
       publish(WatchState.STOPPED);
-      (inFlight == null ? Future.<Void>succeededFuture() : inFlight.stop()).onComplete(stopped);
+      (inFlight == null ? Future.<Void>succeededFuture() : inFlight.close()).onComplete(stopped);
       inFlight = null;
     });
     return stopped.future();
@@ -176,10 +176,10 @@ public final class EndpointSliceWatch {
     });
   }
 
-  /** The new request is the one stop() cancels; a superseded one (a watch that sent 410) is stopped now. */
+  /** The new request is the one close() cancels; a superseded one (a watch that sent 410) is stopped now. */
   private <T> ApiRequest<T> replaceInFlight(ApiRequest<T> next) {
     if (inFlight != null) {
-      inFlight.stop();
+      inFlight.close();
     }
     inFlight = next;
     return next;

@@ -96,8 +96,8 @@ public final class KubeDiscovery implements Resolver {
    */
   @Override
   public Future<Void> close() {
-    routed.stop();
+    Future<Void> unlistened = routed.close();
     discovery.close(); // closes both importers: the bridge's, before its guard goes; ours stops its watch
-    return Future.join(bridge.close(), endpoints.stop()).otherwiseEmpty().compose(v -> api.close());
+    return Future.join(unlistened, bridge.close(), endpoints.close()).otherwiseEmpty().compose(v -> api.close());
   }
 }

@@ -9,7 +9,7 @@ public enum WatchState {
   BACKING_OFF("backing off"),
   /** 401 or 403: a configuration error (token or RBAC), retried with backoff but reported loudly. */
   UNAUTHORIZED("unauthorized"),
-  /** stop() ran: no request is open, no retry is scheduled, no endpoints are delivered any more. */
+  /** close() ran: no request is open, no retry is scheduled, no endpoints are delivered any more. */
   STOPPED("stopped");
 
   private final String label;

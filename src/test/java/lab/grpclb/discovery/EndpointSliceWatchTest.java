@@ -79,7 +79,7 @@ class EndpointSliceWatchTest {
     EndpointSliceWatch watch = watch(seen, new Backoff(250, 30_000));
     Await.until(() -> seen.size() == 1 && api.openWatches() == 1, "listed, then watching");
 
-    watch.stop().await(5, TimeUnit.SECONDS);
+    watch.close().await(5, TimeUnit.SECONDS);
     assertEquals(WatchState.STOPPED, watch.status().state());
     assertFalse(watch.status().connected());
     Await.until(() -> api.openWatches() == 0, "the control plane saw the watch close");
@@ -91,7 +91,7 @@ class EndpointSliceWatchTest {
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints("127.0.0.60", "127.0.0.61")));
     Await.until(() -> witnessed.size() == 2, "the witness got the new slice");
     assertEquals(1, seen.size(), "nothing delivered after stop(): " + seen);
-    witness.stop().await(5, TimeUnit.SECONDS);
+    witness.close().await(5, TimeUnit.SECONDS);
   }
 
   @Test
@@ -101,7 +101,7 @@ class EndpointSliceWatchTest {
     Await.until(() -> watch.status().state() == WatchState.BACKING_OFF, "backing off after a 500");
     assertNotNull(watch.status().nextRetryAt(), watch.status().toString());
 
-    watch.stop().await(5, TimeUnit.SECONDS);
+    watch.close().await(5, TimeUnit.SECONDS);
     api.failNextRequests(0, 500); // a retry now would list, then open a watch
     vertx.timer(120).await(5, TimeUnit.SECONDS); // well past any retry the backoff had scheduled
 
@@ -136,7 +136,7 @@ class EndpointSliceWatchTest {
     assertEquals(1, json.getInteger("slices"));
     assertTrue(json.getInteger("lists") >= 2, json.encode());
     assertEquals(1, seen.size());
-    watch.stop().await(5, TimeUnit.SECONDS);
+    watch.close().await(5, TimeUnit.SECONDS);
     assertEquals("stopped", watch.status().toJson().getString("state"));
   }
 
