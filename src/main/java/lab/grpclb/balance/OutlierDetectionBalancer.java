@@ -1,7 +1,6 @@
 package lab.grpclb.balance;
 
 import io.vertx.core.Future;
-import io.vertx.grpc.common.ServiceMethod;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
-import lab.grpclb.call.CallOptions;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
@@ -159,15 +157,14 @@ public final class OutlierDetectionBalancer implements LoadBalancer {
   }
 
   /** A subchannel that reads TRANSIENT_FAILURE to the child while ejected, and its true state otherwise. */
-  private final class Ejectable implements Subchannel {
-    private final Subchannel delegate;
+  private final class Ejectable extends ForwardingSubchannel {
     private Listener listener = (state, error) -> { };
     private ConnectivityState state = ConnectivityState.IDLE;
     private String error;
     private boolean ejected;
 
     Ejectable(Subchannel delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     void setEjected(boolean now) {
@@ -183,11 +180,6 @@ public final class OutlierDetectionBalancer implements LoadBalancer {
     }
 
     @Override
-    public String key() {
-      return delegate.key();
-    }
-
-    @Override
     public void start(Listener listener) {
       this.listener = listener;
       delegate.start((next, why) -> {
@@ -197,26 +189,6 @@ public final class OutlierDetectionBalancer implements LoadBalancer {
           this.listener.stateChanged(next, why); // the field: a drained subchannel's listener is gone
         }
       });
-    }
-
-    @Override
-    public void requestConnection() {
-      delegate.requestConnection();
-    }
-
-    @Override
-    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
-      return delegate.call(method, request, options);
-    }
-
-    @Override
-    public EndpointLoad load() {
-      return delegate.load();
-    }
-
-    @Override
-    public OutlierTracker outliers() {
-      return delegate.outliers();
     }
 
     @Override

@@ -1,13 +1,11 @@
 package lab.grpclb.balance;
 
 import io.vertx.core.Future;
-import io.vertx.grpc.common.ServiceMethod;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lab.grpclb.call.CallOptions;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
@@ -178,44 +176,20 @@ public final class PolicyRouter implements LoadBalancer {
     }
   }
 
-  /** A child's view of a shared subchannel. */
-  private static final class Handle implements Subchannel {
+  /** A child's view of a shared subchannel: its own listener, and a drain that releases only its share. */
+  private static final class Handle extends ForwardingSubchannel {
     private final Shared shared;
     private Listener listener = (state, error) -> { };
 
     Handle(Shared shared) {
+      super(shared.subchannel);
       this.shared = shared;
-    }
-
-    @Override
-    public String key() {
-      return shared.subchannel.key();
     }
 
     @Override
     public void start(Listener listener) {
       this.listener = listener;
       shared.start(this);
-    }
-
-    @Override
-    public void requestConnection() {
-      shared.subchannel.requestConnection();
-    }
-
-    @Override
-    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
-      return shared.subchannel.call(method, request, options);
-    }
-
-    @Override
-    public EndpointLoad load() {
-      return shared.subchannel.load();
-    }
-
-    @Override
-    public OutlierTracker outliers() {
-      return shared.subchannel.outliers();
     }
 
     @Override
