@@ -19,7 +19,7 @@ import lab.grpclb.client.Retries;
  * @param withinSlo    the calls that replied within the experiment's {@code slo_ms}; null without one
  */
 public record ExperimentReport(
-    Experiment experiment,
+    ExperimentPlan experiment,
     long elapsedNanos,
     double sendMs,
     Outcome outcome,

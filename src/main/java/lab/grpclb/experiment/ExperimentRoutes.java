@@ -247,13 +247,13 @@ public final class ExperimentRoutes {
     return runner.interrupt(drainMs).compose(v -> answering).recover(err -> Future.succeededFuture());
   }
 
-  private Experiment experiment(ExperimentRequest request, GreeterChannel channel) {
+  private ExperimentPlan experiment(ExperimentRequest request, GreeterChannel channel) {
     Integer connectionBound = channel.maxOpenConnections();
     int cap = connectionBound == null ? limits.maxInFlight() : Math.min(limits.maxInFlight(), connectionBound);
     if (request.shape() instanceof LoadShape.ClosedLoop closed) {
       cap = Math.min(cap, closed.concurrency());
     }
-    return new Experiment(request.type(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape(),
+    return new ExperimentPlan(request.type(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape(),
         request.lb(), request.sloMs());
   }
 }

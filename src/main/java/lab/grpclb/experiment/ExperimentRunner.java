@@ -68,7 +68,7 @@ public final class ExperimentRunner {
    * The experiment {@code runs} times, one after the other, not started yet: {@link Series#start} runs it, and
    * {@link Series#cancel} ends it early.
    */
-  public Series series(Experiment experiment, GreeterChannel channel, int runs) {
+  public Series series(ExperimentPlan experiment, GreeterChannel channel, int runs) {
     return new Series(experiment, channel, runs);
   }
 
@@ -79,7 +79,7 @@ public final class ExperimentRunner {
   }
 
   /** One run that nothing but the client's stop ends early. */
-  public Future<ExperimentReport> run(Experiment experiment, GreeterChannel channel) {
+  public Future<ExperimentReport> run(ExperimentPlan experiment, GreeterChannel channel) {
     return series(experiment, channel, 1).start();
   }
 
@@ -92,7 +92,7 @@ public final class ExperimentRunner {
    * compare-and-set only, because a cancel comes from another event loop than the runs.
    */
   public final class Series {
-    private final Experiment experiment;
+    private final ExperimentPlan experiment;
     private final GreeterChannel channel;
     private final int runs;
     private final Cancellation cancellation = new Cancellation();
@@ -100,7 +100,7 @@ public final class ExperimentRunner {
     /** The run in progress, or the latest; read by {@link #cancel} on another event loop. */
     private volatile Run current;
 
-    private Series(Experiment experiment, GreeterChannel channel, int runs) {
+    private Series(ExperimentPlan experiment, GreeterChannel channel, int runs) {
       this.experiment = experiment;
       this.channel = channel;
       this.runs = runs;
@@ -214,7 +214,7 @@ public final class ExperimentRunner {
   /** One experiment in progress. */
   private final class Run {
     private final long id = runsStarted.incrementAndGet();
-    private final Experiment experiment;
+    private final ExperimentPlan experiment;
     private final GreeterChannel channel;
     private final Cancellation cancellation;
     private final List<String> endpointsAtStart;
@@ -234,7 +234,7 @@ public final class ExperimentRunner {
     /** Set once, by whichever comes first: the client's stop, a cancel, a DELETE (each on its own thread). */
     private final AtomicBoolean interrupted = new AtomicBoolean();
 
-    Run(Experiment experiment, GreeterChannel channel, Cancellation cancellation, Promise<ExperimentReport> done) {
+    Run(ExperimentPlan experiment, GreeterChannel channel, Cancellation cancellation, Promise<ExperimentReport> done) {
       this.experiment = experiment;
       this.channel = channel;
       this.cancellation = cancellation;

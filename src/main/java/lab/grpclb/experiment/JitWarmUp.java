@@ -119,7 +119,7 @@ public final class JitWarmUp {
     Future<Long> failed = Future.succeededFuture(0L);
     for (int done = 0; done < calls; done += BURST) {
       GreeterChannel channel = channels.get((done / BURST) % channels.size());
-      Experiment burst = new Experiment(LABEL, Math.min(BURST, calls - done), BURST, null);
+      ExperimentPlan burst = new ExperimentPlan(LABEL, Math.min(BURST, calls - done), BURST, null);
       failed = failed.compose(sum -> runner.run(burst, channel).map(report -> sum + report.failed()));
     }
     return failed.eventually(() -> {

@@ -28,7 +28,7 @@ public final class ReportJson {
   }
 
   public static JsonObject toJson(ExperimentReport report) {
-    Experiment experiment = report.experiment();
+    ExperimentPlan experiment = report.experiment();
     Outcome outcome = report.outcome();
     ChannelSeen channel = report.channel();
     JsonObject json = new JsonObject()
@@ -80,7 +80,7 @@ public final class ReportJson {
   public static ExperimentReport fromJson(JsonObject json) {
     LoadShape shape = shape(json.getJsonObject("shape"));
     String lb = json.getString("lb");
-    Experiment experiment = new Experiment(json.getString("type"), json.getInteger("n"),
+    ExperimentPlan experiment = new ExperimentPlan(json.getString("type"), json.getInteger("n"),
         json.getInteger("in_flight_cap"), json.getInteger("max_open_connections"), shape,
         lb == null ? null : LbPolicy.parse(lb).orElse(null), json.getInteger("slo_ms"));
     Outcome outcome = new Outcome(json.getInteger("ok"), json.getInteger("failed"), ints(json.getJsonObject("count_per_ip")),

@@ -43,7 +43,7 @@ public record RunProgress(long run, String type, int n, boolean ended, int inFli
   }
 
   /** The parts summed; {@code from} is the index of each part's first second. */
-  static RunProgress merge(long run, Experiment experiment, boolean ended, int inFlight, int from, List<Part> parts) {
+  static RunProgress merge(long run, ExperimentPlan experiment, boolean ended, int inFlight, int from, List<Part> parts) {
     int ok = 0;
     int failed = 0;
     Map<String, PodCalls> perIp = new HashMap<>();

@@ -27,7 +27,7 @@ final class TallySummary {
               boolean interrupted) {
   }
 
-  static ExperimentReport report(Experiment experiment, RunTally tally, Seen seen) {
+  static ExperimentReport report(ExperimentPlan experiment, RunTally tally, Seen seen) {
     Outcome outcome = new Outcome(tally.ok, tally.failed, countPerIp(tally), new TreeMap<>(tally.errors));
     double sendMs = tally.sent > 1 ? (tally.lastSentNanos - tally.firstSentNanos) / 1e6 : 0;
     Pacing pacing = experiment.shape() instanceof LoadShape.OpenLoop open ? pacing(open, tally) : null;
@@ -116,7 +116,7 @@ final class TallySummary {
     return new Pacing(open.ratePerS(), round(achieved), ms(lag, 50), ms(lag, 99), round(lag.getMaxValue() / 1e3));
   }
 
-  private static List<String> warnings(Experiment experiment, Seen seen, double sendMs, Pacing pacing) {
+  private static List<String> warnings(ExperimentPlan experiment, Seen seen, double sendMs, Pacing pacing) {
     List<String> warnings = new ArrayList<>();
     if (pacing != null) {
       pacing.warning("client", seen.clientGcMs()).ifPresent(warnings::add);

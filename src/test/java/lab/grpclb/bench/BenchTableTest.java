@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import lab.grpclb.client.Retries;
-import lab.grpclb.experiment.Experiment;
+import lab.grpclb.experiment.ExperimentPlan;
 import lab.grpclb.experiment.ExperimentReport;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +116,7 @@ class BenchTableTest {
   private static ExperimentReport report(String type, BenchLoad load, double elapsedMs, double p99,
                                          ExperimentReport.Pacing pacing) {
     boolean peer = GrpcJavaTypes.ALL.contains(type);
-    return new ExperimentReport(new Experiment(type, load.n(), load.n(), null, load.shape()), Math.round(elapsedMs * 1e6),
+    return new ExperimentReport(new ExperimentPlan(type, load.n(), load.n(), null, load.shape()), Math.round(elapsedMs * 1e6),
         0, new ExperimentReport.Outcome(load.n(), 0, Map.of("127.0.0.2", load.n()), Map.of()),
         new ExperimentReport.Latency(p99 / 2, p99 * 0.9, p99, p99 * 1.2, p99 * 1.2, p99 / 2), List.of(), Map.of(), List.of(),
         pacing, new ExperimentReport.ChannelSeen(peer ? -1 : 1, List.of(), List.of(), Retries.NONE), load.n(), 0, 5, false,

@@ -59,7 +59,7 @@ class BurstYieldTest {
       loop.runOnContext(v -> ticking.complete(vertx.setPeriodic(1, id -> seen.add(channel.started))));
       long ticker = ticking.future().await(5, TimeUnit.SECONDS);
       ExperimentReport report = new ExperimentRunner(vertx, pool)
-          .run(new Experiment("ClientWithReuseConn", n, n, null), channel).await(20, TimeUnit.SECONDS);
+          .run(new ExperimentPlan("ClientWithReuseConn", n, n, null), channel).await(20, TimeUnit.SECONDS);
       Promise<List<Integer>> copied = Promise.promise();
       loop.runOnContext(v -> {
         vertx.cancelTimer(ticker);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import lab.grpclb.client.Retries;
-import lab.grpclb.experiment.Experiment;
+import lab.grpclb.experiment.ExperimentPlan;
 import lab.grpclb.experiment.ExperimentReport;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class FindingsTest {
   static Run runs(String type, int n, int failed, Map<String, Integer> counts, double... elapsedMs) {
     List<ExperimentReport> reports = new ArrayList<>();
     for (double ms : elapsedMs) {
-      reports.add(new ExperimentReport(new Experiment(type, n, n, 500), Math.round(ms * 1e6), 1,
+      reports.add(new ExperimentReport(new ExperimentPlan(type, n, n, 500), Math.round(ms * 1e6), 1,
           new ExperimentReport.Outcome(n - failed, failed, new TreeMap<>(counts),
               failed == 0 ? Map.of() : Map.of("UNAVAILABLE: connect failed", failed)),
           new ExperimentReport.Latency(ms, ms, ms, ms, ms, ms), List.of(), Map.of(), List.of(), null,

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import lab.grpclb.bench.BenchLoad;
 import lab.grpclb.client.Retries;
-import lab.grpclb.experiment.Experiment;
+import lab.grpclb.experiment.ExperimentPlan;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.LoadShape;
 import lab.grpclb.interop.GrpcJava;
@@ -167,7 +167,7 @@ final class PeerRun {
     ExperimentReport.Pacing pacing = load.shape() instanceof LoadShape.OpenLoop open ? pacing(open) : null;
     List<String> warnings = pacing == null ? List.of() : pacing.warning("peer", gcMs).stream().toList();
     // Connections are grpc-java's business (-1: not counted); no histogram buckets, per-pod latency or timeline.
-    return new ExperimentReport(new Experiment(type, n, cap, null, load.shape()), endNanos - startNanos, round(sendMs),
+    return new ExperimentReport(new ExperimentPlan(type, n, cap, null, load.shape()), endNanos - startNanos, round(sendMs),
         new ExperimentReport.Outcome(ok, n - ok, countPerIp, counts(errors)),
         new ExperimentReport.Latency(ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
             round(latency.getMaxValue() / 1e3), round(latency.getMean() / 1e3)),
