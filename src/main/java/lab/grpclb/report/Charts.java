@@ -31,8 +31,8 @@ final class Charts {
     List<Integer> ns = r.options.ns();
     double low = Double.MAX_VALUE;
     double high = 1;
-    for (Map<Integer, Run> byN : r.timings.values()) {
-      for (Run run : byN.values()) {
+    for (Map<Integer, MeasuredRun> byN : r.timings.values()) {
+      for (MeasuredRun run : byN.values()) {
         low = Math.min(low, run.elapsed().min());
         high = Math.max(high, run.elapsed().max());
       }
@@ -51,7 +51,7 @@ final class Charts {
       StringBuilder points = new StringBuilder();
       StringBuilder marks = new StringBuilder();
       for (int i = 0; i < ns.size(); i++) {
-        Run run = r.timing(type, ns.get(i));
+        MeasuredRun run = r.timing(type, ns.get(i));
         if (run == null) {
           continue;
         }
@@ -77,8 +77,8 @@ final class Charts {
   }
 
   /** A bar per run, split by the pod IPs that served its calls (each IP one colour throughout). */
-  static String callsPerPod(List<String> labels, List<Run> runs) {
-    TreeSet<String> ips = new TreeSet<>(Run.IP_ORDER);
+  static String callsPerPod(List<String> labels, List<MeasuredRun> runs) {
+    TreeSet<String> ips = new TreeSet<>(MeasuredRun.IP_ORDER);
     runs.forEach(run -> ips.addAll(run.countPerIp().keySet()));
     List<String> ipList = new ArrayList<>(ips);
     int left = 300;
@@ -90,7 +90,7 @@ final class Charts {
     double plotW = WIDTH - left - 20;
     StringBuilder svg = open(height, "Calls per pod, per run");
     for (int i = 0; i < runs.size(); i++) {
-      Run run = runs.get(i);
+      MeasuredRun run = runs.get(i);
       double y = top + i * (barH + gap);
       svg.append(text(left - 8, y + barH * 0.7, "end", labels.get(i)));
       double total = Math.max(1, run.countPerIp().values().stream().mapToInt(Integer::intValue).sum());
@@ -122,7 +122,7 @@ final class Charts {
   }
 
   /** The share of calls at or under each latency, a line per run (log latency axis), from the runs' histograms. */
-  static String latencyCdf(Map<String, Run> runs) {
+  static String latencyCdf(Map<String, MeasuredRun> runs) {
     int height = 300;
     int left = 60;
     int right = 190;
@@ -130,7 +130,7 @@ final class Charts {
     int bottom = 45;
     double low = Double.MAX_VALUE;
     double high = 1;
-    for (Run run : runs.values()) {
+    for (MeasuredRun run : runs.values()) {
       for (ExperimentReport.Bucket bucket : run.report().histogram()) {
         low = Math.min(low, bucket.leMs());
         high = Math.max(high, bucket.leMs());
@@ -149,7 +149,7 @@ final class Charts {
     axis.drawX(svg, top, top + plotH);
     svg.append(text(left + plotW / 2, height - 6, "middle", "latency (log scale); a line reaches 100 % at the slowest call"));
     int series = 0;
-    for (Map.Entry<String, Run> entry : runs.entrySet()) {
+    for (Map.Entry<String, MeasuredRun> entry : runs.entrySet()) {
       String color = TYPE_COLORS[series % TYPE_COLORS.length];
       List<ExperimentReport.Bucket> buckets = entry.getValue().report().histogram();
       long total = Math.max(1, buckets.stream().mapToLong(ExperimentReport.Bucket::count).sum());

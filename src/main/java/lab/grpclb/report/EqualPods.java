@@ -13,7 +13,7 @@ final class EqualPods implements ReportSection {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions options;
-  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, MeasuredRun> runs = new LinkedHashMap<>();
 
   EqualPods(Vertx vertx, LabApi api, ReportOptions options) {
     this.vertx = vertx;
@@ -47,11 +47,11 @@ final class EqualPods implements ReportSection {
         + Numbers.count(options.equalN()) + " calls per run, " + options.runs() + " runs per picker (median, min–max).");
     md.line("");
     List<List<String>> rows = new ArrayList<>();
-    Run rr = runs.get("round_robin");
+    MeasuredRun rr = runs.get("round_robin");
     runs.forEach((picker, run) -> rows.add(List.of(picker, Numbers.figures(run.report().throughputPerS()),
         Numbers.ms(run.elapsedMs(), run.elapsed()).replace(" ms", ""),
         Numbers.ms(run.latency().p99(), run.report().p99Range()).replace(" ms", ""),
-        MarkdownReport.shares(run), rr == null ? "" : run.elapsed().against(rr.elapsed()).words())));
+        run.shares(), rr == null ? "" : run.elapsed().against(rr.elapsed()).words())));
     md.table(List.of("picker", "calls/s", "elapsed ms", "p99 ms", "calls per pod", "vs round_robin"), rows);
   }
 
@@ -62,13 +62,13 @@ final class EqualPods implements ReportSection {
 
   @Override
   public List<String> findings() {
-    Run rr = runs.get("round_robin");
+    MeasuredRun rr = runs.get("round_robin");
     if (rr == null) {
       return List.of();
     }
     List<String> findings = new ArrayList<>();
     for (String picker : List.of("least_request", "peak_ewma")) {
-      Run run = runs.get(picker);
+      MeasuredRun run = runs.get(picker);
       if (run != null) {
         Range.Verdict verdict = run.elapsed().against(rr.elapsed());
         findings.add("With equal pods under a closed loop of " + options.equalConcurrency() + ", " + picker + " was "

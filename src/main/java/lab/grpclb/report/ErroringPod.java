@@ -22,7 +22,7 @@ final class ErroringPod implements ReportSection {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions options;
-  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, MeasuredRun> runs = new LinkedHashMap<>();
   private String badIp;
   private String badPod;
 
@@ -76,13 +76,13 @@ final class ErroringPod implements ReportSection {
   }
 
   /** The bad pod's replies in each second of the run: where ejection shows. */
-  private String perSecond(Run run) {
+  private String perSecond(MeasuredRun run) {
     return run.report().timeline().stream().map(s -> String.valueOf(s.countPerIp().getOrDefault(badIp, 0)))
         .collect(Collectors.joining(" "));
   }
 
   /** Its share of the calls after the first second it served none: what it saw once ejected. */
-  private double shareAfterEjection(Run run) {
+  private double shareAfterEjection(MeasuredRun run) {
     List<ExperimentReport.Second> seconds = run.report().timeline();
     int first = -1;
     for (int i = 0; i < seconds.size(); i++) {
@@ -105,8 +105,8 @@ final class ErroringPod implements ReportSection {
 
   @Override
   public List<String> summary() {
-    Run retry = runs.get(RETRY_ONLY);
-    Run ejected = runs.get(WITH_EJECTION);
+    MeasuredRun retry = runs.get(RETRY_ONLY);
+    MeasuredRun ejected = runs.get(WITH_EJECTION);
     if (retry == null || ejected == null) {
       return List.of();
     }
@@ -117,7 +117,7 @@ final class ErroringPod implements ReportSection {
 
   @Override
   public List<String> findings() {
-    Run ejected = runs.get(WITH_EJECTION);
+    MeasuredRun ejected = runs.get(WITH_EJECTION);
     if (ejected == null) {
       return List.of();
     }

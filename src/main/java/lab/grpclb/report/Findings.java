@@ -57,8 +57,8 @@ final class Findings {
 
   private void perCallCost() {
     int n = r.options.spreadN();
-    Run client = r.timing(ClientTypes.CLIENT, n);
-    Run reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
+    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
     if (client == null || reuse == null) {
       return;
     }
@@ -70,8 +70,8 @@ final class Findings {
     double low = Double.MAX_VALUE;
     double high = 0;
     for (int size : r.options.ns()) {
-      Run c = r.timing(ClientTypes.CLIENT, size);
-      Run s = r.timing(ClientTypes.REUSE_CONN, size);
+      MeasuredRun c = r.timing(ClientTypes.CLIENT, size);
+      MeasuredRun s = r.timing(ClientTypes.REUSE_CONN, size);
       if (c == null || s == null || c.failed() > 0 || s.failed() > 0 || s.elapsedMs() - delay <= 0) {
         leftOut.add("n = " + count(size));
         continue;
@@ -96,7 +96,7 @@ final class Findings {
     List<String> survived = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     for (int n : r.options.ns()) {
-      Run client = r.timing(ClientTypes.CLIENT, n);
+      MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
       if (client == null || n < WRITEUP_CRASH_N) {
         continue;
       }
@@ -119,7 +119,7 @@ final class Findings {
   }
 
   private void clientSpread() {
-    Run client = r.timing(ClientTypes.CLIENT, r.options.spreadN());
+    MeasuredRun client = r.timing(ClientTypes.CLIENT, r.options.spreadN());
     if (client == null || client.ok() == 0) {
       return;
     }
@@ -128,12 +128,12 @@ final class Findings {
     String verdict = pods == r.podIps().size() && spread <= WRITEUP_CLIENT_SPREAD * 1.25
         ? "close to even, as the write-up found" : "less even than the write-up's";
     say("Through the service address, Client's n = %s calls landed on %d of %d pods (%s), max/min %s: %s (max/min %s).",
-        count(r.options.spreadN()), pods, r.podIps().size(), MarkdownReport.shares(client), ratio(spread), verdict,
+        count(r.options.spreadN()), pods, r.podIps().size(), client.shares(), ratio(spread), verdict,
         ratio(WRITEUP_CLIENT_SPREAD));
   }
 
   private void reuseConcentration() {
-    Run reuse = r.timing(ClientTypes.REUSE_CONN, r.options.spreadN());
+    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, r.options.spreadN());
     if (reuse == null || reuse.ok() == 0) {
       return;
     }
@@ -153,8 +153,8 @@ final class Findings {
     List<String> apart = new ArrayList<>();
     int runs = Integer.MAX_VALUE;
     for (int n : r.options.ns()) {
-      Run kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
-      Run reuse = r.timing(ClientTypes.REUSE_CONN, n);
+      MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
+      MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
       if (kube == null || reuse == null) {
         continue;
       }
@@ -178,25 +178,25 @@ final class Findings {
 
   /** Section 4: the open loop's tails per type. */
   private void steady() {
-    Run kube = r.steady.get(ClientTypes.KUBE_RESOLVER);
-    Run reuse = r.steady.get(ClientTypes.REUSE_CONN);
+    MeasuredRun kube = r.steady.get(ClientTypes.KUBE_RESOLVER);
+    MeasuredRun reuse = r.steady.get(ClientTypes.REUSE_CONN);
     if (kube == null || reuse == null) {
       return;
     }
     Range.Verdict verdict = kube.report().p99Range().against(reuse.report().p99Range());
     say("Under the steady open loop (%s calls/s), ClientWithKubeResolver's p99 was %s ms against ClientWithReuseConn's %s ms (%s), with its calls spread %s against %s.",
         count(r.options.steadyRate()), Numbers.figures(kube.latency().p99()), Numbers.figures(reuse.latency().p99()),
-        verdict.words(), MarkdownReport.shares(kube), MarkdownReport.shares(reuse));
+        verdict.words(), kube.shares(), reuse.shares());
   }
 
   private void kubeSplit() {
     int n = r.options.splitN();
-    Run kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
-    Run reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
+    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
     if (kube != null && kube.ok() > 0) {
       int spread = kube.largestShare() - kube.smallestShare();
       say("ClientWithKubeResolver split n = %s as %s over %d pods: max/min %s, %s, %s the write-up's 3334/3333/3333.",
-          count(n), MarkdownReport.shares(kube), kube.countPerIp().size(), ratio((double) kube.largestShare() / kube.smallestShare()),
+          count(n), kube.shares(), kube.countPerIp().size(), ratio((double) kube.largestShare() / kube.smallestShare()),
           spread <= 1 ? "an exact round robin" : "off an exact round robin by " + spread + " calls",
           spread <= 1 ? "like" : "unlike");
     }
@@ -209,13 +209,13 @@ final class Findings {
 
   private void scaling() {
     for (Step step : r.steps) {
-      Run run = step.run();
+      MeasuredRun run = step.run();
       if (step.kill() != null) {
         kill(step);
       } else if (step.kind() == Step.Kind.DURING_SCALE_UP) {
         say("Started as the scale-up to %d began, the run's client knew %d endpoints at its start and %d at its end; its calls went to %d pods (%s), where the write-up's mid-scale run used %d.",
             step.replicas(), run.endpointsAtStart().size(), run.endpointsAtEnd().size(), run.countPerIp().size(),
-            MarkdownReport.shares(run), WRITEUP_PODS_DURING_SCALE_UP);
+            run.shares(), WRITEUP_PODS_DURING_SCALE_UP);
       } else {
         int spread = run.largestShare() - run.smallestShare();
         int pods = run.countPerIp().size();
@@ -231,7 +231,7 @@ final class Findings {
   }
 
   private void kill(Step step) {
-    Run run = step.run();
+    MeasuredRun run = step.run();
     Step.Kill kill = step.kill();
     boolean midRun = kill.afterMs() < run.elapsedMs();
     say("Deleting pod %s (%s), its DELETE answered %d ms into an n = %s run (%s): %s failed, %s retried on another pod%s; the deleted pod answered %s of the run's calls (before and while draining), its replacement %s (%s) %s.",
@@ -250,8 +250,8 @@ final class Findings {
   private void failures() {
     long failed = 0;
     long calls = 0;
-    for (Map<Integer, Run> byN : r.timings.values()) {
-      for (Run run : byN.values()) {
+    for (Map<Integer, MeasuredRun> byN : r.timings.values()) {
+      for (MeasuredRun run : byN.values()) {
         failed += run.failed();
         calls += run.n();
       }
@@ -260,7 +260,7 @@ final class Findings {
       failed += step.run().failed();
       calls += step.run().n();
     }
-    for (Run run : r.steady.values()) {
+    for (MeasuredRun run : r.steady.values()) {
       failed += run.failed();
       calls += run.ok() + run.failed();
     }
@@ -273,7 +273,7 @@ final class Findings {
     sentences.add(String.format(Locale.ROOT, format, args));
   }
 
-  private static String topIp(Run run) {
+  private static String topIp(MeasuredRun run) {
     return run.countPerIp().entrySet().stream().filter(e -> e.getValue() == run.largestShare())
         .map(Map.Entry::getKey).findFirst().orElse("?");
   }

@@ -45,14 +45,14 @@ final class LabApi {
     this.token = token;
   }
 
-  Future<Run> experiment(String type, int n) {
+  Future<MeasuredRun> experiment(String type, int n) {
     return experiment(type, "n=" + n);
   }
 
   /** An experiment with the given query besides its type (a load shape, runs=K). */
-  Future<Run> experiment(String type, String query) {
+  Future<MeasuredRun> experiment(String type, String query) {
     return call(HttpMethod.GET, "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&" + query, 200,
-        0).map(json -> new Run(ReportJson.fromJson(json)));
+        0).map(json -> new MeasuredRun(ReportJson.fromJson(json)));
   }
 
   Future<JsonObject> cluster() {

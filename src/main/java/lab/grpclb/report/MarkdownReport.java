@@ -84,7 +84,7 @@ final class MarkdownReport {
     timingTable(ClientTypes.REUSE_CONN, ClientTypes.KUBE_RESOLVER);
     countPerIp(r.options.splitN(), ClientTypes.REUSE_CONN, ClientTypes.KUBE_RESOLVER);
     List<String> labels = new ArrayList<>();
-    List<Run> runs = new ArrayList<>();
+    List<MeasuredRun> runs = new ArrayList<>();
     addRun(labels, runs, r.timing(ClientTypes.CLIENT, r.options.spreadN()));
     addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options.spreadN()));
     addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options.splitN()));
@@ -98,7 +98,7 @@ final class MarkdownReport {
     line("| step | replicas | n | pods that served | failed | retried | time |");
     line("| -------- | -------- | -------- | -------- | -------- | -------- | -------- |");
     for (Step step : r.steps) {
-      Run run = step.run();
+      MeasuredRun run = step.run();
       line("| " + step.title() + " | " + step.replicas() + " | " + run.n() + " | " + run.countPerIp().size() + " | "
           + run.failed() + " | " + run.retried() + " | " + Numbers.ms(run.elapsedMs()) + " |");
     }
@@ -136,7 +136,7 @@ final class MarkdownReport {
           + Numbers.figures(latency.p50()) + " | " + Numbers.figures(latency.p90()) + " | "
           + Numbers.ms(latency.p99(), run.report().p99Range()).replace(" ms", "") + " | "
           + Numbers.figures(latency.p999()) + " | " + Numbers.figures(latency.max()) + " | " + run.failed() + " | "
-          + shares(run) + " |");
+          + run.shares() + " |");
     });
     line("");
     chart("latency-cdf.svg", "Latency CDF under steady load, per client type", Charts.latencyCdf(r.steady));
@@ -182,14 +182,14 @@ final class MarkdownReport {
   }
 
   /** The time, as the write-up shows it, and the failures, which it showed as "Crash". */
-  private static String cell(Run run) {
+  private static String cell(MeasuredRun run) {
     if (run == null) {
       return "not run";
     }
     return run.failed() == 0 ? run.time() : run.time() + " (" + run.failed() + " of " + run.n() + " failed)";
   }
 
-  private static String rounded(Run run) {
+  private static String rounded(MeasuredRun run) {
     return run == null ? "" : Numbers.ms(run.elapsedMs(), run.elapsed()).replace(" ms", "");
   }
 
@@ -197,7 +197,7 @@ final class MarkdownReport {
     md.chart(file, caption, svg);
   }
 
-  private static void addRun(List<String> labels, List<Run> runs, Run run) {
+  private static void addRun(List<String> labels, List<MeasuredRun> runs, MeasuredRun run) {
     if (run != null) {
       labels.add(run.type() + " (n=" + run.n() + ")");
       runs.add(run);
@@ -208,7 +208,7 @@ final class MarkdownReport {
     line("#### LoadBalancing (n = " + n + ")");
     line("");
     for (String type : types) {
-      Run run = r.timing(type, n);
+      MeasuredRun run = r.timing(type, n);
       if (run != null) {
         line("* " + type);
         countBlock(run);
@@ -216,7 +216,7 @@ final class MarkdownReport {
     }
   }
 
-  private void countBlock(Run run) {
+  private void countBlock(MeasuredRun run) {
     line("");
     line("```");
     Map<String, Integer> counts = run.countPerIp();
@@ -229,10 +229,6 @@ final class MarkdownReport {
     }
     line("```");
     line("");
-  }
-
-  static String shares(Run run) {
-    return run.countPerIp().values().stream().map(String::valueOf).collect(Collectors.joining("/"));
   }
 
   private static String entries(Map<String, Integer> counts, String indent) {

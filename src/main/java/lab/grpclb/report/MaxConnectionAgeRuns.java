@@ -16,7 +16,7 @@ final class MaxConnectionAgeRuns implements ReportSection {
   static final int WINDOW_S = 10;
   private final LabApi api;
   private final ReportOptions options;
-  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, MeasuredRun> runs = new LinkedHashMap<>();
 
   MaxConnectionAgeRuns(LabApi api, ReportOptions options) {
     this.api = api;
@@ -54,14 +54,14 @@ final class MaxConnectionAgeRuns implements ReportSection {
         windows.add(Numbers.percent(Math.round(Timelines.busiestShare(run, from, from + WINDOW_S))) + " %");
       }
       rows.add(List.of(age, String.join(" / ", windows), String.valueOf(run.report().channel().connections()),
-          String.valueOf(run.failed()), String.valueOf(run.retried()), MarkdownReport.shares(run)));
+          String.valueOf(run.failed()), String.valueOf(run.retried()), run.shares()));
     });
     md.table(List.of("max age", "busiest pod per window", "connections", "failed", "retried", "calls per pod"), rows);
   }
 
   @Override
   public List<String> summary() {
-    Run on = runs.get(options.maxAgeMs() + " ms");
+    MeasuredRun on = runs.get(options.maxAgeMs() + " ms");
     if (on == null) {
       return List.of();
     }

@@ -23,7 +23,7 @@ final class NewPodsBehindDns implements ReportSection {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions options;
-  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, MeasuredRun> runs = new LinkedHashMap<>();
   private final Map<String, Integer> lagS = new LinkedHashMap<>();
 
   NewPodsBehindDns(Vertx vertx, LabApi api, ReportOptions options) {
@@ -50,11 +50,12 @@ final class NewPodsBehindDns implements ReportSection {
   private Future<Void> oneType(String type) {
     return api.scale(FROM).compose(c -> Convergence.await(vertx, api)).compose(ms -> api.cluster()).compose(cluster -> {
       Set<String> before = readyIps(cluster);
-      Future<Run> run = api.experiment(type, "rate=" + options.pickerRate() + "&duration_s=" + options.dnsSeconds());
+      Future<MeasuredRun> run = api.experiment(type,
+          "rate=" + options.pickerRate() + "&duration_s=" + options.dnsSeconds());
       Promise<Void> scaled = Promise.promise();
       vertx.setTimer(options.scaleAtS() * 1000L, id -> api.scale(TO).<Void>mapEmpty().onComplete(scaled));
       return Future.all(run, scaled.future()).map(both -> {
-        Run done = run.result();
+        MeasuredRun done = run.result();
         runs.put(type, done);
         int first = Timelines.firstNewPod(done, before, options.scaleAtS());
         lagS.put(type, first < 0 ? null : first - options.scaleAtS());
@@ -87,7 +88,7 @@ final class NewPodsBehindDns implements ReportSection {
     List<List<String>> rows = new ArrayList<>();
     runs.forEach((type, run) -> rows.add(List.of(type, lagS.get(type) == null ? "never, in this run" : "≈ " + lagS.get(type) + " s",
         String.valueOf(Timelines.podsBetween(run, Math.max(0, Timelines.seconds(run) - 5), Timelines.seconds(run)).size()),
-        String.valueOf(run.failed()), MarkdownReport.shares(run))));
+        String.valueOf(run.failed()), run.shares())));
     md.table(List.of("type", "lag to a new pod", "pods serving the last 5 s", "failed", "calls per pod"), rows);
   }
 

@@ -21,12 +21,12 @@ final class PickerRuns {
   }
 
   /** ClientWithKubeResolver with this picker under the given load (query without type). */
-  static Future<Run> run(LabApi api, String picker, String load) {
+  static Future<MeasuredRun> run(LabApi api, String picker, String load) {
     return api.experiment(ClientTypes.KUBE_RESOLVER, load + "&lb=" + picker);
   }
 
   /** The share of a run's replies that came from this IP, in %. */
-  static double sharePercent(Run run, String ip) {
+  static double sharePercent(MeasuredRun run, String ip) {
     return run.ok() == 0 ? 0 : 100.0 * run.count(ip) / run.ok();
   }
 }

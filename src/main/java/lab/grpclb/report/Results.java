@@ -11,23 +11,23 @@ final class Results {
   final ReportOptions options;
   /** GET /cluster once the cluster runs the write-up's 3 replicas, before any experiment. */
   JsonObject clusterAtStart;
-  final List<Run> warmups = new ArrayList<>();
+  final List<MeasuredRun> warmups = new ArrayList<>();
   /** type -> n -> run, for sections 1 and 2. */
-  final Map<String, Map<Integer, Run>> timings = new LinkedHashMap<>();
+  final Map<String, Map<Integer, MeasuredRun>> timings = new LinkedHashMap<>();
   final List<Step> steps = new ArrayList<>();
   /** type -> its open-loop run at the report's steady rate. */
-  final Map<String, Run> steady = new LinkedHashMap<>();
+  final Map<String, MeasuredRun> steady = new LinkedHashMap<>();
   long elapsedNanos;
 
   Results(ReportOptions options) {
     this.options = options;
   }
 
-  Run timing(String type, int n) {
+  MeasuredRun timing(String type, int n) {
     return timings.getOrDefault(type, Map.of()).get(n);
   }
 
-  void addTiming(Run run) {
+  void addTiming(MeasuredRun run) {
     timings.computeIfAbsent(run.type(), t -> new LinkedHashMap<>()).put(run.n(), run);
   }
 
@@ -41,7 +41,7 @@ final class Results {
   }
 
   List<String> podIps() {
-    return clusterAtStart.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("ip")).sorted(Run.IP_ORDER).toList();
+    return clusterAtStart.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("ip")).sorted(MeasuredRun.IP_ORDER).toList();
   }
 
   /** The largest n of the timing tables: the one the summary's answer rests on. */

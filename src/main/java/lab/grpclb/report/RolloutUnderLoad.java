@@ -18,7 +18,7 @@ final class RolloutUnderLoad implements ReportSection {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions options;
-  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, MeasuredRun> runs = new LinkedHashMap<>();
 
   RolloutUnderLoad(Vertx vertx, LabApi api, ReportOptions options) {
     this.vertx = vertx;
@@ -53,7 +53,8 @@ final class RolloutUnderLoad implements ReportSection {
   }
 
   private Future<Void> one(String label, String type, String extra) {
-    Future<Run> run = api.experiment(type, "rate=" + options.pickerRate() + "&duration_s=" + options.rolloutSeconds() + extra);
+    Future<MeasuredRun> run = api.experiment(type,
+        "rate=" + options.pickerRate() + "&duration_s=" + options.rolloutSeconds() + extra);
     Promise<Void> rolled = Promise.promise();
     vertx.setTimer(1_000, id -> api.rollout().<Void>mapEmpty().onComplete(rolled));
     return Future.all(run, rolled.future()).compose(both -> {
@@ -63,7 +64,7 @@ final class RolloutUnderLoad implements ReportSection {
   }
 
   /** This type's run during the rollout (ClientWithKubeResolver: with round robin); null if it did not run. */
-  Run run(String type) {
+  MeasuredRun run(String type) {
     return runs.get(type.equals(ClientTypes.KUBE_RESOLVER) ? type + " round_robin" : type);
   }
 

@@ -23,7 +23,7 @@ final class SlowPod implements ReportSection {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions options;
-  private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final Map<String, MeasuredRun> runs = new LinkedHashMap<>();
   private String slowIp;
   private String slowPod;
   private int slowMs;
@@ -84,11 +84,11 @@ final class SlowPod implements ReportSection {
           withinSlo(run), String.valueOf(run.failed())));
     });
     md.table(List.of("picker", "p50", "p90", "p99", "p99.9", "max", "on the slow pod", "within " + sloMs + " ms", "failed"), rows);
-    Map<String, Run> lines = new LinkedHashMap<>(runs);
+    Map<String, MeasuredRun> lines = new LinkedHashMap<>(runs);
     md.chart("slow-pod-cdf.svg", "Latency CDF per picker with one pod at " + slowMs + " ms", Charts.latencyCdf(lines));
   }
 
-  private static String withinSlo(Run run) {
+  private static String withinSlo(MeasuredRun run) {
     Integer within = run.report().withinSlo();
     int ended = run.ok() + run.failed();
     return within == null || ended == 0 ? "?" : Numbers.share(100.0 * within / ended);
@@ -96,9 +96,9 @@ final class SlowPod implements ReportSection {
 
   @Override
   public List<String> summary() {
-    Run ewma = runs.get("peak_ewma");
-    Run rr = runs.get("round_robin");
-    Run baseline = runs.get(BASELINE);
+    MeasuredRun ewma = runs.get("peak_ewma");
+    MeasuredRun rr = runs.get("round_robin");
+    MeasuredRun baseline = runs.get(BASELINE);
     if (ewma == null || rr == null || baseline == null) {
       return List.of();
     }
@@ -111,14 +111,14 @@ final class SlowPod implements ReportSection {
 
   @Override
   public List<String> findings() {
-    Run baseline = runs.get(BASELINE);
+    MeasuredRun baseline = runs.get(BASELINE);
     if (baseline == null) {
       return List.of();
     }
     List<String> findings = new ArrayList<>();
     Range base = baseline.report().p99Range();
     for (String picker : PickerRuns.PICKERS) {
-      Run run = runs.get(picker);
+      MeasuredRun run = runs.get(picker);
       if (run == null) {
         continue;
       }

@@ -12,7 +12,7 @@ package lab.grpclb.report;
  *                    (null when the step changed nothing, or a run overlapped the change on purpose)
  * @param kill        the deleted pod and its replacement, for the kill step
  */
-record Step(Kind kind, String title, int replicas, Run run, Long clientSawMs, Kill kill) {
+record Step(Kind kind, String title, int replicas, MeasuredRun run, Long clientSawMs, Kill kill) {
 
   /** The write-up's scaling steps, in its order. */
   enum Kind {

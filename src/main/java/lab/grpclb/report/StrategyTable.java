@@ -26,11 +26,11 @@ final class StrategyTable {
     md.line("");
     List<List<String>> rows = new ArrayList<>();
     for (String type : ClientTypes.ALL) {
-      Run steady = results.steady.get(type);
+      MeasuredRun steady = results.steady.get(type);
       if (steady == null) {
         continue;
       }
-      Run rolled = rollout.run(type);
+      MeasuredRun rolled = rollout.run(type);
       rows.add(List.of(type, Numbers.share(100.0 * steady.largestShare() / Math.max(1, steady.ok())),
           reaction(type, dns), rolled == null ? "?" : String.valueOf(rolled.failed()),
           String.valueOf(steady.report().channel().connections()), Numbers.figures(steady.latency().p99())));

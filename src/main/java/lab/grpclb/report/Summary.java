@@ -30,8 +30,8 @@ final class Summary {
 
   private void answer() {
     int n = r.largestN();
-    Run kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
-    Run reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
+    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
     if (kube == null || reuse == null) {
       return;
     }
@@ -39,7 +39,7 @@ final class Summary {
     Range.Verdict verdict = kube.elapsed().against(reuse.elapsed());
     String pace = verdict == Range.Verdict.WITHIN_NOISE ? "within noise of" : verdict.words() + " than";
     lines.add((spread ? "**Use ClientWithKubeResolver.** " : "ClientWithKubeResolver did not balance this time. ")
-        + "At n = " + Numbers.count(n) + " it sent its calls " + MarkdownReport.shares(kube) + " over "
+        + "At n = " + Numbers.count(n) + " it sent its calls " + kube.shares() + " over "
         + kube.countPerIp().size() + " of " + r.podIps().size() + " pods in " + Numbers.ms(kube.elapsedMs(), kube.elapsed())
         + ", " + pace + " ClientWithReuseConn's " + Numbers.ms(reuse.elapsedMs(), reuse.elapsed()) + "; that one sent "
         + Numbers.percent(100.0 * reuse.largestShare() / Math.max(1, reuse.ok())) + " % of its calls to one pod.");
@@ -47,8 +47,8 @@ final class Summary {
 
   private void perCallConnections() {
     int n = r.largestN();
-    Run client = r.timing(ClientTypes.CLIENT, n);
-    Run reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
+    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
     if (client == null || reuse == null) {
       return;
     }

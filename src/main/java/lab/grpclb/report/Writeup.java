@@ -179,7 +179,7 @@ final class Writeup {
         return Future.failedFuture("no ready pod to delete");
       }
       long started = System.nanoTime();
-      Future<Run> run = api.experiment(ClientTypes.KUBE_RESOLVER, options.killN());
+      Future<MeasuredRun> run = api.experiment(ClientTypes.KUBE_RESOLVER, options.killN());
       Promise<JsonObject> deleted = Promise.promise();
       long[] sentAndAnsweredMs = new long[2];
       vertx.setTimer(Math.max(1, options.killAfterMs()), id -> {

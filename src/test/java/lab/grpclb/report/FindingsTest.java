@@ -20,12 +20,12 @@ class FindingsTest {
   static final ReportOptions OPTIONS = new ReportOptions(List.of(1000, 3000), 1000, 3000, 100, 1000, 100, 100, 1, 100,
       1, 100, 1, 10, 100, 4, 1, 300, 3, Path.of("out"));
 
-  static Run run(String type, int n, double ms, int failed, Map<String, Integer> counts) {
+  static MeasuredRun run(String type, int n, double ms, int failed, Map<String, Integer> counts) {
     return runs(type, n, failed, counts, ms);
   }
 
   /** Repeated runs of one point: the report is the median's, with every run's elapsed time. */
-  static Run runs(String type, int n, int failed, Map<String, Integer> counts, double... elapsedMs) {
+  static MeasuredRun runs(String type, int n, int failed, Map<String, Integer> counts, double... elapsedMs) {
     List<ExperimentReport> reports = new ArrayList<>();
     for (double ms : elapsedMs) {
       reports.add(new ExperimentReport(new ExperimentPlan(type, n, n, 500), Math.round(ms * 1e6), 1,
@@ -34,17 +34,17 @@ class FindingsTest {
           new ExperimentReport.Latency(ms, ms, ms, ms, ms, ms), List.of(), Map.of(), List.of(), null,
           new ExperimentReport.ChannelSeen(1, List.of(), List.of(), Retries.NONE), n, 0, 0, false, List.of(), null, null));
     }
-    return new Run(ExperimentReport.median(reports));
+    return new MeasuredRun(ExperimentReport.median(reports));
   }
 
-  static Results results(Run... runs) {
+  static Results results(MeasuredRun... runs) {
     Results results = new Results(OPTIONS);
     JsonArray pods = new JsonArray();
     for (String ip : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
       pods.add(new JsonObject().put("ip", ip).put("delay_ms", 500));
     }
     results.clusterAtStart = new JsonObject().put("pods", pods);
-    for (Run run : runs) {
+    for (MeasuredRun run : runs) {
       results.addTiming(run);
     }
     return results;

@@ -31,7 +31,7 @@ class LabApiTokenTest {
     LabApi withToken = new LabApi(vertx, locked.port(), TOKEN);
     LabApi without = new LabApi(vertx, locked.port(), null);
     try {
-      Run run = withToken.experiment("ClientWithReuseConn", 7).await(10, TimeUnit.SECONDS);
+      MeasuredRun run = withToken.experiment("ClientWithReuseConn", 7).await(10, TimeUnit.SECONDS);
       assertEquals(7, run.report().ok());
       Throwable refused = without.status().toCompletionStage().handle((ok, err) -> err)
           .toCompletableFuture().get(10, TimeUnit.SECONDS);

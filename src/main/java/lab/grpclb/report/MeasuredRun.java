@@ -4,14 +4,19 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.GoDuration;
 import lab.grpclb.experiment.Range;
 
-/** One experiment as the client's HTTP API answered it, with the views the report's sentences need. */
-record Run(ExperimentReport report) {
+/**
+ * One experiment's report as the client's HTTP API answered it, with the views the report's sentences need (pods in
+ * IP order, shares, the top error).
+ */
+record MeasuredRun(ExperimentReport report) {
   /** IPv4 addresses in numeric order, so 127.0.0.10 comes after 127.0.0.9. */
-  static final Comparator<String> IP_ORDER = Comparator.comparingLong(Run::ipValue).thenComparing(Comparator.naturalOrder());
+  static final Comparator<String> IP_ORDER = Comparator.comparingLong(MeasuredRun::ipValue)
+      .thenComparing(Comparator.naturalOrder());
 
   String type() {
     return report.experiment().type();
@@ -59,6 +64,11 @@ record Run(ExperimentReport report) {
     Map<String, Integer> counts = new TreeMap<>(IP_ORDER);
     counts.putAll(report.countPerIp());
     return counts;
+  }
+
+  /** The replies per pod in IP order, as "334/333/333". */
+  String shares() {
+    return countPerIp().values().stream().map(String::valueOf).collect(Collectors.joining("/"));
   }
 
   int count(String ip) {
