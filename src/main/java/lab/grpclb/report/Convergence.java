@@ -3,9 +3,7 @@ package lab.grpclb.report;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.Set;
-import java.util.TreeSet;
 import lab.grpclb.experiment.ClientTypes;
 
 /** Waits, by polling the API every 5 ms, until ClientWithKubeResolver routes to exactly the cluster's ready pods. */
@@ -25,15 +23,15 @@ final class Convergence {
   }
 
   private static void poll(Vertx vertx, LabApi api, long start, Promise<Long> seen) {
-    Future<JsonObject> cluster = api.cluster();
-    Future<JsonObject> status = api.status();
-    Future.all(cluster, status).onComplete(ar -> {
+    Future<ClusterView> cluster = api.cluster();
+    Future<Set<String>> targets = api.kubeResolverTargets();
+    Future.all(cluster, targets).onComplete(ar -> {
       if (ar.failed()) {
         seen.fail(ar.cause());
         return;
       }
-      Set<String> ready = readyIps(cluster.result());
-      Set<String> routed = kubeTargets(status.result());
+      Set<String> ready = cluster.result().readyIps();
+      Set<String> routed = targets.result();
       long ms = (System.nanoTime() - start) / 1_000_000;
       if (ready.equals(routed)) {
         seen.complete(ms);
@@ -44,19 +42,5 @@ final class Convergence {
         vertx.setTimer(POLL_MS, id -> poll(vertx, api, start, seen));
       }
     });
-  }
-
-  private static Set<String> readyIps(JsonObject cluster) {
-    Set<String> ips = new TreeSet<>();
-    cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
-        .filter(pod -> pod.getBoolean("ready")).forEach(pod -> ips.add(pod.getString("ip")));
-    return ips;
-  }
-
-  private static Set<String> kubeTargets(JsonObject status) {
-    Set<String> ips = new TreeSet<>();
-    status.getJsonObject("types").getJsonObject(ClientTypes.KUBE_RESOLVER).getJsonArray("targets")
-        .forEach(target -> ips.add(String.valueOf(target).replaceFirst(":\\d+$", "")));
-    return ips;
   }
 }

@@ -44,8 +44,8 @@ final class ErroringPod implements ReportSection {
   @Override
   public Future<Void> run() {
     return PickerRuns.fivePods(vertx, api).compose(pod -> {
-      badPod = pod.getString("name");
-      badIp = pod.getString("ip");
+      badPod = pod.name();
+      badIp = pod.ip();
       return api.errors(badPod, ERROR_RATE, "UNAVAILABLE")
           .compose(v -> PickerRuns.run(api, "round_robin", load())).map(run -> runs.put(RETRY_ONLY, run))
           .compose(v -> api.ejection(EJECTION))

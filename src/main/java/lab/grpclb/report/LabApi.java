@@ -13,6 +13,9 @@ import io.vertx.core.json.JsonObject;
 import java.lang.ref.Reference;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.ReportJson;
 
 /**
@@ -55,42 +58,55 @@ final class LabApi {
         0).map(json -> new MeasuredRun(ReportJson.fromJson(json)));
   }
 
-  Future<JsonObject> cluster() {
-    return query("/cluster");
+  Future<ClusterView> cluster() {
+    return query("/cluster").map(ClusterView::fromJson);
   }
 
-  Future<JsonObject> scale(int replicas) {
+  Future<Void> scale(int replicas) {
     return set("/cluster/scale?replicas=" + replicas);
   }
 
-  Future<JsonObject> deletePod(String name) {
-    return call(HttpMethod.DELETE, "/cluster/pods/" + URLEncoder.encode(name, StandardCharsets.UTF_8), 202, DELETE_TIMEOUT_MS);
+  /** {@code kubectl delete pod}: completes with the Deployment's replacement once it serves. */
+  Future<ClusterView.Pod> deletePod(String name) {
+    String uri = "/cluster/pods/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    return call(HttpMethod.DELETE, uri, 202, DELETE_TIMEOUT_MS).compose(answer -> {
+      JsonObject replacement = answer.getJsonObject("replacement");
+      return replacement == null
+          ? Future.failedFuture("DELETE " + uri + " named no replacement: " + answer.getString("status"))
+          : Future.succeededFuture(ClusterView.Pod.fromJson(replacement));
+    });
   }
 
-  Future<JsonObject> delay(String pod, int ms) {
+  Future<Void> delay(String pod, int ms) {
     return set("/cluster/pods/" + URLEncoder.encode(pod, StandardCharsets.UTF_8) + "/delay?ms=" + ms);
   }
 
-  Future<JsonObject> errors(String pod, double rate, String status) {
+  Future<Void> errors(String pod, double rate, String status) {
     return set("/cluster/pods/" + URLEncoder.encode(pod, StandardCharsets.UTF_8) + "/errors?rate=" + rate + "&status=" + status);
   }
 
   /** ClientWithKubeResolver's outlier ejection, as {@code POST /balancer/outlier-ejection?QUERY} sets it. */
-  Future<JsonObject> ejection(String query) {
+  Future<Void> ejection(String query) {
     return set("/balancer/outlier-ejection?" + query);
   }
 
-  Future<JsonObject> maxConnectionAge(int ms) {
+  Future<Void> maxConnectionAge(int ms) {
     return set("/cluster/max-connection-age?ms=" + ms);
   }
 
   /** {@code kubectl rollout restart}: answers once every pod is replaced. */
-  Future<JsonObject> rollout() {
-    return call(HttpMethod.POST, "/cluster/rollout", 200, ROLLOUT_TIMEOUT_MS);
+  Future<Void> rollout() {
+    return call(HttpMethod.POST, "/cluster/rollout", 200, ROLLOUT_TIMEOUT_MS).mapEmpty();
   }
 
-  Future<JsonObject> status() {
-    return query("/status");
+  /** The pod IPs ClientWithKubeResolver routes to, as {@code GET /status} lists its targets (ip:port). */
+  Future<Set<String>> kubeResolverTargets() {
+    return query("/status").map(status -> {
+      Set<String> ips = new TreeSet<>();
+      status.getJsonObject("types").getJsonObject(ClientTypes.KUBE_RESOLVER).getJsonArray("targets")
+          .forEach(target -> ips.add(String.valueOf(target).replaceFirst(":\\d+$", "")));
+      return ips;
+    });
   }
 
   Future<Void> close() {
@@ -103,8 +119,8 @@ final class LabApi {
   }
 
   /** A POST that sets a value (a replica count, a delay, an error rate). */
-  private Future<JsonObject> set(String uri) {
-    return call(HttpMethod.POST, uri, 200, CHANGE_TIMEOUT_MS);
+  private Future<Void> set(String uri) {
+    return call(HttpMethod.POST, uri, 200, CHANGE_TIMEOUT_MS).mapEmpty();
   }
 
   /**

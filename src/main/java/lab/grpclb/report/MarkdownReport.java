@@ -56,9 +56,9 @@ final class MarkdownReport {
 
   private void setup() {
     line("Setup: " + r.podIps().size() + " greeter pods (" + String.join(", ", r.podIps()) + ") replying after "
-        + r.delayMs() + " ms, behind the service address " + r.clusterAtStart.getString("service")
+        + r.delayMs() + " ms, behind the service address " + r.clusterAtStart.service()
         + " (each new connection goes to a random ready pod, as with kube-proxy); ClientWithKubeResolver watches the "
-        + "EndpointSlices of the control plane at " + r.clusterAtStart.getString("control_plane") + ". "
+        + "EndpointSlices of the control plane at " + r.clusterAtStart.controlPlane() + ". "
         + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".");
     line("");
     line("A warm-up ran first: each client type once at n = " + r.options.warmupN() + " (not in the tables: "

@@ -3,13 +3,11 @@ package lab.grpclb.report;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import lab.grpclb.experiment.ClientTypes;
 
 /**
@@ -49,11 +47,11 @@ final class NewPodsBehindDns implements ReportSection {
   /** At FROM pods: an open loop, the scale to TO pods at scaleAtS, then back to FROM. */
   private Future<Void> oneType(String type) {
     return api.scale(FROM).compose(c -> Convergence.await(vertx, api)).compose(ms -> api.cluster()).compose(cluster -> {
-      Set<String> before = readyIps(cluster);
+      Set<String> before = cluster.readyIps();
       Future<MeasuredRun> run = api.experiment(type,
           "rate=" + options.pickerRate() + "&duration_s=" + options.dnsSeconds());
       Promise<Void> scaled = Promise.promise();
-      vertx.setTimer(options.scaleAtS() * 1000L, id -> api.scale(TO).<Void>mapEmpty().onComplete(scaled));
+      vertx.setTimer(options.scaleAtS() * 1000L, id -> api.scale(TO).onComplete(scaled));
       return Future.all(run, scaled.future()).map(both -> {
         MeasuredRun done = run.result();
         runs.put(type, done);
@@ -62,13 +60,6 @@ final class NewPodsBehindDns implements ReportSection {
         return (Void) null;
       });
     }).eventually(() -> api.scale(FROM));
-  }
-
-  private static Set<String> readyIps(JsonObject cluster) {
-    Set<String> ips = new TreeSet<>();
-    cluster.getJsonArray("pods").stream().map(JsonObject.class::cast).filter(p -> p.getBoolean("ready"))
-        .forEach(p -> ips.add(p.getString("ip")));
-    return ips;
   }
 
   /** How long after the scale-up this type's calls first reached a new pod, in whole seconds; null if never. */

@@ -1,7 +1,6 @@
 package lab.grpclb.report;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import lab.grpclb.experiment.ClientTypes;
 
@@ -14,10 +13,9 @@ final class PickerRuns {
   }
 
   /** Scales to {@link #PODS} and waits until the client routes to all of them; completes with the first ready pod. */
-  static Future<JsonObject> fivePods(io.vertx.core.Vertx vertx, LabApi api) {
+  static Future<ClusterView.Pod> fivePods(io.vertx.core.Vertx vertx, LabApi api) {
     return api.scale(PODS).compose(c -> Convergence.await(vertx, api)).compose(ms -> api.cluster())
-        .map(cluster -> cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
-            .filter(pod -> pod.getBoolean("ready")).findFirst().orElseThrow());
+        .map(cluster -> cluster.firstReady().orElseThrow());
   }
 
   /** ClientWithKubeResolver with this picker under the given load (query without type). */

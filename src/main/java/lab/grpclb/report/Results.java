@@ -1,6 +1,5 @@
 package lab.grpclb.report;
 
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +9,7 @@ import java.util.Map;
 final class Results {
   final ReportOptions options;
   /** GET /cluster once the cluster runs the write-up's 3 replicas, before any experiment. */
-  JsonObject clusterAtStart;
+  ClusterView clusterAtStart;
   final List<MeasuredRun> warmups = new ArrayList<>();
   /** type -> n -> run, for sections 1 and 2. */
   final Map<String, Map<Integer, MeasuredRun>> timings = new LinkedHashMap<>();
@@ -37,11 +36,11 @@ final class Results {
 
   /** The pods' reply delay, as GET /cluster reported it. */
   int delayMs() {
-    return clusterAtStart.getJsonArray("pods").getJsonObject(0).getInteger("delay_ms");
+    return clusterAtStart.delayMs();
   }
 
   List<String> podIps() {
-    return clusterAtStart.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("ip")).sorted(MeasuredRun.IP_ORDER).toList();
+    return clusterAtStart.ips();
   }
 
   /** The largest n of the timing tables: the one the summary's answer rests on. */

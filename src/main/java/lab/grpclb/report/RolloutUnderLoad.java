@@ -56,7 +56,7 @@ final class RolloutUnderLoad implements ReportSection {
     Future<MeasuredRun> run = api.experiment(type,
         "rate=" + options.pickerRate() + "&duration_s=" + options.rolloutSeconds() + extra);
     Promise<Void> rolled = Promise.promise();
-    vertx.setTimer(1_000, id -> api.rollout().<Void>mapEmpty().onComplete(rolled));
+    vertx.setTimer(1_000, id -> api.rollout().onComplete(rolled));
     return Future.all(run, rolled.future()).compose(both -> {
       runs.put(label, run.result());
       return Convergence.await(vertx, api).<Void>mapEmpty();

@@ -48,15 +48,15 @@ final class SlowPod implements ReportSection {
   @Override
   public Future<Void> run() {
     return PickerRuns.fivePods(vertx, api).compose(pod -> {
-      slowPod = pod.getString("name");
-      slowIp = pod.getString("ip");
-      int delay = pod.getInteger("delay_ms");
+      slowPod = pod.name();
+      slowIp = pod.ip();
+      int delay = pod.delayMs();
       slowMs = SLOWDOWN * delay;
       sloMs = SLO_FACTOR * delay;
       Future<Void> chain = PickerRuns.run(api, "round_robin", load()).map(run -> {
         runs.put(BASELINE, run);
         return (Void) null;
-      }).compose(v -> api.delay(slowPod, slowMs).mapEmpty());
+      }).compose(v -> api.delay(slowPod, slowMs));
       for (String picker : PickerRuns.PICKERS) {
         chain = chain.compose(v -> PickerRuns.run(api, picker, load()).map(run -> {
           runs.put(picker, run);

@@ -3,7 +3,6 @@ package lab.grpclb.report;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -150,7 +149,7 @@ final class Writeup {
 
   /** Starts the scale-up and, without waiting for it, the run: the write-up's "during the process of scaling". */
   private Future<?> duringScaleUp() {
-    Future<JsonObject> scaled = api.scale(SCALED_UP);
+    Future<Void> scaled = api.scale(SCALED_UP);
     return api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
         .compose(run -> scaled.map(c -> results.steps.add(
             new Step(Step.Kind.DURING_SCALE_UP, "During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null,
@@ -173,25 +172,24 @@ final class Writeup {
   /** {@code kubectl delete pod} on a ready pod while killN calls are in flight. */
   private Future<?> killMidRun() {
     return api.cluster().compose(cluster -> {
-      JsonObject victim = cluster.getJsonArray("pods").stream().map(JsonObject.class::cast)
-          .filter(pod -> pod.getBoolean("ready")).findFirst().orElse(null);
+      ClusterView.Pod victim = cluster.firstReady().orElse(null);
       if (victim == null) {
         return Future.failedFuture("no ready pod to delete");
       }
       long started = System.nanoTime();
       Future<MeasuredRun> run = api.experiment(ClientTypes.KUBE_RESOLVER, options.killN());
-      Promise<JsonObject> deleted = Promise.promise();
+      Promise<ClusterView.Pod> deleted = Promise.promise();
       long[] sentAndAnsweredMs = new long[2];
       vertx.setTimer(Math.max(1, options.killAfterMs()), id -> {
         sentAndAnsweredMs[0] = (System.nanoTime() - started) / 1_000_000;
-        api.deletePod(victim.getString("name"))
+        api.deletePod(victim.name())
             .onSuccess(answer -> sentAndAnsweredMs[1] = (System.nanoTime() - started) / 1_000_000) // terminating by then
             .onComplete(deleted);
       });
       return Future.all(run, deleted.future()).map(both -> {
-        JsonObject replacement = deleted.future().result().getJsonObject("replacement");
-        Step.Kill kill = new Step.Kill(victim.getString("name"), victim.getString("ip"), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
-            replacement.getString("name"), replacement.getString("ip"));
+        ClusterView.Pod replacement = deleted.future().result();
+        Step.Kill kill = new Step.Kill(victim.name(), victim.ip(), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
+            replacement.name(), replacement.ip());
         return results.steps.add(new Step(Step.Kind.KILL, "Kill one pod in the middle of a run", WRITEUP_REPLICAS,
             run.result(), null, kill));
       });

@@ -3,8 +3,6 @@ package lab.grpclb.report;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +37,11 @@ class FindingsTest {
 
   static Results results(MeasuredRun... runs) {
     Results results = new Results(OPTIONS);
-    JsonArray pods = new JsonArray();
+    List<ClusterView.Pod> pods = new ArrayList<>();
     for (String ip : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
-      pods.add(new JsonObject().put("ip", ip).put("delay_ms", 500));
+      pods.add(new ClusterView.Pod("greeter-server-" + ip, ip, true, 500));
     }
-    results.clusterAtStart = new JsonObject().put("pods", pods);
+    results.clusterAtStart = new ClusterView("127.0.0.1:50051", "https://127.0.0.1:6443", pods);
     for (MeasuredRun run : runs) {
       results.addTiming(run);
     }

@@ -33,7 +33,7 @@ class LabApiTokenTest {
     try {
       MeasuredRun run = withToken.experiment("ClientWithReuseConn", 7).await(10, TimeUnit.SECONDS);
       assertEquals(7, run.report().ok());
-      Throwable refused = without.status().toCompletionStage().handle((ok, err) -> err)
+      Throwable refused = without.kubeResolverTargets().toCompletionStage().handle((ok, err) -> err)
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertTrue(refused != null && refused.getMessage().contains("answered 401"), String.valueOf(refused));
     } finally {
