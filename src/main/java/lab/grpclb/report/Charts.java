@@ -22,16 +22,16 @@ final class Charts {
   }
 
   /** A line per client type: the median elapsed at each n, with a bar over the runs' min-max; log time axis. */
-  static String elapsedVsN(Results r) {
+  static String elapsedVsN(WriteupRuns r) {
     int height = 320;
     int left = 70;
     int right = 190;
     int top = 20;
     int bottom = 50;
-    List<Integer> ns = r.options.ns();
+    List<Integer> ns = r.options().ns();
     double low = Double.MAX_VALUE;
     double high = 1;
-    for (Map<Integer, MeasuredRun> byN : r.timings.values()) {
+    for (Map<Integer, MeasuredRun> byN : r.timings().values()) {
       for (MeasuredRun run : byN.values()) {
         low = Math.min(low, run.elapsed().min());
         high = Math.max(high, run.elapsed().max());

@@ -32,14 +32,14 @@ final class Findings {
   /** Pods that served calls in the write-up's run during the scale-up to 10. */
   static final int WRITEUP_PODS_DURING_SCALE_UP = 4;
 
-  private final Results r;
+  private final WriteupRuns r;
   private final List<String> sentences = new ArrayList<>();
 
-  private Findings(Results results) {
+  private Findings(WriteupRuns results) {
     this.r = results;
   }
 
-  static List<String> of(Results results) {
+  static List<String> of(WriteupRuns results) {
     Findings findings = new Findings(results);
     findings.perCallCost();
     findings.crashes();
@@ -56,7 +56,7 @@ final class Findings {
   // ---- section 1 ----
 
   private void perCallCost() {
-    int n = r.options.spreadN();
+    int n = r.options().spreadN();
     MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
     MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
     if (client == null || reuse == null) {
@@ -69,7 +69,7 @@ final class Findings {
     List<String> leftOut = new ArrayList<>();
     double low = Double.MAX_VALUE;
     double high = 0;
-    for (int size : r.options.ns()) {
+    for (int size : r.options().ns()) {
       MeasuredRun c = r.timing(ClientTypes.CLIENT, size);
       MeasuredRun s = r.timing(ClientTypes.REUSE_CONN, size);
       if (c == null || s == null || c.failed() > 0 || s.failed() > 0 || s.elapsedMs() - delay <= 0) {
@@ -95,7 +95,7 @@ final class Findings {
   private void crashes() {
     List<String> survived = new ArrayList<>();
     List<String> failed = new ArrayList<>();
-    for (int n : r.options.ns()) {
+    for (int n : r.options().ns()) {
       MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
       if (client == null || n < WRITEUP_CRASH_N) {
         continue;
@@ -119,7 +119,7 @@ final class Findings {
   }
 
   private void clientSpread() {
-    MeasuredRun client = r.timing(ClientTypes.CLIENT, r.options.spreadN());
+    MeasuredRun client = r.timing(ClientTypes.CLIENT, r.options().spreadN());
     if (client == null || client.ok() == 0) {
       return;
     }
@@ -128,18 +128,18 @@ final class Findings {
     String verdict = pods == r.podIps().size() && spread <= WRITEUP_CLIENT_SPREAD * 1.25
         ? "close to even, as the write-up found" : "less even than the write-up's";
     say("Through the service address, Client's n = %s calls landed on %d of %d pods (%s), max/min %s: %s (max/min %s).",
-        count(r.options.spreadN()), pods, r.podIps().size(), client.shares(), ratio(spread), verdict,
+        count(r.options().spreadN()), pods, r.podIps().size(), client.shares(), ratio(spread), verdict,
         ratio(WRITEUP_CLIENT_SPREAD));
   }
 
   private void reuseConcentration() {
-    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, r.options.spreadN());
+    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, r.options().spreadN());
     if (reuse == null || reuse.ok() == 0) {
       return;
     }
     double share = 100.0 * reuse.largestShare() / reuse.ok();
     say("ClientWithReuseConn sent %s %% of its n = %s calls to one pod (%s), %s the write-up's 100 %%: one connection, one pod.",
-        percent(share), count(r.options.spreadN()), topIp(reuse), share == 100 ? "as in" : "unlike");
+        percent(share), count(r.options().spreadN()), topIp(reuse), share == 100 ? "as in" : "unlike");
   }
 
   // ---- section 2 ----
@@ -152,7 +152,7 @@ final class Findings {
     List<String> ratios = new ArrayList<>();
     List<String> apart = new ArrayList<>();
     int runs = Integer.MAX_VALUE;
-    for (int n : r.options.ns()) {
+    for (int n : r.options().ns()) {
       MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
       MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
       if (kube == null || reuse == null) {
@@ -178,19 +178,19 @@ final class Findings {
 
   /** Section 4: the open loop's tails per type. */
   private void steady() {
-    MeasuredRun kube = r.steady.get(ClientTypes.KUBE_RESOLVER);
-    MeasuredRun reuse = r.steady.get(ClientTypes.REUSE_CONN);
+    MeasuredRun kube = r.steady().get(ClientTypes.KUBE_RESOLVER);
+    MeasuredRun reuse = r.steady().get(ClientTypes.REUSE_CONN);
     if (kube == null || reuse == null) {
       return;
     }
     Range.Verdict verdict = kube.report().p99Range().against(reuse.report().p99Range());
     say("Under the steady open loop (%s calls/s), ClientWithKubeResolver's p99 was %s ms against ClientWithReuseConn's %s ms (%s), with its calls spread %s against %s.",
-        count(r.options.steadyRate()), Numbers.figures(kube.latency().p99()), Numbers.figures(reuse.latency().p99()),
+        count(r.options().steadyRate()), Numbers.figures(kube.latency().p99()), Numbers.figures(reuse.latency().p99()),
         verdict.words(), kube.shares(), reuse.shares());
   }
 
   private void kubeSplit() {
-    int n = r.options.splitN();
+    int n = r.options().splitN();
     MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
     MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
     if (kube != null && kube.ok() > 0) {
@@ -208,7 +208,7 @@ final class Findings {
   // ---- section 3 ----
 
   private void scaling() {
-    for (Step step : r.steps) {
+    for (Step step : r.steps()) {
       MeasuredRun run = step.run();
       if (step.kill() != null) {
         kill(step);
@@ -250,17 +250,17 @@ final class Findings {
   private void failures() {
     long failed = 0;
     long calls = 0;
-    for (Map<Integer, MeasuredRun> byN : r.timings.values()) {
+    for (Map<Integer, MeasuredRun> byN : r.timings().values()) {
       for (MeasuredRun run : byN.values()) {
         failed += run.failed();
         calls += run.n();
       }
     }
-    for (Step step : r.steps) {
+    for (Step step : r.steps()) {
       failed += step.run().failed();
       calls += step.run().n();
     }
-    for (MeasuredRun run : r.steady.values()) {
+    for (MeasuredRun run : r.steady().values()) {
       failed += run.failed();
       calls += run.ok() + run.failed();
     }

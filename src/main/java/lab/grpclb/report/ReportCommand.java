@@ -35,16 +35,12 @@ public final class ReportCommand {
                                    PrintStream out) {
     LabApi api = new LabApi(vertx, clientPort, token);
     List<ReportSection> sections = Sections.of(kind, vertx, api, options);
-    Future<Results> writeup = kind.includes(ReportKind.WRITEUP) ? new Writeup(vertx, api, options).run()
-        : Future.succeededFuture(null);
-    return writeup
-        .compose(results -> runAll(sections).map(results))
-        .compose(results -> {
-          MarkdownReport.Rendered rendered = MarkdownReport.render(results,
-              results == null ? List.of() : Findings.of(results), sections);
+    return runAll(sections)
+        .compose(ran -> {
+          MarkdownReport.Rendered rendered = MarkdownReport.render(sections);
           String markdown = rendered.markdown();
           return write(vertx, options.outDir(), rendered)
-              .compose(v -> vertx.executeBlocking(() -> {
+              .compose(written -> vertx.executeBlocking(() -> {
                 out.print(markdown);
                 out.flush();
                 return markdown;

@@ -4,13 +4,13 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * One experiment of the report beyond the write-up, runnable alone ({@code --report NAME}): it drives the local
- * cluster through the HTTP API, then writes its section, at most two summary lines and its findings, all from
- * its own numbers.
+ * One part of the report, the write-up's included: it drives the local cluster through the HTTP API, then writes
+ * its section, its summary lines and its findings, all from its own numbers (the strategy table only reads the
+ * others'). The report is a list of these, run one after the other, then rendered in the same order.
  */
 interface ReportSection {
 
-  /** What {@code --report} calls it, e.g. slow-pod. */
+  /** What the progress log calls it; {@code --report NAME} where it runs alone, e.g. slow-pod. */
   String name();
 
   Future<Void> run();

@@ -5,13 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 import lab.grpclb.config.ReportKind;
 
-/** The experiments beyond the write-up that a {@code --report} kind runs, in the report's order. */
+/** The sections a {@code --report} kind runs, in the report's order: the write-up first, the strategy table last. */
 final class Sections {
   private Sections() {
   }
 
   static List<ReportSection> of(ReportKind kind, Vertx vertx, LabApi api, ReportOptions options) {
     List<ReportSection> sections = new ArrayList<>();
+    Writeup writeup = kind.includes(ReportKind.WRITEUP) ? new Writeup(vertx, api, options) : null;
+    NewPodsBehindDns dns = kind.includes(ReportKind.DNS) ? new NewPodsBehindDns(vertx, api, options) : null;
+    RolloutUnderLoad rollout = kind.includes(ReportKind.ROLLOUT) ? new RolloutUnderLoad(vertx, api, options) : null;
+    add(sections, writeup);
     if (kind.includes(ReportKind.SLOW_POD)) {
       sections.add(new SlowPod(vertx, api, options));
     }
@@ -21,15 +25,20 @@ final class Sections {
     if (kind.includes(ReportKind.EQUAL_PODS)) {
       sections.add(new EqualPods(vertx, api, options));
     }
-    if (kind.includes(ReportKind.DNS)) {
-      sections.add(new NewPodsBehindDns(vertx, api, options));
-    }
+    add(sections, dns);
     if (kind.includes(ReportKind.MAX_AGE)) {
       sections.add(new MaxConnectionAgeRuns(api, options));
     }
-    if (kind.includes(ReportKind.ROLLOUT)) {
-      sections.add(new RolloutUnderLoad(vertx, api, options));
+    add(sections, rollout);
+    if (writeup != null && dns != null && rollout != null) {
+      sections.add(new StrategyTable(writeup, dns, rollout));
     }
     return sections;
+  }
+
+  private static void add(List<ReportSection> sections, ReportSection section) {
+    if (section != null) {
+      sections.add(section);
+    }
   }
 }

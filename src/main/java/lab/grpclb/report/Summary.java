@@ -11,14 +11,14 @@ import lab.grpclb.experiment.Range;
  */
 final class Summary {
   static final int MAX_LINES = 5;
-  private final Results r;
+  private final WriteupRuns r;
   private final List<String> lines = new ArrayList<>();
 
-  private Summary(Results results) {
+  private Summary(WriteupRuns results) {
     this.r = results;
   }
 
-  static List<String> of(Results results) {
+  static List<String> of(WriteupRuns results) {
     Summary summary = new Summary(results);
     summary.answer();
     summary.perCallConnections();
@@ -64,8 +64,8 @@ final class Summary {
     if (kill == null || scaleUp == null) {
       return;
     }
-    long failed = r.steps.stream().mapToLong(step -> step.run().failed()).sum();
-    long calls = r.steps.stream().mapToLong(step -> step.run().n()).sum();
+    long failed = r.steps().stream().mapToLong(step -> step.run().failed()).sum();
+    long calls = r.steps().stream().mapToLong(step -> step.run().n()).sum();
     lines.add("**Pods come and go without loss:** across the scaling steps ClientWithKubeResolver failed "
         + Numbers.count(failed) + " of " + Numbers.count(calls) + " calls; the pod deleted mid-run cost "
         + kill.run().failed() + " failed and " + kill.run().retried() + " retried, and after the scale-up to "
@@ -73,17 +73,17 @@ final class Summary {
   }
 
   private void steadyLoad() {
-    if (r.steady.isEmpty()) {
+    if (r.steady().isEmpty()) {
       return;
     }
     List<String> p99s = new ArrayList<>();
-    r.steady.forEach((type, run) -> p99s.add(type + " " + Numbers.ms(run.latency().p99())));
-    lines.add("**Under steady load** (" + Numbers.count(r.options.steadyRate()) + " calls/s for "
-        + r.options.steadySeconds() + " s), p99: " + String.join(", ", p99s) + ".");
+    r.steady().forEach((type, run) -> p99s.add(type + " " + Numbers.ms(run.latency().p99())));
+    lines.add("**Under steady load** (" + Numbers.count(r.options().steadyRate()) + " calls/s for "
+        + r.options().steadySeconds() + " s), p99: " + String.join(", ", p99s) + ".");
   }
 
   private void method() {
-    lines.add("Times are medians of " + r.options.runs() + " runs with their min–max; \"faster\" or \"slower\" means the"
+    lines.add("Times are medians of " + r.options().runs() + " runs with their min–max; \"faster\" or \"slower\" means the"
         + " ranges do not overlap, otherwise \"within noise\".");
   }
 }

@@ -4,18 +4,22 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import lab.grpclb.config.ReportKind;
 import lab.grpclb.experiment.ClientTypes;
 
 /**
  * The write-up's experiments, in its order, against the local cluster through its HTTP API: the timing tables,
- * then ClientWithKubeResolver while the cluster scales up, loses a pod and scales down. Steps run one after
- * the other (the API refuses overlapping experiments) and each logs one progress line.
+ * then ClientWithKubeResolver while the cluster scales up, loses a pod and scales down, then the steady load. Steps
+ * run one after the other (the API refuses overlapping experiments) and each logs one progress line; what they
+ * measured becomes {@link WriteupRuns} once the last has ended.
  */
-final class Writeup {
+final class Writeup implements ReportSection {
   private static final Logger LOG = Logger.getLogger(Writeup.class.getName());
   static final int WRITEUP_REPLICAS = 3;
   static final int SCALED_UP = 10;
@@ -24,8 +28,14 @@ final class Writeup {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions options;
-  private final Results results;
   private final List<Action> plan = new ArrayList<>();
+  // filled by the steps, one after the other, and frozen into runs once the last has ended
+  private ClusterView clusterAtStart;
+  private final List<MeasuredRun> warmups = new ArrayList<>();
+  private final List<MeasuredRun> timings = new ArrayList<>();
+  private final List<Step> steps = new ArrayList<>();
+  private final Map<String, MeasuredRun> steady = new LinkedHashMap<>();
+  private WriteupRuns runs;
 
   private record Action(String title, Supplier<Future<?>> body) {
   }
@@ -41,14 +51,19 @@ final class Writeup {
     this.vertx = vertx;
     this.api = api;
     this.options = options;
-    this.results = new Results(options);
     planSetup();
     planTimings();
     planScaling();
     planSteady();
   }
 
-  Future<Results> run() {
+  @Override
+  public String name() {
+    return ReportKind.WRITEUP.wireName();
+  }
+
+  @Override
+  public Future<Void> run() {
     long started = System.nanoTime();
     Future<?> chain = Future.succeededFuture();
     for (int i = 0; i < plan.size(); i++) {
@@ -57,9 +72,30 @@ final class Writeup {
       chain = chain.compose(v -> perform(number, action));
     }
     return chain.map(v -> {
-      results.elapsedNanos = System.nanoTime() - started;
-      return results;
+      runs = new WriteupRuns(options, clusterAtStart, warmups, WriteupRuns.byTypeAndN(timings), steps, steady,
+          System.nanoTime() - started);
+      return null;
     });
+  }
+
+  /** What the steps measured; set once they have all run. */
+  WriteupRuns runs() {
+    return runs;
+  }
+
+  @Override
+  public void render(Markdown md) {
+    WriteupMarkdown.render(md, runs);
+  }
+
+  @Override
+  public List<String> summary() {
+    return Summary.of(runs);
+  }
+
+  @Override
+  public List<String> findings() {
+    return Findings.of(runs);
   }
 
   /**
@@ -90,10 +126,10 @@ final class Writeup {
     step("scale to " + WRITEUP_REPLICAS + " replicas, the write-up's cluster", () -> api.scale(WRITEUP_REPLICAS)
         .compose(c -> awaitClientSeesCluster())
         .compose(ms -> api.cluster())
-        .onSuccess(cluster -> results.clusterAtStart = cluster));
+        .onSuccess(cluster -> clusterAtStart = cluster));
     for (String type : ClientTypes.ALL) {
       step("warm-up " + type + " n=" + options.warmupN() + " (not reported)",
-          () -> api.experiment(type, options.warmupN()).onSuccess(results.warmups::add));
+          () -> api.experiment(type, options.warmupN()).onSuccess(warmups::add));
     }
   }
 
@@ -116,7 +152,7 @@ final class Writeup {
 
   private void measure(String type, int n) {
     step(type + " n=" + n + " x" + options.runs(),
-        () -> api.experiment(type, "n=" + n + "&runs=" + options.runs()).onSuccess(results::addTiming));
+        () -> api.experiment(type, "n=" + n + "&runs=" + options.runs()).onSuccess(timings::add));
   }
 
   /** Section 4: every type under the same open loop, the shape a burst cannot show. */
@@ -125,7 +161,7 @@ final class Writeup {
         .compose(c -> awaitClientSeesCluster()));
     String query = "rate=" + options.steadyRate() + "&duration_s=" + options.steadySeconds() + "&runs=" + options.runs();
     for (String type : ClientTypes.ALL) {
-      step(type + " " + query.replace('&', ' '), () -> api.experiment(type, query).onSuccess(run -> results.steady.put(type, run)));
+      step(type + " " + query.replace('&', ' '), () -> api.experiment(type, query).onSuccess(run -> steady.put(type, run)));
     }
   }
 
@@ -151,7 +187,7 @@ final class Writeup {
   private Future<?> duringScaleUp() {
     Future<Void> scaled = api.scale(SCALED_UP);
     return api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
-        .compose(run -> scaled.map(c -> results.steps.add(
+        .compose(run -> scaled.map(c -> steps.add(
             new Step(Step.Kind.DURING_SCALE_UP, "During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null,
                 null))));
   }
@@ -159,14 +195,14 @@ final class Writeup {
   private Future<?> afterChange(Step.Kind kind, String title, int replicas) {
     return awaitClientSeesCluster()
         .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN()))
-        .map(run -> results.steps.add(new Step(kind, title, replicas, run, null, null)));
+        .map(run -> steps.add(new Step(kind, title, replicas, run, null, null)));
   }
 
   private Future<?> scaleAndRun(Step.Kind kind, String title, int replicas) {
     return api.scale(replicas)
         .compose(c -> awaitClientSeesCluster())
         .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
-            .map(run -> results.steps.add(new Step(kind, title, replicas, run, ms, null))));
+            .map(run -> steps.add(new Step(kind, title, replicas, run, ms, null))));
   }
 
   /** {@code kubectl delete pod} on a ready pod while killN calls are in flight. */
@@ -190,7 +226,7 @@ final class Writeup {
         ClusterView.Pod replacement = deleted.future().result();
         Step.Kill kill = new Step.Kill(victim.name(), victim.ip(), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
             replacement.name(), replacement.ip());
-        return results.steps.add(new Step(Step.Kind.KILL, "Kill one pod in the middle of a run", WRITEUP_REPLICAS,
+        return steps.add(new Step(Step.Kind.KILL, "Kill one pod in the middle of a run", WRITEUP_REPLICAS,
             run.result(), null, kill));
       });
     });

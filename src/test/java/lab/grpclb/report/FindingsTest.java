@@ -35,26 +35,23 @@ class FindingsTest {
     return new MeasuredRun(ExperimentReport.median(reports));
   }
 
-  static Results results(MeasuredRun... runs) {
-    Results results = new Results(OPTIONS);
+  /** The timing runs of a write-up on 3 pods at 500 ms, without its scaling and steady-load runs. */
+  static WriteupRuns timings(MeasuredRun... runs) {
     List<ClusterView.Pod> pods = new ArrayList<>();
     for (String ip : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
       pods.add(new ClusterView.Pod("greeter-server-" + ip, ip, true, 500));
     }
-    results.clusterAtStart = new ClusterView("127.0.0.1:50051", "https://127.0.0.1:6443", pods);
-    for (MeasuredRun run : runs) {
-      results.addTiming(run);
-    }
-    return results;
+    return new WriteupRuns(OPTIONS, new ClusterView("127.0.0.1:50051", "https://127.0.0.1:6443", pods), List.of(),
+        WriteupRuns.byTypeAndN(List.of(runs)), List.of(), Map.of(), 0);
   }
 
-  static String findings(Results results) {
-    return String.join("\n", Findings.of(results));
+  static String findings(WriteupRuns runs) {
+    return String.join("\n", Findings.of(runs));
   }
 
   @Test
   void numbersLikeTheWriteupsAgreeWithIt() {
-    String text = findings(results(
+    String text = findings(timings(
         run("Client", 1000, 690, 0, Map.of("127.0.0.2", 340, "127.0.0.3", 330, "127.0.0.4", 330)),
         run("ClientWithReuseConn", 1000, 522, 0, Map.of("127.0.0.3", 1000)),
         run("ClientWithKubeResolver", 1000, 515, 0, Map.of("127.0.0.2", 334, "127.0.0.3", 333, "127.0.0.4", 333)),
@@ -72,7 +69,7 @@ class FindingsTest {
 
   @Test
   void numbersUnlikeTheWriteupsSaySo() {
-    String text = findings(results(
+    String text = findings(timings(
         run("Client", 1000, 900, 0, Map.of("127.0.0.2", 1000)),
         run("ClientWithReuseConn", 1000, 520, 0, Map.of("127.0.0.3", 600, "127.0.0.4", 400)),
         run("ClientWithKubeResolver", 1000, 1040, 0, Map.of("127.0.0.2", 334, "127.0.0.3", 333, "127.0.0.4", 333)),
@@ -92,7 +89,7 @@ class FindingsTest {
   @Test
   void aDifferenceInsideTheNoiseOfRepeatedRunsContradictsNothing() {
     Map<String, Integer> even = Map.of("127.0.0.2", 1000, "127.0.0.3", 1000, "127.0.0.4", 1000);
-    String text = findings(results(
+    String text = findings(timings(
         runs("ClientWithReuseConn", 3000, 0, Map.of("127.0.0.3", 3000), 1000, 600, 650),
         runs("ClientWithKubeResolver", 3000, 0, even, 560, 1200, 900)));
     assertTrue(text.contains("1.4× at n = 3000 (within noise), over 3 runs each: on par, as in the write-up's"), text);
