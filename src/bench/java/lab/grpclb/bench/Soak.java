@@ -89,7 +89,7 @@ public final class Soak {
     samples.add(ProcSample.now("start", 0));
     Chaos chaos = new Chaos(vertx, local, options, progress);
     chaos.start();
-    Map<String, List<SoakResult.Run>> runs = new LinkedHashMap<>();
+    Map<String, List<SoakResult.Round>> runs = new LinkedHashMap<>();
     long durationMs = options.duration().toMillis();
     long nextProgressMs = PROGRESS_EVERY_MS;
     for (int burst = 0; elapsedMs(startNanos) < durationMs; burst++) {
@@ -120,7 +120,7 @@ public final class Soak {
     return OTHER_TYPES.get((burst / k) % OTHER_TYPES.size());
   }
 
-  private SoakResult.Run burst(ExperimentApi api, String type) {
+  private SoakResult.Round burst(ExperimentApi api, String type) {
     int n = options.n();
     try {
       ExperimentApi.Answer answer = api.run(type, BenchLoad.burst(n));
@@ -136,20 +136,20 @@ public final class Soak {
     }
   }
 
-  private static SoakResult.Run run(String type, int n, ExperimentReport report) {
+  private static SoakResult.Round run(String type, int n, ExperimentReport report) {
     Map<String, Long> errors = new TreeMap<>();
     report.outcome().errors().forEach((error, count) -> errors.put(error, count.longValue()));
-    return new SoakResult.Run(type, n, report.ok(), report.failed(), errors, report.channel().retried(),
+    return new SoakResult.Round(type, n, report.ok(), report.failed(), errors, report.channel().retried(),
         report.latency().p99());
   }
 
-  private static SoakResult.Run failedRun(String type, int n, String error) {
-    return new SoakResult.Run(type, n, 0, n, Map.of(error, (long) n), Retries.NONE, Double.NaN);
+  private static SoakResult.Round failedRun(String type, int n, String error) {
+    return new SoakResult.Round(type, n, 0, n, Map.of(error, (long) n), Retries.NONE, Double.NaN);
   }
 
-  private static String failedSoFar(Map<String, List<SoakResult.Run>> runs) {
+  private static String failedSoFar(Map<String, List<SoakResult.Round>> runs) {
     StringBuilder text = new StringBuilder("failed");
-    runs.forEach((type, list) -> text.append(' ').append(type).append('=').append(list.stream().mapToLong(SoakResult.Run::failed).sum()));
+    runs.forEach((type, list) -> text.append(' ').append(type).append('=').append(list.stream().mapToLong(SoakResult.Round::failed).sum()));
     return text.toString();
   }
 

@@ -14,19 +14,19 @@ record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types
   static final String KUBE_RESOLVER = "ClientWithKubeResolver";
 
   /** One burst: the report's numbers, or for an answer other than a report every call counted failed under its error. */
-  record Run(String type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {
+  record Round(String type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {
   }
 
   /** All bursts of one type. p99 is over the runs that answered a report. */
   record TypeSummary(String type, int runs, long calls, long ok, long failed, Map<String, Long> errors, Retries retried,
                      double p99MaxMs, double p99MedianMs) {
 
-    static TypeSummary of(String type, List<Run> runs) {
+    static TypeSummary of(String type, List<Round> runs) {
       Map<String, Long> errors = new TreeMap<>();
       runs.forEach(r -> r.errors().forEach((k, v) -> errors.merge(k, v, Long::sum)));
-      List<Double> p99s = new ArrayList<>(runs.stream().map(Run::p99Ms).filter(p -> !Double.isNaN(p)).sorted().toList());
-      return new TypeSummary(type, runs.size(), runs.stream().mapToLong(Run::n).sum(), runs.stream().mapToLong(Run::ok).sum(),
-          runs.stream().mapToLong(Run::failed).sum(), errors,
+      List<Double> p99s = new ArrayList<>(runs.stream().map(Round::p99Ms).filter(p -> !Double.isNaN(p)).sorted().toList());
+      return new TypeSummary(type, runs.size(), runs.stream().mapToLong(Round::n).sum(), runs.stream().mapToLong(Round::ok).sum(),
+          runs.stream().mapToLong(Round::failed).sum(), errors,
           new Retries(runs.stream().mapToLong(r -> r.retried().transparent()).sum(),
               runs.stream().mapToLong(r -> r.retried().policy()).sum()),
           p99s.isEmpty() ? Double.NaN : p99s.get(p99s.size() - 1),

@@ -49,9 +49,9 @@ public final class ExperimentRunner {
 
   private final Vertx vertx;
   private final List<Context> firers;
-  private volatile Run current;
+  private volatile RunningExperiment current;
   /** The running experiment or, once it ended, the latest one: what {@link #progress} reports. */
-  private volatile Run latest;
+  private volatile RunningExperiment latest;
   private final AtomicLong runsStarted = new AtomicLong();
   private volatile boolean stopping;
   private volatile long stopDrainMs;
@@ -98,7 +98,7 @@ public final class ExperimentRunner {
     private final Cancellation cancellation = new Cancellation();
     private final AtomicReference<SeriesState> state = new AtomicReference<>(SeriesState.WAITING);
     /** The run in progress, or the latest; read by {@link #cancel} on another event loop. */
-    private volatile Run current;
+    private volatile RunningExperiment current;
 
     private Series(ExperimentPlan experiment, GreeterChannel channel, int runs) {
       this.experiment = experiment;
@@ -136,7 +136,7 @@ public final class ExperimentRunner {
       if (state.compareAndSet(SeriesState.WAITING, SeriesState.CANCELLED) || state.get() == SeriesState.CANCELLED) {
         return null;
       }
-      Run run = current;
+      RunningExperiment run = current;
       if (run == null) {
         return 0;
       }
@@ -155,7 +155,7 @@ public final class ExperimentRunner {
           return Future.failedFuture(cancellation.reason()); // cancelled while it waited for the warm-up
         }
         Promise<ExperimentReport> done = Promise.promise();
-        Run run = new Run(experiment, channel, cancellation, done);
+        RunningExperiment run = new RunningExperiment(experiment, channel, cancellation, done);
         current = run;
         ExperimentRunner.this.current = run;
         latest = run;
@@ -189,7 +189,7 @@ public final class ExperimentRunner {
   public Future<Void> interrupt(long drainMs) {
     stopDrainMs = drainMs;
     stopping = true;
-    Run run = current;
+    RunningExperiment run = current;
     if (run == null) {
       return Future.succeededFuture();
     }
@@ -204,7 +204,7 @@ public final class ExperimentRunner {
    * costs one task per firer and the experiment's calls nothing at all.
    */
   public Future<Optional<RunProgress>> progress(long run, int fromSecond) {
-    Run reported = latest;
+    RunningExperiment reported = latest;
     if (reported == null) {
       return Future.succeededFuture(Optional.empty());
     }
@@ -212,7 +212,7 @@ public final class ExperimentRunner {
   }
 
   /** One experiment in progress. */
-  private final class Run {
+  private final class RunningExperiment {
     private final long id = runsStarted.incrementAndGet();
     private final ExperimentPlan experiment;
     private final GreeterChannel channel;
@@ -234,7 +234,8 @@ public final class ExperimentRunner {
     /** Set once, by whichever comes first: the client's stop, a cancel, a DELETE (each on its own thread). */
     private final AtomicBoolean interrupted = new AtomicBoolean();
 
-    Run(ExperimentPlan experiment, GreeterChannel channel, Cancellation cancellation, Promise<ExperimentReport> done) {
+    RunningExperiment(ExperimentPlan experiment, GreeterChannel channel, Cancellation cancellation,
+                      Promise<ExperimentReport> done) {
       this.experiment = experiment;
       this.channel = channel;
       this.cancellation = cancellation;

@@ -99,7 +99,7 @@ class KubectlTest {
     assertEquals(200, http.send(HttpMethod.POST, local.client().port(), "/cluster/scale?replicas=3").status());
   }
 
-  record Run(int exit, String out, String err) {
+  record KubectlRun(int exit, String out, String err) {
     List<String> lines() {
       return out.lines().toList();
     }
@@ -132,12 +132,12 @@ class KubectlTest {
   }
 
   /** Runs kubectl on the JUnit thread, never an event loop. */
-  Run run(String... args) throws Exception {
+  KubectlRun run(String... args) throws Exception {
     Process process = kubectl(args).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(20, TimeUnit.SECONDS), "kubectl " + String.join(" ", args) + " finished");
-    Run run = new Run(process.exitValue(), out, err);
+    KubectlRun run = new KubectlRun(process.exitValue(), out, err);
     assertEquals(0, run.exit(), "kubectl " + String.join(" ", args) + ": " + err);
     return run;
   }
@@ -161,7 +161,7 @@ class KubectlTest {
   @Test
   void getPodsWideListsEachPodWithItsIpAndNode() throws Exception {
     assumeKubectl();
-    Run run = run("get", "pods", "-o", "wide");
+    KubectlRun run = run("get", "pods", "-o", "wide");
     assertEquals(List.of("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
         columns(run.lines().get(0)));
     assertEquals(4, run.lines().size(), run.out());
@@ -175,7 +175,7 @@ class KubectlTest {
   @Test
   void getEndpointSlicesShowsTheAddressesOfTheReadyPods() throws Exception {
     assumeKubectl();
-    Run run = run("get", "endpointslices");
+    KubectlRun run = run("get", "endpointslices");
     assertEquals(List.of("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), columns(run.lines().get(0)));
     List<String> cells = columns(line(run, SLICE));
     List<String> ips = local.cluster().pods().stream().map(Pod::ip).sorted().toList();
@@ -186,12 +186,12 @@ class KubectlTest {
   @Test
   void getServicesAndAllThreeAtOnceNeedOnlyTheKubeconfig() throws Exception {
     assumeKubectl();
-    Run services = run("get", "services");
+    KubectlRun services = run("get", "services");
     assertEquals(List.of("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"), columns(services.lines().get(0)));
     assertEquals(List.of("greeter-server", "ClusterIP", LocalConfig.SERVICE_IP, "<none>", GRPC_PORT + "/TCP"),
         columns(line(services, "greeter-server")).subList(0, 5));
 
-    Run all = run("get", "services,endpointslices,pods", "-o", "wide");
+    KubectlRun all = run("get", "services,endpointslices,pods", "-o", "wide");
     assertTrue(all.out().contains("service/greeter-server"), all.out());
     assertTrue(all.out().contains("endpointslice.discovery.k8s.io/" + SLICE), all.out());
     for (Pod pod : local.cluster().pods()) {
@@ -252,7 +252,7 @@ class KubectlTest {
     throw new AssertionError("the watch never printed the line expected; it printed:\n" + String.join("\n", seen));
   }
 
-  static String line(Run run, String name) {
+  static String line(KubectlRun run, String name) {
     return run.lines().stream().filter(l -> l.startsWith(name + " ")).findFirst()
         .orElseThrow(() -> new AssertionError("no line for " + name + " in:\n" + run.out()));
   }
@@ -318,7 +318,7 @@ class KubectlTest {
       local.controlPlane().forbid(ApiResource.PODS, false);
     }
     if (KUBECTL) {
-      Run run = run("get", "endpointslices", "-A");
+      KubectlRun run = run("get", "endpointslices", "-A");
       assertEquals(List.of("NAMESPACE", "NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), columns(run.lines().get(0)));
       assertEquals(List.of("default", SLICE), columns(run.lines().get(1)).subList(0, 2), run.out());
     }
