@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import lab.grpclb.config.ClientType;
 
 /** What {@code bench/run.sh [n...] [--flag value...]} was asked to do. */
 record BenchOptions(
     List<Integer> ns,
-    List<String> types,
+    List<ClientType> types,
     int runs,
     int delayMs,
     String clientHeap,
@@ -77,7 +78,7 @@ record BenchOptions(
 
   static BenchOptions parse(String[] args) {
     List<Integer> ns = new ArrayList<>();
-    List<String> types = List.of("Client", "ClientWithReuseConn", "ClientWithKubeResolver");
+    List<ClientType> types = ClientType.WRITEUP;
     int runs = 3;
     int delayMs = 500;
     String clientHeap = "512m";
@@ -136,7 +137,8 @@ record BenchOptions(
         throw new Usage("--" + name + " needs a value");
       }
       switch (name) {
-        case "types" -> types = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        case "types" -> types = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+            .map(s -> ClientType.parse(s, message -> new Usage("--types: " + message))).toList();
         case "runs" -> runs = integer(name, value, 1, 100);
         case "delay-ms" -> delayMs = integer(name, value, 0, 3_600_000);
         case "client-heap" -> clientHeap = heap(name, value);

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.Range;
 
@@ -90,7 +91,7 @@ final class BenchTable {
         .append(options.extraServerArgs().isEmpty() ? "" : ", server args `" + String.join(" ", options.extraServerArgs()) + "`")
         .append("; warm-up ").append(options.warmup().isEmpty() ? "none" : options.warmup().stream().map(String::valueOf).toList())
         .append(" per type, then ").append(options.runs()).append(" measured run(s) per row.");
-    List<String> pairs = options.types().stream().filter(t -> GrpcJavaTypes.counterpartOf(t) != null)
+    List<String> pairs = ClientType.wireNames(options.types()).stream().filter(t -> GrpcJavaTypes.counterpartOf(t) != null)
         .map(t -> GrpcJavaTypes.counterpartOf(t) + " beside " + t).toList();
     if (options.grpcJavaPeer() && !pairs.isEmpty()) {
       out.append(" grpc-java peer (its own JVM, the same heap, flags and warm-up; ").append(GrpcJavaTypes.ONE_CHANNEL)

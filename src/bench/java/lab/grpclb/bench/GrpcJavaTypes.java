@@ -1,7 +1,7 @@
 package lab.grpclb.bench;
 
 import java.util.List;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /** The grpc-java peer's client types, and which of ours each one stands beside in the benchmark. */
 public final class GrpcJavaTypes {
@@ -16,12 +16,14 @@ public final class GrpcJavaTypes {
   private GrpcJavaTypes() {
   }
 
-  /** grpc-java's counterpart of one of our types, or null (Client, a connection per call, has none). */
+  /**
+   * grpc-java's counterpart of one of our types, by its wire name (a row's type), or null (Client, a connection
+   * per call, has none; nor has a peer's own type).
+   */
   static String counterpartOf(String ours) {
-    return switch (ours) {
-      case ClientTypes.REUSE_CONN -> ONE_CHANNEL;
-      case ClientTypes.KUBE_RESOLVER -> ROUND_ROBIN;
-      default -> null;
-    };
+    if (ours.equals(ClientType.REUSE_CONN.wireName())) {
+      return ONE_CHANNEL;
+    }
+    return ours.equals(ClientType.KUBE_RESOLVER.wireName()) ? ROUND_ROBIN : null;
   }
 }

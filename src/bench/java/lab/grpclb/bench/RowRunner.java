@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.ExperimentReport;
 
 /**
@@ -49,7 +50,7 @@ final class RowRunner {
 
   List<BenchRow> run() throws IOException, InterruptedException {
     List<BenchRow> rows = new ArrayList<>();
-    for (String type : options.types()) {
+    for (String type : ClientType.wireNames(options.types())) {
       rows.addAll(runType(type));
     }
     return rows;
@@ -88,7 +89,7 @@ final class RowRunner {
    */
   List<ColdStartRow> coldStarts() throws IOException, InterruptedException {
     List<ColdStartRow> rows = new ArrayList<>();
-    for (String type : options.coldStarts() == 0 ? List.<String>of() : options.types()) {
+    for (String type : options.coldStarts() == 0 ? List.<String>of() : ClientType.wireNames(options.types())) {
       String peer = options.grpcJavaPeer() ? GrpcJavaTypes.counterpartOf(type) : null;
       List<String> sides = peer == null ? List.of(type) : List.of(type, peer);
       List<List<ColdStartRow.Start>> starts = sides.stream().<List<ColdStartRow.Start>>map(s -> new ArrayList<>()).toList();

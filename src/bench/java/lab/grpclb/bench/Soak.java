@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import lab.grpclb.client.Retries;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ExperimentReport;
@@ -23,7 +24,7 @@ import lab.grpclb.local.LocalMode;
  * a stack trace, else 1 (2 for a bad command line).
  */
 public final class Soak {
-  static final List<String> OTHER_TYPES = List.of("Client", "ClientWithReuseConn");
+  static final List<ClientType> OTHER_TYPES = List.of(ClientType.CLIENT, ClientType.REUSE_CONN);
   private static final long PROGRESS_EVERY_MS = 30_000;
 
   private final SoakOptions options;
@@ -89,11 +90,11 @@ public final class Soak {
     samples.add(ProcSample.now("start", 0));
     Chaos chaos = new Chaos(vertx, local, options, progress);
     chaos.start();
-    Map<String, List<SoakResult.Round>> runs = new LinkedHashMap<>();
+    Map<ClientType, List<SoakResult.Round>> runs = new LinkedHashMap<>();
     long durationMs = options.duration().toMillis();
     long nextProgressMs = PROGRESS_EVERY_MS;
     for (int burst = 0; elapsedMs(startNanos) < durationMs; burst++) {
-      String type = typeOf(burst);
+      ClientType type = typeOf(burst);
       runs.computeIfAbsent(type, t -> new ArrayList<>()).add(burst(api, type));
       long ms = elapsedMs(startNanos);
       if (samples.size() == 1 && ms >= durationMs / 2) {
@@ -112,18 +113,18 @@ public final class Soak {
   }
 
   /** Mostly ClientWithKubeResolver; every {@code otherEvery}-th burst one of the other types, in turn. */
-  private String typeOf(int burst) {
+  private ClientType typeOf(int burst) {
     int k = options.otherEvery();
     if (k == 0 || burst % k != k - 1) {
-      return SoakResult.KUBE_RESOLVER;
+      return ClientType.KUBE_RESOLVER;
     }
     return OTHER_TYPES.get((burst / k) % OTHER_TYPES.size());
   }
 
-  private SoakResult.Round burst(ExperimentApi api, String type) {
+  private SoakResult.Round burst(ExperimentApi api, ClientType type) {
     int n = options.n();
     try {
-      ExperimentApi.Answer answer = api.run(type, BenchLoad.burst(n));
+      ExperimentApi.Answer answer = api.run(type.wireName(), BenchLoad.burst(n));
       if (answer.ok()) {
         return run(type, n, answer.report());
       }
@@ -136,18 +137,18 @@ public final class Soak {
     }
   }
 
-  private static SoakResult.Round run(String type, int n, ExperimentReport report) {
+  private static SoakResult.Round run(ClientType type, int n, ExperimentReport report) {
     Map<String, Long> errors = new TreeMap<>();
     report.outcome().errors().forEach((error, count) -> errors.put(error, count.longValue()));
     return new SoakResult.Round(type, n, report.ok(), report.failed(), errors, report.channel().retried(),
         report.latency().p99());
   }
 
-  private static SoakResult.Round failedRun(String type, int n, String error) {
+  private static SoakResult.Round failedRun(ClientType type, int n, String error) {
     return new SoakResult.Round(type, n, 0, n, Map.of(error, (long) n), Retries.NONE, Double.NaN);
   }
 
-  private static String failedSoFar(Map<String, List<SoakResult.Round>> runs) {
+  private static String failedSoFar(Map<ClientType, List<SoakResult.Round>> runs) {
     StringBuilder text = new StringBuilder("failed");
     runs.forEach((type, list) -> text.append(' ').append(type).append('=').append(list.stream().mapToLong(SoakResult.Round::failed).sum()));
     return text.toString();

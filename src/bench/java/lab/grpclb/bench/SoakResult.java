@@ -6,22 +6,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import lab.grpclb.client.Retries;
+import lab.grpclb.config.ClientType;
 
 /** What a chaos soak saw: per client type, the process's RSS and fds over time, the chaos done, the log's warnings. */
 record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types, List<ProcSample> samples, Chaos.Counts chaos,
                   LogTally.Counts logs) {
 
-  static final String KUBE_RESOLVER = "ClientWithKubeResolver";
-
   /** One burst: the report's numbers, or for an answer other than a report every call counted failed under its error. */
-  record Round(String type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {
+  record Round(ClientType type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {
   }
 
   /** All bursts of one type. p99 is over the runs that answered a report. */
-  record TypeSummary(String type, int runs, long calls, long ok, long failed, Map<String, Long> errors, Retries retried,
+  record TypeSummary(ClientType type, int runs, long calls, long ok, long failed, Map<String, Long> errors, Retries retried,
                      double p99MaxMs, double p99MedianMs) {
 
-    static TypeSummary of(String type, List<Round> runs) {
+    static TypeSummary of(ClientType type, List<Round> runs) {
       Map<String, Long> errors = new TreeMap<>();
       runs.forEach(r -> r.errors().forEach((k, v) -> errors.merge(k, v, Long::sum)));
       List<Double> p99s = new ArrayList<>(runs.stream().map(Round::p99Ms).filter(p -> !Double.isNaN(p)).sorted().toList());
@@ -34,13 +33,13 @@ record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types
     }
   }
 
-  TypeSummary type(String name) {
-    return types.stream().filter(t -> t.type().equals(name)).findFirst().orElse(null);
+  TypeSummary type(ClientType type) {
+    return types.stream().filter(t -> t.type() == type).findFirst().orElse(null);
   }
 
   /** ClientWithKubeResolver ran and lost no call, and nothing logged a stack trace. */
   boolean passed() {
-    TypeSummary kube = type(KUBE_RESOLVER);
+    TypeSummary kube = type(ClientType.KUBE_RESOLVER);
     return kube != null && kube.runs() > 0 && kube.failed() == 0 && logs.stackTraceTotal() == 0;
   }
 

@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +23,7 @@ import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.discovery.DnsDiscovery;
@@ -41,7 +42,7 @@ public final class ExperimentClient {
 
   private final Vertx vertx;
   private final ClientConfig config;
-  private final Map<String, GreeterChannel> channels = new LinkedHashMap<>();
+  private final Map<ClientType, GreeterChannel> channels = new EnumMap<>(ClientType.class);
   private final List<Consumer<Router>> extraRoutes = new ArrayList<>();
   private final ClientMetrics metrics = new ClientMetrics();
   private ApiAccess access = ApiAccess.OPEN;
@@ -61,19 +62,19 @@ public final class ExperimentClient {
     this.vertx = vertx;
     this.config = config;
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
-    channels.put(ClientTypes.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections()));
-    channels.put(ClientTypes.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs()));
+    channels.put(ClientType.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections()));
+    channels.put(ClientType.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs()));
     ejection = config.balancer().ejection();
     if (config.kube() != null) {
       balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
           config.balancer(), () -> discovery.unavailableReason());
       discovery = new KubeDiscovery(vertx, config.kube(), balanced);
-      channels.put(ClientTypes.KUBE_RESOLVER, balanced);
+      channels.put(ClientType.KUBE_RESOLVER, balanced);
     } else {
-      channels.put(ClientTypes.KUBE_RESOLVER, new UnavailableChannel("no Kubernetes API configured: run in a pod "
+      channels.put(ClientType.KUBE_RESOLVER, new UnavailableChannel("no Kubernetes API configured: run in a pod "
           + "(KUBERNETES_SERVICE_HOST) or pass --kube-api URL (with --kube-token-file, --kube-ca-file, --namespace)"));
     }
-    channels.put(ClientTypes.DNS_RESOLVER, dnsChannel());
+    channels.put(ClientType.DNS_RESOLVER, dnsChannel());
     bindMetrics();
   }
 
@@ -81,11 +82,11 @@ public final class ExperimentClient {
   private void bindMetrics() {
     channels.replaceAll(metrics::metered);
     if (balanced != null) {
-      metrics.bindBalancer(ClientTypes.KUBE_RESOLVER, balanced);
+      metrics.bindBalancer(ClientType.KUBE_RESOLVER, balanced);
       metrics.bindWatch(discovery);
     }
     if (dnsBalanced != null) {
-      metrics.bindBalancer(ClientTypes.DNS_RESOLVER, dnsBalanced);
+      metrics.bindBalancer(ClientType.DNS_RESOLVER, dnsBalanced);
     }
   }
 
@@ -178,7 +179,7 @@ public final class ExperimentClient {
             return JitWarmUp.run(vertx, pool, jitWarmUpCalls, stopping).onComplete(warm).map(server);
           });
     })).map(server -> {
-      channels.get(ClientTypes.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
+      channels.get(ClientType.REUSE_CONN).warmUp(); // the shared connection is up before the first experiment
       LOG.info(() -> "experiment client listening on http://" + config.httpHost() + ":" + server.actualPort()
           + ", greeter target " + config.target() + ", types " + channels.keySet());
       if (!access.needsToken() && !ApiGuard.isLoopback(config.httpHost())) {
@@ -214,7 +215,7 @@ public final class ExperimentClient {
   /** GET /status: what the client dials and, for ClientWithKubeResolver, what discovery sees. */
   private Future<JsonObject> status() {
     JsonObject types = new JsonObject();
-    channels.forEach((type, channel) -> types.put(type, new JsonObject()
+    channels.forEach((type, channel) -> types.put(type.wireName(), new JsonObject()
         .put("available", channel.unavailableReason() == null)
         .put("unavailable_reason", channel.unavailableReason())
         .put("targets", new JsonArray(channel.endpoints()))
@@ -237,7 +238,7 @@ public final class ExperimentClient {
     return httpServer.actualPort();
   }
 
-  public GreeterChannel channel(String type) {
+  public GreeterChannel channel(ClientType type) {
     return channels.get(type);
   }
 

@@ -2,6 +2,7 @@ package lab.grpclb.experiment;
 
 import io.vertx.core.MultiMap;
 import java.util.Set;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.LbPolicy;
 
 /**
@@ -10,8 +11,8 @@ import lab.grpclb.config.LbPolicy;
  * the report gives ({@code slo_ms}, null for none). The query is read strictly ({@link StrictQuery}): an unknown or
  * repeated parameter, or one that means nothing for the type, is a 400.
  */
-record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs) {
-  static final String DEFAULT_TYPE = ClientTypes.CLIENT;
+record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs) {
+  static final ClientType DEFAULT_TYPE = ClientType.CLIENT;
   static final int DEFAULT_N = 1000;
   static final Set<String> PARAMETERS = Set.of("type", "n", "concurrency", "rate", "duration_s", "arrival", "runs",
       "lb", "slo_ms");
@@ -20,10 +21,7 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy
 
   static ExperimentRequest parse(MultiMap params, ExperimentLimits limits) {
     StrictQuery query = StrictQuery.of(params, PARAMETERS);
-    String type = query.get("type", DEFAULT_TYPE);
-    if (!ClientTypes.ALL.contains(type)) {
-      throw new BadRequest("unknown type '" + type + "'; valid types: " + String.join(", ", ClientTypes.ALL));
-    }
+    ClientType type = ClientType.parse(query.get("type", DEFAULT_TYPE.wireName()), BadRequest::new);
     int runs = query.integer("runs", 1, 1, ExperimentLimits.MAX_RUNS, "repeat runs per request");
     LoadShape shape = shape(query, limits);
     int n = shape instanceof LoadShape.OpenLoop open && open.durationS() != null
@@ -86,13 +84,13 @@ record ExperimentRequest(String type, int n, LoadShape shape, int runs, LbPolicy
   }
 
   /** The picker asked for, for a type that balances; null when not asked. */
-  private static LbPolicy lb(StrictQuery query, String type) {
+  private static LbPolicy lb(StrictQuery query, ClientType type) {
     if (!query.has("lb")) {
       return null;
     }
-    if (!ClientTypes.BALANCING.contains(type)) {
+    if (!ClientType.BALANCING.contains(type)) {
       throw new BadRequest("lb means nothing for " + type + ", which does not balance; it picks for "
-          + String.join(" and ", ClientTypes.BALANCING));
+          + String.join(" and ", ClientType.wireNames(ClientType.BALANCING)));
     }
     String raw = query.get("lb", null);
     return LbPolicy.parse(raw).orElseThrow(() -> new BadRequest("lb must be one of " + LbPolicy.wireNames()

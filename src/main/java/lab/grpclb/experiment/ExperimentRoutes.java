@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.ClientType;
 
 /**
  * {@code GET /experiment/client?type=T&n=N} (and {@code GET /?type=T&n=N}, as the reference README uses), with
@@ -35,7 +36,7 @@ public final class ExperimentRoutes {
   static final long CANCELLED_GRACE_MS = 10_000;
 
   private final ExperimentRunner runner;
-  private final Map<String, GreeterChannel> channels;
+  private final Map<ClientType, GreeterChannel> channels;
   private final ExperimentLimits limits;
   private final AtomicReference<Running> running = new AtomicReference<>();
   /** The answer of the latest experiment, complete once written. */
@@ -58,7 +59,7 @@ public final class ExperimentRoutes {
     }
   }
 
-  public ExperimentRoutes(ExperimentRunner runner, Map<String, GreeterChannel> channels, ExperimentLimits limits) {
+  public ExperimentRoutes(ExperimentRunner runner, Map<ClientType, GreeterChannel> channels, ExperimentLimits limits) {
     this.runner = runner;
     this.channels = channels;
     this.limits = limits;
@@ -232,7 +233,7 @@ public final class ExperimentRoutes {
   }
 
   private static JsonObject describe(ExperimentRequest request) {
-    return new JsonObject().put("type", request.type()).put("n", request.n())
+    return new JsonObject().put("type", request.type().wireName()).put("n", request.n())
         .put("shape", ReportJson.shape(request.shape())).put("runs", request.runs())
         .put("lb", request.lb() == null ? null : request.lb().wireName())
         .put("query", request.describe())
@@ -253,7 +254,7 @@ public final class ExperimentRoutes {
     if (request.shape() instanceof LoadShape.ClosedLoop closed) {
       cap = Math.min(cap, closed.concurrency());
     }
-    return new ExperimentPlan(request.type(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape(),
+    return new ExperimentPlan(request.type().wireName(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape(),
         request.lb(), request.sloMs());
   }
 }

@@ -12,11 +12,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Logger;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PlainNumber;
-import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.Responses;
 import lab.grpclb.experiment.StrictQuery;
 
@@ -154,12 +154,12 @@ public final class ClusterRoutes {
       if (same || waitedMs >= CLIENT_WAIT_MS) {
         vertx.cancelTimer(id);
         JsonObject client = new JsonObject()
-            .put("type", ClientTypes.KUBE_RESOLVER)
+            .put("type", ClientType.KUBE_RESOLVER.wireName())
             .put("picks_ready_pods", same)
             .put("waited_ms", waitedMs)
             .put("endpoints", new JsonArray(List.copyOf(picked)));
         if (!same) {
-          client.put("note", ClientTypes.KUBE_RESOLVER + " did not pick exactly the " + ready.size() + " ready pods within "
+          client.put("note", ClientType.KUBE_RESOLVER.wireName() + " did not pick exactly the " + ready.size() + " ready pods within "
               + CLIENT_WAIT_MS + " ms: it picks " + picked.size() + " endpoints; a run started now may miss pods "
               + "(see GET /status)");
           LOG.warning(() -> "scale to " + rollout.desired() + ": " + client.getString("note"));

@@ -10,12 +10,12 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.DnsConfig;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
-import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.ExperimentClient;
 
 /** {@code --mode local}: pods, a service address, cluster DNS, and the experiment client, all in this process. */
@@ -84,7 +84,7 @@ public final class LocalMode {
               .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withAccess(access).withRoutes(controls::mount)
                   .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
               // a scale answers once ClientWithKubeResolver picks the ready pods (bounded; see ClusterRoutes)
-              .onSuccess(running -> controls.awaitClient(running.channel(ClientTypes.KUBE_RESOLVER)))
+              .onSuccess(running -> controls.awaitClient(running.channel(ClientType.KUBE_RESOLVER)))
               .compose(this::discovered);
         })
         .map(c -> {
@@ -104,7 +104,7 @@ public final class LocalMode {
     Promise<ExperimentClient> ready = Promise.promise();
     long deadline = System.nanoTime() + DISCOVERY_WAIT_MS * 1_000_000;
     vertx.setPeriodic(1, 5, id -> {
-      if (started.channel(ClientTypes.KUBE_RESOLVER).unavailableReason() == null || System.nanoTime() > deadline) {
+      if (started.channel(ClientType.KUBE_RESOLVER).unavailableReason() == null || System.nanoTime() > deadline) {
         vertx.cancelTimer(id);
         ready.tryComplete(started);
       }

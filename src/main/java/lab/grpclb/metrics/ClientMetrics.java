@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.discovery.KubeDiscovery;
 import lab.grpclb.discovery.WatchErrorKind;
 
@@ -18,13 +19,13 @@ public final class ClientMetrics {
   private final Map<String, CallMeters> calls = new ConcurrentHashMap<>();
 
   /** {@code channel}, its calls counted under {@code type}. */
-  public GreeterChannel metered(String type, GreeterChannel channel) {
-    return new MeteredChannel(channel, calls(type));
+  public GreeterChannel metered(ClientType type, GreeterChannel channel) {
+    return new MeteredChannel(channel, calls(type.wireName()));
   }
 
   /** The balancer behind {@code type}: its endpoints, pickers and ejections; a pod's call series go with it. */
-  public void bindBalancer(String type, BalancedChannel channel) {
-    BalancerMetrics.bind(registry, type, channel, calls(type));
+  public void bindBalancer(ClientType type, BalancedChannel channel) {
+    BalancerMetrics.bind(registry, type.wireName(), channel, calls(type.wireName()));
   }
 
   /** The EndpointSlice watch: reconnects, relists, errors by kind, and whether a watch is open. */

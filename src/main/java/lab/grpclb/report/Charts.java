@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.Range;
 
@@ -46,7 +46,7 @@ final class Charts {
     }
     svg.append(text(left + plotW / 2, height - 8, "middle", "n (evenly spaced, not to scale); bars: min–max over the runs"));
     int series = 0;
-    for (String type : ClientTypes.WRITEUP) {
+    for (String type : ClientType.wireNames(ClientType.WRITEUP)) {
       String color = TYPE_COLORS[series % TYPE_COLORS.length];
       StringBuilder points = new StringBuilder();
       StringBuilder marks = new StringBuilder();

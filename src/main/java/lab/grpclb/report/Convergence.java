@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.Set;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /** Waits, by polling the API every 5 ms, until ClientWithKubeResolver routes to exactly the cluster's ready pods. */
 final class Convergence {
@@ -36,7 +36,7 @@ final class Convergence {
       if (ready.equals(routed)) {
         seen.complete(ms);
       } else if (ms > TIMEOUT_MS) {
-        seen.fail(ClientTypes.KUBE_RESOLVER + " still routes to " + routed + " " + ms
+        seen.fail(ClientType.KUBE_RESOLVER.wireName() + " still routes to " + routed + " " + ms
             + " ms after the change, while the ready pods are " + ready);
       } else {
         vertx.setTimer(POLL_MS, id -> poll(vertx, api, start, seen));

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.Range;
 
 /**
@@ -57,8 +57,8 @@ final class Findings {
 
   private void perCallCost() {
     int n = r.options().spreadN();
-    MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
-    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun client = r.timing(ClientType.CLIENT.wireName(), n);
+    MeasuredRun reuse = r.timing(ClientType.REUSE_CONN.wireName(), n);
     if (client == null || reuse == null) {
       return;
     }
@@ -70,8 +70,8 @@ final class Findings {
     double low = Double.MAX_VALUE;
     double high = 0;
     for (int size : r.options().ns()) {
-      MeasuredRun c = r.timing(ClientTypes.CLIENT, size);
-      MeasuredRun s = r.timing(ClientTypes.REUSE_CONN, size);
+      MeasuredRun c = r.timing(ClientType.CLIENT.wireName(), size);
+      MeasuredRun s = r.timing(ClientType.REUSE_CONN.wireName(), size);
       if (c == null || s == null || c.failed() > 0 || s.failed() > 0 || s.elapsedMs() - delay <= 0) {
         leftOut.add("n = " + count(size));
         continue;
@@ -96,7 +96,7 @@ final class Findings {
     List<String> survived = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     for (int n : r.options().ns()) {
-      MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
+      MeasuredRun client = r.timing(ClientType.CLIENT.wireName(), n);
       if (client == null || n < WRITEUP_CRASH_N) {
         continue;
       }
@@ -119,7 +119,7 @@ final class Findings {
   }
 
   private void clientSpread() {
-    MeasuredRun client = r.timing(ClientTypes.CLIENT, r.options().spreadN());
+    MeasuredRun client = r.timing(ClientType.CLIENT.wireName(), r.options().spreadN());
     if (client == null || client.ok() == 0) {
       return;
     }
@@ -133,7 +133,7 @@ final class Findings {
   }
 
   private void reuseConcentration() {
-    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, r.options().spreadN());
+    MeasuredRun reuse = r.timing(ClientType.REUSE_CONN.wireName(), r.options().spreadN());
     if (reuse == null || reuse.ok() == 0) {
       return;
     }
@@ -153,8 +153,8 @@ final class Findings {
     List<String> apart = new ArrayList<>();
     int runs = Integer.MAX_VALUE;
     for (int n : r.options().ns()) {
-      MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
-      MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
+      MeasuredRun kube = r.timing(ClientType.KUBE_RESOLVER.wireName(), n);
+      MeasuredRun reuse = r.timing(ClientType.REUSE_CONN.wireName(), n);
       if (kube == null || reuse == null) {
         continue;
       }
@@ -178,8 +178,8 @@ final class Findings {
 
   /** Section 4: the open loop's tails per type. */
   private void steady() {
-    MeasuredRun kube = r.steady().get(ClientTypes.KUBE_RESOLVER);
-    MeasuredRun reuse = r.steady().get(ClientTypes.REUSE_CONN);
+    MeasuredRun kube = r.steady().get(ClientType.KUBE_RESOLVER.wireName());
+    MeasuredRun reuse = r.steady().get(ClientType.REUSE_CONN.wireName());
     if (kube == null || reuse == null) {
       return;
     }
@@ -191,8 +191,8 @@ final class Findings {
 
   private void kubeSplit() {
     int n = r.options().splitN();
-    MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
-    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun kube = r.timing(ClientType.KUBE_RESOLVER.wireName(), n);
+    MeasuredRun reuse = r.timing(ClientType.REUSE_CONN.wireName(), n);
     if (kube != null && kube.ok() > 0) {
       int spread = kube.largestShare() - kube.smallestShare();
       say("ClientWithKubeResolver split n = %s as %s over %d pods: max/min %s, %s, %s the write-up's 3334/3333/3333.",

@@ -15,7 +15,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.TreeSet;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.ReportJson;
 
 /**
@@ -103,7 +103,7 @@ final class LabApi {
   Future<Set<String>> kubeResolverTargets() {
     return query("/status").map(status -> {
       Set<String> ips = new TreeSet<>();
-      status.getJsonObject("types").getJsonObject(ClientTypes.KUBE_RESOLVER).getJsonArray("targets")
+      status.getJsonObject("types").getJsonObject(ClientType.KUBE_RESOLVER.wireName()).getJsonArray("targets")
           .forEach(target -> ips.add(String.valueOf(target).replaceFirst(":\\d+$", "")));
       return ips;
     });

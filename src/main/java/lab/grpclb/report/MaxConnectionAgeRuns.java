@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /**
  * MAX_CONNECTION_AGE (gRFC A9) as the workaround for one shared connection: ClientWithReuseConn through the service
@@ -32,9 +32,9 @@ final class MaxConnectionAgeRuns implements ReportSection {
   public Future<Void> run() {
     String load = "rate=" + options.pickerRate() + "&duration_s=" + options.dnsSeconds();
     return api.scale(3).compose(v -> api.maxConnectionAge(0))
-        .compose(v -> api.experiment(ClientTypes.REUSE_CONN, load)).map(run -> runs.put("off", run))
+        .compose(v -> api.experiment(ClientType.REUSE_CONN.wireName(), load)).map(run -> runs.put("off", run))
         .compose(v -> api.maxConnectionAge(options.maxAgeMs()))
-        .compose(v -> api.experiment(ClientTypes.REUSE_CONN, load)).map(run -> runs.put(options.maxAgeMs() + " ms", run))
+        .compose(v -> api.experiment(ClientType.REUSE_CONN.wireName(), load)).map(run -> runs.put(options.maxAgeMs() + " ms", run))
         .<Void>mapEmpty().eventually(() -> api.maxConnectionAge(0));
   }
 

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /**
  * New pods behind a headless Service (grpc-java#8720, grpc-go#6718): an open loop while the cluster scales
@@ -38,7 +38,7 @@ final class NewPodsBehindDns implements ReportSection {
   @Override
   public Future<Void> run() {
     Future<Void> chain = Future.succeededFuture();
-    for (String type : List.of(ClientTypes.DNS_RESOLVER, ClientTypes.KUBE_RESOLVER)) {
+    for (String type : List.of(ClientType.DNS_RESOLVER.wireName(), ClientType.KUBE_RESOLVER.wireName())) {
       chain = chain.compose(v -> oneType(type));
     }
     return chain;
@@ -85,9 +85,9 @@ final class NewPodsBehindDns implements ReportSection {
 
   @Override
   public List<String> summary() {
-    Integer dns = lagS.get(ClientTypes.DNS_RESOLVER);
-    Integer kube = lagS.get(ClientTypes.KUBE_RESOLVER);
-    if (!runs.containsKey(ClientTypes.DNS_RESOLVER)) {
+    Integer dns = lagS.get(ClientType.DNS_RESOLVER.wireName());
+    Integer kube = lagS.get(ClientType.KUBE_RESOLVER.wireName());
+    if (!runs.containsKey(ClientType.DNS_RESOLVER.wireName())) {
       return List.of();
     }
     return List.of("**Headless DNS reacts late:** after a scale " + FROM + " → " + TO + ", ClientWithDnsResolver used a new pod "

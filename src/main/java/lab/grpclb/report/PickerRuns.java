@@ -2,7 +2,7 @@ package lab.grpclb.report;
 
 import io.vertx.core.Future;
 import java.util.List;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /** What the picker experiments share: a cluster of N pods at the report's delay, and runs per picker. */
 final class PickerRuns {
@@ -20,7 +20,7 @@ final class PickerRuns {
 
   /** ClientWithKubeResolver with this picker under the given load (query without type). */
   static Future<MeasuredRun> run(LabApi api, String picker, String load) {
-    return api.experiment(ClientTypes.KUBE_RESOLVER, load + "&lb=" + picker);
+    return api.experiment(ClientType.KUBE_RESOLVER.wireName(), load + "&lb=" + picker);
   }
 
   /** The share of a run's replies that came from this IP, in %. */

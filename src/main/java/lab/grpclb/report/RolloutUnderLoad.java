@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /**
  * A rolling update of the 3 pods (grpc-go#4650, grpc-java#11351) under an open loop, for every type and picker:
@@ -34,12 +34,12 @@ final class RolloutUnderLoad implements ReportSection {
   /** Label, type, extra query. */
   private static List<String[]> strategies() {
     List<String[]> all = new ArrayList<>();
-    all.add(new String[] {ClientTypes.CLIENT, ClientTypes.CLIENT, ""});
-    all.add(new String[] {ClientTypes.REUSE_CONN, ClientTypes.REUSE_CONN, ""});
+    all.add(new String[] {ClientType.CLIENT.wireName(), ClientType.CLIENT.wireName(), ""});
+    all.add(new String[] {ClientType.REUSE_CONN.wireName(), ClientType.REUSE_CONN.wireName(), ""});
     for (String picker : PickerRuns.PICKERS) {
-      all.add(new String[] {ClientTypes.KUBE_RESOLVER + " " + picker, ClientTypes.KUBE_RESOLVER, "&lb=" + picker});
+      all.add(new String[] {ClientType.KUBE_RESOLVER.wireName() + " " + picker, ClientType.KUBE_RESOLVER.wireName(), "&lb=" + picker});
     }
-    all.add(new String[] {ClientTypes.DNS_RESOLVER, ClientTypes.DNS_RESOLVER, ""});
+    all.add(new String[] {ClientType.DNS_RESOLVER.wireName(), ClientType.DNS_RESOLVER.wireName(), ""});
     return all;
   }
 
@@ -65,7 +65,7 @@ final class RolloutUnderLoad implements ReportSection {
 
   /** This type's run during the rollout (ClientWithKubeResolver: with round robin); null if it did not run. */
   MeasuredRun run(String type) {
-    return runs.get(type.equals(ClientTypes.KUBE_RESOLVER) ? type + " round_robin" : type);
+    return runs.get(type.equals(ClientType.KUBE_RESOLVER.wireName()) ? type + " round_robin" : type);
   }
 
   @Override
@@ -100,7 +100,7 @@ final class RolloutUnderLoad implements ReportSection {
     List<String> findings = new ArrayList<>();
     runs.forEach((label, run) -> findings.add("During a rolling update, " + label + " failed " + run.failed() + " of "
         + (run.ok() + run.failed()) + " calls" + (run.failed() > 0 ? " (mostly " + run.topError() + ")" : "")
-        + (label.startsWith(ClientTypes.KUBE_RESOLVER) ? (run.failed() == 0 ? "; the goal of 0 is met" : "; the goal of 0 is not met") : "")
+        + (label.startsWith(ClientType.KUBE_RESOLVER.wireName()) ? (run.failed() == 0 ? "; the goal of 0 is met" : "; the goal of 0 is not met") : "")
         + "."));
     return findings;
   }

@@ -3,7 +3,7 @@ package lab.grpclb.report;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /**
  * The lab's answer to "how should my services call each other": every strategy in one table, from the runs of a
@@ -42,7 +42,7 @@ record StrategyTable(Writeup writeup, NewPodsBehindDns dns, RolloutUnderLoad rol
         + " during a rolling update. Connections: opened during the steady-load run.");
     md.line("");
     List<List<String>> rows = new ArrayList<>();
-    for (String type : ClientTypes.ALL) {
+    for (String type : ClientType.wireNames()) {
       MeasuredRun steady = runs.steady().get(type);
       if (steady == null) {
         continue;
@@ -57,10 +57,10 @@ record StrategyTable(Writeup writeup, NewPodsBehindDns dns, RolloutUnderLoad rol
   }
 
   private String reaction(String type) {
-    if (type.equals(ClientTypes.CLIENT)) {
+    if (type.equals(ClientType.CLIENT.wireName())) {
       return "its next call (a connection per call)";
     }
-    if (type.equals(ClientTypes.REUSE_CONN)) {
+    if (type.equals(ClientType.REUSE_CONN.wireName())) {
       return "never (one connection)";
     }
     Integer lag = dns.lagS(type);

@@ -2,7 +2,7 @@ package lab.grpclb.report;
 
 import java.util.ArrayList;
 import java.util.List;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.Range;
 
 /**
@@ -30,8 +30,8 @@ final class Summary {
 
   private void answer() {
     int n = r.largestN();
-    MeasuredRun kube = r.timing(ClientTypes.KUBE_RESOLVER, n);
-    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun kube = r.timing(ClientType.KUBE_RESOLVER.wireName(), n);
+    MeasuredRun reuse = r.timing(ClientType.REUSE_CONN.wireName(), n);
     if (kube == null || reuse == null) {
       return;
     }
@@ -47,8 +47,8 @@ final class Summary {
 
   private void perCallConnections() {
     int n = r.largestN();
-    MeasuredRun client = r.timing(ClientTypes.CLIENT, n);
-    MeasuredRun reuse = r.timing(ClientTypes.REUSE_CONN, n);
+    MeasuredRun client = r.timing(ClientType.CLIENT.wireName(), n);
+    MeasuredRun reuse = r.timing(ClientType.REUSE_CONN.wireName(), n);
     if (client == null || reuse == null) {
       return;
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.config.ReportKind;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /**
  * The write-up's experiments, in its order, against the local cluster through its HTTP API: the timing tables,
@@ -127,7 +127,7 @@ final class Writeup implements ReportSection {
         .compose(c -> awaitClientSeesCluster())
         .compose(ms -> api.cluster())
         .onSuccess(cluster -> clusterAtStart = cluster));
-    for (String type : ClientTypes.ALL) {
+    for (String type : ClientType.wireNames()) {
       step("warm-up " + type + " n=" + options.warmupN() + " (not reported)",
           () -> api.experiment(type, options.warmupN()).onSuccess(warmups::add));
     }
@@ -136,17 +136,17 @@ final class Writeup implements ReportSection {
   /** Sections 1 and 2: every type at every n, plus the count_per_ip sizes when the tables lack them. */
   private void planTimings() {
     for (int n : options.ns()) {
-      for (String type : ClientTypes.WRITEUP) {
+      for (String type : ClientType.wireNames(ClientType.WRITEUP)) {
         measure(type, n);
       }
     }
     if (!options.ns().contains(options.spreadN())) {
-      measure(ClientTypes.CLIENT, options.spreadN());
-      measure(ClientTypes.REUSE_CONN, options.spreadN());
+      measure(ClientType.CLIENT.wireName(), options.spreadN());
+      measure(ClientType.REUSE_CONN.wireName(), options.spreadN());
     }
     if (!options.ns().contains(options.splitN())) {
-      measure(ClientTypes.REUSE_CONN, options.splitN());
-      measure(ClientTypes.KUBE_RESOLVER, options.splitN());
+      measure(ClientType.REUSE_CONN.wireName(), options.splitN());
+      measure(ClientType.KUBE_RESOLVER.wireName(), options.splitN());
     }
   }
 
@@ -160,7 +160,7 @@ final class Writeup implements ReportSection {
     step("scale back to " + WRITEUP_REPLICAS + " replicas for the steady load", () -> api.scale(WRITEUP_REPLICAS)
         .compose(c -> awaitClientSeesCluster()));
     String query = "rate=" + options.steadyRate() + "&duration_s=" + options.steadySeconds() + "&runs=" + options.runs();
-    for (String type : ClientTypes.ALL) {
+    for (String type : ClientType.wireNames()) {
       step(type + " " + query.replace('&', ' '), () -> api.experiment(type, query).onSuccess(run -> steady.put(type, run)));
     }
   }
@@ -168,7 +168,7 @@ final class Writeup implements ReportSection {
   /** Section 3, as the write-up did it: up to 10 (during, after), back to 3, kill one pod, down to 2. */
   private void planScaling() {
     int n = options.stepN();
-    String kube = ClientTypes.KUBE_RESOLVER;
+    String kube = ClientType.KUBE_RESOLVER.wireName();
     step("scale " + WRITEUP_REPLICAS + " -> " + SCALED_UP + " replicas and run " + kube + " n=" + n + " during the scale-up",
         this::duringScaleUp);
     step(kube + " n=" + n + " after the scale-up",
@@ -186,7 +186,7 @@ final class Writeup implements ReportSection {
   /** Starts the scale-up and, without waiting for it, the run: the write-up's "during the process of scaling". */
   private Future<?> duringScaleUp() {
     Future<Void> scaled = api.scale(SCALED_UP);
-    return api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
+    return api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.stepN())
         .compose(run -> scaled.map(c -> steps.add(
             new Step(Step.Kind.DURING_SCALE_UP, "During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null,
                 null))));
@@ -194,14 +194,14 @@ final class Writeup implements ReportSection {
 
   private Future<?> afterChange(Step.Kind kind, String title, int replicas) {
     return awaitClientSeesCluster()
-        .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN()))
+        .compose(ms -> api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.stepN()))
         .map(run -> steps.add(new Step(kind, title, replicas, run, null, null)));
   }
 
   private Future<?> scaleAndRun(Step.Kind kind, String title, int replicas) {
     return api.scale(replicas)
         .compose(c -> awaitClientSeesCluster())
-        .compose(ms -> api.experiment(ClientTypes.KUBE_RESOLVER, options.stepN())
+        .compose(ms -> api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.stepN())
             .map(run -> steps.add(new Step(kind, title, replicas, run, ms, null))));
   }
 
@@ -213,7 +213,7 @@ final class Writeup implements ReportSection {
         return Future.failedFuture("no ready pod to delete");
       }
       long started = System.nanoTime();
-      Future<MeasuredRun> run = api.experiment(ClientTypes.KUBE_RESOLVER, options.killN());
+      Future<MeasuredRun> run = api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.killN());
       Promise<ClusterView.Pod> deleted = Promise.promise();
       long[] sentAndAnsweredMs = new long[2];
       vertx.setTimer(Math.max(1, options.killAfterMs()), id -> {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 
 /**
  * The write-up's part of the report in Markdown, in its order: the setup, its tables and count_per_ip blocks, each
@@ -46,23 +46,23 @@ final class WriteupMarkdown {
   private void sectionOne() {
     line("## 1. Client vs ClientWithReuseConn");
     line("");
-    timingTable(ClientTypes.CLIENT, ClientTypes.REUSE_CONN);
+    timingTable(ClientType.CLIENT.wireName(), ClientType.REUSE_CONN.wireName());
     chart("elapsed-vs-n.svg", "Elapsed time against n, per client type, log scale (sections 1 and 2)",
         Charts.elapsedVsN(r));
-    countPerIp(r.options().spreadN(), ClientTypes.CLIENT, ClientTypes.REUSE_CONN);
+    countPerIp(r.options().spreadN(), ClientType.CLIENT.wireName(), ClientType.REUSE_CONN.wireName());
   }
 
   private void sectionTwo() {
     line("## 2. ClientWithReuseConn vs ClientWithKubeResolver (replicas = " + r.podIps().size() + ")");
     line("");
-    timingTable(ClientTypes.REUSE_CONN, ClientTypes.KUBE_RESOLVER);
-    countPerIp(r.options().splitN(), ClientTypes.REUSE_CONN, ClientTypes.KUBE_RESOLVER);
+    timingTable(ClientType.REUSE_CONN.wireName(), ClientType.KUBE_RESOLVER.wireName());
+    countPerIp(r.options().splitN(), ClientType.REUSE_CONN.wireName(), ClientType.KUBE_RESOLVER.wireName());
     List<String> labels = new ArrayList<>();
     List<MeasuredRun> runs = new ArrayList<>();
-    addRun(labels, runs, r.timing(ClientTypes.CLIENT, r.options().spreadN()));
-    addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options().spreadN()));
-    addRun(labels, runs, r.timing(ClientTypes.REUSE_CONN, r.options().splitN()));
-    addRun(labels, runs, r.timing(ClientTypes.KUBE_RESOLVER, r.options().splitN()));
+    addRun(labels, runs, r.timing(ClientType.CLIENT.wireName(), r.options().spreadN()));
+    addRun(labels, runs, r.timing(ClientType.REUSE_CONN.wireName(), r.options().spreadN()));
+    addRun(labels, runs, r.timing(ClientType.REUSE_CONN.wireName(), r.options().splitN()));
+    addRun(labels, runs, r.timing(ClientType.KUBE_RESOLVER.wireName(), r.options().splitN()));
     chart("calls-per-pod.svg", "Calls per pod: the count_per_ip runs of sections 1 and 2", Charts.callsPerPod(labels, runs));
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.LoadShape;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,14 @@ class BenchOptionsTest {
     assertEquals(2000, cold.coldN());
     assertEquals("--cold-starts must be an integer from 0 to 100, got '-1'", usage("--cold-starts", "-1"));
     assertEquals("--cold-n must be an integer from 1 to 100000000, got ''", usage("--cold-n="));
+  }
+
+  @Test
+  void typesAreTheWriteupsUnlessGivenAndABadOneFailsBeforeAnythingStarts() {
+    assertEquals(ClientType.WRITEUP, BenchOptions.parse(new String[0]).types());
+    assertEquals(List.of(ClientType.DNS_RESOLVER, ClientType.CLIENT),
+        BenchOptions.parse(new String[] {"--types", "ClientWithDnsResolver, Client"}).types());
+    assertTrue(usage("--types", "Client,Grpc").startsWith("--types: unknown type 'Grpc'; valid types: Client,"));
   }
 
   @Test

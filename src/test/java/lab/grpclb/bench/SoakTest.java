@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import lab.grpclb.config.ClientType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,7 @@ class SoakTest {
     assertTrue(chaos.controlPlane().watchDrops() > 0 && chaos.controlPlane().streamsDropped() > 0, markdown);
     assertTrue(chaos.controlPlane().compactions() > 0, markdown);
     assertTrue(chaos.controlPlane().failuresAnswered() > 0, "the client reconnected into the 500s: " + markdown);
-    SoakResult.TypeSummary kube = result.type(SoakResult.KUBE_RESOLVER);
+    SoakResult.TypeSummary kube = result.type(ClientType.KUBE_RESOLVER);
     assertTrue(kube != null && kube.runs() > 0, markdown);
     assertTrue(result.types().size() == 3, "the other types ran in turn: " + markdown);
     assertTrue(result.last().fds() <= result.first().fds() + FD_HEADROOM, "open fds grew: " + markdown);

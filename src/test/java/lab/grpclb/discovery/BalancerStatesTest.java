@@ -24,10 +24,10 @@ import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.RetryPolicy;
-import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
@@ -67,7 +67,7 @@ class BalancerStatesTest {
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
     client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.80", PORT),
         1_000_000, 10_000, 500, 20_000, kube, policy, 1_000, 5_000, ClientConfig.DEFAULT_MAX_DURATION_S)).start().await(10, TimeUnit.SECONDS);
-    channel = client.channel(ClientTypes.KUBE_RESOLVER);
+    channel = client.channel(ClientType.KUBE_RESOLVER);
     http = new Http(vertx);
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
   }

@@ -16,9 +16,9 @@ import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
-import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
@@ -48,12 +48,12 @@ class TlsDiscoveryTest {
         "default", "greeter-server", "grpc"));
     Http http = new Http(vertx);
     try {
-      Await.until(() -> trusting.channel(ClientTypes.KUBE_RESOLVER).endpoints().size() == 1,
+      Await.until(() -> trusting.channel(ClientType.KUBE_RESOLVER).endpoints().size() == 1,
           "discovery over verified TLS");
       assertEquals(200, http.get(trusting.port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
 
       Await.until(() -> lastError(http, suspicious) != null, "the handshake failure is reported");
-      assertTrue(suspicious.channel(ClientTypes.KUBE_RESOLVER).endpoints().isEmpty());
+      assertTrue(suspicious.channel(ClientType.KUBE_RESOLVER).endpoints().isEmpty());
       Http.Answer refused = http.get(suspicious.port(), "/experiment/client?type=ClientWithKubeResolver&n=10");
       assertEquals(503, refused.status(), refused.body().encode());
     } finally {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterAll;
@@ -75,7 +76,7 @@ class ExperimentClientTest {
     assertTrue(report.getInteger("max_in_flight") <= 500, report.encode());
     assertEquals(1500, report.getInteger("calls_waited"), "all but the first 500 waited for a connection slot");
     assertTrue(report.getJsonObject("latency_ms").getDouble("p50") >= DELAY_MS, report.encode());
-    assertEquals(0, client.channel(ClientTypes.CLIENT).connectionsOpen(), "every per-call connection was closed");
+    assertEquals(0, client.channel(ClientType.CLIENT).connectionsOpen(), "every per-call connection was closed");
   }
 
   @Test

@@ -16,9 +16,9 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
 import lab.grpclb.SteadyCalls;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
-import lab.grpclb.experiment.ClientTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,7 +73,7 @@ class DnsResolverTest {
     LocalMode local = TestClusters.start(vertx, 50113, "--delay-ms", "10", "--dns-refresh-s", "1", "--dns-min-interval-s", "1");
     Http http = new Http(vertx);
     awaitResolved(http, local);
-    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientTypes.DNS_RESOLVER), CALLERS);
+    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientType.DNS_RESOLVER), CALLERS);
     Set<String> before = readyIps(http, local);
     scale(http, local, 5);
     Set<String> all = readyIps(http, local);
@@ -103,7 +103,7 @@ class DnsResolverTest {
     Http http = new Http(vertx);
     awaitResolved(http, local);
     Set<String> before = readyIps(http, local);
-    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientTypes.DNS_RESOLVER), CALLERS);
+    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientType.DNS_RESOLVER), CALLERS);
     scale(http, local, 5);
     Set<String> added = new HashSet<>(readyIps(http, local));
     added.removeAll(before);
@@ -133,7 +133,7 @@ class DnsResolverTest {
         "--port", "50115", "--replicas", "1"}, Map.of()))).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
     JsonObject type = http.get(local.client().port(), "/status").body().getJsonObject("types")
-        .getJsonObject(ClientTypes.DNS_RESOLVER);
+        .getJsonObject(ClientType.DNS_RESOLVER.wireName());
     assertEquals(false, type.getBoolean("available"), type.encode());
     assertTrue(type.getString("unavailable_reason").contains("(--dns-port)"), type.encode());
     Http.Answer run = http.get(local.client().port(), "/experiment/client?type=ClientWithDnsResolver&n=10");

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Http;
 import lab.grpclb.SteadyCalls;
-import lab.grpclb.experiment.ClientTypes;
+import lab.grpclb.config.ClientType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class RollingUpdateTest {
   void aRolloutUnderSteadyCallsFailsNothingAndGivesNewIps(Vertx vertx) throws Exception {
     Set<String> before = ips(send(HttpMethod.GET, "/cluster").body().getJsonArray("pods"));
     assertEquals(3, before.size());
-    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientTypes.KUBE_RESOLVER), 40);
+    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientType.KUBE_RESOLVER), 40);
     Thread.sleep(200);
 
     Future<Http.Answer> rollout = http.sendAsync(HttpMethod.POST, local.client().port(), "/cluster/rollout?pre_stop_ms=300");

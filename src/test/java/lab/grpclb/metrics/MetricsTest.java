@@ -23,10 +23,10 @@ import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.config.ClientConfig;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.discovery.Slices;
-import lab.grpclb.experiment.ClientTypes;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
@@ -45,7 +45,7 @@ class MetricsTest {
   static final int PORT = 50140;
   static final String NS = "default";
   static final String TOKEN = "m3trics";
-  static final String KUBE = ClientTypes.KUBE_RESOLVER;
+  static final String KUBE = ClientType.KUBE_RESOLVER.wireName();
 
   Vertx vertx;
   ControlPlane api;
@@ -75,7 +75,7 @@ class MetricsTest {
         1_000_000, 10_000, 500, 20_000, kube)).start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
     scraper = Scrape.client(vertx);
-    Await.until(() -> client.channel(KUBE).endpoints().size() == 3, "3 endpoints discovered");
+    Await.until(() -> client.channel(ClientType.KUBE_RESOLVER).endpoints().size() == 3, "3 endpoints discovered");
   }
 
   @AfterEach
