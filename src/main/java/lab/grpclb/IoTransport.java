@@ -3,6 +3,7 @@ package lab.grpclb;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.logging.Logger;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.Flags;
 
 /**
@@ -16,7 +17,7 @@ enum IoTransport {
   private static final Logger LOG = Logger.getLogger(IoTransport.class.getName());
 
   static IoTransport from(Flags flags) {
-    return flags.choice("transport", NATIVE);
+    return flags.choice(FlagTable.TRANSPORT, IoTransport.class);
   }
 
   /** A Vert.x on this transport, saying in the log which one its event loops run on. */

@@ -9,10 +9,13 @@ import java.util.logging.Logger;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.config.Mode;
 import lab.grpclb.config.ServerConfig;
+import lab.grpclb.config.UsageText;
 import lab.grpclb.experiment.ExperimentClient;
 import lab.grpclb.local.LocalMode;
 import lab.grpclb.metrics.ServerMetrics;
@@ -23,40 +26,8 @@ import lab.grpclb.server.GreeterServer;
 /** {@code java -jar grpc-lb-lab.jar --mode server|client|local [flags]}. */
 public final class Main {
   static final int EXIT_USAGE = 2;
-  static final String USAGE = """
-      usage: java -jar grpc-lb-lab.jar --mode server|client|local [--log-format text|json]
-             [--transport native|nio (epoll where it loads, else NIO)] [flags]
-        --mode server  [--host 0.0.0.0] [--port 50051] [--pod-ip IP (env MY_POD_IP)]
-                       [--delay-ms 500 (env GREETER_DELAY_MS)] [--drain-timeout-ms 20000]
-                       [--error-rate 0] [--error-status UNAVAILABLE]   (fail that share of calls on purpose)
-                       [--max-connection-age-ms 0 (off)] [--max-connection-age-grace-ms 10000]
-                       [--metrics-port 9090 (0 = off)]   (GET /metrics for Prometheus)
-        --mode client  [--http-port 8080] [--target greeter-server:50051 (env GREETER_TARGET)]
-                       [--call-timeout-ms 30000] [--max-n 1000000] [--max-connections N] [--max-in-flight N]
-                       [--connect-timeout-ms 20000] [--drain-timeout-ms 10000] [--max-duration-s 600]
-                       [--jit-warmup-calls 40000]   (to in-process greeters before it listens; 0 = off)
-                       [--retry-policy none|idempotent] [--max-attempts 2]   (ClientWithKubeResolver)
-                       [--kube-api URL] [--kube-token-file F] [--kube-ca-file F] [--namespace NS]
-                       [--service greeter-server] [--service-port grpc]   (ClientWithKubeResolver)
-                       [--lb round_robin|least_request|peak_ewma] [--ewma-decay-ms 10000]
-                       [--ewma-initial-rtt-ms 30] [--outlier-ejection] [--ejection-interval-ms 10000]
-                       [--ejection-threshold 85] [--ejection-base-ms 30000] [--ejection-min-hosts 5]
-                       [--ejection-request-volume 50]   (ClientWithKubeResolver's balancer)
-                       [--dns-name greeter-server-headless.NS.svc.cluster.local] [--dns-server IP[:port]]
-                       [--dns-refresh-s 30] [--dns-min-interval-s 30]   (ClientWithDnsResolver)
-                       [--api-token T (env LAB_API_TOKEN)]   (every route but /healthz, /metrics needs Bearer T)
-                       [--allowed-hosts a,b]   (Host names the API answers besides loopback ones)
-        --mode local   [--replicas 3] [--delay-ms 500] [--http-port 8080] [--port 50051] [--api-port 6443]
-                       [--dns-port 5353] [--kubeconfig out/kubeconfig]: written for kubectl while it runs
-                       [--report [--out out] [--runs 3]]: run the write-up's experiments, write out/report.md
-                       and .html, exit (and the client's --call-timeout-ms, --max-n, --max-connections,
-                       --max-in-flight, --connect-timeout-ms, --drain-timeout-ms, --max-duration-s,
-                       --jit-warmup-calls, --retry-policy, --max-attempts, the balancer's --lb, --ewma-*,
-                       --outlier-ejection and --ejection-* flags, the --dns-* flags, --api-token and
-                       --allowed-hosts)""";
-
-  /** Calls the client runs through its JIT before it listens (see JitWarmUp). */
-  static final int DEFAULT_JIT_WARMUP_CALLS = 40_000;
+  /** What --help prints, and a missing or unknown mode after its error. */
+  static final String USAGE = UsageText.render();
 
   /** How long a signal during startup waits for it to finish before exiting without a drain. */
   static final long STARTUP_WAIT_MS = 10_000;
@@ -156,23 +127,24 @@ public final class Main {
   /** Parses the flags and starts the mode; a bad flag fails before anything starts. */
   public static Future<Running> start(String[] args, Map<String, String> env) {
     Flags flags = Flags.parse(args, env);
-    String mode = flags.string("mode", null, "server, client or local");
-    if (mode == null) {
+    String raw = flags.text(FlagTable.MODE);
+    if (raw == null) {
       throw new ConfigException("--mode is required\n" + USAGE);
     }
     Logging.use(LogFormat.from(flags)); // before the mode logs its first line
     IoTransport transport = IoTransport.from(flags);
+    Mode mode = Mode.parse(raw).orElseThrow(() ->
+        new ConfigException("--mode must be " + FlagTable.MODE.expected() + ", got '" + raw + "'\n" + USAGE));
     return switch (mode) {
-      case "server" -> startServer(flags, transport);
-      case "client" -> startClient(flags, transport);
-      case "local" -> startLocal(flags, transport);
-      default -> throw new ConfigException("--mode must be server, client or local, got '" + mode + "'\n" + USAGE);
+      case SERVER -> startServer(flags, transport);
+      case CLIENT -> startClient(flags, transport);
+      case LOCAL -> startLocal(flags, transport);
     };
   }
 
   private static Future<Running> startServer(Flags flags, IoTransport transport) {
     ServerConfig config = ServerConfig.from(flags);
-    flags.rejectUnknown("server");
+    flags.rejectUnknown(Mode.SERVER);
     Logger.getLogger(Main.class.getName()).info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource()
         + "), reply delay " + config.delayMs() + " ms, max connection age " + config.maxConnectionAge().describe()
         + (config.errors().active() ? ", failing a share of " + config.errors().rate() + " of calls with "
@@ -203,7 +175,7 @@ public final class Main {
     ClientConfig config = ClientConfig.from(flags);
     int warmUp = jitWarmUpCalls(flags);
     ApiAccess access = ApiAccess.from(flags);
-    flags.rejectUnknown("client");
+    flags.rejectUnknown(Mode.CLIENT);
     if (config.kube() != null) {
       config.kube().requireReadableCa();
     }
@@ -217,7 +189,7 @@ public final class Main {
     LocalConfig config = LocalConfig.from(flags);
     int warmUp = jitWarmUpCalls(flags);
     ApiAccess access = ApiAccess.from(flags);
-    flags.rejectUnknown("local");
+    flags.rejectUnknown(Mode.LOCAL);
     Vertx vertx = transport.newVertx();
     return new LocalMode(vertx, config).withAccess(access).withJitWarmUp(warmUp, () -> terminating).start()
         .map(local -> new Running(vertx, local::stop, config.report()
@@ -229,7 +201,7 @@ public final class Main {
 
   /** The CLI's client warms its JIT before it serves; tests that build a client in-process skip it. */
   private static int jitWarmUpCalls(Flags flags) {
-    return flags.integer("jit-warmup-calls", DEFAULT_JIT_WARMUP_CALLS, 0, 1_000_000);
+    return flags.integer(FlagTable.JIT_WARMUP_CALLS);
   }
 
   /** One line naming what was wrong, never a stack trace; returns the exit code. */

@@ -14,8 +14,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.KubeConfig;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.local.ClusterDns;
 import lab.grpclb.local.ControlPlane;
 import lab.grpclb.local.EndpointController;
@@ -127,7 +126,7 @@ final class BenchFleet implements AutoCloseable {
     api.requireToken(token);
     kubeTokenFile = Files.writeString(logDir.resolve("token"), token);
     ClusterDns dns = new ClusterDns(EndpointController.NAMESPACE).listen(vertx, 0).await();
-    EndpointController controller = new EndpointController(api, KubeConfig.DEFAULT_SERVICE, options.port(), dns::publish);
+    EndpointController controller = new EndpointController(api, FlagTable.SERVICE.defaultValue(), options.port(), dns::publish);
     controller.createService(BenchOptions.SERVICE_IP);
     controller.syncReady(podIps());
     kubeApiUrl = api.url();
@@ -171,7 +170,7 @@ final class BenchFleet implements AutoCloseable {
     List<String> command = java(options.clientHeap(), options.clientJvmArgs(), peerClasspath(), PEER_MAIN);
     command.addAll(List.of("--http-port", String.valueOf(options.peerHttpPort()), "--target", options.clientTarget(),
         "--pods", String.join(",", podIps().stream().map(ip -> ip + ":" + options.port()).toList()),
-        "--call-timeout-ms", String.valueOf(ClientConfig.DEFAULT_CALL_TIMEOUT_MS)));
+        "--call-timeout-ms", String.valueOf(FlagTable.CALL_TIMEOUT_MS.defaultValue())));
     return startClientJvm("peer for " + type, command, "peer-" + type.replace('/', '-') + logSuffix, GrpcJavaTypes.READY);
   }
 

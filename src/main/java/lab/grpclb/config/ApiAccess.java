@@ -10,18 +10,18 @@ import java.util.Locale;
  * name besides the loopback ones ({@code --allowed-hosts}), against DNS rebinding.
  */
 public record ApiAccess(String token, List<String> allowedHosts) {
-  public static final String TOKEN_ENV = "LAB_API_TOKEN";
+  public static final String TOKEN_ENV = FlagTable.API_TOKEN.env();
   /** Long enough that guessing it over HTTP is hopeless: {@code openssl rand -hex 16} gives 32. */
   public static final int MIN_TOKEN_LENGTH = 16;
   public static final ApiAccess OPEN = new ApiAccess(null, List.of());
 
   public static ApiAccess from(Flags flags) {
-    String token = flags.string("api-token", TOKEN_ENV, null, "a secret of at least " + MIN_TOKEN_LENGTH + " characters");
+    String token = flags.text(FlagTable.API_TOKEN);
     if (token != null && token.length() < MIN_TOKEN_LENGTH) {
       throw new ConfigException("--api-token (or env " + TOKEN_ENV + ") must be at least " + MIN_TOKEN_LENGTH
           + " characters, got " + token.length() + " (openssl rand -hex 16 makes one)");
     }
-    String hosts = flags.string("allowed-hosts", null, "host names, comma-separated");
+    String hosts = flags.text(FlagTable.ALLOWED_HOSTS);
     List<String> allowed = hosts == null ? List.of() : Arrays.stream(hosts.split(","))
         .map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
     for (String host : allowed) {

@@ -5,16 +5,16 @@ package lab.grpclb.config;
  * (Linkerd's defaults: 10 s and 30 ms), and outlier ejection.
  */
 public record BalancerConfig(LbPolicy lb, int ewmaDecayMs, int ewmaInitialRttMs, OutlierEjection ejection) {
-  public static final int DEFAULT_EWMA_DECAY_MS = 10_000;
-  public static final int DEFAULT_EWMA_INITIAL_RTT_MS = 30;
-  public static final BalancerConfig DEFAULT = new BalancerConfig(LbPolicy.ROUND_ROBIN, DEFAULT_EWMA_DECAY_MS,
-      DEFAULT_EWMA_INITIAL_RTT_MS, OutlierEjection.OFF);
+  public static final int DEFAULT_EWMA_DECAY_MS = FlagTable.EWMA_DECAY_MS.defaultValue();
+  public static final int DEFAULT_EWMA_INITIAL_RTT_MS = FlagTable.EWMA_INITIAL_RTT_MS.defaultValue();
+  /** The flags' defaults. */
+  public static final BalancerConfig DEFAULT = from(Flags.none());
 
   static BalancerConfig from(Flags flags) {
     return new BalancerConfig(
         LbPolicy.from(flags),
-        flags.integer("ewma-decay-ms", DEFAULT_EWMA_DECAY_MS, 1, 3_600_000),
-        flags.integer("ewma-initial-rtt-ms", DEFAULT_EWMA_INITIAL_RTT_MS, 1, 3_600_000),
+        flags.integer(FlagTable.EWMA_DECAY_MS),
+        flags.integer(FlagTable.EWMA_INITIAL_RTT_MS),
         OutlierEjection.from(flags));
   }
 

@@ -4,8 +4,12 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** Settings of {@code --mode client}. */
+/**
+ * Settings of {@code --mode client}: {@link #from} reads them from the flags, {@link #defaults} and the withers build
+ * one in code (a test, the local mode) without a positional list of fourteen.
+ */
 public record ClientConfig(
     String httpHost,
     int httpPort,
@@ -22,15 +26,6 @@ public record ClientConfig(
     BalancerConfig balancer,
     DnsConfig dns) {
 
-  public static final int DEFAULT_HTTP_PORT = 8080;
-  public static final int DEFAULT_MAX_N = 1_000_000;
-  public static final int DEFAULT_CALL_TIMEOUT_MS = 30_000;
-  /** gRPC's minimum connect timeout: TCP and the HTTP/2 handshake together. */
-  public static final int DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
-  /** On SIGTERM or Ctrl-C, how long a running experiment's calls in flight may take to finish. */
-  public static final int DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
-  /** The longest open loop one request may ask for (duration_s). */
-  public static final int DEFAULT_MAX_DURATION_S = 600;
   /** Up to the reference's largest run, every call is in flight at once. */
   public static final int MIN_IN_FLIGHT = 10_000;
   /** Under G1, calls in flight by default at most: the cap that keeps its young pauses well under 1 s. */
@@ -38,65 +33,143 @@ public record ClientConfig(
   /** Heap one in-flight call holds on the client, with headroom (measured ~7 KB). */
   private static final long HEAP_PER_CALL = 12 * 1024;
 
-  /** A client without Kubernetes discovery. */
-  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
-                      int maxInFlight) {
-    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, null);
-  }
-
-  /** A client with the default retry policy and timeouts. */
-  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
-                      int maxInFlight, KubeConfig kube) {
-    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, RetryPolicy.DEFAULT,
-        DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_DURATION_S);
-  }
-
-  /** A client with the default balancer (round robin, no outlier ejection), without DNS discovery. */
-  public ClientConfig(String httpHost, int httpPort, HostPort target, int maxN, int callTimeoutMs, int maxConnections,
-                      int maxInFlight, KubeConfig kube, RetryPolicy retryPolicy, int connectTimeoutMs,
-                      int drainTimeoutMs, int maxDurationS) {
-    this(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube, retryPolicy,
-        connectTimeoutMs, drainTimeoutMs, maxDurationS, BalancerConfig.DEFAULT, null);
-  }
-
   public static ClientConfig from(Flags flags) {
-    String httpHost = flags.string("http-host", "0.0.0.0", "an address to listen on");
-    HostPort target = HostPort.parse("--target (or env GREETER_TARGET)", flags.string("target", "GREETER_TARGET", "greeter-server:50051", "host:port"));
-    return withLimits(flags, httpHost, target, 2).withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
+    return limitsFrom(flags, flags.text(FlagTable.HTTP_HOST), target(flags), 2)
+        .withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
+  }
+
+  /**
+   * The flags' defaults, without Kubernetes or DNS discovery (those two types are then unavailable): where a
+   * client built in code starts, changing what it needs with the withers below.
+   */
+  public static ClientConfig defaults() {
+    Flags none = Flags.none();
+    return limitsFrom(none, none.text(FlagTable.HTTP_HOST), target(none), 2);
+  }
+
+  private static HostPort target(Flags flags) {
+    Flag.Text target = FlagTable.TARGET;
+    return HostPort.parse("--" + target.name() + " (or env " + target.env() + ")", flags.text(target));
   }
 
   /**
    * The experiment's port and limits, read the same way in every mode that runs the client; a per-call
    * connection costs descriptorsPerConnection file descriptors in this process.
    */
-  static ClientConfig withLimits(Flags flags, String httpHost, HostPort target, int descriptorsPerConnection) {
+  static ClientConfig limitsFrom(Flags flags, String httpHost, HostPort target, int descriptorsPerConnection) {
     return new ClientConfig(
         httpHost,
-        flags.integer("http-port", DEFAULT_HTTP_PORT, 0, 65535),
+        flags.integer(FlagTable.HTTP_PORT),
         target,
-        flags.integer("max-n", DEFAULT_MAX_N, 1, 100_000_000),
-        flags.integer("call-timeout-ms", DEFAULT_CALL_TIMEOUT_MS, 1, 3_600_000),
-        flags.integer("max-connections", defaultMaxConnections(descriptorsPerConnection), 1, 1_000_000),
-        flags.integer("max-in-flight", defaultMaxInFlight(), 1, 100_000_000),
+        flags.integer(FlagTable.MAX_N),
+        flags.integer(FlagTable.CALL_TIMEOUT_MS),
+        flags.integer(FlagTable.MAX_CONNECTIONS, defaultMaxConnections(descriptorsPerConnection)),
+        flags.integer(FlagTable.MAX_IN_FLIGHT, defaultMaxInFlight()),
         null,
         RetryPolicy.from(flags),
-        flags.integer("connect-timeout-ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000),
-        flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000),
-        flags.integer("max-duration-s", DEFAULT_MAX_DURATION_S, 1, 86_400),
+        flags.integer(FlagTable.CONNECT_TIMEOUT_MS),
+        flags.integer(FlagTable.DRAIN_TIMEOUT_MS),
+        flags.integer(FlagTable.MAX_DURATION_S),
         BalancerConfig.from(flags),
         null);
   }
 
-  /** The same client, with ClientWithKubeResolver discovering through the given API. */
-  public ClientConfig withKube(KubeConfig newKube) {
-    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, newKube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer, dns);
+  /** The same client, its HTTP API on this address and port (0: any free one). */
+  public ClientConfig withHttp(String host, int port) {
+    return edit(d -> {
+      d.httpHost = host;
+      d.httpPort = port;
+    });
+  }
+
+  /** The same client, Client and ClientWithReuseConn dialling this address. */
+  public ClientConfig withTarget(HostPort target) {
+    return edit(d -> d.target = target);
+  }
+
+  public ClientConfig withMaxN(int maxN) {
+    return edit(d -> d.maxN = maxN);
+  }
+
+  public ClientConfig withCallTimeoutMs(int ms) {
+    return edit(d -> d.callTimeoutMs = ms);
+  }
+
+  public ClientConfig withMaxConnections(int maxConnections) {
+    return edit(d -> d.maxConnections = maxConnections);
+  }
+
+  public ClientConfig withMaxInFlight(int maxInFlight) {
+    return edit(d -> d.maxInFlight = maxInFlight);
+  }
+
+  /** The same client, ClientWithKubeResolver discovering through the given API (null: that type is unavailable). */
+  public ClientConfig withKube(KubeConfig kube) {
+    return edit(d -> d.kube = kube);
+  }
+
+  public ClientConfig withRetryPolicy(RetryPolicy policy) {
+    return edit(d -> d.retryPolicy = policy);
+  }
+
+  public ClientConfig withConnectTimeoutMs(int ms) {
+    return edit(d -> d.connectTimeoutMs = ms);
+  }
+
+  public ClientConfig withDrainTimeoutMs(int ms) {
+    return edit(d -> d.drainTimeoutMs = ms);
   }
 
   /** The same client, with ClientWithDnsResolver resolving as given (null: that type is unavailable). */
-  public ClientConfig withDns(DnsConfig newDns) {
-    return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
-        retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer, newDns);
+  public ClientConfig withDns(DnsConfig dns) {
+    return edit(d -> d.dns = dns);
+  }
+
+  /** A copy with one change: the withers name the setting, this lists the fields once. */
+  private ClientConfig edit(Consumer<Draft> change) {
+    Draft draft = new Draft(this);
+    change.accept(draft);
+    return draft.build();
+  }
+
+  /** The settings as fields a wither may set, between a record and the next. */
+  private static final class Draft {
+    String httpHost;
+    int httpPort;
+    HostPort target;
+    int maxN;
+    int callTimeoutMs;
+    int maxConnections;
+    int maxInFlight;
+    KubeConfig kube;
+    RetryPolicy retryPolicy;
+    int connectTimeoutMs;
+    int drainTimeoutMs;
+    int maxDurationS;
+    BalancerConfig balancer;
+    DnsConfig dns;
+
+    Draft(ClientConfig c) {
+      httpHost = c.httpHost;
+      httpPort = c.httpPort;
+      target = c.target;
+      maxN = c.maxN;
+      callTimeoutMs = c.callTimeoutMs;
+      maxConnections = c.maxConnections;
+      maxInFlight = c.maxInFlight;
+      kube = c.kube;
+      retryPolicy = c.retryPolicy;
+      connectTimeoutMs = c.connectTimeoutMs;
+      drainTimeoutMs = c.drainTimeoutMs;
+      maxDurationS = c.maxDurationS;
+      balancer = c.balancer;
+      dns = c.dns;
+    }
+
+    ClientConfig build() {
+      return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
+          retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer, dns);
+    }
   }
 
   /**

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 public record DnsConfig(String name, HostPort server, String serverSource, int refreshSeconds, int minIntervalSeconds) {
   public static final String HEADLESS_SERVICE = "greeter-server-headless";
   public static final int DNS_PORT = 53;
-  public static final int DEFAULT_REFRESH_SECONDS = 30;
-  public static final int DEFAULT_MIN_INTERVAL_SECONDS = 30;
   static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
   /** The headless Service's cluster DNS name in a namespace, as kube-dns serves it. */
@@ -25,8 +23,8 @@ public record DnsConfig(String name, HostPort server, String serverSource, int r
 
   /** Client mode: without {@code --dns-server}, the first nameserver of /etc/resolv.conf (kube-dns in a pod). */
   public static DnsConfig from(Flags flags) {
-    String namespace = flags.string("namespace", KubeConfig.defaultNamespace(), "a namespace");
-    String given = flags.string("dns-server", null, "an IP address, optionally with :port");
+    String namespace = flags.text(FlagTable.NAMESPACE, KubeConfig.defaultNamespace());
+    String given = flags.text(FlagTable.DNS_SERVER);
     if (given != null) {
       return read(flags, namespace, parseServer("--dns-server", given), "--dns-server");
     }
@@ -37,18 +35,18 @@ public record DnsConfig(String name, HostPort server, String serverSource, int r
 
   /** Local mode: without {@code --dns-server}, the local cluster's own DNS server, set once it listens. */
   public static DnsConfig forLocal(Flags flags, String namespace) {
-    String given = flags.string("dns-server", null, "an IP address, optionally with :port");
+    String given = flags.text(FlagTable.DNS_SERVER);
     return given == null ? read(flags, namespace, null, "local cluster")
         : read(flags, namespace, parseServer("--dns-server", given), "--dns-server");
   }
 
   private static DnsConfig read(Flags flags, String namespace, HostPort server, String source) {
     return new DnsConfig(
-        flags.string("dns-name", headlessName(namespace), "a DNS name"),
+        flags.text(FlagTable.DNS_NAME, headlessName(namespace)),
         server,
         source,
-        flags.integer("dns-refresh-s", DEFAULT_REFRESH_SECONDS, 1, 86_400),
-        flags.integer("dns-min-interval-s", DEFAULT_MIN_INTERVAL_SECONDS, 0, 86_400));
+        flags.integer(FlagTable.DNS_REFRESH_S),
+        flags.integer(FlagTable.DNS_MIN_INTERVAL_S));
   }
 
   /** The same settings with this server (or none, saying why), unless one was given explicitly. */

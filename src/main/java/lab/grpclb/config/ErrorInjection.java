@@ -52,10 +52,10 @@ public record ErrorInjection(double rate, GrpcStatus status) {
         .collect(Collectors.joining(", "));
   }
 
-  /** {@code --error-rate} (default 0) and {@code --error-status} (default UNAVAILABLE). */
+  /** {@code --error-rate} and {@code --error-status}. */
   static ErrorInjection from(Flags flags) {
-    String rate = flags.string("error-rate", "0", "a number from 0 to 1");
-    String status = flags.string("error-status", "UNAVAILABLE", "a gRPC status name");
+    String rate = flags.text(FlagTable.ERROR_RATE);
+    String status = flags.text(FlagTable.ERROR_STATUS);
     try {
       return parse(rate, status);
     } catch (IllegalArgumentException e) {

@@ -12,17 +12,15 @@ import java.nio.file.Path;
 public record KubeConfig(URI apiUrl, String tokenFile, String caFile, String namespace, String service, String servicePort) {
 
   public static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/";
-  public static final String DEFAULT_SERVICE = "greeter-server";
-  public static final String DEFAULT_SERVICE_PORT = "grpc";
 
   /** Null when no API is configured: neither --kube-api nor KUBERNETES_SERVICE_HOST (not in a pod). */
   public static KubeConfig from(Flags flags) {
-    String api = flags.string("kube-api", null, "an http(s)://host:port URL");
-    String tokenFile = flags.string("kube-token-file", SERVICE_ACCOUNT + "token", "a file");
-    String caFile = flags.string("kube-ca-file", SERVICE_ACCOUNT + "ca.crt", "a file");
-    String namespace = flags.string("namespace", defaultNamespace(), "a namespace");
-    String service = flags.string("service", DEFAULT_SERVICE, "a Service name");
-    String servicePort = flags.string("service-port", DEFAULT_SERVICE_PORT, "the Service's port name or number");
+    String api = flags.text(FlagTable.KUBE_API);
+    String tokenFile = flags.text(FlagTable.KUBE_TOKEN_FILE);
+    String caFile = flags.text(FlagTable.KUBE_CA_FILE);
+    String namespace = flags.text(FlagTable.NAMESPACE, defaultNamespace());
+    String service = flags.text(FlagTable.SERVICE);
+    String servicePort = flags.text(FlagTable.SERVICE_PORT);
     if (api == null) {
       String host = flags.env("KUBERNETES_SERVICE_HOST");
       String port = flags.env("KUBERNETES_SERVICE_PORT");

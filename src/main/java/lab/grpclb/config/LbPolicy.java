@@ -37,7 +37,7 @@ public enum LbPolicy {
   }
 
   static LbPolicy from(Flags flags) {
-    String raw = flags.string("lb", ROUND_ROBIN.wireName, "one of " + wireNames());
+    String raw = flags.text(FlagTable.LB);
     return parse(raw).orElseThrow(() -> new ConfigException("--lb must be one of " + wireNames() + ", got '" + raw + "'"));
   }
 }

@@ -8,15 +8,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * connections for as long as the client wants them.
  */
 public record MaxConnectionAge(long ageMs, long graceMs) {
-  public static final long DEFAULT_GRACE_MS = 10_000;
-  public static final MaxConnectionAge OFF = new MaxConnectionAge(0, DEFAULT_GRACE_MS);
+  /** The flags' defaults: off, with the default grace. */
+  public static final MaxConnectionAge OFF = from(Flags.none());
   /** gRFC A9's jitter: +/-10 %, so that connections opened together do not all go away together. */
   static final double JITTER = 0.1;
 
   public static MaxConnectionAge from(Flags flags) {
     return new MaxConnectionAge(
-        flags.integer("max-connection-age-ms", 0, 0, Integer.MAX_VALUE),
-        flags.integer("max-connection-age-grace-ms", (int) DEFAULT_GRACE_MS, 0, Integer.MAX_VALUE));
+        flags.integer(FlagTable.MAX_CONNECTION_AGE_MS),
+        flags.integer(FlagTable.MAX_CONNECTION_AGE_GRACE_MS));
   }
 
   public boolean off() {

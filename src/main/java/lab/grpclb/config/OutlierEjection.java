@@ -12,25 +12,20 @@ public record OutlierEjection(boolean enabled, int intervalMs, int thresholdPerc
   /** The query parameters {@link #with} reads. */
   public static final String[] PARAMETERS =
       {"enabled", "interval_ms", "threshold", "min_hosts", "request_volume", "base_ms"};
-  /** gRFC A50's defaults. */
-  public static final int DEFAULT_INTERVAL_MS = 10_000;
-  public static final int DEFAULT_THRESHOLD_PERCENT = 85;
-  public static final int DEFAULT_MINIMUM_HOSTS = 5;
-  public static final int DEFAULT_REQUEST_VOLUME = 50;
-  public static final int DEFAULT_BASE_EJECTION_MS = 30_000;
+  /** gRFC A50's: the ones no flag sets. */
   public static final int MAX_EJECTION_MS = 300_000;
   public static final int MAX_EJECTION_PERCENT = 10;
-  public static final OutlierEjection OFF = new OutlierEjection(false, DEFAULT_INTERVAL_MS, DEFAULT_THRESHOLD_PERCENT,
-      DEFAULT_MINIMUM_HOSTS, DEFAULT_REQUEST_VOLUME, DEFAULT_BASE_EJECTION_MS, MAX_EJECTION_MS, MAX_EJECTION_PERCENT);
+  /** The flags' defaults, gRFC A50's. */
+  public static final OutlierEjection OFF = from(Flags.none());
 
   static OutlierEjection from(Flags flags) {
     return new OutlierEjection(
-        flags.bool("outlier-ejection"),
-        flags.integer("ejection-interval-ms", DEFAULT_INTERVAL_MS, 1, 3_600_000),
-        flags.integer("ejection-threshold", DEFAULT_THRESHOLD_PERCENT, 0, 100),
-        flags.integer("ejection-min-hosts", DEFAULT_MINIMUM_HOSTS, 0, 100_000),
-        flags.integer("ejection-request-volume", DEFAULT_REQUEST_VOLUME, 0, 100_000_000),
-        flags.integer("ejection-base-ms", DEFAULT_BASE_EJECTION_MS, 1, 3_600_000),
+        flags.bool(FlagTable.OUTLIER_EJECTION),
+        flags.integer(FlagTable.EJECTION_INTERVAL_MS),
+        flags.integer(FlagTable.EJECTION_THRESHOLD),
+        flags.integer(FlagTable.EJECTION_MIN_HOSTS),
+        flags.integer(FlagTable.EJECTION_REQUEST_VOLUME),
+        flags.integer(FlagTable.EJECTION_BASE_MS),
         MAX_EJECTION_MS,
         MAX_EJECTION_PERCENT);
   }

@@ -34,10 +34,10 @@ public enum ReportKind {
   }
 
   static ReportKind from(Flags flags) {
-    if (!flags.isSet("report")) {
+    if (!flags.isSet(FlagTable.REPORT)) {
       return null;
     }
-    String raw = flags.optional("report");
+    String raw = flags.optional(FlagTable.REPORT);
     if (raw == null || raw.equals("true")) {
       return WRITEUP;
     }

@@ -10,22 +10,22 @@ import java.util.Locale;
  * is). {@link Kind#NONE} never does, so such a call fails.
  */
 public record RetryPolicy(Kind kind, int maxAttempts) {
-  public static final int DEFAULT_MAX_ATTEMPTS = 2;
   /** grpc clamps maxAttempts to 5. */
   public static final int MAX_ATTEMPTS = 5;
-  public static final RetryPolicy DEFAULT = new RetryPolicy(Kind.IDEMPOTENT, DEFAULT_MAX_ATTEMPTS);
+  /** The flags' defaults. */
+  public static final RetryPolicy DEFAULT = from(Flags.none());
 
   public enum Kind { NONE, IDEMPOTENT }
 
   public static RetryPolicy from(Flags flags) {
-    String raw = flags.string("retry-policy", "idempotent", "none or idempotent");
+    String raw = flags.text(FlagTable.RETRY_POLICY);
     Kind kind;
     try {
       kind = Kind.valueOf(raw.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--retry-policy must be none or idempotent, got '" + raw + "'");
     }
-    return new RetryPolicy(kind, flags.integer("max-attempts", DEFAULT_MAX_ATTEMPTS, 1, MAX_ATTEMPTS));
+    return new RetryPolicy(kind, flags.integer(FlagTable.MAX_ATTEMPTS));
   }
 
   /** Whether a call that may have reached a pod and failed so may be sent once more. */

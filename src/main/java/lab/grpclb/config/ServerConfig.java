@@ -10,41 +10,34 @@ import java.util.Collections;
 public record ServerConfig(String host, int port, String podIp, String podIpSource, int delayMs, int drainTimeoutMs,
                            ErrorInjection errors, MaxConnectionAge maxConnectionAge, int metricsPort) {
 
-  public static final int DEFAULT_PORT = 50051;
-  public static final int DEFAULT_DELAY_MS = 500;
-  public static final int DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
-  /** GET /metrics on this port (0 = off); the port the deploy/ annotations name. */
-  public static final int DEFAULT_METRICS_PORT = 9090;
-
   public static ServerConfig from(Flags flags) {
-    String host = flags.string("host", "0.0.0.0", "an address to listen on");
-    int port = flags.integer("port", DEFAULT_PORT, 0, 65535);
-    int delayMs = flags.integer("delay-ms", "GREETER_DELAY_MS", DEFAULT_DELAY_MS, 0, 3_600_000);
-    int drainMs = flags.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000);
-    String podIp = flags.string("pod-ip", "MY_POD_IP", null, "this pod's IP address");
-    String source = flags.isSet("pod-ip") ? "--pod-ip" : "env MY_POD_IP";
+    String host = flags.text(FlagTable.HOST);
+    int port = flags.integer(FlagTable.PORT);
+    int delayMs = flags.integer(FlagTable.DELAY_MS);
+    int drainMs = flags.integer(FlagTable.SERVER_DRAIN_TIMEOUT_MS);
+    String podIp = flags.text(FlagTable.POD_IP);
+    String source = flags.isSet(FlagTable.POD_IP) ? "--" + FlagTable.POD_IP.name() : "env " + FlagTable.POD_IP.env();
     if (podIp == null) {
       podIp = firstNonLoopbackAddress();
       source = "first non-loopback address of this host";
     }
-    int metricsPort = flags.integer("metrics-port", DEFAULT_METRICS_PORT, 0, 65535);
+    int metricsPort = flags.integer(FlagTable.METRICS_PORT);
     return new ServerConfig(host, port, podIp, source, delayMs, drainMs, ErrorInjection.from(flags),
         MaxConnectionAge.from(flags), metricsPort);
   }
 
-  /** A server for tests and the local cluster: one pod IP bound on its own loopback address. */
+  /**
+   * A server for tests and the local cluster: one pod IP bound on its own loopback address, the flags' drain
+   * timeout, no metrics port, no failures on purpose and no max connection age.
+   */
   public static ServerConfig forPod(String podIp, int port, int delayMs) {
-    return forPod(podIp, port, delayMs, MaxConnectionAge.OFF);
+    return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, FlagTable.SERVER_DRAIN_TIMEOUT_MS.defaultValue(),
+        ErrorInjection.NONE, MaxConnectionAge.OFF, 0);
   }
 
-  public static ServerConfig forPod(String podIp, int port, int delayMs, MaxConnectionAge maxConnectionAge) {
-    return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, DEFAULT_DRAIN_TIMEOUT_MS, ErrorInjection.NONE,
-        maxConnectionAge, 0);
-  }
-
-  /** The same server with GET /metrics on {@code port} (0 = off). */
-  public ServerConfig withMetricsPort(int port) {
-    return new ServerConfig(host, port(), podIp, podIpSource, delayMs, drainTimeoutMs, errors, maxConnectionAge, port);
+  /** The same server, its connections told to go away at this age. */
+  public ServerConfig withMaxConnectionAge(MaxConnectionAge age) {
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, drainTimeoutMs, errors, age, metricsPort);
   }
 
   private static String firstNonLoopbackAddress() {

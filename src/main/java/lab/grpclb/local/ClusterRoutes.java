@@ -339,7 +339,7 @@ public final class ClusterRoutes {
       return;
     }
     Integer graceMs = ctx.queryParams().contains("grace_ms")
-        ? boundedInt(ctx, "grace_ms", 0, MAX_DELAY_MS) : Integer.valueOf((int) MaxConnectionAge.DEFAULT_GRACE_MS);
+        ? boundedInt(ctx, "grace_ms", 0, MAX_DELAY_MS) : Integer.valueOf((int) MaxConnectionAge.OFF.graceMs());
     if (graceMs == null) {
       return;
     }

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import lab.grpclb.config.ServerConfig;
+import lab.grpclb.config.FlagTable;
 
 /**
  * What the kubelets do for the API: after every pod change, write each pod's object with its status
@@ -21,7 +21,7 @@ final class Kubelet {
   private static final String CONTAINER = "greeter-server";
   private static final String IMAGE = "grpc-lb-lab:dev";
   /** The grace period a deletion gives the pod: the server's drain timeout. */
-  private static final long GRACE_SECONDS = ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS / 1000;
+  private static final long GRACE_SECONDS = FlagTable.SERVER_DRAIN_TIMEOUT_MS.defaultValue() / 1000;
 
   private final ControlPlane api;
   private final int port;

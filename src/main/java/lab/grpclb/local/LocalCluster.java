@@ -297,7 +297,8 @@ public final class LocalCluster {
           + ") are held (" + holders() + ")"));
     }
     String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
-    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(ip, port, delayMs, maxConnectionAge));
+    GreeterServer server = new GreeterServer(vertx,
+        ServerConfig.forPod(ip, port, delayMs).withMaxConnectionAge(maxConnectionAge));
     Pod pod = new Pod(name, templateHash, ip, server);
     pods.put(name, pod);
     changed();

@@ -12,6 +12,7 @@ import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.DnsConfig;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
@@ -70,7 +71,7 @@ public final class LocalMode {
         .compose(v -> listenDns())
         .compose(v -> writeToken())
         .compose(kube -> {
-          EndpointController controller = new EndpointController(controlPlane, KubeConfig.DEFAULT_SERVICE, config.grpcPort(),
+          EndpointController controller = new EndpointController(controlPlane, FlagTable.SERVICE.defaultValue(), config.grpcPort(),
               dns::publish);
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
@@ -152,7 +153,7 @@ public final class LocalMode {
       tokenFile = file; // deleted on stop
       return vertx.fileSystem().writeFile(file, Buffer.buffer(token))
           .map(v -> new KubeConfig(URI.create(controlPlane.url()), file, "", EndpointController.NAMESPACE,
-              KubeConfig.DEFAULT_SERVICE, KubeConfig.DEFAULT_SERVICE_PORT));
+              FlagTable.SERVICE.defaultValue(), FlagTable.SERVICE_PORT.defaultValue()));
     });
   }
 

@@ -30,10 +30,10 @@ class BalancerFlagsTest {
         new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10));
     Flags client = flags(args);
     assertEquals(expected, ClientConfig.from(client).balancer());
-    client.rejectUnknown("client");
+    client.rejectUnknown(Mode.CLIENT);
     Flags local = flags(args);
     assertEquals(expected, LocalConfig.from(local).client().balancer());
-    local.rejectUnknown("local");
+    local.rejectUnknown(Mode.LOCAL);
   }
 
   @Test

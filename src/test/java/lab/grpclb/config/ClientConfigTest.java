@@ -1,11 +1,12 @@
 package lab.grpclb.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The default in-flight cap: what a 512 MiB client heap holds under each kind of collector. */
+/** The defaults a client built in code starts from, and the in-flight cap a 512 MiB heap holds per collector. */
 class ClientConfigTest {
   private static final long HEAP_512M = 512L << 20;
 
@@ -20,6 +21,23 @@ class ClientConfigTest {
   @Test
   void zgcKeepsHalfTheHeapFreeForAllocationDuringItsCycles() {
     assertEquals(21_845, ClientConfig.maxInFlight(HEAP_512M, List.of("ZGC Cycles", "ZGC Pauses")));
+  }
+
+  @Test
+  void defaultsAreTheFlagTablesWithoutDiscoveryAndAWitherChangesOneSetting() {
+    ClientConfig defaults = ClientConfig.defaults();
+    assertEquals(FlagTable.HTTP_HOST.defaultValue() + ":" + FlagTable.HTTP_PORT.defaultValue(),
+        defaults.httpHost() + ":" + defaults.httpPort());
+    assertEquals(FlagTable.TARGET.defaultValue(), defaults.target().toString());
+    assertEquals(FlagTable.CALL_TIMEOUT_MS.defaultValue(), defaults.callTimeoutMs());
+    assertEquals(FlagTable.DRAIN_TIMEOUT_MS.defaultValue(), defaults.drainTimeoutMs());
+    assertEquals(BalancerConfig.DEFAULT, defaults.balancer());
+    assertEquals(RetryPolicy.DEFAULT, defaults.retryPolicy());
+    assertNull(defaults.kube(), "ClientWithKubeResolver needs an API given");
+    assertNull(defaults.dns(), "ClientWithDnsResolver needs a DNS server given");
+    ClientConfig changed = defaults.withMaxN(7).withDrainTimeoutMs(3);
+    assertEquals(7, changed.maxN());
+    assertEquals(defaults, changed.withMaxN(defaults.maxN()).withDrainTimeoutMs(defaults.drainTimeoutMs()));
   }
 
   @Test

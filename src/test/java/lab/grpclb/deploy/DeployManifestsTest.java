@@ -44,9 +44,11 @@ import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.DnsConfig;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
+import lab.grpclb.config.Mode;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.discovery.EndpointSliceWatch;
 import lab.grpclb.discovery.ServiceBridge;
@@ -180,7 +182,9 @@ class DeployManifestsTest {
   void clientProbesGet200FromTheRealHttpEndpoint() throws Exception {
     Vertx vertx = Vertx.vertx();
     ExperimentClient client = new ExperimentClient(vertx,
-        new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.2", ServerConfig.DEFAULT_PORT), 1000, 1000, 10, 10_000))
+        ClientConfig.defaults().withHttp("127.0.0.1", 0)
+            .withTarget(new HostPort("127.0.0.2", FlagTable.PORT.defaultValue())).withMaxN(1000).withCallTimeoutMs(1000)
+            .withMaxConnections(10).withMaxInFlight(10_000))
         .start().await(10, TimeUnit.SECONDS);
     HttpClient http = vertx.createHttpClient();
     try {
@@ -361,11 +365,11 @@ class DeployManifestsTest {
     Map<String, String> env = podEnv(container);
     Set<String> envRead = new HashSet<>();
     Flags flags = Flags.parse(args(container), recording(env, envRead));
-    assertEquals("server", flags.string("mode", null, "server, client or local"), SERVER + " args must say --mode server");
+    assertEquals("server", flags.text(FlagTable.MODE), SERVER + " args must say --mode server");
     ServerConfig config;
     try {
       config = ServerConfig.from(flags);
-      flags.rejectUnknown("server");
+      flags.rejectUnknown(Mode.SERVER);
     } catch (ConfigException e) {
       throw new AssertionError(SERVER + " args/env rejected by the code: " + e.getMessage(), e);
     }
@@ -377,7 +381,7 @@ class DeployManifestsTest {
       assertEquals(Integer.parseInt(env.get("GREETER_DELAY_MS")), config.delayMs());
     }
 
-    assertEquals(ServerConfig.DEFAULT_PORT, config.port(), "the server's port (the code's default, 50051)");
+    assertEquals(FlagTable.PORT.defaultValue(), config.port(), "the server's port (the code's default, 50051)");
     assertTrue(config.metricsPort() > 0, SERVER + " must serve GET /metrics (--metrics-port is not 0)");
     assertEquals(config.metricsPort(), containerPort(container, "metrics").path("containerPort").asInt(),
         "container port 'metrics' must be the server's --metrics-port");
@@ -444,12 +448,12 @@ class DeployManifestsTest {
     inPod.putAll(env);
     Set<String> envRead = new HashSet<>();
     Flags flags = Flags.parse(args(container), recording(inPod, envRead));
-    assertEquals("client", flags.string("mode", null, "server, client or local"), CLIENT + " args must say --mode client");
+    assertEquals("client", flags.text(FlagTable.MODE), CLIENT + " args must say --mode client");
     ClientConfig config;
     try {
       config = ClientConfig.from(flags);
       ApiAccess.from(flags);
-      flags.rejectUnknown("client");
+      flags.rejectUnknown(Mode.CLIENT);
     } catch (ConfigException e) {
       throw new AssertionError(CLIENT + " args/env rejected by the code: " + e.getMessage(), e);
     }
@@ -474,7 +478,7 @@ class DeployManifestsTest {
         + " expects, instead of a pod that never starts");
     ClientConfig config = clientConfig(m);
     assertEquals("0.0.0.0", config.httpHost(), "the client must listen on all addresses: probes and the NodePort dial the pod IP");
-    assertEquals(ClientConfig.DEFAULT_HTTP_PORT, config.httpPort(), "the client's HTTP port (the code's default, 8080)");
+    assertEquals(FlagTable.HTTP_PORT.defaultValue(), config.httpPort(), "the client's HTTP port (the code's default, 8080)");
     assertEquals(config.httpPort(), containerPort(container, "http").path("containerPort").asInt(),
         "container port 'http' must be the port the client listens on");
     checkScraped(deployment, config.httpPort());
@@ -502,7 +506,7 @@ class DeployManifestsTest {
     JsonNode service = m.get("Service", CLIENT);
     assertEquals("NodePort", service.at("/spec/type").asText(), "greeter-client is reached through a NodePort");
     JsonNode port = servicePort(service, "http");
-    assertEquals(ClientConfig.DEFAULT_HTTP_PORT, port.path("port").asInt(), "Service greeter-client port (the reference's :8080)");
+    assertEquals(FlagTable.HTTP_PORT.defaultValue(), port.path("port").asInt(), "Service greeter-client port (the reference's :8080)");
     assertEquals(config.httpPort(), targetContainerPort(port, container), "Service greeter-client targetPort must reach the client");
 
     JsonNode pod = deployment.at("/spec/template/spec");
@@ -650,8 +654,8 @@ class DeployManifestsTest {
         + Benchmark.GC_FLAGS);
 
     Set<Integer> exposed = docker.exposed();
-    assertTrue(exposed.contains(ServerConfig.DEFAULT_PORT), "EXPOSE " + ServerConfig.DEFAULT_PORT);
-    assertTrue(exposed.contains(ClientConfig.DEFAULT_HTTP_PORT), "EXPOSE " + ClientConfig.DEFAULT_HTTP_PORT);
+    assertTrue(exposed.contains(FlagTable.PORT.defaultValue()), "EXPOSE " + FlagTable.PORT.defaultValue());
+    assertTrue(exposed.contains(FlagTable.HTTP_PORT.defaultValue()), "EXPOSE " + FlagTable.HTTP_PORT.defaultValue());
     for (String name : List.of(SERVER, CLIENT)) {
       for (JsonNode port : container(m.get("Deployment", name)).path("ports")) {
         assertTrue(exposed.contains(port.path("containerPort").asInt()), "EXPOSE misses " + name + "'s port " + port);

@@ -65,8 +65,10 @@ class BalancerStatesTest {
     }
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.80", PORT),
-        1_000_000, 10_000, 500, 20_000, kube, policy, 1_000, 5_000, ClientConfig.DEFAULT_MAX_DURATION_S)).start().await(10, TimeUnit.SECONDS);
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.80", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
+        .withMaxInFlight(20_000).withKube(kube).withRetryPolicy(policy).withConnectTimeoutMs(1_000)
+        .withDrainTimeoutMs(5_000)).start().await(10, TimeUnit.SECONDS);
     channel = client.channel(ClientType.KUBE_RESOLVER);
     http = new Http(vertx);
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");

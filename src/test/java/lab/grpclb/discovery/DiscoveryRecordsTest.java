@@ -62,8 +62,9 @@ class DiscoveryRecordsTest {
     addServers(3);
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.110", PORT),
-        1_000_000, 10_000, 500, 20_000, kube)).start().await(10, TimeUnit.SECONDS);
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.110", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
+        .withMaxInFlight(20_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
     channel = client.channel(ClientType.KUBE_RESOLVER);
     discovery = client.kubeDiscovery().serviceDiscovery();
     http = new Http(vertx);
@@ -153,8 +154,9 @@ class DiscoveryRecordsTest {
     } finally {
       other.close();
     }
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.110", PORT),
-        1_000, 10_000, 500, 20_000, null)).start().await(10, TimeUnit.SECONDS); // for @AfterEach
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.110", PORT)).withMaxN(1_000).withCallTimeoutMs(10_000)
+        .withMaxConnections(500).withMaxInFlight(20_000)).start().await(10, TimeUnit.SECONDS); // for @AfterEach
   }
 
   private static JsonObject copyWithout(JsonObject json, String... keys) {

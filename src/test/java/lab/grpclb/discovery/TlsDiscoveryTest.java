@@ -68,8 +68,9 @@ class TlsDiscoveryTest {
   }
 
   static ExperimentClient client(Vertx vertx, KubeConfig kube) throws Exception {
-    return new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.40", PORT),
-        1000, 5_000, 100, 10_000, kube)).start().await(10, TimeUnit.SECONDS);
+    return new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.40", PORT)).withMaxN(1000).withCallTimeoutMs(5_000).withMaxConnections(100)
+        .withMaxInFlight(10_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
   }
 
   static String lastError(Http http, ExperimentClient client) {

@@ -46,9 +46,11 @@ class ApiGuardTest {
   void start(Vertx vertx) throws Exception {
     pod = Greeters.start(vertx, "127.0.0.8", 10);
     HostPort target = new HostPort("127.0.0.8", pod.port());
-    loopback = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 1_000, 5_000, 100, 1_000))
+    loopback = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+        .withMaxN(1_000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
         .withAccess(new ApiAccess(null, List.of("lab.example"))).start().await(10, TimeUnit.SECONDS);
-    locked = new ExperimentClient(vertx, new ClientConfig("0.0.0.0", 0, target, 1_000, 5_000, 100, 1_000))
+    locked = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0).withTarget(target)
+        .withMaxN(1_000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
         .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
     http = vertx.createHttpClient();
   }
@@ -120,8 +122,9 @@ class ApiGuardTest {
       assertEquals(200, send(HttpMethod.GET, port, "/status", host, Map.of()).status(), host);
     }
     // client mode on every address, open: a page that rebound its name (port-forward, NodePort) is refused too
-    ExperimentClient open = new ExperimentClient(vertx, new ClientConfig("0.0.0.0", 0,
-        new HostPort("127.0.0.8", pod.port()), 1_000, 5_000, 100, 1_000)).start().await(10, TimeUnit.SECONDS);
+    ExperimentClient open = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
+        .withTarget(new HostPort("127.0.0.8", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
+        .withMaxConnections(100).withMaxInFlight(1_000)).start().await(10, TimeUnit.SECONDS);
     try {
       Answer attacker = send(HttpMethod.GET, open.port(), "/status", "attacker.example",
           Map.of("Origin", "http://attacker.example:" + open.port()));
@@ -165,8 +168,9 @@ class ApiGuardTest {
   @Test
   void anOpenApiOnEveryAddressSaysSoOnceAtStartup(Vertx vertx) throws Exception {
     try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
-      ExperimentClient open = new ExperimentClient(vertx, new ClientConfig("0.0.0.0", 0,
-          new HostPort("127.0.0.8", pod.port()), 1_000, 5_000, 100, 1_000)).start().await(10, TimeUnit.SECONDS);
+      ExperimentClient open = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
+          .withTarget(new HostPort("127.0.0.8", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
+          .withMaxConnections(100).withMaxInFlight(1_000)).start().await(10, TimeUnit.SECONDS);
       open.close().await(10, TimeUnit.SECONDS);
       List<String> warnings = log.lines().stream().filter(l -> l.startsWith("WARNING")).toList();
       assertEquals(List.of("WARNING the experiment API on 0.0.0.0:" + open.port() + " is open: anyone who reaches"

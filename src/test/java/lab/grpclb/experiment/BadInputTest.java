@@ -33,7 +33,8 @@ class BadInputTest {
   void start(Vertx vertx) throws Exception {
     server = Greeters.start(vertx, "127.0.0.6", 300);
     HostPort target = new HostPort("127.0.0.6", server.port());
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 50_000, 10_000, 100, 20_000))
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+        .withMaxN(50_000).withCallTimeoutMs(10_000).withMaxConnections(100).withMaxInFlight(20_000))
         .start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
   }
@@ -110,7 +111,8 @@ class BadInputTest {
   @Test
   void unreachableGreeterCountsEveryCallAsFailedWithItsReason(Vertx vertx) throws Exception {
     HostPort nobody = new HostPort("127.0.0.7", 1); // nothing listens there
-    ExperimentClient lonely = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, nobody, 1000, 5_000, 100, 1000))
+    ExperimentClient lonely = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(nobody).withMaxN(1000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1000))
         .start().await(10, TimeUnit.SECONDS);
     try {
       for (String type : new String[] {"Client", "ClientWithReuseConn"}) {

@@ -24,8 +24,9 @@ class DeadlineTest {
   @Test
   void callsPastTheirDeadlineFailWithDeadlineExceeded(Vertx vertx) throws Exception {
     GreeterServer slow = Greeters.start(vertx, "127.0.0.17", 3_000);
-    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.17", slow.port()), 1000, 200, 100, 10_000)).start().await(10, TimeUnit.SECONDS);
+    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.17", slow.port())).withMaxN(1000).withCallTimeoutMs(200)
+        .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
     try {
       for (String type : new String[] {"ClientWithReuseConn", "Client"}) {
@@ -46,8 +47,9 @@ class DeadlineTest {
   void aTargetThatNeverCompletesTheHandshakeIsDeadlineExceededNotAHang(Vertx vertx) throws Exception {
     NetServer hung = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.17").setPort(0))
         .connectHandler(socket -> socket.pause()).listen().await(5, TimeUnit.SECONDS);
-    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.17", hung.actualPort()), 1000, 200, 100, 10_000)).start().await(10, TimeUnit.SECONDS);
+    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.17", hung.actualPort())).withMaxN(1000).withCallTimeoutMs(200)
+        .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
     try {
       for (String type : new String[] {"Client", "ClientWithReuseConn"}) {

@@ -33,7 +33,8 @@ class ExperimentClientTest {
   void start(Vertx vertx) throws Exception {
     servers = Greeters.start(vertx, 3, DELAY_MS);
     HostPort target = new HostPort("127.0.0.2", servers.get(0).port());
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 1_000_000, 10_000, 500, 20_000))
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+        .withCallTimeoutMs(10_000).withMaxConnections(500).withMaxInFlight(20_000))
         .start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
   }
@@ -84,7 +85,8 @@ class ExperimentClientTest {
     GreeterServer slow = Greeters.start(vertx, "127.0.0.9", 1_500);
     HostPort target = new HostPort("127.0.0.9", slow.port());
     ExperimentClient slowClient = new ExperimentClient(vertx,
-        new ClientConfig("127.0.0.1", 0, target, 1_000_000, 10_000, 500, ClientConfig.MIN_IN_FLIGHT))
+        ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target).withCallTimeoutMs(10_000)
+            .withMaxConnections(500).withMaxInFlight(ClientConfig.MIN_IN_FLIGHT))
         .start().await(10, TimeUnit.SECONDS);
     try {
       JsonObject report = http.get(slowClient.port(), "/experiment/client?type=ClientWithReuseConn&n=10000").body();

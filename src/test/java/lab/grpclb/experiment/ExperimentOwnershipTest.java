@@ -42,8 +42,9 @@ class ExperimentOwnershipTest {
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     pod = Greeters.start(vertx, "127.0.0.7", DELAY_MS);
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.7", pod.port()),
-        50_000, 10_000, 100, 20_000)).start().await(10, TimeUnit.SECONDS);
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.7", pod.port())).withMaxN(50_000).withCallTimeoutMs(10_000)
+        .withMaxConnections(100).withMaxInFlight(20_000)).start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
     leaving = vertx.createHttpClient();
   }
@@ -136,8 +137,9 @@ class ExperimentOwnershipTest {
 
   @Test
   void aRequestThatLeavesOrIsStoppedDuringTheWarmUpLeavesNothingBehind(Vertx vertx) throws Exception {
-    ExperimentClient warming = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.7", pod.port()), 50_000, 10_000, 100, 20_000)).withJitWarmUp(30_000, () -> false);
+    ExperimentClient warming = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.7", pod.port())).withMaxN(50_000).withCallTimeoutMs(10_000)
+        .withMaxConnections(100).withMaxInFlight(20_000)).withJitWarmUp(30_000, () -> false);
     Future<ExperimentClient> started = warming.start();
     try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
       // the port is bound before the warm-up: ask, then leave while it warms up

@@ -20,7 +20,6 @@ import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.HostPort;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,8 +34,9 @@ class InterruptTest {
   static final Pattern LISTENING = Pattern.compile("experiment client listening on http://[0-9.]+:(\\d+)");
 
   ClientConfig config(GreeterServer server, int maxInFlight, int drainMs) {
-    return new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.15", server.port()), 100_000, 10_000, 100,
-        maxInFlight, null, RetryPolicy.DEFAULT, 5_000, drainMs, ClientConfig.DEFAULT_MAX_DURATION_S);
+    return ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(new HostPort("127.0.0.15", server.port()))
+        .withMaxN(100_000).withCallTimeoutMs(10_000).withMaxConnections(100).withMaxInFlight(maxInFlight)
+        .withConnectTimeoutMs(5_000).withDrainTimeoutMs(drainMs);
   }
 
   @Test

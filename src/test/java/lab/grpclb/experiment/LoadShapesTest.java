@@ -33,7 +33,8 @@ class LoadShapesTest {
   void start(Vertx vertx) throws Exception {
     server = Greeters.start(vertx, "127.0.0.100", DELAY_MS);
     HostPort target = new HostPort("127.0.0.100", server.port());
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, target, 1_000_000, 10_000, 500, 20_000))
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+        .withCallTimeoutMs(10_000).withMaxConnections(500).withMaxInFlight(20_000))
         .start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
     run("concurrency=50&n=2000"); // the JIT's first calls are slower than the loop under test

@@ -14,15 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import lab.grpclb.Http;
 import lab.grpclb.LogLines;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.LocalConfig;
-import lab.grpclb.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Out of pod addresses (gRPC port 50084, no other test uses it): 100 pods each hold a call far longer than their
  * grace period, the Deployment scales to 1, and the 99 draining pods keep their addresses for the grace period
- * ({@link ServerConfig#DEFAULT_DRAIN_TIMEOUT_MS}), leaving 98 of the 198. A scale to 100 then answered 500 "no free
+ * ({@link FlagTable#SERVER_DRAIN_TIMEOUT_MS}), leaving 98 of the 198. A scale to 100 then answered 500 "no free
  * pod IP left" and left the Deployment at 100 replicas with 98 pods for good (the user's case scaled to 0 first);
  * now it is a 409 naming the limit that changes nothing, a deletion whose replacement has no address says so
  * (answer and log), and once the draining pods are gone (their calls cancelled by DELETE /experiment) the
@@ -98,7 +98,7 @@ class PodAddressesTest {
 
   /** Polls GET /cluster until {@code condition} holds, for twice the pods' grace period at most. */
   static void awaitCluster(Http http, int port, Predicate<JsonObject> condition, String what) throws Exception {
-    long deadline = System.nanoTime() + 2L * ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS * 1_000_000;
+    long deadline = System.nanoTime() + 2L * FlagTable.SERVER_DRAIN_TIMEOUT_MS.defaultValue() * 1_000_000;
     JsonObject cluster = null;
     while (System.nanoTime() < deadline) {
       cluster = http.get(port, "/cluster").body();

@@ -71,8 +71,9 @@ class MetricsTest {
     }
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0, new HostPort("127.0.0.140", PORT),
-        1_000_000, 10_000, 500, 20_000, kube)).start().await(10, TimeUnit.SECONDS);
+    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.140", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
+        .withMaxInFlight(20_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
     scraper = Scrape.client(vertx);
     Await.until(() -> client.channel(ClientType.KUBE_RESOLVER).endpoints().size() == 3, "3 endpoints discovered");

@@ -24,8 +24,9 @@ class LabApiTokenTest {
   @Test
   void theReportsRequestsCarryTheClientsToken(Vertx vertx) throws Exception {
     GreeterServer pod = Greeters.start(vertx, "127.0.0.9", 5);
-    ExperimentClient locked = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.9", pod.port()), 1_000, 5_000, 100, 1_000))
+    ExperimentClient locked = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.9", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
+        .withMaxConnections(100).withMaxInFlight(1_000))
         .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
     // both held until closed: Vert.x 5 closes an HttpClient nothing references any more, requests and all
     LabApi withToken = new LabApi(vertx, locked.port(), TOKEN);

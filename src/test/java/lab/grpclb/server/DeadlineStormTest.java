@@ -28,8 +28,9 @@ class DeadlineStormTest {
   @Test
   void thousandsOfExpiredCallsOnOneConnectionAreDeadlineExceededAndCostTheServerNothing(Vertx vertx) throws Exception {
     GreeterServer slow = Greeters.start(vertx, "127.0.0.18", 2_000);
-    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.18", slow.port()), 10_000, 100, 100, 10_000)).start().await(10, TimeUnit.SECONDS);
+    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.18", slow.port())).withMaxN(10_000).withCallTimeoutMs(100)
+        .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
     try (LogCapture log = LogCapture.start()) {
       for (int run = 0; run < 2; run++) {

@@ -25,8 +25,8 @@ class MaxConnectionAgeTest {
 
   @Test
   void aSharedConnectionIsReplacedEveryHalfSecondAndNoCallFails(Vertx vertx) throws Exception {
-    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod(IP, 0, 20, new MaxConnectionAge(500, 10_000)))
-        .start().await(10, TimeUnit.SECONDS);
+    ServerConfig config = ServerConfig.forPod(IP, 0, 20).withMaxConnectionAge(new MaxConnectionAge(500, 10_000));
+    GreeterServer server = new GreeterServer(vertx, config).start().await(10, TimeUnit.SECONDS);
     SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
     channel.warmUp().await(5, TimeUnit.SECONDS);
 

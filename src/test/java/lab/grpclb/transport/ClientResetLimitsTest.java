@@ -30,8 +30,9 @@ class ClientResetLimitsTest {
   @Test
   void repliesCrossingTheirCancelsNeverMakeTheClientCloseItsConnection(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.16", 100); // the reply comes right at the deadline
-    ExperimentClient client = new ExperimentClient(vertx, new ClientConfig("127.0.0.1", 0,
-        new HostPort("127.0.0.16", server.port()), 100_000, 100, 100, 50_000)).start().await(10, TimeUnit.SECONDS);
+    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+        .withTarget(new HostPort("127.0.0.16", server.port())).withMaxN(100_000).withCallTimeoutMs(100)
+        .withMaxConnections(100).withMaxInFlight(50_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
     try (LogCapture log = LogCapture.start()) {
       int expired = 0;

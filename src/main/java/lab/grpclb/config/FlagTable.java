@@ -1,0 +1,224 @@
+package lab.grpclb.config;
+
+import static lab.grpclb.config.Mode.CLIENT;
+import static lab.grpclb.config.Mode.LOCAL;
+import static lab.grpclb.config.Mode.SERVER;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Every flag, once: its name, env variable, default, meaning and modes. The config records read their defaults
+ * here, and --help ({@link UsageText}) and docs/flags.md ({@link FlagDocs}) are printed from it, so none of them
+ * can say another default. {@link #ALL} is the order both show.
+ */
+public final class FlagTable {
+  // every mode
+  public static final Flag.Text MODE = text("mode", null, "server|client|local", "server, client or local",
+      "what this process runs: the greeter, the experiment client, or the whole cluster on this machine", SERVER,
+      CLIENT, LOCAL).shown("none: required");
+  public static final Flag.Text LOG_FORMAT = text("log-format", "text", "text|json", "text|json",
+      "a line of text per event, or one JSON object per line for a log pipeline", SERVER, CLIENT, LOCAL);
+  public static final Flag.Text TRANSPORT = text("transport", "native", "native|nio", "native|nio",
+      "the event loops' transport: Netty's native epoll where it loads (the jar carries it for Linux x86_64 and"
+          + " aarch64), else the JDK's NIO; the startup line `event loops on ...` says which, and why", SERVER, CLIENT, LOCAL);
+
+  // --mode server
+  public static final Flag.Text HOST = text("host", "0.0.0.0", "ADDRESS", "an address to listen on",
+      "address to bind", SERVER);
+  public static final Flag.Int PORT = integer("port", 50051, 0, 65535,
+      "gRPC port (also serves `grpc.health.v1.Health`)", SERVER);
+  public static final Flag.Text POD_IP = text("pod-ip", null, "IP", "this pod's IP address",
+      "IP put in every reply", SERVER).env("MY_POD_IP").shown("the first non-loopback address (logged)");
+  public static final Flag.Int DELAY_MS = integer("delay-ms", 500, 0, 3_600_000,
+      "reply delay (local mode: every pod's), a timer: no thread ever waits", SERVER, LOCAL).env("GREETER_DELAY_MS");
+  public static final Flag.Int SERVER_DRAIN_TIMEOUT_MS = integer("drain-timeout-ms", 20_000, 0, 3_600_000,
+      "on SIGTERM: how long in-flight calls may take to finish", SERVER);
+  public static final Flag.Text ERROR_RATE = text("error-rate", "0", "RATE", "a number from 0 to 1",
+      "share of calls (0 to 1) answered at once with `--error-status` and the message `injected failure`", SERVER);
+  public static final Flag.Text ERROR_STATUS = text("error-status", "UNAVAILABLE", "STATUS", "a gRPC status name",
+      "the gRPC status of those calls (any status name but `OK`)", SERVER);
+  public static final Flag.Int MAX_CONNECTION_AGE_MS = integer("max-connection-age-ms", 0, 0, Integer.MAX_VALUE,
+      "gRFC A9 MAX_CONNECTION_AGE: a connection this old (±10 % jitter) gets GOAWAY", SERVER).shown("`0` (off)");
+  public static final Flag.Int MAX_CONNECTION_AGE_GRACE_MS = integer("max-connection-age-grace-ms", 10_000, 0,
+      Integer.MAX_VALUE, "then its calls in flight get this long before it is closed", SERVER);
+  public static final Flag.Int METRICS_PORT = integer("metrics-port", 9090, 0, 65535,
+      "`GET /metrics` for Prometheus on this port", SERVER).shown("`9090` (`0` = off)");
+
+  // --mode client; those that say LOCAL too are read the same way there
+  public static final Flag.Text HTTP_HOST = text("http-host", "0.0.0.0", "ADDRESS", "an address to listen on",
+      "address to bind", CLIENT);
+  public static final Flag.Int HTTP_PORT = integer("http-port", 8080, 0, 65535,
+      "HTTP port of the experiment API (local mode: and of the cluster controls)", CLIENT, LOCAL);
+  public static final Flag.Text TARGET = text("target", "greeter-server:50051", "host:port", "host:port",
+      "what `Client` and `ClientWithReuseConn` dial", CLIENT).env("GREETER_TARGET");
+  public static final Flag.Int CALL_TIMEOUT_MS = integer("call-timeout-ms", 30_000, 1, 3_600_000,
+      "deadline of each call", CLIENT, LOCAL);
+  public static final Flag.Int MAX_N = integer("max-n", 1_000_000, 1, 100_000_000, "largest `n` accepted", CLIENT, LOCAL);
+  public static final Flag.Int MAX_CONNECTIONS = workedOut("max-connections", 1, 1_000_000,
+      "half the free file descriptors, at most 5000; local mode: an eighth (a connection costs four there)",
+      "`Client`: connections open at once; further calls wait", CLIENT, LOCAL);
+  public static final Flag.Int MAX_IN_FLIGHT = workedOut("max-in-flight", 1, 100_000_000,
+      "heap / 12 KiB (ZGC: / 24 KiB), at least 10000; under G1 (plain `java -jar`) at most 20000",
+      "calls outstanding at once (each holds ~7 KB of heap; G1 copies them in every young pause)", CLIENT, LOCAL);
+  public static final Flag.Int CONNECT_TIMEOUT_MS = integer("connect-timeout-ms", 20_000, 1, 3_600_000,
+      "TCP connect plus HTTP/2 handshake; a pod that accepts TCP and never answers fails after it", CLIENT, LOCAL)
+      .shown("`20000` (gRPC's minimum connect timeout)");
+  public static final Flag.Int DRAIN_TIMEOUT_MS = integer("drain-timeout-ms", 10_000, 0, 3_600_000,
+      "on SIGTERM or Ctrl-C: how long a running experiment's calls in flight may take to finish", CLIENT, LOCAL);
+  public static final Flag.Int MAX_DURATION_S = integer("max-duration-s", 600, 1, 86_400,
+      "the longest open loop (`duration_s`) a request may ask for", CLIENT, LOCAL);
+  public static final Flag.Int JIT_WARMUP_CALLS = integer("jit-warmup-calls", 40_000, 0, 1_000_000,
+      "before the client serves, that many calls in bursts of 10 000 to greeters inside the same JVM, so that the"
+          + " first experiment runs warm (5-8 s on 2 cores; the HTTP port is bound first and experiments asked for"
+          + " meanwhile wait; Ctrl-C cuts it short); `0` turns it off", CLIENT, LOCAL);
+  public static final Flag.Text RETRY_POLICY = text("retry-policy", "idempotent", "none|idempotent",
+      "none or idempotent", "the balancing types: `idempotent` re-sends a call that failed UNAVAILABLE after it may"
+          + " have reached a pod; `none` never does", CLIENT, LOCAL);
+  public static final Flag.Int MAX_ATTEMPTS = integer("max-attempts", 2, 1, RetryPolicy.MAX_ATTEMPTS,
+      "attempts per call under `idempotent`", CLIENT, LOCAL);
+  public static final Flag.Text LB = text("lb", LbPolicy.ROUND_ROBIN.wireName(), LbPolicy.wireNames().replace(", ", "|"),
+      "one of " + LbPolicy.wireNames(),
+      "the balancing types' default picker (a request's `lb=` picks another)", CLIENT, LOCAL);
+  public static final Flag.Int EWMA_DECAY_MS = integer("ewma-decay-ms", 10_000, 1, 3_600_000,
+      "`peak_ewma`: how fast the RTT estimate forgets (Linkerd's default)", CLIENT, LOCAL);
+  public static final Flag.Int EWMA_INITIAL_RTT_MS = integer("ewma-initial-rtt-ms", 30, 1, 3_600_000,
+      "`peak_ewma`: where the RTT estimate starts (Linkerd's default)", CLIENT, LOCAL);
+  public static final Flag.Switch OUTLIER_EJECTION = toggle("outlier-ejection",
+      "eject endpoints that fail too often (gRFC A50, failure percentage)", CLIENT, LOCAL);
+  public static final Flag.Int EJECTION_INTERVAL_MS = integer("ejection-interval-ms", 10_000, 1, 3_600_000,
+      "outlier ejection's sweep interval", CLIENT, LOCAL);
+  public static final Flag.Int EJECTION_THRESHOLD = integer("ejection-threshold", 85, 0, 100,
+      "failure % above which an endpoint is ejected", CLIENT, LOCAL);
+  public static final Flag.Int EJECTION_BASE_MS = integer("ejection-base-ms", 30_000, 1, 3_600_000,
+      "base ejection time, times the ejections so far (at most 300 s)", CLIENT, LOCAL);
+  public static final Flag.Int EJECTION_MIN_HOSTS = integer("ejection-min-hosts", 5, 0, 100_000,
+      "endpoints that must have the request volume for a sweep to eject", CLIENT, LOCAL);
+  public static final Flag.Int EJECTION_REQUEST_VOLUME = integer("ejection-request-volume", 50, 0, 100_000_000,
+      "calls in an interval that make an endpoint count", CLIENT, LOCAL);
+  public static final Flag.Text KUBE_API = text("kube-api", null, "URL", "an http(s)://host:port URL",
+      "`ClientWithKubeResolver`'s API server; `http://` only when given explicitly (local mode, tests)", CLIENT)
+      .shown("`https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`; none outside a pod");
+  public static final Flag.Text KUBE_TOKEN_FILE = text("kube-token-file", KubeConfig.SERVICE_ACCOUNT + "token", "FILE",
+      "a file", "bearer token, read again for every request (projected tokens rotate)", CLIENT);
+  public static final Flag.Text KUBE_CA_FILE = text("kube-ca-file", KubeConfig.SERVICE_ACCOUNT + "ca.crt", "FILE",
+      "a file", "the API server's certificate is verified against it", CLIENT);
+  public static final Flag.Text NAMESPACE = text("namespace", null, "NS", "a namespace",
+      "where the Service lives", CLIENT).shown("the service account's namespace file, else `default`");
+  public static final Flag.Text SERVICE = text("service", "greeter-server", "NAME", "a Service name",
+      "the Service whose pods are balanced over", CLIENT);
+  public static final Flag.Text SERVICE_PORT = text("service-port", "grpc", "PORT", "the Service's port name or number",
+      "port name or number in the EndpointSlices; the first port when none matches", CLIENT);
+  public static final Flag.Text DNS_NAME = text("dns-name", null, "NAME", "a DNS name",
+      "`ClientWithDnsResolver`: the headless Service's name, resolved to A records; the pods' port is `--target`'s",
+      CLIENT, LOCAL).shown("`" + DnsConfig.HEADLESS_SERVICE + ".<namespace>.svc.cluster.local`");
+  public static final Flag.Text DNS_SERVER = text("dns-server", null, "IP[:port]", "an IP address, optionally with :port",
+      "the DNS server `ClientWithDnsResolver` asks", CLIENT, LOCAL)
+      .shown("the first `nameserver` in /etc/resolv.conf (kube-dns in a pod); local mode: its own DNS");
+  public static final Flag.Int DNS_REFRESH_S = integer("dns-refresh-s", 30, 1, 86_400,
+      "resolve again this often", CLIENT, LOCAL);
+  public static final Flag.Int DNS_MIN_INTERVAL_S = integer("dns-min-interval-s", 30, 0, 86_400,
+      "and when a connection fails, but never more often than this", CLIENT, LOCAL).shown("`30` (grpc-go's)");
+  public static final Flag.Text API_TOKEN = text("api-token", null, "TOKEN",
+      "a secret of at least " + ApiAccess.MIN_TOKEN_LENGTH + " characters",
+      "every route but `/healthz`, `/metrics` and the page's files then needs `Authorization: Bearer TOKEN` ("
+          + ApiAccess.MIN_TOKEN_LENGTH + " characters at least: `openssl rand -hex 16`); `--report` sends it. Prefer"
+          + " the env variable: a flag shows in `ps`", CLIENT, LOCAL)
+      .env("LAB_API_TOKEN").shown("none (open: one startup warning)");
+  public static final Flag.Text ALLOWED_HOSTS = text("allowed-hosts", null, "a,b", "host names, comma-separated",
+      "DNS names (no port) the API answers to besides `localhost`; IP addresses always pass, and any name once"
+          + " `--api-token` is set (a DNS-rebinding page names its own host)", CLIENT, LOCAL);
+
+  // --mode local
+  public static final Flag.Int REPLICAS = integer("replicas", 3, 0, LocalConfig.MAX_REPLICAS,
+      "greeter pods, on 127.0.0.2, 127.0.0.3, ...; 0 to " + LocalConfig.MAX_REPLICAS + ", as `/cluster/scale`", LOCAL);
+  public static final Flag.Int POD_PORT = integer("port", PORT.defaultValue(), 1, 65535,
+      "the gRPC port every pod and the service address listen on", LOCAL);
+  public static final Flag.Int API_PORT = integer("api-port", 6443, 0, 65535,
+      "the Kubernetes-API-shaped control plane (on 127.0.0.1)", LOCAL);
+  public static final Flag.Int DNS_PORT = integer("dns-port", 5353, 0, 65535,
+      "the cluster DNS for the headless Service (UDP and TCP on 127.0.0.1); if taken, a warning names the flag and"
+          + " only `ClientWithDnsResolver` is unavailable", LOCAL);
+  public static final Flag.Text OUT = text("out", "out", "DIR", "a directory",
+      "with `--report`: where `report.md`, its SVG charts and `report.html` go", LOCAL);
+  public static final Flag.Text KUBECONFIG = text("kubeconfig", null, "FILE", "a file path",
+      "the kubeconfig written for kubectl while it runs (never `$KUBECONFIG`; a file it did not write is refused)",
+      LOCAL).shown("`out/kubeconfig` (under `--out`)");
+  public static final Flag.Switch REPORT = new Flag.Switch("report", "[NAME]",
+      "run the write-up's experiments, print the Markdown, write the files, drain and exit; a NAME runs one"
+          + " experiment beyond it instead: " + ReportKind.names(), modes(LOCAL));
+  public static final Flag.Int RUNS = integer("runs", 3, 1, 20,
+      "with `--report`: runs per measured point; tables show the median and min–max", LOCAL);
+
+  /** In the order --help and docs/flags.md show them. */
+  public static final List<Flag> ALL = List.of(MODE, LOG_FORMAT, TRANSPORT,
+      HOST, PORT, POD_IP, DELAY_MS, SERVER_DRAIN_TIMEOUT_MS, ERROR_RATE, ERROR_STATUS, MAX_CONNECTION_AGE_MS,
+      MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT,
+      HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
+      DRAIN_TIMEOUT_MS, MAX_DURATION_S, JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, LB, EWMA_DECAY_MS,
+      EWMA_INITIAL_RTT_MS, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
+      EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
+      SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,
+      REPLICAS, POD_PORT, API_PORT, DNS_PORT, OUT, KUBECONFIG, REPORT, RUNS);
+
+  /** How flags are given, for the top of --help and docs/flags.md. */
+  public static final String RULES = "A flag is `--name value` or `--name=value` (a switch stands alone) and wins over"
+      + " its env variable. A bad flag or value, or a flag missing its value, prints one line naming it and the"
+      + " expected form, exit code 2; `--help` or `-h` prints this usage, exit code 0.";
+
+  private FlagTable() {
+  }
+
+  /** The flags a mode reads, in table order. */
+  public static List<Flag> of(Mode mode) {
+    return ALL.stream().filter(flag -> flag.modes().contains(mode)).toList();
+  }
+
+  /**
+   * The sections --help and docs/flags.md show, in order: the flags of every mode, then each mode's own; local
+   * mode's section lists only what the client lacks, and names the client's flags it also reads.
+   */
+  public static List<FlagGroup> groups() {
+    List<FlagGroup> groups = new ArrayList<>();
+    groups.add(new FlagGroup("Every mode", ALL.stream().filter(FlagTable::inEveryMode).toList(), List.of()));
+    for (Mode mode : Mode.values()) {
+      List<Flag> flags = of(mode).stream().filter(f -> !inEveryMode(f)).toList();
+      Predicate<Flag> clients = f -> mode == LOCAL && f.modes().contains(CLIENT);
+      groups.add(new FlagGroup("`--mode " + mode.wireName() + "`: " + mode.title(),
+          flags.stream().filter(clients.negate()).toList(), flags.stream().filter(clients).toList()));
+    }
+    return groups;
+  }
+
+  private static boolean inEveryMode(Flag flag) {
+    return flag.modes().size() == Mode.values().length;
+  }
+
+  private static Flag.Int integer(String name, int defaultValue, int min, int max, String meaning, Mode... modes) {
+    return new Flag.Int(name, null, defaultValue, min, max, "`" + defaultValue + "`", meaning, modes(modes));
+  }
+
+  /** An integer whose default the code works out, as {@code shown} says. */
+  private static Flag.Int workedOut(String name, int min, int max, String shown, String meaning, Mode... modes) {
+    return new Flag.Int(name, null, null, min, max, shown, meaning, modes(modes));
+  }
+
+  private static Flag.Text text(String name, String defaultValue, String placeholder, String expected, String meaning,
+                                Mode... modes) {
+    return new Flag.Text(name, null, defaultValue, placeholder, expected,
+        defaultValue == null ? "none" : "`" + defaultValue + "`", meaning, modes(modes));
+  }
+
+  private static Flag.Switch toggle(String name, String meaning, Mode... modes) {
+    return new Flag.Switch(name, "", meaning, modes(modes));
+  }
+
+  private static Set<Mode> modes(Mode... modes) {
+    return Collections.unmodifiableSet(EnumSet.copyOf(Arrays.asList(modes)));
+  }
+}
