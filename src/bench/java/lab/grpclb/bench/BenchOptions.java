@@ -40,7 +40,7 @@ record BenchOptions(
   static final String USAGE = """
       usage: bench/run.sh [n...] [flags]            (env SKIP_BUILD=1: use target/grpc-lb-lab.jar as it is)
         n...                      experiment sizes (default 1000 10000 100000)
-        --types A,B,...           client types, in this order (default Client,ClientWithReuseConn,ClientWithKubeResolver)
+        --types A,B,...           client types, in this order (default %s)
         --runs 3                  measured runs per type and n; the table shows the median
         --delay-ms 500            the servers' reply delay
         --replicas 3              server JVMs, on 127.0.0.2, 127.0.0.3, ...
@@ -74,7 +74,7 @@ record BenchOptions(
         --cold-starts 0           after the rows, start K fresh client JVMs per type (and peer) against the warm
                                   servers and time each one's first run against its third: what a user's
                                   first curl after `java -jar` meets
-        --cold-n 10000            the n of those runs""";
+        --cold-n 10000            the n of those runs""".formatted(String.join(",", ClientType.wireNames(ClientType.WRITEUP)));
 
   static BenchOptions parse(String[] args) {
     List<Integer> ns = new ArrayList<>();
