@@ -34,8 +34,7 @@ public record ClientConfig(
   private static final long HEAP_PER_CALL = 12 * 1024;
 
   public static ClientConfig from(Flags flags) {
-    return limitsFrom(flags, flags.text(FlagTable.HTTP_HOST), target(flags), 2)
-        .withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
+    return withoutDiscovery(flags).withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
   }
 
   /**
@@ -43,13 +42,14 @@ public record ClientConfig(
    * client built in code starts, changing what it needs with the withers below.
    */
   public static ClientConfig defaults() {
-    Flags none = Flags.none();
-    return limitsFrom(none, none.text(FlagTable.HTTP_HOST), target(none), 2);
+    return withoutDiscovery(Flags.none());
   }
 
-  private static HostPort target(Flags flags) {
+  private static ClientConfig withoutDiscovery(Flags flags) {
+    String httpHost = flags.text(FlagTable.HTTP_HOST);
     Flag.Text target = FlagTable.TARGET;
-    return HostPort.parse("--" + target.name() + " (or env " + target.env() + ")", flags.text(target));
+    HostPort address = HostPort.parse("--" + target.name() + " (or env " + target.env() + ")", flags.text(target));
+    return limitsFrom(flags, httpHost, address, 2);
   }
 
   /**

@@ -22,6 +22,11 @@ public sealed interface Flag permits Flag.Int, Flag.Text, Flag.Switch {
 
   Set<Mode> modes();
 
+  /** How it is typed: {@code --name}, and the value's form when it takes one. */
+  default String usage() {
+    return "--" + name() + (placeholder().isEmpty() ? "" : " " + placeholder());
+  }
+
   /** An integer from min to max; a null default is worked out by the code, as shownDefault says. */
   record Int(String name, String env, Integer defaultValue, int min, int max, String shownDefault, String meaning,
              Set<Mode> modes) implements Flag {

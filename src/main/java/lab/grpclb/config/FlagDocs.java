@@ -59,9 +59,8 @@ public final class FlagDocs {
       """;
 
   private static String row(Flag flag) {
-    String value = flag.placeholder().isEmpty() ? "" : " " + flag.placeholder();
     String env = flag.env() == null ? "" : "`" + flag.env() + "`";
-    return "| " + String.join(" | ", List.of("`--" + flag.name() + escape(value) + "`", env,
+    return "| " + String.join(" | ", List.of("`" + escape(flag.usage()) + "`", env,
         escape(flag.shownDefault()), escape(flag.meaning()))) + " |\n";
   }
 

@@ -31,9 +31,8 @@ public final class UsageText {
   }
 
   private static void describe(Flag flag, List<String> lines) {
-    String value = flag.placeholder().isEmpty() ? "" : " " + flag.placeholder();
     String env = flag.env() == null ? "" : "; env " + flag.env();
-    lines.add("  --" + flag.name() + value + "  (default " + plain(flag.shownDefault()) + env + ")");
+    lines.add("  " + flag.usage() + "  (default " + plain(flag.shownDefault()) + env + ")");
     wrap(plain(flag.meaning()), INDENT, lines);
   }
 
