@@ -1,27 +1,20 @@
 package lab.grpclb;
 
+import lab.grpclb.transport.IoTransport;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.logging.Logger;
-import lab.grpclb.config.ApiAccess;
-import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.ListenException;
-import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.Mode;
-import lab.grpclb.config.ServerConfig;
 import lab.grpclb.config.UsageText;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.LocalMode;
-import lab.grpclb.metrics.ServerMetrics;
-import lab.grpclb.report.ReportCommand;
-import lab.grpclb.report.ReportOptions;
-import lab.grpclb.server.GreeterServer;
+import lab.grpclb.mode.Running;
+import lab.grpclb.mode.client.ClientMode;
+import lab.grpclb.mode.server.ServerMode;
 
 /** {@code java -jar grpc-lb-lab.jar --mode server|client|local [flags]}. */
 public final class Main {
@@ -80,24 +73,10 @@ public final class Main {
     }
   }
 
-  /**
-   * A started mode: its Vert.x instance, its graceful stop (drain), which leaves Vert.x to close, and for a mode
-   * that ends by itself (the local report) the work whose end ends the process; null for the serving modes.
-   */
-  public record Running(Vertx vertx, java.util.function.Supplier<Future<Void>> graceful, Future<?> done) {
-    public Running(Vertx vertx, java.util.function.Supplier<Future<Void>> graceful) {
-      this(vertx, graceful, null);
-    }
-
-    public Future<Void> stop() {
-      return graceful.get();
-    }
-  }
-
   /** Drains and closes Vert.x (on the calling thread, never an event loop); returns the exit code to use. */
   private static int stop(Running running, int code) {
     try {
-      running.stop().await();
+      running.close().await();
       return code;
     } catch (RuntimeException e) {
       return fail(e, System.err);
@@ -136,72 +115,10 @@ public final class Main {
     Mode mode = Mode.parse(raw).orElseThrow(() ->
         new ConfigException("--mode must be " + FlagTable.MODE.expected() + ", got '" + raw + "'\n" + USAGE));
     return switch (mode) {
-      case SERVER -> startServer(flags, transport);
-      case CLIENT -> startClient(flags, transport);
-      case LOCAL -> startLocal(flags, transport);
+      case SERVER -> ServerMode.start(flags, transport::newVertx);
+      case CLIENT -> ClientMode.start(flags, transport::newVertx, () -> terminating);
+      case LOCAL -> LocalMode.start(flags, transport::newVertx, () -> terminating);
     };
-  }
-
-  private static Future<Running> startServer(Flags flags, IoTransport transport) {
-    ServerConfig config = ServerConfig.from(flags);
-    flags.rejectUnknown(Mode.SERVER);
-    Logger.getLogger(Main.class.getName()).info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource()
-        + "), reply delay " + config.delayMs() + " ms, max connection age " + config.maxConnectionAge().describe()
-        + (config.errors().active() ? ", failing a share of " + config.errors().rate() + " of calls with "
-        + config.errors().status() + " (--error-rate)" : ""));
-    Vertx vertx = transport.newVertx();
-    GreeterServer server = new GreeterServer(vertx, config);
-    return server.start()
-        .compose(s -> serveMetrics(vertx, s).map(s))
-        .onSuccess(s -> Logger.getLogger(Main.class.getName()).info(() -> "greeter listening on "
-            + config.host() + ":" + s.port())) // once everything is up: what scripts and tests wait for
-        .map(s -> new Running(vertx, s::drain))
-        .onFailure(err -> vertx.close());
-  }
-
-  /** The pod's GET /metrics (kept up while it drains, so the drain shows); nothing with --metrics-port 0. */
-  private static Future<Void> serveMetrics(Vertx vertx, GreeterServer server) {
-    ServerConfig config = server.config();
-    if (config.metricsPort() == 0) {
-      return Future.succeededFuture();
-    }
-    return ServerMetrics.serve(vertx, server, config.host(), config.metricsPort())
-        .onSuccess(http -> Logger.getLogger(Main.class.getName()).info(() -> "metrics on http://" + config.host() + ":"
-            + http.actualPort() + "/metrics (--metrics-port)"))
-        .mapEmpty();
-  }
-
-  private static Future<Running> startClient(Flags flags, IoTransport transport) {
-    ClientConfig config = ClientConfig.from(flags);
-    int warmUp = jitWarmUpCalls(flags);
-    ApiAccess access = ApiAccess.from(flags);
-    flags.rejectUnknown(Mode.CLIENT);
-    if (config.kube() != null) {
-      config.kube().requireReadableCa();
-    }
-    Vertx vertx = transport.newVertx();
-    return new ExperimentClient(vertx, config).withAccess(access).withJitWarmUp(warmUp, () -> terminating).start()
-        .map(client -> new Running(vertx, client::close))
-        .onFailure(err -> vertx.close());
-  }
-
-  private static Future<Running> startLocal(Flags flags, IoTransport transport) {
-    LocalConfig config = LocalConfig.from(flags);
-    int warmUp = jitWarmUpCalls(flags);
-    ApiAccess access = ApiAccess.from(flags);
-    flags.rejectUnknown(Mode.LOCAL);
-    Vertx vertx = transport.newVertx();
-    return new LocalMode(vertx, config).withAccess(access).withJitWarmUp(warmUp, () -> terminating).start()
-        .map(local -> new Running(vertx, local::stop, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), access.token(),
-                ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
-            : null))
-        .onFailure(err -> vertx.close());
-  }
-
-  /** The CLI's client warms its JIT before it serves; tests that build a client in-process skip it. */
-  private static int jitWarmUpCalls(Flags flags) {
-    return flags.integer(FlagTable.JIT_WARMUP_CALLS);
   }
 
   /** One line naming what was wrong, never a stack trace; returns the exit code. */

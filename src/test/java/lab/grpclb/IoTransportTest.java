@@ -1,5 +1,6 @@
 package lab.grpclb;
 
+import lab.grpclb.transport.IoTransport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

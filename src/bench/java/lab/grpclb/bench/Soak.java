@@ -73,7 +73,7 @@ public final class Soak {
       try {
         return soak(vertx, local, logs);
       } finally {
-        local.stop().await(30, TimeUnit.SECONDS);
+        local.close().await(30, TimeUnit.SECONDS);
       }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.http.BadRequest;
+import lab.grpclb.http.StrictQuery;
 import io.vertx.core.MultiMap;
 import java.util.Set;
 import lab.grpclb.config.ClientType;

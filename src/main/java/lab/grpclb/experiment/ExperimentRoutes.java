@@ -1,5 +1,8 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.http.BadRequest;
+import lab.grpclb.http.Responses;
+import lab.grpclb.http.StrictQuery;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -70,7 +73,7 @@ public final class ExperimentRoutes {
     router.get("/").handler(this::experiment);
     router.get("/experiment").handler(StrictQuery.allow()).handler(ctx -> Responses.json(ctx, 200,
         new JsonObject().put("running", describedOrNull(running.get()))));
-    router.delete("/experiment").handler(StrictQuery.allow()).handler(this::stop);
+    router.delete("/experiment").handler(StrictQuery.allow()).handler(this::delete);
   }
 
   private void experiment(RoutingContext ctx) {
@@ -197,7 +200,7 @@ public final class ExperimentRoutes {
   }
 
   /** {@code DELETE /experiment}: the running experiment ends now; answers once it has let go of the lab. */
-  private void stop(RoutingContext ctx) {
+  private void delete(RoutingContext ctx) {
     Running slot = running.get();
     if (slot == null) {
       Responses.error(ctx, 404, "no experiment is running");
@@ -241,11 +244,11 @@ public final class ExperimentRoutes {
   }
 
   /**
-   * The client is stopping: the running experiment (if any) ends as {@link ExperimentRunner#interrupt} says, and
+   * The client is stopping: the running experiment (if any) ends as {@link ExperimentRunner#drain} says, and
    * this completes once its report has been written to the waiting request.
    */
-  public Future<Void> stop(long drainMs) {
-    return runner.interrupt(drainMs).compose(v -> answering).recover(err -> Future.succeededFuture());
+  public Future<Void> drain(long drainMs) {
+    return runner.drain(drainMs).compose(v -> answering).recover(err -> Future.succeededFuture());
   }
 
   private ExperimentPlan experiment(ExperimentRequest request, GreeterChannel channel) {

@@ -186,7 +186,7 @@ public final class ExperimentRunner {
    * calls in flight up to {@code drainMs} to end, and reports (interrupted) with every call it could not finish
    * counted as {@link #SHUTTING_DOWN}. Completes when that report exists (at once when nothing runs).
    */
-  public Future<Void> interrupt(long drainMs) {
+  public Future<Void> drain(long drainMs) {
     stopDrainMs = drainMs;
     stopping = true;
     RunningExperiment run = current;

@@ -10,10 +10,10 @@ import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.GreeterChannel;
 
 /** A client type that cannot run in this configuration; experiments with it answer 503 with the reason. */
-final class UnavailableChannel implements GreeterChannel {
+public final class UnavailableChannel implements GreeterChannel {
   private final String reason;
 
-  UnavailableChannel(String reason) {
+  public UnavailableChannel(String reason) {
     this.reason = reason;
   }
 

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import lab.grpclb.config.ApiAccess;
-import lab.grpclb.experiment.ApiGuard;
+import lab.grpclb.http.ApiGuard;
 
 /**
  * The API server's HTTP routes: list, get and watch of each resource in a namespace (list and watch in all

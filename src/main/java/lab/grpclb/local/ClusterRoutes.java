@@ -17,8 +17,8 @@ import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PlainNumber;
-import lab.grpclb.experiment.Responses;
-import lab.grpclb.experiment.StrictQuery;
+import lab.grpclb.http.Responses;
+import lab.grpclb.http.StrictQuery;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:

@@ -278,7 +278,8 @@ public final class LocalCluster {
     return maxConnectionAge;
   }
 
-  public Future<Void> stop() {
+  /** Every pod drains: its calls in flight may finish (for up to 5 s), then it closes. */
+  public Future<Void> drain() {
     return Future.join(pods.values().stream().map(pod -> pod.server().drain(5_000)).toList()).mapEmpty();
   }
 

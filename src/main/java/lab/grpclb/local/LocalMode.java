@@ -1,5 +1,12 @@
 package lab.grpclb.local;
 
+import java.util.function.Supplier;
+import java.nio.file.Path;
+import lab.grpclb.report.ReportOptions;
+import lab.grpclb.report.ReportCommand;
+import lab.grpclb.mode.Running;
+import lab.grpclb.config.Mode;
+import lab.grpclb.config.Flags;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,7 +24,7 @@ import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 
 /** {@code --mode local}: pods, a service address, cluster DNS, and the experiment client, all in this process. */
 public final class LocalMode {
@@ -37,10 +44,29 @@ public final class LocalMode {
   private String dnsOff;
   private String kubeconfig;
   private Rollout rollout;
-  private ExperimentClient client;
+  private ClientMode client;
   private int jitWarmUpCalls;
   private BooleanSupplier stopping = () -> false;
   private ApiAccess access = ApiAccess.OPEN;
+
+  /**
+   * {@code --mode local}: reads and checks the flags before anything starts, then starts the cluster and its client on
+   * a Vert.x made only then; with {@code --report}, the report's run is what the mode is done with.
+   */
+  public static Future<Running> start(Flags flags, Supplier<Vertx> vertxes, BooleanSupplier stopping) {
+    LocalConfig config = LocalConfig.from(flags);
+    int warmUp = flags.integer(FlagTable.JIT_WARMUP_CALLS);
+    ApiAccess access = ApiAccess.from(flags);
+    flags.rejectUnknown(Mode.LOCAL);
+    Vertx vertx = vertxes.get();
+    return new LocalMode(vertx, config).withAccess(access).withJitWarmUp(warmUp, stopping).start()
+        .map(local -> new Running(vertx, local::close, config.report()
+            ? ReportCommand.run(vertx, local.client().port(), access.token(),
+                ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
+            : null))
+        .onFailure(err -> vertx.close());
+  }
+
 
   public LocalMode(Vertx vertx, LocalConfig config) {
     this.vertx = vertx;
@@ -50,14 +76,14 @@ public final class LocalMode {
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
   }
 
-  /** The client's JIT warm-up before it listens (see {@link ExperimentClient#withJitWarmUp}); 0: none. */
+  /** The client's JIT warm-up before it listens (see {@link ClientMode#withJitWarmUp}); 0: none. */
   public LocalMode withJitWarmUp(int calls, BooleanSupplier stopping) {
     jitWarmUpCalls = calls;
     this.stopping = stopping;
     return this;
   }
 
-  /** Who may use the client's HTTP API (see {@link ExperimentClient#withAccess}). */
+  /** Who may use the client's HTTP API (see {@link ClientMode#withAccess}). */
   public LocalMode withAccess(ApiAccess access) {
     this.access = access;
     return this;
@@ -82,7 +108,7 @@ public final class LocalMode {
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ExperimentClient(vertx, clientConfig(kube)).withAccess(access).withRoutes(controls::mount)
+              .compose(v -> new ClientMode(vertx, clientConfig(kube)).withAccess(access).withRoutes(controls::mount)
                   .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
               // a scale answers once ClientWithKubeResolver picks the ready pods (bounded; see ClusterRoutes)
               .onSuccess(running -> controls.awaitClient(running.channel(ClientType.KUBE_RESOLVER)))
@@ -94,15 +120,15 @@ public final class LocalMode {
           return this;
         })
         // a failed start frees what it bound (DNS, API, pods) itself, so that nothing waits on Vert.x's close
-        .recover(err -> stop().transform(v -> Future.failedFuture(err)));
+        .recover(err -> close().transform(v -> Future.failedFuture(err)));
   }
 
   /**
    * The client once ClientWithKubeResolver has listed the pods (the banner's curl lines then work at once), or
    * after {@link #DISCOVERY_WAIT_MS} at most: its experiments then answer 503 saying why, and nothing else waits.
    */
-  private Future<ExperimentClient> discovered(ExperimentClient started) {
-    Promise<ExperimentClient> ready = Promise.promise();
+  private Future<ClientMode> discovered(ClientMode started) {
+    Promise<ClientMode> ready = Promise.promise();
     long deadline = System.nanoTime() + DISCOVERY_WAIT_MS * 1_000_000;
     vertx.setPeriodic(1, 5, id -> {
       if (started.channel(ClientType.KUBE_RESOLVER).unavailableReason() == null || System.nanoTime() > deadline) {
@@ -202,7 +228,7 @@ public final class LocalMode {
     return cluster;
   }
 
-  public ExperimentClient client() {
+  public ClientMode client() {
     return client;
   }
 
@@ -225,9 +251,9 @@ public final class LocalMode {
     return rollout.scale(replicas);
   }
 
-  public Future<Void> stop() {
+  public Future<Void> close() {
     Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
-    return clientStopped.eventually(service::close).eventually(cluster::stop).eventually(dns::close)
+    return clientStopped.eventually(service::close).eventually(cluster::drain).eventually(dns::close)
         .eventually(controlPlane::close)
         .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile))
         .eventually(() -> kubeconfig == null ? Future.succeededFuture() : vertx.fileSystem().delete(kubeconfig));

@@ -4,7 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import lab.grpclb.experiment.StrictQuery;
+import lab.grpclb.http.StrictQuery;
 
 /**
  * One Prometheus registry per client or server (never Micrometer's global one: a test JVM runs many), served

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import lab.grpclb.experiment.ExperimentRunner;
 import lab.grpclb.experiment.RunProgress;
-import lab.grpclb.experiment.StrictQuery;
+import lab.grpclb.http.StrictQuery;
 
 /**
  * {@code GET /events}: Server-Sent Events for the lab page. Every {@link #PERIOD_MS} while anyone listens, a

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -12,8 +11,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import lab.grpclb.experiment.Responses;
-import lab.grpclb.experiment.StrictQuery;
+import lab.grpclb.http.PageRequest;
+import lab.grpclb.http.Responses;
+import lab.grpclb.http.StrictQuery;
 
 /**
  * The live lab page: {@code GET /} from a browser (Accept: text/html, no query) answers the page, and its
@@ -48,7 +48,7 @@ public final class LabPage {
   /** Mounted before the experiment's {@code GET /}, which gets every request this passes on. */
   public void mount(Router router) {
     router.get("/").handler(ctx -> {
-      if (wantsPage(ctx.request())) {
+      if (PageRequest.wantsPage(ctx.request())) {
         serve(ctx, "index.html");
       } else {
         ctx.next();
@@ -62,13 +62,6 @@ public final class LabPage {
         Responses.error(ctx, 404, "no lab page file '" + file + "'; files: " + String.join(", ", files.keySet()));
       }
     });
-  }
-
-  /** A browser opening the address: it accepts HTML and asks no experiment. */
-  public static boolean wantsPage(HttpServerRequest request) {
-    String accept = request.getHeader(HttpHeaders.ACCEPT);
-    String query = request.query();
-    return (query == null || query.isEmpty()) && accept != null && accept.contains("text/html");
   }
 
   private void serve(RoutingContext ctx, String file) {

@@ -52,7 +52,7 @@ import lab.grpclb.config.Mode;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.discovery.EndpointSliceWatch;
 import lab.grpclb.discovery.ServiceBridge;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -177,11 +177,11 @@ class DeployManifestsTest {
     }
   }
 
-  /** The client's HTTP probes, sent to a real ExperimentClient: 200 {"status":"UP"}. */
+  /** The client's HTTP probes, sent to a real ClientMode: 200 {"status":"UP"}. */
   @Test
   void clientProbesGet200FromTheRealHttpEndpoint() throws Exception {
     Vertx vertx = Vertx.vertx();
-    ExperimentClient client = new ExperimentClient(vertx,
+    ClientMode client = new ClientMode(vertx,
         ClientConfig.defaults().withHttp("127.0.0.1", 0)
             .withTarget(new HostPort("127.0.0.2", FlagTable.PORT.defaultValue())).withMaxN(1000).withCallTimeoutMs(1000)
             .withMaxConnections(10).withMaxInFlight(10_000))

@@ -28,7 +28,7 @@ import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.RetryPolicy;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import lab.grpclb.server.GreeterServer;
@@ -48,7 +48,7 @@ class BalancerStatesTest {
 
   Vertx vertx;
   ControlPlane api;
-  ExperimentClient client;
+  ClientMode client;
   GreeterChannel channel;
   Http http;
   Path tokenFile;
@@ -65,7 +65,7 @@ class BalancerStatesTest {
     }
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.80", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
         .withMaxInFlight(20_000).withKube(kube).withRetryPolicy(policy).withConnectTimeoutMs(1_000)
         .withDrainTimeoutMs(5_000)).start().await(10, TimeUnit.SECONDS);

@@ -26,7 +26,7 @@ import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import lab.grpclb.server.GreeterServer;
@@ -46,7 +46,7 @@ class DiscoveryRecordsTest {
   static final String NS = "default";
 
   ControlPlane api;
-  ExperimentClient client;
+  ClientMode client;
   GreeterChannel channel;
   ServiceDiscovery discovery;
   Http http;
@@ -62,7 +62,7 @@ class DiscoveryRecordsTest {
     addServers(3);
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
     KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.110", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
         .withMaxInFlight(20_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
     channel = client.channel(ClientType.KUBE_RESOLVER);
@@ -154,7 +154,7 @@ class DiscoveryRecordsTest {
     } finally {
       other.close();
     }
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.110", PORT)).withMaxN(1_000).withCallTimeoutMs(10_000)
         .withMaxConnections(500).withMaxInFlight(20_000)).start().await(10, TimeUnit.SECONDS); // for @AfterEach
   }

@@ -19,7 +19,7 @@ import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import lab.grpclb.server.GreeterServer;
@@ -42,9 +42,9 @@ class TlsDiscoveryTest {
     Path token = Files.createTempFile("token", "");
     Files.writeString(token, "t");
     URI url = URI.create("https://localhost:" + api.port());
-    ExperimentClient trusting = client(vertx, new KubeConfig(url, token.toString(), apiCertificate.certificatePath(),
+    ClientMode trusting = client(vertx, new KubeConfig(url, token.toString(), apiCertificate.certificatePath(),
         "default", "greeter-server", "grpc"));
-    ExperimentClient suspicious = client(vertx, new KubeConfig(url, token.toString(), someOtherCa.certificatePath(),
+    ClientMode suspicious = client(vertx, new KubeConfig(url, token.toString(), someOtherCa.certificatePath(),
         "default", "greeter-server", "grpc"));
     Http http = new Http(vertx);
     try {
@@ -67,13 +67,13 @@ class TlsDiscoveryTest {
     }
   }
 
-  static ExperimentClient client(Vertx vertx, KubeConfig kube) throws Exception {
-    return new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+  static ClientMode client(Vertx vertx, KubeConfig kube) throws Exception {
+    return new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.40", PORT)).withMaxN(1000).withCallTimeoutMs(5_000).withMaxConnections(100)
         .withMaxInFlight(10_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
   }
 
-  static String lastError(Http http, ExperimentClient client) {
+  static String lastError(Http http, ClientMode client) {
     try {
       JsonObject status = http.get(client.port(), "/status").body();
       return status.getJsonObject("kubernetes").getJsonObject("endpointslice_watch").getString("last_error");

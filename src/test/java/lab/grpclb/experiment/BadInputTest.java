@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,14 +27,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {
   GreeterServer server;
-  ExperimentClient client;
+  ClientMode client;
   Http http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     server = Greeters.start(vertx, "127.0.0.6", 300);
     HostPort target = new HostPort("127.0.0.6", server.port());
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
         .withMaxN(50_000).withCallTimeoutMs(10_000).withMaxConnections(100).withMaxInFlight(20_000))
         .start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
@@ -111,7 +112,7 @@ class BadInputTest {
   @Test
   void unreachableGreeterCountsEveryCallAsFailedWithItsReason(Vertx vertx) throws Exception {
     HostPort nobody = new HostPort("127.0.0.7", 1); // nothing listens there
-    ExperimentClient lonely = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode lonely = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(nobody).withMaxN(1000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1000))
         .start().await(10, TimeUnit.SECONDS);
     try {

@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class DeadlineTest {
   @Test
   void callsPastTheirDeadlineFailWithDeadlineExceeded(Vertx vertx) throws Exception {
     GreeterServer slow = Greeters.start(vertx, "127.0.0.17", 3_000);
-    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.17", slow.port())).withMaxN(1000).withCallTimeoutMs(200)
         .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);
@@ -47,7 +48,7 @@ class DeadlineTest {
   void aTargetThatNeverCompletesTheHandshakeIsDeadlineExceededNotAHang(Vertx vertx) throws Exception {
     NetServer hung = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.17").setPort(0))
         .connectHandler(socket -> socket.pause()).listen().await(5, TimeUnit.SECONDS);
-    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.17", hung.actualPort())).withMaxN(1000).withCallTimeoutMs(200)
         .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);

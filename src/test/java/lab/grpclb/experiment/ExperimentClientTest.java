@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,14 +27,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ExperimentClientTest {
   static final int DELAY_MS = 20;
   List<GreeterServer> servers;
-  ExperimentClient client;
+  ClientMode client;
   Http http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     servers = Greeters.start(vertx, 3, DELAY_MS);
     HostPort target = new HostPort("127.0.0.2", servers.get(0).port());
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
         .withCallTimeoutMs(10_000).withMaxConnections(500).withMaxInFlight(20_000))
         .start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
@@ -84,7 +85,7 @@ class ExperimentClientTest {
   void upToTenThousandCallsAreAllInFlightAtOnce(Vertx vertx) throws Exception {
     GreeterServer slow = Greeters.start(vertx, "127.0.0.9", 1_500);
     HostPort target = new HostPort("127.0.0.9", slow.port());
-    ExperimentClient slowClient = new ExperimentClient(vertx,
+    ClientMode slowClient = new ClientMode(vertx,
         ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target).withCallTimeoutMs(10_000)
             .withMaxConnections(500).withMaxInFlight(ClientConfig.MIN_IN_FLIGHT))
         .start().await(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,14 +36,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ExperimentOwnershipTest {
   static final int DELAY_MS = 2_000;
   GreeterServer pod;
-  ExperimentClient client;
+  ClientMode client;
   Http http;
   HttpClient leaving;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     pod = Greeters.start(vertx, "127.0.0.7", DELAY_MS);
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.7", pod.port())).withMaxN(50_000).withCallTimeoutMs(10_000)
         .withMaxConnections(100).withMaxInFlight(20_000)).start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
@@ -137,11 +138,11 @@ class ExperimentOwnershipTest {
 
   @Test
   void aRequestThatLeavesOrIsStoppedDuringTheWarmUpLeavesNothingBehind(Vertx vertx) throws Exception {
-    ExperimentClient warming = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode warming = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.7", pod.port())).withMaxN(50_000).withCallTimeoutMs(10_000)
         .withMaxConnections(100).withMaxInFlight(20_000)).withJitWarmUp(30_000, () -> false);
-    Future<ExperimentClient> started = warming.start();
-    try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
+    Future<ClientMode> started = warming.start();
+    try (LogLines log = LogLines.start("lab.grpclb")) {
       // the port is bound before the warm-up: ask, then leave while it warms up
       Await.until(() -> log.lines().stream().anyMatch(l -> l.contains("wait for the JIT warm-up")), "the warm-up begins");
       int port = warmingPort(log);

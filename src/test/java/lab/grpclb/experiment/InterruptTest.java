@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class InterruptTest {
   void stoppingMidRunAnswersTheWaitingRequestWithTheCallsInFlightFinished(Vertx vertx) throws Exception {
     // 5 rounds of 1 s: the stop lands in the first even if the machine stalls
     GreeterServer server = Greeters.start(vertx, "127.0.0.15", 1_000);
-    ExperimentClient client = new ExperimentClient(vertx, config(server, 1_000, 10_000)).start().await(10, TimeUnit.SECONDS);
+    ClientMode client = new ClientMode(vertx, config(server, 1_000, 10_000)).start().await(10, TimeUnit.SECONDS);
     try {
       Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, client.port(),
           "/experiment/client?type=ClientWithReuseConn&n=5000");
@@ -64,7 +65,7 @@ class InterruptTest {
   @Test
   void callsStillInFlightAfterTheDrainTimeoutAreCountedAsCancelled(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.15", 5_000);
-    ExperimentClient client = new ExperimentClient(vertx, config(server, 10_000, 200)).start().await(10, TimeUnit.SECONDS);
+    ClientMode client = new ClientMode(vertx, config(server, 10_000, 200)).start().await(10, TimeUnit.SECONDS);
     try {
       Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, client.port(),
           "/experiment/client?type=ClientWithReuseConn&n=300");

@@ -1,5 +1,6 @@
 package lab.grpclb.experiment;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,14 +27,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LoadShapesTest {
   static final int DELAY_MS = 50;
   GreeterServer server;
-  ExperimentClient client;
+  ClientMode client;
   Http http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     server = Greeters.start(vertx, "127.0.0.100", DELAY_MS);
     HostPort target = new HostPort("127.0.0.100", server.port());
-    client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
         .withCallTimeoutMs(10_000).withMaxConnections(500).withMaxInFlight(20_000))
         .start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);

@@ -55,7 +55,7 @@ class ClusterDnsTest {
   @AfterAll
   void stop() throws Exception {
     dns.close();
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   Set<String> readyIps() throws Exception {

@@ -38,7 +38,7 @@ class ClusterRoutesTest {
 
   @AfterAll
   void stop() throws Exception {
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   Http.Answer send(HttpMethod method, String uri) throws Exception {

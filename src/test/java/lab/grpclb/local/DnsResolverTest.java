@@ -90,7 +90,7 @@ class DnsResolverTest {
     assertEquals(all, new TreeSet<>(dns.getJsonObject("last_resolution").getJsonArray("ips").getList()), dns.encode());
     assertNotNull(dns.getString("next_resolution_at"), dns.encode());
     assertEquals(5, dns.getJsonArray("endpoints").size(), dns.encode());
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   /**
@@ -121,7 +121,7 @@ class DnsResolverTest {
     calls.stop();
     assertTrue(ms >= 0, "the added pods served within 3 s of a connection failing: " + calls);
     assertEquals(0, calls.failed(), calls.toString());
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   /** A DNS port in use is a warning line: the cluster runs, and ClientWithDnsResolver says which flag to change. */
@@ -139,7 +139,7 @@ class DnsResolverTest {
     Http.Answer run = http.get(local.client().port(), "/experiment/client?type=ClientWithDnsResolver&n=10");
     assertEquals(503, run.status(), run.body().encode());
     assertEquals(200, http.get(local.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
     taken.close();
   }
 }

@@ -90,7 +90,7 @@ class KubectlTest {
 
   @AfterAll
   void stop() throws Exception {
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   /** Every test starts from 3 ready replicas. */

@@ -55,7 +55,7 @@ class LocalModeTest {
 
   @AfterAll
   void stop() throws Exception {
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   /** Every test starts from the write-up's 3 ready replicas, already known to ClientWithKubeResolver. */

@@ -88,7 +88,7 @@ class PodAddressesTest {
       JsonObject stopped = calls.await(10, TimeUnit.SECONDS).body();
       assertEquals(true, stopped.getBoolean("interrupted"), stopped.encode());
     } finally {
-      local.stop().await(30, TimeUnit.SECONDS);
+      local.close().await(30, TimeUnit.SECONDS);
     }
   }
 

@@ -43,7 +43,7 @@ class PodRacesTest {
 
   @AfterAll
   void stop() throws Exception {
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   @BeforeEach

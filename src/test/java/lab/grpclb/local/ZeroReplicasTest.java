@@ -84,7 +84,7 @@ class ZeroReplicasTest {
       List<String> fallback = watch.containing("no ready endpoint");
       assertEquals(1, fallback.size(), "one line when the fallback began: " + fallback);
     } finally {
-      local.stop().await(20, TimeUnit.SECONDS);
+      local.close().await(20, TimeUnit.SECONDS);
     }
   }
 }

@@ -23,7 +23,7 @@ import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.LocalMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +66,7 @@ class HostilePageTest {
   @AfterAll
   void stop() throws Exception {
     attacker.close().await(10, TimeUnit.SECONDS);
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   /** The attacker's server: its page at /, and every other request of its origin handed to the lab as it came. */
@@ -185,7 +185,7 @@ class HostilePageTest {
   @Test
   void withATokenTheLabsOwnPageAsksForItOnceAndThenWorks(Vertx vertx) throws Exception {
     // the same cluster behind a second client, locked with a token: the page holds it for the tab's session
-    ExperimentClient locked = new ExperimentClient(vertx, ClientConfig.from(Flags.parse(new String[] {"--http-host", "127.0.0.1", "--http-port", "0",
+    ClientMode locked = new ClientMode(vertx, ClientConfig.from(Flags.parse(new String[] {"--http-host", "127.0.0.1", "--http-port", "0",
             "--target", LocalConfig.SERVICE_IP + ":" + GRPC_PORT}, Map.of())))
         .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
     try (Browser browser = Browser.open(1200, 900)) {

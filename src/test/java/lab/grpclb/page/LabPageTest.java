@@ -24,7 +24,7 @@ import lab.grpclb.Browser;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.LocalMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +51,7 @@ class LabPageTest {
   static final int BARE_MAX_N = 10;
 
   LocalMode local;
-  ExperimentClient bareClient;
+  ClientMode bareClient;
   HttpClient http;
 
   @BeforeAll
@@ -62,14 +62,14 @@ class LabPageTest {
     local = new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS);
     ClientConfig bare = ClientConfig.from(Flags.parse(new String[] {"--http-host", "127.0.0.1", "--http-port", "0",
         "--target", LocalConfig.SERVICE_IP + ":" + GRPC_PORT, "--max-n", String.valueOf(BARE_MAX_N)}, Map.of()));
-    bareClient = new ExperimentClient(vertx, bare).start().await(10, TimeUnit.SECONDS);
+    bareClient = new ClientMode(vertx, bare).start().await(10, TimeUnit.SECONDS);
     http = vertx.createHttpClient();
   }
 
   @AfterAll
   void stop() throws Exception {
     bareClient.close().await(10, TimeUnit.SECONDS);
-    local.stop().await(20, TimeUnit.SECONDS);
+    local.close().await(20, TimeUnit.SECONDS);
   }
 
   /** Every test starts from 3 healthy pods at the usual delay, all routed to by ClientWithKubeResolver. */

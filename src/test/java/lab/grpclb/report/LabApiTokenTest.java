@@ -11,7 +11,7 @@ import lab.grpclb.Greeters;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.HostPort;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,7 +24,7 @@ class LabApiTokenTest {
   @Test
   void theReportsRequestsCarryTheClientsToken(Vertx vertx) throws Exception {
     GreeterServer pod = Greeters.start(vertx, "127.0.0.9", 5);
-    ExperimentClient locked = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode locked = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.9", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
         .withMaxConnections(100).withMaxInFlight(1_000))
         .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);

@@ -40,7 +40,7 @@ class PickerSectionsTest {
     try {
       markdown = ReportRun.within(120, vertx, local.client().port(), small, config.reportKind());
     } finally {
-      local.stop().await(20, TimeUnit.SECONDS);
+      local.close().await(20, TimeUnit.SECONDS);
     }
     for (String heading : List.of("## Slow pod", "## An erroring pod", "## Equal pods", "## Findings")) {
       assertTrue(markdown.contains(heading), heading + " in\n" + markdown);

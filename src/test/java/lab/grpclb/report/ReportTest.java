@@ -50,7 +50,7 @@ class ReportTest {
           .await(120, TimeUnit.SECONDS); // about 12 s
       eachStepSaysItsRealTime(log);
     } finally {
-      local.stop().await(20, TimeUnit.SECONDS);
+      local.close().await(20, TimeUnit.SECONDS);
     }
 
     assertEquals(markdown, printed.toString(StandardCharsets.UTF_8), "the Markdown goes to stdout");

@@ -37,7 +37,7 @@ class WorkaroundSectionsTest {
     try {
       markdown = ReportRun.within(150, vertx, local.client().port(), small, config.reportKind());
     } finally {
-      local.stop().await(20, TimeUnit.SECONDS);
+      local.close().await(20, TimeUnit.SECONDS);
     }
     String dns = markdown.substring(markdown.indexOf("## New pods behind DNS"), markdown.indexOf("## MaxConnectionAge"));
     assertTrue(dns.contains("| ClientWithDnsResolver | never, in this run |"), "30 s refresh: no new pod within 4 s\n" + dns);

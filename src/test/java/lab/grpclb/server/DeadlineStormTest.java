@@ -13,7 +13,7 @@ import lab.grpclb.Http;
 import lab.grpclb.LogCapture;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.HostPort;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,7 +28,7 @@ class DeadlineStormTest {
   @Test
   void thousandsOfExpiredCallsOnOneConnectionAreDeadlineExceededAndCostTheServerNothing(Vertx vertx) throws Exception {
     GreeterServer slow = Greeters.start(vertx, "127.0.0.18", 2_000);
-    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.18", slow.port())).withMaxN(10_000).withCallTimeoutMs(100)
         .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);

@@ -12,7 +12,7 @@ import lab.grpclb.Http;
 import lab.grpclb.LogCapture;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.HostPort;
-import lab.grpclb.experiment.ExperimentClient;
+import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,7 +30,7 @@ class ClientResetLimitsTest {
   @Test
   void repliesCrossingTheirCancelsNeverMakeTheClientCloseItsConnection(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.16", 100); // the reply comes right at the deadline
-    ExperimentClient client = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
+    ClientMode client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.16", server.port())).withMaxN(100_000).withCallTimeoutMs(100)
         .withMaxConnections(100).withMaxInFlight(50_000)).start().await(10, TimeUnit.SECONDS);
     Http http = new Http(vertx);

@@ -1,5 +1,6 @@
-package lab.grpclb.experiment;
+package lab.grpclb.http;
 
+import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,18 +39,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiGuardTest {
   static final String TOKEN = "s3cret-token-of-32-characters-xx";
   GreeterServer pod;
-  ExperimentClient loopback;
-  ExperimentClient locked;
+  ClientMode loopback;
+  ClientMode locked;
   HttpClient http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     pod = Greeters.start(vertx, "127.0.0.8", 10);
     HostPort target = new HostPort("127.0.0.8", pod.port());
-    loopback = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
+    loopback = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
         .withMaxN(1_000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
         .withAccess(new ApiAccess(null, List.of("lab.example"))).start().await(10, TimeUnit.SECONDS);
-    locked = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0).withTarget(target)
+    locked = new ClientMode(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0).withTarget(target)
         .withMaxN(1_000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
         .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
     http = vertx.createHttpClient();
@@ -122,7 +123,7 @@ class ApiGuardTest {
       assertEquals(200, send(HttpMethod.GET, port, "/status", host, Map.of()).status(), host);
     }
     // client mode on every address, open: a page that rebound its name (port-forward, NodePort) is refused too
-    ExperimentClient open = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
+    ClientMode open = new ClientMode(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
         .withTarget(new HostPort("127.0.0.8", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
         .withMaxConnections(100).withMaxInFlight(1_000)).start().await(10, TimeUnit.SECONDS);
     try {
@@ -167,8 +168,8 @@ class ApiGuardTest {
 
   @Test
   void anOpenApiOnEveryAddressSaysSoOnceAtStartup(Vertx vertx) throws Exception {
-    try (LogLines log = LogLines.start("lab.grpclb.experiment")) {
-      ExperimentClient open = new ExperimentClient(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
+    try (LogLines log = LogLines.start("lab.grpclb.mode.client")) {
+      ClientMode open = new ClientMode(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
           .withTarget(new HostPort("127.0.0.8", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
           .withMaxConnections(100).withMaxInFlight(1_000)).start().await(10, TimeUnit.SECONDS);
       open.close().await(10, TimeUnit.SECONDS);

@@ -1,4 +1,4 @@
-package lab.grpclb.experiment;
+package lab.grpclb.http;
 
 /** A request that cannot run as asked: answered 400, and the message says why and what would run. */
 public final class BadRequest extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package lab.grpclb;
+package lab.grpclb.transport;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -11,23 +11,23 @@ import lab.grpclb.config.Flags;
  * or the JDK's NIO. The jar carries epoll for Linux x86_64 and aarch64; elsewhere, or where it can't load, the
  * event loops run on NIO and the startup line says why.
  */
-enum IoTransport {
+public enum IoTransport {
   NATIVE, NIO;
 
   private static final Logger LOG = Logger.getLogger(IoTransport.class.getName());
 
-  static IoTransport from(Flags flags) {
+  public static IoTransport from(Flags flags) {
     return flags.choice(FlagTable.TRANSPORT, IoTransport.class);
   }
 
   /** A Vert.x on this transport, saying in the log which one its event loops run on. */
-  Vertx newVertx() {
+  public Vertx newVertx() {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(this == NATIVE));
     LOG.info(() -> "event loops on " + describe(vertx));
     return vertx;
   }
 
-  String describe(Vertx vertx) {
+  public String describe(Vertx vertx) {
     if (vertx.isNativeTransportEnabled()) {
       return "the native epoll transport (--transport native)";
     }

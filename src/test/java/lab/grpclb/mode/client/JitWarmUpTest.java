@@ -1,5 +1,6 @@
-package lab.grpclb.experiment;
+package lab.grpclb.mode.client;
 
+import lab.grpclb.experiment.FirerPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

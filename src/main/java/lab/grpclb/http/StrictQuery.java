@@ -1,4 +1,4 @@
-package lab.grpclb.experiment;
+package lab.grpclb.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;

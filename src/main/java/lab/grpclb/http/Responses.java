@@ -1,4 +1,4 @@
-package lab.grpclb.experiment;
+package lab.grpclb.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;

@@ -1,5 +1,8 @@
-package lab.grpclb.experiment;
+package lab.grpclb.mode.client;
 
+import lab.grpclb.experiment.ExperimentPlan;
+import lab.grpclb.experiment.FirerPool;
+import lab.grpclb.experiment.ExperimentRunner;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -113,7 +116,7 @@ public final class JitWarmUp {
     ExperimentRunner runner = new ExperimentRunner(vertx, pool);
     long stopPoll = vertx.setPeriodic(STOP_POLL_MS, id -> {
       if (stopping.getAsBoolean()) {
-        runner.interrupt(0); // the burst ends now and no other starts
+        runner.drain(0); // the burst ends now and no other starts
       }
     });
     Future<Long> failed = Future.succeededFuture(0L);

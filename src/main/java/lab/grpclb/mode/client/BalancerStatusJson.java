@@ -1,4 +1,4 @@
-package lab.grpclb.experiment;
+package lab.grpclb.mode.client;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

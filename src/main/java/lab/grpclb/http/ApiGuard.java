@@ -1,4 +1,4 @@
-package lab.grpclb.experiment;
+package lab.grpclb.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import lab.grpclb.config.ApiAccess;
-import lab.grpclb.page.LabPage;
 
 /**
  * The first handler of the client's HTTP API: keeps web pages the user visits, and strangers, from driving it.
@@ -117,18 +116,18 @@ public final class ApiGuard implements Handler<RoutingContext> {
 
   /**
    * A browser opening the lab's page from a link: a top-level document GET of / that asks for nothing else (not a
-   * frame: the page may not be framed, see LabPage).
+   * frame: the page may not be framed, see page/LabPage).
    */
   private static boolean pageNavigation(HttpServerRequest request, String path) {
     return request.method() == HttpMethod.GET && "/".equals(path)
         && "navigate".equals(request.getHeader("Sec-Fetch-Mode"))
-        && "document".equals(request.getHeader("Sec-Fetch-Dest")) && LabPage.wantsPage(request);
+        && "document".equals(request.getHeader("Sec-Fetch-Dest")) && PageRequest.wantsPage(request);
   }
 
   /** The routes a token does not guard: probes, scrapes, and the page's static files (they hold no data). */
   private static boolean open(HttpServerRequest request, String path) {
     return OPEN_PATHS.contains(path) || request.method() == HttpMethod.GET
-        && (PAGE_FILE.matcher(path).matches() || "/".equals(path) && LabPage.wantsPage(request));
+        && (PAGE_FILE.matcher(path).matches() || "/".equals(path) && PageRequest.wantsPage(request));
   }
 
   /** {@code Authorization: Bearer TOKEN}, the scheme in any case (RFC 7235), the token compared in constant time. */

@@ -1,5 +1,17 @@
-package lab.grpclb.experiment;
+package lab.grpclb.mode.client;
 
+import lab.grpclb.mode.Running;
+import lab.grpclb.config.Mode;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.FlagTable;
+import lab.grpclb.experiment.FirerPool;
+import lab.grpclb.experiment.ExperimentRunner;
+import lab.grpclb.experiment.ExperimentLimits;
+import lab.grpclb.experiment.ExperimentRoutes;
+import lab.grpclb.experiment.UnavailableChannel;
+import lab.grpclb.http.Responses;
+import lab.grpclb.http.StrictQuery;
+import lab.grpclb.http.ApiGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,8 +46,8 @@ import lab.grpclb.page.LabEvents;
 import lab.grpclb.page.LabPage;
 
 /** {@code --mode client}: the experiment's HTTP API in front of one channel per client type. */
-public final class ExperimentClient {
-  private static final Logger LOG = Logger.getLogger(ExperimentClient.class.getName());
+public final class ClientMode {
+  private static final Logger LOG = Logger.getLogger(ClientMode.class.getName());
 
   /** Beyond the drain timeout, how long a stop may wait for the interrupted experiment's answer. */
   static final long STOP_GRACE_MS = 2_000;
@@ -55,10 +67,28 @@ public final class ExperimentClient {
   private DnsDiscovery dnsDiscovery;
   private HttpServer httpServer;
   private ExperimentRoutes routes;
+  /**
+   * {@code --mode client}: reads and checks the flags before anything starts, then starts the client on a Vert.x
+   * made only then; {@code stopping} cuts the JIT warm-up short when a signal comes during the start.
+   */
+  public static Future<Running> start(Flags flags, Supplier<Vertx> vertxes, BooleanSupplier stopping) {
+    ClientConfig config = ClientConfig.from(flags);
+    int warmUp = flags.integer(FlagTable.JIT_WARMUP_CALLS);
+    ApiAccess access = ApiAccess.from(flags);
+    flags.rejectUnknown(Mode.CLIENT);
+    if (config.kube() != null) {
+      config.kube().requireReadableCa();
+    }
+    Vertx vertx = vertxes.get();
+    return new ClientMode(vertx, config).withAccess(access).withJitWarmUp(warmUp, stopping).start()
+        .map(client -> new Running(vertx, client::close))
+        .onFailure(err -> vertx.close());
+  }
+
   /** ClientWithKubeResolver's outlier ejection as last configured (--outlier-ejection, then the route). */
   private volatile OutlierEjection ejection;
 
-  public ExperimentClient(Vertx vertx, ClientConfig config) {
+  public ClientMode(Vertx vertx, ClientConfig config) {
     this.vertx = vertx;
     this.config = config;
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
@@ -105,19 +135,19 @@ public final class ExperimentClient {
   }
 
   /** Who may use the HTTP API (see {@link ApiGuard}); open by default. */
-  public ExperimentClient withAccess(ApiAccess access) {
+  public ClientMode withAccess(ApiAccess access) {
     this.access = access;
     return this;
   }
 
   /** More routes on the same HTTP port (the local cluster's controls), mounted by {@link #start()}. */
-  public ExperimentClient withRoutes(Consumer<Router> routes) {
+  public ClientMode withRoutes(Consumer<Router> routes) {
     extraRoutes.add(routes);
     return this;
   }
 
   /** The local cluster's pods as {@code GET /cluster} shows them, for the lab page; without it, its controls are off. */
-  public ExperimentClient withCluster(Supplier<JsonObject> view) {
+  public ClientMode withCluster(Supplier<JsonObject> view) {
     clusterView = view;
     return this;
   }
@@ -126,13 +156,13 @@ public final class ExperimentClient {
    * Runs that many calls through the JIT (in this JVM, to greeters of its own) before it listens; 0: none. It
    * ends early once {@code stopping} says so (a signal during startup).
    */
-  public ExperimentClient withJitWarmUp(int calls, BooleanSupplier stopping) {
+  public ClientMode withJitWarmUp(int calls, BooleanSupplier stopping) {
     jitWarmUpCalls = calls;
     this.stopping = stopping;
     return this;
   }
 
-  public Future<ExperimentClient> start() {
+  public Future<ClientMode> start() {
     // The page loads within the deploy's callback: what follows keeps the context it has without the page.
     return FirerPool.deploy(vertx, Runtime.getRuntime().availableProcessors()).compose(pool -> LabPage.load(vertx)
         .compose(page -> {
@@ -252,7 +282,7 @@ public final class ExperimentClient {
    * timeout, and its waiting request gets the (interrupted) report before the HTTP server and channels close.
    */
   public Future<Void> close() {
-    Future<Void> answered = routes == null ? Future.succeededFuture() : routes.stop(config.drainTimeoutMs());
+    Future<Void> answered = routes == null ? Future.succeededFuture() : routes.drain(config.drainTimeoutMs());
     // Whatever a run waits for (a warm-up against a pod that never answers), the stop goes on after this.
     return answered.timeout(config.drainTimeoutMs() + STOP_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
         .compose(v -> closeAll());
