@@ -102,47 +102,47 @@ final class BenchTable {
   }
 
   private void burstTable(List<BenchRow> bursts) {
-    List<Column> columns = new ArrayList<>(List.of(
-        new Column("type", false, r -> r.type()),
-        new Column("n", true, r -> count(r.load().n())),
-        new Column("median elapsed ms" + (options.runs() > 1 ? " (min–max)" : ""), true, r -> elapsed(r.median())),
-        new Column("p99 ms", true, r -> ms(r.median().latency().p99())),
-        new Column("p99.9 ms", true, r -> ms(r.median().latency().p999())),
-        new Column("failed", true, r -> String.valueOf(r.failed())),
-        new Column("max_in_flight", true, r -> count(r.median().maxInFlight())),
-        new Column("client GC ms", true, r -> String.valueOf(r.median().clientGcMs())),
-        new Column("client CPU µs/call", true, r -> micros(r.clientMicrosPerCall())),
-        new Column("client VmHWM MiB", true, r -> r.clientHwmKb() < 0 ? "?" : String.valueOf(Math.round(r.clientHwmKb() / 1024.0))),
-        new Column("server CPU µs/call", true, r -> micros(r.serverMicrosPerCall()))));
+    List<BenchColumn> columns = new ArrayList<>(List.of(
+        new BenchColumn("type", false, r -> r.type()),
+        new BenchColumn("n", true, r -> count(r.load().n())),
+        new BenchColumn("median elapsed ms" + (options.runs() > 1 ? " (min–max)" : ""), true, r -> elapsed(r.median())),
+        new BenchColumn("p99 ms", true, r -> ms(r.median().latency().p99())),
+        new BenchColumn("p99.9 ms", true, r -> ms(r.median().latency().p999())),
+        new BenchColumn("failed", true, r -> String.valueOf(r.failed())),
+        new BenchColumn("max_in_flight", true, r -> count(r.median().maxInFlight())),
+        new BenchColumn("client GC ms", true, r -> String.valueOf(r.median().clientGcMs())),
+        new BenchColumn("client CPU µs/call", true, r -> micros(r.clientMicrosPerCall())),
+        new BenchColumn("client VmHWM MiB", true, r -> r.clientHwmKb() < 0 ? "?" : String.valueOf(Math.round(r.clientHwmKb() / 1024.0))),
+        new BenchColumn("server CPU µs/call", true, r -> micros(r.serverMicrosPerCall()))));
     table(bursts, columns);
   }
 
   private void shapeTable(List<BenchRow> shapes) {
-    List<Column> columns = new ArrayList<>(List.of(
-        new Column("type", false, r -> r.type()),
-        new Column("shape", false, r -> "`" + r.load().spec() + "`"),
-        new Column("achieved calls/s", true, r -> count(Math.round(achievedPerS(r.median())))),
-        new Column("median elapsed ms" + (options.runs() > 1 ? " (min–max)" : ""), true, r -> elapsed(r.median())),
-        new Column("p50 ms", true, r -> ms(r.median().latency().p50())),
-        new Column("p99 ms", true, r -> ms(r.median().latency().p99())),
-        new Column("p99.9 ms", true, r -> ms(r.median().latency().p999())),
-        new Column("schedule lag p99 ms", true, r -> r.median().pacing() == null ? "–" : ms(r.median().pacing().lagP99Ms())),
-        new Column("failed", true, r -> String.valueOf(r.failed())),
-        new Column("client CPU µs/call", true, r -> micros(r.clientMicrosPerCall())),
-        new Column("server CPU µs/call", true, r -> micros(r.serverMicrosPerCall()))));
+    List<BenchColumn> columns = new ArrayList<>(List.of(
+        new BenchColumn("type", false, r -> r.type()),
+        new BenchColumn("shape", false, r -> "`" + r.load().spec() + "`"),
+        new BenchColumn("achieved calls/s", true, r -> count(Math.round(achievedPerS(r.median())))),
+        new BenchColumn("median elapsed ms" + (options.runs() > 1 ? " (min–max)" : ""), true, r -> elapsed(r.median())),
+        new BenchColumn("p50 ms", true, r -> ms(r.median().latency().p50())),
+        new BenchColumn("p99 ms", true, r -> ms(r.median().latency().p99())),
+        new BenchColumn("p99.9 ms", true, r -> ms(r.median().latency().p999())),
+        new BenchColumn("schedule lag p99 ms", true, r -> r.median().pacing() == null ? "–" : ms(r.median().pacing().lagP99Ms())),
+        new BenchColumn("failed", true, r -> String.valueOf(r.failed())),
+        new BenchColumn("client CPU µs/call", true, r -> micros(r.clientMicrosPerCall())),
+        new BenchColumn("server CPU µs/call", true, r -> micros(r.serverMicrosPerCall()))));
     table(shapes, columns);
   }
 
   /** A column: its header, whether numbers align right, and its cell of a measured row. */
-  private record Column(String header, boolean right, Function<BenchRow, String> cell) {
+  private record BenchColumn(String header, boolean right, Function<BenchRow, String> cell) {
   }
 
-  private void table(List<BenchRow> tableRows, List<Column> columns) {
+  private void table(List<BenchRow> tableRows, List<BenchColumn> columns) {
     if (options.grpcJavaPeer()) {
-      columns.add(new Column("vs grpc-java: elapsed", true, r -> ratio(r, BenchRow::median, ExperimentReport::elapsedMs)));
-      columns.add(new Column("vs grpc-java: client CPU/call", true, r -> ratio(r, row -> row, BenchRow::clientMicrosPerCall)));
+      columns.add(new BenchColumn("vs grpc-java: elapsed", true, r -> ratio(r, BenchRow::median, ExperimentReport::elapsedMs)));
+      columns.add(new BenchColumn("vs grpc-java: client CPU/call", true, r -> ratio(r, row -> row, BenchRow::clientMicrosPerCall)));
     }
-    out.append("| ").append(columns.stream().map(Column::header).collect(Collectors.joining(" | "))).append(" |\n");
+    out.append("| ").append(columns.stream().map(BenchColumn::header).collect(Collectors.joining(" | "))).append(" |\n");
     out.append("|").append(columns.stream().map(c -> c.right() ? "---:|" : "---|").collect(Collectors.joining())).append('\n');
     for (BenchRow row : tableRows) {
       List<String> cells = new ArrayList<>();

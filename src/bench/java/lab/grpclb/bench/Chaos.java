@@ -17,7 +17,7 @@ import lab.grpclb.local.Pod;
  */
 final class Chaos {
   /** What was done. The control plane's own counts say what its faults reached (streams cut, 500s and 410s answered). */
-  record Counts(long kills, long scales, long slowdowns, ControlPlaneFaults.Counts controlPlane) {
+  record ChaosActions(long kills, long scales, long slowdowns, ControlPlaneFaults.FaultsInjected controlPlane) {
   }
 
   /** The control plane faults, in turn; every one ends with cut watches, so the client must reconnect into it. */
@@ -54,7 +54,7 @@ final class Chaos {
   }
 
   /** Stops scheduling, puts a slowed pod back to speed, and says what was done. */
-  Counts stop() {
+  ChaosActions stop() {
     stopped = true;
     Pod pod = slowed;
     if (pod != null) {
@@ -63,8 +63,8 @@ final class Chaos {
     return counts();
   }
 
-  Counts counts() {
-    return new Counts(kills.get(), scales.get(), slowdowns.get(), local.controlPlane().faults().counts());
+  ChaosActions counts() {
+    return new ChaosActions(kills.get(), scales.get(), slowdowns.get(), local.controlPlane().faults().counts());
   }
 
   private void every(long minMs, long maxMs, Runnable action) {

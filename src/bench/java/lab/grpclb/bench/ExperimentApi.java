@@ -35,7 +35,7 @@ final class ExperimentApi {
   }
 
   /** One experiment's answer: the report (status 200), or the status and the error message. */
-  record Answer(int status, ExperimentReport report, String error) {
+  record ExperimentAnswer(int status, ExperimentReport report, String error) {
     boolean ok() {
       return status == 200 && report != null;
     }
@@ -46,7 +46,7 @@ final class ExperimentApi {
     }
   }
 
-  Answer run(String type, BenchLoad load) throws IOException, InterruptedException {
+  ExperimentAnswer run(String type, BenchLoad load) throws IOException, InterruptedException {
     URI uri = URI.create(base + "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&" + load.query());
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     HttpResponse<String> response;
@@ -60,16 +60,16 @@ final class ExperimentApi {
     try {
       body = new JsonObject(response.body());
     } catch (DecodeException | ClassCastException e) {
-      return new Answer(status, null, "HTTP " + status + ", not JSON: " + abbreviate(response.body()));
+      return new ExperimentAnswer(status, null, "HTTP " + status + ", not JSON: " + abbreviate(response.body()));
     }
     if (status != 200) {
       Object error = body.getValue(ERROR_FIELD);
-      return new Answer(status, null, error == null ? body.encode() : String.valueOf(error));
+      return new ExperimentAnswer(status, null, error == null ? body.encode() : String.valueOf(error));
     }
     try {
-      return new Answer(200, ReportJson.fromJson(body), null);
+      return new ExperimentAnswer(200, ReportJson.fromJson(body), null);
     } catch (RuntimeException e) { // a field missing or of another type: say which answer, not where it broke
-      return new Answer(status, null, "HTTP 200 but not an experiment report (" + e + "): " + abbreviate(response.body()));
+      return new ExperimentAnswer(status, null, "HTTP 200 but not an experiment report (" + e + "): " + abbreviate(response.body()));
     }
   }
 

@@ -10,13 +10,13 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Counts the WARNING and SEVERE records of this process by level and first line of the message, and the
+ * LogCounts the WARNING and SEVERE records of this process by level and first line of the message, and the
  * records that carry a Throwable (stack traces) by message and exception, from a handler on the root logger.
  * Pod names and IPs are folded, so that one kind of line counts as one line.
  */
 final class LogTally extends Handler {
   /** What was counted: "LEVEL message" and "LEVEL message <- ExceptionClass: its message" to counts. */
-  record Counts(Map<String, Long> warnings, Map<String, Long> stackTraces) {
+  record LogCounts(Map<String, Long> warnings, Map<String, Long> stackTraces) {
     long stackTraceTotal() {
       return stackTraces.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -53,8 +53,8 @@ final class LogTally extends Handler {
     }
   }
 
-  synchronized Counts counts() {
-    return new Counts(Map.copyOf(warnings), Map.copyOf(stackTraces));
+  synchronized LogCounts counts() {
+    return new LogCounts(Map.copyOf(warnings), Map.copyOf(stackTraces));
   }
 
   @Override

@@ -45,7 +45,7 @@ final class RowRunner {
   }
 
   /** A run's report, or why there is none; and whether the client can take further runs. */
-  private record Outcome(ExperimentReport report, String error, boolean fatal) {
+  private record RowOutcome(ExperimentReport report, String error, boolean fatal) {
   }
 
   List<BenchRow> run() throws IOException, InterruptedException {
@@ -126,7 +126,7 @@ final class RowRunner {
           settle(List.of(side));
         }
         String label = type + " cold start " + k + "/" + options.coldStarts() + ", run " + (run + 1) + " of 3";
-        Outcome outcome = runOnce(side, load, label, run == 0); // a fresh client may be listing its endpoints
+        RowOutcome outcome = runOnce(side, load, label, run == 0); // a fresh client may be listing its endpoints
         if (outcome.report() == null) {
           return outcome.error();
         }
@@ -163,7 +163,7 @@ final class RowRunner {
           continue;
         }
         String label = side.type + " warm-up n=" + n;
-        Outcome outcome = runOnce(side, BenchLoad.burst(n), label, true);
+        RowOutcome outcome = runOnce(side, BenchLoad.burst(n), label, true);
         if (outcome.report() == null) {
           side.na = outcome.error();
         }
@@ -192,7 +192,7 @@ final class RowRunner {
         settle(sides);
         Duration servers = fleet.serverCpu();
         Duration client = side.jvm.cpu();
-        Outcome outcome = runOnce(side, load, side.type + " " + load.spec() + " run " + run + "/" + options.runs(), false);
+        RowOutcome outcome = runOnce(side, load, side.type + " " + load.spec() + " run " + run + "/" + options.runs(), false);
         pause(); // what the run leaves behind (closing connections) is charged to it
         serverCpu[i] = serverCpu[i].plus(fleet.serverCpu().minus(servers));
         clientCpu[i] = clientCpu[i].plus(side.jvm.cpu().minus(client));
@@ -220,25 +220,25 @@ final class RowRunner {
    * One experiment. A 400 (this load is not valid for that client) spoils only its row; any other error, or no
    * answer, ends the side's measuring. In a warm-up, a fresh client's 503 is retried while it lists its endpoints.
    */
-  private Outcome runOnce(Side side, BenchLoad load, String label, boolean warmUp) throws InterruptedException {
+  private RowOutcome runOnce(Side side, BenchLoad load, String label, boolean warmUp) throws InterruptedException {
     try {
-      ExperimentApi.Answer answer = side.api.run(side.type, load);
+      ExperimentApi.ExperimentAnswer answer = side.api.run(side.type, load);
       for (int retry = 0; warmUp && answer.status() == 503 && retry < UNAVAILABLE_RETRIES; retry++) {
         Thread.sleep(UNAVAILABLE_RETRY_MS);
         answer = side.api.run(side.type, load);
       }
       if (answer.ok()) {
         Benchmark.progress(label + ": " + summary(answer.report()));
-        return new Outcome(answer.report(), null, false);
+        return new RowOutcome(answer.report(), null, false);
       }
       Benchmark.progress(label + ": HTTP " + answer.status() + ": " + answer.error());
       boolean known = answer.unavailable() && warmUp;
       String why = known ? answer.error() : (warmUp ? "warm-up failed" : "error") + " (HTTP " + answer.status() + "): " + answer.error();
-      return new Outcome(null, why, !(answer.status() == 400 && !warmUp));
+      return new RowOutcome(null, why, !(answer.status() == 400 && !warmUp));
     } catch (IOException e) {
       String why = (warmUp ? "warm-up failed: " : "error: ") + describe(e);
       Benchmark.progress(label + ": " + why);
-      return new Outcome(null, why, true);
+      return new RowOutcome(null, why, true);
     }
   }
 

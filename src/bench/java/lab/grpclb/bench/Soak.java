@@ -105,7 +105,7 @@ public final class Soak {
         progress.accept(ms / 1000 + " s: " + burst + " bursts, " + failedSoFar(runs) + ", chaos " + chaos.counts());
       }
     }
-    Chaos.Counts done = chaos.stop();
+    Chaos.ChaosActions done = chaos.stop();
     samples.add(ProcSample.settled("end", elapsedMs(startNanos)));
     List<SoakResult.TypeSummary> types = runs.entrySet().stream()
         .map(e -> SoakResult.TypeSummary.of(e.getKey(), e.getValue())).toList();
@@ -124,7 +124,7 @@ public final class Soak {
   private SoakResult.Round burst(ExperimentApi api, ClientType type) {
     int n = options.n();
     try {
-      ExperimentApi.Answer answer = api.run(type.wireName(), BenchLoad.burst(n));
+      ExperimentApi.ExperimentAnswer answer = api.run(type.wireName(), BenchLoad.burst(n));
       if (answer.ok()) {
         return run(type, n, answer.report());
       }

@@ -45,7 +45,7 @@ final class SoakMarkdown {
         .append(" | ").append(String.format(Locale.ROOT, "%+.1f", SoakResult.slopePerMinute(first, last, first.fds(), last.fds())))
         .append(" |\n");
 
-    Chaos.Counts c = result.chaos();
+    Chaos.ChaosActions c = result.chaos();
     out.append("\n### Chaos done\n\n");
     out.append("| kills | scales | slowdowns | watch drops (streams cut) | compactions (410s answered) | 500s answered |\n");
     out.append("|---:|---:|---:|---:|---:|---:|\n");
@@ -54,7 +54,7 @@ final class SoakMarkdown {
         .append(c.controlPlane().compactions()).append(" (").append(c.controlPlane().expiredAnswered()).append(") | ")
         .append(c.controlPlane().failuresAnswered()).append(" |\n");
 
-    LogTally.Counts logs = result.logs();
+    LogTally.LogCounts logs = result.logs();
     out.append("\n### WARNING and SEVERE log lines (").append(total(logs.warnings())).append("; stack traces: ")
         .append(logs.stackTraceTotal()).append(")\n\n");
     table(out, "line", logs.warnings());

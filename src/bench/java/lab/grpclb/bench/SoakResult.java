@@ -9,8 +9,8 @@ import lab.grpclb.client.Retries;
 import lab.grpclb.config.ClientType;
 
 /** What a chaos soak saw: per client type, the process's RSS and fds over time, the chaos done, the log's warnings. */
-record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types, List<ProcSample> samples, Chaos.Counts chaos,
-                  LogTally.Counts logs) {
+record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types, List<ProcSample> samples, Chaos.ChaosActions chaos,
+                  LogTally.LogCounts logs) {
 
   /** One burst: the report's numbers, or for an answer other than a report every call counted failed under its error. */
   record Round(ClientType type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {

@@ -18,7 +18,7 @@ abstract class ForwardingSubchannel implements Subchannel {
   }
 
   @Override
-  public void start(Listener listener) {
+  public void start(StateListener listener) {
     delegate.start(listener);
   }
 

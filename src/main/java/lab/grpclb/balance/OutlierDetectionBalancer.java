@@ -158,7 +158,7 @@ public final class OutlierDetectionBalancer implements LoadBalancer {
 
   /** A subchannel that reads TRANSIENT_FAILURE to the child while ejected, and its true state otherwise. */
   private final class Ejectable extends ForwardingSubchannel {
-    private Listener listener = (state, error) -> { };
+    private StateListener listener = (state, error) -> { };
     private ConnectivityState state = ConnectivityState.IDLE;
     private String error;
     private boolean ejected;
@@ -180,7 +180,7 @@ public final class OutlierDetectionBalancer implements LoadBalancer {
     }
 
     @Override
-    public void start(Listener listener) {
+    public void start(StateListener listener) {
       this.listener = listener;
       delegate.start((next, why) -> {
         state = next;

@@ -38,11 +38,11 @@ public final class PolicyRouter implements LoadBalancer {
 
   /** Makes a child policy for an {@link LbPolicy}. */
   @FunctionalInterface
-  public interface ChildFactory {
+  public interface PolicyFactory {
     LoadBalancer create(LbPolicy policy, Helper helper);
   }
 
-  public PolicyRouter(Helper helper, LbPolicy defaultPolicy, ChildFactory factory) {
+  public PolicyRouter(Helper helper, LbPolicy defaultPolicy, PolicyFactory factory) {
     this.helper = helper;
     this.defaultPolicy = defaultPolicy;
     for (LbPolicy policy : LbPolicy.values()) {
@@ -179,7 +179,7 @@ public final class PolicyRouter implements LoadBalancer {
   /** A child's view of a shared subchannel: its own listener, and a drain that releases only its share. */
   private static final class Handle extends ForwardingSubchannel {
     private final Shared shared;
-    private Listener listener = (state, error) -> { };
+    private StateListener listener = (state, error) -> { };
 
     Handle(Shared shared) {
       super(shared.subchannel);
@@ -187,7 +187,7 @@ public final class PolicyRouter implements LoadBalancer {
     }
 
     @Override
-    public void start(Listener listener) {
+    public void start(StateListener listener) {
       this.listener = listener;
       shared.start(this);
     }

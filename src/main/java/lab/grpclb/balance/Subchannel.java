@@ -15,7 +15,7 @@ public interface Subchannel extends LoadedEndpoint {
   String key();
 
   /** Starts reporting states to {@code listener}; call once. */
-  void start(Listener listener);
+  void start(StateListener listener);
 
   /** Connects now if IDLE. */
   void requestConnection();
@@ -31,7 +31,7 @@ public interface Subchannel extends LoadedEndpoint {
 
   /** Told each state the subchannel enters, with the error that caused it (null when none). */
   @FunctionalInterface
-  interface Listener {
+  interface StateListener {
     void stateChanged(ConnectivityState state, String error);
   }
 }

@@ -6,7 +6,7 @@ package lab.grpclb.call;
  */
 public record CallOptions(long deadlineNanos, String deadlineReason, Cancellation cancellation) {
 
-  /** A call that must end within {@code timeoutMs} from now; {@code deadlineReason} comes from {@link GrpcCall#deadlineReason}. */
+  /** A call that must end within {@code timeoutMs} from now (the reason from {@link GrpcCall#deadlineReason}). */
   public static CallOptions within(long timeoutMs, String deadlineReason, Cancellation cancellation) {
     return new CallOptions(System.nanoTime() + timeoutMs * 1_000_000, deadlineReason, cancellation);
   }

@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 public interface Connector {
 
   /** Starts an attempt; the transport it makes tells {@code listener} what becomes of it. */
-  Attempt connect(Transport.Listener listener);
+  Attempt connect(Transport.Events listener);
 
   /** An attempt in progress. */
   interface Attempt {

@@ -20,8 +20,8 @@ import lab.grpclb.call.CallOptions;
 /**
  * One long-lived connection to one endpoint and its gRPC connectivity state, as grpc-java's pick-first leaf keeps
  * it: IDLE, CONNECTING, READY, TRANSIENT_FAILURE with gRPC's connection backoff between attempts, SHUTDOWN. A
- * dropped connection goes IDLE until its owner asks for a connection; a failed attempt stays TRANSIENT_FAILURE (sticky, so
- * the endpoint never flaps back into a picker between attempts) until one succeeds. An attempt is bounded by the
+ * dropped connection goes IDLE until its owner asks for a connection; a failed attempt stays TRANSIENT_FAILURE
+ * (sticky, so the endpoint never flaps back into a picker between attempts) until one succeeds. An attempt is bounded by the
  * connect timeout, handshake included: a server that accepts TCP but never speaks HTTP/2 is a failure, not a hang.
  *
  * <p>It lives on one event loop, calls included; state, last error and next attempt are volatile only for the
@@ -42,7 +42,7 @@ public final class EndpointConnection implements Subchannel {
   private final EndpointLoad load;
   private final OutlierTracker outliers = new OutlierTracker();
   private final Promise<Void> closed = Promise.promise();
-  private Listener listener = (state, error) -> { };
+  private StateListener listener = (state, error) -> { };
   /** Connections made so far; read by metrics from another thread. */
   private volatile long opened;
   private volatile ConnectivityState state = ConnectivityState.IDLE;
@@ -82,7 +82,7 @@ public final class EndpointConnection implements Subchannel {
   }
 
   @Override
-  public void start(Listener listener) {
+  public void start(StateListener listener) {
     this.listener = listener;
   }
 
@@ -143,7 +143,7 @@ public final class EndpointConnection implements Subchannel {
   private void connectNow() {
     int current = ++attempt;
     nextAttemptAt = null;
-    Connector.Attempt made = connector.connect(new Transport.Listener() {
+    Connector.Attempt made = connector.connect(new Transport.Events() {
       @Override
       public void error(String reason) {
         lastError = reason; // the calls report it; no log
@@ -163,7 +163,8 @@ public final class EndpointConnection implements Subchannel {
         () -> attemptEnded(current, made, Future.failedFuture(CallFailure.handshakeTimeout(connectTimeoutMs))));
     made.transport().onComplete(ar -> {
       handshakeTimer.cancel();
-      attemptEnded(current, made, ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
+      attemptEnded(current, made, ar.succeeded() ? Future.succeededFuture(ar.result())
+          : Future.failedFuture(ar.cause()));
     });
   }
 

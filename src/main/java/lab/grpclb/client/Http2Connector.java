@@ -38,7 +38,7 @@ final class Http2Connector implements Connector {
   }
 
   @Override
-  public Attempt connect(Transport.Listener listener) {
+  public Attempt connect(Transport.Events listener) {
     HttpClientAgent agent = Http2Client.create(vertx, connectTimeoutMs);
     Promise<Transport> made = Promise.promise();
     agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
@@ -68,7 +68,7 @@ final class Http2Connector implements Connector {
     private final HttpClientConnection connection;
     private final GrpcClient grpc;
 
-    Http2Transport(HttpClientAgent agent, HttpClientConnection connection, Listener listener) {
+    Http2Transport(HttpClientAgent agent, HttpClientConnection connection, Events listener) {
       this.agent = agent;
       this.connection = connection;
       this.grpc = GrpcClient.client(vertx, connection);

@@ -13,7 +13,7 @@ public interface Transport {
   Future<Void> drain(long timeoutMs);
 
   /** Told, on the connection's event loop, of what happens to a transport after it is made. */
-  interface Listener {
+  interface Events {
     /** An error its calls will report; the transport may still work. */
     void error(String reason);
 

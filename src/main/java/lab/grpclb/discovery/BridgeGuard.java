@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class BridgeGuard {
   /** What the guard did: requests forwarded, ERROR events kept from the bridge, and the non-200 answers it gave. */
-  public record Counts(long lists, long watches, long errorEventsStripped, long expiredAnswered, long failuresAnswered,
-      long refused) {
+  public record GuardedRequests(long lists, long watches, long errorEventsStripped, long expiredAnswered,
+                                long failuresAnswered, long refused) {
     public JsonObject toJson() {
       return new JsonObject().put("lists", lists).put("watches", watches)
           .put("error_events_stripped", errorEventsStripped).put("expired_answered", expiredAnswered)
@@ -72,8 +72,8 @@ public final class BridgeGuard {
     return token;
   }
 
-  public Counts counts() {
-    return new Counts(lists.get(), watches.get(), errorEventsStripped.get(), expiredAnswered.get(),
+  public GuardedRequests counts() {
+    return new GuardedRequests(lists.get(), watches.get(), errorEventsStripped.get(), expiredAnswered.get(),
         failuresAnswered.get(), refused.get());
   }
 

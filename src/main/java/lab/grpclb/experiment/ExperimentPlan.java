@@ -3,8 +3,8 @@ package lab.grpclb.experiment;
 import lab.grpclb.config.LbPolicy;
 
 /**
- * What one run will do, as a request resolved it: the client type, how many calls, how many may be in flight at once, for the per-request
- * client how many connections may be open at once, how the calls are sent, the picker asked for (null: the
+ * What one run will do, as a request resolved it: the client type, how many calls, how many may be in flight at
+ * once, for the per-request client how many connections may be open at once, how the calls are sent, the picker asked for (null: the
  * channel's default) and the latency objective to count calls against (null: none).
  */
 public record ExperimentPlan(String type, int n, int inFlightCap, Integer maxOpenConnections, LoadShape shape,

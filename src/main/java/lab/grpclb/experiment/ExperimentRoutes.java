@@ -41,7 +41,7 @@ public final class ExperimentRoutes {
   private final ExperimentRunner runner;
   private final Map<ClientType, GreeterChannel> channels;
   private final ExperimentLimits limits;
-  private final AtomicReference<Running> running = new AtomicReference<>();
+  private final AtomicReference<Holder> running = new AtomicReference<>();
   /** The answer of the latest experiment, complete once written. */
   private volatile Future<Void> answering = Future.succeededFuture();
 
@@ -49,7 +49,7 @@ public final class ExperimentRoutes {
    * The experiment that holds the lab: what a 409 shows, its runs, its waiting request and that request's event
    * loop, whether the request has its answer (or left), and a promise completed once it has let go of the lab.
    */
-  private record Running(JsonObject described, ExperimentRunner.Series series, RoutingContext requester,
+  private record Holder(JsonObject described, ExperimentRunner.Series series, RoutingContext requester,
                          Context context, AtomicBoolean answered, Promise<Void> released) {
     /** The requester's one answer, written on its event loop whoever gives it; later ones are dropped. */
     Future<Void> answer(int status, JsonObject body) {
@@ -96,13 +96,13 @@ public final class ExperimentRoutes {
       return;
     }
     GreeterChannel picked = request.lb() == null ? channel : channel.withLb(request.lb());
-    Running slot = new Running(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
+    Holder slot = new Holder(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
         ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
     if (running.compareAndSet(null, slot)) {
       run(slot, request.describe());
       return;
     }
-    Running holder = running.get();
+    Holder holder = running.get();
     if (holder == null) {
       slot.context().runOnContext(v -> experiment(ctx, arrivedNanos)); // let go of just now: ask again
     } else {
@@ -115,7 +115,7 @@ public final class ExperimentRoutes {
    * than the grace, counted from when the request came. A requester that just left may not be seen gone yet (its
    * close waits on a busy event loop), and a cancelled run takes a moment to end its calls.
    */
-  private void waitForLab(RoutingContext ctx, long arrivedNanos, Running holder) {
+  private void waitForLab(RoutingContext ctx, long arrivedNanos, Holder holder) {
     long graceMs = holder.series().cancelled() ? CANCELLED_GRACE_MS : CONFLICT_GRACE_MS;
     long leftMs = graceMs - (System.nanoTime() - arrivedNanos) / 1_000_000;
     if (leftMs <= 0) {
@@ -141,7 +141,7 @@ public final class ExperimentRoutes {
     }));
   }
 
-  private static void conflict(RoutingContext ctx, Running holder) {
+  private static void conflict(RoutingContext ctx, Holder holder) {
     Responses.json(ctx, 409, new JsonObject()
         .put("error", "an experiment is already running; experiments never overlap, so timings stay honest;"
             + " DELETE /experiment stops it")
@@ -149,7 +149,7 @@ public final class ExperimentRoutes {
   }
 
   /** On the requester's event loop, where its close is seen too. */
-  private void run(Running slot, String described) {
+  private void run(Holder slot, String described) {
     RoutingContext ctx = slot.requester();
     ctx.response().closeHandler(v -> requesterLeft(slot, described));
     if (ctx.response().closed()) {
@@ -185,7 +185,7 @@ public final class ExperimentRoutes {
   }
 
   /** The requester's connection closed before its answer: the experiment is cancelled, and the lab freed. */
-  private void requesterLeft(Running slot, String described) {
+  private void requesterLeft(Holder slot, String described) {
     if (!slot.answered().compareAndSet(false, true)) {
       return; // answered already: a normal close
     }
@@ -201,7 +201,7 @@ public final class ExperimentRoutes {
 
   /** {@code DELETE /experiment}: the running experiment ends now; answers once it has let go of the lab. */
   private void delete(RoutingContext ctx) {
-    Running slot = running.get();
+    Holder slot = running.get();
     if (slot == null) {
       Responses.error(ctx, 404, "no experiment is running");
       return;
@@ -221,7 +221,7 @@ public final class ExperimentRoutes {
         .put("stopped", slot.described()).put("calls_sent", sent == null ? 0 : sent))));
   }
 
-  private void release(Running slot) {
+  private void release(Holder slot) {
     if (running.compareAndSet(slot, null)) {
       slot.released().complete();
     }
@@ -231,7 +231,7 @@ public final class ExperimentRoutes {
     return new JsonObject().put("error", message);
   }
 
-  private static JsonObject describedOrNull(Running slot) {
+  private static JsonObject describedOrNull(Holder slot) {
     return slot == null ? null : slot.described();
   }
 
@@ -257,7 +257,7 @@ public final class ExperimentRoutes {
     if (request.shape() instanceof LoadShape.ClosedLoop closed) {
       cap = Math.min(cap, closed.concurrency());
     }
-    return new ExperimentPlan(request.type().wireName(), request.n(), Math.min(cap, request.n()), connectionBound, request.shape(),
-        request.lb(), request.sloMs());
+    return new ExperimentPlan(request.type().wireName(), request.n(), Math.min(cap, request.n()), connectionBound,
+        request.shape(), request.lb(), request.sloMs());
   }
 }

@@ -17,14 +17,14 @@ import org.HdrHistogram.IntCountsHistogram;
  * @param seconds the run's seconds from the asked cursor up to the last whole one (all of them once ended)
  */
 public record RunProgress(long run, String type, int n, boolean ended, int inFlight, int ok, int failed,
-                          Map<String, PodCalls> perIp, List<Second> seconds) {
+                          Map<String, PodCalls> perIp, List<LiveSecond> seconds) {
 
   /** Replies and failures at one pod. */
   public record PodCalls(int ok, int errors) {
   }
 
   /** The calls that ended in one second of the run, and their p50 and p99 latency. */
-  public record Second(int index, int completed, int failed, Map<String, Integer> okPerIp, long p50Ms, long p99Ms) {
+  public record LiveSecond(int index, int completed, int failed, Map<String, Integer> okPerIp, long p50Ms, long p99Ms) {
   }
 
   /** One firer's share: a copy of its tally's counts and of the asked seconds, safe to read on any thread. */
@@ -59,13 +59,13 @@ public record RunProgress(long run, String type, int n, boolean ended, int inFli
         add(sums.get(i), part.seconds().get(i));
       }
     }
-    List<Second> seconds = new ArrayList<>();
+    List<LiveSecond> seconds = new ArrayList<>();
     for (int i = 0; i < sums.size(); i++) {
       RunTally.SecondTally sum = sums.get(i);
       Map<String, Integer> okPerIp = new HashMap<>();
       sum.okPerIp.forEach((ip, c) -> okPerIp.put(ip, c[0]));
       IntCountsHistogram latency = sum.latencyMillis;
-      seconds.add(new Second(from + i, sum.completed, sum.failed, okPerIp,
+      seconds.add(new LiveSecond(from + i, sum.completed, sum.failed, okPerIp,
           latency.getValueAtPercentile(50), latency.getValueAtPercentile(99)));
     }
     return new RunProgress(run, experiment.type(), experiment.n(), ended, inFlight, ok, failed, perIp, seconds);

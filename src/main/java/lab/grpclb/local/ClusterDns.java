@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 import lab.grpclb.config.DnsConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.transport.DnsServer;
-import lab.grpclb.transport.DnsServer.Answer;
+import lab.grpclb.transport.DnsServer.DnsAnswer;
 
 /**
  * What kube-dns (CoreDNS) answers for the headless Service {@code greeter-server-headless}: one A record per
@@ -44,12 +44,12 @@ public final class ClusterDns {
     readyIps = List.copyOf(ips);
   }
 
-  private Answer answer(DnsServer.Question question) {
+  private DnsAnswer answer(DnsServer.Question question) {
     List<String> ips = readyIps;
     if (!question.name().equals(name) || ips.isEmpty()) {
-      return new Answer.NoSuchName();
+      return new DnsAnswer.NoSuchName();
     }
-    return question.type().equals("A") ? new Answer.Addresses(ips, TTL_SECONDS) : new Answer.NoData();
+    return question.type().equals("A") ? new DnsAnswer.Addresses(ips, TTL_SECONDS) : new DnsAnswer.NoData();
   }
 
   String name() {

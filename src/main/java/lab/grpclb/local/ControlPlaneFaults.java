@@ -10,7 +10,7 @@ import java.util.function.IntSupplier;
  */
 public final class ControlPlaneFaults {
   /** What the faults did so far: drops asked for and streams they cut, compactions, and the answers they changed. */
-  public record Counts(long watchDrops, long streamsDropped, long compactions, long failuresAnswered, long expiredAnswered) {
+  public record FaultsInjected(long watchDrops, long streamsDropped, long compactions, long failuresAnswered, long expiredAnswered) {
   }
 
   private final IntSupplier dropStreams;
@@ -56,8 +56,8 @@ public final class ControlPlaneFaults {
     failureStatus = status;
   }
 
-  public synchronized Counts counts() {
-    return new Counts(watchDrops, streamsDropped, compactions, failuresAnswered, expiredAnswered);
+  public synchronized FaultsInjected counts() {
+    return new FaultsInjected(watchDrops, streamsDropped, compactions, failuresAnswered, expiredAnswered);
   }
 
   /** The status this request must fail with, using up one injected failure; 0 to serve it. */

@@ -28,7 +28,7 @@ final class RollingUpdate {
 
   private final Vertx vertx;
   private final LocalCluster cluster;
-  private volatile Running running;
+  private volatile InProgress running;
 
   /** How many pods a rollout of this many replicas may add and take away at a time. */
   record Plan(int replicas, int maxSurge, int maxUnavailable, long preStopMs) {
@@ -67,7 +67,7 @@ final class RollingUpdate {
   }
 
   /** The rollout in progress; touched on its context only, apart from the volatile reference to it. */
-  private final class Running {
+  private final class InProgress {
     final Plan plan;
     final Context context;
     final Set<Pod> oldPods;
@@ -76,7 +76,7 @@ final class RollingUpdate {
     final Promise<Result> done = Promise.promise();
     final long startedNanos = System.nanoTime();
 
-    Running(Plan plan, Context context, Set<Pod> oldPods) {
+    InProgress(Plan plan, Context context, Set<Pod> oldPods) {
       this.plan = plan;
       this.context = context;
       this.oldPods = oldPods;
@@ -87,7 +87,7 @@ final class RollingUpdate {
     this.vertx = vertx;
     this.cluster = cluster;
     cluster.onChange(pods -> {
-      Running current = running;
+      InProgress current = running;
       if (current != null) {
         current.context.runOnContext(v -> step(current));
       }
@@ -100,7 +100,7 @@ final class RollingUpdate {
 
   /** What the one in progress is doing, for a 409; null when none is. */
   String describeInProgress() {
-    Running current = running;
+    InProgress current = running;
     return current == null ? null : "a rollout of " + current.plan.replicas() + " pods is in progress ("
         + current.started + " new pods started so far)";
   }
@@ -108,7 +108,7 @@ final class RollingUpdate {
   /** Starts the rollout; the caller has made sure none runs and no scale is in progress. */
   Future<Result> start(Plan plan) {
     Context context = vertx.getOrCreateContext();
-    Running rollout = new Running(plan, context, Set.copyOf(live()));
+    InProgress rollout = new InProgress(plan, context, Set.copyOf(live()));
     running = rollout;
     cluster.newTemplate();
     LOG.info(() -> "deployment " + LocalCluster.DEPLOYMENT + " rollout restart: " + plan.replicas() + " pods, maxSurge "
@@ -130,7 +130,7 @@ final class RollingUpdate {
   }
 
   /** One pass of the Deployment controller: start new pods within the surge, then stop old ones within availability. */
-  private void step(Running rollout) {
+  private void step(InProgress rollout) {
     if (rollout.done.future().isComplete()) {
       return;
     }
@@ -168,7 +168,7 @@ final class RollingUpdate {
     return pods.stream().sorted(Comparator.comparing(Pod::name)).toList();
   }
 
-  private String progress(Running rollout) {
+  private String progress(InProgress rollout) {
     long oldLeft = cluster.pods().stream().filter(rollout.oldPods::contains).count();
     long newReady = live().stream().filter(p -> !rollout.oldPods.contains(p) && p.phase() == Pod.Phase.READY).count();
     return newReady + " of " + rollout.plan.replicas() + " new pods ready, " + oldLeft

@@ -15,33 +15,33 @@ import java.util.TreeSet;
  * @param controlPlane the URL of the Kubernetes-shaped API that ClientWithKubeResolver watches
  * @param pods         every pod, terminating ones too until they are gone, in the cluster's order
  */
-record ClusterView(String service, String controlPlane, List<Pod> pods) {
+record ClusterView(String service, String controlPlane, List<PodView> pods) {
 
   /** A pod as the cluster lists it, and as a pod deletion names its replacement. */
-  record Pod(String name, String ip, boolean ready, int delayMs) {
-    static Pod fromJson(JsonObject json) {
-      return new Pod(json.getString("name"), json.getString("ip"), json.getBoolean("ready"), json.getInteger("delay_ms"));
+  record PodView(String name, String ip, boolean ready, int delayMs) {
+    static PodView fromJson(JsonObject json) {
+      return new PodView(json.getString("name"), json.getString("ip"), json.getBoolean("ready"), json.getInteger("delay_ms"));
     }
   }
 
   static ClusterView fromJson(JsonObject json) {
-    List<Pod> pods = json.getJsonArray("pods").stream().map(JsonObject.class::cast).map(Pod::fromJson).toList();
+    List<PodView> pods = json.getJsonArray("pods").stream().map(JsonObject.class::cast).map(PodView::fromJson).toList();
     return new ClusterView(json.getString("service"), json.getString("control_plane"), pods);
   }
 
-  Optional<Pod> firstReady() {
-    return pods.stream().filter(Pod::ready).findFirst();
+  Optional<PodView> firstReady() {
+    return pods.stream().filter(PodView::ready).findFirst();
   }
 
   Set<String> readyIps() {
     Set<String> ips = new TreeSet<>();
-    pods.stream().filter(Pod::ready).forEach(pod -> ips.add(pod.ip()));
+    pods.stream().filter(PodView::ready).forEach(pod -> ips.add(pod.ip()));
     return ips;
   }
 
   /** Every pod's IP, in numeric order. */
   List<String> ips() {
-    return pods.stream().map(Pod::ip).sorted(MeasuredRun.IP_ORDER).toList();
+    return pods.stream().map(PodView::ip).sorted(MeasuredRun.IP_ORDER).toList();
   }
 
   /** The pods' reply delay, as the first pod has it: the cluster's --delay-ms until a section slows one pod. */

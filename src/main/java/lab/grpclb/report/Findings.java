@@ -212,7 +212,7 @@ final class Findings {
       MeasuredRun run = step.run();
       if (step.kill() != null) {
         kill(step);
-      } else if (step.kind() == Step.Kind.DURING_SCALE_UP) {
+      } else if (step.kind() == Step.ScalingStep.DURING_SCALE_UP) {
         say("Started as the scale-up to %d began, the run's client knew %d endpoints at its start and %d at its end; its calls went to %d pods (%s), where the write-up's mid-scale run used %d.",
             step.replicas(), run.endpointsAtStart().size(), run.endpointsAtEnd().size(), run.countPerIp().size(),
             run.shares(), WRITEUP_PODS_DURING_SCALE_UP);
@@ -238,7 +238,7 @@ final class Findings {
         kill.pod(), kill.ip(), kill.afterMs(), count(run.n()), midRun ? "mid-run" : "after the run had ended: not mid-run",
         count(run.failed()), count(run.retried()), run.failed() > 0 ? " (mostly " + run.topError() + ")" : "",
         count(run.count(kill.ip())), kill.replacement(), kill.replacementIp(), count(run.count(kill.replacementIp())));
-    Step after = r.step(Step.Kind.AFTER_KILL);
+    Step after = r.step(Step.ScalingStep.AFTER_KILL);
     if (after != null) {
       boolean swapped = after.run().count(kill.ip()) == 0 && after.run().count(kill.replacementIp()) > 0;
       say("The next run used %s: %s the write-up, where one IP changed.", String.join(", ", after.run().countPerIp().keySet()),

@@ -67,13 +67,13 @@ final class LabApi {
   }
 
   /** {@code kubectl delete pod}: completes with the Deployment's replacement once it serves. */
-  Future<ClusterView.Pod> deletePod(String name) {
+  Future<ClusterView.PodView> deletePod(String name) {
     String uri = "/cluster/pods/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
     return call(HttpMethod.DELETE, uri, 202, DELETE_TIMEOUT_MS).compose(answer -> {
       JsonObject replacement = answer.getJsonObject("replacement");
       return replacement == null
           ? Future.failedFuture("DELETE " + uri + " named no replacement: " + answer.getString("status"))
-          : Future.succeededFuture(ClusterView.Pod.fromJson(replacement));
+          : Future.succeededFuture(ClusterView.PodView.fromJson(replacement));
     });
   }
 

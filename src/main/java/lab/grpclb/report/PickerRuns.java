@@ -13,7 +13,7 @@ final class PickerRuns {
   }
 
   /** Scales to {@link #PODS} and waits until the client routes to all of them; completes with the first ready pod. */
-  static Future<ClusterView.Pod> fivePods(io.vertx.core.Vertx vertx, LabApi api) {
+  static Future<ClusterView.PodView> fivePods(io.vertx.core.Vertx vertx, LabApi api) {
     return api.scale(PODS).compose(c -> Convergence.await(vertx, api)).compose(ms -> api.cluster())
         .map(cluster -> cluster.firstReady().orElseThrow());
   }

@@ -12,10 +12,10 @@ package lab.grpclb.report;
  *                    (null when the step changed nothing, or a run overlapped the change on purpose)
  * @param kill        the deleted pod and its replacement, for the kill step
  */
-record Step(Kind kind, String title, int replicas, MeasuredRun run, Long clientSawMs, Kill kill) {
+record Step(ScalingStep kind, String title, int replicas, MeasuredRun run, Long clientSawMs, Kill kill) {
 
   /** The write-up's scaling steps, in its order. */
-  enum Kind {
+  enum ScalingStep {
     DURING_SCALE_UP, AFTER_SCALE_UP, BEFORE_KILL, KILL, AFTER_KILL, SCALE_DOWN
   }
 

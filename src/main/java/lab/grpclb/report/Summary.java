@@ -59,8 +59,8 @@ final class Summary {
   }
 
   private void podsComingAndGoing() {
-    Step kill = r.step(Step.Kind.KILL);
-    Step scaleUp = r.step(Step.Kind.AFTER_SCALE_UP);
+    Step kill = r.step(Step.ScalingStep.KILL);
+    Step scaleUp = r.step(Step.ScalingStep.AFTER_SCALE_UP);
     if (kill == null || scaleUp == null) {
       return;
     }

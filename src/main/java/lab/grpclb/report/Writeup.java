@@ -172,13 +172,13 @@ final class Writeup implements ReportSection {
     step("scale " + WRITEUP_REPLICAS + " -> " + SCALED_UP + " replicas and run " + kube + " n=" + n + " during the scale-up",
         this::duringScaleUp);
     step(kube + " n=" + n + " after the scale-up",
-        () -> afterChange(Step.Kind.AFTER_SCALE_UP, "After scaling up is done", SCALED_UP));
+        () -> afterChange(Step.ScalingStep.AFTER_SCALE_UP, "After scaling up is done", SCALED_UP));
     step("scale back to " + WRITEUP_REPLICAS + " replicas and run " + kube + " n=" + n,
-        () -> scaleAndRun(Step.Kind.BEFORE_KILL, "Before we kill a pod", WRITEUP_REPLICAS));
+        () -> scaleAndRun(Step.ScalingStep.BEFORE_KILL, "Before we kill a pod", WRITEUP_REPLICAS));
     step("delete a pod " + options.killAfterMs() + " ms into " + kube + " n=" + options.killN(), this::killMidRun);
-    step(kube + " n=" + n + " after the kill", () -> afterChange(Step.Kind.AFTER_KILL, "After we kill a pod", WRITEUP_REPLICAS));
+    step(kube + " n=" + n + " after the kill", () -> afterChange(Step.ScalingStep.AFTER_KILL, "After we kill a pod", WRITEUP_REPLICAS));
     step("scale down to " + SCALED_DOWN + " replicas and run " + kube + " n=" + n,
-        () -> scaleAndRun(Step.Kind.SCALE_DOWN, "Scale down to " + SCALED_DOWN + " replicas", SCALED_DOWN));
+        () -> scaleAndRun(Step.ScalingStep.SCALE_DOWN, "Scale down to " + SCALED_DOWN + " replicas", SCALED_DOWN));
   }
 
   // ---- section 3's steps ----
@@ -188,17 +188,17 @@ final class Writeup implements ReportSection {
     Future<Void> scaled = api.scale(SCALED_UP);
     return api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.stepN())
         .compose(run -> scaled.map(c -> steps.add(
-            new Step(Step.Kind.DURING_SCALE_UP, "During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null,
+            new Step(Step.ScalingStep.DURING_SCALE_UP, "During the scale-up to " + SCALED_UP + " replicas", SCALED_UP, run, null,
                 null))));
   }
 
-  private Future<?> afterChange(Step.Kind kind, String title, int replicas) {
+  private Future<?> afterChange(Step.ScalingStep kind, String title, int replicas) {
     return awaitClientSeesCluster()
         .compose(ms -> api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.stepN()))
         .map(run -> steps.add(new Step(kind, title, replicas, run, null, null)));
   }
 
-  private Future<?> scaleAndRun(Step.Kind kind, String title, int replicas) {
+  private Future<?> scaleAndRun(Step.ScalingStep kind, String title, int replicas) {
     return api.scale(replicas)
         .compose(c -> awaitClientSeesCluster())
         .compose(ms -> api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.stepN())
@@ -208,13 +208,13 @@ final class Writeup implements ReportSection {
   /** {@code kubectl delete pod} on a ready pod while killN calls are in flight. */
   private Future<?> killMidRun() {
     return api.cluster().compose(cluster -> {
-      ClusterView.Pod victim = cluster.firstReady().orElse(null);
+      ClusterView.PodView victim = cluster.firstReady().orElse(null);
       if (victim == null) {
         return Future.failedFuture("no ready pod to delete");
       }
       long started = System.nanoTime();
       Future<MeasuredRun> run = api.experiment(ClientType.KUBE_RESOLVER.wireName(), options.killN());
-      Promise<ClusterView.Pod> deleted = Promise.promise();
+      Promise<ClusterView.PodView> deleted = Promise.promise();
       long[] sentAndAnsweredMs = new long[2];
       vertx.setTimer(Math.max(1, options.killAfterMs()), id -> {
         sentAndAnsweredMs[0] = (System.nanoTime() - started) / 1_000_000;
@@ -223,10 +223,10 @@ final class Writeup implements ReportSection {
             .onComplete(deleted);
       });
       return Future.all(run, deleted.future()).map(both -> {
-        ClusterView.Pod replacement = deleted.future().result();
+        ClusterView.PodView replacement = deleted.future().result();
         Step.Kill kill = new Step.Kill(victim.name(), victim.ip(), sentAndAnsweredMs[0], sentAndAnsweredMs[1],
             replacement.name(), replacement.ip());
-        return steps.add(new Step(Step.Kind.KILL, "Kill one pod in the middle of a run", WRITEUP_REPLICAS,
+        return steps.add(new Step(Step.ScalingStep.KILL, "Kill one pod in the middle of a run", WRITEUP_REPLICAS,
             run.result(), null, kill));
       });
     });

@@ -129,7 +129,7 @@ final class WriteupMarkdown {
     }
     String scale = "`kubectl scale deployments/greeter-server --replicas=" + step.replicas()
         + "` (`POST /cluster/scale?replicas=" + step.replicas() + "`)";
-    if (step.kind() == Step.Kind.DURING_SCALE_UP) {
+    if (step.kind() == Step.ScalingStep.DURING_SCALE_UP) {
       return scale + ", and the run started at once, without waiting for the new pods";
     }
     if (step.clientSawMs() != null) {

@@ -36,7 +36,7 @@ record WriteupRuns(ReportOptions options, ClusterView clusterAtStart, List<Measu
     return timings.getOrDefault(type, Map.of()).get(n);
   }
 
-  Step step(Step.Kind kind) {
+  Step step(Step.ScalingStep kind) {
     return steps.stream().filter(step -> step.kind() == kind).findFirst().orElse(null);
   }
 

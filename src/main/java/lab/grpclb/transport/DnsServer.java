@@ -62,32 +62,32 @@ public final class DnsServer {
   }
 
   /** What the server answers a question with. */
-  public sealed interface Answer {
+  public sealed interface DnsAnswer {
     /** A records, each with this TTL. */
-    record Addresses(List<String> ipv4, int ttlSeconds) implements Answer {
+    record Addresses(List<String> ipv4, int ttlSeconds) implements DnsAnswer {
     }
 
     /** The name exists but has no record of the type asked (NOERROR, no answer). */
-    record NoData() implements Answer {
+    record NoData() implements DnsAnswer {
     }
 
     /** NXDOMAIN. */
-    record NoSuchName() implements Answer {
+    record NoSuchName() implements DnsAnswer {
     }
   }
 
   private final ContextInternal context;
-  private final Function<Question, Answer> answers;
+  private final Function<Question, DnsAnswer> answers;
   private Channel udp;
   private Channel tcp;
 
-  private DnsServer(ContextInternal context, Function<Question, Answer> answers) {
+  private DnsServer(ContextInternal context, Function<Question, DnsAnswer> answers) {
     this.context = context;
     this.answers = answers;
   }
 
   /** Binds UDP, then TCP on the same port (with port 0, the one UDP got); all on one new event-loop context. */
-  public static Future<DnsServer> listen(Vertx vertx, String host, int port, Function<Question, Answer> answers) {
+  public static Future<DnsServer> listen(Vertx vertx, String host, int port, Function<Question, DnsAnswer> answers) {
     VertxInternal internal = (VertxInternal) vertx;
     DnsServer server = new DnsServer(internal.createEventLoopContext(), answers);
     EventLoop loop = server.context.nettyEventLoop();
@@ -169,10 +169,10 @@ public final class DnsServer {
         response.addRecord(DnsSection.ADDITIONAL, opt);
         fixedBytes += encodedSize(opt, false);
       }
-      Answer answer = answers.apply(new Question(plainName(question.name()), question.type().name()));
-      if (answer instanceof Answer.NoSuchName) {
+      DnsAnswer answer = answers.apply(new Question(plainName(question.name()), question.type().name()));
+      if (answer instanceof DnsAnswer.NoSuchName) {
         response.setCode(DnsResponseCode.NXDOMAIN);
-      } else if (answer instanceof Answer.Addresses addresses) {
+      } else if (answer instanceof DnsAnswer.Addresses addresses) {
         int limit = !datagram ? Integer.MAX_VALUE
             : clientPayload == null ? CLASSIC_PAYLOAD : Math.max(CLASSIC_PAYLOAD, Math.min(clientPayload, EDNS_PAYLOAD));
         addAddresses(response, question.name(), addresses, limit - fixedBytes);
@@ -189,7 +189,7 @@ public final class DnsServer {
   }
 
   /** As many A records as fit in {@code room} bytes; TC when some did not. */
-  private static void addAddresses(DnsResponse response, String name, Answer.Addresses addresses, int room)
+  private static void addAddresses(DnsResponse response, String name, DnsAnswer.Addresses addresses, int room)
       throws Exception {
     int recordBytes = -1;
     for (String ip : addresses.ipv4()) {

@@ -13,7 +13,7 @@ public final class FakeSubchannel implements Subchannel {
   private final String key;
   private final EndpointLoad load;
   private final OutlierTracker outliers = new OutlierTracker();
-  private Listener listener;
+  private StateListener listener;
   private boolean failing;
   int connectionRequests;
   boolean drained;
@@ -46,7 +46,7 @@ public final class FakeSubchannel implements Subchannel {
   }
 
   @Override
-  public void start(Listener listener) {
+  public void start(StateListener listener) {
     this.listener = listener;
   }
 

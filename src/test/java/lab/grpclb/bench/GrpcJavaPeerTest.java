@@ -85,17 +85,17 @@ class GrpcJavaPeerTest {
 
   @Test
   void badRequestsAre400sThatNameWhatIsValid() throws Exception {
-    ExperimentApi.Answer unknown = api.run("ClientWithReuseConn", BenchLoad.burst(10));
+    ExperimentApi.ExperimentAnswer unknown = api.run("ClientWithReuseConn", BenchLoad.burst(10));
     assertEquals(400, unknown.status());
     assertEquals("type must be one of " + GrpcJavaTypes.ALL + ", got 'ClientWithReuseConn'", unknown.error());
-    ExperimentApi.Answer badShape = api.run(GrpcJavaTypes.ONE_CHANNEL, new BenchLoad(
+    ExperimentApi.ExperimentAnswer badShape = api.run(GrpcJavaTypes.ONE_CHANNEL, new BenchLoad(
         new LoadShape.ClosedLoop(0), 10));
     assertEquals(400, badShape.status());
     assertTrue(badShape.error().endsWith(BenchLoad.FORMS), badShape.error());
   }
 
   private ExperimentReport run(String type, BenchLoad load) throws Exception {
-    ExperimentApi.Answer answer = api.run(type, load);
+    ExperimentApi.ExperimentAnswer answer = api.run(type, load);
     assertTrue(answer.ok(), "HTTP " + answer.status() + ": " + answer.error());
     return answer.report();
   }

@@ -23,7 +23,7 @@ class SoakTest {
     String markdown = SoakMarkdown.render(result, "SoakTest");
     System.out.println(markdown);
 
-    Chaos.Counts chaos = result.chaos();
+    Chaos.ChaosActions chaos = result.chaos();
     assertTrue(chaos.kills() > 0, markdown);
     assertTrue(chaos.controlPlane().watchDrops() > 0 && chaos.controlPlane().streamsDropped() > 0, markdown);
     assertTrue(chaos.controlPlane().compactions() > 0, markdown);

@@ -30,20 +30,20 @@ import org.junit.jupiter.api.Test;
 class EndpointConnectionTest {
   static final long CONNECT_TIMEOUT_MS = 20_000;
   final FakeClock clock = new FakeClock();
-  final List<Attempt> attempts = new ArrayList<>();
+  final List<FakeAttempt> attempts = new ArrayList<>();
   final List<ConnectivityState> reported = new ArrayList<>();
   final EndpointConnection connection = new EndpointConnection(null, clock, this::connect,
       SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
       new EndpointLoad(10_000, 30, clock));
 
   /** A connection attempt the test completes, and when it was made. */
-  final class Attempt implements Connector.Attempt {
+  final class FakeAttempt implements Connector.Attempt {
     final long startedMs = clock.nanoTime() / 1_000_000;
     final Promise<Transport> outcome = Promise.promise();
-    final Transport.Listener listener;
+    final Transport.Events listener;
     boolean abandoned;
 
-    Attempt(Transport.Listener listener) {
+    FakeAttempt(Transport.Events listener) {
       this.listener = listener;
     }
 
@@ -78,13 +78,13 @@ class EndpointConnectionTest {
     }
   }
 
-  Connector.Attempt connect(Transport.Listener listener) {
-    Attempt attempt = new Attempt(listener);
+  Connector.Attempt connect(Transport.Events listener) {
+    FakeAttempt attempt = new FakeAttempt(listener);
     attempts.add(attempt);
     return attempt;
   }
 
-  Attempt last() {
+  FakeAttempt last() {
     return attempts.get(attempts.size() - 1);
   }
 

@@ -188,7 +188,7 @@ class ServiceBridgeTest {
       assertEquals(403, status(http, port, HttpMethod.DELETE, services, "Bearer " + guard.token()));
       assertEquals(404, status(http, port, HttpMethod.GET, "/apis/discovery.k8s.io/v1/namespaces/" + NS + "/endpointslices", "Bearer " + guard.token()));
       assertEquals(200, status(http, port, HttpMethod.GET, services, "Bearer " + guard.token()));
-      assertEquals(new BridgeGuard.Counts(1, 0, 0, 0, 0, 3), guard.counts());
+      assertEquals(new BridgeGuard.GuardedRequests(1, 0, 0, 0, 0, 3), guard.counts());
     } finally {
       http.close().await(5, TimeUnit.SECONDS);
       guard.close().await(5, TimeUnit.SECONDS);

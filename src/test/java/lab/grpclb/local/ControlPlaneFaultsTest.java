@@ -128,6 +128,6 @@ class ControlPlaneFaultsTest {
     assertTrue(error != null && !(error instanceof java.util.concurrent.TimeoutException),
         "the client sees the stream break: " + error);
     assertEquals(0, api.openWatches());
-    assertEquals(new ControlPlaneFaults.Counts(1, 1, 0, 0, 0), api.faults().counts());
+    assertEquals(new ControlPlaneFaults.FaultsInjected(1, 1, 0, 0, 0), api.faults().counts());
   }
 }

@@ -37,9 +37,9 @@ class FindingsTest {
 
   /** The timing runs of a write-up on 3 pods at 500 ms, without its scaling and steady-load runs. */
   static WriteupRuns timings(MeasuredRun... runs) {
-    List<ClusterView.Pod> pods = new ArrayList<>();
+    List<ClusterView.PodView> pods = new ArrayList<>();
     for (String ip : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
-      pods.add(new ClusterView.Pod("greeter-server-" + ip, ip, true, 500));
+      pods.add(new ClusterView.PodView("greeter-server-" + ip, ip, true, 500));
     }
     return new WriteupRuns(OPTIONS, new ClusterView("127.0.0.1:50051", "https://127.0.0.1:6443", pods), List.of(),
         WriteupRuns.byTypeAndN(List.of(runs)), List.of(), Map.of(), 0);

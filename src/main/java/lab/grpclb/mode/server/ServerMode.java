@@ -30,7 +30,8 @@ public final class ServerMode {
     GreeterServer server = new GreeterServer(vertx, config);
     return server.start()
         .compose(s -> serveMetrics(vertx, s).map(s))
-        .onSuccess(s -> LOG.info(() -> "greeter listening on " + config.host() + ":" + s.port())) // what scripts wait for
+        // once everything is up: the line scripts and tests wait for
+        .onSuccess(s -> LOG.info(() -> "greeter listening on " + config.host() + ":" + s.port()))
         .map(s -> new Running(vertx, s::drain))
         .onFailure(err -> vertx.close());
   }
