@@ -6,8 +6,8 @@ import java.util.function.LongSupplier;
  * What the pickers know of one endpoint's load: its calls in flight and a peak-EWMA of its round-trip times.
  *
  * <p>No lock, no atomic: the fields are plain and belong to one event loop, the balancer's, where every call
- * to the endpoint is picked, started and ended ({@code EndpointConnection} runs its calls there). Only
- * {@code /status} reads {@link #inFlight()} from another thread, for display.
+ * to the endpoint is picked, started and ended ({@code EndpointConnection} runs its calls there). Only metrics
+ * read {@link #inFlight()} from another thread, for display.
  *
  * <p>The estimate follows Finagle's {@code PeakEwma} and tower's {@code load/peak_ewma.rs} (Linkerd): a sample
  * above the estimate replaces it at once; a lower one pulls it toward the sample with weight
