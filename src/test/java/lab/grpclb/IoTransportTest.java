@@ -1,6 +1,5 @@
 package lab.grpclb;
 
-import lab.grpclb.transport.IoTransport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +14,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.server.GreeterServer;
+import lab.grpclb.transport.IoTransport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +52,7 @@ class IoTransportTest {
 
   /** 100 calls from a shared connection on {@code client}'s event loops; the pod IP that answered them all. */
   private static String callThrough(Vertx client, GreeterServer server) throws Exception {
-    SharedChannel channel = new SharedChannel(client, Greeters.address(server), 5_000, 5_000);
+    SharedChannel channel = new SharedChannel(client, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
     try {
       HelloRequest request = HelloRequest.newBuilder().setName("transport").build();
       List<HelloReply> replies = Future.all(IntStream.range(0, 100)

@@ -27,6 +27,7 @@ import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.call.GrpcCall;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.RetryPolicy;
@@ -51,6 +52,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private final long callTimeoutMs;
   private final String deadlineReason;
   private final long connectTimeoutMs;
+  private final ClientKeepAlive keepAlive;
   private final RetryPolicy retryPolicy;
   private final BalancerConfig balancer;
   private final Supplier<String> unavailableReason;
@@ -70,14 +72,15 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private volatile EndpointObserver observer = EndpointObserver.NONE;
   private volatile Runnable onConnectionFailure = () -> { };
 
-  public BalancedChannel(Vertx vertx, long callTimeoutMs, long connectTimeoutMs, RetryPolicy retryPolicy,
-                         BalancerConfig balancer, Supplier<String> unavailableReason) {
+  public BalancedChannel(Vertx vertx, long callTimeoutMs, long connectTimeoutMs, KeepAlive keepAlive,
+                         RetryPolicy retryPolicy, BalancerConfig balancer, Supplier<String> unavailableReason) {
     this.vertx = vertx;
     this.context = Http2Client.newEventLoop(vertx);
     this.scheduler = new VertxScheduler(context);
     this.callTimeoutMs = callTimeoutMs;
     this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
     this.connectTimeoutMs = connectTimeoutMs;
+    this.keepAlive = new ClientKeepAlive(keepAlive);
     this.retryPolicy = retryPolicy;
     this.balancer = balancer;
     this.unavailableReason = unavailableReason;
@@ -118,8 +121,8 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     @Override
     public Subchannel createSubchannel(Endpoint endpoint) {
       EndpointConnection connection = new EndpointConnection(context, scheduler,
-          new Http2Connector(vertx, endpoint.address(), connectTimeoutMs), endpoint.address(), connectTimeoutMs,
-          callTimeoutMs, new ConnectionBackoff(),
+          new Http2Connector(vertx, endpoint.address(), connectTimeoutMs, keepAlive.userTimeoutMs()),
+          endpoint.address(), connectTimeoutMs, callTimeoutMs, new ConnectionBackoff(), keepAlive,
           new EndpointLoad(balancer.ewmaDecayMs(), balancer.ewmaInitialRttMs(), System::nanoTime));
       connections.put(endpoint.key(), connection);
       observer.added(connection);

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Instant;
 import java.util.logging.Logger;
@@ -39,6 +40,7 @@ public final class EndpointConnection implements Subchannel {
   private final long connectTimeoutMs;
   private final long drainTimeoutMs;
   private final ConnectionBackoff backoff;
+  private final ClientKeepAlive keepAlive;
   private final EndpointLoad load;
   private final OutlierTracker outliers = new OutlierTracker();
   private final Promise<Void> closed = Promise.promise();
@@ -52,6 +54,8 @@ public final class EndpointConnection implements Subchannel {
   private Future<Transport> transport;
   private Connector.Attempt pending;
   private Scheduler.Timer retryTimer = Scheduler.Timer.NONE;
+  /** While READY with keepalive on: the PINGs that find out whether the connection still answers. */
+  private KeepAlivePings pings;
   /** Bumped by every attempt, so that the outcome of a superseded one is ignored. */
   private int attempt;
 
@@ -64,7 +68,8 @@ public final class EndpointConnection implements Subchannel {
    * {@code drainTimeoutMs} bounds how long a leaving endpoint's calls in flight may take.
    */
   public EndpointConnection(Context context, Scheduler scheduler, Connector connector, SocketAddress address,
-                            long connectTimeoutMs, long drainTimeoutMs, ConnectionBackoff backoff, EndpointLoad load) {
+                            long connectTimeoutMs, long drainTimeoutMs, ConnectionBackoff backoff,
+                            ClientKeepAlive keepAlive, EndpointLoad load) {
     this.context = context;
     this.scheduler = scheduler;
     this.connector = connector;
@@ -73,6 +78,7 @@ public final class EndpointConnection implements Subchannel {
     this.connectTimeoutMs = connectTimeoutMs;
     this.drainTimeoutMs = drainTimeoutMs;
     this.backoff = backoff;
+    this.keepAlive = keepAlive;
     this.load = load;
   }
 
@@ -155,6 +161,11 @@ public final class EndpointConnection implements Subchannel {
           dropped(why);
         }
       }
+
+      @Override
+      public void tooManyPings() {
+        keepAlive.tooManyPings(key);
+      }
     });
     pending = made;
     transport = made.transport();
@@ -189,7 +200,34 @@ public final class EndpointConnection implements Subchannel {
       LOG.info(() -> "endpoint " + key + " READY again");
     }
     lastError = null;
+    if (keepAlive.on()) {
+      Transport ready = outcome.result();
+      pings = new KeepAlivePings(scheduler, keepAlive, load::inFlight, load::lastEndedNanos, ready::ping,
+          why -> silent(ready, why));
+    }
     setState(ConnectivityState.READY);
+  }
+
+  /**
+   * The READY connection stopped answering PINGs: it is closed (its calls in flight fail, and are retried by the
+   * rules of gRFC A6: they may have reached the pod), and the endpoint is TRANSIENT_FAILURE until a new connection
+   * is READY, with gRPC's backoff between attempts.
+   */
+  private void silent(Transport gone, String why) {
+    if (state != ConnectivityState.READY || transport == null || transport.result() != gone) {
+      return;
+    }
+    stopPings();
+    transport = null;
+    gone.close();
+    failed(new CallFailure(GrpcStatus.UNAVAILABLE, why));
+  }
+
+  private void stopPings() {
+    if (pings != null) {
+      pings.stop();
+      pings = null;
+    }
   }
 
   /** A READY connection went away: back to IDLE (its calls in flight end on it); the owner asks for a new one. */
@@ -197,6 +235,7 @@ public final class EndpointConnection implements Subchannel {
     if (state != ConnectivityState.READY) {
       return;
     }
+    stopPings();
     lastError = why;
     transport = null;
     setState(ConnectivityState.IDLE);
@@ -253,6 +292,7 @@ public final class EndpointConnection implements Subchannel {
     transport = null;
     attempt++;
     retryTimer.cancel();
+    stopPings();
     nextAttemptAt = null;
     state = ConnectivityState.SHUTDOWN;
     if (pending != null) {

@@ -14,8 +14,10 @@ final class Http2Client {
   private Http2Client() {
   }
 
-  static HttpClientOptions options(long connectTimeoutMs) {
+  /** {@code userTimeoutMs} > 0 sets TCP_USER_TIMEOUT (epoll only): unacknowledged data fails the socket then (A18). */
+  static HttpClientOptions options(long connectTimeoutMs, long userTimeoutMs) {
     return new HttpClientOptions()
+        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, userTimeoutMs))
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
         .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
@@ -30,7 +32,7 @@ final class Http2Client {
   }
 
   /** Channels only ever {@code connect()} through it: every connection they use is one they own. */
-  static HttpClientAgent create(Vertx vertx, long connectTimeoutMs) {
-    return vertx.httpClientBuilder().with(options(connectTimeoutMs)).build();
+  static HttpClientAgent create(Vertx vertx, long connectTimeoutMs, long userTimeoutMs) {
+    return vertx.httpClientBuilder().with(options(connectTimeoutMs, userTimeoutMs)).build();
   }
 }

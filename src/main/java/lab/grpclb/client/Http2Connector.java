@@ -3,6 +3,8 @@ package lab.grpclb.client;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.GoAway;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
@@ -23,6 +25,11 @@ import lab.grpclb.transport.KnownVertxNoise;
  * half-open connection.
  */
 final class Http2Connector implements Connector {
+  /** HTTP/2's error code a server sends away a client with for pinging too often, with this debug data (gRFC A8). */
+  static final long ENHANCE_YOUR_CALM = 0xB;
+  static final String TOO_MANY_PINGS = "too_many_pings";
+  private static final byte[] PING_DATA = new byte[8];
+
   static {
     KnownVertxNoise.silence(); // an aborted handshake must not log a warning per attempt
   }
@@ -30,16 +37,19 @@ final class Http2Connector implements Connector {
   private final Vertx vertx;
   private final SocketAddress address;
   private final long connectTimeoutMs;
+  private final long userTimeoutMs;
 
-  Http2Connector(Vertx vertx, SocketAddress address, long connectTimeoutMs) {
+  /** {@code userTimeoutMs}: the sockets' TCP_USER_TIMEOUT, the keepalive timeout when keepalive is on (else 0). */
+  Http2Connector(Vertx vertx, SocketAddress address, long connectTimeoutMs, long userTimeoutMs) {
     this.vertx = vertx;
     this.address = address;
     this.connectTimeoutMs = connectTimeoutMs;
+    this.userTimeoutMs = userTimeoutMs;
   }
 
   @Override
   public Attempt connect(Transport.Events listener) {
-    HttpClientAgent agent = Http2Client.create(vertx, connectTimeoutMs);
+    HttpClientAgent agent = Http2Client.create(vertx, connectTimeoutMs, userTimeoutMs);
     Promise<Transport> made = Promise.promise();
     agent.connect(new HttpConnectOptions().setServer(address)).onComplete(ar -> {
       if (ar.failed()) {
@@ -79,7 +89,19 @@ final class Http2Connector implements Connector {
         agent.close();
         listener.gone("connection closed");
       });
-      connection.goAwayHandler(goAway -> listener.gone("GOAWAY from the server")); // new calls need a new one
+      connection.goAwayHandler(goAway -> { // new calls need a new connection
+        if (tooManyPings(goAway)) {
+          listener.tooManyPings();
+          listener.gone("GOAWAY ENHANCE_YOUR_CALM too_many_pings from the server");
+        } else {
+          listener.gone("GOAWAY from the server");
+        }
+      });
+    }
+
+    private boolean tooManyPings(GoAway goAway) {
+      Buffer debug = goAway.getDebugData();
+      return goAway.getErrorCode() == ENHANCE_YOUR_CALM && debug != null && TOO_MANY_PINGS.equals(debug.toString());
     }
 
     @Override
@@ -90,6 +112,16 @@ final class Http2Connector implements Connector {
     @Override
     public Future<Void> drain(long timeoutMs) {
       return connection.shutdown(timeoutMs, TimeUnit.MILLISECONDS).eventually(agent::close);
+    }
+
+    @Override
+    public Future<Void> ping() {
+      return connection.ping(Buffer.buffer(PING_DATA)).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> close() {
+      return connection.close().eventually(agent::close);
     }
   }
 }

@@ -6,6 +6,7 @@ import experiment.GreeterGrpcClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
@@ -19,6 +20,7 @@ import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.call.GrpcCall;
+import lab.grpclb.config.KeepAlive;
 
 /**
  * "Client": every call dials its own new connection and closes it when the call ends, like a gRPC channel
@@ -35,11 +37,14 @@ public final class PerRequestChannel implements GreeterChannel {
   private final AtomicInteger open = new AtomicInteger();
 
   private final int maxOpenConnections;
+  private final ClientKeepAlive keepAlive;
 
-  public PerRequestChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, int maxOpenConnections) {
+  public PerRequestChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, int maxOpenConnections,
+                           KeepAlive keepAlive) {
     this.vertx = vertx;
     this.maxOpenConnections = maxOpenConnections;
-    this.agent = Http2Client.create(vertx, callTimeoutMs);
+    this.keepAlive = new ClientKeepAlive(keepAlive);
+    this.agent = Http2Client.create(vertx, callTimeoutMs, this.keepAlive.userTimeoutMs());
     this.target = target;
     this.callTimeoutMs = callTimeoutMs;
     this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs);
@@ -71,8 +76,26 @@ public final class PerRequestChannel implements GreeterChannel {
       open.incrementAndGet();
       connection.closeHandler(v -> open.decrementAndGet());
       connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
-      return GrpcCall.call(vertx, GrpcClient.client(vertx, connection), target, GreeterGrpcClient.SayHello, request,
-          new CallOptions(deadline, deadlineReason, cancellation)).andThen(ar -> connection.close());
+      Future<HelloReply> reply = GrpcCall.call(vertx, GrpcClient.client(vertx, connection), target,
+          GreeterGrpcClient.SayHello, request, new CallOptions(deadline, deadlineReason, cancellation));
+      return keepAlive.on() ? pinged(connection, reply) : reply.andThen(ar -> connection.close());
+    });
+  }
+
+  /** The call's connection is pinged while the call waits, so a silent pod fails the call before its deadline. */
+  private Future<HelloReply> pinged(HttpClientConnection connection, Future<HelloReply> reply) {
+    String[] silent = new String[1];
+    long started = System.nanoTime();
+    KeepAlivePings pings = new KeepAlivePings(new VertxScheduler(vertx.getOrCreateContext()), keepAlive, () -> 1,
+        () -> started, () -> connection.ping(Buffer.buffer(new byte[8])).mapEmpty(), why -> {
+          silent[0] = why;
+          connection.close(); // the call fails, saying why below
+        });
+    return reply.transform(ar -> {
+      pings.stop();
+      connection.close();
+      return silent[0] != null && ar.failed() ? Future.failedFuture(new CallFailure(GrpcStatus.UNAVAILABLE, silent[0]))
+          : ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
     });
   }
 

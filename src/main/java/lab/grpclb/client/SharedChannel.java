@@ -20,6 +20,7 @@ import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.call.GrpcCall;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.KeepAlive;
 
 /**
  * "ClientWithReuseConn": one HTTP/2 connection, opened at start, carrying every call of every experiment. A
@@ -30,13 +31,15 @@ public final class SharedChannel implements GreeterChannel {
   private final long callTimeoutMs;
   private final String deadlineReason;
 
-  public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs) {
+  public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs,
+                       KeepAlive keepAlive) {
     this.callTimeoutMs = callTimeoutMs;
     this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
     Context context = Http2Client.newEventLoop(vertx);
+    ClientKeepAlive pings = new ClientKeepAlive(keepAlive);
     this.connection = new EndpointConnection(context, new VertxScheduler(context),
-        new Http2Connector(vertx, target, connectTimeoutMs), target, connectTimeoutMs,
-        callTimeoutMs, new ConnectionBackoff(), new EndpointLoad(BalancerConfig.DEFAULT_EWMA_DECAY_MS,
+        new Http2Connector(vertx, target, connectTimeoutMs, pings.userTimeoutMs()), target, connectTimeoutMs,
+        callTimeoutMs, new ConnectionBackoff(), pings, new EndpointLoad(BalancerConfig.DEFAULT_EWMA_DECAY_MS,
             BalancerConfig.DEFAULT_EWMA_INITIAL_RTT_MS, System::nanoTime));
     connection.start((state, error) -> {
       if (state == ConnectivityState.IDLE) {

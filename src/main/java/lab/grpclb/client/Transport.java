@@ -12,6 +12,12 @@ public interface Transport {
   /** Sends GOAWAY and closes once the calls in flight have ended, or {@code timeoutMs} has passed. */
   Future<Void> drain(long timeoutMs);
 
+  /** Sends an HTTP/2 PING; completes when its ACK arrives. */
+  Future<Void> ping();
+
+  /** Closes now: its calls in flight fail (a connection that stopped answering cannot end them). */
+  Future<Void> close();
+
   /** Told, on the connection's event loop, of what happens to a transport after it is made. */
   interface Events {
     /** An error its calls will report; the transport may still work. */
@@ -19,5 +25,8 @@ public interface Transport {
 
     /** It takes no new call: closed, or sent away with GOAWAY. */
     void gone(String why);
+
+    /** The server sent GOAWAY ENHANCE_YOUR_CALM {@code too_many_pings} (gRFC A8): this client pings too often. */
+    void tooManyPings();
   }
 }

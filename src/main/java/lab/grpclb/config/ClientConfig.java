@@ -21,6 +21,7 @@ public record ClientConfig(
     KubeConfig kube,
     RetryPolicy retryPolicy,
     int connectTimeoutMs,
+    KeepAlive keepAlive,
     int drainTimeoutMs,
     int maxDurationS,
     BalancerConfig balancer,
@@ -68,6 +69,7 @@ public record ClientConfig(
         null,
         RetryPolicy.from(flags),
         flags.integer(FlagTable.CONNECT_TIMEOUT_MS),
+        KeepAlive.from(flags),
         flags.integer(FlagTable.DRAIN_TIMEOUT_MS),
         flags.integer(FlagTable.MAX_DURATION_S),
         BalancerConfig.from(flags),
@@ -116,6 +118,10 @@ public record ClientConfig(
     return edit(d -> d.connectTimeoutMs = ms);
   }
 
+  public ClientConfig withKeepAlive(KeepAlive keepAlive) {
+    return edit(d -> d.keepAlive = keepAlive);
+  }
+
   public ClientConfig withDrainTimeoutMs(int ms) {
     return edit(d -> d.drainTimeoutMs = ms);
   }
@@ -144,6 +150,7 @@ public record ClientConfig(
     KubeConfig kube;
     RetryPolicy retryPolicy;
     int connectTimeoutMs;
+    KeepAlive keepAlive;
     int drainTimeoutMs;
     int maxDurationS;
     BalancerConfig balancer;
@@ -160,6 +167,7 @@ public record ClientConfig(
       kube = c.kube;
       retryPolicy = c.retryPolicy;
       connectTimeoutMs = c.connectTimeoutMs;
+      keepAlive = c.keepAlive;
       drainTimeoutMs = c.drainTimeoutMs;
       maxDurationS = c.maxDurationS;
       balancer = c.balancer;
@@ -168,7 +176,7 @@ public record ClientConfig(
 
     ClientConfig build() {
       return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
-          retryPolicy, connectTimeoutMs, drainTimeoutMs, maxDurationS, balancer, dns);
+          retryPolicy, connectTimeoutMs, keepAlive, drainTimeoutMs, maxDurationS, balancer, dns);
     }
   }
 

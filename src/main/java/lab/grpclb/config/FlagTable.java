@@ -49,6 +49,12 @@ public final class FlagTable {
       Integer.MAX_VALUE, "then its calls in flight get this long before it is closed", SERVER);
   public static final Flag.Int METRICS_PORT = integer("metrics-port", 9090, 0, 65535,
       "`GET /metrics` for Prometheus on this port", SERVER).shown("`9090` (`0` = off)");
+  public static final Flag.Int PERMIT_KEEPALIVE_TIME_MS = integer("permit-keepalive-time-ms", 300_000, 0,
+      Integer.MAX_VALUE, "gRFC A8: a client that pings more often than this (more than twice without a reply in"
+          + " between) gets GOAWAY ENHANCE_YOUR_CALM `too_many_pings`", SERVER)
+      .shown("`300000` (gRPC's 5 min; local mode's pods: `--keepalive-time-ms`)");
+  public static final Flag.Switch PERMIT_KEEPALIVE_WITHOUT_CALLS = toggle("permit-keepalive-without-calls",
+      "gRFC A8: accept pings on a connection with no call in flight (else one per 2 hours at most)", SERVER);
 
   // --mode client; those that say LOCAL too are read the same way there
   public static final Flag.Text HTTP_HOST = text("http-host", "0.0.0.0", "ADDRESS", "an address to listen on",
@@ -71,6 +77,14 @@ public final class FlagTable {
       .shown("`20000` (gRPC's minimum connect timeout)");
   public static final Flag.Int DRAIN_TIMEOUT_MS = integer("drain-timeout-ms", 10_000, 0, 3_600_000,
       "on SIGTERM or Ctrl-C: how long a running experiment's calls in flight may take to finish", CLIENT, LOCAL);
+  public static final Flag.Int KEEPALIVE_TIME_MS = integer("keepalive-time-ms", 10_000, 0, 3_600_000,
+      "gRFC A8: a connection that got nothing for this long while calls are in flight is sent a PING; `0` turns"
+          + " keepalive off (gRPC's default; 10000 is grpc-java's smallest)", CLIENT, LOCAL);
+  public static final Flag.Int KEEPALIVE_TIMEOUT_MS = integer("keepalive-timeout-ms", 5_000, 1, 3_600_000,
+      "no PING ACK within this: the connection is closed and its endpoint goes TRANSIENT_FAILURE; also the"
+          + " sockets' TCP_USER_TIMEOUT on epoll (gRFC A18)", CLIENT, LOCAL).shown("`5000` (gRPC's: 20000)");
+  public static final Flag.Switch KEEPALIVE_WITHOUT_CALLS = toggle("keepalive-without-calls",
+      "ping idle connections too (a stock server accepts that only if it permits it)", CLIENT, LOCAL);
   public static final Flag.Int MAX_DURATION_S = integer("max-duration-s", 600, 1, 86_400,
       "the longest open loop (`duration_s`) a request may ask for", CLIENT, LOCAL);
   public static final Flag.Int JIT_WARMUP_CALLS = integer("jit-warmup-calls", 40_000, 0, 1_000_000,
@@ -158,9 +172,10 @@ public final class FlagTable {
   /** In the order --help and docs/flags.md show them. */
   public static final List<Flag> ALL = List.of(MODE, LOG_FORMAT, TRANSPORT,
       HOST, PORT, POD_IP, DELAY_MS, SERVER_DRAIN_TIMEOUT_MS, ERROR_RATE, ERROR_STATUS, MAX_CONNECTION_AGE_MS,
-      MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT,
+      MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT, PERMIT_KEEPALIVE_TIME_MS, PERMIT_KEEPALIVE_WITHOUT_CALLS,
       HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
-      DRAIN_TIMEOUT_MS, MAX_DURATION_S, JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, LB, EWMA_DECAY_MS,
+      DRAIN_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, KEEPALIVE_WITHOUT_CALLS, MAX_DURATION_S,
+      JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, LB, EWMA_DECAY_MS,
       EWMA_INITIAL_RTT_MS, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
       EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
       SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,

@@ -8,7 +8,8 @@ import java.util.Collections;
 
 /** Settings of {@code --mode server}. */
 public record ServerConfig(String host, int port, String podIp, String podIpSource, int delayMs, int drainTimeoutMs,
-                           ErrorInjection errors, MaxConnectionAge maxConnectionAge, int metricsPort) {
+                           ErrorInjection errors, MaxConnectionAge maxConnectionAge, PingPolicy pings,
+                           int metricsPort) {
 
   public static ServerConfig from(Flags flags) {
     String host = flags.text(FlagTable.HOST);
@@ -23,7 +24,7 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
     }
     int metricsPort = flags.integer(FlagTable.METRICS_PORT);
     return new ServerConfig(host, port, podIp, source, delayMs, drainMs, ErrorInjection.from(flags),
-        MaxConnectionAge.from(flags), metricsPort);
+        MaxConnectionAge.from(flags), PingPolicy.from(flags), metricsPort);
   }
 
   /**
@@ -32,12 +33,18 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
    */
   public static ServerConfig forPod(String podIp, int port, int delayMs) {
     return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, FlagTable.SERVER_DRAIN_TIMEOUT_MS.defaultValue(),
-        ErrorInjection.NONE, MaxConnectionAge.OFF, 0);
+        ErrorInjection.NONE, MaxConnectionAge.OFF, PingPolicy.GRPC_DEFAULT, 0);
   }
 
   /** The same server, its connections told to go away at this age. */
   public ServerConfig withMaxConnectionAge(MaxConnectionAge age) {
-    return new ServerConfig(host, port, podIp, podIpSource, delayMs, drainTimeoutMs, errors, age, metricsPort);
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, drainTimeoutMs, errors, age, pings, metricsPort);
+  }
+
+  /** The same server, permitting client pings as given. */
+  public ServerConfig withPings(PingPolicy policy) {
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, drainTimeoutMs, errors, maxConnectionAge, policy,
+        metricsPort);
   }
 
   private static String firstNonLoopbackAddress() {

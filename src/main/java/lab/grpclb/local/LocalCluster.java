@@ -14,10 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
-import lab.grpclb.config.ListenException;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
+import lab.grpclb.config.PingPolicy;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.server.GreeterServer;
 
@@ -45,6 +46,7 @@ public final class LocalCluster {
   public static final int MAX_CRASH_NOTICED_MS = 60_000;
 
   private final Vertx vertx;
+  private final PingPolicy pings;
   private final int port;
   private volatile int delayMs;
   private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
@@ -84,10 +86,12 @@ public final class LocalCluster {
     }
   }
 
-  public LocalCluster(Vertx vertx, int port, int delayMs) {
+  /** {@code pings}: what every pod permits, so that the lab's own client is never sent away for its keepalive. */
+  public LocalCluster(Vertx vertx, int port, int delayMs, PingPolicy pings) {
     this.vertx = vertx;
     this.port = port;
     this.delayMs = delayMs;
+    this.pings = pings;
   }
 
   /** Called after every change of any pod's state, with all pods. */
@@ -299,7 +303,7 @@ public final class LocalCluster {
     }
     String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
     GreeterServer server = new GreeterServer(vertx,
-        ServerConfig.forPod(ip, port, delayMs).withMaxConnectionAge(maxConnectionAge));
+        ServerConfig.forPod(ip, port, delayMs).withMaxConnectionAge(maxConnectionAge).withPings(pings));
     Pod pod = new Pod(name, templateHash, ip, server);
     pods.put(name, pod);
     changed();

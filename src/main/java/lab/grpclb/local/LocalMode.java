@@ -1,30 +1,31 @@
 package lab.grpclb.local;
 
-import java.util.function.Supplier;
-import java.nio.file.Path;
-import lab.grpclb.report.ReportOptions;
-import lab.grpclb.report.ReportCommand;
-import lab.grpclb.mode.Running;
-import lab.grpclb.config.Mode;
-import lab.grpclb.config.Flags;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.DnsConfig;
 import lab.grpclb.config.FlagTable;
+import lab.grpclb.config.Flags;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.config.KubeConfig;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.config.Mode;
+import lab.grpclb.config.PingPolicy;
+import lab.grpclb.mode.Running;
 import lab.grpclb.mode.client.ClientMode;
+import lab.grpclb.report.ReportCommand;
+import lab.grpclb.report.ReportOptions;
 
 /** {@code --mode local}: pods, a service address, cluster DNS, and the experiment client, all in this process. */
 public final class LocalMode {
@@ -71,7 +72,8 @@ public final class LocalMode {
   public LocalMode(Vertx vertx, LocalConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs());
+    this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs(),
+        PingPolicy.permitting(config.client().keepAlive()));
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
   }

@@ -45,6 +45,10 @@ public final class ServerMetrics {
         .description("Calls received and not ended yet").register(registry);
     FunctionCounter.builder("grpclb.server.connections.aged.out", server, GreeterServer::connectionsAgedOut)
         .tag("pod_ip", pod).description("Connections sent away at MAX_CONNECTION_AGE").register(registry);
+    FunctionCounter.builder("grpclb.server.connections.too.many.pings", server,
+            GreeterServer::connectionsSentAwayForPings)
+        .tag("pod_ip", pod).description("Connections sent away with GOAWAY too_many_pings (gRFC A8)")
+        .register(registry);
     Gauge.builder("grpclb.server.draining", () -> server.draining() ? 1 : 0).tag("pod_ip", pod)
         .description("1 once the pod drains (SIGTERM): health NOT_SERVING, new calls refused").register(registry);
   }

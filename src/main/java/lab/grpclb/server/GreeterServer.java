@@ -58,6 +58,8 @@ public final class GreeterServer {
   private final Map<HttpConnection, ServerConnection> connections = new ConcurrentHashMap<>();
   private volatile MaxConnectionAge maxConnectionAge;
   private final LongAdder agedOut = new LongAdder();
+  /** Connections sent away with GOAWAY too_many_pings; read by metrics. */
+  private final LongAdder tooManyPings = new LongAdder();
   private HttpServer httpServer;
   private long countersLogTimer = -1;
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
@@ -108,9 +110,13 @@ public final class GreeterServer {
   private void route(GrpcServer grpc, HttpServerRequest request) {
     if (draining && SAY_HELLO_PATH.equals(request.path())) {
       request.response().reset(REFUSED_STREAM);
-    } else {
-      grpc.handle(request);
+      return;
     }
+    ServerConnection connection = connections.get(request.connection());
+    if (connection != null) {
+      connection.callStarted(request.response());
+    }
+    grpc.handle(request);
   }
 
   /** At most once a minute: the calls that ended before their reply, and the connections dropped unspoken. */
@@ -136,7 +142,7 @@ public final class GreeterServer {
     FlushBatching.install(connection);
     connection.exceptionHandler(err -> { }); // a client that resets or vanishes is normal here: no log per connection
     ServerConnection accepted = new ServerConnection(vertx, connection, Vertx.currentContext(), this::draining,
-        agedOut::increment);
+        agedOut::increment, config.pings(), tooManyPings::increment);
     connections.put(connection, accepted);
     connection.closeHandler(v -> {
       connections.remove(connection);
@@ -156,6 +162,11 @@ public final class GreeterServer {
 
   public MaxConnectionAge maxConnectionAge() {
     return maxConnectionAge;
+  }
+
+  /** Connections sent away for pinging too often (gRFC A8). */
+  public long connectionsSentAwayForPings() {
+    return tooManyPings.sum();
   }
 
   /** Connections told to go away because they reached their age. */

@@ -2,20 +2,28 @@ package lab.grpclb.server;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import lab.grpclb.config.MaxConnectionAge;
+import lab.grpclb.config.PingPolicy;
 
 /**
- * One accepted HTTP/2 connection: when it closes, its graceful GOAWAY, and its age limit (gRFC A9
- * MAX_CONNECTION_AGE). Past its age it is told to go away, its calls in flight get the grace time to finish,
- * then it closes. The age timer lives on the connection's own event loop.
+ * One accepted HTTP/2 connection: when it closes, its graceful GOAWAY, its age limit (gRFC A9
+ * MAX_CONNECTION_AGE) and its ping policing (gRFC A8). Past its age it is told to go away, its calls in flight get
+ * the grace time to finish, then it closes; a client that pings too often is sent away at once. Both live on the
+ * connection's own event loop.
  */
 final class ServerConnection {
+  /** HTTP/2's error code for a peer generating excessive load (RFC 9113 7). */
+  static final long ENHANCE_YOUR_CALM = 0xB;
+  static final String TOO_MANY_PINGS = "too_many_pings";
+
   private final Vertx vertx;
   private final HttpConnection connection;
   private final Context context;
@@ -26,14 +34,38 @@ final class ServerConnection {
   /** On {@link #context} only. */
   private long ageTimer = -1;
   private boolean agedOut;
+  private final PingEnforcer pings;
 
   ServerConnection(Vertx vertx, HttpConnection connection, Context context, BooleanSupplier serverDraining,
-                   Runnable onAgedOut) {
+                   Runnable onAgedOut, PingPolicy pingPolicy, Runnable onTooManyPings) {
     this.vertx = vertx;
     this.connection = connection;
     this.context = context;
     this.serverDraining = serverDraining;
     this.onAgedOut = onAgedOut;
+    this.pings = new PingEnforcer(pingPolicy, System::nanoTime);
+    connection.pingHandler(data -> {
+      if (!pings.pingAcceptable()) {
+        onTooManyPings.run();
+        connection.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer(TOO_MANY_PINGS)); // what grpc-java and grpc-go send
+        connection.close();
+      }
+    });
+  }
+
+  /** A call arrived on this connection; its reply's headers count as traffic for the ping policing. */
+  void callStarted(HttpServerResponse response) {
+    pings.callStarted();
+    response.headersEndHandler(v -> pings.sent());
+    boolean[] ended = new boolean[1];
+    Handler<Void> end = v -> {
+      if (!ended[0]) {
+        ended[0] = true;
+        pings.callEnded();
+      }
+    };
+    response.endHandler(end);
+    response.closeHandler(end);
   }
 
   void closed() {

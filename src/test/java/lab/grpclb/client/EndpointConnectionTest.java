@@ -20,6 +20,7 @@ import lab.grpclb.balance.EndpointLoad;
 import lab.grpclb.balance.FakeClock;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
+import lab.grpclb.config.KeepAlive;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,9 +33,50 @@ class EndpointConnectionTest {
   final FakeClock clock = new FakeClock();
   final List<FakeAttempt> attempts = new ArrayList<>();
   final List<ConnectivityState> reported = new ArrayList<>();
-  final EndpointConnection connection = new EndpointConnection(null, clock, this::connect,
-      SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
-      new EndpointLoad(10_000, 30, clock));
+  final EndpointConnection connection = connection(KeepAlive.OFF);
+
+  EndpointConnection connection(KeepAlive keepAlive) {
+    return new EndpointConnection(null, clock, this::connect, SocketAddress.inetSocketAddress(50051, "10.0.0.1"),
+        CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5), new ClientKeepAlive(keepAlive),
+        new EndpointLoad(10_000, 30, clock));
+  }
+
+  /** A connection whose replies and PING ACKs the test holds back, as a pod that went silent does. */
+  static final class FakeTransport implements Transport {
+    boolean silent;
+    boolean closed;
+    int pings;
+    final List<Promise<Object>> held = new ArrayList<>();
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
+      if (!silent) {
+        return Future.succeededFuture((R) request);
+      }
+      Promise<Object> reply = Promise.promise();
+      held.add(reply);
+      return (Future<R>) reply.future();
+    }
+
+    @Override
+    public Future<Void> drain(long timeoutMs) {
+      return close();
+    }
+
+    @Override
+    public Future<Void> ping() {
+      pings++;
+      return silent ? Promise.<Void>promise().future() : Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> close() {
+      closed = true;
+      held.forEach(reply -> reply.tryFail(CallFailure.of(new io.vertx.core.http.HttpClosedException("closed"))));
+      return Future.succeededFuture();
+    }
+  }
 
   /** A connection attempt the test completes, and when it was made. */
   final class FakeAttempt implements Connector.Attempt {
@@ -62,19 +104,10 @@ class EndpointConnectionTest {
       outcome.fail(CallFailure.connectFailed(new java.net.ConnectException("Connection refused")));
     }
 
-    void succeed() {
-      outcome.complete(new Transport() {
-        @Override
-        @SuppressWarnings("unchecked")
-        public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
-          return Future.succeededFuture((R) request);
-        }
+    final FakeTransport transport = new FakeTransport();
 
-        @Override
-        public Future<Void> drain(long timeoutMs) {
-          return Future.succeededFuture();
-        }
-      });
+    void succeed() {
+      outcome.complete(transport);
     }
   }
 
@@ -89,8 +122,12 @@ class EndpointConnectionTest {
   }
 
   void start() {
-    connection.start((state, error) -> reported.add(state));
-    connection.requestConnection();
+    start(connection);
+  }
+
+  void start(EndpointConnection started) {
+    started.start((state, error) -> reported.add(state));
+    started.requestConnection();
   }
 
   @Test
@@ -165,5 +202,63 @@ class EndpointConnectionTest {
     assertEquals("hello", connection.call(null, "hello", null).result());
     assertEquals(0, connection.load().inFlight());
     assertFalse(connection.outliers().ejected());
+  }
+
+  @Test
+  void aConnectionThatStopsAnsweringIsFoundByItsPingsAndItsEndpointFails() {
+    EndpointConnection pinged = connection(new KeepAlive(10_000, 5_000, false));
+    start(pinged);
+    last().succeed();
+    FakeTransport transport = last().transport;
+    transport.silent = true; // the pod's node is gone: nothing comes back, not even a RST
+    Future<String> stuck = pinged.call(null, "hello", null);
+    clock.advanceMs(10_000);
+    assertEquals(1, transport.pings, "nothing received for the keepalive time while a call waits: a PING");
+    clock.advanceMs(4_999);
+    assertEquals(READY, pinged.state());
+    clock.advanceMs(1);
+    assertEquals(TRANSIENT_FAILURE, pinged.state(), "no ACK within the timeout");
+    assertEquals("no PING ACK within 5000 ms (--keepalive-timeout-ms)", pinged.health().lastError());
+    assertTrue(transport.closed);
+    assertTrue(CallFailure.of(stuck.cause()).transportFailure(), "its call fails now, for a retry elsewhere: "
+        + stuck.cause());
+    clock.advanceMs(1_000);
+    assertEquals(2, attempts.size(), "it reconnects with the backoff");
+  }
+
+  @Test
+  void aConnectionWithRepliesOrWithoutCallsIsNotPinged() {
+    EndpointConnection pinged = connection(new KeepAlive(10_000, 5_000, false));
+    start(pinged);
+    last().succeed();
+    FakeTransport transport = last().transport;
+    clock.advanceMs(60_000);
+    assertEquals(0, transport.pings, "no call in flight: gRPC's servers police pings on idle connections");
+    for (int i = 0; i < 30; i++) {
+      pinged.call(null, "hello", null); // answered at once: a read
+      clock.advanceMs(1_000);
+    }
+    assertEquals(0, transport.pings, "replies keep arriving: the connection is alive");
+    assertEquals(READY, pinged.state());
+  }
+
+  @Test
+  void aServerThatSaysTooManyPingsMakesTheChannelPingHalfAsOften() {
+    ClientKeepAlive keepAlive = new ClientKeepAlive(new KeepAlive(10_000, 5_000, true));
+    EndpointConnection pinged = new EndpointConnection(null, clock, this::connect,
+        SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
+        keepAlive, new EndpointLoad(10_000, 30, clock));
+    start(pinged);
+    last().succeed();
+    last().listener.tooManyPings();
+    last().listener.gone("GOAWAY ENHANCE_YOUR_CALM too_many_pings from the server");
+    assertEquals(20_000, keepAlive.timeMs());
+    assertEquals(IDLE, pinged.state(), "sent away: a new connection, pinged half as often");
+    pinged.requestConnection();
+    last().succeed();
+    clock.advanceMs(19_999);
+    assertEquals(0, last().transport.pings);
+    clock.advanceMs(1);
+    assertEquals(1, last().transport.pings);
   }
 }

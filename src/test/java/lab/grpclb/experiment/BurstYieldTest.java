@@ -17,6 +17,7 @@ import lab.grpclb.Greeters;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.ForwardingChannel;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,7 +49,7 @@ class BurstYieldTest {
   @Test
   void timersOnTheFiringEventLoopRunWhileABurstIsSent(Vertx vertx) throws Exception {
     GreeterServer greeter = Greeters.start(vertx, "127.0.0.18", 200);
-    CountingChannel channel = new CountingChannel(new SharedChannel(vertx, Greeters.address(greeter), 10_000, 5_000));
+    CountingChannel channel = new CountingChannel(new SharedChannel(vertx, Greeters.address(greeter), 10_000, 5_000, KeepAlive.OFF));
     FirerPool pool = FirerPool.deploy(vertx, 1).await(10, TimeUnit.SECONDS);
     int n = 64 * ExperimentRunner.SLICE; // well over the yield interval to send, even on a fast machine
     try {

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,7 +52,7 @@ class InteropTest {
         }))
         .build();
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
-    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"), 5_000, 5_000);
+    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"), 5_000, 5_000, KeepAlive.OFF);
     try {
       HelloReply reply = channel.sayHello(HelloRequest.newBuilder().setName("vertx").build()).await(5, TimeUnit.SECONDS);
       assertEquals("Hi vertx", reply.getMessage());
@@ -59,6 +60,36 @@ class InteropTest {
     } finally {
       channel.close().await(5, TimeUnit.SECONDS);
       server.shutdownNow();
+    }
+  }
+
+  /**
+   * grpc-java's server polices pings with its defaults (one per 5 minutes, two strikes forgiven between replies):
+   * our keepalive, however short, sends at most two PINGs between two replies, so it is never sent away.
+   */
+  @Test
+  void aStockGrpcJavaServerNeverSendsOurKeepaliveAway(Vertx vertx) throws Exception {
+    java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    ServerServiceDefinition slow = ServerServiceDefinition.builder("experiment.Greeter")
+        .addMethod(GrpcJava.SAY_HELLO, ServerCalls.asyncUnaryCall((request, reply) -> later.schedule(() -> {
+          reply.onNext(HelloReply.newBuilder().setMessage("Hi " + request.getName()).setIpAddress("10.9.8.7").build());
+          reply.onCompleted();
+        }, 1_500, TimeUnit.MILLISECONDS)))
+        .build();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(slow).build().start();
+    // a PING after every 100 ms without a read: 15 chances to ping during each call
+    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"),
+        10_000, 5_000, new KeepAlive(100, 1_000, false));
+    try {
+      for (int i = 0; i < 3; i++) {
+        HelloReply reply = channel.sayHello(HelloRequest.newBuilder().setName("pinged").build()).await(10, TimeUnit.SECONDS);
+        assertEquals("Hi pinged", reply.getMessage());
+      }
+      assertEquals(1, channel.connectionsOpened(), "never sent away: one connection for every call");
+    } finally {
+      channel.close().await(5, TimeUnit.SECONDS);
+      server.shutdownNow();
+      later.shutdownNow();
     }
   }
 }

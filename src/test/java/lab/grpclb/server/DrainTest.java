@@ -18,6 +18,7 @@ import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,14 +30,14 @@ class DrainTest {
   @Test
   void callsInFlightWhenTheDrainStartsCompleteOk(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.13", 400);
-    SharedChannel before = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+    SharedChannel before = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
     before.warmUp().await(5, TimeUnit.SECONDS);
     Future<HelloReply> inFlight = before.sayHello(HELLO);
     Await.until(() -> server.greeter().callsInFlight() == 1, "the call waits on the server's timer");
     Future<Void> drained = server.drain(5_000);
     assertTrue(server.draining());
 
-    SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+    SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
     CallFailure failure = CallFailure.of(after.sayHello(HELLO).map(r -> (Throwable) null)
         .otherwise(e -> e).await(5, TimeUnit.SECONDS));
     assertEquals(GrpcStatus.UNAVAILABLE, failure.status(), "a draining pod refuses new connections");
@@ -77,7 +78,7 @@ class DrainTest {
     decoder.addHandler(counting);
     for (int round = 0; round < 20; round++) {
       GreeterServer server = Greeters.start(vertx, "127.0.0.13", 0);
-      SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+      SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
       channel.warmUp().await(5, TimeUnit.SECONDS);
       java.util.List<Future<HelloReply>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
       io.vertx.core.Promise<Void> fired = io.vertx.core.Promise.promise();

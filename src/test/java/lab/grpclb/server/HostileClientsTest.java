@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
 import lab.grpclb.LogCapture;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,7 +33,7 @@ class HostileClientsTest {
       send(tcp, server, Buffer.buffer(PREFACE).appendString("\u0000\u0000\u0004\u00ff\u0000 definitely not a frame"));
       send(tcp, server, Buffer.buffer(PREFACE));  // half-open: the preface, then silence, then a reset
       send(tcp, server, Buffer.buffer("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-      SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+      SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
       assertEquals("127.0.0.21", channel.sayHello(HelloRequest.newBuilder().setName("after").build())
           .await(5, TimeUnit.SECONDS).getIpAddress(), "the pod still serves");
       channel.close().await(5, TimeUnit.SECONDS);

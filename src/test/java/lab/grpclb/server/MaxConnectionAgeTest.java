@@ -10,6 +10,7 @@ import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.SteadyCalls;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class MaxConnectionAgeTest {
   void aSharedConnectionIsReplacedEveryHalfSecondAndNoCallFails(Vertx vertx) throws Exception {
     ServerConfig config = ServerConfig.forPod(IP, 0, 20).withMaxConnectionAge(new MaxConnectionAge(500, 10_000));
     GreeterServer server = new GreeterServer(vertx, config).start().await(10, TimeUnit.SECONDS);
-    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
     channel.warmUp().await(5, TimeUnit.SECONDS);
 
     SteadyCalls calls = SteadyCalls.start(vertx, channel, 50);
@@ -48,7 +49,7 @@ class MaxConnectionAgeTest {
   @Test
   void withoutAnAgeTheConnectionStays(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, IP, 20);
-    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
     channel.warmUp().await(5, TimeUnit.SECONDS);
     SteadyCalls calls = SteadyCalls.start(vertx, channel, 50);
     Thread.sleep(700);

@@ -1,17 +1,5 @@
 package lab.grpclb.mode.client;
 
-import lab.grpclb.mode.Running;
-import lab.grpclb.config.Mode;
-import lab.grpclb.config.Flags;
-import lab.grpclb.config.FlagTable;
-import lab.grpclb.experiment.FirerPool;
-import lab.grpclb.experiment.ExperimentRunner;
-import lab.grpclb.experiment.ExperimentLimits;
-import lab.grpclb.experiment.ExperimentRoutes;
-import lab.grpclb.experiment.UnavailableChannel;
-import lab.grpclb.http.Responses;
-import lab.grpclb.http.StrictQuery;
-import lab.grpclb.http.ApiGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,12 +24,24 @@ import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
+import lab.grpclb.config.FlagTable;
+import lab.grpclb.config.Flags;
 import lab.grpclb.config.ListenException;
+import lab.grpclb.config.Mode;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.discovery.DnsDiscovery;
 import lab.grpclb.discovery.KubeDiscovery;
 import lab.grpclb.discovery.Resolver;
+import lab.grpclb.experiment.ExperimentLimits;
+import lab.grpclb.experiment.ExperimentRoutes;
+import lab.grpclb.experiment.ExperimentRunner;
+import lab.grpclb.experiment.FirerPool;
+import lab.grpclb.experiment.UnavailableChannel;
+import lab.grpclb.http.ApiGuard;
+import lab.grpclb.http.Responses;
+import lab.grpclb.http.StrictQuery;
 import lab.grpclb.metrics.ClientMetrics;
+import lab.grpclb.mode.Running;
 import lab.grpclb.page.LabEvents;
 import lab.grpclb.page.LabPage;
 
@@ -92,11 +92,14 @@ public final class ClientMode {
     this.vertx = vertx;
     this.config = config;
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
-    channels.put(ClientType.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections()));
-    channels.put(ClientType.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs()));
+    channels.put(ClientType.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections(),
+        config.keepAlive()));
+    channels.put(ClientType.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs(),
+        config.keepAlive()));
     ejection = config.balancer().ejection();
     if (config.kube() != null) {
-      balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
+      balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.keepAlive(),
+          config.retryPolicy(),
           config.balancer(), () -> discovery.unavailableReason());
       discovery = new KubeDiscovery(vertx, config.kube(), balanced);
       channels.put(ClientType.KUBE_RESOLVER, balanced);
@@ -126,7 +129,8 @@ public final class ClientMode {
       return new UnavailableChannel("no DNS server for ClientWithDnsResolver: "
           + (config.dns() == null ? "not configured" : config.dns().serverSource()) + "; pass --dns-server IP[:port]");
     }
-    dnsBalanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.retryPolicy(),
+    dnsBalanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.keepAlive(),
+          config.retryPolicy(),
         config.balancer(), () -> dnsDiscovery.unavailableReason());
     dnsDiscovery = new DnsDiscovery(vertx, dnsBalanced.preferredContext(), config.dns(), config.target().port(),
         dnsBalanced);

@@ -1,8 +1,5 @@
 package lab.grpclb.mode.client;
 
-import lab.grpclb.experiment.ExperimentPlan;
-import lab.grpclb.experiment.FirerPool;
-import lab.grpclb.experiment.ExperimentRunner;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -22,9 +19,13 @@ import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
+import lab.grpclb.experiment.ExperimentPlan;
+import lab.grpclb.experiment.ExperimentRunner;
+import lab.grpclb.experiment.FirerPool;
 import lab.grpclb.server.GreeterService;
 
 /**
@@ -107,8 +108,8 @@ public final class JitWarmUp {
 
   /** Alternates bursts between the two channels until the calls are done; completes with how many failed. */
   private Future<Long> fire(List<SocketAddress> addresses) {
-    GreeterChannel shared = new SharedChannel(vertx, addresses.get(0), CALL_TIMEOUT_MS, CALL_TIMEOUT_MS);
-    BalancedChannel balanced = new BalancedChannel(vertx, CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, RetryPolicy.DEFAULT,
+    GreeterChannel shared = new SharedChannel(vertx, addresses.get(0), CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF);
+    BalancedChannel balanced = new BalancedChannel(vertx, CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF, RetryPolicy.DEFAULT,
         BalancerConfig.DEFAULT, () -> null);
     balanced.endpointsChanged(endpoints(addresses));
     channels.add(shared);
