@@ -13,24 +13,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
-import lab.grpclb.client.GreeterChannel;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.config.KubeConfig;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.RetryPolicy;
-import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.local.ApiResource;
-import lab.grpclb.local.ControlPlane;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,51 +32,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class BalancerStatesTest {
   static final int PORT = 50081;
-  static final String NS = "default";
 
-  Vertx vertx;
-  ControlPlane api;
-  ClientMode client;
-  GreeterChannel channel;
+  TestLab lab;
   Http http;
-  Path tokenFile;
   NetServer blackHole;
-  final List<GreeterServer> servers = new ArrayList<>();
+  List<GreeterServer> servers;
 
   /** Connect attempts time out after 1 s here: a test need not wait out gRPC's 20 s. */
   void start(Vertx vertx, RetryPolicy policy, int delayMs) throws Exception {
-    this.vertx = vertx;
-    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
-    tokenFile = Files.createTempFile("token", "");
-    for (int i = 0; i < 3; i++) {
-      servers.add(Greeters.start(vertx, "127.0.0." + (80 + i), PORT, delayMs));
-    }
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.80", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
-        .withMaxInFlight(20_000).withKube(kube).withRetryPolicy(policy).withConnectTimeoutMs(1_000)
-        .withDrainTimeoutMs(5_000)).start().await(10, TimeUnit.SECONDS);
-    channel = client.channel(ClientType.KUBE_RESOLVER);
-    http = new Http(vertx);
-    Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
+    lab = TestLab.kube(vertx).withGreeters("127.0.0.80", 3, PORT, delayMs)
+        .withClient(c -> c.withRetryPolicy(policy).withConnectTimeoutMs(1_000).withDrainTimeoutMs(5_000)).start();
+    http = lab.http();
+    servers = lab.servers();
   }
 
   @AfterEach
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Future.join(servers.stream().map(s -> s.kill().recover(e -> Future.succeededFuture())).toList()).await(10, TimeUnit.SECONDS);
+    if (lab != null) {
+      lab.close();
+    }
     if (blackHole != null) {
       blackHole.close().await(5, TimeUnit.SECONDS);
     }
-    api.close().await(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(tokenFile);
   }
 
   JsonObject run(int n) throws Exception {
-    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=" + n);
-    assertEquals(200, answer.status(), answer.body().encode());
-    return answer.body();
+    return lab.run("type=ClientWithKubeResolver&n=" + n);
   }
 
   /** Publishes the slice with the greeters, all ready, and one more ready address that no greeter serves. */
@@ -97,11 +66,11 @@ class BalancerStatesTest {
     servers.forEach(s -> endpoints.add(Slices.endpoint(s, true, false)));
     endpoints.add(new JsonObject().put("addresses", new JsonArray().add(ip))
         .put("conditions", new JsonObject().put("ready", true)).put("targetRef", new JsonObject().put("name", pod)));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    lab.publish(endpoints);
   }
 
   JsonObject endpointStatus(String ip) throws Exception {
-    JsonArray endpoints = http.get(client.port(), "/status").body().getJsonObject("kubernetes").getJsonArray("endpoints");
+    JsonArray endpoints = lab.kubeStatus().getJsonArray("endpoints");
     for (int i = 0; i < endpoints.size(); i++) {
       if (ip.equals(endpoints.getJsonObject(i).getString("ip"))) {
         return endpoints.getJsonObject(i);
@@ -125,7 +94,7 @@ class BalancerStatesTest {
     start(vertx, RetryPolicy.DEFAULT, 20);
     assertEquals(List.of(1000), List.copyOf(Await.counts(run(3000))), "exact split over 3 READY pods");
     servers.get(1).kill().await(5, TimeUnit.SECONDS); // crashed: its endpoint stays listed, ready
-    Await.until(() -> channel.endpoints().size() == 2, "the dead pod leaves the picker as its connection drops");
+    Await.until(() -> lab.channel().endpoints().size() == 2, "the dead pod leaves the picker as its connection drops");
     awaitState("127.0.0.81", "TRANSIENT_FAILURE", "its reconnect fails");
     JsonObject dead = endpointStatus("127.0.0.81");
     assertTrue(dead.getBoolean("routable"), "still listed ready in the EndpointSlice: " + dead.encode());
@@ -184,7 +153,7 @@ class BalancerStatesTest {
   @Test
   void withoutARetryPolicyAPodKilledMidRunFailsExactlyItsCallsInFlight(Vertx vertx) throws Exception {
     start(vertx, new RetryPolicy(RetryPolicy.Kind.NONE, 1), 3_000); // the kill lands while calls wait
-    Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
+    Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, lab.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
     GreeterServer victim = servers.get(2);
     Await.until(() -> victim.greeter().callsInFlight() == 1000, "a third of the calls wait on the victim");
     victim.kill().await(5, TimeUnit.SECONDS);
@@ -199,7 +168,7 @@ class BalancerStatesTest {
   @Test
   void withTheIdempotentPolicyAPodKilledMidRunLosesNothing(Vertx vertx) throws Exception {
     start(vertx, RetryPolicy.DEFAULT, 3_000); // the kill lands while calls wait
-    Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
+    Future<Http.Answer> answer = http.sendAsync(HttpMethod.GET, lab.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=3000");
     GreeterServer victim = servers.get(2);
     Await.until(() -> victim.greeter().callsInFlight() == 1000, "a third of the calls wait on the victim");
     victim.kill().await(5, TimeUnit.SECONDS);

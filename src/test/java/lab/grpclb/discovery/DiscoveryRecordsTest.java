@@ -9,26 +9,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
-import lab.grpclb.Http;
-import lab.grpclb.client.GreeterChannel;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.config.KubeConfig;
-import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.local.ApiResource;
-import lab.grpclb.local.ControlPlane;
+import lab.grpclb.TestLab;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,44 +32,20 @@ class DiscoveryRecordsTest {
   static final int PORT = 50093;
   static final String NS = "default";
 
-  ControlPlane api;
-  ClientMode client;
-  GreeterChannel channel;
+  TestLab lab;
   ServiceDiscovery discovery;
-  Http http;
-  Path tokenFile;
-  Vertx vertx;
-  final List<GreeterServer> servers = new ArrayList<>();
+  List<GreeterServer> servers;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
-    tokenFile = Files.createTempFile("token", "");
-    addServers(3);
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.110", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
-        .withMaxInFlight(20_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
-    channel = client.channel(ClientType.KUBE_RESOLVER);
-    discovery = client.kubeDiscovery().serviceDiscovery();
-    http = new Http(vertx);
-    Await.until(() -> channel.endpoints().size() == 3, "3 endpoints");
+    lab = TestLab.kube(vertx).withGreeters("127.0.0.110", 3, PORT, 10).withClient().start();
+    discovery = lab.client().kubeDiscovery().serviceDiscovery();
+    servers = lab.servers();
   }
 
   @AfterEach
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Greeters.stopAll(servers);
-    api.close().await(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(tokenFile);
-  }
-
-  void addServers(int count) throws Exception {
-    for (int i = 0; i < count; i++) {
-      servers.add(Greeters.start(vertx, "127.0.0." + (110 + servers.size()), PORT, 10));
-    }
+    lab.close();
   }
 
   /** The IPs of the UP records of the Service: what {@code discovery.getRecords(...)} shows a user. */
@@ -96,7 +59,7 @@ class DiscoveryRecordsTest {
 
   Set<String> routed() {
     Set<String> ips = new TreeSet<>();
-    channel.endpoints().forEach(e -> ips.add(e.replaceFirst(":\\d+$", "")));
+    lab.channel().endpoints().forEach(e -> ips.add(e.replaceFirst(":\\d+$", "")));
     return ips;
   }
 
@@ -106,8 +69,8 @@ class DiscoveryRecordsTest {
     return ips;
   }
 
-  long snapshots() throws Exception {
-    return http.get(client.port(), "/status").body().getJsonObject("kubernetes").getLong("endpoint_snapshots");
+  long snapshots() {
+    return lab.kubeStatus().getLong("endpoint_snapshots");
   }
 
   @Test
@@ -119,9 +82,9 @@ class DiscoveryRecordsTest {
         .put("ready", true).put("serving", true).put("terminating", false), copyWithout(one.getMetadata(), "importer", "zone"));
 
     long before = snapshots();
-    addServers(10);
+    lab.addGreeters(10, 10);
     long appliedAt = System.nanoTime();
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    lab.publish();
     Await.until(() -> routed().size() == 13, "13 endpoints routable");
     LOG.info(() -> "10 new endpoints routable " + (System.nanoTime() - appliedAt) / 1_000_000 + " ms after the slice was written");
     assertEquals(ips(servers), upRecords(), "after the scale-up");
@@ -130,15 +93,15 @@ class DiscoveryRecordsTest {
 
     JsonArray endpoints = new JsonArray();
     servers.forEach(s -> endpoints.add(Slices.endpoint(s, servers.indexOf(s) < 2, servers.indexOf(s) >= 2)));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    lab.publish(endpoints);
     Await.until(() -> routed().size() == 2, "2 endpoints after the scale-down");
     assertEquals(ips(servers.subList(0, 2)), upRecords(), "after the scale-down: terminating records are out of service");
     List<Record> all = discovery.getRecords(r -> EndpointSliceImporter.TYPE.equals(r.getType()), true).await(5, TimeUnit.SECONDS);
     assertEquals(13, all.size(), "terminating endpoints stay listed, out of service");
 
-    api.compact();
-    api.closeWatches();
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 4)));
+    lab.api().compact();
+    lab.api().closeWatches();
+    lab.publish(servers.subList(0, 4));
     Await.until(() -> routed().size() == 4, "4 endpoints after the relist");
     assertEquals(ips(servers.subList(0, 4)), upRecords(), "after the 410 relist");
     assertEquals(routed(), upRecords(), "the balancer routes to exactly the UP records");
@@ -146,17 +109,14 @@ class DiscoveryRecordsTest {
 
   @Test
   void closingTheClientUnpublishesItsRecords() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    ServiceDiscovery other = ServiceDiscovery.create(vertx);
+    lab.closeClient();
+    ServiceDiscovery other = ServiceDiscovery.create(lab.vertx());
     try {
       List<Record> left = other.getRecords(r -> EndpointSliceImporter.TYPE.equals(r.getType()), true).await(5, TimeUnit.SECONDS);
       assertEquals(List.of(), left, "a closed client leaves no records in the shared registry");
     } finally {
       other.close();
     }
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.110", PORT)).withMaxN(1_000).withCallTimeoutMs(10_000)
-        .withMaxConnections(500).withMaxInFlight(20_000)).start().await(10, TimeUnit.SECONDS); // for @AfterEach
   }
 
   private static JsonObject copyWithout(JsonObject json, String... keys) {

@@ -10,15 +10,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.config.KubeConfig;
+import lab.grpclb.TestLab;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import org.junit.jupiter.api.AfterEach;
@@ -36,27 +34,24 @@ class EndpointSliceWatchTest {
   static final int PORT = 50070; // only written into slices: nothing connects to it
 
   Vertx vertx;
+  TestLab lab;
   ControlPlane api;
-  Path tokenFile;
   KubeApiClient client;
   final List<EndpointSet> seen = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
-    tokenFile = Files.createTempFile("token", "");
-    Files.writeString(tokenFile, "t0ken\n");
+    lab = TestLab.kube(vertx).start();
+    api = lab.api();
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints("127.0.0.60")));
-    client = new KubeApiClient(vertx, new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS,
-        "greeter-server", "grpc"));
+    client = new KubeApiClient(vertx, lab.kubeConfig());
   }
 
   @AfterEach
   void stop() throws Exception {
     client.close().await(5, TimeUnit.SECONDS);
-    api.close().await(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(tokenFile);
+    lab.close();
   }
 
   static JsonArray endpoints(String... ips) {
@@ -126,7 +121,7 @@ class EndpointSliceWatchTest {
     assertNotNull(json.getString("last_error_at"));
     assertNotNull(json.getString("next_retry_at"), "when the next try is due");
 
-    Files.writeString(tokenFile, "rotated"); // re-read on the next try
+    Files.writeString(lab.tokenFile(), "rotated"); // re-read on the next try
     Await.until(() -> watch.status().state() == WatchState.WATCHING && api.openWatches() == 1, "recovered");
     json = watch.status().toJson();
     assertEquals("watching", json.getString("state"));

@@ -9,22 +9,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
+import lab.grpclb.TestLab;
 import lab.grpclb.client.GreeterChannel;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.config.KubeConfig;
-import lab.grpclb.mode.client.ClientMode;
 import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import lab.grpclb.server.GreeterServer;
@@ -43,55 +35,30 @@ class KubeResolverTest {
   static final String NS = "default";
   static final String TOKEN = "s3cret";
 
-  Vertx vertx;
+  TestLab lab;
   ControlPlane api;
-  ClientMode client;
   GreeterChannel channel;
   Http http;
-  Path tokenFile;
-  final List<GreeterServer> servers = new ArrayList<>();
+  List<GreeterServer> servers;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
-    api.requireToken(TOKEN);
-    tokenFile = Files.createTempFile("token", "");
-    Files.writeString(tokenFile, TOKEN + "\n");
-    api.apply(ApiResource.SERVICES, NS, new JsonObject()
-        .put("metadata", new JsonObject().put("name", "greeter-server"))
-        .put("spec", new JsonObject().put("clusterIP", "10.96.0.10")
-            .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("port", PORT)))));
-    addServers(3, 20);
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.20", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
-        .withMaxInFlight(20_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
-    channel = client.channel(ClientType.KUBE_RESOLVER);
-    http = new Http(vertx);
-    Await.until(() -> channel.endpoints().size() == 3, "3 endpoints discovered");
+    lab = TestLab.kube(vertx).withToken(TOKEN).withService("10.96.0.10", PORT).withGreeters("127.0.0.20", 3, PORT, 20)
+        .withClient().start();
+    api = lab.api();
+    channel = lab.channel();
+    http = lab.http();
+    servers = lab.servers();
     Await.until(() -> api.openWatches() == 2, "the bridge's Service watch and our EndpointSlice watch are open");
   }
 
   @AfterEach
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Greeters.stopAll(servers);
-    api.close().await(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(tokenFile);
-  }
-
-  void addServers(int count, int delayMs) throws Exception {
-    for (int i = 0; i < count; i++) {
-      servers.add(Greeters.start(vertx, "127.0.0." + (20 + servers.size()), PORT, delayMs));
-    }
+    lab.close();
   }
 
   JsonObject run(int n) throws Exception {
-    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=" + n);
-    assertEquals(200, answer.status(), answer.body().encode());
-    return answer.body();
+    return lab.run("type=ClientWithKubeResolver&n=" + n);
   }
 
   @Test
@@ -109,14 +76,14 @@ class KubeResolverTest {
 
   @Test
   void scalingUpToTenThenDownToTwoMovesTrafficWithIt() throws Exception {
-    addServers(7, 20);
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    lab.addGreeters(7, 20);
+    lab.publish();
     Await.until(() -> channel.endpoints().size() == 10, "10 endpoints");
     JsonObject report = run(2000);
     assertEquals(10, report.getJsonObject("count_per_ip").size(), report.encode());
     assertEquals(Set.of(200), Await.counts(report));
 
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 2)));
+    lab.publish(servers.subList(0, 2));
     Await.until(() -> channel.endpoints().size() == 2, "2 endpoints");
     report = run(2000);
     assertEquals(new JsonObject().put("127.0.0.20", 1000).put("127.0.0.21", 1000), report.getJsonObject("count_per_ip"));
@@ -124,9 +91,9 @@ class KubeResolverTest {
 
   @Test
   void aNewEndpointIsPickedAsSoonAsItsWatchEventArrives() throws Exception {
-    addServers(1, 20);
+    lab.addGreeters(1, 20);
     long before = System.nanoTime();
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    lab.publish();
     Await.until(() -> channel.endpoints().contains("127.0.0.23:" + PORT), "the 4th endpoint is routable");
     double ms = (System.nanoTime() - before) / 1e6;
     System.out.printf("new endpoint routable %.2f ms after the control plane wrote its slice%n", ms);
@@ -138,13 +105,13 @@ class KubeResolverTest {
   @Test
   void aTerminatingEndpointGetsNoNewCallsButFinishesItsOwn() throws Exception {
     servers.get(2).greeter().delayMs(400);
-    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=600");
+    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, lab.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=600");
     Await.until(() -> servers.get(2).greeter().callsInFlight() > 0, "calls in flight on the pod");
     JsonArray endpoints = new JsonArray()
         .add(Slices.endpoint(servers.get(0), true, false))
         .add(Slices.endpoint(servers.get(1), true, false))
         .add(Slices.endpoint(servers.get(2), false, true));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    lab.publish(endpoints);
     Await.until(() -> channel.endpoints().size() == 2, "the terminating endpoint leaves the picker");
     JsonObject report = running.await(30, TimeUnit.SECONDS).body();
     assertEquals(0, report.getInteger("failed"), report.encode());
@@ -156,7 +123,7 @@ class KubeResolverTest {
   @Test
   void aPodKilledMidRunLosesNoCallsTheyAreRetried() throws Exception {
     servers.forEach(s -> s.greeter().delayMs(1_000)); // the kill must land while calls are in flight
-    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=ClientWithKubeResolver&n=5000");
+    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, lab.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=5000");
     Await.until(() -> servers.get(1).greeter().callsInFlight() > 100, "calls in flight on the pod");
     servers.get(1).kill().await(5, TimeUnit.SECONDS); // abrupt: its in-flight calls break
     JsonObject report = running.await(30, TimeUnit.SECONDS).body();
@@ -168,8 +135,8 @@ class KubeResolverTest {
   @Test
   void aWatchEndedByTheServerReconnectsAndSeesLaterChanges() throws Exception {
     api.closeWatches();
-    addServers(1, 20);
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    lab.addGreeters(1, 20);
+    lab.publish();
     Await.until(() -> channel.endpoints().size() == 4, "the change after the reconnect");
     JsonObject watch = status().getJsonObject("endpointslice_watch");
     assertTrue(watch.getInteger("reconnects") >= 1, watch.encode());
@@ -181,7 +148,7 @@ class KubeResolverTest {
     api.compact();
     api.closeWatches();
     Await.until(() -> status().getJsonObject("endpointslice_watch").getInteger("lists") >= 2, "a relist");
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 1)));
+    lab.publish(servers.subList(0, 1));
     Await.until(() -> channel.endpoints().size() == 1, "changes after the relist");
     assertTrue(status().getJsonObject("endpointslice_watch").getString("last_error").contains("410"));
   }
@@ -194,8 +161,8 @@ class KubeResolverTest {
         "the 500 is reported");
     assertEquals(3, channel.endpoints().size(), "endpoints kept through API failures");
     assertEquals(3, run(300).getJsonObject("count_per_ip").size());
-    addServers(1, 20);
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
+    lab.addGreeters(1, 20);
+    lab.publish();
     Await.until(() -> channel.endpoints().size() == 4, "recovery after the errors");
   }
 
@@ -205,21 +172,21 @@ class KubeResolverTest {
     api.closeWatches();
     Await.until(() -> "unauthorized".equals(status().getJsonObject("endpointslice_watch").getString("state")), "401 seen");
     assertTrue(status().getJsonObject("endpointslice_watch").getString("last_error").contains("HTTP 401"));
-    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=10");
+    Http.Answer answer = http.get(lab.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=10");
     assertEquals(503, answer.status());
     assertTrue(answer.body().getString("error").contains("401"), answer.body().encode());
-    assertEquals(200, http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=10").status(),
+    assertEquals(200, http.get(lab.client().port(), "/experiment/client?type=ClientWithReuseConn&n=10").status(),
         "the other types keep working");
 
-    Files.writeString(tokenFile, "rotated-elsewhere"); // the projected token rotates: picked up without restart
+    Files.writeString(lab.tokenFile(), "rotated-elsewhere"); // the projected token rotates: picked up without restart
     Await.until(() -> "watching".equals(status().getJsonObject("endpointslice_watch").getString("state")), "recovered");
-    assertEquals(200, http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
+    assertEquals(200, http.get(lab.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
   }
 
   @Test
   void slicesOfOneServiceMergeAndAnEmptySliceIsFine() throws Exception {
-    addServers(2, 20);
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 3)));
+    lab.addGreeters(2, 20);
+    lab.publish(servers.subList(0, 3));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-def", PORT, servers.subList(3, 5)));
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-ghi", PORT, (JsonArray) null));
     Await.until(() -> channel.endpoints().size() == 5, "5 endpoints from two slices");
@@ -233,7 +200,7 @@ class KubeResolverTest {
     JsonArray endpoints = new JsonArray()
         .add(Slices.endpoint(servers.get(0), false, true))
         .add(Slices.endpoint(servers.get(1), false, false));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints));
+    lab.publish(endpoints);
     Await.until(() -> channel.endpoints().equals(List.of("127.0.0.20:" + PORT)), "fallback to the serving endpoint");
     assertTrue(status().getJsonObject("endpointslice_watch").getBoolean("fallback_to_terminating"));
     assertEquals(new JsonObject().put("127.0.0.20", 50), run(50).getJsonObject("count_per_ip"));
@@ -257,10 +224,6 @@ class KubeResolverTest {
   }
 
   JsonObject status() {
-    try {
-      return http.get(client.port(), "/status").body().getJsonObject("kubernetes");
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return lab.kubeStatus();
   }
 }

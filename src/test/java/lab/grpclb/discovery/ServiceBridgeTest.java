@@ -9,21 +9,18 @@ import io.vertx.servicediscovery.ServiceDiscovery;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.LogCapture;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.KubeConfig;
-import lab.grpclb.local.ApiResource;
 import lab.grpclb.local.ControlPlane;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,18 +38,16 @@ class ServiceBridgeTest {
   static final String TOKEN = "s3cret";
 
   Vertx vertx;
+  TestLab lab;
   ControlPlane api;
-  Path tokenFile;
   KubeApiClient client;
   ServiceBridge bridge;
   ServiceDiscovery discovery;
   LogCapture logs;
 
   @BeforeEach
-  void start(Vertx vertx) throws Exception {
+  void start(Vertx vertx) {
     this.vertx = vertx;
-    tokenFile = Files.createTempFile("token", "");
-    Files.writeString(tokenFile, TOKEN + "\n");
   }
 
   @AfterEach
@@ -69,29 +64,24 @@ class ServiceBridgeTest {
     if (client != null) {
       client.close().await(5, TimeUnit.SECONDS);
     }
-    if (api != null) {
-      api.close().await(5, TimeUnit.SECONDS);
+    if (lab != null) {
+      lab.close();
     }
-    Files.deleteIfExists(tokenFile);
   }
 
-  void controlPlane(ControlPlane plane, String url, String caFile) {
-    api = plane;
-    api.requireToken(TOKEN);
-    applyService("10.96.0.9");
-    client = new KubeApiClient(vertx, new KubeConfig(URI.create(url), tokenFile.toString(), caFile, NS, "greeter-server", "grpc"));
+  /** The control plane requiring the token, the Service on 10.96.0.9; over TLS with this certificate, if any. */
+  void controlPlane(SelfSignedCertificate certificate) throws Exception {
+    lab = TestLab.kube(vertx).withToken(TOKEN).withService("10.96.0.9", 50051).withTls(certificate).start();
+    api = lab.api();
+    client = new KubeApiClient(vertx, lab.kubeConfig());
   }
 
   void applyService(String clusterIp) {
-    api.apply(ApiResource.SERVICES, NS, new JsonObject()
-        .put("metadata", new JsonObject().put("name", "greeter-server"))
-        .put("spec", new JsonObject().put("clusterIP", clusterIp)
-            .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("port", 50051)))));
+    lab.applyService(clusterIp);
   }
 
   void plainControlPlane() throws Exception {
-    ControlPlane plane = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
-    controlPlane(plane, plane.url(), "");
+    controlPlane(null);
   }
 
   /** The bridge, imported and its watch streaming (a change came through); an empty environment, as outside a pod. */
@@ -152,12 +142,8 @@ class ServiceBridgeTest {
     SelfSignedCertificate apiCertificate = SelfSignedCertificate.create("localhost");
     SelfSignedCertificate someOtherCa = SelfSignedCertificate.create("localhost");
     try {
-      ControlPlane plane = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000))
-          .listenTls("127.0.0.1", 0, apiCertificate.keyCertOptions()).await(5, TimeUnit.SECONDS);
-      String url = "https://localhost:" + plane.port();
-      controlPlane(plane, url, apiCertificate.certificatePath());
-      KubeApiClient suspicious = new KubeApiClient(vertx, new KubeConfig(URI.create(url), tokenFile.toString(),
-          someOtherCa.certificatePath(), NS, "greeter-server", "grpc"));
+      controlPlane(apiCertificate);
+      KubeApiClient suspicious = new KubeApiClient(vertx, lab.kubeConfig(someOtherCa.certificatePath()));
       ServiceDiscovery refusedDiscovery = ServiceDiscovery.create(vertx);
       ServiceBridge refused = new ServiceBridge(vertx, suspicious, refusedDiscovery, Map.of());
       refused.start();

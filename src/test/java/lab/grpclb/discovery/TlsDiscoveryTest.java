@@ -7,22 +7,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.config.KubeConfig;
 import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.local.ApiResource;
-import lab.grpclb.local.ControlPlane;
-import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,19 +26,14 @@ class TlsDiscoveryTest {
   void theApiServerIsTrustedOnlyThroughTheGivenCa(Vertx vertx) throws Exception {
     SelfSignedCertificate apiCertificate = SelfSignedCertificate.create("localhost");
     SelfSignedCertificate someOtherCa = SelfSignedCertificate.create("localhost");
-    ControlPlane api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000))
-        .listenTls("127.0.0.1", 0, apiCertificate.keyCertOptions()).await(5, TimeUnit.SECONDS);
-    GreeterServer server = Greeters.start(vertx, "127.0.0.40", PORT, 10);
-    api.apply(ApiResource.ENDPOINTSLICES, "default", Slices.slice("greeter-server-tls", PORT, List.of(server)));
-    Path token = Files.createTempFile("token", "");
-    Files.writeString(token, "t");
-    URI url = URI.create("https://localhost:" + api.port());
-    ClientMode trusting = client(vertx, new KubeConfig(url, token.toString(), apiCertificate.certificatePath(),
-        "default", "greeter-server", "grpc"));
-    ClientMode suspicious = client(vertx, new KubeConfig(url, token.toString(), someOtherCa.certificatePath(),
-        "default", "greeter-server", "grpc"));
-    Http http = new Http(vertx);
-    try {
+    UnaryOperator<ClientConfig> limits = c -> c.withMaxN(1000).withCallTimeoutMs(5_000).withMaxConnections(100)
+        .withMaxInFlight(10_000);
+    try (TestLab lab = TestLab.kube(vertx).withTls(apiCertificate).withGreeters("127.0.0.40", 1, PORT, 10)
+        .withClient(limits).start()) {
+      ClientMode trusting = lab.client();
+      ClientMode suspicious = lab.startClient(
+          c -> limits.apply(c).withKube(lab.kubeConfig(someOtherCa.certificatePath())), null);
+      Http http = lab.http();
       Await.until(() -> trusting.channel(ClientType.KUBE_RESOLVER).endpoints().size() == 1,
           "discovery over verified TLS");
       assertEquals(200, http.get(trusting.port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
@@ -57,20 +43,9 @@ class TlsDiscoveryTest {
       Http.Answer refused = http.get(suspicious.port(), "/experiment/client?type=ClientWithKubeResolver&n=10");
       assertEquals(503, refused.status(), refused.body().encode());
     } finally {
-      trusting.close().await(5, TimeUnit.SECONDS);
-      suspicious.close().await(5, TimeUnit.SECONDS);
-      server.kill().await(5, TimeUnit.SECONDS);
-      api.close().await(5, TimeUnit.SECONDS);
-      Files.deleteIfExists(token);
       apiCertificate.delete();
       someOtherCa.delete();
     }
-  }
-
-  static ClientMode client(Vertx vertx, KubeConfig kube) throws Exception {
-    return new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.40", PORT)).withMaxN(1000).withCallTimeoutMs(5_000).withMaxConnections(100)
-        .withMaxInFlight(10_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
   }
 
   static String lastError(Http http, ClientMode client) {

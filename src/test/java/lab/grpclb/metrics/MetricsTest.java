@@ -10,26 +10,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
-import lab.grpclb.config.ClientConfig;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.config.KubeConfig;
-import lab.grpclb.discovery.Slices;
-import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.local.ApiResource;
-import lab.grpclb.local.ControlPlane;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,58 +31,36 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class MetricsTest {
   static final int PORT = 50140;
-  static final String NS = "default";
   static final String TOKEN = "m3trics";
   static final String KUBE = ClientType.KUBE_RESOLVER.wireName();
 
-  Vertx vertx;
-  ControlPlane api;
-  ClientMode client;
+  TestLab lab;
   Http http;
   HttpClient scraper;
-  Path tokenFile;
-  final List<GreeterServer> servers = new ArrayList<>();
+  List<GreeterServer> servers;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
-    api.requireToken(TOKEN);
-    tokenFile = Files.createTempFile("token", "");
-    Files.writeString(tokenFile, TOKEN + "\n");
-    api.apply(ApiResource.SERVICES, NS, new JsonObject()
-        .put("metadata", new JsonObject().put("name", "greeter-server"))
-        .put("spec", new JsonObject().put("clusterIP", "10.96.0.10")
-            .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("port", PORT)))));
-    for (int i = 0; i < 3; i++) {
-      servers.add(Greeters.start(vertx, "127.0.0." + (140 + i), PORT, 50));
-    }
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers));
-    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", NS, "greeter-server", "grpc");
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.140", PORT)).withCallTimeoutMs(10_000).withMaxConnections(500)
-        .withMaxInFlight(20_000).withKube(kube)).start().await(10, TimeUnit.SECONDS);
-    http = new Http(vertx);
+    lab = TestLab.kube(vertx).withToken(TOKEN).withService("10.96.0.10", PORT).withGreeters("127.0.0.140", 3, PORT, 50)
+        .withClient().start();
+    http = lab.http();
+    servers = lab.servers();
     scraper = Scrape.client(vertx);
-    Await.until(() -> client.channel(ClientType.KUBE_RESOLVER).endpoints().size() == 3, "3 endpoints discovered");
   }
 
   @AfterEach
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Greeters.stopAll(servers);
-    api.close().await(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(tokenFile);
+    lab.close();
   }
 
   Scrape scrapeClient() {
-    return Scrape.of(scraper, "127.0.0.1", client.port());
+    return Scrape.of(scraper, "127.0.0.1", lab.client().port());
   }
 
   @Test
   void perPodCountersMatchTheReportDuringAndAfterARun() throws Exception {
     servers.forEach(s -> s.greeter().delayMs(1_000)); // a window a stalled scrape cannot miss
-    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, client.port(), "/experiment/client?type=" + KUBE + "&n=3000");
+    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, lab.client().port(), "/experiment/client?type=" + KUBE + "&n=3000");
     Await.until(() -> {
       Double inFlight = scrapeClient().value("grpclb_client_calls_in_flight", "type", KUBE);
       return inFlight != null && inFlight > 0;
@@ -129,9 +95,9 @@ class MetricsTest {
 
   @Test
   void aPodThatLeavesTheServiceTakesItsSeriesWithIt() throws Exception {
-    assertEquals(200, http.get(client.port(), "/experiment/client?type=" + KUBE + "&n=30").status());
+    assertEquals(200, http.get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=30").status());
     assertEquals(10.0, scrapeClient().value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.142"));
-    api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, servers.subList(0, 2)));
+    lab.publish(servers.subList(0, 2));
     Await.until(() -> scrapeClient().value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.142") == null,
         "the removed pod's call series gone");
     Scrape after = scrapeClient();
@@ -143,8 +109,8 @@ class MetricsTest {
   @Test
   void aServerCountsTheCallsItServed() throws Exception {
     GreeterServer pod = servers.get(0);
-    HttpServer metrics = ServerMetrics.serve(vertx, pod, "127.0.0.140", 0).await(5, TimeUnit.SECONDS);
-    JsonObject report = http.get(client.port(), "/experiment/client?type=" + KUBE + "&n=300").body();
+    HttpServer metrics = ServerMetrics.serve(lab.vertx(), pod, "127.0.0.140", 0).await(5, TimeUnit.SECONDS);
+    JsonObject report = http.get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=300").body();
     Scrape scrape = Scrape.of(scraper, "127.0.0.140", metrics.actualPort());
     assertEquals(report.getJsonObject("count_per_ip").getInteger("127.0.0.140").doubleValue(),
         scrape.value("grpclb_server_calls_served_total", "pod_ip", "127.0.0.140"));
@@ -152,7 +118,7 @@ class MetricsTest {
     assertEquals(0.0, scrape.value("grpclb_server_draining", "pod_ip", "127.0.0.140"));
 
     RuntimeException taken = assertThrows(RuntimeException.class,
-        () -> ServerMetrics.serve(vertx, pod, "127.0.0.140", metrics.actualPort()).await(5, TimeUnit.SECONDS));
+        () -> ServerMetrics.serve(lab.vertx(), pod, "127.0.0.140", metrics.actualPort()).await(5, TimeUnit.SECONDS));
     assertTrue(taken.getMessage().contains("--metrics-port"), taken.getMessage());
     metrics.close().await(5, TimeUnit.SECONDS);
   }
