@@ -226,10 +226,10 @@ public final class TestLab implements AutoCloseable {
     return started;
   }
 
-  /** Stops the client of {@link #withClient} now, for a test of what its stop leaves behind. */
-  public void closeClient() throws Exception {
-    clients.remove(client);
-    client.close().await(10, TimeUnit.SECONDS);
+  /** Stops one of the clients now, for a test of its stop or of what it leaves behind. */
+  public void closeClient(ClientMode started) throws Exception {
+    clients.remove(started);
+    started.close().await(10, TimeUnit.SECONDS);
   }
 
   /** {@code GET /experiment/client?<query>} on the client, answered 200: the report. */

@@ -1,5 +1,6 @@
 package lab.grpclb.discovery;
 
+import static lab.grpclb.TestLab.NS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DiscoveryRecordsTest {
   private static final Logger LOG = Logger.getLogger(DiscoveryRecordsTest.class.getName());
   static final int PORT = 50093;
-  static final String NS = "default";
 
   TestLab lab;
   ServiceDiscovery discovery;
@@ -109,7 +109,7 @@ class DiscoveryRecordsTest {
 
   @Test
   void closingTheClientUnpublishesItsRecords() throws Exception {
-    lab.closeClient();
+    lab.closeClient(lab.client());
     ServiceDiscovery other = ServiceDiscovery.create(lab.vertx());
     try {
       List<Record> left = other.getRecords(r -> EndpointSliceImporter.TYPE.equals(r.getType()), true).await(5, TimeUnit.SECONDS);

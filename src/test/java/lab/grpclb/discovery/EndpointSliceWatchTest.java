@@ -1,5 +1,6 @@
 package lab.grpclb.discovery;
 
+import static lab.grpclb.TestLab.NS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,10 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class EndpointSliceWatchTest {
-  static final String NS = "default";
   static final int PORT = 50070; // only written into slices: nothing connects to it
 
-  Vertx vertx;
   TestLab lab;
   ControlPlane api;
   KubeApiClient client;
@@ -41,7 +40,6 @@ class EndpointSliceWatchTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    this.vertx = vertx;
     lab = TestLab.kube(vertx).start();
     api = lab.api();
     api.apply(ApiResource.ENDPOINTSLICES, NS, Slices.slice("greeter-server-abc", PORT, endpoints("127.0.0.60")));
@@ -64,7 +62,7 @@ class EndpointSliceWatchTest {
   }
 
   EndpointSliceWatch watch(List<EndpointSet> listener, Backoff backoff) {
-    EndpointSliceWatch watch = new EndpointSliceWatch(vertx, client, listener::add, backoff);
+    EndpointSliceWatch watch = new EndpointSliceWatch(lab.vertx(), client, listener::add, backoff);
     watch.start();
     return watch;
   }
@@ -98,7 +96,7 @@ class EndpointSliceWatchTest {
 
     watch.close().await(5, TimeUnit.SECONDS);
     api.failNextRequests(0, 500); // a retry now would list, then open a watch
-    vertx.timer(120).await(5, TimeUnit.SECONDS); // well past any retry the backoff had scheduled
+    lab.vertx().timer(120).await(5, TimeUnit.SECONDS); // well past any retry the backoff had scheduled
 
     assertEquals(Set.of("list endpointslices.discovery.k8s.io"), api.requestsSeen(), "no retry after stop()");
     assertEquals(0, api.openWatches());
@@ -137,7 +135,7 @@ class EndpointSliceWatchTest {
 
   @Test
   void closingDiscoveryStopsTheWatchAndClosesTheApiClient() throws Exception {
-    KubeDiscovery discovery = new KubeDiscovery(vertx, client.config(), seen::add);
+    KubeDiscovery discovery = new KubeDiscovery(lab.vertx(), client.config(), seen::add);
     discovery.start();
     Await.until(() -> seen.size() == 1 && api.openWatches() == 2, "the bridge's Service watch and our EndpointSlice watch");
     assertNull(discovery.unavailableReason());

@@ -1,5 +1,6 @@
 package lab.grpclb.discovery;
 
+import static lab.grpclb.TestLab.NS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class KubeResolverTest {
   static final int PORT = 50061;
-  static final String NS = "default";
   static final String TOKEN = "s3cret";
 
   TestLab lab;

@@ -1,5 +1,6 @@
 package lab.grpclb.discovery;
 
+import static lab.grpclb.TestLab.NS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class ServiceBridgeTest {
-  static final String NS = "default";
   static final String TOKEN = "s3cret";
 
   Vertx vertx;

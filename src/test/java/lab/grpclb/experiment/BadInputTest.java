@@ -11,8 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.server.GreeterServer;
@@ -26,24 +26,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {
+  TestLab lab;
   GreeterServer server;
   ClientMode client;
   Http http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    server = Greeters.start(vertx, "127.0.0.6", 300);
-    HostPort target = new HostPort("127.0.0.6", server.port());
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
-        .withMaxN(50_000).withCallTimeoutMs(10_000).withMaxConnections(100).withMaxInFlight(20_000))
-        .start().await(10, TimeUnit.SECONDS);
-    http = new Http(vertx);
+    lab = TestLab.direct(vertx).withGreeters("127.0.0.6", 1, 0, 300)
+        .withClient(c -> c.withMaxN(50_000).withMaxConnections(100)).start();
+    server = lab.servers().get(0);
+    client = lab.client();
+    http = lab.http();
   }
 
   @AfterAll
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    server.kill().await(10, TimeUnit.SECONDS);
+    lab.close();
   }
 
   void assertBadRequest(String uri, String... mentions) throws Exception {

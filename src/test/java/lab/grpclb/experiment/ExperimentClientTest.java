@@ -7,14 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,30 +22,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExperimentClientTest {
   static final int DELAY_MS = 20;
-  List<GreeterServer> servers;
+  TestLab lab;
   ClientMode client;
   Http http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    servers = Greeters.start(vertx, 3, DELAY_MS);
-    HostPort target = new HostPort("127.0.0.2", servers.get(0).port());
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
-        .withCallTimeoutMs(10_000).withMaxConnections(500).withMaxInFlight(20_000))
-        .start().await(10, TimeUnit.SECONDS);
-    http = new Http(vertx);
+    lab = TestLab.direct(vertx).withGreeters("127.0.0.2", 3, 0, DELAY_MS).withClient().start();
+    client = lab.client();
+    http = lab.http();
   }
 
   @AfterAll
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Greeters.stopAll(servers);
+    lab.close();
   }
 
   JsonObject run(String type, int n) throws Exception {
-    Http.Answer answer = http.get(client.port(), "/experiment/client?type=" + type + "&n=" + n);
-    assertEquals(200, answer.status(), answer.body().encode());
-    return answer.body();
+    return lab.run("type=" + type + "&n=" + n);
   }
 
   @Test
@@ -83,19 +73,11 @@ class ExperimentClientTest {
 
   @Test
   void upToTenThousandCallsAreAllInFlightAtOnce(Vertx vertx) throws Exception {
-    GreeterServer slow = Greeters.start(vertx, "127.0.0.9", 1_500);
-    HostPort target = new HostPort("127.0.0.9", slow.port());
-    ClientMode slowClient = new ClientMode(vertx,
-        ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target).withCallTimeoutMs(10_000)
-            .withMaxConnections(500).withMaxInFlight(ClientConfig.MIN_IN_FLIGHT))
-        .start().await(10, TimeUnit.SECONDS);
-    try {
-      JsonObject report = http.get(slowClient.port(), "/experiment/client?type=ClientWithReuseConn&n=10000").body();
+    try (TestLab slow = TestLab.direct(vertx).withGreeters("127.0.0.9", 1, 0, 1_500)
+        .withClient(c -> c.withMaxInFlight(ClientConfig.MIN_IN_FLIGHT)).start()) {
+      JsonObject report = slow.run("type=ClientWithReuseConn&n=10000");
       assertEquals(10_000, report.getInteger("ok"), report.encode());
       assertEquals(10_000, report.getInteger("max_in_flight"), report.encode());
-    } finally {
-      slowClient.close().await(10, TimeUnit.SECONDS);
-      slow.kill().await(10, TimeUnit.SECONDS);
     }
   }
 

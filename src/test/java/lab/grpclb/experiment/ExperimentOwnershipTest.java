@@ -14,9 +14,9 @@ import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.LogLines;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.HostPort;
 import lab.grpclb.server.GreeterServer;
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExperimentOwnershipTest {
   static final int DELAY_MS = 2_000;
+  TestLab lab;
   GreeterServer pod;
   ClientMode client;
   Http http;
@@ -42,18 +43,17 @@ class ExperimentOwnershipTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    pod = Greeters.start(vertx, "127.0.0.7", DELAY_MS);
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.7", pod.port())).withMaxN(50_000).withCallTimeoutMs(10_000)
-        .withMaxConnections(100).withMaxInFlight(20_000)).start().await(10, TimeUnit.SECONDS);
-    http = new Http(vertx);
+    lab = TestLab.direct(vertx).withGreeters("127.0.0.7", 1, 0, DELAY_MS)
+        .withClient(c -> c.withMaxN(50_000).withMaxConnections(100)).start();
+    pod = lab.servers().get(0);
+    client = lab.client();
+    http = lab.http();
     leaving = vertx.createHttpClient();
   }
 
   @AfterAll
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    pod.kill().await(10, TimeUnit.SECONDS);
+    lab.close();
   }
 
   /** Sends a GET whose connection the caller closes to walk away. */

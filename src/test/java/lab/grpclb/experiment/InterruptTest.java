@@ -1,6 +1,5 @@
 package lab.grpclb.experiment;
 
-import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +18,7 @@ import lab.grpclb.ChildLog;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.Http;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.HostPort;
+import lab.grpclb.TestLab;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,22 +32,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class InterruptTest {
   static final Pattern LISTENING = Pattern.compile("experiment client listening on http://[0-9.]+:(\\d+)");
 
-  ClientConfig config(GreeterServer server, int maxInFlight, int drainMs) {
-    return ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(new HostPort("127.0.0.15", server.port()))
-        .withMaxN(100_000).withCallTimeoutMs(10_000).withMaxConnections(100).withMaxInFlight(maxInFlight)
-        .withConnectTimeoutMs(5_000).withDrainTimeoutMs(drainMs);
+  /** A pod answering after {@code delayMs}, and a client with these limits whose stop is under test. */
+  static TestLab lab(Vertx vertx, int delayMs, int maxInFlight, int drainMs) throws Exception {
+    return TestLab.direct(vertx).withGreeters("127.0.0.15", 1, 0, delayMs).withClient(c -> c.withMaxN(100_000)
+        .withMaxConnections(100).withMaxInFlight(maxInFlight).withConnectTimeoutMs(5_000).withDrainTimeoutMs(drainMs))
+        .start();
   }
 
   @Test
   void stoppingMidRunAnswersTheWaitingRequestWithTheCallsInFlightFinished(Vertx vertx) throws Exception {
     // 5 rounds of 1 s: the stop lands in the first even if the machine stalls
-    GreeterServer server = Greeters.start(vertx, "127.0.0.15", 1_000);
-    ClientMode client = new ClientMode(vertx, config(server, 1_000, 10_000)).start().await(10, TimeUnit.SECONDS);
-    try {
-      Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, client.port(),
+    try (TestLab lab = lab(vertx, 1_000, 1_000, 10_000)) {
+      GreeterServer server = lab.servers().get(0);
+      Future<Http.Answer> answer = lab.http().sendAsync(HttpMethod.GET, lab.client().port(),
           "/experiment/client?type=ClientWithReuseConn&n=5000");
       Await.until(() -> server.greeter().callsInFlight() == 1000, "the in-flight cap is full");
-      client.close().await(10, TimeUnit.SECONDS);
+      lab.closeClient(lab.client());
       JsonObject report = answer.await(5, TimeUnit.SECONDS).body();
       assertTrue(report.getBoolean("interrupted"), report.encode());
       assertEquals(5000, report.getInteger("ok") + report.getInteger("failed"), "every call accounted for: " + report.encode());
@@ -57,27 +55,22 @@ class InterruptTest {
       assertEquals(report.getInteger("failed"), cut, "the only failures are the calls never sent: " + report.encode());
       assertTrue(report.getInteger("ok") >= 1000, "the calls in flight finished: " + report.encode());
       assertTrue(cut > 0, "the calls not yet sent were not sent: " + report.encode());
-    } finally {
-      server.kill().await(5, TimeUnit.SECONDS);
     }
   }
 
   @Test
   void callsStillInFlightAfterTheDrainTimeoutAreCountedAsCancelled(Vertx vertx) throws Exception {
-    GreeterServer server = Greeters.start(vertx, "127.0.0.15", 5_000);
-    ClientMode client = new ClientMode(vertx, config(server, 10_000, 200)).start().await(10, TimeUnit.SECONDS);
-    try {
-      Future<Http.Answer> answer = new Http(vertx).sendAsync(HttpMethod.GET, client.port(),
+    try (TestLab lab = lab(vertx, 5_000, 10_000, 200)) {
+      GreeterServer server = lab.servers().get(0);
+      Future<Http.Answer> answer = lab.http().sendAsync(HttpMethod.GET, lab.client().port(),
           "/experiment/client?type=ClientWithReuseConn&n=300");
       Await.until(() -> server.greeter().callsInFlight() == 300, "every call waits on the slow pod");
       long start = System.nanoTime();
-      client.close().await(10, TimeUnit.SECONDS);
+      lab.closeClient(lab.client());
       assertTrue(System.nanoTime() - start < 3_000_000_000L, "the drain timeout, not the pod, bounded the stop");
       JsonObject report = answer.await(5, TimeUnit.SECONDS).body();
       assertTrue(report.getBoolean("interrupted"));
       assertEquals(new JsonObject().put("CANCELLED: client shutting down", 300), report.getJsonObject("errors"));
-    } finally {
-      server.kill().await(5, TimeUnit.SECONDS);
     }
   }
 

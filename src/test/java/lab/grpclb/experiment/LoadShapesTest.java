@@ -1,6 +1,5 @@
 package lab.grpclb.experiment;
 
-import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +8,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.server.GreeterServer;
+import lab.grpclb.TestLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,31 +21,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoadShapesTest {
   static final int DELAY_MS = 50;
-  GreeterServer server;
-  ClientMode client;
-  Http http;
+  TestLab lab;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    server = Greeters.start(vertx, "127.0.0.100", DELAY_MS);
-    HostPort target = new HostPort("127.0.0.100", server.port());
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
-        .withCallTimeoutMs(10_000).withMaxConnections(500).withMaxInFlight(20_000))
-        .start().await(10, TimeUnit.SECONDS);
-    http = new Http(vertx);
+    lab = TestLab.direct(vertx).withGreeters("127.0.0.100", 1, 0, DELAY_MS).withClient().start();
     run("concurrency=50&n=2000"); // the JIT's first calls are slower than the loop under test
   }
 
   @AfterAll
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Greeters.stopAll(List.of(server));
+    lab.close();
   }
 
   JsonObject run(String query) throws Exception {
-    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&" + query);
-    assertEquals(200, answer.status(), answer.body().encode());
-    return answer.body();
+    return lab.run("type=ClientWithReuseConn&" + query);
   }
 
   @Test
@@ -163,7 +148,7 @@ class LoadShapesTest {
         "duration_s=5", "arrival=poisson&n=5", "rate=0&n=5", "rate=fast&n=5", "rate=100&n=10&duration_s=1",
         "rate=100&n=10&arrival=bursty", "runs=0", "runs=11", "n=10&concurrency=1000000000"};
     for (String query : bad) {
-      Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&" + query);
+      Http.Answer answer = lab.http().get(lab.client().port(), "/experiment/client?type=ClientWithReuseConn&" + query);
       assertEquals(400, answer.status(), query + ": " + answer.body().encode());
       String error = answer.body().getString("error");
       assertTrue(error.contains("valid forms") || error.contains(" must be "), query + ": " + error);

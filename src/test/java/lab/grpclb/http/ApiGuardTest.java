@@ -15,14 +15,13 @@ import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import lab.grpclb.Greeters;
+import java.util.function.UnaryOperator;
 import lab.grpclb.LogLines;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,29 +37,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiGuardTest {
   static final String TOKEN = "s3cret-token-of-32-characters-xx";
-  GreeterServer pod;
+  static final UnaryOperator<ClientConfig> LIMITS = c -> c.withMaxN(1_000).withCallTimeoutMs(5_000)
+      .withMaxConnections(100).withMaxInFlight(1_000);
+  /** On every address, where a page that rebound its name can reach it. */
+  static final UnaryOperator<ClientConfig> EVERY_ADDRESS = c -> LIMITS.apply(c).withHttp("0.0.0.0", 0);
+  TestLab lab;
   ClientMode loopback;
   ClientMode locked;
   HttpClient http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    pod = Greeters.start(vertx, "127.0.0.8", 10);
-    HostPort target = new HostPort("127.0.0.8", pod.port());
-    loopback = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0).withTarget(target)
-        .withMaxN(1_000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
-        .withAccess(new ApiAccess(null, List.of("lab.example"))).start().await(10, TimeUnit.SECONDS);
-    locked = new ClientMode(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0).withTarget(target)
-        .withMaxN(1_000).withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
-        .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
+    lab = TestLab.direct(vertx).withGreeters("127.0.0.8", 1, 0, 10)
+        .withClient(LIMITS).withAccess(new ApiAccess(null, List.of("lab.example"))).start();
+    loopback = lab.client();
+    locked = lab.startClient(EVERY_ADDRESS, new ApiAccess(TOKEN, List.of()));
     http = vertx.createHttpClient();
   }
 
   @AfterAll
   void stop() throws Exception {
-    loopback.close().await(10, TimeUnit.SECONDS);
-    locked.close().await(10, TimeUnit.SECONDS);
-    pod.kill().await(10, TimeUnit.SECONDS);
+    lab.close();
   }
 
   record Answer(int status, String error, String authenticate, io.vertx.core.MultiMap headers) {
@@ -113,7 +110,7 @@ class ApiGuardTest {
   }
 
   @Test
-  void aNameTheLabDoesNotAnswerToIsRefusedUnlessATokenGuardsIt(Vertx vertx) throws Exception {
+  void aNameTheLabDoesNotAnswerToIsRefusedUnlessATokenGuardsIt() throws Exception {
     int port = loopback.port();
     Answer rebound = send(HttpMethod.GET, port, "/status", "evil.example", Map.of());
     assertEquals(421, rebound.status());
@@ -123,9 +120,7 @@ class ApiGuardTest {
       assertEquals(200, send(HttpMethod.GET, port, "/status", host, Map.of()).status(), host);
     }
     // client mode on every address, open: a page that rebound its name (port-forward, NodePort) is refused too
-    ClientMode open = new ClientMode(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
-        .withTarget(new HostPort("127.0.0.8", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
-        .withMaxConnections(100).withMaxInFlight(1_000)).start().await(10, TimeUnit.SECONDS);
+    ClientMode open = lab.startClient(EVERY_ADDRESS, null);
     try {
       Answer attacker = send(HttpMethod.GET, open.port(), "/status", "attacker.example",
           Map.of("Origin", "http://attacker.example:" + open.port()));
@@ -133,7 +128,7 @@ class ApiGuardTest {
       assertEquals(200, send(HttpMethod.GET, open.port(), "/status", "192.168.49.2", Map.of()).status(),
           "a NodePort's address");
     } finally {
-      open.close().await(10, TimeUnit.SECONDS);
+      lab.closeClient(open);
     }
     assertEquals(200, send(HttpMethod.GET, locked.port(), "/healthz", "greeter-client.default.svc", Map.of()).status(),
         "with a token any name may reach it: a rebinding page cannot know the token");
@@ -167,12 +162,10 @@ class ApiGuardTest {
   }
 
   @Test
-  void anOpenApiOnEveryAddressSaysSoOnceAtStartup(Vertx vertx) throws Exception {
+  void anOpenApiOnEveryAddressSaysSoOnceAtStartup() throws Exception {
     try (LogLines log = LogLines.start("lab.grpclb.mode.client")) {
-      ClientMode open = new ClientMode(vertx, ClientConfig.defaults().withHttp("0.0.0.0", 0)
-          .withTarget(new HostPort("127.0.0.8", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
-          .withMaxConnections(100).withMaxInFlight(1_000)).start().await(10, TimeUnit.SECONDS);
-      open.close().await(10, TimeUnit.SECONDS);
+      ClientMode open = lab.startClient(EVERY_ADDRESS, null);
+      lab.closeClient(open);
       List<String> warnings = log.lines().stream().filter(l -> l.startsWith("WARNING")).toList();
       assertEquals(List.of("WARNING the experiment API on 0.0.0.0:" + open.port() + " is open: anyone who reaches"
           + " it can start runs, change the balancer and read /status; set --api-token (env LAB_API_TOKEN) to"

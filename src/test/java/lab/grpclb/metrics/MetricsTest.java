@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Http;
@@ -35,16 +34,12 @@ class MetricsTest {
   static final String KUBE = ClientType.KUBE_RESOLVER.wireName();
 
   TestLab lab;
-  Http http;
   HttpClient scraper;
-  List<GreeterServer> servers;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     lab = TestLab.kube(vertx).withToken(TOKEN).withService("10.96.0.10", PORT).withGreeters("127.0.0.140", 3, PORT, 50)
         .withClient().start();
-    http = lab.http();
-    servers = lab.servers();
     scraper = Scrape.client(vertx);
   }
 
@@ -59,8 +54,9 @@ class MetricsTest {
 
   @Test
   void perPodCountersMatchTheReportDuringAndAfterARun() throws Exception {
-    servers.forEach(s -> s.greeter().delayMs(1_000)); // a window a stalled scrape cannot miss
-    Future<Http.Answer> running = http.sendAsync(HttpMethod.GET, lab.client().port(), "/experiment/client?type=" + KUBE + "&n=3000");
+    lab.servers().forEach(s -> s.greeter().delayMs(1_000)); // a window a stalled scrape cannot miss
+    Future<Http.Answer> running = lab.http().sendAsync(HttpMethod.GET, lab.client().port(),
+        "/experiment/client?type=" + KUBE + "&n=3000");
     Await.until(() -> {
       Double inFlight = scrapeClient().value("grpclb_client_calls_in_flight", "type", KUBE);
       return inFlight != null && inFlight > 0;
@@ -95,9 +91,9 @@ class MetricsTest {
 
   @Test
   void aPodThatLeavesTheServiceTakesItsSeriesWithIt() throws Exception {
-    assertEquals(200, http.get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=30").status());
+    assertEquals(200, lab.http().get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=30").status());
     assertEquals(10.0, scrapeClient().value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.142"));
-    lab.publish(servers.subList(0, 2));
+    lab.publish(lab.servers().subList(0, 2));
     Await.until(() -> scrapeClient().value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.142") == null,
         "the removed pod's call series gone");
     Scrape after = scrapeClient();
@@ -108,9 +104,9 @@ class MetricsTest {
 
   @Test
   void aServerCountsTheCallsItServed() throws Exception {
-    GreeterServer pod = servers.get(0);
+    GreeterServer pod = lab.servers().get(0);
     HttpServer metrics = ServerMetrics.serve(lab.vertx(), pod, "127.0.0.140", 0).await(5, TimeUnit.SECONDS);
-    JsonObject report = http.get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=300").body();
+    JsonObject report = lab.http().get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=300").body();
     Scrape scrape = Scrape.of(scraper, "127.0.0.140", metrics.actualPort());
     assertEquals(report.getJsonObject("count_per_ip").getInteger("127.0.0.140").doubleValue(),
         scrape.value("grpclb_server_calls_served_total", "pod_ip", "127.0.0.140"));

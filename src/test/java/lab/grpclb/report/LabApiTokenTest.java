@@ -7,12 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import lab.grpclb.Greeters;
+import lab.grpclb.TestLab;
 import lab.grpclb.config.ApiAccess;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.HostPort;
 import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,11 +20,10 @@ class LabApiTokenTest {
 
   @Test
   void theReportsRequestsCarryTheClientsToken(Vertx vertx) throws Exception {
-    GreeterServer pod = Greeters.start(vertx, "127.0.0.9", 5);
-    ClientMode locked = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.9", pod.port())).withMaxN(1_000).withCallTimeoutMs(5_000)
-        .withMaxConnections(100).withMaxInFlight(1_000))
-        .withAccess(new ApiAccess(TOKEN, List.of())).start().await(10, TimeUnit.SECONDS);
+    TestLab lab = TestLab.direct(vertx).withGreeters("127.0.0.9", 1, 0, 5).withClient(c -> c.withMaxN(1_000)
+        .withCallTimeoutMs(5_000).withMaxConnections(100).withMaxInFlight(1_000))
+        .withAccess(new ApiAccess(TOKEN, List.of())).start();
+    ClientMode locked = lab.client();
     // both held until closed: Vert.x 5 closes an HttpClient nothing references any more, requests and all
     LabApi withToken = new LabApi(vertx, locked.port(), TOKEN);
     LabApi without = new LabApi(vertx, locked.port(), null);
@@ -40,8 +36,7 @@ class LabApiTokenTest {
     } finally {
       withToken.close().await(10, TimeUnit.SECONDS);
       without.close().await(10, TimeUnit.SECONDS);
-      locked.close().await(10, TimeUnit.SECONDS);
-      pod.kill().await(10, TimeUnit.SECONDS);
+      lab.close();
     }
   }
 }

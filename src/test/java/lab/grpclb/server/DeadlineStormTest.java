@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
 import lab.grpclb.LogCapture;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.mode.client.ClientMode;
+import lab.grpclb.TestLab;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,14 +23,13 @@ class DeadlineStormTest {
 
   @Test
   void thousandsOfExpiredCallsOnOneConnectionAreDeadlineExceededAndCostTheServerNothing(Vertx vertx) throws Exception {
-    GreeterServer slow = Greeters.start(vertx, "127.0.0.18", 2_000);
-    ClientMode client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.18", slow.port())).withMaxN(10_000).withCallTimeoutMs(100)
-        .withMaxConnections(100).withMaxInFlight(10_000)).start().await(10, TimeUnit.SECONDS);
-    Http http = new Http(vertx);
-    try (LogCapture log = LogCapture.start()) {
+    try (TestLab lab = TestLab.direct(vertx).withGreeters("127.0.0.18", 1, 0, 2_000)
+        .withClient(c -> c.withMaxN(10_000).withCallTimeoutMs(100).withMaxConnections(100).withMaxInFlight(10_000)).start();
+        LogCapture log = LogCapture.start()) {
+      GreeterServer slow = lab.servers().get(0);
+      Http http = lab.http();
       for (int run = 0; run < 2; run++) {
-        JsonObject report = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=3000").body();
+        JsonObject report = http.get(lab.client().port(), "/experiment/client?type=ClientWithReuseConn&n=3000").body();
         assertEquals(3000, report.getInteger("failed"), report.encode());
         assertEquals(new JsonObject().put("DEADLINE_EXCEEDED: no reply within 100 ms (--call-timeout-ms)", 3000),
             report.getJsonObject("errors"), "every call is past its deadline, none broken by a closed connection");
@@ -43,12 +38,9 @@ class DeadlineStormTest {
       Await.until(() -> slow.greeter().callsEndedEarly() == 6000, "the server saw every call end before its reply");
       assertEquals(0, slow.greeter().callsInFlight(), "every timer was cancelled");
       assertEquals(0, slow.greeter().callsServed(), "no reply was written to a cancelled call");
-      JsonObject after = http.get(client.port(), "/status").body();
+      JsonObject after = http.get(lab.client().port(), "/status").body();
       assertEquals(1, after.getJsonObject("types").getJsonObject("ClientWithReuseConn").getInteger("connections_open"));
       assertTrue(log.lines().isEmpty(), "nothing logged: " + log.lines());
-    } finally {
-      client.close().await(5, TimeUnit.SECONDS);
-      slow.kill().await(5, TimeUnit.SECONDS);
     }
   }
 }

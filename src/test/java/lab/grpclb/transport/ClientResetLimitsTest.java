@@ -6,14 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.concurrent.TimeUnit;
-import lab.grpclb.Greeters;
-import lab.grpclb.Http;
 import lab.grpclb.LogCapture;
-import lab.grpclb.config.ClientConfig;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.server.GreeterServer;
+import lab.grpclb.TestLab;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,15 +23,13 @@ class ClientResetLimitsTest {
 
   @Test
   void repliesCrossingTheirCancelsNeverMakeTheClientCloseItsConnection(Vertx vertx) throws Exception {
-    GreeterServer server = Greeters.start(vertx, "127.0.0.16", 100); // the reply comes right at the deadline
-    ClientMode client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.16", server.port())).withMaxN(100_000).withCallTimeoutMs(100)
-        .withMaxConnections(100).withMaxInFlight(50_000)).start().await(10, TimeUnit.SECONDS);
-    Http http = new Http(vertx);
-    try (LogCapture log = LogCapture.start()) {
+    // the reply comes right at the deadline
+    try (TestLab lab = TestLab.direct(vertx).withGreeters("127.0.0.16", 1, 0, 100).withClient(c -> c.withMaxN(100_000)
+        .withCallTimeoutMs(100).withMaxConnections(100).withMaxInFlight(50_000)).start();
+        LogCapture log = LogCapture.start()) {
       int expired = 0;
       for (int run = 0; run < 3; run++) {
-        JsonObject report = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=20000").body();
+        JsonObject report = lab.http().get(lab.client().port(), "/experiment/client?type=ClientWithReuseConn&n=20000").body();
         JsonObject errors = report.getJsonObject("errors");
         int late = errors.getInteger("DEADLINE_EXCEEDED: no reply within 100 ms (--call-timeout-ms)", 0);
         assertEquals(report.getInteger("failed"), late, "calls fail only by their deadline: " + errors.encode());
@@ -46,9 +38,6 @@ class ClientResetLimitsTest {
       }
       assertTrue(expired > 600, "enough replies crossed their cancels to pass the old limit of 200: " + expired);
       assertTrue(log.lines().isEmpty(), "nothing logged: " + log.lines());
-    } finally {
-      client.close().await(10, TimeUnit.SECONDS);
-      server.kill().await(5, TimeUnit.SECONDS);
     }
   }
 }
