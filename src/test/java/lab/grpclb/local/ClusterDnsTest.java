@@ -10,8 +10,6 @@ import io.vertx.core.dns.DnsClient;
 import io.vertx.core.dns.DnsClientOptions;
 import io.vertx.core.dns.DnsException;
 import io.vertx.core.dns.DnsResponseCode;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import lab.grpclb.Http;
 import lab.grpclb.config.ListenException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -39,30 +36,21 @@ class ClusterDnsTest {
   static final int GRPC_PORT = 50112;
   static final String NAME = "greeter-server-headless.default.svc.cluster.local";
 
-  LocalMode local;
-  Http http;
+  TestClusters.Cluster lab;
   DnsClient dns;
   int dnsPort;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    local = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "0");
-    http = new Http(vertx);
-    dnsPort = local.dnsPort();
+    lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "0");
+    dnsPort = lab.local().dnsPort();
     dns = vertx.createDnsClient(new DnsClientOptions().setHost("127.0.0.1").setPort(dnsPort).setQueryTimeout(2_000));
   }
 
   @AfterAll
   void stop() throws Exception {
     dns.close();
-    local.close().await(20, TimeUnit.SECONDS);
-  }
-
-  Set<String> readyIps() throws Exception {
-    Set<String> ips = new TreeSet<>();
-    http.get(local.client().port(), "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast)
-        .filter(p -> p.getBoolean("ready")).forEach(p -> ips.add(p.getString("ip")));
-    return ips;
+    lab.close();
   }
 
   Set<String> resolveA(String name) throws Exception {
@@ -71,8 +59,8 @@ class ClusterDnsTest {
 
   @Test
   void theHeadlessNameAnswersTheReadyPodsAndOtherNamesAreNxdomain() throws Exception {
-    scale(3);
-    Set<String> ready = readyIps();
+    lab.scale(3);
+    Set<String> ready = lab.readyIps();
     assertEquals(3, ready.size());
     assertEquals(ready, resolveA(NAME));
     assertEquals(ready, resolveA(NAME.toUpperCase(java.util.Locale.ROOT) + "."), "names are case-insensitive");
@@ -88,28 +76,28 @@ class ClusterDnsTest {
   /** Ten A records outgrow a 512-byte UDP answer: it comes truncated, and the full set over TCP. */
   @Test
   void aLargeAnswerIsTruncatedOverUdpAndWholeOverTcp() throws Exception {
-    scale(10);
-    Set<String> ready = readyIps();
+    lab.scale(10);
+    Set<String> ready = lab.readyIps();
     assertEquals(10, ready.size());
     assertEquals(ready, resolveA(NAME), "Vert.x's DnsClient asks again over TCP after the TC bit");
-    scale(3);
-    assertEquals(readyIps(), resolveA(NAME), "the answer follows the endpoint controller");
-    scale(10);
+    lab.scale(3);
+    assertEquals(lab.readyIps(), resolveA(NAME), "the answer follows the endpoint controller");
+    lab.scale(10);
     Assumptions.assumeTrue(digInstalled(), "dig is not installed (apt-get install dnsutils): dig's part skipped");
-    ready = readyIps();
+    ready = lab.readyIps();
     String truncated = dig("+noedns", "+ignore", NAME);
     assertTrue(truncated.contains("flags: qr aa tc rd;"), "the UDP answer says it is truncated: " + truncated);
     assertTrue(truncated.contains("ANSWER: 6,"), "as many 65-byte records as fit in 512 bytes: " + truncated);
     assertEquals(ready, new TreeSet<>(List.of(dig("+short", "+noedns", NAME).trim().split("\n"))),
         "dig asks again over TCP");
-    scale(3);
+    lab.scale(3);
   }
 
   @Test
   void digSeesThePodsAndNxdomain() throws Exception {
-    scale(3);
+    lab.scale(3);
     Assumptions.assumeTrue(digInstalled(), "dig is not installed (apt-get install dnsutils): dig's part skipped");
-    Set<String> ready = readyIps();
+    Set<String> ready = lab.readyIps();
     String answer = dig(NAME);
     assertTrue(answer.contains("status: NOERROR"), answer);
     for (String ip : ready) {
@@ -128,10 +116,6 @@ class ClusterDnsTest {
     assertInstanceOf(ListenException.class, error);
     assertTrue(error.getMessage().startsWith("cannot listen on 127.0.0.1:" + port + " (--dns-port): "), error.getMessage());
     taken.close();
-  }
-
-  void scale(int replicas) throws Exception {
-    assertEquals(200, http.send(HttpMethod.POST, local.client().port(), "/cluster/scale?replicas=" + replicas).status());
   }
 
   static boolean digInstalled() {

@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,28 +24,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClusterRoutesTest {
   static final int GRPC_PORT = 50077; // no other test uses it
 
-  LocalMode local;
-  Http http;
+  TestClusters.Cluster lab;
   String podName;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "1", "--delay-ms", "0");
-    http = new Http(vertx);
-    podName = send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getString("name");
+    lab = TestClusters.start(vertx, GRPC_PORT, "--replicas", "1", "--delay-ms", "0");
+    podName = lab.pods().get(0).getString("name");
   }
 
   @AfterAll
   void stop() throws Exception {
-    local.close().await(20, TimeUnit.SECONDS);
-  }
-
-  Http.Answer send(HttpMethod method, String uri) throws Exception {
-    return http.send(method, local.client().port(), uri);
+    lab.close();
   }
 
   void assertMethodNotAllowed(HttpMethod method, String uri, String allowed) throws Exception {
-    Http.Answer answer = send(method, uri);
+    Http.Answer answer = lab.send(method, uri);
     assertEquals(405, answer.status(), method + " " + uri + ": " + answer.body().encode());
     assertEquals(allowed, answer.headers().get("Allow"), method + " " + uri);
     String path = uri.replaceFirst("\\?.*", "");
@@ -64,10 +57,10 @@ class ClusterRoutesTest {
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/delay", "POST");
     assertMethodNotAllowed(HttpMethod.DELETE, "/cluster/pods/" + podName + "/delay?ms=5", "POST");
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/errors?rate=0.5", "POST");
-    assertEquals(1, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no 405 changed the cluster");
-    assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
+    assertEquals(1, lab.send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no 405 changed the cluster");
+    assertEquals(0, lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
     for (String path : new String[] {"/cluster/nodes", "/cluster/pods", "/cluster/pods/x/delay/more"}) {
-      Http.Answer answer = send(HttpMethod.POST, path);
+      Http.Answer answer = lab.send(HttpMethod.POST, path);
       assertEquals(404, answer.status(), path + ": " + answer.body().encode());
       assertNull(answer.headers().get("Allow"), path);
       assertTrue(answer.body().getString("error").contains(path), answer.body().encode());
@@ -91,38 +84,38 @@ class ClusterRoutesTest {
         {"/cluster/max-connection-age?ms=-1", "ms must be an integer from 0 to 3600000, got '-1'"},
     };
     for (String[] bad : cases) {
-      Http.Answer answer = send(HttpMethod.POST, bad[0]);
+      Http.Answer answer = lab.send(HttpMethod.POST, bad[0]);
       assertEquals(400, answer.status(), bad[0] + ": " + answer.body().encode());
       assertTrue(answer.body().getString("error").contains(bad[1]), bad[0] + ": " + answer.body().encode());
     }
-    Http.Answer deleted = send(HttpMethod.DELETE, pod + "?force=true");
+    Http.Answer deleted = lab.send(HttpMethod.DELETE, pod + "?force=true");
     assertEquals(400, deleted.status(), deleted.body().encode());
-    assertEquals(400, send(HttpMethod.GET, "/cluster?watch=true").status());
-    assertEquals(1, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no bad query changed the cluster");
-    assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
+    assertEquals(400, lab.send(HttpMethod.GET, "/cluster?watch=true").status());
+    assertEquals(1, lab.send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no bad query changed the cluster");
+    assertEquals(0, lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
   }
 
   /** POST /cluster/max-connection-age sets the age on every pod, and on pods started later; a bad value is a 400. */
   @Test
   void maxConnectionAgeReachesEveryPodIncludingLaterOnes() throws Exception {
-    Http.Answer set = send(HttpMethod.POST, "/cluster/max-connection-age?ms=60000&grace_ms=2000");
+    Http.Answer set = lab.send(HttpMethod.POST, "/cluster/max-connection-age?ms=60000&grace_ms=2000");
     assertEquals(200, set.status(), set.body().encode());
     assertEquals(60_000, set.body().getInteger("ms"));
     assertEquals(2_000, set.body().getInteger("grace_ms"));
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
-    JsonObject cluster = send(HttpMethod.GET, "/cluster").body();
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
+    JsonObject cluster = lab.send(HttpMethod.GET, "/cluster").body();
     assertEquals(60_000, cluster.getJsonObject("max_connection_age").getInteger("ms"), cluster.encode());
     for (Object pod : cluster.getJsonArray("pods")) {
       assertEquals(60_000, ((JsonObject) pod).getInteger("max_connection_age_ms"), cluster.encode());
     }
     for (String bad : new String[] {"ms=-1", "ms=abc", "ms=", "", "ms=10&grace_ms=x"}) {
-      Http.Answer answer = send(HttpMethod.POST, "/cluster/max-connection-age?" + bad);
+      Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/max-connection-age?" + bad);
       assertEquals(400, answer.status(), bad + ": " + answer.body().encode());
       assertTrue(answer.body().getString("error").contains("must be an integer from 0 to 3600000"), answer.body().encode());
     }
-    assertEquals(200, send(HttpMethod.POST, "/cluster/max-connection-age?ms=0").status());
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=1").status());
-    assertEquals(0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0)
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/max-connection-age?ms=0").status());
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/scale?replicas=1").status());
+    assertEquals(0, lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0)
         .getInteger("max_connection_age_ms"));
   }
 
@@ -130,10 +123,10 @@ class ClusterRoutesTest {
   @Test
   void emptyValuesAreBadRequestsNamingTheParameter() throws Exception {
     for (String value : new String[] {"", "%20"}) {
-      Http.Answer answer = send(HttpMethod.POST, "/cluster/scale?replicas=" + value);
+      Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/scale?replicas=" + value);
       assertEquals(400, answer.status(), answer.body().encode());
       assertTrue(answer.body().getString("error").startsWith("replicas must be an integer from 0 to 100"), answer.body().encode());
-      answer = send(HttpMethod.POST, "/cluster/pods/" + podName + "/delay?ms=" + value);
+      answer = lab.send(HttpMethod.POST, "/cluster/pods/" + podName + "/delay?ms=" + value);
       assertEquals(400, answer.status(), answer.body().encode());
       assertTrue(answer.body().getString("error").startsWith("ms must be an integer from 0 to 3600000"), answer.body().encode());
     }
@@ -143,42 +136,42 @@ class ClusterRoutesTest {
   void theErrorsControlRejectsABadRateOrStatusNamingTheValidValues() throws Exception {
     String base = "/cluster/pods/" + podName + "/errors";
     for (String rate : new String[] {"", "1.5", "-0.1", "half", "NaN"}) {
-      Http.Answer answer = send(HttpMethod.POST, base + "?rate=" + rate);
+      Http.Answer answer = lab.send(HttpMethod.POST, base + "?rate=" + rate);
       assertEquals(400, answer.status(), rate + ": " + answer.body().encode());
       assertEquals("rate must be a number from 0 to 1, got '" + rate + "'", answer.body().getString("error"));
     }
-    Http.Answer missing = send(HttpMethod.POST, base);
+    Http.Answer missing = lab.send(HttpMethod.POST, base);
     assertEquals("rate must be a number from 0 to 1, and is missing", missing.body().getString("error"));
-    Http.Answer status = send(HttpMethod.POST, base + "?rate=0.5&status=BROKEN");
+    Http.Answer status = lab.send(HttpMethod.POST, base + "?rate=0.5&status=BROKEN");
     assertEquals(400, status.status());
     assertTrue(status.body().getString("error").startsWith("status must be one of CANCELLED, UNKNOWN, INVALID_ARGUMENT,"),
         status.body().encode());
     assertTrue(status.body().getString("error").endsWith(", got 'BROKEN'"), status.body().encode());
-    assertEquals(0.0, send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getDouble("error_rate"),
+    assertEquals(0.0, lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getDouble("error_rate"),
         "no 400 changed the pod");
-    assertEquals(404, send(HttpMethod.POST, "/cluster/pods/no-such-pod/errors?rate=0.5").status());
+    assertEquals(404, lab.send(HttpMethod.POST, "/cluster/pods/no-such-pod/errors?rate=0.5").status());
   }
 
   @Test
   void aPodToldToFailHalfItsCallsFailsAboutHalfWithTheStatusGiven() throws Exception {
     String base = "/cluster/pods/" + podName + "/errors";
-    Http.Answer set = send(HttpMethod.POST, base + "?rate=0.5&status=unavailable");
+    Http.Answer set = lab.send(HttpMethod.POST, base + "?rate=0.5&status=unavailable");
     assertEquals(200, set.status(), set.body().encode());
     assertEquals(0.5, set.body().getDouble("error_rate"));
     assertEquals("UNAVAILABLE", set.body().getString("error_status"));
     try {
-      JsonObject report = send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=2000").body();
+      JsonObject report = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=2000").body();
       int failed = report.getInteger("failed");
       assertTrue(Math.abs(failed - 1000) < 120, "about half of 2000 (binomial sd 22): " + report.encode());
       assertEquals(failed, report.getJsonObject("errors").getInteger("UNAVAILABLE: injected failure"), report.encode());
 
-      send(HttpMethod.POST, base + "?rate=1&status=RESOURCE_EXHAUSTED");
-      report = send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
+      lab.send(HttpMethod.POST, base + "?rate=1&status=RESOURCE_EXHAUSTED");
+      report = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
       assertEquals(100, report.getJsonObject("errors").getInteger("RESOURCE_EXHAUSTED: injected failure"), report.encode());
     } finally {
-      assertEquals(0.0, send(HttpMethod.POST, base + "?rate=0").body().getDouble("error_rate"), "rate=0 turns it off");
+      assertEquals(0.0, lab.send(HttpMethod.POST, base + "?rate=0").body().getDouble("error_rate"), "rate=0 turns it off");
     }
-    JsonObject healthy = send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
+    JsonObject healthy = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
     assertEquals(0, healthy.getInteger("failed"), healthy.encode());
   }
 }

@@ -10,15 +10,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
 import lab.grpclb.SteadyCalls;
 import lab.grpclb.config.ClientType;
-import lab.grpclb.config.Flags;
-import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,21 +27,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DnsResolverTest {
   static final int CALLERS = 40;
 
-  static Set<String> readyIps(Http http, LocalMode local) throws Exception {
-    Set<String> ips = new TreeSet<>();
-    http.get(local.client().port(), "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast)
-        .filter(p -> p.getBoolean("ready")).forEach(p -> ips.add(p.getString("ip")));
-    return ips;
-  }
-
-  static void scale(Http http, LocalMode local, int replicas) throws Exception {
-    assertEquals(200, http.send(HttpMethod.POST, local.client().port(), "/cluster/scale?replicas=" + replicas).status());
-  }
-
   /** Waits until the DNS type has resolved once (the first resolution runs at start). */
-  static void awaitResolved(Http http, LocalMode local) throws Exception {
+  static void awaitResolved(TestClusters.Cluster lab) throws Exception {
     for (int i = 0; i < 300; i++) {
-      JsonObject dns = http.get(local.client().port(), "/status").body().getJsonObject("dns");
+      JsonObject dns = lab.send(HttpMethod.GET, "/status").body().getJsonObject("dns");
       if (dns.getJsonObject("last_resolution") != null) {
         return;
       }
@@ -70,27 +56,27 @@ class DnsResolverTest {
 
   @Test
   void withAOneSecondRefreshNewPodsGetCallsWithinThreeSeconds(Vertx vertx) throws Exception {
-    LocalMode local = TestClusters.start(vertx, 50113, "--delay-ms", "10", "--dns-refresh-s", "1", "--dns-min-interval-s", "1");
-    Http http = new Http(vertx);
-    awaitResolved(http, local);
-    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientType.DNS_RESOLVER), CALLERS);
-    Set<String> before = readyIps(http, local);
-    scale(http, local, 5);
-    Set<String> all = readyIps(http, local);
-    assertEquals(5, all.size());
-    long ms = msUntilAllServed(calls, all, 3_000);
-    calls.stop();
-    assertTrue(ms >= 0, "all 5 pods served within 3 s of the scale-up; " + before + " -> " + all + ": " + calls);
-    assertEquals(0, calls.failed(), calls.toString());
-    System.out.println("ClientWithDnsResolver, refresh 1 s: all 5 pods served " + ms + " ms after the scale-up");
+    try (TestClusters.Cluster lab = TestClusters.start(vertx, 50113, "--delay-ms", "10", "--dns-refresh-s", "1",
+        "--dns-min-interval-s", "1")) {
+      awaitResolved(lab);
+      SteadyCalls calls = SteadyCalls.start(vertx, lab.local().client().channel(ClientType.DNS_RESOLVER), CALLERS);
+      Set<String> before = lab.readyIps();
+      lab.scale(5);
+      Set<String> all = lab.readyIps();
+      assertEquals(5, all.size());
+      long ms = msUntilAllServed(calls, all, 3_000);
+      calls.stop();
+      assertTrue(ms >= 0, "all 5 pods served within 3 s of the scale-up; " + before + " -> " + all + ": " + calls);
+      assertEquals(0, calls.failed(), calls.toString());
+      System.out.println("ClientWithDnsResolver, refresh 1 s: all 5 pods served " + ms + " ms after the scale-up");
 
-    JsonObject dns = http.get(local.client().port(), "/status").body().getJsonObject("dns");
-    assertEquals("greeter-server-headless.default.svc.cluster.local", dns.getString("name"));
-    assertEquals("127.0.0.1:" + local.dnsPort(), dns.getString("server"));
-    assertEquals(all, new TreeSet<>(dns.getJsonObject("last_resolution").getJsonArray("ips").getList()), dns.encode());
-    assertNotNull(dns.getString("next_resolution_at"), dns.encode());
-    assertEquals(5, dns.getJsonArray("endpoints").size(), dns.encode());
-    local.close().await(20, TimeUnit.SECONDS);
+      JsonObject dns = lab.send(HttpMethod.GET, "/status").body().getJsonObject("dns");
+      assertEquals("greeter-server-headless.default.svc.cluster.local", dns.getString("name"));
+      assertEquals("127.0.0.1:" + lab.local().dnsPort(), dns.getString("server"));
+      assertEquals(all, new TreeSet<>(dns.getJsonObject("last_resolution").getJsonArray("ips").getList()), dns.encode());
+      assertNotNull(dns.getString("next_resolution_at"), dns.encode());
+      assertEquals(5, dns.getJsonArray("endpoints").size(), dns.encode());
+    }
   }
 
   /**
@@ -99,47 +85,44 @@ class DnsResolverTest {
    */
   @Test
   void withAThirtySecondRefreshNewPodsWaitUntilAConnectionFails(Vertx vertx) throws Exception {
-    LocalMode local = TestClusters.start(vertx, 50114, "--delay-ms", "10", "--dns-min-interval-s", "1");
-    Http http = new Http(vertx);
-    awaitResolved(http, local);
-    Set<String> before = readyIps(http, local);
-    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientType.DNS_RESOLVER), CALLERS);
-    scale(http, local, 5);
-    Set<String> added = new HashSet<>(readyIps(http, local));
-    added.removeAll(before);
-    assertEquals(2, added.size());
-    Thread.sleep(2_000); // the JUnit thread; a resolution every 30 s
-    for (String ip : added) {
-      assertEquals(0, calls.callsTo(ip), "a pod added after the last resolution: " + calls);
-    }
+    try (TestClusters.Cluster lab = TestClusters.start(vertx, 50114, "--delay-ms", "10", "--dns-min-interval-s", "1")) {
+      awaitResolved(lab);
+      Set<String> before = lab.readyIps();
+      SteadyCalls calls = SteadyCalls.start(vertx, lab.local().client().channel(ClientType.DNS_RESOLVER), CALLERS);
+      lab.scale(5);
+      Set<String> added = new HashSet<>(lab.readyIps());
+      added.removeAll(before);
+      assertEquals(2, added.size());
+      Thread.sleep(2_000); // the JUnit thread; a resolution every 30 s
+      for (String ip : added) {
+        assertEquals(0, calls.callsTo(ip), "a pod added after the last resolution: " + calls);
+      }
 
-    String victim = http.get(local.client().port(), "/cluster").body().getJsonArray("pods").stream()
-        .map(JsonObject.class::cast).filter(p -> before.contains(p.getString("ip"))).findFirst().orElseThrow()
-        .getString("name");
-    assertEquals(202, http.send(HttpMethod.DELETE, local.client().port(), "/cluster/pods/" + victim).status());
-    long ms = msUntilAllServed(calls, added, 3_000);
-    calls.stop();
-    assertTrue(ms >= 0, "the added pods served within 3 s of a connection failing: " + calls);
-    assertEquals(0, calls.failed(), calls.toString());
-    local.close().await(20, TimeUnit.SECONDS);
+      String victim = lab.pods().stream().filter(p -> before.contains(p.getString("ip"))).findFirst().orElseThrow()
+          .getString("name");
+      assertEquals(202, lab.send(HttpMethod.DELETE, "/cluster/pods/" + victim).status());
+      long ms = msUntilAllServed(calls, added, 3_000);
+      calls.stop();
+      assertTrue(ms >= 0, "the added pods served within 3 s of a connection failing: " + calls);
+      assertEquals(0, calls.failed(), calls.toString());
+    }
   }
 
   /** A DNS port in use is a warning line: the cluster runs, and ClientWithDnsResolver says which flag to change. */
   @Test
   void aTakenDnsPortLeavesTheTypeUnavailableNamingTheFlag(Vertx vertx) throws Exception {
     DatagramSocket taken = vertx.createDatagramSocket().listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
-    LocalMode local = new LocalMode(vertx, LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "0",
-        "--http-port", "0", "--api-port", "0", "--dns-port", String.valueOf(taken.localAddress().port()),
-        "--port", "50115", "--replicas", "1"}, Map.of()))).start().await(10, TimeUnit.SECONDS);
-    Http http = new Http(vertx);
-    JsonObject type = http.get(local.client().port(), "/status").body().getJsonObject("types")
-        .getJsonObject(ClientType.DNS_RESOLVER.wireName());
-    assertEquals(false, type.getBoolean("available"), type.encode());
-    assertTrue(type.getString("unavailable_reason").contains("(--dns-port)"), type.encode());
-    Http.Answer run = http.get(local.client().port(), "/experiment/client?type=ClientWithDnsResolver&n=10");
-    assertEquals(503, run.status(), run.body().encode());
-    assertEquals(200, http.get(local.client().port(), "/experiment/client?type=ClientWithKubeResolver&n=10").status());
-    local.close().await(20, TimeUnit.SECONDS);
-    taken.close();
+    try (TestClusters.Cluster lab = TestClusters.start(vertx, 50115, "--delay-ms", "0", "--replicas", "1",
+        "--dns-port", String.valueOf(taken.localAddress().port()))) {
+      JsonObject type = lab.send(HttpMethod.GET, "/status").body().getJsonObject("types")
+          .getJsonObject(ClientType.DNS_RESOLVER.wireName());
+      assertEquals(false, type.getBoolean("available"), type.encode());
+      assertTrue(type.getString("unavailable_reason").contains("(--dns-port)"), type.encode());
+      Http.Answer run = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithDnsResolver&n=10");
+      assertEquals(503, run.status(), run.body().encode());
+      assertEquals(200, lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithKubeResolver&n=10").status());
+    } finally {
+      taken.close();
+    }
   }
 }

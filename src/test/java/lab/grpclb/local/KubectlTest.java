@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +27,6 @@ import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import lab.grpclb.Http;
-import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -52,8 +49,8 @@ class KubectlTest {
   static final String SLICE = "greeter-server-x7k2p";
 
   Path dir;
+  TestClusters.Cluster lab;
   LocalMode local;
-  Http http;
   HttpClient api;
   final List<String> banner = new ArrayList<>();
 
@@ -77,26 +74,24 @@ class KubectlTest {
     Logger logger = Logger.getLogger(LocalMode.class.getName());
     logger.addHandler(bannerCapture);
     try {
-      LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--http-port", "0", "--api-port", "0",
-          "--port", String.valueOf(GRPC_PORT), "--kubeconfig", dir.resolve("kube/config").toString()}, Map.of()));
-      local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+      lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20", "--kubeconfig", dir.resolve("kube/config").toString());
+      local = lab.local();
     } finally {
       logger.removeHandler(bannerCapture);
     }
-    http = new Http(vertx);
     // kubectl opens a connection per command: so does this client
     api = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
   }
 
   @AfterAll
   void stop() throws Exception {
-    local.close().await(20, TimeUnit.SECONDS);
+    lab.close();
   }
 
   /** Every test starts from 3 ready replicas. */
   @BeforeEach
   void threeReplicas() throws Exception {
-    assertEquals(200, http.send(HttpMethod.POST, local.client().port(), "/cluster/scale?replicas=3").status());
+    lab.scale(3);
   }
 
   record KubectlRun(int exit, String out, String err) {
@@ -218,7 +213,7 @@ class KubectlTest {
         await(lines, seen, l -> l.startsWith("ADDED") && l.contains(pod.name()));
       }
       Pod victim = local.cluster().pods().iterator().next();
-      JsonObject deleted = http.send(HttpMethod.DELETE, local.client().port(), "/cluster/pods/" + victim.name()).body();
+      JsonObject deleted = lab.send(HttpMethod.DELETE, "/cluster/pods/" + victim.name()).body();
       String replacement = deleted.getJsonObject("replacement").getString("name");
 
       List<String> terminating = columns(await(lines, seen, l -> l.startsWith("MODIFIED") && l.contains(victim.name())));

@@ -10,13 +10,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Http;
-import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,52 +35,36 @@ class LocalModeTest {
   /** A watch delivers in milliseconds; the bound leaves room for a stalled machine and is far below any relist. */
   static final long VISIBLE_WITHIN_MS = 5_000;
 
-  LocalMode local;
+  TestClusters.Cluster lab;
   Http http;
   int port;
   long startMs;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", String.valueOf(DELAY_MS),
-        "--http-port", "0", "--api-port", "0", "--port", String.valueOf(GRPC_PORT)}, Map.of()));
     long started = System.nanoTime();
-    local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", String.valueOf(DELAY_MS));
     startMs = (System.nanoTime() - started) / 1_000_000;
-    port = local.client().port();
-    http = new Http(vertx);
+    http = lab.http();
+    port = lab.port();
   }
 
   @AfterAll
   void stop() throws Exception {
-    local.close().await(20, TimeUnit.SECONDS);
+    lab.close();
   }
 
   /** Every test starts from the write-up's 3 ready replicas, already known to ClientWithKubeResolver. */
   @BeforeEach
   void threeReplicas() throws Exception {
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status());
-    awaitKubeRoutesTo(readyIps(), 10_000);
-  }
-
-  Http.Answer send(HttpMethod method, String uri) throws Exception {
-    return http.send(method, port, uri);
+    lab.scale(3);
+    awaitKubeRoutesTo(lab.readyIps(), 10_000);
   }
 
   JsonObject run(String type, int n) throws Exception {
     Http.Answer answer = http.get(port, "/experiment/client?type=" + type + "&n=" + n);
     assertEquals(200, answer.status(), answer.body().encode());
     return answer.body();
-  }
-
-  List<JsonObject> pods() throws Exception {
-    return send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast).toList();
-  }
-
-  Set<String> readyIps() throws Exception {
-    Set<String> ips = new TreeSet<>();
-    pods().stream().filter(p -> p.getBoolean("ready")).forEach(p -> ips.add(p.getString("ip")));
-    return ips;
   }
 
   Set<String> kubeTargets() throws Exception {
@@ -111,7 +93,7 @@ class LocalModeTest {
   @Test
   void startsAndServesAllThreeTypes() throws Exception {
     System.out.println("local cluster up in " + startMs + " ms"); // measured, not asserted: see the startup banner
-    Set<String> ready = readyIps();
+    Set<String> ready = lab.readyIps();
 
     JsonObject reuse = run("ClientWithReuseConn", 300);
     assertEquals(300, reuse.getInteger("ok"), reuse.encode());
@@ -130,10 +112,10 @@ class LocalModeTest {
 
   @Test
   void clusterViewNamesPodsServiceAndAnAnonymouslyReadableControlPlane() throws Exception {
-    JsonObject cluster = send(HttpMethod.GET, "/cluster").body();
+    JsonObject cluster = lab.send(HttpMethod.GET, "/cluster").body();
     assertEquals(3, cluster.getInteger("replicas"));
     assertEquals(LocalConfig.SERVICE_IP + ":" + GRPC_PORT, cluster.getString("service"));
-    for (JsonObject pod : pods()) {
+    for (JsonObject pod : lab.pods()) {
       assertTrue(pod.getString("name").startsWith("greeter-server-"), pod.encode());
       for (String field : List.of("ip", "ready", "terminating", "calls", "in_flight", "delay_ms")) {
         assertTrue(pod.containsKey(field), field + " in " + pod.encode());
@@ -149,15 +131,15 @@ class LocalModeTest {
 
   @Test
   void scaleIsVisibleToKubeResolverWithinOneSecond() throws Exception {
-    Http.Answer up = send(HttpMethod.POST, "/cluster/scale?replicas=5");
+    Http.Answer up = lab.send(HttpMethod.POST, "/cluster/scale?replicas=5");
     assertEquals(200, up.status(), up.body().encode());
     assertEquals(5, up.body().getJsonArray("pods").stream()
         .filter(p -> ((JsonObject) p).getBoolean("ready")).count(), "answers once the new pods serve: " + up.body());
-    assertTrue(awaitKubeRoutesTo(readyIps(), VISIBLE_WITHIN_MS) <= VISIBLE_WITHIN_MS);
+    assertTrue(awaitKubeRoutesTo(lab.readyIps(), VISIBLE_WITHIN_MS) <= VISIBLE_WITHIN_MS);
     assertEquals(Set.of(10), Await.counts(run("ClientWithKubeResolver", 50)));
 
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
-    Set<String> two = readyIps();
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
+    Set<String> two = lab.readyIps();
     assertEquals(2, two.size());
     awaitKubeRoutesTo(two, VISIBLE_WITHIN_MS);
     JsonObject report = run("ClientWithKubeResolver", 20);
@@ -172,7 +154,7 @@ class LocalModeTest {
   @Test
   void aScaleAnswersOnceKubeResolverPicksTheNewPodsSoTheNextRunUsesThemAll() throws Exception {
     try {
-      Http.Answer up = send(HttpMethod.POST, "/cluster/scale?replicas=30");
+      Http.Answer up = lab.send(HttpMethod.POST, "/cluster/scale?replicas=30");
       assertEquals(200, up.status(), up.body().encode());
       JsonObject client = up.body().getJsonObject("client");
       assertEquals("ClientWithKubeResolver", client.getString("type"), up.body().encode());
@@ -182,14 +164,14 @@ class LocalModeTest {
       assertEquals(30, report.getJsonArray("endpoints_at_start").size(), report.encode());
       assertEquals(Set.of(10), Await.counts(report), "every pod from the first call on: " + report.encode());
     } finally {
-      send(HttpMethod.POST, "/cluster/scale?replicas=3");
+      lab.send(HttpMethod.POST, "/cluster/scale?replicas=3");
     }
   }
 
   @Test
   void deleteAnswersWithTheReplacementAndKubeResolverSwitchesWithinOneSecond() throws Exception {
-    JsonObject victim = pods().get(0);
-    Http.Answer deleted = send(HttpMethod.DELETE, "/cluster/pods/" + victim.getString("name"));
+    JsonObject victim = lab.pods().get(0);
+    Http.Answer deleted = lab.send(HttpMethod.DELETE, "/cluster/pods/" + victim.getString("name"));
     assertEquals(202, deleted.status(), deleted.body().encode());
     JsonObject replacement = deleted.body().getJsonObject("replacement");
     assertEquals(victim.getString("name"), deleted.body().getString("deleted"));
@@ -197,7 +179,7 @@ class LocalModeTest {
     assertNotEquals(victim.getString("ip"), replacement.getString("ip"), "a replacement gets a new IP");
     assertTrue(replacement.getBoolean("ready"), replacement.encode());
 
-    Set<String> expected = readyIps();
+    Set<String> expected = lab.readyIps();
     assertTrue(expected.contains(replacement.getString("ip")) && !expected.contains(victim.getString("ip")), expected.toString());
     awaitKubeRoutesTo(expected, VISIBLE_WITHIN_MS);
     JsonObject report = run("ClientWithKubeResolver", 30);
@@ -206,7 +188,7 @@ class LocalModeTest {
 
   @Test
   void killStopsThePodAtOnceKeepsItsEndpointReadyUntilNoticedThenReplacesIt() throws Exception {
-    JsonObject victim = pods().get(0);
+    JsonObject victim = lab.pods().get(0);
     String ip = victim.getString("ip");
     long started = System.nanoTime();
     // 3 s listed (1 s by default): the checks below fit in it even on a stalled machine
@@ -214,15 +196,15 @@ class LocalModeTest {
         "/cluster/pods/" + victim.getString("name") + "/kill?noticed_ms=3000");
     Await.until(() -> {
       try {
-        return pods().stream().anyMatch(p -> p.getString("ip").equals(ip) && p.getBoolean("crashed"));
+        return lab.pods().stream().anyMatch(p -> p.getString("ip").equals(ip) && p.getBoolean("crashed"));
       } catch (Exception e) {
         throw new AssertionError(e);
       }
     }, "the victim is marked crashed");
     assertTrue(!killed.isComplete(), "answers only once the crash is noticed");
-    JsonObject crashed = pods().stream().filter(p -> p.getString("ip").equals(ip)).findFirst().orElseThrow();
+    JsonObject crashed = lab.pods().stream().filter(p -> p.getString("ip").equals(ip)).findFirst().orElseThrow();
     assertTrue(crashed.getBoolean("ready"), "still listed ready until the kubelet notices: " + crashed.encode());
-    URI api = URI.create(send(HttpMethod.GET, "/cluster").body().getString("control_plane"));
+    URI api = URI.create(lab.send(HttpMethod.GET, "/cluster").body().getString("control_plane"));
     String slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices").body().encode();
     assertTrue(slices.contains("\"addresses\":[\"" + ip + "\"],\"conditions\":{\"ready\":true"), "endpoint still ready: " + slices);
     try (java.net.Socket socket = new java.net.Socket()) {
@@ -240,25 +222,25 @@ class LocalModeTest {
     assertEquals(3_000, answer.body().getInteger("noticed_ms"), answer.body().encode());
     JsonObject replacement = answer.body().getJsonObject("replacement");
     assertTrue(replacement.getBoolean("ready"), replacement.encode());
-    Set<String> expected = readyIps();
+    Set<String> expected = lab.readyIps();
     assertEquals(3, expected.size());
     assertTrue(!expected.contains(ip) && expected.contains(replacement.getString("ip")), expected.toString());
     awaitKubeRoutesTo(expected, VISIBLE_WITHIN_MS);
-    assertEquals(404, send(HttpMethod.POST, "/cluster/pods/greeter-server-nope/kill").status());
+    assertEquals(404, lab.send(HttpMethod.POST, "/cluster/pods/greeter-server-nope/kill").status());
     String live = replacement.getString("name");
     for (String bad : new String[] {"abc", "", "-1", "60001"}) {
-      Http.Answer refused = send(HttpMethod.POST, "/cluster/pods/" + live + "/kill?noticed_ms=" + bad);
+      Http.Answer refused = lab.send(HttpMethod.POST, "/cluster/pods/" + live + "/kill?noticed_ms=" + bad);
       assertEquals(400, refused.status(), bad + ": " + refused.body().encode());
       assertTrue(refused.body().getString("error").startsWith("noticed_ms must be an integer from 0 to 60000"),
           refused.body().encode());
     }
-    assertEquals(3, readyIps().size(), "a refused kill kills nothing");
+    assertEquals(3, lab.readyIps().size(), "a refused kill kills nothing");
   }
 
   @Test
   void delayMakesOnePodSlowForKubeResolverAtOnce() throws Exception {
-    JsonObject slow = pods().get(0);
-    Http.Answer answer = send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=300");
+    JsonObject slow = lab.pods().get(0);
+    Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=300");
     assertEquals(200, answer.status(), answer.body().encode());
     assertEquals(300, answer.body().getInteger("delay_ms"));
     try {
@@ -269,30 +251,30 @@ class LocalModeTest {
       assertEquals(10, report.getJsonObject("count_per_ip").getInteger(slow.getString("ip")),
           "round robin does not look at server state, as the write-up says");
     } finally {
-      send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=" + DELAY_MS);
+      lab.send(HttpMethod.POST, "/cluster/pods/" + slow.getString("name") + "/delay?ms=" + DELAY_MS);
     }
   }
 
   @Test
   void badValuesGet400NamingTheRangeAndUnknownPods404NamingTheLiveOnes() throws Exception {
     for (String bad : List.of("-1", "101", "ten", "")) {
-      Http.Answer answer = send(HttpMethod.POST, "/cluster/scale?replicas=" + bad);
+      Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/scale?replicas=" + bad);
       assertEquals(400, answer.status(), bad);
       assertTrue(answer.body().getString("error").contains("replicas must be an integer from 0 to " + LocalConfig.MAX_REPLICAS),
           answer.body().encode());
     }
-    assertEquals(400, send(HttpMethod.POST, "/cluster/scale").status(), "replicas missing");
-    String pod = pods().get(0).getString("name");
+    assertEquals(400, lab.send(HttpMethod.POST, "/cluster/scale").status(), "replicas missing");
+    String pod = lab.pods().get(0).getString("name");
     for (String bad : List.of("-5", "3600001", "slow")) {
-      Http.Answer answer = send(HttpMethod.POST, "/cluster/pods/" + pod + "/delay?ms=" + bad);
+      Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/pods/" + pod + "/delay?ms=" + bad);
       assertEquals(400, answer.status(), bad);
       assertTrue(answer.body().getString("error").contains("ms must be an integer from 0 to 3600000"), answer.body().encode());
     }
-    Http.Answer unknown = send(HttpMethod.DELETE, "/cluster/pods/greeter-server-nope");
+    Http.Answer unknown = lab.send(HttpMethod.DELETE, "/cluster/pods/greeter-server-nope");
     assertEquals(404, unknown.status());
     assertTrue(unknown.body().getString("error").contains("no pod named 'greeter-server-nope'"), unknown.body().encode());
     assertTrue(unknown.body().getString("error").contains(pod), "names the live pods: " + unknown.body().encode());
-    assertEquals(404, send(HttpMethod.POST, "/cluster/pods/greeter-server-nope/delay?ms=5").status());
-    assertEquals(3, readyIps().size(), "bad requests changed nothing");
+    assertEquals(404, lab.send(HttpMethod.POST, "/cluster/pods/greeter-server-nope/delay?ms=5").status());
+    assertEquals(3, lab.readyIps().size(), "bad requests changed nothing");
   }
 }

@@ -35,11 +35,10 @@ class PodAddressesTest {
   @Test
   void aScaleBeyondTheFreeAddressesIs409AndTheDeploymentTopsUpOnceAddressesFree(Vertx vertx) throws Exception {
     // every call outlasts the pods' grace period, so the draining pods hold their addresses for all of it
-    LocalMode local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "100", "--delay-ms", "600000",
-        "--call-timeout-ms", "600000");
-    Http http = new Http(vertx);
-    int port = local.client().port();
-    try (LogLines log = LogLines.start(LocalCluster.class.getName())) {
+    try (TestClusters.Cluster lab = TestClusters.start(vertx, GRPC_PORT, "--replicas", "100", "--delay-ms", "600000",
+        "--call-timeout-ms", "600000"); LogLines log = LogLines.start(LocalCluster.class.getName())) {
+      Http http = lab.http();
+      int port = lab.port();
       awaitCluster(http, port, c -> TestClusters.kubeResolverPicks(http, port) == 100, "ClientWithKubeResolver picks all 100 pods");
       Future<Http.Answer> calls = http.sendAsync(HttpMethod.GET, port, "/experiment/client?type=ClientWithKubeResolver&n=100");
       awaitCluster(http, port, c -> pods(c).stream().allMatch(p -> p.getInteger("in_flight") == 1), "a call in flight on every pod");
@@ -87,8 +86,6 @@ class PodAddressesTest {
       assertEquals(100, pods(topped.body()).stream().filter(p -> p.getBoolean("ready")).count(), topped.body().encode());
       JsonObject stopped = calls.await(10, TimeUnit.SECONDS).body();
       assertEquals(true, stopped.getBoolean("interrupted"), stopped.encode());
-    } finally {
-      local.close().await(30, TimeUnit.SECONDS);
     }
   }
 

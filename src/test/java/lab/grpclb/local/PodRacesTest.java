@@ -32,41 +32,27 @@ class PodRacesTest {
   static final int GRPC_PORT = 50083;
   static final int ROUNDS = 10;
 
-  LocalMode local;
-  Http http;
+  TestClusters.Cluster lab;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "3", "--delay-ms", "0");
-    http = new Http(vertx);
+    lab = TestClusters.start(vertx, GRPC_PORT, "--replicas", "3", "--delay-ms", "0");
   }
 
   @AfterAll
   void stop() throws Exception {
-    local.close().await(20, TimeUnit.SECONDS);
+    lab.close();
   }
 
   @BeforeEach
   void threeSettledPods() throws Exception {
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status());
+    lab.scale(3);
     awaitSettled(3);
-  }
-
-  Http.Answer send(HttpMethod method, String uri) throws Exception {
-    return http.send(method, local.client().port(), uri);
-  }
-
-  Future<Http.Answer> sendAsync(HttpMethod method, String uri) {
-    return http.sendAsync(method, local.client().port(), uri);
-  }
-
-  List<JsonObject> pods() throws Exception {
-    return send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").stream().map(JsonObject.class::cast).toList();
   }
 
   boolean crashed(String name) {
     try {
-      return pods().stream().anyMatch(p -> p.getString("name").equals(name) && p.getBoolean("crashed"));
+      return lab.pods().stream().anyMatch(p -> p.getString("name").equals(name) && p.getBoolean("crashed"));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -76,7 +62,7 @@ class PodRacesTest {
   void awaitSettled(int replicas) throws Exception {
     Await.until(() -> {
       try {
-        List<JsonObject> pods = pods();
+        List<JsonObject> pods = lab.pods();
         return pods.stream().filter(p -> p.getBoolean("ready") && !p.getBoolean("crashed")).count() == replicas
             && pods.stream().noneMatch(p -> p.getBoolean("crashed"));
       } catch (Exception e) {
@@ -86,7 +72,7 @@ class PodRacesTest {
   }
 
   String aReadyPod() throws Exception {
-    return pods().stream().filter(p -> p.getBoolean("ready") && !p.getBoolean("terminating")).findFirst().orElseThrow()
+    return lab.pods().stream().filter(p -> p.getBoolean("ready") && !p.getBoolean("terminating")).findFirst().orElseThrow()
         .getString("name");
   }
 
@@ -100,9 +86,9 @@ class PodRacesTest {
     int deletedFirst = 0;
     for (int round = 0; round < ROUNDS; round++) {
       String victim = aReadyPod();
-      Future<Http.Answer> killed = sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=500");
+      Future<Http.Answer> killed = lab.sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=500");
       Await.until(() -> crashed(victim), victim + " crashed");
-      Http.Answer deleted = send(HttpMethod.DELETE, "/cluster/pods/" + victim);
+      Http.Answer deleted = lab.send(HttpMethod.DELETE, "/cluster/pods/" + victim);
       Http.Answer kill = killed.await(20, TimeUnit.SECONDS);
       String both = "kill " + kill.status() + " " + kill.body().encode() + ", delete " + deleted.status() + " "
           + deleted.body().encode();
@@ -121,7 +107,7 @@ class PodRacesTest {
     }
     System.out.println("kill then delete: " + deletedFirst + " of " + ROUNDS + " deletes came before the notice, 0 answered 500");
     assertTrue(deletedFirst > 0, "the race was run at least once");
-    assertEquals(3, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"));
+    assertEquals(3, lab.send(HttpMethod.GET, "/cluster").body().getInteger("replicas"));
   }
 
   /** The reverse: a DELETE and a kill of the same pod sent together; whichever comes first, neither answers 500. */
@@ -129,8 +115,8 @@ class PodRacesTest {
   void aDeleteAndAKillSentTogetherNeverAnswer500() throws Exception {
     for (int round = 0; round < ROUNDS; round++) {
       String victim = aReadyPod();
-      Future<Http.Answer> deleted = sendAsync(HttpMethod.DELETE, "/cluster/pods/" + victim);
-      Future<Http.Answer> killed = sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=100");
+      Future<Http.Answer> deleted = lab.sendAsync(HttpMethod.DELETE, "/cluster/pods/" + victim);
+      Future<Http.Answer> killed = lab.sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=100");
       Http.Answer delete = deleted.await(20, TimeUnit.SECONDS);
       Http.Answer kill = killed.await(20, TimeUnit.SECONDS);
       String both = "delete " + delete.status() + " " + delete.body().encode() + ", kill " + kill.status() + " "
@@ -149,8 +135,8 @@ class PodRacesTest {
   @Test
   void twoKillsOfOnePodAnswerOne202AndOne409() throws Exception {
     String victim = aReadyPod();
-    Future<Http.Answer> first = sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=300");
-    Future<Http.Answer> second = sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=300");
+    Future<Http.Answer> first = lab.sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=300");
+    Future<Http.Answer> second = lab.sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=300");
     List<Http.Answer> answers = List.of(first.await(20, TimeUnit.SECONDS), second.await(20, TimeUnit.SECONDS));
     List<Integer> statuses = answers.stream().map(Http.Answer::status).sorted().toList();
     assertEquals(List.of(202, 409), statuses, answers.toString());
@@ -165,16 +151,16 @@ class PodRacesTest {
    */
   @Test
   void aKilledPodScaledAwayBeforeTheNoticeAnswers202WithoutAReplacement() throws Exception {
-    String victim = pods().stream().filter(p -> p.getBoolean("ready")).map(p -> p.getString("name"))
+    String victim = lab.pods().stream().filter(p -> p.getBoolean("ready")).map(p -> p.getString("name"))
         .max(Comparator.naturalOrder()).orElseThrow();
-    Future<Http.Answer> killed = sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=2000");
+    Future<Http.Answer> killed = lab.sendAsync(HttpMethod.POST, "/cluster/pods/" + victim + "/kill?noticed_ms=2000");
     Await.until(() -> crashed(victim), victim + " crashed");
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/scale?replicas=2").status());
     Http.Answer kill = killed.await(20, TimeUnit.SECONDS);
     assertEquals(202, kill.status(), kill.body().encode());
     assertNull(kill.body().getJsonObject("replacement"), kill.body().encode());
     assertTrue(kill.body().getString("status").contains("scaled away"), kill.body().encode());
     awaitSettled(2);
-    assertEquals(2, send(HttpMethod.GET, "/cluster").body().getInteger("replicas"));
+    assertEquals(2, lab.send(HttpMethod.GET, "/cluster").body().getInteger("replicas"));
   }
 }

@@ -28,27 +28,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RollingUpdateTest {
   static final int GRPC_PORT = 50116;
 
-  LocalMode local;
-  Http http;
+  TestClusters.Cluster lab;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    local = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20");
-    http = new Http(vertx);
+    lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20");
   }
 
   @AfterAll
   void stop() throws Exception {
-    local.close().await(20, TimeUnit.SECONDS);
-  }
-
-  Http.Answer send(HttpMethod method, String uri) throws Exception {
-    return http.send(method, local.client().port(), uri);
+    lab.close();
   }
 
   boolean rolloutInProgress() {
     try {
-      return send(HttpMethod.GET, "/cluster").body().getBoolean("rollout_in_progress");
+      return lab.send(HttpMethod.GET, "/cluster").body().getBoolean("rollout_in_progress");
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -62,17 +56,17 @@ class RollingUpdateTest {
 
   @Test
   void aRolloutUnderSteadyCallsFailsNothingAndGivesNewIps(Vertx vertx) throws Exception {
-    Set<String> before = ips(send(HttpMethod.GET, "/cluster").body().getJsonArray("pods"));
+    Set<String> before = ips(lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods"));
     assertEquals(3, before.size());
-    SteadyCalls calls = SteadyCalls.start(vertx, local.client().channel(ClientType.KUBE_RESOLVER), 40);
+    SteadyCalls calls = SteadyCalls.start(vertx, lab.local().client().channel(ClientType.KUBE_RESOLVER), 40);
     Thread.sleep(200);
 
-    Future<Http.Answer> rollout = http.sendAsync(HttpMethod.POST, local.client().port(), "/cluster/rollout?pre_stop_ms=300");
+    Future<Http.Answer> rollout = lab.sendAsync(HttpMethod.POST, "/cluster/rollout?pre_stop_ms=300");
     Await.until(this::rolloutInProgress, "the rollout is under way");
-    Http.Answer second = send(HttpMethod.POST, "/cluster/rollout");
+    Http.Answer second = lab.send(HttpMethod.POST, "/cluster/rollout");
     assertEquals(409, second.status(), second.body().encode());
     assertTrue(second.body().getString("error").startsWith("a rollout of 3 pods is in progress"), second.body().encode());
-    Http.Answer scale = send(HttpMethod.POST, "/cluster/scale?replicas=5");
+    Http.Answer scale = lab.send(HttpMethod.POST, "/cluster/scale?replicas=5");
     assertEquals(409, scale.status(), scale.body().encode());
 
     Http.Answer done = rollout.await(60, TimeUnit.SECONDS);
@@ -84,24 +78,24 @@ class RollingUpdateTest {
     Set<String> after = ips(body.getJsonArray("new"));
     assertEquals(3, after.size(), body.encode());
     assertTrue(after.stream().noneMatch(before::contains), "new pods, new IPs: " + before + " -> " + after);
-    assertEquals(after, ips(send(HttpMethod.GET, "/cluster").body().getJsonArray("pods")), "the old pods are gone");
+    assertEquals(after, ips(lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods")), "the old pods are gone");
 
     Await.until(() -> after.stream().allMatch(ip -> calls.callsTo(ip) > 0), "every new pod serves calls");
     calls.stop();
     assertEquals(0, calls.failed(), calls.toString());
-    assertEquals(200, send(HttpMethod.POST, "/cluster/scale?replicas=3").status(), "scaling works again");
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/scale?replicas=3").status(), "scaling works again");
   }
 
   @Test
   void badParametersAre400NamingTheValidForms() throws Exception {
     for (String query : new String[] {"max_surge=abc", "max_surge=101", "max_unavailable=-1%25", "max_surge=", "pre_stop_ms=x"}) {
-      Http.Answer answer = send(HttpMethod.POST, "/cluster/rollout?" + query);
+      Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/rollout?" + query);
       assertEquals(400, answer.status(), query + ": " + answer.body().encode());
     }
-    Http.Answer both = send(HttpMethod.POST, "/cluster/rollout?max_surge=0&max_unavailable=0%25");
+    Http.Answer both = lab.send(HttpMethod.POST, "/cluster/rollout?max_surge=0&max_unavailable=0%25");
     assertEquals(400, both.status());
     assertTrue(both.body().getString("error").startsWith("max_surge and max_unavailable may not both be 0"));
-    Http.Answer surge = send(HttpMethod.POST, "/cluster/rollout?max_surge=abc");
+    Http.Answer surge = lab.send(HttpMethod.POST, "/cluster/rollout?max_surge=abc");
     assertTrue(surge.body().getString("error").startsWith(
         "max_surge must be a pod count from 0 to 100 or a percentage from 0% to 100%"), surge.body().encode());
   }

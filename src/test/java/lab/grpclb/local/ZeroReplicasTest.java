@@ -52,10 +52,10 @@ class ZeroReplicasTest {
 
   @Test
   void startsWithNoPodsScalesUpAndLogsTheFallbackOnceWhenScaledToZero(Vertx vertx) throws Exception {
-    LocalMode local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "0", "--delay-ms", "0");
-    Http http = new Http(vertx);
-    int port = local.client().port();
-    try (LogLines watch = LogLines.start(EndpointSliceWatch.class.getName())) {
+    try (TestClusters.Cluster lab = TestClusters.start(vertx, GRPC_PORT, "--replicas", "0", "--delay-ms", "0");
+        LogLines watch = LogLines.start(EndpointSliceWatch.class.getName())) {
+      Http http = lab.http();
+      int port = lab.port();
       JsonObject empty = http.get(port, "/cluster").body();
       assertEquals(0, empty.getInteger("replicas"), empty.encode());
       assertEquals(0, empty.getJsonArray("pods").size(), empty.encode());
@@ -83,8 +83,6 @@ class ZeroReplicasTest {
       }, "every pod gone, and ClientWithKubeResolver saw the 10 endpoints go");
       List<String> fallback = watch.containing("no ready endpoint");
       assertEquals(1, fallback.size(), "one line when the fallback began: " + fallback);
-    } finally {
-      local.close().await(20, TimeUnit.SECONDS);
     }
   }
 }

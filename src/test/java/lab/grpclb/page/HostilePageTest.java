@@ -14,7 +14,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.junit5.VertxExtension;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,7 @@ import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.local.LocalMode;
+import lab.grpclb.local.TestClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,16 +47,13 @@ class HostilePageTest {
   static final String ATTACKER_IP = "127.0.0.50";
   static final String TOKEN = "page-test-token-0123456789abcdef";
 
-  LocalMode local;
+  TestClusters.Cluster lab;
   HttpServer attacker;
   HttpClient http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--http-port", "0",
-        "--api-port", "0", "--dns-port", "0", "--port", String.valueOf(GRPC_PORT),
-        "--kubeconfig", Files.createTempDirectory("hostile-page").resolve("kubeconfig").toString()}, Map.of()));
-    local = new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS);
+    lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20");
     http = vertx.createHttpClient();
     attacker = vertx.createHttpServer().requestHandler(this::attack).listen(0, ATTACKER_IP)
         .await(10, TimeUnit.SECONDS);
@@ -66,18 +62,18 @@ class HostilePageTest {
   @AfterAll
   void stop() throws Exception {
     attacker.close().await(10, TimeUnit.SECONDS);
-    local.close().await(20, TimeUnit.SECONDS);
+    lab.close();
   }
 
   /** The attacker's server: its page at /, and every other request of its origin handed to the lab as it came. */
   private void attack(HttpServerRequest request) {
     if (request.path().equals("/")) {
-      request.response().putHeader("content-type", "text/html").end(attackPage(local.client().port()));
+      request.response().putHeader("content-type", "text/html").end(attackPage(lab.port()));
       return;
     }
     HostAndPort asked = request.authority();
     http.request(new RequestOptions().setMethod(request.method()).setHost("127.0.0.1")
-            .setPort(local.client().port()).setURI(request.uri()))
+            .setPort(lab.port()).setURI(request.uri()))
         .compose(toLab -> {
           toLab.authority(asked); // what the lab sees once the attacker's name resolves to it
           return toLab.send();
@@ -110,13 +106,13 @@ class HostilePageTest {
   }
 
   JsonObject labGet(String uri) throws Exception {
-    return http.request(HttpMethod.GET, local.client().port(), "127.0.0.1", uri)
+    return http.request(HttpMethod.GET, lab.port(), "127.0.0.1", uri)
         .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toJsonObject)))
         .await(10, TimeUnit.SECONDS);
   }
 
   double refused(String reason) throws Exception {
-    String metrics = http.request(HttpMethod.GET, local.client().port(), "127.0.0.1", "/metrics")
+    String metrics = http.request(HttpMethod.GET, lab.port(), "127.0.0.1", "/metrics")
         .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toString))).await(10, TimeUnit.SECONDS);
     return metrics.lines().filter(l -> l.startsWith("grpclb_api_refused_total{reason=\"" + reason + "\"}"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -161,7 +157,7 @@ class HostilePageTest {
 
   @Test
   void theControlPlaneAnswersKubectlButNotAReboundPage() throws Exception {
-    int port = local.controlPlane().port();
+    int port = lab.local().controlPlane().port();
     String pods = "/api/v1/namespaces/default/pods";
     int[] statuses = new int[3];
     int i = 0;

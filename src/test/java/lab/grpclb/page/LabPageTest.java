@@ -25,7 +25,7 @@ import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.local.LocalMode;
+import lab.grpclb.local.TestClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,16 +50,13 @@ class LabPageTest {
   /** The bare client's --max-n: below the write-up's default n=1000, so its GET / is refused, not run. */
   static final int BARE_MAX_N = 10;
 
-  LocalMode local;
+  TestClusters.Cluster lab;
   ClientMode bareClient;
   HttpClient http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", String.valueOf(DELAY_MS),
-        "--http-port", "0", "--api-port", "0", "--dns-port", "0", "--port", String.valueOf(GRPC_PORT),
-        "--kubeconfig", Files.createTempDirectory("lab-page").resolve("kubeconfig").toString()}, Map.of()));
-    local = new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS);
+    lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", String.valueOf(DELAY_MS));
     ClientConfig bare = ClientConfig.from(Flags.parse(new String[] {"--http-host", "127.0.0.1", "--http-port", "0",
         "--target", LocalConfig.SERVICE_IP + ":" + GRPC_PORT, "--max-n", String.valueOf(BARE_MAX_N)}, Map.of()));
     bareClient = new ClientMode(vertx, bare).start().await(10, TimeUnit.SECONDS);
@@ -69,7 +66,7 @@ class LabPageTest {
   @AfterAll
   void stop() throws Exception {
     bareClient.close().await(10, TimeUnit.SECONDS);
-    local.close().await(20, TimeUnit.SECONDS);
+    lab.close();
   }
 
   /** Every test starts from 3 healthy pods at the usual delay, all routed to by ClientWithKubeResolver. */
@@ -98,7 +95,7 @@ class LabPageTest {
   }
 
   Answer send(HttpMethod method, String uri) throws Exception {
-    return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(local.client().port())
+    return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(lab.port())
             .setURI(uri))
         .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toString)
             .map(body -> new Answer(resp.statusCode(), resp.getHeader("content-type"), body))))
@@ -112,7 +109,7 @@ class LabPageTest {
   }
 
   Answer get(String uri, String accept) throws Exception {
-    return get(local.client().port(), uri, accept);
+    return get(lab.port(), uri, accept);
   }
 
   Answer get(int port, String uri, String accept) throws Exception {
@@ -168,7 +165,7 @@ class LabPageTest {
       }
     };
     // the handler is set as the head arrives, on its event loop: set later from this thread, it would miss chunks
-    io.vertx.core.http.HttpClientResponse stream = http.request(HttpMethod.GET, local.client().port(), "127.0.0.1", "/events")
+    io.vertx.core.http.HttpClientResponse stream = http.request(HttpMethod.GET, lab.port(), "127.0.0.1", "/events")
         .compose(req -> req.send().map(resp -> resp.handler(events))).await(10, TimeUnit.SECONDS);
     assertEquals("text/event-stream", stream.getHeader("content-type"));
     try {
@@ -214,7 +211,7 @@ class LabPageTest {
 
   private void drive(Browser browser) throws Exception {
     ChromeDriver driver = browser.driver();
-    driver.get("http://127.0.0.1:" + local.client().port() + "/");
+    driver.get("http://127.0.0.1:" + lab.port() + "/");
     List<Map<String, Object>> pods = waitFor(() -> readyPods(driver, 3), "3 ready pods on the page", 10_000);
     waitFor(() -> endpointRows(driver) == 3 ? true : null, "3 endpoints as the balancer sees them", 10_000);
     burstCountsMatchTheAnswer(driver, pods);
