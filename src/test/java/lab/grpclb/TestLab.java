@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import lab.grpclb.client.GreeterChannel;
@@ -106,8 +107,8 @@ public final class TestLab implements AutoCloseable {
   }
 
   /**
-   * An experiment client on 127.0.0.1 (a free port) aimed at the first greeter if any, with generous limits, changed as
-   * {@code config} says; with {@link #kube}, {@link #start()} returns once it routes to every greeter.
+   * An experiment client on 127.0.0.1 (a free port) aimed at the first greeter if any, with generous limits,
+   * changed as {@code config} says; with {@link #kube}, {@link #start()} returns once it routes to every greeter.
    */
   public TestLab withClient(UnaryOperator<ClientConfig> config) {
     this.clientConfig = config;
@@ -127,7 +128,6 @@ public final class TestLab implements AutoCloseable {
 
   public TestLab start() throws Exception {
     try {
-      tokenFile = Files.createTempFile("token", "");
       if (kube) {
         startControlPlane();
       }
@@ -154,6 +154,7 @@ public final class TestLab implements AutoCloseable {
   }
 
   private void startControlPlane() throws Exception {
+    tokenFile = Files.createTempFile("token", "");
     ControlPlane plane = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000));
     api = (tls == null ? plane.listen("127.0.0.1", 0) : plane.listenTls("127.0.0.1", 0, tls.keyCertOptions()))
         .await(5, TimeUnit.SECONDS);
@@ -278,17 +279,37 @@ public final class TestLab implements AutoCloseable {
     return http;
   }
 
-  /** Clients, greeters (any already killed too), the control plane, the token file: each waited for. */
+  /**
+   * Clients, greeters (any already killed too), the control plane, the token file, each waited for; a step that
+   * fails does not keep the next from running, and the first failure is thrown at the end.
+   */
   @Override
   public void close() throws Exception {
-    Future.join(clients.stream().map(ClientMode::close).toList()).await(10, TimeUnit.SECONDS);
-    Future.join(servers.stream().map(s -> s.kill().recover(e -> Future.succeededFuture())).toList())
-        .await(10, TimeUnit.SECONDS);
+    Exception failed = attempt(null,
+        () -> Future.join(clients.stream().map(ClientMode::close).toList()).await(10, TimeUnit.SECONDS));
+    failed = attempt(failed, () -> Future.join(servers.stream()
+        .map(s -> s.kill().recover(e -> Future.succeededFuture())).toList()).await(10, TimeUnit.SECONDS));
     if (api != null) {
-      api.close().await(5, TimeUnit.SECONDS);
+      failed = attempt(failed, () -> api.close().await(5, TimeUnit.SECONDS));
     }
     if (tokenFile != null) {
-      Files.deleteIfExists(tokenFile);
+      failed = attempt(failed, () -> Files.deleteIfExists(tokenFile));
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  private static Exception attempt(Exception earlier, Callable<?> step) {
+    try {
+      step.call();
+      return earlier;
+    } catch (Exception e) {
+      if (earlier == null) {
+        return e;
+      }
+      earlier.addSuppressed(e);
+      return earlier;
     }
   }
 }

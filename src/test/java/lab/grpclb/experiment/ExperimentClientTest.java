@@ -1,6 +1,5 @@
 package lab.grpclb.experiment;
 
-import lab.grpclb.mode.client.ClientMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,14 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ExperimentClientTest {
   static final int DELAY_MS = 20;
   TestLab lab;
-  ClientMode client;
-  Http http;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     lab = TestLab.direct(vertx).withGreeters("127.0.0.2", 3, 0, DELAY_MS).withClient().start();
-    client = lab.client();
-    http = lab.http();
   }
 
   @AfterAll
@@ -68,7 +63,7 @@ class ExperimentClientTest {
     assertTrue(report.getInteger("max_in_flight") <= 500, report.encode());
     assertEquals(1500, report.getInteger("calls_waited"), "all but the first 500 waited for a connection slot");
     assertTrue(report.getJsonObject("latency_ms").getDouble("p50") >= DELAY_MS, report.encode());
-    assertEquals(0, client.channel(ClientType.CLIENT).connectionsOpen(), "every per-call connection was closed");
+    assertEquals(0, lab.client().channel(ClientType.CLIENT).connectionsOpen(), "every per-call connection was closed");
   }
 
   @Test
@@ -83,7 +78,7 @@ class ExperimentClientTest {
 
   @Test
   void theReferenceRootRouteRunsTheSameExperiment() throws Exception {
-    Http.Answer answer = http.get(client.port(), "/?type=ClientWithReuseConn&n=10");
+    Http.Answer answer = lab.http().get(lab.client().port(), "/?type=ClientWithReuseConn&n=10");
     assertEquals(200, answer.status());
     assertEquals(10, answer.body().getInteger("ok"));
     assertEquals("ClientWithReuseConn", answer.body().getString("type"));
@@ -91,7 +86,7 @@ class ExperimentClientTest {
 
   @Test
   void defaultsAreTheReferencesClientAndAThousandCalls() throws Exception {
-    JsonObject report = http.get(client.port(), "/experiment/client").body();
+    JsonObject report = lab.http().get(lab.client().port(), "/experiment/client").body();
     assertEquals("Client", report.getString("type"));
     assertEquals(1000, report.getInteger("n"));
     assertEquals(1000, report.getInteger("ok"));

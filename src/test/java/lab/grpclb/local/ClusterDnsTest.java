@@ -38,13 +38,12 @@ class ClusterDnsTest {
 
   TestClusters.Cluster lab;
   DnsClient dns;
-  int dnsPort;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "0");
-    dnsPort = lab.local().dnsPort();
-    dns = vertx.createDnsClient(new DnsClientOptions().setHost("127.0.0.1").setPort(dnsPort).setQueryTimeout(2_000));
+    dns = vertx.createDnsClient(new DnsClientOptions().setHost("127.0.0.1").setPort(lab.local().dnsPort())
+        .setQueryTimeout(2_000));
   }
 
   @AfterAll
@@ -127,7 +126,7 @@ class ClusterDnsTest {
   }
 
   String dig(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(dnsPort), "+time=2", "+tries=1"));
+    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(lab.local().dnsPort()), "+time=2", "+tries=1"));
     command.addAll(List.of(args));
     Process dig = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(dig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

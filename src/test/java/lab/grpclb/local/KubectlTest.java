@@ -85,6 +85,7 @@ class KubectlTest {
 
   @AfterAll
   void stop() throws Exception {
+    api.close().await(5, TimeUnit.SECONDS);
     lab.close();
   }
 
