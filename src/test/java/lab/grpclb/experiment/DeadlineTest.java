@@ -24,7 +24,8 @@ class DeadlineTest {
 
   @Test
   void callsPastTheirDeadlineFailWithDeadlineExceeded(Vertx vertx) throws Exception {
-    try (TestLab lab = TestLab.direct(vertx).withGreeters("127.0.0.17", 1, 0, 3_000).withClient(DEADLINE_200_MS).start()) {
+    try (TestLab lab = TestLab.direct(vertx).withGreeters("127.0.0.17", 1, 0, 3_000).withClient(DEADLINE_200_MS)
+        .start()) {
       for (String type : new String[] {"ClientWithReuseConn", "Client"}) {
         JsonObject report = lab.http().get(lab.client().port(), "/experiment/client?type=" + type + "&n=20").body();
         assertEquals(20, report.getInteger("failed"), report.encode());

@@ -126,7 +126,8 @@ class ClusterDnsTest {
   }
 
   String dig(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(lab.local().dnsPort()), "+time=2", "+tries=1"));
+    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(lab.local().dnsPort()),
+        "+time=2", "+tries=1"));
     command.addAll(List.of(args));
     Process dig = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(dig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

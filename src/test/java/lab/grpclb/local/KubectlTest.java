@@ -74,7 +74,8 @@ class KubectlTest {
     Logger logger = Logger.getLogger(LocalMode.class.getName());
     logger.addHandler(bannerCapture);
     try {
-      lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20", "--kubeconfig", dir.resolve("kube/config").toString());
+      lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20",
+          "--kubeconfig", dir.resolve("kube/config").toString());
       local = lab.local();
     } finally {
       logger.removeHandler(bannerCapture);

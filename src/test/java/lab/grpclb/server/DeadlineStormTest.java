@@ -24,7 +24,8 @@ class DeadlineStormTest {
   @Test
   void thousandsOfExpiredCallsOnOneConnectionAreDeadlineExceededAndCostTheServerNothing(Vertx vertx) throws Exception {
     try (TestLab lab = TestLab.direct(vertx).withGreeters("127.0.0.18", 1, 0, 2_000)
-        .withClient(c -> c.withMaxN(10_000).withCallTimeoutMs(100).withMaxConnections(100).withMaxInFlight(10_000)).start();
+        .withClient(c -> c.withMaxN(10_000).withCallTimeoutMs(100).withMaxConnections(100).withMaxInFlight(10_000))
+        .start();
         LogCapture log = LogCapture.start()) {
       GreeterServer slow = lab.servers().get(0);
       Http http = lab.http();

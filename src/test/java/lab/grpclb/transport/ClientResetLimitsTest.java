@@ -29,7 +29,7 @@ class ClientResetLimitsTest {
         LogCapture log = LogCapture.start()) {
       int expired = 0;
       for (int run = 0; run < 3; run++) {
-        JsonObject report = lab.http().get(lab.client().port(), "/experiment/client?type=ClientWithReuseConn&n=20000").body();
+        JsonObject report = lab.run("type=ClientWithReuseConn&n=20000");
         JsonObject errors = report.getJsonObject("errors");
         int late = errors.getInteger("DEADLINE_EXCEEDED: no reply within 100 ms (--call-timeout-ms)", 0);
         assertEquals(report.getInteger("failed"), late, "calls fail only by their deadline: " + errors.encode());
