@@ -65,7 +65,7 @@ class SlowPodPickersTest {
 
   /** The closed loop with each call picked by {@code policy}: calls per pod IP, none failed. */
   Map<String, Integer> run(LbPolicy policy) throws Exception {
-    Map<String, Integer> counts = ClosedLoop.run(channel.withLb(policy), CONCURRENCY, RUN_MS);
+    Map<String, Integer> counts = ClosedLoopCalls.run(channel.withLb(policy), CONCURRENCY, RUN_MS);
     assertNull(counts.get("failed"), counts.toString());
     return counts;
   }

@@ -60,10 +60,10 @@ class ApiGuardTest {
     lab.close();
   }
 
-  record Answer(int status, String error, String authenticate, io.vertx.core.MultiMap headers) {
+  record GuardAnswer(int status, String error, String authenticate, io.vertx.core.MultiMap headers) {
   }
 
-  Answer send(HttpMethod method, int port, String uri, String host, Map<String, String> headers) throws Exception {
+  GuardAnswer send(HttpMethod method, int port, String uri, String host, Map<String, String> headers) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::putHeader);
     return http.request(options).compose(req -> {
@@ -71,26 +71,26 @@ class ApiGuardTest {
         req.authority(HostAndPort.create(host, port));
       }
       // the body is asked for as the head arrives: asked later from this thread, it may be gone (ResponseBodyRaceTest)
-      return req.send().compose(resp -> resp.body().map(Buffer::toString).map(body -> new Answer(resp.statusCode(),
+      return req.send().compose(resp -> resp.body().map(Buffer::toString).map(body -> new GuardAnswer(resp.statusCode(),
           body.startsWith("{") ? new JsonObject(body).getString("error") : null, resp.getHeader("WWW-Authenticate"),
           resp.headers())));
     }).await(10, TimeUnit.SECONDS);
   }
 
-  Answer get(int port, String uri, Map<String, String> headers) throws Exception {
+  GuardAnswer get(int port, String uri, Map<String, String> headers) throws Exception {
     return send(HttpMethod.GET, port, uri, null, headers);
   }
 
   @Test
   void anotherSitesPageIsRefusedAndTheLabsOwnPageIsNot() throws Exception {
     int port = loopback.port();
-    Answer foreign = send(HttpMethod.POST, port, "/balancer/outlier-ejection?enabled=true", null,
+    GuardAnswer foreign = send(HttpMethod.POST, port, "/balancer/outlier-ejection?enabled=true", null,
         Map.of("Origin", "http://evil.example"));
     assertEquals(403, foreign.status());
     assertTrue(foreign.error().startsWith("Origin 'http://evil.example' is not this lab's (http://127.0.0.1:" + port
         + ")"), foreign.error());
     assertEquals(403, get(port, "/status", Map.of("Origin", "null")).status(), "a sandboxed page's Origin");
-    Answer image = get(port, "/experiment/client?type=Client&n=5", Map.of("Sec-Fetch-Site", "cross-site",
+    GuardAnswer image = get(port, "/experiment/client?type=Client&n=5", Map.of("Sec-Fetch-Site", "cross-site",
         "Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "image"));
     assertEquals(403, image.status(), "an <img> GET sends no Origin, but its fetch metadata");
     assertEquals(403, get(port, "/status", Map.of("Sec-Fetch-Site", "same-site")).status(),
@@ -98,7 +98,7 @@ class ApiGuardTest {
 
     assertEquals(200, get(port, "/status", Map.of("Origin", "http://127.0.0.1:" + port,
         "Sec-Fetch-Site", "same-origin")).status());
-    Answer linked = get(port, "/", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
+    GuardAnswer linked = get(port, "/", Map.of("Accept", "text/html", "Sec-Fetch-Site", "cross-site",
         "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document"));
     assertEquals(200, linked.status(), "a link from elsewhere may open the page, which reads nothing");
     assertEquals("DENY", linked.headers().get("X-Frame-Options"), "but no other site may frame it");
@@ -112,7 +112,7 @@ class ApiGuardTest {
   @Test
   void aNameTheLabDoesNotAnswerToIsRefusedUnlessATokenGuardsIt() throws Exception {
     int port = loopback.port();
-    Answer rebound = send(HttpMethod.GET, port, "/status", "evil.example", Map.of());
+    GuardAnswer rebound = send(HttpMethod.GET, port, "/status", "evil.example", Map.of());
     assertEquals(421, rebound.status());
     assertTrue(rebound.error().contains("Host 'evil.example' is not a name this lab answers to")
         && rebound.error().contains("lab.example") && rebound.error().contains("--allowed-hosts"), rebound.error());
@@ -122,7 +122,7 @@ class ApiGuardTest {
     // client mode on every address, open: a page that rebound its name (port-forward, NodePort) is refused too
     ClientMode open = lab.startClient(EVERY_ADDRESS, null);
     try {
-      Answer attacker = send(HttpMethod.GET, open.port(), "/status", "attacker.example",
+      GuardAnswer attacker = send(HttpMethod.GET, open.port(), "/status", "attacker.example",
           Map.of("Origin", "http://attacker.example:" + open.port()));
       assertEquals(421, attacker.status(), attacker.error());
       assertEquals(200, send(HttpMethod.GET, open.port(), "/status", "192.168.49.2", Map.of()).status(),
@@ -138,7 +138,7 @@ class ApiGuardTest {
   void withATokenEveryRouteButProbesScrapesAndThePageNeedsIt() throws Exception {
     int port = locked.port();
     for (String uri : new String[] {"/status", "/experiment/client?type=Client&n=5", "/events", "/experiment"}) {
-      Answer refused = get(port, uri, Map.of());
+      GuardAnswer refused = get(port, uri, Map.of());
       assertEquals(401, refused.status(), uri);
       assertEquals("Bearer realm=\"grpc-lb-lab\"", refused.authenticate());
       assertTrue(refused.error().contains("Authorization: Bearer") && refused.error().contains("LAB_API_TOKEN"),

@@ -58,12 +58,12 @@ class ControlPlaneFaultsTest {
         .compose(req -> req.send().map(resp -> new Exchange(resp.statusCode(), resp.body())));
   }
 
-  record Answer(int status, String body) {
+  record RawAnswer(int status, String body) {
   }
 
   /** A whole answer. */
-  Answer fetch(String uri) throws Exception {
-    return exchange(uri).compose(e -> e.body().map(b -> new Answer(e.status(), b.toString())))
+  RawAnswer fetch(String uri) throws Exception {
+    return exchange(uri).compose(e -> e.body().map(b -> new RawAnswer(e.status(), b.toString())))
         .await(5, TimeUnit.SECONDS);
   }
 
@@ -84,7 +84,7 @@ class ControlPlaneFaultsTest {
   void theNextRequestsGet500AsAStatusThenServiceResumes() throws Exception {
     api.faults().failNext(2, 500);
     for (int i = 0; i < 2; i++) {
-      Answer answer = fetch(SLICES);
+      RawAnswer answer = fetch(SLICES);
       JsonObject status = new JsonObject(answer.body());
       assertEquals(500, answer.status());
       assertEquals("Status", status.getString("kind"));
@@ -100,7 +100,7 @@ class ControlPlaneFaultsTest {
     String rv = list().getJsonObject("metadata").getString("resourceVersion");
     apply("slice-b");
     api.faults().compact();
-    Answer answer = fetch(SLICES + "?watch=true&resourceVersion=" + rv);
+    RawAnswer answer = fetch(SLICES + "?watch=true&resourceVersion=" + rv);
     String body = answer.body().trim();
     assertEquals(200, answer.status());
     JsonObject event = new JsonObject(body);

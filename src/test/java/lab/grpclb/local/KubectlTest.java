@@ -254,7 +254,7 @@ class KubectlTest {
         .orElseThrow(() -> new AssertionError("no line for " + name + " in:\n" + run.out()));
   }
 
-  record Answer(int status, JsonObject body) {
+  record ApiAnswer(int status, JsonObject body) {
   }
 
   /**
@@ -262,12 +262,12 @@ class KubectlTest {
    * send step, on the event loop: asked for from this thread, it can come after the response ended and never
    * arrive (see ResponseBodyRaceTest).
    */
-  Answer table(String uri) throws Exception {
+  ApiAnswer table(String uri) throws Exception {
     return api.request(HttpMethod.GET, local.controlPlane().port(), "127.0.0.1", uri)
         .compose(req -> req.putHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json").send()
             .compose(resp -> {
               assertEquals(resp.statusCode() == 200 ? TableOutput.CONTENT_TYPE : "application/json", resp.getHeader("content-type"));
-              return resp.body().map(b -> new Answer(resp.statusCode(), b.toJsonObject()));
+              return resp.body().map(b -> new ApiAnswer(resp.statusCode(), b.toJsonObject()));
             })).await(3, TimeUnit.SECONDS);
   }
 
@@ -294,7 +294,7 @@ class KubectlTest {
     assertEquals("Running", whole.getJsonObject("object").getJsonObject("status").getString("phase"));
     JsonObject bare = table(ApiResource.SERVICES.path("default") + "?includeObject=None").body().getJsonArray("rows").getJsonObject(0);
     assertTrue(!bare.containsKey("object"), bare.encode());
-    Answer bad = table(ApiResource.PODS.path("default") + "?includeObject=All");
+    ApiAnswer bad = table(ApiResource.PODS.path("default") + "?includeObject=All");
     assertEquals(400, bad.status());
     assertEquals("includeObject must be None, Metadata or Object, got 'All'", bad.body().getString("message"));
   }
@@ -307,7 +307,7 @@ class KubectlTest {
         ((JsonObject) r).getJsonObject("object").getJsonObject("metadata").getString("namespace")));
     local.controlPlane().forbid(ApiResource.PODS, true);
     try {
-      Answer forbidden = table("/api/v1/pods");
+      ApiAnswer forbidden = table("/api/v1/pods");
       assertEquals(403, forbidden.status());
       assertTrue(forbidden.body().getString("message").endsWith("cannot list resource \"pods\" in API group \"\" at the cluster scope"),
           forbidden.body().encode());

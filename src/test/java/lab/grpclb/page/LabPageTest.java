@@ -94,55 +94,55 @@ class LabPageTest {
     }, "ClientWithKubeResolver routing to the pods " + ready, 5_000);
   }
 
-  Answer send(HttpMethod method, String uri) throws Exception {
+  PageAnswer send(HttpMethod method, String uri) throws Exception {
     return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(lab.port())
             .setURI(uri))
         .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toString)
-            .map(body -> new Answer(resp.statusCode(), resp.getHeader("content-type"), body))))
+            .map(body -> new PageAnswer(resp.statusCode(), resp.getHeader("content-type"), body))))
         .await(30, TimeUnit.SECONDS);
   }
 
-  record Answer(int status, String contentType, String body) {
+  record PageAnswer(int status, String contentType, String body) {
     JsonObject json() {
       return new JsonObject(body);
     }
   }
 
-  Answer get(String uri, String accept) throws Exception {
+  PageAnswer get(String uri, String accept) throws Exception {
     return get(lab.port(), uri, accept);
   }
 
-  Answer get(int port, String uri, String accept) throws Exception {
+  PageAnswer get(int port, String uri, String accept) throws Exception {
     return http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(uri)
             .putHeader("Accept", accept))
         .compose(req -> req.send().compose(resp -> resp.body().map(Buffer::toString)
-            .map(body -> new Answer(resp.statusCode(), resp.getHeader("content-type"), body))))
+            .map(body -> new PageAnswer(resp.statusCode(), resp.getHeader("content-type"), body))))
         .await(60, TimeUnit.SECONDS);
   }
 
   @Test
   void aBrowserGetsThePageWhileCurlAndAnyQueryGetTheExperiment() throws Exception {
-    Answer page = get("/", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+    PageAnswer page = get("/", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
     assertEquals(200, page.status());
     assertTrue(page.contentType().startsWith("text/html"), page.contentType());
     assertTrue(page.body().contains("<title>grpc-lb-lab</title>"), page.body());
 
     // curl's GET / is the write-up's experiment: Client n=1000, which the bare client's --max-n refuses (lean)
-    Answer curl = get(bareClient.port(), "/", "*/*");
+    PageAnswer curl = get(bareClient.port(), "/", "*/*");
     assertEquals(400, curl.status(), curl.body());
     assertTrue(curl.json().getString("error").contains("--max-n"), curl.body());
-    Answer curlRun = get(bareClient.port(), "/?n=5", "*/*");
+    PageAnswer curlRun = get(bareClient.port(), "/?n=5", "*/*");
     assertEquals(200, curlRun.status(), curlRun.body());
     assertEquals("Client", curlRun.json().getString("type"));
     assertEquals(5, curlRun.json().getInteger("ok"), curlRun.body());
 
-    Answer asked = get("/?type=ClientWithReuseConn&n=6", "text/html");
+    PageAnswer asked = get("/?type=ClientWithReuseConn&n=6", "text/html");
     assertEquals(200, asked.status(), asked.body());
     assertEquals(6, asked.json().getInteger("ok"), asked.body());
 
-    Answer script = get("/lab/lab.js", "*/*");
+    PageAnswer script = get("/lab/lab.js", "*/*");
     assertTrue(script.contentType().startsWith("text/javascript") && script.body().contains("EventSource"));
-    Answer missing = get("/lab/nope.js", "*/*");
+    PageAnswer missing = get("/lab/nope.js", "*/*");
     assertEquals(404, missing.status());
     assertTrue(missing.json().getString("error").contains("lab.js"), missing.body());
   }

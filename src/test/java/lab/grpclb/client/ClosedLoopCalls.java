@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * each call sent when one ends, from the channel's event loop. Answers the calls per pod IP, and failures
  * under "failed".
  */
-final class ClosedLoop {
-  private ClosedLoop() {
+final class ClosedLoopCalls {
+  private ClosedLoopCalls() {
   }
 
   static Map<String, Integer> run(GreeterChannel channel, int concurrency, long durationMs) throws Exception {
