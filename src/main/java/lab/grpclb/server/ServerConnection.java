@@ -44,13 +44,17 @@ final class ServerConnection {
     this.serverDraining = serverDraining;
     this.onAgedOut = onAgedOut;
     this.pings = new PingEnforcer(pingPolicy, System::nanoTime);
-    connection.pingHandler(data -> {
-      if (!pings.pingAcceptable()) {
-        onTooManyPings.run();
-        connection.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer(TOO_MANY_PINGS)); // what grpc-java and grpc-go send
-        connection.close();
-      }
-    });
+    try {
+      connection.pingHandler(data -> {
+        if (!pings.pingAcceptable()) {
+          onTooManyPings.run();
+          connection.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer(TOO_MANY_PINGS)); // what grpc-java and grpc-go send
+          connection.close();
+        }
+      });
+    } catch (UnsupportedOperationException http1) {
+      // an HTTP/1.x connection (a confused or hostile client: gRPC is HTTP/2 only) has no PINGs to police
+    }
   }
 
   /** A call arrived on this connection; its reply's headers count as traffic for the ping policing. */
