@@ -66,7 +66,7 @@ final class Deadlines {
 
   private void cancel(Cancellation cancellation) {
     for (GrpcCall<?, ?> call : pending) {
-      if (call.cancellation() == cancellation) {
+      if (call.cancellation().within(cancellation)) {
         call.cancel();
       }
     }

@@ -49,6 +49,7 @@ public final class GrpcCall<Q, R> {
       return call.result.future();
     }
     Deadlines.watch(vertx, call);
+    options.cancellation().onAttemptCancelled(call::cancel);
     client.request(server, method)
         .compose(req -> {
           if (call.completed()) {
