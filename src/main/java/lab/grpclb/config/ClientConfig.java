@@ -19,7 +19,7 @@ public record ClientConfig(
     int maxConnections,
     int maxInFlight,
     KubeConfig kube,
-    RetryPolicy retryPolicy,
+    AttemptPolicy attempts,
     int connectTimeoutMs,
     KeepAlive keepAlive,
     int drainTimeoutMs,
@@ -67,7 +67,7 @@ public record ClientConfig(
         flags.integer(FlagTable.MAX_CONNECTIONS, defaultMaxConnections(descriptorsPerConnection)),
         flags.integer(FlagTable.MAX_IN_FLIGHT, defaultMaxInFlight()),
         null,
-        RetryPolicy.from(flags),
+        AttemptPolicy.from(flags),
         flags.integer(FlagTable.CONNECT_TIMEOUT_MS),
         KeepAlive.from(flags),
         flags.integer(FlagTable.DRAIN_TIMEOUT_MS),
@@ -110,8 +110,21 @@ public record ClientConfig(
     return edit(d -> d.kube = kube);
   }
 
+  /** The balancing types' retry policy (for calls that are not hedged). */
+  public RetryPolicy retryPolicy() {
+    return attempts.retry();
+  }
+
   public ClientConfig withRetryPolicy(RetryPolicy policy) {
-    return edit(d -> d.retryPolicy = policy);
+    return edit(d -> d.attempts = d.attempts.withRetry(policy));
+  }
+
+  public ClientConfig withHedging(HedgingPolicy hedging) {
+    return edit(d -> d.attempts = d.attempts.withHedging(hedging));
+  }
+
+  public ClientConfig withThrottling(RetryThrottling throttling) {
+    return edit(d -> d.attempts = d.attempts.withThrottling(throttling));
   }
 
   public ClientConfig withConnectTimeoutMs(int ms) {
@@ -148,7 +161,7 @@ public record ClientConfig(
     int maxConnections;
     int maxInFlight;
     KubeConfig kube;
-    RetryPolicy retryPolicy;
+    AttemptPolicy attempts;
     int connectTimeoutMs;
     KeepAlive keepAlive;
     int drainTimeoutMs;
@@ -165,7 +178,7 @@ public record ClientConfig(
       maxConnections = c.maxConnections;
       maxInFlight = c.maxInFlight;
       kube = c.kube;
-      retryPolicy = c.retryPolicy;
+      attempts = c.attempts;
       connectTimeoutMs = c.connectTimeoutMs;
       keepAlive = c.keepAlive;
       drainTimeoutMs = c.drainTimeoutMs;
@@ -176,7 +189,7 @@ public record ClientConfig(
 
     ClientConfig build() {
       return new ClientConfig(httpHost, httpPort, target, maxN, callTimeoutMs, maxConnections, maxInFlight, kube,
-          retryPolicy, connectTimeoutMs, keepAlive, drainTimeoutMs, maxDurationS, balancer, dns);
+          attempts, connectTimeoutMs, keepAlive, drainTimeoutMs, maxDurationS, balancer, dns);
     }
   }
 

@@ -96,6 +96,24 @@ public final class FlagTable {
           + " have reached a pod; `none` never does", CLIENT, LOCAL);
   public static final Flag.Int MAX_ATTEMPTS = integer("max-attempts", 2, 1, RetryPolicy.MAX_ATTEMPTS,
       "attempts per call under `idempotent`", CLIENT, LOCAL);
+  public static final Flag.Int HEDGING_DELAY_MS = integer("hedging-delay-ms", 0, 0, 3_600_000,
+      "the balancing types: a call with no answer this long goes to another endpoint too, and again after each"
+          + " further delay; the first reply wins and the others are cancelled (gRFC A6 hedging; a request's"
+          + " `hedging_delay_ms=` overrides it). A hedged call follows no `--retry-policy`. Off by default: the"
+          + " write-up's bursts keep calls waiting longer than any useful delay; with 500 ms pods try 1000", CLIENT,
+      LOCAL).shown("`0` (off)");
+  public static final Flag.Int HEDGING_MAX_ATTEMPTS = integer("hedging-max-attempts", 2, HedgingPolicy.MIN_ATTEMPTS,
+      RetryPolicy.MAX_ATTEMPTS, "attempts per hedged call, the first included (A6 gives hedging its own"
+          + " maxAttempts): 2 rescues a call from one silent pod and at most doubles the load when every pod is slow",
+      CLIENT, LOCAL);
+  public static final Flag.Int RETRY_THROTTLE_MAX_TOKENS = integer("retry-throttle-max-tokens", 0, 0,
+      RetryThrottling.MAX_TOKENS, "gRFC A6 retryThrottling, one budget per channel: each attempt failing"
+          + " `UNAVAILABLE` takes a token, each reply gives back `--retry-throttle-token-ratio`; policy retries and"
+          + " hedges go only while more than half the tokens are left. Off by default, as in gRPC without a service"
+          + " config: a pod killed with C calls in flight would fail all but max-tokens/2 of them", CLIENT, LOCAL)
+      .shown("`0` (off)");
+  public static final Flag.Text RETRY_THROTTLE_TOKEN_RATIO = text("retry-throttle-token-ratio", "0.1", "RATIO",
+      "a number above 0 (at most 3 decimals count)", "tokens a reply gives back (A6's example value)", CLIENT, LOCAL);
   public static final Flag.Text LB = text("lb", LbPolicy.ROUND_ROBIN.wireName(), LbPolicy.wireNames().replace(", ", "|"),
       "one of " + LbPolicy.wireNames(),
       "the balancing types' default picker (a request's `lb=` picks another)", CLIENT, LOCAL);
@@ -175,7 +193,8 @@ public final class FlagTable {
       MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT, PERMIT_KEEPALIVE_TIME_MS, PERMIT_KEEPALIVE_WITHOUT_CALLS,
       HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
       DRAIN_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, KEEPALIVE_WITHOUT_CALLS, MAX_DURATION_S,
-      JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, LB, EWMA_DECAY_MS,
+      JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, HEDGING_DELAY_MS, HEDGING_MAX_ATTEMPTS, RETRY_THROTTLE_MAX_TOKENS,
+      RETRY_THROTTLE_TOKEN_RATIO, LB, EWMA_DECAY_MS,
       EWMA_INITIAL_RTT_MS, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
       EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
       SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,

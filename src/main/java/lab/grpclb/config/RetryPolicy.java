@@ -7,7 +7,8 @@ import java.util.Locale;
  * saw is always re-sent transparently, once. Beyond that, {@link Kind#IDEMPOTENT} re-sends a call that failed
  * UNAVAILABLE after it may have reached a pod, on another pod, up to {@code maxAttempts} attempts in all and
  * never past the call's deadline: at-least-once delivery, right only for methods safe to run twice (SayHello
- * is). {@link Kind#NONE} never does, so such a call fails.
+ * is). {@link Kind#NONE} never does, so such a call fails. A hedged call ({@link HedgingPolicy}) follows no retry
+ * policy; {@link AttemptPolicy} decides which a call has.
  */
 public record RetryPolicy(Kind kind, int maxAttempts) {
   /** grpc clamps maxAttempts to 5. */
@@ -26,11 +27,6 @@ public record RetryPolicy(Kind kind, int maxAttempts) {
       throw new ConfigException("--retry-policy must be none or idempotent, got '" + raw + "'");
     }
     return new RetryPolicy(kind, flags.integer(FlagTable.MAX_ATTEMPTS));
-  }
-
-  /** Whether a call that may have reached a pod and failed so may be sent once more. */
-  public boolean allowsAnother(int attemptsMade) {
-    return kind == Kind.IDEMPOTENT && attemptsMade < maxAttempts;
   }
 
   public String flagValue() {
