@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
@@ -26,11 +25,11 @@ import lab.grpclb.balance.SubchannelPicker;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.call.GrpcCall;
+import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.OutlierEjection;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.discovery.EndpointsListener;
@@ -40,7 +39,8 @@ import lab.grpclb.discovery.EndpointsListener;
  * {@code ManagedChannelImpl} is around its policy. It gives the policy real connections ({@link EndpointConnection}),
  * keeps the picker the policy last published, sends each call where it picks ({@link BalancedCall}), and holds calls
  * that find nothing in a {@link ReadyWait}. The policy is outlier detection around one child per {@link LbPolicy}
- * ({@link PolicyRouter}). Everything runs on one event loop: no call crosses threads and nothing needs a lock.
+ * ({@link PolicyRouter}). Calls are retried or hedged by the {@link AttemptPolicy}, under one {@link RetryThrottle}
+ * for the channel. Everything runs on one event loop: no call crosses threads and nothing needs a lock.
  */
 public final class BalancedChannel implements GreeterChannel, EndpointsListener {
   /** How long a call waits for some endpoint to become READY before failing fast. */
@@ -53,19 +53,19 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private final String deadlineReason;
   private final long connectTimeoutMs;
   private final ClientKeepAlive keepAlive;
-  private final RetryPolicy retryPolicy;
+  private final AttemptPolicy attempts;
   private final BalancerConfig balancer;
   private final Supplier<String> unavailableReason;
   private final ReadyWait readyWait;
   private final OutlierDetectionBalancer policy;
+  private final CallRouting routing = new Routing();
+  /** The hedges' timers: one Vert.x timer for all of them. */
+  private final OrderedTimers hedgeTimers;
+  private final RetryThrottle throttle;
+  private final CallCounters counters = new CallCounters();
   /** The connections the policy holds, by endpoint; read by the status page and metrics from other threads. */
   private final Map<String, EndpointConnection> connections = new ConcurrentHashMap<>();
-  /** Counters the call path adds to on the event loop and metrics read from another thread. */
   private final LongAdder openedByRetired = new LongAdder();
-  private final LongAdder retriedTransparent = new LongAdder();
-  private final LongAdder retriedPolicy = new LongAdder();
-  private final LongAdder[] picks = Stream.generate(LongAdder::new).limit(LbPolicy.values().length)
-      .toArray(LongAdder[]::new);
   /** Written on the event loop; read by {@link #endpoints()} and metrics from other threads. */
   private volatile SubchannelPicker picker = SubchannelPicker.none("no endpoints known yet");
   private volatile EndpointSet endpoints = EndpointSet.EMPTY;
@@ -73,7 +73,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private volatile Runnable onConnectionFailure = () -> { };
 
   public BalancedChannel(Vertx vertx, long callTimeoutMs, long connectTimeoutMs, KeepAlive keepAlive,
-                         RetryPolicy retryPolicy, BalancerConfig balancer, Supplier<String> unavailableReason) {
+                         AttemptPolicy attempts, BalancerConfig balancer, Supplier<String> unavailableReason) {
     this.vertx = vertx;
     this.context = Http2Client.newEventLoop(vertx);
     this.scheduler = new VertxScheduler(context);
@@ -81,7 +81,9 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
     this.connectTimeoutMs = connectTimeoutMs;
     this.keepAlive = new ClientKeepAlive(keepAlive);
-    this.retryPolicy = retryPolicy;
+    this.attempts = attempts;
+    this.hedgeTimers = new OrderedTimers(scheduler);
+    this.throttle = new RetryThrottle(attempts.throttling());
     this.balancer = balancer;
     this.unavailableReason = unavailableReason;
     this.readyWait = new ReadyWait(scheduler, Math.min(READY_WAIT_MS, callTimeoutMs));
@@ -156,49 +158,69 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   /** One call, picked with the default policy ({@code --lb}). */
   @Override
   public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
-    return sayHello(request, balancer.lb(), cancellation);
+    return sayHello(request, balancer.lb(), attempts, cancellation);
   }
 
-  /** One call, its endpoint (and any retry's) picked with {@code lb}. */
-  public Future<HelloReply> sayHello(HelloRequest request, LbPolicy lb, Cancellation cancellation) {
-    return new BalancedCall(this, request, lb, CallOptions.within(callTimeoutMs, deadlineReason, cancellation)).start();
+  /** One call, its endpoint (and any retry's or hedge's) picked with {@code lb}, its attempts as {@code policy} says. */
+  Future<HelloReply> sayHello(HelloRequest request, LbPolicy lb, AttemptPolicy policy, Cancellation cancellation) {
+    BalancedCall call = new BalancedCall(routing, request, lb, policy,
+        CallOptions.within(callTimeoutMs, deadlineReason, cancellation));
+    if (Vertx.currentContext() == context) {
+      return call.start();
+    }
+    context.runOnContext(v -> call.start());
+    return call.result();
   }
 
   /** This channel picking with {@code lb}; itself for the default policy. */
   @Override
   public GreeterChannel withLb(LbPolicy lb) {
-    return lb == balancer.lb() ? this : new PolicyView(this, lb);
+    return lb == balancer.lb() ? this : new PolicyView(this, lb, attempts);
   }
 
-  SubchannelPicker picker() {
-    return picker;
+  /** This channel hedging {@code delayMs} apart (0: not hedging, retrying by the policy); itself when it does already. */
+  @Override
+  public GreeterChannel withHedgingDelay(int delayMs) {
+    return delayMs == attempts.hedging().delayMs() ? this
+        : new PolicyView(this, balancer.lb(), attempts.withHedging(attempts.hedging().withDelayMs(delayMs)));
   }
 
-  /** Completes when some endpoint is READY or the current wait window closes; on the event loop only. */
-  Future<Void> awaitSomeReady() {
-    return picker.noneReason() == null ? Future.succeededFuture() : readyWait.await();
-  }
+  /** The channel's side of its calls. */
+  private final class Routing implements CallRouting {
+    @Override
+    public SubchannelPicker picker() {
+      return picker;
+    }
 
-  /** An attempt went to an endpoint {@code lb} picked; on the event loop, one uncontended add. */
-  void countPick(LbPolicy lb) {
-    picks[lb.ordinal()].increment();
+    @Override
+    public Future<Void> awaitSomeReady() {
+      return picker.noneReason() == null ? Future.succeededFuture() : readyWait.await();
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return hedgeTimers;
+    }
+
+    @Override
+    public RetryThrottle throttle() {
+      return throttle;
+    }
+
+    @Override
+    public CallCounters counters() {
+      return counters;
+    }
   }
 
   /** Attempts {@code lb} has picked an endpoint for since the channel was created. */
   public long picks(LbPolicy lb) {
-    return picks[lb.ordinal()].sum();
+    return counters.picks(lb);
   }
 
-  RetryPolicy retryPolicy() {
-    return retryPolicy;
-  }
-
-  void countTransparentRetry() {
-    retriedTransparent.increment();
-  }
-
-  void countPolicyRetry() {
-    retriedPolicy.increment();
+  /** The retry throttle's tokens now (its maximum, 0, while it is off). */
+  public double retryTokens() {
+    return throttle.tokens();
   }
 
   /** Times outlier detection ejected an endpoint since the channel was created. */
@@ -247,7 +269,12 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
 
   @Override
   public Retries retries() {
-    return new Retries(retriedTransparent.sum(), retriedPolicy.sum());
+    return counters.retries();
+  }
+
+  @Override
+  public Attempts attempts() {
+    return counters.attempts();
   }
 
   /** The endpoints with their connections, and ejection, as of now on the balancer's event loop. */

@@ -27,6 +27,11 @@ public abstract class ForwardingChannel implements GreeterChannel {
   }
 
   @Override
+  public GreeterChannel withHedgingDelay(int delayMs) {
+    return channel.withHedgingDelay(delayMs);
+  }
+
+  @Override
   public Future<Void> warmUp() {
     return channel.warmUp();
   }
@@ -49,6 +54,11 @@ public abstract class ForwardingChannel implements GreeterChannel {
   @Override
   public Retries retries() {
     return channel.retries();
+  }
+
+  @Override
+  public Attempts attempts() {
+    return channel.attempts();
   }
 
   @Override

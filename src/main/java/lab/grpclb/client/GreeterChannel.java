@@ -32,6 +32,14 @@ public interface GreeterChannel {
     return this;
   }
 
+  /**
+   * This channel, hedging each call {@code delayMs} apart (gRFC A6; 0: no hedging), the {@code hedging_delay_ms=} of
+   * a request. A channel that does not balance returns itself; the view shares everything, as {@link #withLb} does.
+   */
+  default GreeterChannel withHedgingDelay(int delayMs) {
+    return this;
+  }
+
   /** Whatever must happen before timing starts (for example the shared connection's handshake). */
   default Future<Void> warmUp() {
     return Future.succeededFuture();
@@ -53,6 +61,11 @@ public interface GreeterChannel {
   /** Calls sent again (to another endpoint) since the channel was created, by kind of retry. */
   default Retries retries() {
     return Retries.NONE;
+  }
+
+  /** Hedges, throttled retries and attempts per call since the channel was created; none for one that does not balance. */
+  default Attempts attempts() {
+    return Attempts.NONE;
   }
 
   /** The one event loop calls are best started from (a single connection's), or null when any will do. */

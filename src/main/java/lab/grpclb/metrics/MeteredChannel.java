@@ -26,7 +26,16 @@ public final class MeteredChannel extends ForwardingChannel {
 
   @Override
   public GreeterChannel withLb(LbPolicy policy) {
-    GreeterChannel view = channel.withLb(policy);
+    return metered(channel.withLb(policy));
+  }
+
+  @Override
+  public GreeterChannel withHedgingDelay(int delayMs) {
+    return metered(channel.withHedgingDelay(delayMs));
+  }
+
+  /** A view of the channel, its calls counted here too. */
+  private GreeterChannel metered(GreeterChannel view) {
     return view == channel ? this : new MeteredChannel(view, meters);
   }
 }

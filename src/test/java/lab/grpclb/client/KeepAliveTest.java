@@ -13,9 +13,9 @@ import lab.grpclb.Greeters;
 import lab.grpclb.SilentLink;
 import lab.grpclb.SteadyCalls;
 import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.KeepAlive;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.server.GreeterServer;
@@ -53,7 +53,7 @@ class KeepAliveTest {
     link = SilentLink.start(vertx, LINK, frozen.port(), Greeters.address(frozen));
     List<Endpoint> endpoints = List.of(new Endpoint(LINK, link.port(), "frozen", true, true, false),
         new Endpoint("127.0.0.126", healthy.port(), "healthy", true, true, false));
-    channel = new BalancedChannel(vertx, 10_000, 1_000, new KeepAlive(300, 300, false), RetryPolicy.DEFAULT,
+    channel = new BalancedChannel(vertx, 10_000, 1_000, new KeepAlive(300, 300, false), AttemptPolicy.DEFAULT,
         BalancerConfig.DEFAULT, () -> null);
     channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
     Await.until(() -> channel.endpoints().size() == 2, "2 endpoints READY");

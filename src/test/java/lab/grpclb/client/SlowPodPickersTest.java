@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
+import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.LbPolicy;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.server.GreeterServer;
@@ -48,7 +48,8 @@ class SlowPodPickersTest {
     servers.add(Greeters.start(vertx, SLOW, 200));
     List<Endpoint> endpoints = servers.stream()
         .map(s -> new Endpoint(s.config().podIp(), s.port(), "pod-" + s.config().podIp(), true, true, false)).toList();
-    channel = new BalancedChannel(vertx, 10_000, 1_000, KeepAlive.OFF, RetryPolicy.DEFAULT, BalancerConfig.DEFAULT, () -> null);
+    channel = new BalancedChannel(vertx, 10_000, 1_000, KeepAlive.OFF, AttemptPolicy.DEFAULT, BalancerConfig.DEFAULT,
+        () -> null);
     channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
   }

@@ -99,8 +99,7 @@ public final class ClientMode {
     ejection = config.balancer().ejection();
     if (config.kube() != null) {
       balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.keepAlive(),
-          config.retryPolicy(),
-          config.balancer(), () -> discovery.unavailableReason());
+          config.attempts(), config.balancer(), () -> discovery.unavailableReason());
       discovery = new KubeDiscovery(vertx, config.kube(), balanced);
       channels.put(ClientType.KUBE_RESOLVER, balanced);
     } else {
@@ -130,8 +129,7 @@ public final class ClientMode {
           + (config.dns() == null ? "not configured" : config.dns().serverSource()) + "; pass --dns-server IP[:port]");
     }
     dnsBalanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.keepAlive(),
-          config.retryPolicy(),
-        config.balancer(), () -> dnsDiscovery.unavailableReason());
+        config.attempts(), config.balancer(), () -> dnsDiscovery.unavailableReason());
     dnsDiscovery = new DnsDiscovery(vertx, dnsBalanced.preferredContext(), config.dns(), config.target().port(),
         dnsBalanced);
     dnsBalanced.onConnectionFailure(dnsDiscovery::requestResolution);

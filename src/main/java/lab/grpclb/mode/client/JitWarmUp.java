@@ -17,10 +17,10 @@ import java.util.logging.Logger;
 import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.KeepAlive;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.experiment.ExperimentPlan;
@@ -109,8 +109,8 @@ public final class JitWarmUp {
   /** Alternates bursts between the two channels until the calls are done; completes with how many failed. */
   private Future<Long> fire(List<SocketAddress> addresses) {
     GreeterChannel shared = new SharedChannel(vertx, addresses.get(0), CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF);
-    BalancedChannel balanced = new BalancedChannel(vertx, CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF, RetryPolicy.DEFAULT,
-        BalancerConfig.DEFAULT, () -> null);
+    BalancedChannel balanced = new BalancedChannel(vertx, CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF,
+        AttemptPolicy.DEFAULT, BalancerConfig.DEFAULT, () -> null);
     balanced.endpointsChanged(endpoints(addresses));
     channels.add(shared);
     channels.add(balanced);
