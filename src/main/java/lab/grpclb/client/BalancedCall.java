@@ -36,7 +36,8 @@ import lab.grpclb.config.LbPolicy;
  */
 final class BalancedCall {
   /** Why a hedged call's other attempts are cancelled once it has its answer. */
-  static final CallFailure ANSWERED = new CallFailure(GrpcStatus.CANCELLED, "another attempt of the hedged call ended it");
+  static final CallFailure ANSWERED = new CallFailure(GrpcStatus.CANCELLED,
+      "another attempt of the hedged call ended it");
 
   private final CallRouting channel;
   private final HelloRequest request;
@@ -55,6 +56,8 @@ final class BalancedCall {
   private int attempts;
   private boolean transparentRetryUsed;
   private boolean waitedForReady;
+  /** Set before the outcome is given, so that its listeners (the experiment's tally) see every count. */
+  private boolean settled;
 
   /** {@link #attempt}'s argument for an attempt not sent before. */
   private static final int NEW = 0;
@@ -173,7 +176,7 @@ final class BalancedCall {
 
   private void hedge() {
     hedgeTimer = Scheduler.Timer.NONE;
-    if (result.future().isComplete()) {
+    if (settled) {
       return;
     }
     if (!channel.throttle().allowsResend()) {
@@ -185,7 +188,7 @@ final class BalancedCall {
 
   private void ended(Attempt attempt, AsyncResult<HelloReply> outcome) {
     inFlight.remove(attempt);
-    if (result.future().isComplete()) {
+    if (settled) {
       return; // a hedge that lost, cancelled
     }
     if (outcome.succeeded()) {
@@ -193,9 +196,9 @@ final class BalancedCall {
       if (attempt.number() > 1 && policy.hedging().on()) {
         channel.counters().hedgeWon();
       }
-      if (result.tryComplete(outcome.result())) {
-        settled();
-      }
+      settle();
+      result.complete(outcome.result());
+      cancelTheOthers();
     } else {
       failed(attempt, CallFailure.of(outcome.cause()));
     }
@@ -248,15 +251,22 @@ final class BalancedCall {
   }
 
   private void end(CallFailure failure) {
-    if (result.tryFail(failure)) {
-      settled();
+    if (!settled) {
+      settle();
+      result.fail(failure);
+      cancelTheOthers();
     }
   }
 
-  /** The call has its outcome: no more hedges, the attempts still out are cancelled. */
-  private void settled() {
+  /** The call has its outcome: no more hedges, and its attempts are counted. */
+  private void settle() {
+    settled = true;
     hedgeTimer.cancel();
     channel.counters().callEnded(attempts);
+  }
+
+  /** A hedged call's attempts still out are reset: their pods stop working on them. */
+  private void cancelTheOthers() {
     for (Attempt loser : List.copyOf(inFlight)) {
       if (loser.cancellation() != options.cancellation()) {
         loser.cancellation().cancel(ANSWERED);
