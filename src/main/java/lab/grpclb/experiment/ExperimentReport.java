@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import lab.grpclb.client.Attempts;
 import lab.grpclb.client.Retries;
 
 /**
@@ -93,9 +94,13 @@ public record ExperimentReport(
     }
   }
 
-  /** What the channel saw during the run. */
+  /** What the channel saw during the run: connections, endpoints, retries, and hedges and attempts per call. */
   public record ChannelSeen(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd,
-                            Retries retried) {
+                            Retries retried, Attempts attempts) {
+    /** A channel that counts no hedges nor attempts per call (it makes one attempt per call). */
+    public ChannelSeen(long connections, List<String> endpointsAtStart, List<String> endpointsAtEnd, Retries retried) {
+      this(connections, endpointsAtStart, endpointsAtEnd, retried, Attempts.NONE);
+    }
   }
 
   /**

@@ -9,15 +9,17 @@ import lab.grpclb.config.LbPolicy;
 
 /**
  * The experiment a request's query asks for, checked: the client type, the calls, the load shape, how many
- * runs, a balancing type's picker ({@code lb}, null for the --lb default) and a latency objective whose met share
- * the report gives ({@code slo_ms}, null for none). The query is read strictly ({@link StrictQuery}): an unknown or
- * repeated parameter, or one that means nothing for the type, is a 400.
+ * runs, a balancing type's picker ({@code lb}, null for the --lb default), a latency objective whose met share
+ * the report gives ({@code slo_ms}, null for none) and a balancing type's hedging delay ({@code hedging_delay_ms},
+ * null for the --hedging-delay-ms default, 0 for none). The query is read strictly ({@link StrictQuery}): an unknown
+ * or repeated parameter, or one that means nothing for the type, is a 400.
  */
-record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs) {
+record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs,
+                         Integer hedgingDelayMs) {
   static final ClientType DEFAULT_TYPE = ClientType.CLIENT;
   static final int DEFAULT_N = 1000;
   static final Set<String> PARAMETERS = Set.of("type", "n", "concurrency", "rate", "duration_s", "arrival", "runs",
-      "lb", "slo_ms");
+      "lb", "slo_ms", "hedging_delay_ms");
   static final String FORMS = "valid forms: n=N (a burst, the default); concurrency=C&n=N (a closed loop);"
       + " rate=R&duration_s=D or rate=R&n=N, optionally with arrival=uniform|poisson (an open loop)";
 
@@ -33,7 +35,7 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
       holdToMaxDuration(open, n, limits);
     }
     Integer sloMs = query.has("slo_ms") ? query.integer("slo_ms", 1, 3_600_000, "a latency objective in ms") : null;
-    return new ExperimentRequest(type, n, shape, runs, lb(query, type), sloMs);
+    return new ExperimentRequest(type, n, shape, runs, lb(query, type), sloMs, hedgingDelayMs(query, type));
   }
 
   private static LoadShape shape(StrictQuery query, ExperimentLimits limits) {
@@ -99,6 +101,18 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
         + " (the balancing types' picker; --lb sets the default), got '" + raw + "'"));
   }
 
+  /** The hedging delay asked for, for a type that balances; null when not asked. */
+  private static Integer hedgingDelayMs(StrictQuery query, ClientType type) {
+    if (!query.has("hedging_delay_ms")) {
+      return null;
+    }
+    if (!ClientType.BALANCING.contains(type)) {
+      throw new BadRequest("hedging_delay_ms means nothing for " + type + ", which sends each call once; it hedges "
+          + String.join(" and ", ClientType.wireNames(ClientType.BALANCING)));
+    }
+    return query.integer("hedging_delay_ms", 0, 3_600_000, "ms before a call is hedged, 0 for no hedging");
+  }
+
   /** Parameters as the 409 answer and the log show them. */
   String describe() {
     String shaped = "n=" + n;
@@ -108,6 +122,7 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
       shaped = "rate=" + openLoop.ratePerS() + " arrival=" + openLoop.arrival().wireName()
           + (openLoop.durationS() == null ? " n=" + n : " duration_s=" + openLoop.durationS());
     }
-    return type + " " + shaped + (runs > 1 ? " runs=" + runs : "") + (lb == null ? "" : " lb=" + lb.wireName());
+    return type + " " + shaped + (runs > 1 ? " runs=" + runs : "") + (lb == null ? "" : " lb=" + lb.wireName())
+        + (hedgingDelayMs == null ? "" : " hedging_delay_ms=" + hedgingDelayMs);
   }
 }

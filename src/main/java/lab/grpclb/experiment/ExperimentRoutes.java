@@ -96,6 +96,9 @@ public final class ExperimentRoutes {
       return;
     }
     GreeterChannel picked = request.lb() == null ? channel : channel.withLb(request.lb());
+    if (request.hedgingDelayMs() != null) {
+      picked = picked.withHedgingDelay(request.hedgingDelayMs());
+    }
     Holder slot = new Holder(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
         ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
     if (running.compareAndSet(null, slot)) {
@@ -239,6 +242,7 @@ public final class ExperimentRoutes {
     return new JsonObject().put("type", request.type().wireName()).put("n", request.n())
         .put("shape", ReportJson.shape(request.shape())).put("runs", request.runs())
         .put("lb", request.lb() == null ? null : request.lb().wireName())
+        .put("hedging_delay_ms", request.hedgingDelayMs())
         .put("query", request.describe())
         .put("started", Instant.now().toString());
   }
@@ -258,6 +262,6 @@ public final class ExperimentRoutes {
       cap = Math.min(cap, closed.concurrency());
     }
     return new ExperimentPlan(request.type().wireName(), request.n(), Math.min(cap, request.n()), connectionBound,
-        request.shape(), request.lb(), request.sloMs());
+        request.shape(), request.lb(), request.sloMs(), request.hedgingDelayMs());
   }
 }

@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.client.Attempts;
 import lab.grpclb.client.Retries;
 
 /**
@@ -219,6 +220,7 @@ public final class ExperimentRunner {
     private final Cancellation cancellation;
     private final List<String> endpointsAtStart;
     private final Retries retriedAtStart;
+    private final Attempts attemptsAtStart;
     private final Promise<ExperimentReport> done;
     private final HelloRequest request;
     private final Firer[] parts;
@@ -241,6 +243,7 @@ public final class ExperimentRunner {
       this.cancellation = cancellation;
       this.endpointsAtStart = channel.endpoints();
       this.retriedAtStart = channel.retries();
+      this.attemptsAtStart = channel.attempts();
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
       this.startNanos = System.nanoTime();
@@ -344,7 +347,7 @@ public final class ExperimentRunner {
       int waited = Arrays.stream(parts).mapToInt(part -> part.waited).sum();
       long connections = channel.connectionsOpened() - connectionsAtStart;
       ExperimentReport.ChannelSeen seen = new ExperimentReport.ChannelSeen(connections, endpointsAtStart,
-          channel.endpoints(), channel.retries().since(retriedAtStart));
+          channel.endpoints(), channel.retries().since(retriedAtStart), channel.attempts().since(attemptsAtStart));
       // a cancel can end every call (RST_STREAM) before interrupt() reaches this run: it was interrupted all the same
       TallySummary.Seen measured = new TallySummary.Seen(elapsed, seen, maxInFlight.get(), waited, gc,
           interrupted.get() || cancellation.reason() != null);

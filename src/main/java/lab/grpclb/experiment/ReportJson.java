@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import lab.grpclb.client.Attempts;
 import lab.grpclb.client.Retries;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.experiment.ExperimentReport.Bucket;
@@ -36,6 +37,7 @@ public final class ReportJson {
         .put("n", experiment.n())
         .put("shape", shape(experiment.shape()))
         .put("lb", experiment.lb() == null ? null : experiment.lb().wireName())
+        .put("hedging_delay_ms", experiment.hedgingDelayMs())
         .put("time", GoDuration.format(report.elapsedNanos()))
         .put("elapsed_ms", TallySummary.round(report.elapsedMs()))
         .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(outcome.countPerIp())))
@@ -57,6 +59,11 @@ public final class ReportJson {
         .put("retried", channel.retried().total())
         .put("retried_transparent", channel.retried().transparent())
         .put("retried_policy", channel.retried().policy())
+        .put("hedged", channel.attempts().hedged())
+        .put("hedge_won", channel.attempts().hedgeWon())
+        .put("retries_throttled", channel.attempts().throttled())
+        .put("attempts_per_call", attemptsPerCall(channel.attempts()))
+        .put("attempts_per_call_mean", mean(channel.attempts()))
         .put("endpoints_at_start", new JsonArray(channel.endpointsAtStart()))
         .put("endpoints_at_end", new JsonArray(channel.endpointsAtEnd()))
         .put("client_gc_ms", report.clientGcMs())
@@ -82,13 +89,14 @@ public final class ReportJson {
     String lb = json.getString("lb");
     ExperimentPlan experiment = new ExperimentPlan(json.getString("type"), json.getInteger("n"),
         json.getInteger("in_flight_cap"), json.getInteger("max_open_connections"), shape,
-        lb == null ? null : LbPolicy.parse(lb).orElse(null), json.getInteger("slo_ms"));
+        lb == null ? null : LbPolicy.parse(lb).orElse(null), json.getInteger("slo_ms"),
+        json.getInteger("hedging_delay_ms"));
     Outcome outcome = new Outcome(json.getInteger("ok"), json.getInteger("failed"), ints(json.getJsonObject("count_per_ip")),
         ints(json.getJsonObject("errors")));
     JsonObject latency = json.getJsonObject("latency_ms");
     ChannelSeen channel = new ChannelSeen(json.getLong("connections"), strings(json.getJsonArray("endpoints_at_start")),
         strings(json.getJsonArray("endpoints_at_end")),
-        new Retries(json.getLong("retried_transparent"), json.getLong("retried_policy")));
+        new Retries(json.getLong("retried_transparent"), json.getLong("retried_policy")), attempts(json));
     JsonObject lag = json.getJsonObject("schedule_lag_ms");
     Pacing pacing = lag == null ? null : new Pacing(((LoadShape.OpenLoop) shape).ratePerS(),
         json.getDouble("achieved_rate_per_s"), lag.getDouble("p50"), lag.getDouble("p99"), lag.getDouble("max"));
@@ -102,6 +110,37 @@ public final class ReportJson {
         pacing, channel, json.getInteger("max_in_flight"), json.getInteger("calls_waited"),
         json.getLong("client_gc_ms"), json.getBoolean("interrupted"), strings(json.getJsonArray("warnings")),
         runs(json.getJsonObject("runs")), json.getInteger("within_slo"));
+  }
+
+  /** Calls by the attempts they made, keyed "1", "2"...; only the counts that are not 0. */
+  private static JsonObject attemptsPerCall(Attempts attempts) {
+    JsonObject json = new JsonObject();
+    for (int i = 0; i < attempts.callsByAttempts().size(); i++) {
+      if (attempts.callsByAttempts().get(i) != 0) {
+        json.put(String.valueOf(i), attempts.callsByAttempts().get(i));
+      }
+    }
+    return json;
+  }
+
+  private static Double mean(Attempts attempts) {
+    Double mean = attempts.meanPerCall();
+    return mean == null ? null : Math.round(mean * 1000) / 1000.0;
+  }
+
+  /** The hedges and attempts per call; none in an answer from before they were counted. */
+  private static Attempts attempts(JsonObject json) {
+    JsonObject perCall = json.getJsonObject("attempts_per_call", new JsonObject());
+    List<Long> calls = new ArrayList<>();
+    perCall.forEach(e -> {
+      int attempts = Integer.parseInt(e.getKey());
+      while (calls.size() <= attempts) {
+        calls.add(0L);
+      }
+      calls.set(attempts, ((Number) e.getValue()).longValue());
+    });
+    return new Attempts(json.getLong("hedged", 0L), json.getLong("hedge_won", 0L),
+        json.getLong("retries_throttled", 0L), calls);
   }
 
   static JsonObject shape(LoadShape shape) {

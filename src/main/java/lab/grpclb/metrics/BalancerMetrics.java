@@ -11,12 +11,14 @@ import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.EndpointConnection;
 import lab.grpclb.client.EndpointObserver;
 import lab.grpclb.config.LbPolicy;
+import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 
 /**
  * A balancer as Prometheus sees it: endpoints by connectivity state and by EndpointSlice condition, ejections,
- * picks per picker, and each endpoint's calls in flight. Everything is read from the balancer at scrape time;
- * the call path only adds one to its picker's count. An endpoint's series go when it leaves the Service.
+ * picks per picker, hedges and the retry throttle, and each endpoint's calls in flight. Everything is read from the
+ * balancer at scrape time; the call path only adds to its own counters. An endpoint's series go when it leaves the
+ * Service.
  */
 final class BalancerMetrics implements EndpointObserver {
   private final MeterRegistry registry;
@@ -52,7 +54,27 @@ final class BalancerMetrics implements EndpointObserver {
           .tags("type", type, "lb", policy.wireName())
           .description("Attempts sent to an endpoint, by the picker that chose it").register(registry);
     }
+    attempts(registry, type, channel);
     channel.observeEndpoints(new BalancerMetrics(registry, type, calls));
+  }
+
+  /** Hedges (gRFC A6), the retry throttle, and calls by the attempts they made: the report's fields, over time. */
+  private static void attempts(MeterRegistry registry, String type, BalancedChannel channel) {
+    FunctionCounter.builder("grpclb.balancer.hedges", channel, c -> c.attempts().hedged()).tag("type", type)
+        .description("Attempts sent as hedges").register(registry);
+    FunctionCounter.builder("grpclb.balancer.hedges.won", channel, c -> c.attempts().hedgeWon()).tag("type", type)
+        .description("Calls answered by a hedge, not their first attempt").register(registry);
+    FunctionCounter.builder("grpclb.balancer.retries.throttled", channel, c -> c.attempts().throttled())
+        .tag("type", type).description("Policy retries and hedges the retry throttle refused").register(registry);
+    Gauge.builder("grpclb.balancer.retry.tokens", channel::retryTokens).tag("type", type)
+        .description("The retry throttle's tokens (0 while it is off)").register(registry);
+    for (int attempts = 0; attempts <= RetryPolicy.MAX_ATTEMPTS; attempts++) {
+      int index = attempts;
+      FunctionCounter.builder("grpclb.balancer.calls.by.attempts", channel,
+              c -> c.attempts().callsByAttempts().get(index))
+          .tags("type", type, "attempts", String.valueOf(attempts))
+          .description("Calls ended, by the attempts they made (0: no endpoint)").register(registry);
+    }
   }
 
   private static void condition(MeterRegistry registry, String type, BalancedChannel channel, String name,
