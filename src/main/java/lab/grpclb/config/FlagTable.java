@@ -95,7 +95,7 @@ public final class FlagTable {
       "none or idempotent", "the balancing types: `idempotent` re-sends a call that failed UNAVAILABLE after it may"
           + " have reached a pod; `none` never does", CLIENT, LOCAL);
   public static final Flag.Int MAX_ATTEMPTS = integer("max-attempts", 2, 1, RetryPolicy.MAX_ATTEMPTS,
-      "attempts per call under `idempotent`", CLIENT, LOCAL);
+      "attempts per call under `idempotent` (a hedged call has `--hedging-max-attempts`)", CLIENT, LOCAL);
   public static final Flag.Int HEDGING_DELAY_MS = integer("hedging-delay-ms", 0, 0, 3_600_000,
       "the balancing types: a call with no answer this long goes to another endpoint too, and again after each"
           + " further delay; the first reply wins and the others are cancelled (gRFC A6 hedging; a request's"
@@ -110,7 +110,7 @@ public final class FlagTable {
       RetryThrottling.MAX_TOKENS, "gRFC A6 retryThrottling, one budget per channel: each attempt failing"
           + " `UNAVAILABLE` takes a token, each reply gives back `--retry-throttle-token-ratio`; policy retries and"
           + " hedges go only while more than half the tokens are left. Off by default, as in gRPC without a service"
-          + " config: a pod killed with C calls in flight would fail all but max-tokens/2 of them", CLIENT, LOCAL)
+          + " config: a pod killed with C calls in flight would fail all but about max-tokens / 2 of them", CLIENT, LOCAL)
       .shown("`0` (off)");
   public static final Flag.Text RETRY_THROTTLE_TOKEN_RATIO = text("retry-throttle-token-ratio", "0.1", "RATIO",
       "a number above 0 (at most 3 decimals count)", "tokens a reply gives back (A6's example value)", CLIENT, LOCAL);
