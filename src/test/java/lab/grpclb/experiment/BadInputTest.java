@@ -133,8 +133,8 @@ class BadInputTest {
   @Test
   void anUnknownParameterIsA400NamingItTheValidOnesAndTheClosest() throws Exception {
     assertBadRequest("/experiment/client?type=Client&n=400&concurency=10", "unknown parameter 'concurency'",
-        "did you mean 'concurrency'?", "valid parameters: arrival, concurrency, duration_s, lb, n, rate, runs,"
-            + " slo_ms, type");
+        "did you mean 'concurrency'?", "valid parameters: arrival, concurrency, duration_s, hedging_delay_ms, lb, n,"
+            + " rate, runs, slo_ms, type");
     assertBadRequest("/experiment/client?type=Client&rate=100&duraton_s=5", "unknown parameter 'duraton_s'",
         "did you mean 'duration_s'?");
     assertBadRequest("/?type=Client&colour=red", "unknown parameter 'colour'", "valid parameters");
