@@ -5,97 +5,92 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import lab.grpclb.Await;
-import lab.grpclb.Greeters;
 import lab.grpclb.Http;
-import lab.grpclb.config.ClientConfig;
 import lab.grpclb.config.ClientType;
-import lab.grpclb.config.HedgingPolicy;
-import lab.grpclb.config.HostPort;
-import lab.grpclb.config.KubeConfig;
-import lab.grpclb.discovery.Slices;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.ReportJson;
-import lab.grpclb.local.ApiResource;
-import lab.grpclb.local.ControlPlane;
-import lab.grpclb.mode.client.ClientMode;
-import lab.grpclb.server.GreeterServer;
+import lab.grpclb.local.LocalMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Hedging end to end (gRFC A6, issue 22): ClientWithKubeResolver over three real greeters listed ready, one of
- * which never answers in time (a 60 s delay against a 5 s deadline, as a frozen pod). With hedging, a call stuck
- * there goes to another pod after 200 ms and the pod sees its attempt cancelled; a request's
- * {@code hedging_delay_ms=0} shows what the same pod costs without. Greeters on 127.0.0.170-172 (no other test
- * uses them).
+ * Hedging end to end (gRFC A6, issue 22): ClientWithKubeResolver in local mode, three pods listed ready, one of
+ * which never answers in time (a 60 s delay against a 5 s deadline, as a frozen pod), set as a user would with
+ * {@code POST /cluster/pods/NAME/delay}. With {@code --hedging-delay-ms 200}, a call stuck there goes to another
+ * pod after 200 ms and the pod sees its attempt reset; a request's {@code hedging_delay_ms=0} shows what the same
+ * pod costs without. Pods on gRPC port 50170 (no other test uses it).
  */
 @ExtendWith(VertxExtension.class)
 class HedgingTest {
-  static final int PORT = 50170;
-  static final String SILENT = "127.0.0.172";
   static final int N = 30;
   static final int CALL_TIMEOUT_MS = 5_000;
 
   Vertx vertx;
-  ControlPlane api;
-  ClientMode client;
+  LocalMode local;
   Http http;
-  Path tokenFile;
-  final List<GreeterServer> servers = new ArrayList<>();
+  int port;
+  String silent;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    api = new ControlPlane(vertx, new ControlPlane.Options(200, 3_600_000)).listen("127.0.0.1", 0)
-        .await(5, TimeUnit.SECONDS);
-    tokenFile = Files.createTempFile("token", "");
-    servers.add(Greeters.start(vertx, "127.0.0.170", PORT, 20));
-    servers.add(Greeters.start(vertx, "127.0.0.171", PORT, 20));
-    servers.add(Greeters.start(vertx, SILENT, PORT, 60_000));
-    api.apply(ApiResource.ENDPOINTSLICES, "default", Slices.slice("greeter-server-abc", PORT, servers));
-    KubeConfig kube = new KubeConfig(URI.create(api.url()), tokenFile.toString(), "", "default", "greeter-server",
-        "grpc");
-    client = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
-        .withTarget(new HostPort("127.0.0.170", PORT)).withCallTimeoutMs(CALL_TIMEOUT_MS).withKube(kube)
-        .withHedging(new HedgingPolicy(200, 2)).withConnectTimeoutMs(1_000)).start().await(10, TimeUnit.SECONDS);
+    String[] flags = {"--http-port", "0", "--api-port", "0", "--dns-port", "0", "--port", "50170", "--delay-ms", "20",
+        "--call-timeout-ms", String.valueOf(CALL_TIMEOUT_MS), "--hedging-delay-ms", "200"};
+    local = new LocalMode(vertx, LocalConfig.from(Flags.parse(flags, Map.of()))).start().await(10, TimeUnit.SECONDS);
     http = new Http(vertx);
-    GreeterChannel channel = client.channel(ClientType.KUBE_RESOLVER);
+    port = local.client().port();
+    JsonObject pod = pods().getJsonObject(0);
+    silent = pod.getString("ip");
+    Http.Answer slowed = http.send(HttpMethod.POST, port, "/cluster/pods/" + pod.getString("name") + "/delay?ms=60000");
+    assertEquals(200, slowed.status(), slowed.body().encode());
+    GreeterChannel channel = local.client().channel(ClientType.KUBE_RESOLVER);
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
   }
 
   @AfterEach
   void stop() throws Exception {
-    client.close().await(10, TimeUnit.SECONDS);
-    Greeters.stopAll(servers);
-    api.close().await(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(tokenFile);
+    local.close().await(20, TimeUnit.SECONDS);
+  }
+
+  JsonArray pods() throws Exception {
+    return http.get(port, "/cluster").body().getJsonArray("pods");
+  }
+
+  /** The silent pod's calls in flight, as {@code GET /cluster} shows them. */
+  int silentInFlight() {
+    try {
+      JsonArray pods = pods();
+      for (int i = 0; i < pods.size(); i++) {
+        if (silent.equals(pods.getJsonObject(i).getString("ip"))) {
+          return pods.getJsonObject(i).getInteger("in_flight");
+        }
+      }
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError(silent + " left the cluster");
   }
 
   JsonObject run(String query) throws Exception {
-    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithKubeResolver&n=" + N + query);
+    Http.Answer answer = http.get(port, "/experiment/client?type=ClientWithKubeResolver&n=" + N + query);
     assertEquals(200, answer.status(), answer.body().encode());
     return answer.body();
-  }
-
-  GreeterServer silent() {
-    return servers.get(2);
   }
 
   @Test
@@ -104,7 +99,7 @@ class HedgingTest {
     JsonObject report = run("");
     assertEquals(0, report.getInteger("failed"), report.encode());
     assertEquals(N, report.getInteger("ok"));
-    assertNull(report.getJsonObject("count_per_ip").getValue(SILENT), "the silent pod answered nothing");
+    assertNull(report.getJsonObject("count_per_ip").getValue(silent), "the silent pod answered nothing");
     int won = report.getInteger("hedge_won");
     int hedged = report.getInteger("hedged");
     assertTrue(won > 0 && won <= hedged, "hedges answered the calls stuck on the silent pod: " + report.encode());
@@ -112,10 +107,9 @@ class HedgingTest {
     assertEquals(new JsonObject().put("1", N - hedged).put("2", hedged), report.getJsonObject("attempts_per_call"),
         "a hedged call made its 2 attempts, the others 1");
     assertTrue(report.getJsonObject("latency_ms").getDouble("max") < 2_000, "a hedge after 200 ms, not the deadline");
-    Await.until(() -> silent().greeter().callsInFlight() == 0, "the silent pod's attempts cancelled (RST_STREAM)");
+    Await.until(() -> silentInFlight() == 0, "the silent pod's attempts cancelled (RST_STREAM)");
     assertTrue((System.nanoTime() - started) / 1_000_000 < CALL_TIMEOUT_MS,
         "they ended before the deadline: the client reset them");
-    assertTrue(silent().greeter().callsEndedEarly() > 0, "its attempts ended early there");
 
     ExperimentReport read = ReportJson.fromJson(report);
     assertEquals(won, read.channel().attempts().hedgeWon(), "the report parser reads the hedges back");
@@ -143,8 +137,7 @@ class HedgingTest {
 
   @Test
   void aHedgingDelayMeansNothingForATypeThatSendsEachCallOnce() throws Exception {
-    Http.Answer answer = http.get(client.port(),
-        "/experiment/client?type=ClientWithReuseConn&n=1&hedging_delay_ms=100");
+    Http.Answer answer = http.get(port, "/experiment/client?type=ClientWithReuseConn&n=1&hedging_delay_ms=100");
     assertEquals(400, answer.status());
     assertTrue(answer.body().getString("error").startsWith("hedging_delay_ms means nothing for ClientWithReuseConn"),
         answer.body().encode());
@@ -153,7 +146,7 @@ class HedgingTest {
   /** A sample of the client's {@code /metrics} for ClientWithKubeResolver; {@code name} may carry more labels. */
   double metric(String name) throws Exception {
     HttpClient scraper = vertx.createHttpClient();
-    String text = scraper.request(HttpMethod.GET, client.port(), "127.0.0.1", "/metrics")
+    String text = scraper.request(HttpMethod.GET, port, "127.0.0.1", "/metrics")
         .compose(req -> req.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString();
     scraper.close();
     Matcher sample = Pattern.compile("(?m)^" + name + "[^\\n]*type=\"ClientWithKubeResolver\"[^\\n]*} (\\S+)$")
