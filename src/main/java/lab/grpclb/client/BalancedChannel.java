@@ -58,9 +58,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private final Supplier<String> unavailableReason;
   private final ReadyWait readyWait;
   private final OutlierDetectionBalancer policy;
-  private final CallRouting routing = new Routing();
-  /** The hedges' timers: one Vert.x timer for all of them. */
-  private final OrderedTimers hedgeTimers;
+  private final CallRouting routing;
   private final RetryThrottle throttle;
   private final CallCounters counters = new CallCounters();
   /** The connections the policy holds, by endpoint; read by the status page and metrics from other threads. */
@@ -82,8 +80,10 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     this.connectTimeoutMs = connectTimeoutMs;
     this.keepAlive = new ClientKeepAlive(keepAlive);
     this.attempts = attempts;
-    this.hedgeTimers = new OrderedTimers(scheduler);
     this.throttle = new RetryThrottle(attempts.throttling());
+    // the hedges' timers share one Vert.x timer
+    this.routing = new CallRouting(() -> picker, this::awaitSomeReady, new OrderedTimers(scheduler), throttle,
+        counters);
     this.balancer = balancer;
     this.unavailableReason = unavailableReason;
     this.readyWait = new ReadyWait(scheduler, Math.min(READY_WAIT_MS, callTimeoutMs));
@@ -161,7 +161,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     return sayHello(request, balancer.lb(), attempts, cancellation);
   }
 
-  /** One call, its endpoint (and any retry's or hedge's) picked with {@code lb}, its attempts as {@code policy} says. */
+  /** One call, its endpoints (a retry's, a hedge's too) picked with {@code lb}, its attempts as {@code policy} says. */
   Future<HelloReply> sayHello(HelloRequest request, LbPolicy lb, AttemptPolicy policy, Cancellation cancellation) {
     BalancedCall call = new BalancedCall(routing, request, lb, policy,
         CallOptions.within(callTimeoutMs, deadlineReason, cancellation));
@@ -178,39 +178,16 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     return lb == balancer.lb() ? this : new PolicyView(this, lb, attempts);
   }
 
-  /** This channel hedging {@code delayMs} apart (0: not hedging, retrying by the policy); itself when it does already. */
+  /** This channel hedging {@code delayMs} apart (0: not hedging, retrying by the policy); itself when it does. */
   @Override
   public GreeterChannel withHedgingDelay(int delayMs) {
     return delayMs == attempts.hedging().delayMs() ? this
         : new PolicyView(this, balancer.lb(), attempts.withHedging(attempts.hedging().withDelayMs(delayMs)));
   }
 
-  /** The channel's side of its calls. */
-  private final class Routing implements CallRouting {
-    @Override
-    public SubchannelPicker picker() {
-      return picker;
-    }
-
-    @Override
-    public Future<Void> awaitSomeReady() {
-      return picker.noneReason() == null ? Future.succeededFuture() : readyWait.await();
-    }
-
-    @Override
-    public Scheduler scheduler() {
-      return hedgeTimers;
-    }
-
-    @Override
-    public RetryThrottle throttle() {
-      return throttle;
-    }
-
-    @Override
-    public CallCounters counters() {
-      return counters;
-    }
+  /** Completes when some endpoint is READY or the current wait window closes; on the event loop only. */
+  private Future<Void> awaitSomeReady() {
+    return picker.noneReason() == null ? Future.succeededFuture() : readyWait.await();
   }
 
   /** Attempts {@code lb} has picked an endpoint for since the channel was created. */

@@ -1,25 +1,24 @@
 package lab.grpclb.client;
 
 import io.vertx.core.Future;
+import java.util.function.Supplier;
 import lab.grpclb.balance.Scheduler;
 import lab.grpclb.balance.SubchannelPicker;
 
 /**
  * What a {@link BalancedCall} needs from its channel: the picker the balancer last published, a short wait for a
- * READY endpoint, time and timers, the channel's retry throttle and its counters. {@link BalancedChannel} in use,
- * fakes in tests. On the channel's event loop only.
+ * READY endpoint, time and the timers that start hedges, the channel's retry throttle and its counters. A
+ * {@link BalancedChannel}'s own in use, a fake clock's and fake endpoints' in tests. On the channel's event loop.
  */
-interface CallRouting {
+record CallRouting(Supplier<SubchannelPicker> pickers, Supplier<Future<Void>> readyWait, Scheduler scheduler,
+                   RetryThrottle throttle, CallCounters counters) {
 
-  SubchannelPicker picker();
+  SubchannelPicker picker() {
+    return pickers.get();
+  }
 
   /** Completes when some endpoint is READY or the current wait window closes. */
-  Future<Void> awaitSomeReady();
-
-  /** Now, and the timers that start hedges. */
-  Scheduler scheduler();
-
-  RetryThrottle throttle();
-
-  CallCounters counters();
+  Future<Void> awaitSomeReady() {
+    return readyWait.get();
+  }
 }

@@ -63,7 +63,7 @@ public interface GreeterChannel {
     return Retries.NONE;
   }
 
-  /** Hedges, throttled retries and attempts per call since the channel was created; none for one that does not balance. */
+  /** Hedges, throttled retries and attempts per call since the channel was created; none if it does not balance. */
   default Attempts attempts() {
     return Attempts.NONE;
   }

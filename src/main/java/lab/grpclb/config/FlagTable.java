@@ -110,7 +110,8 @@ public final class FlagTable {
       RetryThrottling.MAX_TOKENS, "gRFC A6 retryThrottling, one budget per channel: each attempt failing"
           + " `UNAVAILABLE` takes a token, each reply gives back `--retry-throttle-token-ratio`; policy retries and"
           + " hedges go only while more than half the tokens are left. Off by default, as in gRPC without a service"
-          + " config: a pod killed with C calls in flight would fail all but about max-tokens / 2 of them", CLIENT, LOCAL)
+          + " config: a pod killed with C calls in flight would fail all but about max-tokens / 2 of them", CLIENT,
+      LOCAL)
       .shown("`0` (off)");
   public static final Flag.Text RETRY_THROTTLE_TOKEN_RATIO = text("retry-throttle-token-ratio", "0.1", "RATIO",
       "a number above 0 (at most 3 decimals count)", "tokens a reply gives back (A6's example value)", CLIENT, LOCAL);

@@ -89,12 +89,8 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
 
   /** The picker asked for, for a type that balances; null when not asked. */
   private static LbPolicy lb(StrictQuery query, ClientType type) {
-    if (!query.has("lb")) {
+    if (!askedOfBalancing(query, type, "lb", "does not balance; it picks for")) {
       return null;
-    }
-    if (!ClientType.BALANCING.contains(type)) {
-      throw new BadRequest("lb means nothing for " + type + ", which does not balance; it picks for "
-          + String.join(" and ", ClientType.wireNames(ClientType.BALANCING)));
     }
     String raw = query.get("lb", null);
     return LbPolicy.parse(raw).orElseThrow(() -> new BadRequest("lb must be one of " + LbPolicy.wireNames()
@@ -103,14 +99,22 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
 
   /** The hedging delay asked for, for a type that balances; null when not asked. */
   private static Integer hedgingDelayMs(StrictQuery query, ClientType type) {
-    if (!query.has("hedging_delay_ms")) {
+    if (!askedOfBalancing(query, type, "hedging_delay_ms", "sends each call once; it hedges")) {
       return null;
     }
+    return query.integer("hedging_delay_ms", 0, 3_600_000, "ms before a call is hedged, 0 for no hedging");
+  }
+
+  /** Whether a parameter only the balancing types read was given; a 400 saying {@code why} for another type. */
+  private static boolean askedOfBalancing(StrictQuery query, ClientType type, String parameter, String why) {
+    if (!query.has(parameter)) {
+      return false;
+    }
     if (!ClientType.BALANCING.contains(type)) {
-      throw new BadRequest("hedging_delay_ms means nothing for " + type + ", which sends each call once; it hedges "
+      throw new BadRequest(parameter + " means nothing for " + type + ", which " + why + " "
           + String.join(" and ", ClientType.wireNames(ClientType.BALANCING)));
     }
-    return query.integer("hedging_delay_ms", 0, 3_600_000, "ms before a call is hedged, 0 for no hedging");
+    return true;
   }
 
   /** Parameters as the 409 answer and the log show them. */

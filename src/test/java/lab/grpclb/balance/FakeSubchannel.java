@@ -1,26 +1,65 @@
 package lab.grpclb.balance;
 
+import experiment.Experiment.HelloReply;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.grpc.common.ServiceMethod;
+import java.util.List;
+import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 
 /**
  * A subchannel whose states a test sets (grpc-java's tests do the same with their fake subchannels): no socket,
  * no event loop. A call on it succeeds at once, or fails when the test made it fail; either way it is counted as
- * the real connection counts it.
+ * the real connection counts it. One made {@link #holding} keeps its calls until the test ends them instead.
  */
 public final class FakeSubchannel implements Subchannel {
   private final String key;
   private final EndpointLoad load;
   private final OutlierTracker outliers = new OutlierTracker();
+  /** Where a holding subchannel puts its calls; null for one whose calls end at once. */
+  private final List<HeldCall> held;
   private StateListener listener;
   private boolean failing;
   int connectionRequests;
   boolean drained;
 
   FakeSubchannel(String key, FakeClock clock) {
+    this(key, clock, null);
+  }
+
+  private FakeSubchannel(String key, FakeClock clock, List<HeldCall> held) {
     this.key = key;
     this.load = new EndpointLoad(10_000, 30, clock);
+    this.held = held;
+  }
+
+  /**
+   * A READY endpoint whose calls wait until the test ends them, as a pod that answers late or never: each joins
+   * {@code held}, the test's log of every such endpoint's calls in the order they were sent.
+   */
+  public static FakeSubchannel holding(String key, FakeClock clock, List<HeldCall> held) {
+    return new FakeSubchannel(key, clock, held);
+  }
+
+  /** A call a holding subchannel keeps, with the options it was sent with (so a test sees it cancelled). */
+  public record HeldCall(String endpoint, CallOptions options, Promise<Object> reply) {
+    public boolean cancelled() {
+      return options.cancellation().reason() != null;
+    }
+
+    public CallFailure cancelledWith() {
+      return options.cancellation().reason();
+    }
+
+    /** The pod at {@code ip} replies. */
+    public void answer(String ip) {
+      reply.complete(HelloReply.newBuilder().setIpAddress(ip).build());
+    }
+
+    public void fail(CallFailure failure) {
+      reply.fail(failure);
+    }
   }
 
   /** Reports {@code state} to the balancer, as the connection would. */
@@ -58,6 +97,11 @@ public final class FakeSubchannel implements Subchannel {
   @Override
   @SuppressWarnings("unchecked")
   public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
+    if (held != null) {
+      HeldCall call = new HeldCall(key, options, Promise.promise());
+      held.add(call);
+      return (Future<R>) call.reply().future();
+    }
     long started = load.callStarted();
     load.callEnded(started);
     outliers.callEnded(!failing);

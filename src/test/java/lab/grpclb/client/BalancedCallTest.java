@@ -14,14 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import lab.grpclb.balance.FakeClock;
+import lab.grpclb.balance.FakeSubchannel;
+import lab.grpclb.balance.FakeSubchannel.HeldCall;
 import lab.grpclb.balance.Picker;
-import lab.grpclb.balance.Scheduler;
 import lab.grpclb.balance.Subchannel;
 import lab.grpclb.balance.SubchannelPicker;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
-import lab.grpclb.client.HeldSubchannel.HeldCall;
 import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.HedgingPolicy;
 import lab.grpclb.config.LbPolicy;
@@ -45,37 +45,10 @@ class BalancedCallTest {
   RetryThrottle throttle = new RetryThrottle(RetryThrottling.OFF);
   SubchannelPicker picker = SubchannelPicker.of(new Picker.RoundRobin<>(pods, new AtomicInteger()));
 
-  final CallRouting routing = new CallRouting() {
-    final Scheduler timers = new OrderedTimers(clock);
+  final OrderedTimers timers = new OrderedTimers(clock);
 
-    @Override
-    public SubchannelPicker picker() {
-      return picker;
-    }
-
-    @Override
-    public Future<Void> awaitSomeReady() {
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Scheduler scheduler() {
-      return timers;
-    }
-
-    @Override
-    public RetryThrottle throttle() {
-      return throttle;
-    }
-
-    @Override
-    public CallCounters counters() {
-      return counters;
-    }
-  };
-
-  HeldSubchannel pod(String ip) {
-    return new HeldSubchannel(ip + ":50051", clock, sent);
+  Subchannel pod(String ip) {
+    return FakeSubchannel.holding(ip + ":50051", clock, sent);
   }
 
   static AttemptPolicy hedged(int delayMs, int maxAttempts) {
@@ -85,6 +58,7 @@ class BalancedCallTest {
   Future<HelloReply> call(AttemptPolicy policy, long timeoutMs) {
     CallOptions options = new CallOptions(clock.nanoTime() + timeoutMs * 1_000_000, "no reply within " + timeoutMs
         + " ms", new Cancellation());
+    CallRouting routing = new CallRouting(() -> picker, Future::succeededFuture, timers, throttle, counters);
     return new BalancedCall(routing, REQUEST, LbPolicy.ROUND_ROBIN, policy, options).start();
   }
 
@@ -108,31 +82,33 @@ class BalancedCallTest {
         "each attempt can be cancelled alone");
   }
 
-  @Test
-  void theFirstReplyWinsAndTheOtherAttemptIsCancelled() {
+  /** A call hedged once, answered by attempt {@code winner} (0: the first): the other is cancelled, no more go. */
+  Attempts hedgedOnceAndAnsweredBy(int winner) {
     Future<HelloReply> reply = call(hedged(100, 3), 10_000);
-    clock.advanceMs(100);
-    sent.get(1).answer("10.0.0.2");
-    assertEquals("10.0.0.2", reply.result().getIpAddress());
-    assertSame(BalancedCall.ANSWERED, sent.get(0).cancelledWith(), "the loser is cancelled (RST_STREAM CANCEL)");
-    assertFalse(sent.get(1).cancelled());
+    clock.advanceMs(150);
+    String ip = sent.get(winner).endpoint().replace(":50051", "");
+    sent.get(winner).answer(ip);
+    assertEquals(ip, reply.result().getIpAddress());
+    assertSame(BalancedCall.ANSWERED, sent.get(1 - winner).cancelledWith(), "the loser is reset (RST_STREAM CANCEL)");
+    assertFalse(sent.get(winner).cancelled());
     clock.advanceMs(1_000);
     assertEquals(2, sent.size(), "no hedge once answered");
-    Attempts attempts = counters.attempts();
+    assertEquals(List.of(0L, 0L, 1L, 0L, 0L, 0L), counters.attempts().callsByAttempts());
+    return counters.attempts();
+  }
+
+  @Test
+  void theFirstReplyWinsAndTheOtherAttemptIsCancelled() {
+    Attempts attempts = hedgedOnceAndAnsweredBy(1);
     assertEquals(1, attempts.hedged());
-    assertEquals(1, attempts.hedgeWon());
-    assertEquals(List.of(0L, 0L, 1L, 0L, 0L, 0L), attempts.callsByAttempts());
+    assertEquals(1, attempts.hedgeWon(), "the hedge answered");
   }
 
   @Test
   void theFirstAttemptWinningCountsNoHedgeWon() {
-    Future<HelloReply> reply = call(hedged(100, 3), 10_000);
-    clock.advanceMs(150);
-    sent.get(0).answer("10.0.0.1");
-    assertEquals("10.0.0.1", reply.result().getIpAddress());
-    assertTrue(sent.get(1).cancelled(), "the hedge lost and is cancelled");
-    assertEquals(1, counters.attempts().hedged());
-    assertEquals(0, counters.attempts().hedgeWon());
+    Attempts attempts = hedgedOnceAndAnsweredBy(0);
+    assertEquals(1, attempts.hedged());
+    assertEquals(0, attempts.hedgeWon());
   }
 
   @Test

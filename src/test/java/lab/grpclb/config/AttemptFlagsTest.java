@@ -18,7 +18,8 @@ class AttemptFlagsTest {
   void byDefaultCallsRetryByThePolicyUnhedgedAndUnthrottled() {
     AttemptPolicy defaults = ClientConfig.from(flags()).attempts();
     assertEquals(AttemptPolicy.DEFAULT, defaults);
-    assertEquals(new AttemptPolicy(RetryPolicy.DEFAULT, new HedgingPolicy(0, 2), new RetryThrottling(0, 0.1)), defaults);
+    assertEquals(new AttemptPolicy(RetryPolicy.DEFAULT, new HedgingPolicy(0, 2), new RetryThrottling(0, 0.1)),
+        defaults);
     assertFalse(defaults.hedging().on(), "the write-up's numbers are made unhedged");
     assertFalse(defaults.throttling().on());
     assertEquals(2, defaults.maxAttempts(), "the retry policy's");
@@ -30,12 +31,7 @@ class AttemptFlagsTest {
         "--retry-throttle-max-tokens", "10", "--retry-throttle-token-ratio", "0.25"};
     AttemptPolicy expected = new AttemptPolicy(new RetryPolicy(RetryPolicy.Kind.IDEMPOTENT, 4),
         new HedgingPolicy(750, 3), new RetryThrottling(10, 0.25));
-    Flags client = flags(args);
-    assertEquals(expected, ClientConfig.from(client).attempts());
-    client.rejectUnknown(Mode.CLIENT);
-    Flags local = flags(args);
-    assertEquals(expected, LocalConfig.from(local).client().attempts());
-    local.rejectUnknown(Mode.LOCAL);
+    BalancerFlagsTest.readInClientAndLocalMode(args, ClientConfig::attempts, expected);
     assertEquals(3, expected.maxAttempts(), "a hedged call follows hedging's maxAttempts, not the policy's");
     assertEquals(1, expected.withRetry(new RetryPolicy(RetryPolicy.Kind.NONE, 4)).withHedging(HedgingPolicy.OFF)
         .maxAttempts(), "no policy, no hedging: one attempt");

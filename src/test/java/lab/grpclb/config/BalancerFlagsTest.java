@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The balancer's flags on the client, and the injected failures' flags on the server. */
@@ -28,11 +29,16 @@ class BalancerFlagsTest {
         "--ejection-min-hosts", "3", "--ejection-request-volume", "10"};
     BalancerConfig expected = new BalancerConfig(LbPolicy.PEAK_EWMA, 5_000, 50,
         new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10));
+    readInClientAndLocalMode(args, ClientConfig::balancer, expected);
+  }
+
+  /** {@code args} give the client's {@code setting} as {@code expected} in client and local mode; both know them. */
+  static <T> void readInClientAndLocalMode(String[] args, Function<ClientConfig, T> setting, T expected) {
     Flags client = flags(args);
-    assertEquals(expected, ClientConfig.from(client).balancer());
+    assertEquals(expected, setting.apply(ClientConfig.from(client)));
     client.rejectUnknown(Mode.CLIENT);
     Flags local = flags(args);
-    assertEquals(expected, LocalConfig.from(local).client().balancer());
+    assertEquals(expected, setting.apply(LocalConfig.from(local).client()));
     local.rejectUnknown(Mode.LOCAL);
   }
 
