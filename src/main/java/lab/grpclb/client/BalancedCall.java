@@ -48,7 +48,7 @@ final class BalancedCall {
   /** The endpoints tried, by key, in order: a retry or a hedge goes elsewhere when it can. */
   private final List<String> tried = new ArrayList<>(2);
   /** Attempts sent and not ended; a hedged call's each with a cancellation of its own. */
-  private final List<Attempt> inFlight = new ArrayList<>(2);
+  private final List<CallAttempt> inFlight = new ArrayList<>(2);
   private Scheduler.Timer hedgeTimer = Scheduler.Timer.NONE;
   /** The last pick, which a retry's pick avoids (as the picker's own object: each policy has its own). */
   private Subchannel last;
@@ -62,7 +62,7 @@ final class BalancedCall {
   /** {@link #attempt}'s argument for an attempt not sent before. */
   private static final int NEW = 0;
 
-  private record Attempt(int number, Cancellation cancellation) {
+  private record CallAttempt(int number, Cancellation cancellation) {
   }
 
   BalancedCall(CallRouting channel, HelloRequest request, LbPolicy lb, AttemptPolicy policy, CallOptions options) {
@@ -121,7 +121,7 @@ final class BalancedCall {
     tried.add(target.key());
     channel.counters().picked(lb);
     Cancellation cancellation = policy.hedging().on() ? options.cancellation().forAttempt() : options.cancellation();
-    Attempt attempt = new Attempt(number, cancellation);
+    CallAttempt attempt = new CallAttempt(number, cancellation);
     inFlight.add(attempt);
     CallOptions sent = cancellation == options.cancellation() ? options
         : new CallOptions(options.deadlineNanos(), options.deadlineReason(), cancellation);
@@ -186,7 +186,7 @@ final class BalancedCall {
     attempt(NEW);
   }
 
-  private void ended(Attempt attempt, AsyncResult<HelloReply> outcome) {
+  private void ended(CallAttempt attempt, AsyncResult<HelloReply> outcome) {
     inFlight.remove(attempt);
     if (settled) {
       return; // a hedge that lost, cancelled
@@ -213,7 +213,7 @@ final class BalancedCall {
     return true;
   }
 
-  private void failed(Attempt attempt, CallFailure failure) {
+  private void failed(CallAttempt attempt, CallFailure failure) {
     if (failure.status() == GrpcStatus.DEADLINE_EXCEEDED) {
       end(failure);
     } else if (pastDeadline()) {
@@ -267,7 +267,7 @@ final class BalancedCall {
 
   /** A hedged call's attempts still out are reset: their pods stop working on them. */
   private void cancelTheOthers() {
-    for (Attempt loser : List.copyOf(inFlight)) {
+    for (CallAttempt loser : List.copyOf(inFlight)) {
       if (loser.cancellation() != options.cancellation()) {
         loser.cancellation().cancel(ANSWERED);
       }
