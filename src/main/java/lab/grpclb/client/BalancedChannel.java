@@ -125,7 +125,8 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
       EndpointConnection connection = new EndpointConnection(context, scheduler,
           new Http2Connector(vertx, endpoint.address(), connectTimeoutMs, keepAlive.userTimeoutMs()),
           endpoint.address(), connectTimeoutMs, callTimeoutMs, new ConnectionBackoff(), keepAlive,
-          new EndpointLoad(balancer.ewmaDecayMs(), balancer.ewmaInitialRttMs(), System::nanoTime));
+          new EndpointLoad(balancer.ewmaDecayMs(), balancer.ewmaInitialRttMs(), System::nanoTime),
+          balancer.healthCheck());
       connections.put(endpoint.key(), connection);
       observer.added(connection);
       connection.closed().onComplete(v -> {

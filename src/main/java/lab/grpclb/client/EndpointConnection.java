@@ -17,6 +17,7 @@ import lab.grpclb.balance.Scheduler;
 import lab.grpclb.balance.Subchannel;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
+import lab.grpclb.config.HealthCheck;
 
 /**
  * One long-lived connection to one endpoint and its gRPC connectivity state, as grpc-java's pick-first leaf keeps
@@ -24,6 +25,8 @@ import lab.grpclb.call.CallOptions;
  * dropped connection goes IDLE until its owner asks for a connection; a failed attempt stays TRANSIENT_FAILURE
  * (sticky, so the endpoint never flaps back into a picker between attempts) until one succeeds. An attempt is bounded by the
  * connect timeout, handshake included: a server that accepts TCP but never speaks HTTP/2 is a failure, not a hang.
+ * While READY, its {@link HealthWatch} decides what the balancer sees (gRFC A17): a pod that says NOT_SERVING is
+ * reported TRANSIENT_FAILURE with its connection kept.
  *
  * <p>It lives on one event loop, calls included; state, last error and next attempt are volatile only for the
  * status page and metrics, which read them from other threads. The {@link Connector} and {@link Scheduler} are
@@ -56,11 +59,18 @@ public final class EndpointConnection implements Subchannel {
   private Scheduler.Timer retryTimer = Scheduler.Timer.NONE;
   /** While READY with keepalive on: the PINGs that find out whether the connection still answers. */
   private KeepAlivePings pings;
+  /** gRFC A17: while READY, the Watch that says whether the balancer may pick this endpoint. */
+  private final HealthWatch healthWatch;
+  /** What the listener was last told: the state, gated by health while READY. */
+  private ConnectivityState reported = ConnectivityState.IDLE;
   /** Bumped by every attempt, so that the outcome of a superseded one is ignored. */
   private int attempt;
 
-  /** A snapshot for the status page: the state, the last error, and when the next attempt is due. */
-  public record Health(ConnectivityState state, String lastError, Instant nextAttemptAt) {
+  /**
+   * A snapshot for the status page: the state, the last error, when the next attempt is due, and while READY what
+   * health checking says (null otherwise).
+   */
+  public record Health(ConnectivityState state, String lastError, Instant nextAttemptAt, HealthStatus serving) {
   }
 
   /**
@@ -69,7 +79,7 @@ public final class EndpointConnection implements Subchannel {
    */
   public EndpointConnection(Context context, Scheduler scheduler, Connector connector, SocketAddress address,
                             long connectTimeoutMs, long drainTimeoutMs, ConnectionBackoff backoff,
-                            ClientKeepAlive keepAlive, EndpointLoad load) {
+                            ClientKeepAlive keepAlive, EndpointLoad load, HealthCheck healthCheck) {
     this.context = context;
     this.scheduler = scheduler;
     this.connector = connector;
@@ -80,6 +90,7 @@ public final class EndpointConnection implements Subchannel {
     this.backoff = backoff;
     this.keepAlive = keepAlive;
     this.load = load;
+    this.healthWatch = new HealthWatch(scheduler, healthCheck, key, new ConnectionBackoff(), this::report);
   }
 
   /** The event loop this connection lives on; callers that can should start calls from it. */
@@ -205,6 +216,7 @@ public final class EndpointConnection implements Subchannel {
       pings = new KeepAlivePings(scheduler, keepAlive, load::inFlight, load::lastEndedNanos, ready::ping,
           why -> silent(ready, why));
     }
+    healthWatch.start(outcome.result());
     setState(ConnectivityState.READY);
   }
 
@@ -217,13 +229,15 @@ public final class EndpointConnection implements Subchannel {
     if (state != ConnectivityState.READY || transport == null || transport.result() != gone) {
       return;
     }
-    stopPings();
+    stopProbes();
     transport = null;
     gone.close();
     failed(new CallFailure(GrpcStatus.UNAVAILABLE, why));
   }
 
-  private void stopPings() {
+  /** The keepalive PINGs and the health Watch end with the READY connection (a drain then waits for no Watch). */
+  private void stopProbes() {
+    healthWatch.stop();
     if (pings != null) {
       pings.stop();
       pings = null;
@@ -235,7 +249,7 @@ public final class EndpointConnection implements Subchannel {
     if (state != ConnectivityState.READY) {
       return;
     }
-    stopPings();
+    stopProbes();
     lastError = why;
     transport = null;
     setState(ConnectivityState.IDLE);
@@ -263,10 +277,21 @@ public final class EndpointConnection implements Subchannel {
     if (next == ConnectivityState.CONNECTING && state == ConnectivityState.TRANSIENT_FAILURE) {
       return;
     }
-    if (next != state) {
-      state = next;
-      listener.stateChanged(next, lastError);
+    state = next;
+    report();
+  }
+
+  /**
+   * Tells the listener what the balancer should see: the state, and while READY what health checking says (gRFC
+   * A17: not picked until healthy). Like a connection's, a health failure stays TRANSIENT_FAILURE until healthy.
+   */
+  private void report() {
+    ConnectivityState shown = healthWatch.seenAs(state);
+    if (shown == ConnectivityState.CONNECTING && reported == ConnectivityState.TRANSIENT_FAILURE || shown == reported) {
+      return;
     }
+    reported = shown;
+    listener.stateChanged(shown, shown == state ? lastError : healthWatch.error());
   }
 
   /** SHUTDOWN: no new connection; GOAWAY, and closed once the calls in flight have ended (or the drain timeout). */
@@ -292,7 +317,7 @@ public final class EndpointConnection implements Subchannel {
     transport = null;
     attempt++;
     retryTimer.cancel();
-    stopPings();
+    stopProbes();
     nextAttemptAt = null;
     state = ConnectivityState.SHUTDOWN;
     if (pending != null) {
@@ -329,7 +354,8 @@ public final class EndpointConnection implements Subchannel {
   }
 
   public Health health() {
-    return new Health(state, lastError, nextAttemptAt);
+    ConnectivityState now = state;
+    return new Health(now, lastError, nextAttemptAt, now == ConnectivityState.READY ? healthWatch.status() : null);
   }
 
   public long connectionsOpened() {

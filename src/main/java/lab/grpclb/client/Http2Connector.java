@@ -12,6 +12,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.GrpcCall;
@@ -107,6 +108,11 @@ final class Http2Connector implements Connector {
     @Override
     public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
       return GrpcCall.call(vertx, grpc, address, method, request, options);
+    }
+
+    @Override
+    public <Q, R> ServerStream serverStream(ServiceMethod<R, Q> method, Q request, Consumer<R> replies) {
+      return GrpcServerStream.open(grpc, address, method, request, replies);
     }
 
     @Override

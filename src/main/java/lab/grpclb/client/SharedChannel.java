@@ -20,6 +20,7 @@ import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.call.GrpcCall;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.KeepAlive;
 
 /**
@@ -40,7 +41,8 @@ public final class SharedChannel implements GreeterChannel {
     this.connection = new EndpointConnection(context, new VertxScheduler(context),
         new Http2Connector(vertx, target, connectTimeoutMs, pings.userTimeoutMs()), target, connectTimeoutMs,
         callTimeoutMs, new ConnectionBackoff(), pings, new EndpointLoad(BalancerConfig.DEFAULT_EWMA_DECAY_MS,
-            BalancerConfig.DEFAULT_EWMA_INITIAL_RTT_MS, System::nanoTime));
+            BalancerConfig.DEFAULT_EWMA_INITIAL_RTT_MS, System::nanoTime),
+        HealthCheck.OFF); // a plain channel, as the reference has it: it trusts its one connection
     connection.start((state, error) -> {
       if (state == ConnectivityState.IDLE) {
         connection.requestConnection(); // dropped, or sent away: connect again at once

@@ -134,6 +134,11 @@ public final class FlagTable {
       "endpoints that must have the request volume for a sweep to eject", CLIENT, LOCAL);
   public static final Flag.Int EJECTION_REQUEST_VOLUME = integer("ejection-request-volume", 50, 0, 100_000_000,
       "calls in an interval that make an endpoint count", CLIENT, LOCAL);
+  public static final Flag.Text HEALTH_CHECK_SERVICE = text("health-check-service", "experiment.Greeter", "NAME|off",
+      "a gRPC service name, or off", "gRFC A17, the balancing types: each READY connection watches"
+          + " `grpc.health.v1.Health` for this service and only SERVING endpoints are picked (NOT_SERVING leaves the"
+          + " connection open; a server without the health service counts as healthy); on by default so that a pod"
+          + " that says it cannot serve gets no new call at once, without waiting for its readiness probe", CLIENT, LOCAL);
   public static final Flag.Text KUBE_API = text("kube-api", null, "URL", "an http(s)://host:port URL",
       "`ClientWithKubeResolver`'s API server; `http://` only when given explicitly (local mode, tests)", CLIENT)
       .shown("`https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`; none outside a pod");
@@ -197,7 +202,7 @@ public final class FlagTable {
       JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, HEDGING_DELAY_MS, HEDGING_MAX_ATTEMPTS, RETRY_THROTTLE_MAX_TOKENS,
       RETRY_THROTTLE_TOKEN_RATIO, LB, EWMA_DECAY_MS,
       EWMA_INITIAL_RTT_MS, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
-      EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
+      EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, HEALTH_CHECK_SERVICE, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
       SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,
       REPLICAS, POD_PORT, API_PORT, DNS_PORT, OUT, KUBECONFIG, REPORT, RUNS);
 

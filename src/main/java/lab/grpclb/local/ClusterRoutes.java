@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,7 +25,8 @@ import lab.grpclb.http.StrictQuery;
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
  * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME},
  * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/delay?ms=M},
- * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/max-connection-age?ms=M} and
+ * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/pods/NAME/health?status=S},
+ * {@code POST /cluster/max-connection-age?ms=M} and
  * {@code POST /cluster/rollout}.
  */
 public final class ClusterRoutes {
@@ -69,6 +71,7 @@ public final class ClusterRoutes {
     router.post("/cluster/pods/:name/kill").handler(StrictQuery.allow("noticed_ms")).handler(this::killPod);
     router.post("/cluster/pods/:name/delay").handler(StrictQuery.allow("ms")).handler(this::delay);
     router.post("/cluster/pods/:name/errors").handler(StrictQuery.allow("rate", "status")).handler(this::errors);
+    router.post("/cluster/pods/:name/health").handler(StrictQuery.allow("status")).handler(this::health);
     router.post("/cluster/max-connection-age").handler(StrictQuery.allow("ms", "grace_ms"))
         .handler(this::maxConnectionAge);
     router.post("/cluster/rollout").handler(StrictQuery.allow("max_surge", "max_unavailable", "pre_stop_ms"))
@@ -106,7 +109,8 @@ public final class ClusterRoutes {
         .put("error_rate", pod.server().greeter().errors().rate())
         .put("error_status", pod.server().greeter().errors().status().name())
         .put("calls_failed_on_purpose", pod.server().greeter().callsFailedOnPurpose())
-        .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs());
+        .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs())
+        .put("health", pod.server().health().name());
   }
 
   /**
@@ -276,6 +280,30 @@ public final class ClusterRoutes {
       return;
     }
     cluster.errors(pod, errors);
+    Responses.json(ctx, 200, podJson(pod));
+  }
+
+  /**
+   * Turns one pod's gRPC health SERVING or NOT_SERVING without a drain: its endpoint stays listed ready (a readiness
+   * probe would take seconds to notice), and clients that watch its health (gRFC A17) hear it at once.
+   */
+  private void health(RoutingContext ctx) {
+    String raw = ctx.queryParams().get("status");
+    ServingStatus status = raw == null ? null : switch (raw) {
+      case "SERVING" -> ServingStatus.SERVING;
+      case "NOT_SERVING" -> ServingStatus.NOT_SERVING;
+      default -> null;
+    };
+    if (status == null) {
+      Responses.error(ctx, 400, "status must be SERVING or NOT_SERVING" + (raw == null ? ", and is missing"
+          : ", got '" + raw + "'"));
+      return;
+    }
+    Pod pod = podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    pod.server().health(status);
     Responses.json(ctx, 200, podJson(pod));
   }
 

@@ -8,9 +8,10 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.vertx.grpc.server.GrpcServer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,8 +23,9 @@ import lab.grpclb.transport.FlushBatching;
 import lab.grpclb.transport.KnownVertxNoise;
 
 /**
- * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service, its graceful
- * drain (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections' age limit (MAX_CONNECTION_AGE).
+ * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service (pushed to Watch
+ * streams at each change), its graceful drain (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections'
+ * age limit (MAX_CONNECTION_AGE).
  */
 public final class GreeterServer {
   private static final Logger LOG = Logger.getLogger(GreeterServer.class.getName());
@@ -55,6 +57,8 @@ public final class GreeterServer {
   private final Vertx vertx;
   private final ServerConfig config;
   private final GreeterService greeter;
+  /** Health for "" (the whole server) and the Greeter; NOT_SERVING from the drain on. */
+  private final PodHealth health = new PodHealth(Set.of("", GreeterService.SERVICE_NAME.fullyQualifiedName()));
   private final Map<HttpConnection, ServerConnection> connections = new ConcurrentHashMap<>();
   private volatile MaxConnectionAge maxConnectionAge;
   private final LongAdder agedOut = new LongAdder();
@@ -82,9 +86,7 @@ public final class GreeterServer {
   public Future<GreeterServer> start() {
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(greeter);
-    grpc.addService(HealthService.create(vertx)
-        .register("", this::serving)
-        .register(GreeterService.SERVICE_NAME, this::serving));
+    grpc.addService(new HealthGrpcService(health));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
@@ -174,8 +176,26 @@ public final class GreeterServer {
     return agedOut.sum();
   }
 
-  private Future<Boolean> serving() {
-    return Future.succeededFuture(!draining);
+  /**
+   * Turns every service's health SERVING or NOT_SERVING without a drain, as a pod that knows it cannot serve does:
+   * Watch streams hear it at once (gRFC A17 clients stop picking it); the connections and their calls go on.
+   */
+  public void health(ServingStatus status) {
+    if (status != ServingStatus.SERVING && status != ServingStatus.NOT_SERVING) {
+      throw new IllegalArgumentException("a pod's health is SERVING or NOT_SERVING, not " + status);
+    }
+    health.setAll(status);
+    LOG.info(() -> "pod " + config.podIp() + ": health " + status + (draining ? " (draining: NOT_SERVING still)" : ""));
+  }
+
+  /** The whole server's health now: NOT_SERVING once draining. */
+  public ServingStatus health() {
+    return health.status("");
+  }
+
+  /** Health Watch streams open on this pod now. */
+  public int healthWatchers() {
+    return health.watchers();
   }
 
   /**
@@ -188,6 +208,7 @@ public final class GreeterServer {
 
   public Future<Void> drain(long timeoutMs) {
     draining = true;
+    health.drain();
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
     // Clients stop opening streams here, and calls that still arrive get REFUSED_STREAM to retry elsewhere.
     Future<Void> announced = Future.join(connections.values().stream()

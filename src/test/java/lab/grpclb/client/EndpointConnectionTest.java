@@ -11,15 +11,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.health.v1.HealthCheckResponse;
+import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
 import lab.grpclb.balance.FakeClock;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
+import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.KeepAlive;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +43,7 @@ class EndpointConnectionTest {
   EndpointConnection connection(KeepAlive keepAlive) {
     return new EndpointConnection(null, clock, this::connect, SocketAddress.inetSocketAddress(50051, "10.0.0.1"),
         CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5), new ClientKeepAlive(keepAlive),
-        new EndpointLoad(10_000, 30, clock));
+        new EndpointLoad(10_000, 30, clock), HealthCheck.OFF);
   }
 
   /** A connection whose replies and PING ACKs the test holds back, as a pod that went silent does. */
@@ -47,6 +52,8 @@ class EndpointConnectionTest {
     boolean closed;
     int pings;
     final List<Promise<Object>> held = new ArrayList<>();
+    /** The server-streaming calls opened on it (health Watches), which the test answers and ends. */
+    final List<FakeStream> streams = new ArrayList<>();
 
     @Override
     @SuppressWarnings("unchecked")
@@ -57,6 +64,18 @@ class EndpointConnectionTest {
       Promise<Object> reply = Promise.promise();
       held.add(reply);
       return (Future<R>) reply.future();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <Q, R> ServerStream serverStream(ServiceMethod<R, Q> method, Q request, Consumer<R> replies) {
+      FakeStream stream = new FakeStream(request, (Consumer<Object>) replies);
+      streams.add(stream);
+      return stream;
+    }
+
+    FakeStream lastStream() {
+      return streams.get(streams.size() - 1);
     }
 
     @Override
@@ -75,6 +94,42 @@ class EndpointConnectionTest {
       closed = true;
       held.forEach(reply -> reply.tryFail(CallFailure.of(new io.vertx.core.http.HttpClosedException("closed"))));
       return Future.succeededFuture();
+    }
+  }
+
+  /** A server-streaming call: the test sends its replies and ends it as the server would. */
+  static final class FakeStream implements Transport.ServerStream {
+    final Object request;
+    final Consumer<Object> replies;
+    final Promise<Void> ended = Promise.promise();
+    boolean cancelled;
+
+    FakeStream(Object request, Consumer<Object> replies) {
+      this.request = request;
+      this.replies = replies;
+    }
+
+    void reply(Object message) {
+      replies.accept(message);
+    }
+
+    void end(GrpcStatus status) {
+      if (status == GrpcStatus.OK) {
+        ended.tryComplete();
+      } else {
+        ended.tryFail(new CallFailure(status, "server answered " + status.name()));
+      }
+    }
+
+    @Override
+    public Future<Void> ended() {
+      return ended.future();
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      ended.tryFail(new CallFailure(GrpcStatus.CANCELLED, "cancelled by the client"));
     }
   }
 
@@ -247,7 +302,7 @@ class EndpointConnectionTest {
     ClientKeepAlive keepAlive = new ClientKeepAlive(new KeepAlive(10_000, 5_000, true));
     EndpointConnection pinged = new EndpointConnection(null, clock, this::connect,
         SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
-        keepAlive, new EndpointLoad(10_000, 30, clock));
+        keepAlive, new EndpointLoad(10_000, 30, clock), HealthCheck.OFF);
     start(pinged);
     last().succeed();
     last().listener.tooManyPings();
@@ -260,5 +315,54 @@ class EndpointConnectionTest {
     assertEquals(0, last().transport.pings);
     clock.advanceMs(1);
     assertEquals(1, last().transport.pings);
+  }
+
+  @Test
+  void withHealthCheckingAnEndpointIsPickedOnlyWhileItsPodSaysServingAndKeepsItsConnection() {
+    List<String> errors = new ArrayList<>();
+    EndpointConnection checked = new EndpointConnection(null, clock, this::connect,
+        SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
+        new ClientKeepAlive(KeepAlive.OFF), new EndpointLoad(10_000, 30, clock), new HealthCheck("experiment.Greeter"));
+    checked.start((state, error) -> {
+      reported.add(state);
+      errors.add(error);
+    });
+    checked.requestConnection();
+    last().succeed();
+    FakeTransport transport = last().transport;
+    assertEquals(List.of(CONNECTING), reported, "READY, but not picked before its pod answers (gRFC A17)");
+    assertEquals(HealthStatus.PENDING, checked.health().serving());
+    transport.lastStream().reply(serving(false));
+    assertEquals(List.of(CONNECTING, TRANSIENT_FAILURE), reported);
+    assertEquals("health NOT_SERVING (grpc.health.v1 Watch 'experiment.Greeter')", errors.get(1));
+    assertEquals(READY, checked.state(), "the connection stays up");
+    assertFalse(transport.closed);
+    assertEquals(1, checked.connectionsOpened());
+    assertEquals("hello", checked.call(null, "hello", null).result(), "a call already picked still goes");
+    transport.lastStream().reply(serving(true));
+    assertEquals(List.of(CONNECTING, TRANSIENT_FAILURE, READY), reported);
+    assertEquals(HealthStatus.SERVING, checked.health().serving());
+    last().listener.gone("GOAWAY from the server");
+    assertTrue(transport.lastStream().cancelled, "the Watch goes with its connection");
+    assertEquals(List.of(CONNECTING, TRANSIENT_FAILURE, READY, IDLE), reported);
+    assertEquals(null, checked.health().serving(), "no connection, no health");
+  }
+
+  @Test
+  void aDrainCancelsTheHealthWatchSoThatItWaitsOnlyForCalls() {
+    EndpointConnection checked = new EndpointConnection(null, clock, this::connect,
+        SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
+        new ClientKeepAlive(KeepAlive.OFF), new EndpointLoad(10_000, 30, clock), new HealthCheck("experiment.Greeter"));
+    start(checked);
+    last().succeed();
+    last().transport.lastStream().reply(serving(true));
+    checked.drain();
+    assertTrue(last().transport.lastStream().cancelled);
+    assertTrue(checked.closed().succeeded());
+  }
+
+  static HealthCheckResponse serving(boolean serving) {
+    return HealthCheckResponse.newBuilder().setStatus(serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING)
+        .build();
   }
 }

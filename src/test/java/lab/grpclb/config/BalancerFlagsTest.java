@@ -26,9 +26,9 @@ class BalancerFlagsTest {
   void everyBalancerFlagIsReadInClientAndLocalMode() {
     String[] args = {"--lb", "peak_ewma", "--ewma-decay-ms", "5000", "--ewma-initial-rtt-ms", "50", "--outlier-ejection",
         "--ejection-interval-ms", "2000", "--ejection-threshold", "40", "--ejection-base-ms", "1000",
-        "--ejection-min-hosts", "3", "--ejection-request-volume", "10"};
+        "--ejection-min-hosts", "3", "--ejection-request-volume", "10", "--health-check-service", "shop.Cart"};
     BalancerConfig expected = new BalancerConfig(LbPolicy.PEAK_EWMA, 5_000, 50,
-        new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10));
+        new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10), new HealthCheck("shop.Cart"));
     readInClientAndLocalMode(args, ClientConfig::balancer, expected);
   }
 
@@ -40,6 +40,18 @@ class BalancerFlagsTest {
     Flags local = flags(args);
     assertEquals(expected, setting.apply(LocalConfig.from(local).client()));
     local.rejectUnknown(Mode.LOCAL);
+  }
+
+  /** gRFC A17 is on by default, for the Greeter the pods serve; {@code off} turns it off. */
+  @Test
+  void healthCheckingWatchesTheGreeterUnlessTurnedOff() {
+    assertEquals(new HealthCheck(experiment.GreeterGrpcService.SERVICE_NAME.fullyQualifiedName()),
+        BalancerConfig.DEFAULT.healthCheck());
+    assertEquals(HealthCheck.OFF, ClientConfig.from(flags("--health-check-service", "off")).balancer().healthCheck());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ClientConfig.from(flags("--health-check-service", "my service")));
+    assertEquals("--health-check-service must be a gRPC service name (such as experiment.Greeter) or off, got 'my"
+        + " service'", e.getMessage());
   }
 
   @Test

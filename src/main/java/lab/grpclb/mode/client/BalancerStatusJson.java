@@ -25,6 +25,7 @@ final class BalancerStatusJson {
           .put("last_error", health == null ? null : health.lastError())
           .put("next_reconnect_at", health == null || health.nextAttemptAt() == null ? null
               : health.nextAttemptAt().toString())
+          .put("health", health == null || health.serving() == null ? null : health.serving().name())
           .put("in_flight", endpoint.inFlight())
           .put("ejected", endpoint.ejected()));
     }
