@@ -25,6 +25,7 @@ public final class SteadyCalls {
   private final Context context;
   private final Map<String, LongAdder> perIp = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastReplyNanos = new ConcurrentHashMap<>();
   private final LongAdder ok = new LongAdder();
   private final AtomicInteger running = new AtomicInteger();
   private final Promise<Void> stopped = Promise.promise();
@@ -58,6 +59,7 @@ public final class SteadyCalls {
       if (ar.succeeded()) {
         ok.increment();
         perIp.computeIfAbsent(ar.result().getIpAddress(), ip -> new LongAdder()).increment();
+        lastReplyNanos.put(ar.result().getIpAddress(), System.nanoTime());
       } else {
         CallFailure failure = CallFailure.of(ar.cause());
         failures.computeIfAbsent(failure.status() + ": " + failure.reason(), r -> new LongAdder()).increment();
@@ -84,6 +86,11 @@ public final class SteadyCalls {
   public long callsTo(String ip) {
     LongAdder count = perIp.get(ip);
     return count == null ? 0 : count.sum();
+  }
+
+  /** When the last reply from {@code ip} arrived (System.nanoTime), or 0 when none did. */
+  public long lastReplyNanos(String ip) {
+    return lastReplyNanos.getOrDefault(ip, 0L);
   }
 
   public java.util.Set<String> ips() {

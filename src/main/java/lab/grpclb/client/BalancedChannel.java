@@ -267,7 +267,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
             connection == null ? null : connection.health(), connection == null ? 0 : connection.callsInFlight(),
             ejection.ejected().stream().anyMatch(e -> e.endpoint().equals(endpoint.key()))));
       }
-      return new BalancerStatus(balancer.lb(), described, ejection);
+      return new BalancerStatus(balancer.lb(), described, ejection, balancer.healthCheck());
     });
   }
 

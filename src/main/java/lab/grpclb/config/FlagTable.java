@@ -136,9 +136,9 @@ public final class FlagTable {
       "calls in an interval that make an endpoint count", CLIENT, LOCAL);
   public static final Flag.Text HEALTH_CHECK_SERVICE = text("health-check-service", "experiment.Greeter", "NAME|off",
       "a gRPC service name, or off", "gRFC A17, the balancing types: each READY connection watches"
-          + " `grpc.health.v1.Health` for this service and only SERVING endpoints are picked (NOT_SERVING leaves the"
-          + " connection open; a server without the health service counts as healthy); on by default so that a pod"
-          + " that says it cannot serve gets no new call at once, without waiting for its readiness probe", CLIENT, LOCAL);
+          + " `grpc.health.v1.Health` for this service and only SERVING endpoints are picked (NOT_SERVING keeps the"
+          + " connection; no health service counts as healthy). On so that a pod that says it cannot serve gets no new"
+          + " call at once, before its readiness probe fails; `off` trusts every READY connection", CLIENT, LOCAL);
   public static final Flag.Text KUBE_API = text("kube-api", null, "URL", "an http(s)://host:port URL",
       "`ClientWithKubeResolver`'s API server; `http://` only when given explicitly (local mode, tests)", CLIENT)
       .shown("`https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`; none outside a pod");

@@ -217,6 +217,7 @@ public final class LocalMode {
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill?noticed_ms=1000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/health?status=NOT_SERVING'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/rollout'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/max-connection-age?ms=10000'");
     return text.toString();

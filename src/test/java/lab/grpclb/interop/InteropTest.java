@@ -16,10 +16,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.junit5.VertxExtension;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
+import lab.grpclb.client.BalancedChannel;
+import lab.grpclb.client.BalancerStatus;
+import lab.grpclb.client.HealthStatus;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.KeepAlive;
+import lab.grpclb.config.RetryPolicy;
+import lab.grpclb.discovery.Endpoint;
+import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -90,6 +98,34 @@ class InteropTest {
       channel.close().await(5, TimeUnit.SECONDS);
       server.shutdownNow();
       later.shutdownNow();
+    }
+  }
+
+  /**
+   * gRFC A17: a server without the health service answers our Watch UNIMPLEMENTED, which means healthy. The balancing
+   * client, health checking on by default, picks a grpc-java server that has only the Greeter.
+   */
+  @Test
+  void aGrpcJavaServerWithoutTheHealthServiceIsPickedByTheHealthCheckingClient(Vertx vertx) throws Exception {
+    ServerServiceDefinition greeter = ServerServiceDefinition.builder("experiment.Greeter")
+        .addMethod(GrpcJava.SAY_HELLO, ServerCalls.asyncUnaryCall((request, reply) -> {
+          reply.onNext(HelloReply.newBuilder().setMessage("Hi " + request.getName()).setIpAddress("10.9.8.6").build());
+          reply.onCompleted();
+        }))
+        .build();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
+    List<Endpoint> endpoints = List.of(new Endpoint("127.0.0.12", server.getPort(), "grpc-java", true, true, false));
+    BalancedChannel channel = new BalancedChannel(vertx, 5_000, 5_000, KeepAlive.OFF, RetryPolicy.DEFAULT,
+        BalancerConfig.DEFAULT, () -> null);
+    try {
+      channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
+      HelloReply reply = channel.sayHello(HelloRequest.newBuilder().setName("checked").build()).await(5, TimeUnit.SECONDS);
+      assertEquals("10.9.8.6", reply.getIpAddress());
+      BalancerStatus.EndpointStatus status = channel.status().await(5, TimeUnit.SECONDS).endpoints().get(0);
+      assertEquals(HealthStatus.UNIMPLEMENTED, status.health().serving(), status.toString());
+    } finally {
+      channel.close().await(5, TimeUnit.SECONDS);
+      server.shutdownNow();
     }
   }
 }

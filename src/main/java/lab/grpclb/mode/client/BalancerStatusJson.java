@@ -32,9 +32,13 @@ final class BalancerStatusJson {
     return described;
   }
 
-  /** The default policy, and outlier ejection's settings and ejected endpoints (null when off). */
+  /**
+   * The default policy, the service health checking watches (null when off), and outlier ejection's settings and
+   * ejected endpoints (null when off).
+   */
   static JsonObject balancer(BalancerStatus status) {
-    JsonObject json = new JsonObject().put("lb", status.lb().wireName());
+    JsonObject json = new JsonObject().put("lb", status.lb().wireName())
+        .put("health_check_service", status.healthCheck().service());
     OutlierEjection settings = status.ejection().settings();
     if (settings == null) {
       return json.putNull("outlier_ejection");
