@@ -155,11 +155,11 @@ final class HealthWatch {
       return;
     }
     status = next;
+    changed.run(); // the picker first: a console write may block
     if (next.seenAs() == ConnectivityState.TRANSIENT_FAILURE && before.seenAs() != ConnectivityState.TRANSIENT_FAILURE) {
       LOG.info(() -> "endpoint " + endpoint + " out of the picker, its connection kept: " + why);
     } else if (next == HealthStatus.SERVING && before.seenAs() == ConnectivityState.TRANSIENT_FAILURE) {
       LOG.info(() -> "endpoint " + endpoint + " health SERVING again: back in the picker");
     }
-    changed.run();
   }
 }

@@ -7,7 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
@@ -58,9 +60,10 @@ class HealthCheckingTest {
     Await.until(() -> servers.stream().allMatch(s -> calls.callsTo(s.config().podIp()) > 50), "calls reach every pod");
     long opened = channel.connectionsOpened();
 
+    CompletableFuture<Long> leaves = firstSeen(() -> !channel.endpoints().contains(key));
     long flippedAt = System.nanoTime();
     flipped.health(ServingStatus.NOT_SERVING);
-    long outMs = msUntil(() -> !channel.endpoints().contains(key), flippedAt);
+    long outMs = (leaves.get(5, TimeUnit.SECONDS) - flippedAt) / 1_000_000;
     Thread.sleep(DELAY_MS * 10); // the calls picked before the flip end
     long lastReplyMs = (calls.lastReplyNanos(ip) - flippedAt) / 1_000_000;
     long answered = calls.callsTo(ip);
@@ -72,9 +75,10 @@ class HealthCheckingTest {
     assertEquals(opened, channel.connectionsOpened(), "no connection closed or opened");
     assertEquals(3, channel.connectionsOpen());
 
+    CompletableFuture<Long> returns = firstSeen(() -> channel.endpoints().contains(key));
     long servingAt = System.nanoTime();
     flipped.health(ServingStatus.SERVING);
-    long backMs = msUntil(() -> channel.endpoints().contains(key), servingAt);
+    long backMs = (returns.get(5, TimeUnit.SECONDS) - servingAt) / 1_000_000;
     Await.until(() -> calls.callsTo(ip) > answered + 50, "calls reach it again");
     calls.stop();
 
@@ -86,16 +90,18 @@ class HealthCheckingTest {
     assertTrue(lastReplyMs < 1_000, "its last reply " + lastReplyMs + " ms after the flip");
   }
 
-  /** Spins on the JUnit thread until {@code condition}, for up to 5 s: the ms since {@code sinceNanos}. */
-  static long msUntil(BooleanSupplier condition, long sinceNanos) throws InterruptedException {
-    long deadline = sinceNanos + 5_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 5 s");
+  /**
+   * When {@code condition} first holds (System.nanoTime), polled every 0.2 ms on a thread of its own: the JUnit
+   * thread's own work (the flip logs a line) must not delay the reading.
+   */
+  static CompletableFuture<Long> firstSeen(BooleanSupplier condition) {
+    return CompletableFuture.supplyAsync(() -> {
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(200_000);
       }
-      Thread.sleep(0, 200_000);
-    }
-    return (System.nanoTime() - sinceNanos) / 1_000_000;
+      return System.nanoTime();
+    }, runnable -> new Thread(runnable, "first-seen").start());
   }
 
   BalancerStatus.EndpointStatus status(String ip) {
