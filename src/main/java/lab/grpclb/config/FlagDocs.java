@@ -52,6 +52,7 @@ public final class FlagDocs {
       [SIGTERM and draining](../README.md#--mode-server-the-greeter), \
       [max connection age](../README.md#max-connection-age-grfc-a9), \
       [pickers and outlier ejection](../README.md#pickers-and-outlier-ejection), \
+      [health checking](../README.md#health-checking-grfc-a17), \
       [retries](../README.md#retries-what-an-engineer-can-copy), \
       [ClientWithDnsResolver](../README.md#clientwithdnsresolver-a-headless-service-and-dns), \
       [logs](../README.md#logs), [the benchmark's JVM flags](../README.md#benchmark) and \
