@@ -15,7 +15,6 @@ import lab.grpclb.call.CallFailure;
 final class GrpcServerStream<Q, R> implements Transport.ServerStream {
   private final Promise<Void> ended = Promise.promise();
   private GrpcClientRequest<Q, R> sent;
-  private boolean cancelled;
 
   private GrpcServerStream() {
   }
@@ -25,7 +24,7 @@ final class GrpcServerStream<Q, R> implements Transport.ServerStream {
     GrpcServerStream<Q, R> stream = new GrpcServerStream<>();
     client.request(server, method)
         .compose(req -> {
-          if (stream.cancelled) {
+          if (stream.ended.future().isComplete()) { // cancelled while the stream was being created
             req.cancel();
             return Future.failedFuture(cancelledFailure());
           }
@@ -67,7 +66,6 @@ final class GrpcServerStream<Q, R> implements Transport.ServerStream {
 
   @Override
   public void cancel() {
-    cancelled = true;
     ended.tryFail(cancelledFailure());
     if (sent != null) {
       GrpcClientRequest<Q, R> stream = sent;

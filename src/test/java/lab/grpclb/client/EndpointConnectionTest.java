@@ -129,7 +129,7 @@ class EndpointConnectionTest {
     @Override
     public void cancel() {
       cancelled = true;
-      ended.tryFail(new CallFailure(GrpcStatus.CANCELLED, "cancelled by the client"));
+      end(GrpcStatus.CANCELLED);
     }
   }
 
@@ -317,12 +317,16 @@ class EndpointConnectionTest {
     assertEquals(1, last().transport.pings);
   }
 
+  EndpointConnection healthChecked() {
+    return new EndpointConnection(null, clock, this::connect, SocketAddress.inetSocketAddress(50051, "10.0.0.1"),
+        CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5), new ClientKeepAlive(KeepAlive.OFF),
+        new EndpointLoad(10_000, 30, clock), new HealthCheck("experiment.Greeter"));
+  }
+
   @Test
   void withHealthCheckingAnEndpointIsPickedOnlyWhileItsPodSaysServingAndKeepsItsConnection() {
     List<String> errors = new ArrayList<>();
-    EndpointConnection checked = new EndpointConnection(null, clock, this::connect,
-        SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
-        new ClientKeepAlive(KeepAlive.OFF), new EndpointLoad(10_000, 30, clock), new HealthCheck("experiment.Greeter"));
+    EndpointConnection checked = healthChecked();
     checked.start((state, error) -> {
       reported.add(state);
       errors.add(error);
@@ -350,9 +354,7 @@ class EndpointConnectionTest {
 
   @Test
   void aDrainCancelsTheHealthWatchSoThatItWaitsOnlyForCalls() {
-    EndpointConnection checked = new EndpointConnection(null, clock, this::connect,
-        SocketAddress.inetSocketAddress(50051, "10.0.0.1"), CONNECT_TIMEOUT_MS, 5_000, new ConnectionBackoff(() -> 0.5),
-        new ClientKeepAlive(KeepAlive.OFF), new EndpointLoad(10_000, 30, clock), new HealthCheck("experiment.Greeter"));
+    EndpointConnection checked = healthChecked();
     start(checked);
     last().succeed();
     last().transport.lastStream().reply(serving(true));

@@ -11,9 +11,7 @@ import io.vertx.grpc.health.v1.HealthCheckResponse;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import lab.grpclb.LogLines;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.FakeClock;
@@ -32,31 +30,12 @@ class HealthWatchTest {
   final FakeClock clock = new FakeClock();
   final FakeTransport transport = new FakeTransport();
   final List<HealthStatus> changes = new CopyOnWriteArrayList<>();
-  final List<String> logged = new CopyOnWriteArrayList<>();
-  final Logger logger = Logger.getLogger(HealthWatch.class.getName());
-  final Handler logs = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record.getMessage());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  final LogLines logs = LogLines.start(HealthWatch.class.getName());
   final HealthWatch watch = watch(new HealthCheck(GREETER));
 
-  HealthWatchTest() {
-    logger.addHandler(logs);
-  }
-
   @AfterEach
-  void removeLogs() {
-    logger.removeHandler(logs);
+  void stopLogs() {
+    logs.close();
   }
 
   HealthWatch watch(HealthCheck check) {
@@ -105,7 +84,7 @@ class HealthWatchTest {
     assertEquals(List.of(HealthStatus.SERVING, HealthStatus.NOT_SERVING, HealthStatus.SERVICE_UNKNOWN,
         HealthStatus.UNKNOWN, HealthStatus.SERVING), changes);
     assertEquals(1, transport.streams.size());
-    assertEquals(2, logged.size(), "one line out, one line back: " + logged);
+    assertEquals(2, logs.lines().size(), "one line out, one line back: " + logs.lines());
   }
 
   @Test
@@ -121,8 +100,7 @@ class HealthWatchTest {
     assertEquals(HealthStatus.PENDING, watch.status(), "a new connection asks again");
     next.lastStream().end(GrpcStatus.UNIMPLEMENTED);
     assertEquals(HealthStatus.UNIMPLEMENTED, watch.status());
-    assertEquals(1, logged.size(), logged.toString());
-    assertTrue(logged.get(0).contains("UNIMPLEMENTED"), logged.get(0));
+    assertEquals(1, logs.containing("UNIMPLEMENTED").size(), logs.lines().toString());
   }
 
   @Test

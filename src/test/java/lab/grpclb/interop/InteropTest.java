@@ -51,15 +51,20 @@ class InteropTest {
     }
   }
 
-  @Test
-  void ourClientCallsAGrpcJavaServer(Vertx vertx) throws Exception {
+  /** A grpc-java server on 127.0.0.12 with the Greeter alone (no health service), answering "Hi name" from {@code ip}. */
+  static Server grpcJavaGreeter(String ip) throws Exception {
     ServerServiceDefinition greeter = ServerServiceDefinition.builder("experiment.Greeter")
         .addMethod(GrpcJava.SAY_HELLO, ServerCalls.asyncUnaryCall((request, reply) -> {
-          reply.onNext(HelloReply.newBuilder().setMessage("Hi " + request.getName()).setIpAddress("10.9.8.7").build());
+          reply.onNext(HelloReply.newBuilder().setMessage("Hi " + request.getName()).setIpAddress(ip).build());
           reply.onCompleted();
         }))
         .build();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
+  }
+
+  @Test
+  void ourClientCallsAGrpcJavaServer(Vertx vertx) throws Exception {
+    Server server = grpcJavaGreeter("10.9.8.7");
     SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(server.getPort(), "127.0.0.12"), 5_000, 5_000, KeepAlive.OFF);
     try {
       HelloReply reply = channel.sayHello(HelloRequest.newBuilder().setName("vertx").build()).await(5, TimeUnit.SECONDS);
@@ -107,13 +112,7 @@ class InteropTest {
    */
   @Test
   void aGrpcJavaServerWithoutTheHealthServiceIsPickedByTheHealthCheckingClient(Vertx vertx) throws Exception {
-    ServerServiceDefinition greeter = ServerServiceDefinition.builder("experiment.Greeter")
-        .addMethod(GrpcJava.SAY_HELLO, ServerCalls.asyncUnaryCall((request, reply) -> {
-          reply.onNext(HelloReply.newBuilder().setMessage("Hi " + request.getName()).setIpAddress("10.9.8.6").build());
-          reply.onCompleted();
-        }))
-        .build();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.12", 0)).addService(greeter).build().start();
+    Server server = grpcJavaGreeter("10.9.8.6");
     List<Endpoint> endpoints = List.of(new Endpoint("127.0.0.12", server.getPort(), "grpc-java", true, true, false));
     BalancedChannel channel = new BalancedChannel(vertx, 5_000, 5_000, KeepAlive.OFF, RetryPolicy.DEFAULT,
         BalancerConfig.DEFAULT, () -> null);
