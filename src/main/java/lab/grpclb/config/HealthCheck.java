@@ -7,7 +7,7 @@ package lab.grpclb.config;
  */
 public record HealthCheck(String service) {
   /** The flag's value that turns health checking off. */
-  public static final String OFF_VALUE = "off";
+  private static final String OFF_VALUE = "off";
   public static final HealthCheck OFF = new HealthCheck(null);
 
   public static HealthCheck from(Flags flags) {
@@ -21,10 +21,5 @@ public record HealthCheck(String service) {
 
   public boolean on() {
     return service != null;
-  }
-
-  /** For logs: "Watch 'experiment.Greeter'" or "off". */
-  public String describe() {
-    return on() ? "grpc.health.v1 Watch '" + service + "'" : OFF_VALUE;
   }
 }
