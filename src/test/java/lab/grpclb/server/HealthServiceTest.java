@@ -66,12 +66,12 @@ class HealthServiceTest {
   }
 
   /** A Watch whose answers (and its end, as null) land in a queue. */
-  static final class Watch implements StreamObserver<HealthCheckResponse> {
+  static final class WatchedHealth implements StreamObserver<HealthCheckResponse> {
     final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
     ClientCall<HealthCheckRequest, HealthCheckResponse> call;
 
-    static Watch open(ManagedChannel channel, String service) {
-      Watch watch = new Watch();
+    static WatchedHealth open(ManagedChannel channel, String service) {
+      WatchedHealth watch = new WatchedHealth();
       watch.call = channel.newCall(WATCH, CallOptions.DEFAULT);
       ClientCalls.asyncServerStreamingCall(watch.call, HealthCheckRequest.newBuilder().setService(service).build(), watch);
       return watch;
@@ -102,8 +102,8 @@ class HealthServiceTest {
   @Test
   void aWatchGetsTheStatusAtOnceAndEachChangeAsItHappens(Vertx vertx) throws Exception {
     start(vertx);
-    Watch greeter = Watch.open(channel, GREETER);
-    Watch whole = Watch.open(channel, "");
+    WatchedHealth greeter = WatchedHealth.open(channel, GREETER);
+    WatchedHealth whole = WatchedHealth.open(channel, "");
     assertEquals(ServingStatus.SERVING, greeter.next());
     assertEquals(ServingStatus.SERVING, whole.next());
     long flipped = System.nanoTime();
@@ -122,7 +122,7 @@ class HealthServiceTest {
   @Test
   void anUnknownServiceIsServiceUnknownOnAnOpenWatchAndNotFoundOnCheck(Vertx vertx) throws Exception {
     start(vertx);
-    Watch unknown = Watch.open(channel, "shop.Cart");
+    WatchedHealth unknown = WatchedHealth.open(channel, "shop.Cart");
     assertEquals(ServingStatus.SERVICE_UNKNOWN, unknown.next());
     assertNull(unknown.seen.poll(300, TimeUnit.MILLISECONDS), "health.proto: the Watch stays open");
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> check("shop.Cart"));
@@ -133,7 +133,7 @@ class HealthServiceTest {
   @Test
   void theDrainTurnsEveryWatchNotServingForGood(Vertx vertx) throws Exception {
     start(vertx);
-    Watch greeter = Watch.open(channel, GREETER);
+    WatchedHealth greeter = WatchedHealth.open(channel, GREETER);
     assertEquals(ServingStatus.SERVING, greeter.next());
     server.drain(2_000);
     assertEquals(ServingStatus.NOT_SERVING, greeter.next());
@@ -144,12 +144,12 @@ class HealthServiceTest {
   @Test
   void aWatchItsClientCancelsIsForgotten(Vertx vertx) throws Exception {
     start(vertx);
-    Watch greeter = Watch.open(channel, GREETER);
+    WatchedHealth greeter = WatchedHealth.open(channel, GREETER);
     assertEquals(ServingStatus.SERVING, greeter.next());
     assertEquals(1, server.healthWatchers());
     greeter.call.cancel("done", null);
     Await.until(() -> server.healthWatchers() == 0, "the cancelled Watch is forgotten");
-    Watch another = Watch.open(channel, GREETER);
+    WatchedHealth another = WatchedHealth.open(channel, GREETER);
     assertEquals(ServingStatus.SERVING, another.next());
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     Await.until(() -> server.healthWatchers() == 0, "a Watch whose connection went is forgotten");
