@@ -23,4 +23,8 @@ public record BalancerConfig(LbPolicy lb, int ewmaDecayMs, int ewmaInitialRttMs,
   public BalancerConfig withEjection(OutlierEjection newEjection) {
     return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, newEjection, healthCheck);
   }
+
+  public BalancerConfig withHealthCheck(HealthCheck check) {
+    return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, ejection, check);
+  }
 }

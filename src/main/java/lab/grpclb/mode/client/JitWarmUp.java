@@ -20,6 +20,7 @@ import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
@@ -110,7 +111,7 @@ public final class JitWarmUp {
   private Future<Long> fire(List<SocketAddress> addresses) {
     GreeterChannel shared = new SharedChannel(vertx, addresses.get(0), CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF);
     BalancedChannel balanced = new BalancedChannel(vertx, CALL_TIMEOUT_MS, CALL_TIMEOUT_MS, KeepAlive.OFF,
-        AttemptPolicy.DEFAULT, BalancerConfig.DEFAULT, () -> null);
+        AttemptPolicy.DEFAULT, BalancerConfig.DEFAULT.withHealthCheck(HealthCheck.OFF), () -> null); // no health served
     balanced.endpointsChanged(endpoints(addresses));
     channels.add(shared);
     channels.add(balanced);
