@@ -15,9 +15,9 @@ import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.SteadyCalls;
 import lab.grpclb.balance.ConnectivityState;
+import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.KeepAlive;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.server.GreeterServer;
@@ -51,7 +51,7 @@ class HealthCheckingTest {
     String key = ip + ":" + flipped.port();
     List<Endpoint> endpoints = servers.stream().map(s -> new Endpoint(s.config().podIp(), s.port(),
         "pod-" + s.config().podIp(), true, true, false)).toList();
-    channel = new BalancedChannel(vertx, 10_000, 1_000, KeepAlive.OFF, RetryPolicy.DEFAULT, BalancerConfig.DEFAULT,
+    channel = new BalancedChannel(vertx, 10_000, 1_000, KeepAlive.OFF, AttemptPolicy.DEFAULT, BalancerConfig.DEFAULT,
         () -> null);
     channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
     Await.until(() -> channel.endpoints().size() == 3, "3 endpoints SERVING");

@@ -23,9 +23,9 @@ import lab.grpclb.client.BalancedChannel;
 import lab.grpclb.client.BalancerStatus;
 import lab.grpclb.client.HealthStatus;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.KeepAlive;
-import lab.grpclb.config.RetryPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import lab.grpclb.server.GreeterServer;
@@ -114,7 +114,7 @@ class InteropTest {
   void aGrpcJavaServerWithoutTheHealthServiceIsPickedByTheHealthCheckingClient(Vertx vertx) throws Exception {
     Server server = grpcJavaGreeter("10.9.8.6");
     List<Endpoint> endpoints = List.of(new Endpoint("127.0.0.12", server.getPort(), "grpc-java", true, true, false));
-    BalancedChannel channel = new BalancedChannel(vertx, 5_000, 5_000, KeepAlive.OFF, RetryPolicy.DEFAULT,
+    BalancedChannel channel = new BalancedChannel(vertx, 5_000, 5_000, KeepAlive.OFF, AttemptPolicy.DEFAULT,
         BalancerConfig.DEFAULT, () -> null);
     try {
       channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));

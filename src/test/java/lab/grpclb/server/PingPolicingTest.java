@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.GoAway;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpVersion;
@@ -27,13 +26,15 @@ class PingPolicingTest {
     HttpClientAgent agent = vertx.httpClientBuilder().with(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)).build();
     try {
-      HttpClientConnection connection = agent.connect(new HttpConnectOptions().setServer(Greeters.address(server)))
-          .await(5, TimeUnit.SECONDS);
       Promise<GoAway> sentAway = Promise.promise();
-      connection.goAwayHandler(sentAway::tryComplete);
-      for (int i = 0; i < 3; i++) {
-        connection.ping(Buffer.buffer(new byte[8])).await(5, TimeUnit.SECONDS);
-      }
+      // Pings sent from the connection's event loop: from another thread, Vert.x 5.0.7 registers a PING's waiter
+      // after the write, and an ACK that comes first is dropped (about 1 in 100 here).
+      agent.connect(new HttpConnectOptions().setServer(Greeters.address(server))).compose(connection -> {
+        connection.goAwayHandler(sentAway::tryComplete);
+        return connection.ping(Buffer.buffer(new byte[8])) // strike 1: no call in flight
+            .compose(ack -> connection.ping(Buffer.buffer(new byte[8]))) // strike 2
+            .onSuccess(ack -> connection.ping(Buffer.buffer(new byte[8]))); // strike 3: its ACK races the close
+      }).await(5, TimeUnit.SECONDS);
       GoAway goAway = sentAway.future().await(5, TimeUnit.SECONDS);
       assertEquals(ServerConnection.ENHANCE_YOUR_CALM, goAway.getErrorCode());
       assertEquals(ServerConnection.TOO_MANY_PINGS, goAway.getDebugData().toString());
