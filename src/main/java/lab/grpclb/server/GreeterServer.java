@@ -1,5 +1,6 @@
 package lab.grpclb.server;
 
+import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,6 +22,7 @@ import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
 import lab.grpclb.transport.FlushBatching;
 import lab.grpclb.transport.KnownVertxNoise;
+import lab.grpclb.transport.VertxChannels;
 
 /**
  * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service (pushed to Watch
@@ -71,6 +73,8 @@ public final class GreeterServer {
   private long earlyEndsLogged;
   private final LongAdder rejected = new LongAdder();
   private long rejectedLogged;
+  /** Set while the pod is frozen ({@link #freeze}), null otherwise. */
+  private volatile PodFreeze freeze;
 
   static {
     KnownVertxNoise.silence(); // a vanished client must not flood this pod's log
@@ -146,6 +150,10 @@ public final class GreeterServer {
     ServerConnection accepted = new ServerConnection(vertx, connection, Vertx.currentContext(), this::draining,
         agedOut::increment, config.pings(), tooManyPings::increment);
     connections.put(connection, accepted);
+    PodFreeze frozen = freeze; // read after the put: a freeze racing this accept sees the connection or is seen
+    if (frozen != null) {
+      frozen.add(VertxChannels.of(connection));
+    }
     connection.closeHandler(v -> {
       connections.remove(connection);
       accepted.closed();
@@ -236,6 +244,41 @@ public final class GreeterServer {
     }
   }
 
+  /**
+   * Freezes the pod (see {@link PodFreeze}): it stops accepting, reading and writing, every socket open. Completes
+   * once every socket is silent; fails when it is frozen already.
+   */
+  public synchronized Future<Void> freeze() {
+    if (freeze != null) {
+      return Future.failedFuture(new IllegalStateException("pod " + config.podIp() + " is frozen already"));
+    }
+    Channel listening = VertxChannels.listening(httpServer);
+    if (listening == null) {
+      LOG.warning(() -> "pod " + config.podIp() + ": cannot reach its listening socket (Vert.x internals changed): "
+          + "frozen, it still accepts connections, and freezes each one after its HTTP/2 handshake");
+    }
+    freeze = new PodFreeze(listening);
+    connections.keySet().forEach(connection -> freeze.add(VertxChannels.of(connection)));
+    int open = connections.size();
+    return freeze.silent().onSuccess(v -> LOG.info(() -> "pod " + config.podIp() + ": frozen, " + open
+        + " connections silent, not accepting; " + greeter.callsInFlight() + " calls in flight"));
+  }
+
+  /** Resumes a frozen pod: it accepts, reads and writes again, and the replies it held go out (late). */
+  public synchronized Future<Void> unfreeze() {
+    PodFreeze frozen = freeze;
+    if (frozen == null) {
+      return Future.failedFuture(new IllegalStateException("pod " + config.podIp() + " is not frozen"));
+    }
+    freeze = null;
+    return frozen.thaw().onSuccess(v -> LOG.info(() -> "pod " + config.podIp() + ": unfrozen after "
+        + frozen.frozenMs() + " ms, its held replies go out"));
+  }
+
+  public boolean frozen() {
+    return freeze != null;
+  }
+
   /** Stops at once, failing calls in flight: what a crashed pod looks like to its clients. */
   public Future<Void> kill() {
     draining = true;
@@ -245,7 +288,13 @@ public final class GreeterServer {
   private Future<Void> close() {
     vertx.cancelTimer(countersLogTimer);
     logCounters();
-    return httpServer.close();
+    PodFreeze frozen;
+    synchronized (this) {
+      frozen = freeze;
+      freeze = null;
+    }
+    // a frozen pod's held bytes never leave; its sockets close as any process's do when it ends
+    return (frozen == null ? Future.<Void>succeededFuture() : frozen.discard()).compose(v -> httpServer.close());
   }
 
   public boolean draining() {
