@@ -24,7 +24,8 @@ import lab.grpclb.http.StrictQuery;
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
  * {@code GET /cluster}, {@code POST /cluster/scale?replicas=N}, {@code DELETE /cluster/pods/NAME},
- * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/delay?ms=M},
+ * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/freeze?noticed_ms=M},
+ * {@code POST /cluster/pods/NAME/unfreeze}, {@code POST /cluster/pods/NAME/delay?ms=M},
  * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/pods/NAME/health?status=S},
  * {@code POST /cluster/max-connection-age?ms=M} and
  * {@code POST /cluster/rollout}.
@@ -69,6 +70,8 @@ public final class ClusterRoutes {
     router.post("/cluster/scale").handler(StrictQuery.allow("replicas")).handler(this::scale);
     router.delete("/cluster/pods/:name").handler(StrictQuery.allow()).handler(this::deletePod);
     router.post("/cluster/pods/:name/kill").handler(StrictQuery.allow("noticed_ms")).handler(this::killPod);
+    router.post("/cluster/pods/:name/freeze").handler(StrictQuery.allow("noticed_ms")).handler(this::freezePod);
+    router.post("/cluster/pods/:name/unfreeze").handler(StrictQuery.allow()).handler(this::unfreezePod);
     router.post("/cluster/pods/:name/delay").handler(StrictQuery.allow("ms")).handler(this::delay);
     router.post("/cluster/pods/:name/errors").handler(StrictQuery.allow("rate", "status")).handler(this::errors);
     router.post("/cluster/pods/:name/health").handler(StrictQuery.allow("status")).handler(this::health);
@@ -103,6 +106,8 @@ public final class ClusterRoutes {
         .put("ready", pod.ready())
         .put("terminating", pod.phase() == Pod.Phase.TERMINATING)
         .put("crashed", pod.phase() == Pod.Phase.CRASHED)
+        .put("frozen", pod.frozenSince().isPresent())
+        .put("frozen_since", pod.frozenSince().map(Object::toString).orElse(null))
         .put("calls", pod.server().greeter().callsServed())
         .put("in_flight", pod.server().greeter().callsInFlight())
         .put("delay_ms", pod.server().greeter().delayMs())
@@ -249,6 +254,44 @@ public final class ClusterRoutes {
           .put("noticed_ms", noticedMs)
           .put("status", replacement.pod() == null ? status + "; " + replacement.missing() : status)
           .put("replacement", replacement.pod() == null ? null : podJson(replacement.pod())));
+    });
+  }
+
+  /**
+   * A node gone silent, or a process stuck in a GC pause: the pod reads and writes nothing and accepts no connection,
+   * its sockets open; its endpoint stays ready for {@code noticed_ms} (40 s by default, the node-monitor grace
+   * period), then turns not ready and the Deployment replaces the pod. Answers 200 once the pod is silent.
+   */
+  private void freezePod(RoutingContext ctx) {
+    Integer noticedMs = optionalBoundedInt(ctx, "noticed_ms", 0, LocalCluster.MAX_FREEZE_NOTICED_MS,
+        LocalCluster.DEFAULT_FREEZE_NOTICED_MS);
+    Pod pod = noticedMs == null ? null : podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    cluster.freeze(pod.name(), noticedMs).onComplete(ar -> {
+      if (ar.failed()) {
+        conflict(ctx, "could not freeze pod " + pod.name(), ar.cause());
+        return;
+      }
+      Responses.json(ctx, 200, podJson(pod).put("noticed_ms", noticedMs).put("status", "frozen: silent on every "
+          + "connection, its sockets open; its endpoint stays ready for " + noticedMs + " ms, then turns not ready and "
+          + "the Deployment replaces it (POST /cluster/pods/" + pod.name() + "/unfreeze resumes it)"));
+    });
+  }
+
+  /** The pause ends: the pod reads and writes again, its held replies go out late; given up for lost, it is ready again. */
+  private void unfreezePod(RoutingContext ctx) {
+    Pod pod = podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    cluster.unfreeze(pod.name()).onComplete(ar -> {
+      if (ar.failed()) {
+        conflict(ctx, "could not unfreeze pod " + pod.name(), ar.cause());
+      } else {
+        Responses.json(ctx, 200, podJson(pod));
+      }
     });
   }
 

@@ -62,21 +62,25 @@ final class Kubelet {
         .put("status", status(pod));
   }
 
-  /** Ready from its first serve until it is gone: a draining pod still serves its calls in flight. */
+  /**
+   * Ready from its first serve until it is gone (a draining pod still serves its calls in flight), but while its node
+   * is lost: the node controller marks it not ready then.
+   */
   private static JsonObject status(Pod pod) {
-    boolean ready = pod.phase() != Pod.Phase.STARTING;
+    boolean ready = pod.phase() != Pod.Phase.STARTING && pod.phase() != Pod.Phase.NODE_LOST;
+    boolean running = pod.phase() != Pod.Phase.STARTING;
     JsonObject state = pod.started()
         .map(Instant::toString)
         .map(at -> new JsonObject().put("running", new JsonObject().put("startedAt", at)))
         .orElse(new JsonObject().put("waiting", new JsonObject().put("reason", "ContainerCreating")));
     return new JsonObject()
-        .put("phase", ready ? "Running" : "Pending")
+        .put("phase", running ? "Running" : "Pending")
         .put("hostIP", "127.0.0.1")
         .put("podIP", pod.ip())
         .put("podIPs", new JsonArray().add(new JsonObject().put("ip", pod.ip())))
         .put("conditions", new JsonArray().add(new JsonObject().put("type", "Ready").put("status", ready ? "True" : "False")))
         .put("containerStatuses", new JsonArray().add(new JsonObject()
-            .put("name", CONTAINER).put("image", IMAGE).put("ready", ready).put("started", ready)
+            .put("name", CONTAINER).put("image", IMAGE).put("ready", ready).put("started", running)
             .put("restartCount", 0).put("state", state)));
   }
 }

@@ -5,10 +5,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,6 +47,12 @@ public final class LocalCluster {
    */
   public static final int DEFAULT_CRASH_NOTICED_MS = 1_000;
   public static final int MAX_CRASH_NOTICED_MS = 60_000;
+  /**
+   * How long a frozen pod's endpoint stays ready: a pod whose node goes silent is marked not ready after the
+   * controller manager's --node-monitor-grace-period (40 s; 50 s in recent releases).
+   */
+  public static final int DEFAULT_FREEZE_NOTICED_MS = 40_000;
+  public static final int MAX_FREEZE_NOTICED_MS = 3_600_000;
 
   private final Vertx vertx;
   private final PingPolicy pings;
@@ -172,8 +181,10 @@ public final class LocalCluster {
     if (pod.phase() == Pod.Phase.TERMINATING) {
       return Future.failedFuture(new Conflict("pod " + name + " is already terminating (" + pod.removedBecause() + ")"));
     }
+    boolean replaced = pod.phase() == Pod.Phase.NODE_LOST;
     terminate(pod, 0, "deleted");
-    return replace(pod);
+    return replaced ? Future.succeededFuture(Replacement.none("the Deployment replaced it when its node was marked lost"))
+        : replace(pod);
   }
 
   /**
@@ -191,6 +202,7 @@ public final class LocalCluster {
           + ", not serving"));
     }
     pod.phase(Pod.Phase.CRASHED);
+    pod.frozenSince(null); // a frozen process dies of SIGKILL as any other
     LOG.info(() -> "pod " + name + " (" + pod.ip() + ") killed: its endpoint stays ready for " + noticedMs + " ms");
     pod.server().kill();
     Promise<Replacement> replaced = Promise.promise();
@@ -215,6 +227,87 @@ public final class LocalCluster {
     LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") crashed: endpoint removed, starting a replacement");
     changed();
     return replace(pod);
+  }
+
+  /**
+   * Freezes a running pod, as a node that goes silent or a process stuck in a GC pause does: it reads and writes
+   * nothing on any connection and accepts none, its sockets open, while its endpoint stays ready for
+   * {@code noticedMs}; then the node controller marks it not ready and the Deployment replaces it. Completes once the
+   * pod is silent; fails with a {@link Conflict} when it is gone, frozen already or not running.
+   */
+  public synchronized Future<Pod> freeze(String name, long noticedMs) {
+    Pod pod = pods.get(name);
+    if (pod == null) {
+      return Future.failedFuture(new Conflict("pod " + name + " is gone"));
+    }
+    if (pod.frozenSince().isPresent()) {
+      return Future.failedFuture(new Conflict("pod " + name + " is frozen already (since " + pod.frozenSince().get() + ")"));
+    }
+    if (pod.phase() != Pod.Phase.READY) {
+      return Future.failedFuture(new Conflict("pod " + name + " is " + phaseName(pod) + ", not running"));
+    }
+    Instant since = Instant.now();
+    pod.frozenSince(since);
+    LOG.info(() -> "pod " + name + " (" + pod.ip() + ") frozen: silent on every connection, its endpoint stays ready for "
+        + noticedMs + " ms");
+    vertx.setTimer(Math.max(1, noticedMs), id -> noticeFreeze(pod, since, noticedMs));
+    changed();
+    return pod.server().freeze().map(pod);
+  }
+
+  /**
+   * The node controller notices the silence: the pod's endpoint turns not ready and the Deployment replaces it. Does
+   * nothing when the pod was unfrozen (or froze again since), deleted or killed meanwhile.
+   */
+  private synchronized void noticeFreeze(Pod pod, Instant since, long noticedMs) {
+    if (!pod.frozenSince().equals(Optional.of(since)) || pod.phase() != Pod.Phase.READY) {
+      return;
+    }
+    pod.phase(Pod.Phase.NODE_LOST);
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") silent for " + noticedMs + " ms: its node is marked lost, "
+        + "the endpoint not ready; starting a replacement");
+    changed();
+    replace(pod);
+  }
+
+  /**
+   * Resumes a frozen pod, as a GC pause that ends: it reads and writes again and the replies it held go out, late. A
+   * pod already given up for lost comes back ready, and the Deployment, one pod over its count, removes its newest.
+   * Fails with a {@link Conflict} when the pod is gone or not frozen.
+   */
+  public synchronized Future<Pod> unfreeze(String name) {
+    Pod pod = pods.get(name);
+    if (pod == null) {
+      return Future.failedFuture(new Conflict("pod " + name + " is gone"));
+    }
+    if (pod.frozenSince().isEmpty()) {
+      return Future.failedFuture(new Conflict("pod " + name + " is not frozen"));
+    }
+    boolean wasLost = pod.phase() == Pod.Phase.NODE_LOST;
+    pod.frozenSince(null);
+    if (wasLost) {
+      pod.phase(Pod.Phase.READY);
+    }
+    LOG.info(() -> "pod " + name + " (" + pod.ip() + ") unfrozen" + (wasLost ? ": ready again" : ""));
+    Future<Void> resumed = pod.server().unfreeze();
+    changed();
+    if (wasLost) {
+      removeSurplus();
+    }
+    return resumed.map(pod);
+  }
+
+  /** Like a ReplicaSet over its count: the pods that went ready last go first. */
+  private void removeSurplus() {
+    List<Pod> newestFirst = new ArrayList<>(live());
+    newestFirst.sort(Comparator.comparing((Pod p) -> p.started().orElse(Instant.MAX)).reversed());
+    for (int i = 0; i < newestFirst.size() - desired; i++) {
+      terminate(newestFirst.get(i), 0, "surplus (a pod given up for lost came back)");
+    }
+  }
+
+  private static String phaseName(Pod pod) {
+    return pod.phase().name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
   /**
@@ -288,7 +381,7 @@ public final class LocalCluster {
   }
 
   private List<Pod> live() {
-    return pods.values().stream().filter(p -> p.phase() != Pod.Phase.TERMINATING).toList();
+    return pods.values().stream().filter(Pod::live).toList();
   }
 
   /**

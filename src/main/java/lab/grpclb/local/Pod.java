@@ -7,8 +7,12 @@ import lab.grpclb.server.GreeterServer;
 
 /** One greeter replica of the local cluster, with the state an endpoint controller would publish for it. */
 public final class Pod {
-  /** CRASHED: the process is gone, but the kubelet has not noticed yet, so the endpoint still reads ready. */
-  public enum Phase { STARTING, READY, TERMINATING, CRASHED }
+  /**
+   * CRASHED: the process is gone, but the kubelet has not noticed yet, so the endpoint still reads ready. NODE_LOST:
+   * frozen past the node-monitor grace period, so the node controller marked it not ready and the Deployment replaced
+   * it; it still holds its address and its silent sockets until it is unfrozen or deleted.
+   */
+  public enum Phase { STARTING, READY, TERMINATING, CRASHED, NODE_LOST }
 
   private final String name;
   private final String templateHash;
@@ -18,6 +22,7 @@ public final class Pod {
   private volatile Instant started;
   private volatile Instant terminating;
   private volatile String removedBecause;
+  private volatile Instant frozenSince;
 
   Pod(String name, String templateHash, String ip, GreeterServer server) {
     this.name = name;
@@ -75,9 +80,23 @@ public final class Pod {
     removedBecause = why;
   }
 
-  /** Listed as ready: serving, or crashed and not yet noticed. */
+  /** When it froze, while it is frozen (it reads and writes nothing, its sockets open). */
+  public Optional<Instant> frozenSince() {
+    return Optional.ofNullable(frozenSince);
+  }
+
+  void frozenSince(Instant since) {
+    frozenSince = since;
+  }
+
+  /** Listed as ready: serving (frozen too, until noticed), or crashed and not yet noticed. */
   public boolean ready() {
     return phase == Phase.READY || phase == Phase.CRASHED;
+  }
+
+  /** Counted by the Deployment: neither terminating nor given up for lost (it was replaced). */
+  boolean live() {
+    return phase != Phase.TERMINATING && phase != Phase.NODE_LOST;
   }
 
   public SocketAddress address() {

@@ -126,7 +126,7 @@ final class RollingUpdate {
   }
 
   private List<Pod> live() {
-    return cluster.pods().stream().filter(p -> p.phase() != Pod.Phase.TERMINATING).toList();
+    return cluster.pods().stream().filter(Pod::live).toList();
   }
 
   /** One pass of the Deployment controller: start new pods within the surge, then stop old ones within availability. */
