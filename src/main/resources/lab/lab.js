@@ -151,8 +151,9 @@ function pods() {
     return view.cluster.pods.map(p => ({
       name: p.name, ip: p.ip, inFlight: p.in_flight, served: p.calls, delay: `${p.delay_ms} ms`,
       errorRate: p.error_rate > 0 ? `${percent(p.error_rate)} ${p.error_status}` : '0 %',
-      failedOnPurpose: p.calls_failed_on_purpose,
-      state: p.terminating ? 'terminating' : p.crashed ? 'crashed' : p.ready ? 'ready' : 'starting',
+      failedOnPurpose: p.calls_failed_on_purpose, frozen: p.frozen, frozenSince: p.frozen_since,
+      state: p.terminating ? 'terminating' : p.crashed ? 'crashed' : p.frozen ? (p.ready ? 'frozen' : 'node lost')
+        : p.ready ? 'ready' : 'starting',
     }));
   }
   const endpoints = (view.status.kubernetes && view.status.kubernetes.endpoints) || [];
@@ -165,6 +166,8 @@ function pods() {
 const STATE_TITLES = {
   crashed: 'killed: its calls failed; its endpoint stays ready until the kubelet notices (1 s)',
   terminating: 'draining its calls in flight; its endpoint is no longer ready',
+  frozen: 'frozen: silent on every connection, sockets open; its endpoint stays ready until the node controller notices',
+  'node lost': 'frozen past the node-monitor grace period: not ready and replaced; unfreeze brings it back',
 };
 
 function renderPods() {
@@ -174,7 +177,9 @@ function renderPods() {
     const calls = view.run && view.run.perIp[p.ip];
     row.dataset.ip = p.ip;
     cell(row, 'ip', p.ip);
-    cell(row, 'state', p.state, `state-${p.state.split(' ')[0]}`).title = STATE_TITLES[p.state] || '';
+    cell(row, 'state', p.state, `state-${p.state.split(' ')[0]}`).title = (STATE_TITLES[p.state] || '')
+      + (p.frozenSince ? ` (frozen since ${p.frozenSince})` : '');
+    row.dataset.frozen = String(Boolean(p.frozen));
     cell(row, 'in-flight', String(p.inFlight));
     cell(row, 'served', String(p.served));
     cell(row, 'delay', p.delay);
@@ -185,8 +190,10 @@ function renderPods() {
     const commands = kubectl(p.name, 'N');
     row.querySelectorAll('button').forEach(b => {
       const action = b.dataset.action;
-      b.disabled = !local || p.state === 'terminating' || (action === 'kill' && p.state !== 'ready');
+      b.disabled = !local || p.state === 'terminating' || (action === 'kill' && p.state !== 'ready')
+        || (action === 'freeze' && !p.frozen && p.state !== 'ready');
       b.title = local ? '' : `in a real cluster: ${commands[action]}`;
+      if (action === 'freeze') b.textContent = p.frozen ? 'unfreeze' : 'freeze';
     });
   }, local ? 'no pods: scale up' : 'no pods known: the EndpointSlices name none (or there is no Kubernetes API)');
 }
@@ -210,6 +217,14 @@ function podRow(p) {
     button('fail', 'errors', () => act('POST', `/cluster/pods/${pod}/errors?rate=${$('error-rate').value}`,
       `fail ${$('error-rate').value} of ${p.name}'s calls`)),
     button('kill', 'kill', () => act('POST', `/cluster/pods/${pod}/kill`, `kill ${p.name}`)),
+    button('freeze', 'freeze', () => {
+      if (row.dataset.frozen === 'true') {
+        act('POST', `/cluster/pods/${pod}/unfreeze`, `unfreeze ${p.name}`);
+      } else {
+        act('POST', `/cluster/pods/${pod}/freeze?noticed_ms=${$('noticed-ms').value}`,
+          `freeze ${p.name}, listed ready for ${$('noticed-ms').value} ms`);
+      }
+    }),
     button('delete', 'delete', () => act('DELETE', `/cluster/pods/${pod}`, `delete ${p.name}`)));
   return row;
 }
@@ -223,6 +238,7 @@ function kubectl(pod, replicas) {
     scale: `kubectl${ns} scale ${deployment} --replicas=${replicas}`,
     delete: `kubectl${ns} delete pod ${pod}`,
     kill: `kubectl${ns} delete pod ${pod} --grace-period=0 --force`,
+    freeze: "(none: kill -STOP the pod's process on its node, or cut the node off the network)",
     slow: `kubectl${ns} set env ${deployment} GREETER_DELAY_MS=2000   # every pod, by a rollout`,
     errors: `kubectl${ns} edit ${deployment}   # add --error-rate 0.5 to the args: every pod, by a rollout`,
     rollout: `kubectl${ns} rollout restart ${deployment}`,

@@ -215,6 +215,7 @@ public final class LocalMode {
     text.append("  curl -X POST '").append(base).append("/cluster/scale?replicas=10'\n");
     text.append("  curl -X DELETE '").append(base).append("/cluster/pods/POD'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/kill?noticed_ms=1000'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/freeze?noticed_ms=40000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/health?status=NOT_SERVING'\n");
