@@ -2,30 +2,18 @@ package lab.grpclb.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientConnection;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpConnectOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
+import lab.grpclb.RawHttp2;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.SharedChannel;
 import org.junit.jupiter.api.Test;
@@ -43,20 +31,16 @@ class FreezeTest {
   /** Loopback answers a PING in well under a millisecond: this much silence is no accident. */
   static final long SILENT_MS = 600;
   static final int DELAY_MS = 300;
-  /** The client preface and an empty SETTINGS frame (RFC 9113 3.4). */
-  static final byte[] PREFACE = concat("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
-      new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+  static final byte[] PAYLOAD = {1, 2, 3, 4, 5, 6, 7, 8};
 
   @Test
   void aFrozenPodSendsNoPingAckNoReplyAndNoSettingsUntilItIsUnfrozen(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, POD, DELAY_MS);
-    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false));
     SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000);
-    try {
-      HttpClientConnection connection = http.connect(new HttpConnectOptions().setHost(POD).setPort(server.port()))
-          .await(5, TimeUnit.SECONDS);
-      connection.ping(Buffer.buffer(new byte[8])).await(2, TimeUnit.SECONDS); // answered while it runs
+    try (RawHttp2 open = new RawHttp2(POD, server.port())) {
+      assertTrue(open.handshake(2_000), "the server's SETTINGS");
+      open.ping(new byte[8]);
+      assertTrue(open.pingAcked(new byte[8], 2_000), "answered while it runs");
       channel.warmUp().await(5, TimeUnit.SECONDS);
       Future<HelloReply> before = channel.sayHello(HELLO);
       Await.until(() -> server.greeter().callsInFlight() == 1, "a call waits on its reply timer");
@@ -64,17 +48,11 @@ class FreezeTest {
 
       server.freeze().await(5, TimeUnit.SECONDS);
       assertTrue(server.frozen());
-      Future<Buffer> ping = connection.ping(Buffer.buffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+      open.ping(PAYLOAD);
       Future<HelloReply> after = channel.sayHello(HELLO);
-      try (Socket late = new Socket()) {
-        late.connect(new InetSocketAddress(POD, server.port()), 2_000); // the kernel's backlog completes it
-        OutputStream out = late.getOutputStream();
-        out.write(PREFACE);
-        out.flush();
-        late.setSoTimeout((int) SILENT_MS);
-        InputStream in = late.getInputStream();
-        assertThrows(SocketTimeoutException.class, in::read, "a frozen pod sends a new connection no SETTINGS");
-        assertFalse(ping.isComplete(), "no PING ACK from a frozen pod");
+      try (RawHttp2 late = new RawHttp2(POD, server.port())) { // the kernel's backlog completes the connect
+        assertFalse(late.handshake(SILENT_MS), "a frozen pod sends a new connection no SETTINGS");
+        assertFalse(open.pingAcked(PAYLOAD, 1), "no PING ACK from a frozen pod");
         assertFalse(before.isComplete(), "no reply from a frozen pod");
         assertFalse(after.isComplete(), "a frozen pod reads no call");
         assertEquals(served + 1, server.greeter().callsServed(), "the reply timer ran, but its reply is held");
@@ -82,17 +60,15 @@ class FreezeTest {
 
         server.unfreeze().await(5, TimeUnit.SECONDS);
         assertFalse(server.frozen());
-        assertEquals(8, ping.await(2, TimeUnit.SECONDS).length(), "the held PING ACK goes out");
+        assertTrue(open.pingAcked(PAYLOAD, 2_000), "the held PING ACK goes out");
         assertEquals(POD, before.await(2, TimeUnit.SECONDS).getIpAddress(), "the held reply goes out, late");
         assertEquals(POD, after.await(2, TimeUnit.SECONDS).getIpAddress(), "the call is read and served now");
-        late.setSoTimeout(2_000);
-        byte[] header = in.readNBytes(9);
-        assertEquals(4, header[3], "the waiting connection is accepted and gets the server's SETTINGS");
+        assertTrue(late.handshake(2_000), "the waiting connection is accepted and gets the server's SETTINGS");
+        late.ping(PAYLOAD);
+        assertTrue(late.pingAcked(PAYLOAD, 2_000));
       }
-      connection.ping(Buffer.buffer(new byte[8])).await(2, TimeUnit.SECONDS);
     } finally {
       channel.close();
-      http.close();
       server.kill().await(5, TimeUnit.SECONDS);
     }
   }
@@ -115,12 +91,5 @@ class FreezeTest {
     } finally {
       channel.close();
     }
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] both = new byte[a.length + b.length];
-    System.arraycopy(a, 0, both, 0, a.length);
-    System.arraycopy(b, 0, both, a.length, b.length);
-    return both;
   }
 }
