@@ -54,8 +54,13 @@ public record ExperimentReport(
   public record EndpointStats(int count, double p50, double p99, int errors) {
   }
 
-  /** The calls that ended in one second of the run (second 0 is the first). */
-  public record Second(int second, int completed, int failed, double p99, Map<String, Integer> countPerIp) {
+  /**
+   * The calls that ended in one second of the run (second 0 is the first), their replies per pod; and
+   * {@code sentPerIp}, the calls that left in that second by where they went, failed ones at the endpoint they
+   * failed at: where a pod that never answers shows.
+   */
+  public record Second(int second, int completed, int failed, double p99, Map<String, Integer> countPerIp,
+                       Map<String, Integer> sentPerIp) {
   }
 
   /** An open loop's schedule: the rate asked, the rate sent, and how late calls left against their slot. */

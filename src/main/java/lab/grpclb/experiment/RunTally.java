@@ -42,10 +42,12 @@ final class RunTally {
     int errors;
   }
 
-  /** The calls that ended in one second of the run. */
+  /** The calls that ended in one second of the run, and those sent in it by where they went. */
   static final class SecondTally {
     final IntCountsHistogram latencyMillis = new IntCountsHistogram(SECOND_DIGITS);
     final Map<String, int[]> okPerIp = new HashMap<>();
+    /** Calls sent in this second, by the pod that replied or the endpoint a failure names (known once they end). */
+    final Map<String, int[]> sentPerIp = new HashMap<>();
     int completed;
     int failed;
   }
@@ -86,6 +88,7 @@ final class RunTally {
       endpoint.ok++;
       endpoint.latencyMicros.recordValue(micros);
       second.okPerIp.computeIfAbsent(ip, k -> new int[1])[0]++;
+      sentTo(ip, sentNanos);
     } else {
       failed++;
       second.failed++;
@@ -95,8 +98,14 @@ final class RunTally {
         EndpointTally endpoint = endpoints.computeIfAbsent(failure.endpoint(), k -> new EndpointTally());
         endpoint.errors++;
         endpoint.latencyMicros.recordValue(micros);
+        sentTo(failure.endpoint(), sentNanos);
       }
     }
+  }
+
+  /** Where calls go each second, failed ones too: the timeline a pod that never answers shows in. */
+  private void sentTo(String ip, long sentNanos) {
+    second(sentNanos).sentPerIp.computeIfAbsent(ip, k -> new int[1])[0]++;
   }
 
   /** Calls that never got an outcome (never sent, or abandoned): failed with the given reason, no latency. */
@@ -148,6 +157,7 @@ final class RunTally {
         to.failed += from.failed;
         to.latencyMillis.add(from.latencyMillis);
         from.okPerIp.forEach((ip, c) -> to.okPerIp.computeIfAbsent(ip, k -> new int[1])[0] += c[0]);
+        from.sentPerIp.forEach((ip, c) -> to.sentPerIp.computeIfAbsent(ip, k -> new int[1])[0] += c[0]);
       }
     }
     return all;

@@ -102,8 +102,10 @@ final class TallySummary {
       RunTally.SecondTally second = tally.seconds.get(i);
       Map<String, Integer> perIp = new TreeMap<>();
       second.okPerIp.forEach((ip, c) -> perIp.put(ip, c[0]));
+      Map<String, Integer> sentPerIp = new TreeMap<>();
+      second.sentPerIp.forEach((ip, c) -> sentPerIp.put(ip, c[0]));
       double p99 = second.completed == 0 ? 0 : second.latencyMillis.getValueAtPercentile(99);
-      seconds.add(new Second(i, second.completed, second.failed, p99, perIp));
+      seconds.add(new Second(i, second.completed, second.failed, p99, perIp, sentPerIp));
     }
     return seconds;
   }

@@ -100,6 +100,9 @@ class FreezeControlTest {
     assertEquals(10, run.getJsonObject("errors").stream().filter(e -> e.getKey().startsWith("DEADLINE_EXCEEDED"))
         .mapToInt(e -> (Integer) e.getValue()).sum(), run.encode());
     assertEquals(10, run.getJsonObject("per_endpoint").getJsonObject(ip).getInteger("errors"), run.encode());
+    JsonObject sent = run.getJsonArray("timeline").getJsonObject(0).getJsonObject("sent_per_ip");
+    assertEquals(10, sent.getInteger(ip, 0), "the timeline counts them in the second they left, though they "
+        + "ended a deadline later: " + run.encode());
 
     long waited = waitUntil(() -> !pod(name).getBoolean("ready"), NOTICED_MS + 5_000, "the freeze is noticed");
     assertTrue(Instant.now().isAfter(before.plusMillis(NOTICED_MS)), "not before noticed_ms (" + waited + " ms)");
