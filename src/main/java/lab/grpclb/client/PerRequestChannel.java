@@ -61,14 +61,14 @@ public final class PerRequestChannel implements GreeterChannel {
     }
     long deadline = System.nanoTime() + callTimeoutMs * 1_000_000;
     Promise<HttpClientConnection> connected = Promise.promise();
-    long timer = vertx.setTimer(callTimeoutMs,
-        id -> connected.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason)));
+    long timer = vertx.setTimer(callTimeoutMs, // a failure names where the call went, as GrpcCall's do
+        id -> connected.tryFail(new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason).at(target.hostAddress())));
     agent.connect(new HttpConnectOptions().setServer(target)).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded() && !connected.tryComplete(ar.result())) {
         ar.result().close(); // the call's deadline passed first
       } else if (ar.failed()) {
-        connected.tryFail(CallFailure.of(ar.cause()));
+        connected.tryFail(CallFailure.of(ar.cause()).at(target.hostAddress()));
       }
     });
     return connected.future().compose(connection -> {

@@ -14,6 +14,8 @@ public enum ReportKind {
   DNS("dns"), MAX_AGE("max-age"), ROLLOUT("rollout"),
   /** The three experiments on the workarounds engineers reach for. */
   WORKAROUNDS("workarounds"),
+  /** A pod that goes silent (frozen, still listed) under an open loop, per client type and picker. */
+  SILENT_POD("silent-pod"),
   ALL("all");
 
   private final String wireName;

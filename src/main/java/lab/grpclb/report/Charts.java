@@ -1,6 +1,7 @@
 package lab.grpclb.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +12,7 @@ import lab.grpclb.experiment.Range;
 
 /**
  * The report's charts as standalone SVG: elapsed time against n (log axis, so Client's seconds do not squash the
- * others), calls per pod per run, and the latency CDF of the steady-load runs.
+ * others), calls per pod per run, the latency CDF of the steady-load runs, and calls per pod per second of one run.
  */
 final class Charts {
   private static final String[] TYPE_COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"};
@@ -165,6 +166,68 @@ final class Charts {
       series++;
     }
     return svg.append("</svg>").toString();
+  }
+
+  /**
+   * Calls per second of a run, a line per lane (a pod, by the second the calls left), the {@code highlighted} lane
+   * red and thick, and a dashed vertical line at each marked second, labelled.
+   */
+  static String callsPerSecond(String title, Map<String, int[]> lanes, String highlighted, Map<Integer, String> marks) {
+    int height = 280;
+    int left = 55;
+    int right = 230;
+    int top = 20;
+    int bottom = 40;
+    int seconds = Math.max(1, lanes.values().stream().mapToInt(counts -> counts.length).max().orElse(1));
+    int highest = Math.max(1, lanes.values().stream().flatMapToInt(Arrays::stream).max().orElse(1));
+    long step = niceAtLeast(highest / 4.0);
+    long peak = step * (long) Math.ceil((double) highest / step);
+    double plotW = WIDTH - left - right;
+    double plotH = height - top - bottom;
+    StringBuilder svg = open(height, title);
+    for (long tick = 0; tick <= peak; tick += step) {
+      double y = top + plotH - plotH * tick / peak;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>",
+          left, left + plotW, y, y));
+      svg.append(text(left - 6, y + 4, "end", Numbers.count(tick)));
+    }
+    svg.append(text(left + plotW / 2, height - 8, "middle", "second of the run (calls by the second they left)"));
+    for (int s = 0; s <= seconds; s += Math.max(1, seconds / 10)) {
+      svg.append(text(left + plotW * s / seconds, top + plotH + 16, "middle", String.valueOf(s)));
+    }
+    marks.forEach((second, label) -> {
+      double x = left + plotW * second / seconds;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" stroke=\"#555\" "
+          + "stroke-dasharray=\"4 3\"/>", x, x, top, top + plotH));
+      svg.append(text(x + 3, top - 6, "start", label));
+    });
+    int series = 0;
+    for (Map.Entry<String, int[]> lane : lanes.entrySet()) {
+      boolean hot = lane.getKey().equals(highlighted);
+      String color = hot ? TYPE_COLORS[0] : color(series + 1);
+      StringBuilder points = new StringBuilder();
+      for (int s = 0; s < lane.getValue().length; s++) {
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotW * (s + 0.5) / seconds,
+            top + plotH - plotH * lane.getValue()[s] / peak));
+      }
+      svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"").append(hot ? 3 : 1.5)
+          .append("\" points=\"").append(points.toString().trim()).append("\"><title>").append(escape(lane.getKey()))
+          .append("</title></polyline>");
+      legend(svg, left + plotW + 16, top + 10 + series * 20, color, lane.getKey());
+      series++;
+    }
+    return svg.append("</svg>").toString();
+  }
+
+  /** The smallest of 1, 2 and 5 times a power of ten that is at least {@code value} (and at least 1). */
+  private static long niceAtLeast(double value) {
+    for (long base = 1; ; base *= 10) {
+      for (double step : NICE) {
+        if (base * step >= value) {
+          return (long) (base * step);
+        }
+      }
+    }
   }
 
   /**

@@ -77,6 +77,24 @@ final class LabApi {
     });
   }
 
+  /** Freezes a pod, listed ready for {@code noticedMs}; completes once it is silent. */
+  Future<Void> freeze(String pod, int noticedMs) {
+    return set(podPath(pod) + "/freeze?noticed_ms=" + noticedMs);
+  }
+
+  Future<Void> unfreeze(String pod) {
+    return set(podPath(pod) + "/unfreeze");
+  }
+
+  /** {@code kubectl delete pod --force} of a pod given up for lost: its replacement serves already, none follows. */
+  Future<Void> deleteLostPod(String name) {
+    return call(HttpMethod.DELETE, podPath(name), 202, DELETE_TIMEOUT_MS).mapEmpty();
+  }
+
+  private static String podPath(String pod) {
+    return "/cluster/pods/" + URLEncoder.encode(pod, StandardCharsets.UTF_8);
+  }
+
   Future<Void> delay(String pod, int ms) {
     return set("/cluster/pods/" + URLEncoder.encode(pod, StandardCharsets.UTF_8) + "/delay?ms=" + ms);
   }

@@ -25,12 +25,39 @@ import java.util.List;
  * @param maxAgeMs      the servers' max connection age in the max-age experiment
  * @param rolloutSeconds the open loop of the rollout experiment
  * @param outDir        where report.md, report.html and the charts go
+ * @param silentPod     the silent-pod experiment's load and timeline
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                             int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
-                            int maxAgeMs, int rolloutSeconds, Path outDir) {
+                            int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod) {
   public static final int DEFAULT_RUNS = 3;
+
+  /**
+   * The silent-pod experiment: an open loop of {@code rate} calls/s for {@code seconds}; {@code freezeAtS} into it
+   * one pod freezes and stays listed ready for {@code noticedMs}.
+   */
+  public record SilentPodLoad(int rate, int seconds, int freezeAtS, int noticedMs) {
+    /** 1 000 calls/s for 60 s, the freeze 10 s in, listed for the node-monitor grace period (40 s). */
+    public static final SilentPodLoad FULL = new SilentPodLoad(1000, 60, 10, 40_000);
+  }
+
+  /** Every size but the silent pod's, which is {@link SilentPodLoad#FULL}. */
+  public ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
+                       int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
+                       int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
+                       int maxAgeMs, int rolloutSeconds, Path outDir) {
+    this(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds, pickerRate,
+        pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        SilentPodLoad.FULL);
+  }
+
+  /** The same options with another silent-pod load (tests use a tiny one). */
+  public ReportOptions withSilentPod(SilentPodLoad load) {
+    return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
+        pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        load);
+  }
 
   /**
    * The write-up's experiments: n = 1000, 2000, 3000, 10 000; 2000 calls per scaling step, 10 000 for the kill;

@@ -30,6 +30,9 @@ final class Sections {
       sections.add(new MaxConnectionAgeRuns(api, options));
     }
     add(sections, rollout);
+    if (kind.includes(ReportKind.SILENT_POD)) {
+      sections.add(new SilentPod(vertx, api, options));
+    }
     if (writeup != null && dns != null && rollout != null) {
       sections.add(new StrategyTable(writeup, dns, rollout));
     }

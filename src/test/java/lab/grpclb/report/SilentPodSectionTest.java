@@ -1,0 +1,80 @@
+package lab.grpclb.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import lab.grpclb.config.Flags;
+import lab.grpclb.config.LocalConfig;
+import lab.grpclb.config.ReportKind;
+import lab.grpclb.local.LocalMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --report silent-pod} end to end against a real local cluster (gRPC port 50164, no other test uses it; 20 ms
+ * replies, 1.5 s deadlines): 100 calls/s for 6 s, a pod frozen 2 s in and listed ready for 2 s. With today's client,
+ * calls go into the frozen pod until its endpoint turns not ready, and each of them waits its whole deadline.
+ */
+@ExtendWith(VertxExtension.class)
+class SilentPodSectionTest {
+  static final ReportOptions.SilentPodLoad TINY = new ReportOptions.SilentPodLoad(100, 6, 2, 2_000);
+
+  @Test
+  void theFrozenPodGetsNewCallsUntilItsEndpointIsNotReadyAndEachWaitsItsDeadline(Vertx vertx, @TempDir Path out)
+      throws Exception {
+    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--http-port", "0",
+        "--api-port", "0", "--dns-port", "0", "--port", "50164", "--call-timeout-ms", "1500",
+        "--report", "silent-pod", "--out", out.toString()}, Map.of()));
+    assertEquals(ReportKind.SILENT_POD, config.reportKind());
+    LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
+    ReportOptions small = new ReportOptions(List.of(100), 100, 100, 60, 300, 20, 50, 1, 200, 1, 300, 2, 50, 500, 4, 1,
+        300, 3, Path.of(config.outDir())).withSilentPod(TINY);
+    String markdown;
+    try {
+      markdown = ReportRun.within(150, vertx, local.client().port(), small, config.reportKind());
+    } finally {
+      local.close().await(20, TimeUnit.SECONDS);
+    }
+    assertTrue(markdown.contains("## A silent pod"), markdown);
+    String section = markdown.substring(markdown.indexOf("## A silent pod"), markdown.indexOf("## Findings"));
+    Files.writeString(Path.of("target", "silent-pod-section.md"), markdown); // what it measured, for the log reader
+    for (SilentPod.Case c : SilentPod.CASES) {
+      assertTrue(section.contains("| " + c.label() + " |"), c.label() + " has its row\n" + section);
+    }
+
+    List<String> rr = row(section, "ClientWithKubeResolver round_robin");
+    int failed = Integer.parseInt(rr.get(2).replaceFirst(" .*", ""));
+    assertTrue(failed > 0, "today's client sends calls into the frozen pod: " + rr);
+    assertTrue(rr.get(2).contains("DEADLINE_EXCEEDED"), rr.toString());
+    assertEquals(String.valueOf(failed), rr.get(7), "every failed call waited its whole deadline: " + rr);
+    int untilS = Integer.parseInt(rr.get(6).replace("≤ ", "").replace(" s", ""));
+    assertTrue(untilS >= 2 && untilS <= 3, "new calls went there until its endpoint turned not ready (2 s), and not"
+        + " long after: " + rr);
+    assertTrue(Integer.parseInt(rr.get(5)) > 0, rr.toString());
+
+    List<String> reuse = row(section, "ClientWithReuseConn");
+    assertEquals("not within the run", reuse.get(6), "its one connection stays on the frozen pod: " + reuse);
+
+    Path chart = out.resolve("silent-pod-clientwithkuberesolver-round-robin.svg");
+    assertTrue(Files.readString(chart).startsWith("<svg"));
+    Files.copy(chart, Path.of("target", chart.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String findings = markdown.substring(markdown.indexOf("## Findings"));
+    assertTrue(findings.contains("ClientWithKubeResolver round_robin failed " + failed), findings);
+  }
+
+  /** The table row of this case, cell by cell (the case's label first). */
+  private static List<String> row(String section, String label) {
+    String line = section.lines().filter(l -> l.startsWith("| " + label + " |")).findFirst()
+        .orElseThrow(() -> new AssertionError("no row for " + label + " in\n" + section));
+    return Arrays.stream(line.substring(2, line.length() - 2).split(" \\| ")).map(String::trim).toList();
+  }
+}
