@@ -17,11 +17,13 @@ import java.util.function.Consumer;
  * while the socket stays open (the kernel still completes handshakes and acknowledges bytes until its buffers
  * fill, as it does for a process stopped in a GC pause). Sits at the head of the pipeline, next to the socket, so
  * it holds what every handler above it writes, the HTTP/2 codec's replies, PING ACKs, SETTINGS and GOAWAY alike.
- * Thawed, the held writes go out in their order, late, and reading resumes.
+ * Thawed, the held writes go out in their order, late, then what was held of the reads goes up, and reading resumes.
  *
  * <p>Reading stops twice over: autoRead off (Netty stops asking the socket) and every read request swallowed, so
- * that nothing upstream turns reading back on meanwhile. On a listening channel the same two stop accepting: new
- * connections wait in the kernel's backlog, with no byte from us. All state is touched on the channel's loop.
+ * that nothing upstream turns reading back on meanwhile. Bytes Netty reads all the same (it drains a socket whose
+ * peer half-closed) are held too. On a listening channel the same stops accepting: new connections wait in the
+ * kernel's backlog, with no byte from us. A socket that closes while frozen drops what it held. All state is touched
+ * on the channel's loop.
  */
 public final class ChannelFreeze extends ChannelDuplexHandler {
   private static final String NAME = "lab-freeze";
@@ -30,7 +32,8 @@ public final class ChannelFreeze extends ChannelDuplexHandler {
   }
 
   private final Channel channel;
-  private final List<Held> held = new ArrayList<>();
+  private final List<Held> writes = new ArrayList<>();
+  private final List<Object> reads = new ArrayList<>();
   private boolean frozen = true;
   private boolean flushAsked;
   private boolean autoReadBefore;
@@ -54,15 +57,21 @@ public final class ChannelFreeze extends ChannelDuplexHandler {
     return frozen.future();
   }
 
-  /** Sends what was held, in order, and reads again; completes once that is done on the channel's loop. */
+  /** Sends what was held, in order, hands up what was read, and reads again; completes once done on the loop. */
   public Future<Void> thaw() {
     return onLoop(ctx -> {
-      frozen = false; // from here on writes pass, those a held write's completion triggers too
-      List<Held> writes = List.copyOf(held);
-      held.clear();
-      writes.forEach(w -> ctx.write(w.message(), w.promise()));
-      if (flushAsked || !writes.isEmpty()) {
+      frozen = false; // from here on everything passes, what a held write's completion triggers too
+      List<Held> sent = List.copyOf(writes);
+      List<Object> received = List.copyOf(reads);
+      writes.clear();
+      reads.clear();
+      sent.forEach(w -> ctx.write(w.message(), w.promise()));
+      if (flushAsked || !sent.isEmpty()) {
         ctx.flush();
+      }
+      received.forEach(ctx::fireChannelRead);
+      if (!received.isEmpty()) {
+        ctx.fireChannelReadComplete();
       }
       ctx.pipeline().remove(this);
       channel.config().setAutoRead(autoReadBefore); // asks the socket for bytes again (when it was on before)
@@ -70,13 +79,13 @@ public final class ChannelFreeze extends ChannelDuplexHandler {
   }
 
   /**
-   * Drops what was held (the process is going away: those bytes never leave) and stops holding writes, so that the
-   * close that follows goes out as it would; reading stays off.
+   * Drops what was held (the process is going away: those bytes never leave) and stops holding, so that the close
+   * that follows goes out as it would; reading stays off.
    */
   public Future<Void> discard() {
     return onLoop(ctx -> {
+      dropHeld(); // still frozen: what failing the held writes makes their writers write is dropped as well
       frozen = false;
-      dropHeld();
       ctx.pipeline().remove(this);
     });
   }
@@ -101,11 +110,29 @@ public final class ChannelFreeze extends ChannelDuplexHandler {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (frozen) {
-      held.add(new Held(msg, promise));
+      reads.add(msg);
     } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!frozen) {
+      ctx.fireChannelReadComplete();
+    }
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!frozen) {
       ctx.write(msg, promise);
+    } else if (ctx.channel().isActive()) {
+      writes.add(new Held(msg, promise));
+    } else {
+      drop(msg, promise); // the socket is gone: held, it would never leave
     }
   }
 
@@ -129,14 +156,23 @@ public final class ChannelFreeze extends ChannelDuplexHandler {
     dropHeld(); // the channel closed with us in place: nothing held may leak
   }
 
+  /** Failing a held write lets its writer react, say with a reset, which may write more: that is dropped too. */
   private void dropHeld() {
-    for (Held write : held) {
-      ReferenceCountUtil.release(write.message());
-      if (!write.promise().isVoid()) { // a void promise would report its failure down the pipeline
-        write.promise().tryFailure(new ClosedChannelException());
-      }
+    while (!writes.isEmpty() || !reads.isEmpty()) {
+      List<Held> unsent = List.copyOf(writes);
+      List<Object> unread = List.copyOf(reads);
+      writes.clear();
+      reads.clear();
+      unread.forEach(ReferenceCountUtil::release);
+      unsent.forEach(w -> drop(w.message(), w.promise()));
     }
-    held.clear();
     flushAsked = false;
+  }
+
+  private static void drop(Object msg, ChannelPromise promise) {
+    ReferenceCountUtil.release(msg);
+    if (!promise.isVoid()) { // a void promise would report its failure down the pipeline
+      promise.tryFailure(new ClosedChannelException());
+    }
   }
 }

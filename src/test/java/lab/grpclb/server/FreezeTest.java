@@ -10,9 +10,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Greeters;
+import lab.grpclb.LogCapture;
 import lab.grpclb.RawHttp2;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.SharedChannel;
@@ -90,6 +92,38 @@ class FreezeTest {
       assertEquals(GrpcStatus.UNAVAILABLE, failure.status(), "the held reply never leaves: the connection closes first");
     } finally {
       channel.close();
+    }
+  }
+
+  /**
+   * A client that gives up on a frozen pod (its calls past their deadline) and closes: the pod's socket goes, and the
+   * replies it held are dropped quietly; unfrozen, it serves again.
+   */
+  @Test
+  void aClientLeavingAFrozenPodLeavesNoStackTrace(Vertx vertx) throws Exception {
+    GreeterServer server = Greeters.start(vertx, POD, DELAY_MS);
+    try (LogCapture log = LogCapture.start()) {
+      for (int round = 0; round < 3; round++) {
+        SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 3 * DELAY_MS, 5_000);
+        channel.warmUp().await(5, TimeUnit.SECONDS);
+        List<Future<HelloReply>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          calls.add(channel.sayHello(HELLO));
+        }
+        Await.until(() -> server.greeter().callsInFlight() == 20, "20 calls wait on their reply timers");
+        server.freeze().await(5, TimeUnit.SECONDS);
+        Await.until(() -> server.greeter().callsInFlight() == 0, "their replies are written, and held");
+        Future.join(calls).otherwiseEmpty().await(5, TimeUnit.SECONDS); // past their deadline
+        channel.close().await(5, TimeUnit.SECONDS);
+        Thread.sleep(300); // the kernel tells the frozen pod's socket its peer is gone
+        server.unfreeze().await(5, TimeUnit.SECONDS);
+      }
+      SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+      assertEquals(POD, after.sayHello(HELLO).await(5, TimeUnit.SECONDS).getIpAddress());
+      after.close();
+      assertEquals(List.of(), log.lines(), "no warning, no stack trace");
+    } finally {
+      server.kill().await(5, TimeUnit.SECONDS);
     }
   }
 }
