@@ -12,12 +12,17 @@ import lab.grpclb.local.Pod;
 
 /**
  * Abuses a local cluster on timers until stopped: kills a random pod every 2-5 s (SIGKILL-like), scales between
- * the given replica counts at random times, slows one pod tenfold for a few seconds now and then, and has the
- * control plane drop every watch, compact its history, or answer 500 to the next requests, in turn.
+ * the given replica counts at random times, slows one pod tenfold for a few seconds now and then, freezes one now and
+ * then (silent, listed ready until noticed; half of them unfrozen again, the others force-deleted once replaced), and
+ * has the control plane drop every watch, compact its history, or answer 500 to the next requests, in turn.
  */
 final class Chaos {
-  /** What was done. The control plane's own counts say what its faults reached (streams cut, 500s and 410s answered). */
-  record ChaosActions(long kills, long scales, long slowdowns, ControlPlaneFaults.FaultsInjected controlPlane) {
+  /**
+   * What was done: {@code unfrozen} of the {@code freezes} resumed, the others were given up for lost and deleted
+   * (unless a kill or a scale took them first). The control plane's own counts say what its faults reached.
+   */
+  record ChaosActions(long kills, long scales, long slowdowns, long freezes, long unfrozen,
+                      ControlPlaneFaults.FaultsInjected controlPlane) {
   }
 
   /** The control plane faults, in turn; every one ends with cut watches, so the client must reconnect into it. */
@@ -25,6 +30,9 @@ final class Chaos {
 
   private static final int FAILED_REQUESTS = 3;
   private static final int SLOWDOWN_FACTOR = 10;
+  /** A frozen pod stays listed ready this long at least, and up to this plus {@link #NOTICED_SPREAD_MS}. */
+  private static final int MIN_NOTICED_MS = 1_000;
+  private static final int NOTICED_SPREAD_MS = 3_000;
 
   private final Vertx vertx;
   private final LocalMode local;
@@ -34,6 +42,8 @@ final class Chaos {
   private final AtomicLong kills = new AtomicLong();
   private final AtomicLong scales = new AtomicLong();
   private final AtomicLong slowdowns = new AtomicLong();
+  private final AtomicLong freezes = new AtomicLong();
+  private final AtomicLong unfrozen = new AtomicLong();
   private volatile boolean stopped;
   private volatile Pod slowed;
   private int nextApiFault;
@@ -51,6 +61,9 @@ final class Chaos {
     every(4_000, 12_000, this::scale);
     every(5_000, 10_000, this::slowOne);
     every(3_000, 6_000, this::apiFault);
+    if (options.freezes()) {
+      every(6_000, 12_000, this::freezeOne);
+    }
   }
 
   /** Stops scheduling, puts a slowed pod back to speed, and says what was done. */
@@ -64,7 +77,8 @@ final class Chaos {
   }
 
   ChaosActions counts() {
-    return new ChaosActions(kills.get(), scales.get(), slowdowns.get(), local.controlPlane().faults().counts());
+    return new ChaosActions(kills.get(), scales.get(), slowdowns.get(), freezes.get(), unfrozen.get(),
+        local.controlPlane().faults().counts());
   }
 
   private void every(long minMs, long maxMs, Runnable action) {
@@ -105,6 +119,32 @@ final class Chaos {
     });
   }
 
+  /**
+   * A pod goes silent, listed ready for 1-4 s. Half the time the pause ends 0.5-6 s in (before or after it was given
+   * up for lost); otherwise the lost pod is force-deleted a few seconds after its replacement started. A kill or a
+   * scale may take it first: the later step then finds it gone, which is fine.
+   */
+  private void freezeOne() {
+    Pod pod = randomServing();
+    if (pod == null) {
+      return;
+    }
+    LocalCluster cluster = local.cluster();
+    int noticedMs = MIN_NOTICED_MS + random.nextInt(NOTICED_SPREAD_MS);
+    boolean resumes = random.nextBoolean();
+    long laterMs = resumes ? 500 + random.nextInt(5_500) : noticedMs + 1_000 + random.nextInt(3_000);
+    cluster.freeze(pod.name(), noticedMs).onSuccess(frozen -> {
+      freezes.incrementAndGet();
+      vertx.setTimer(laterMs, id -> {
+        if (resumes) {
+          cluster.unfreeze(pod.name()).onSuccess(v -> unfrozen.incrementAndGet());
+        } else if (pod.phase() == Pod.Phase.NODE_LOST) {
+          cluster.deletePod(pod.name());
+        }
+      });
+    });
+  }
+
   private void apiFault() {
     ControlPlaneFaults faults = local.controlPlane().faults();
     ApiFault fault = ApiFault.values()[nextApiFault++ % ApiFault.values().length];
@@ -116,8 +156,10 @@ final class Chaos {
     faults.dropWatches();
   }
 
+  /** A ready pod that is not frozen. */
   private Pod randomServing() {
-    List<Pod> serving = local.cluster().pods().stream().filter(p -> p.phase() == Pod.Phase.READY).toList();
+    List<Pod> serving = local.cluster().pods().stream()
+        .filter(p -> p.phase() == Pod.Phase.READY && p.frozenSince().isEmpty()).toList();
     return serving.isEmpty() ? null : serving.get(random.nextInt(serving.size()));
   }
 }

@@ -68,7 +68,8 @@ public final class Soak {
     try {
       LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--replicas", "3",
           "--delay-ms", String.valueOf(options.delayMs()), "--port", String.valueOf(options.port()),
-          "--http-port", String.valueOf(options.httpPort()), "--api-port", "0"}, Map.of()));
+          "--http-port", String.valueOf(options.httpPort()), "--api-port", "0",
+          "--call-timeout-ms", String.valueOf(options.callTimeoutMs())}, Map.of()));
       LocalMode local = new LocalMode(vertx, config).start().await(60, TimeUnit.SECONDS);
       try {
         return soak(vertx, local, logs);
@@ -83,7 +84,8 @@ public final class Soak {
 
   private SoakResult soak(Vertx vertx, LocalMode local, LogTally logs) throws InterruptedException {
     progress.accept("client on http://127.0.0.1:" + local.client().port() + ", " + options.duration().toSeconds()
-        + " s of chaos, n=" + options.n() + ", delay " + options.delayMs() + " ms, seed " + options.seed());
+        + " s of chaos, n=" + options.n() + ", delay " + options.delayMs() + " ms, deadline " + options.callTimeoutMs()
+        + " ms, freezes " + (options.freezes() ? "on" : "off") + ", seed " + options.seed());
     ExperimentApi api = new ExperimentApi("127.0.0.1", local.client().port(), Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
     List<ProcSample> samples = new ArrayList<>();

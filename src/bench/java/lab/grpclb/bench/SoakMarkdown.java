@@ -15,7 +15,8 @@ final class SoakMarkdown {
     out.append("## grpc-lb-lab chaos soak: ").append(result.passed() ? "PASSED" : "FAILED").append("\n\n");
     out.append("`").append(command).append("`: ").append(result.elapsed().toSeconds()).append(" s, n=").append(o.n())
         .append(" per burst, pod delay ").append(o.delayMs()).append(" ms, ").append(o.minReplicas()).append("-")
-        .append(o.maxReplicas()).append(" replicas, seed ").append(o.seed()).append(".\n");
+        .append(o.maxReplicas()).append(" replicas, call deadline ").append(o.callTimeoutMs()).append(" ms, freezes ")
+        .append(o.freezes() ? "on" : "off").append(", seed ").append(o.seed()).append(".\n");
     out.append("Passes when ClientWithKubeResolver lost no call and no log record carried a stack trace.\n");
 
     for (SoakResult.TypeSummary t : result.types()) {
@@ -47,9 +48,11 @@ final class SoakMarkdown {
 
     Chaos.ChaosActions c = result.chaos();
     out.append("\n### Chaos done\n\n");
-    out.append("| kills | scales | slowdowns | watch drops (streams cut) | compactions (410s answered) | 500s answered |\n");
-    out.append("|---:|---:|---:|---:|---:|---:|\n");
+    out.append("| kills | scales | slowdowns | freezes (unfrozen) | watch drops (streams cut) | compactions (410s answered) "
+        + "| 500s answered |\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|\n");
     out.append("| ").append(c.kills()).append(" | ").append(c.scales()).append(" | ").append(c.slowdowns()).append(" | ")
+        .append(c.freezes()).append(" (").append(c.unfrozen()).append(") | ")
         .append(c.controlPlane().watchDrops()).append(" (").append(c.controlPlane().streamsDropped()).append(") | ")
         .append(c.controlPlane().compactions()).append(" (").append(c.controlPlane().expiredAnswered()).append(") | ")
         .append(c.controlPlane().failuresAnswered()).append(" |\n");

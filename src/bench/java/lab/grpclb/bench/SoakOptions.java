@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /** What {@code bench/soak.sh [--flag value...]} was asked to do. */
 record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int minReplicas, int maxReplicas, int port,
-                   int httpPort, long seed) {
+                   int httpPort, long seed, boolean freezes, int callTimeoutMs) {
 
   static final String USAGE = """
       usage: bench/soak.sh [flags]                  (env SKIP_BUILD=1: use target/grpc-lb-lab.jar as it is)
@@ -16,18 +16,27 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
         --max-replicas 6
         --port 50051          the pods' gRPC port (pods on 127.0.0.2+, the service on 127.0.0.250)
         --http-port 0         the experiment client's port on 127.0.0.1 (0: any free one; printed at the start)
-        --seed S              the chaos's random seed (default: a new one, printed), to replay a schedule""";
+        --seed S              the chaos's random seed (default: a new one, printed), to replay a schedule
+        --freezes on          freeze a pod now and then, listed ready 1-4 s, half of them unfrozen again (off: none)
+        --call-timeout-ms 5000  the client's call deadline: what a call into a frozen pod waits""";
 
   static SoakOptions defaults() {
-    return new SoakOptions(Duration.ofMinutes(10), 3000, 50, 5, 2, 6, 50051, 0, System.nanoTime());
+    return new SoakOptions(Duration.ofMinutes(10), 3000, 50, 5, 2, 6, 50051, 0, System.nanoTime(), true, 5_000);
   }
 
   SoakOptions withDuration(Duration duration) {
-    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed);
+    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
+        callTimeoutMs);
   }
 
   SoakOptions withPort(int port) {
-    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed);
+    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
+        callTimeoutMs);
+  }
+
+  SoakOptions withFreezes(boolean freezes) {
+    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
+        callTimeoutMs);
   }
 
   static SoakOptions parse(String[] args) {
@@ -41,6 +50,8 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
     int port = o.port;
     int httpPort = o.httpPort;
     long seed = o.seed;
+    boolean freezes = o.freezes;
+    int callTimeoutMs = o.callTimeoutMs;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
@@ -71,14 +82,25 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
         case "port" -> port = integer(name, value, 1, 65535);
         case "http-port" -> httpPort = integer(name, value, 0, 65535);
         case "seed" -> seed = longValue(name, value);
+        case "freezes" -> freezes = onOff(name, value);
+        case "call-timeout-ms" -> callTimeoutMs = integer(name, value, 1, 3_600_000);
         default -> throw new BenchOptions.Usage("unknown flag --" + name + "; valid: --minutes, --seconds, --n, --delay-ms, "
-            + "--other-every, --min-replicas, --max-replicas, --port, --http-port, --seed");
+            + "--other-every, --min-replicas, --max-replicas, --port, --http-port, --seed, --freezes, --call-timeout-ms");
       }
     }
     if (minReplicas > maxReplicas) {
       throw new BenchOptions.Usage("--min-replicas (" + minReplicas + ") must not exceed --max-replicas (" + maxReplicas + ")");
     }
-    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed);
+    return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
+        callTimeoutMs);
+  }
+
+  private static boolean onOff(String name, String raw) {
+    return switch (raw) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new BenchOptions.Usage("--" + name + " must be on or off, got '" + raw + "'");
+    };
   }
 
   private static int integer(String name, String raw, int min, int max) {
