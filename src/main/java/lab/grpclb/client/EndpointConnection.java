@@ -230,9 +230,10 @@ public final class EndpointConnection implements Subchannel {
       return;
     }
     stopProbes();
-    transport = null;
+    CallFailure failure = new CallFailure(GrpcStatus.UNAVAILABLE, why);
+    transport = Future.failedFuture(failure); // as after a failed attempt: it waits for the backoff, or its reset
     gone.close();
-    failed(new CallFailure(GrpcStatus.UNAVAILABLE, why));
+    failed(failure);
   }
 
   /** The keepalive PINGs and the health Watch end with the READY connection (a drain then waits for no Watch). */

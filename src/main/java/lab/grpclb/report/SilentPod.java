@@ -61,7 +61,7 @@ final class SilentPod implements ReportSection {
    * that dials the service address, the calls that failed there count too (the client cannot see the pod behind it,
    * and the frozen pod is the only one that fails calls).
    */
-  record Result(Case c, MeasuredRun run, String pod, String ip, int[] hole, int freezeAtS, int sendingSeconds) {
+  record FreezeResult(Case c, MeasuredRun run, String pod, String ip, int[] hole, int freezeAtS, int sendingSeconds) {
 
     /** Failed calls by gRPC status, most first. */
     Map<String, Integer> failedByStatus() {
@@ -110,7 +110,7 @@ final class SilentPod implements ReportSection {
   private final Vertx vertx;
   private final LabApi api;
   private final ReportOptions.SilentPodLoad load;
-  private final List<Result> results = new ArrayList<>();
+  private final List<FreezeResult> results = new ArrayList<>();
 
   SilentPod(Vertx vertx, LabApi api, ReportOptions options) {
     this.vertx = vertx;
@@ -155,7 +155,7 @@ final class SilentPod implements ReportSection {
       if (both.failed()) {
         return Future.failedFuture(both.cause());
       }
-      results.add(new Result(c, run.result(), victim.name(), victim.ip(), hole(run.result(), victim.ip(), service),
+      results.add(new FreezeResult(c, run.result(), victim.name(), victim.ip(), hole(run.result(), victim.ip(), service),
           load.freezeAtS(), load.seconds()));
       return Future.succeededFuture();
     }));
@@ -214,14 +214,14 @@ final class SilentPod implements ReportSection {
         + " count too (the client cannot see the pod behind it). p99 and p99.9 over every call, in ms.");
     md.line("");
     List<List<String>> rows = new ArrayList<>();
-    for (Result r : results) {
+    for (FreezeResult r : results) {
       rows.add(List.of(r.c().label(), r.ip(), failed(r), Numbers.figures(r.run().latency().p99()),
           Numbers.figures(r.run().latency().p999()), Numbers.count(r.intoHoleAfterFreeze()), r.untilNoNewCall(),
           Numbers.count(r.waitedWholeDeadline())));
     }
     md.table(List.of("case", "frozen pod", "failed (by status)", "p99", "p99.9", "calls into it after the freeze",
         "from the freeze to its last new call", "waited a whole deadline"), rows);
-    for (Result r : results) {
+    for (FreezeResult r : results) {
       String file = "silent-pod-" + r.c().label().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + ".svg";
       md.chart(file, r.c().label() + ": calls per pod per second, " + r.ip() + " frozen at " + r.freezeAtS() + " s",
           Charts.callsPerSecond(r.c().label() + ": calls per pod per second (by the second they left)", lanes(r),
@@ -229,7 +229,7 @@ final class SilentPod implements ReportSection {
     }
   }
 
-  private static String failed(Result r) {
+  private static String failed(FreezeResult r) {
     if (r.run().failed() == 0) {
       return "0";
     }
@@ -248,12 +248,12 @@ final class SilentPod implements ReportSection {
     return marks;
   }
 
-  private static String frozenLane(Result r) {
+  private static String frozenLane(FreezeResult r) {
     return "frozen " + r.ip();
   }
 
   /** The frozen pod's lane first, then every other pod's in address order, over the seconds calls were sent. */
-  private static Map<String, int[]> lanes(Result r) {
+  private static Map<String, int[]> lanes(FreezeResult r) {
     List<ExperimentReport.Second> timeline = r.run().report().timeline();
     timeline = timeline.subList(0, Math.min(timeline.size(), r.sendingSeconds()));
     Map<String, int[]> lanes = new LinkedHashMap<>();
@@ -270,13 +270,13 @@ final class SilentPod implements ReportSection {
   }
 
   /** This case's result, or null when it did not run. */
-  Result result(String label) {
+  FreezeResult result(String label) {
     return results.stream().filter(r -> r.c().label().equals(label)).findFirst().orElse(null);
   }
 
   @Override
   public List<String> summary() {
-    Result rr = result(KUBE + " round_robin");
+    FreezeResult rr = result(KUBE + " round_robin");
     if (rr == null) {
       return List.of();
     }
@@ -292,7 +292,7 @@ final class SilentPod implements ReportSection {
   @Override
   public List<String> findings() {
     List<String> findings = new ArrayList<>();
-    for (Result r : results) {
+    for (FreezeResult r : results) {
       Integer until = r.secondsUntilNoNewCall();
       String stop = until == null ? "still sent it new calls when the loop ended"
           : "sent it its last new call within " + until + " s of the freeze"

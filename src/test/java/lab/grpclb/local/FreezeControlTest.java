@@ -2,7 +2,6 @@ package lab.grpclb.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import lab.grpclb.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,25 +32,21 @@ class FreezeControlTest {
   static final int DEADLINE_MS = 1_000;
   static final int NOTICED_MS = 3_000;
 
-  LocalMode local;
-  Http http;
-  int port;
+  TestClusters.Cluster cluster;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    local = TestClusters.start(vertx, GRPC_PORT, "--replicas", "3", "--delay-ms", "20",
+    cluster = TestClusters.start(vertx, GRPC_PORT, "--replicas", "3", "--delay-ms", "20",
         "--call-timeout-ms", String.valueOf(DEADLINE_MS));
-    http = new Http(vertx);
-    port = local.client().port();
   }
 
   @AfterAll
   void stop() throws Exception {
-    local.close().await(20, TimeUnit.SECONDS);
+    cluster.close();
   }
 
   Http.Answer send(HttpMethod method, String uri) throws Exception {
-    return http.send(method, port, uri);
+    return cluster.send(method, uri);
   }
 
   List<JsonObject> pods() throws Exception {
@@ -70,7 +64,7 @@ class FreezeControlTest {
   }
 
   JsonObject kubeRun(int n) throws Exception {
-    Http.Answer answer = http.get(port, "/experiment/client?type=ClientWithKubeResolver&n=" + n);
+    Http.Answer answer = cluster.send(HttpMethod.GET, "/experiment/client?type=ClientWithKubeResolver&n=" + n);
     assertEquals(200, answer.status(), answer.body().encode());
     return answer.body();
   }

@@ -18,6 +18,7 @@ import lab.grpclb.LogCapture;
 import lab.grpclb.RawHttp2;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,7 +39,7 @@ class FreezeTest {
   @Test
   void aFrozenPodSendsNoPingAckNoReplyAndNoSettingsUntilItIsUnfrozen(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, POD, DELAY_MS);
-    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000, KeepAlive.OFF);
     try (RawHttp2 open = new RawHttp2(POD, server.port())) {
       assertTrue(open.handshake(2_000), "the server's SETTINGS");
       open.ping(new byte[8]);
@@ -78,7 +79,7 @@ class FreezeTest {
   @Test
   void aPodKilledWhileFrozenClosesItsSocketsAndNeverSendsWhatItHeld(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, POD, DELAY_MS);
-    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000, KeepAlive.OFF);
     try {
       channel.warmUp().await(5, TimeUnit.SECONDS);
       Future<HelloReply> call = channel.sayHello(HELLO);
@@ -104,7 +105,7 @@ class FreezeTest {
     GreeterServer server = Greeters.start(vertx, POD, DELAY_MS);
     try (LogCapture log = LogCapture.start()) {
       for (int round = 0; round < 3; round++) {
-        SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 3 * DELAY_MS, 5_000);
+        SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 3 * DELAY_MS, 5_000, KeepAlive.OFF);
         channel.warmUp().await(5, TimeUnit.SECONDS);
         List<Future<HelloReply>> calls = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -118,7 +119,7 @@ class FreezeTest {
         Thread.sleep(300); // the kernel tells the frozen pod's socket its peer is gone
         server.unfreeze().await(5, TimeUnit.SECONDS);
       }
-      SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000);
+      SharedChannel after = new SharedChannel(vertx, Greeters.address(server), 5_000, 5_000, KeepAlive.OFF);
       assertEquals(POD, after.sayHello(HELLO).await(5, TimeUnit.SECONDS).getIpAddress());
       after.close();
       assertEquals(List.of(), log.lines(), "no warning, no stack trace");

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
 import lab.grpclb.PacketDrops;
 import lab.grpclb.RawHttp2;
+import lab.grpclb.call.CallFailure;
 import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,7 +37,7 @@ class PacketDropTest {
   void aConnectionWhosePacketsAreDroppedCarriesNothingAndNoResetArrives(Vertx vertx) throws Exception {
     PacketDrops drops = PacketDrops.assumeAvailable();
     GreeterServer server = Greeters.start(vertx, POD, PORT, 20);
-    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 30_000, 5_000);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 30_000, 5_000, KeepAlive.OFF);
     try (RawHttp2 raw = new RawHttp2(POD, PORT)) {
       assertTrue(raw.handshake(2_000), "the server's SETTINGS");
       raw.ping(new byte[8]);
@@ -54,6 +56,37 @@ class PacketDropTest {
       }
       assertTrue(raw.pingAcked(PAYLOAD, 15_000), "TCP retransmits once the rules are gone: the ACK arrives late");
       assertEquals(POD, call.await(15, TimeUnit.SECONDS).getIpAddress());
+    } finally {
+      drops.close();
+      channel.close();
+      server.kill().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The same dropped packets, with keepalive on: the client finds the dead connection long before the deadline. */
+  @Test
+  void keepaliveFindsAConnectionWhosePacketsAreDropped(Vertx vertx) throws Exception {
+    PacketDrops drops = PacketDrops.assumeAvailable();
+    GreeterServer server = Greeters.start(vertx, POD, PORT, 20);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 30_000, 5_000,
+        new KeepAlive(300, 300, false));
+    try {
+      channel.warmUp().await(5, TimeUnit.SECONDS);
+      long sent = System.nanoTime();
+      Future<HelloReply> call;
+      try {
+        drops.dropAll(POD);
+        call = channel.sayHello(HelloRequest.newBuilder().setName("dropped").build());
+        Throwable failed = call.transform(ar -> Future.succeededFuture(ar.cause())).await(10, TimeUnit.SECONDS);
+        long waitedMs = (System.nanoTime() - sent) / 1_000_000;
+        assertTrue(failed != null && CallFailure.of(failed).transportFailure(), "the connection was closed: " + failed);
+        assertTrue(waitedMs < 5_000, "found by keepalive (300 ms + 300 ms), not the 30 s deadline: " + waitedMs + " ms");
+      } finally {
+        drops.close();
+      }
+      channel.warmUp().await(15, TimeUnit.SECONDS); // as an experiment starts: skip the reconnect backoff
+      assertEquals(POD, channel.sayHello(HelloRequest.newBuilder().setName("after").build())
+          .await(15, TimeUnit.SECONDS).getIpAddress(), "a new connection once packets flow again");
     } finally {
       drops.close();
       channel.close();
