@@ -29,8 +29,7 @@ final class SilentPod implements ReportSection {
 
   /**
    * One run: a client type, its picker (ClientWithKubeResolver only) and more query parameters, if any. A setting
-   * that exists per request (keepalive, hedging, once they do) is one more case of one line, e.g.
-   * {@code Case.picker("round_robin").with("hedging", "hedging_delay_ms=50")}.
+   * that exists per request is one more case of one line, as hedging is below.
    */
   record Case(String label, ClientType type, String lb, String extraQuery) {
     static Case of(ClientType type) {
@@ -51,10 +50,13 @@ final class SilentPod implements ReportSection {
     }
   }
 
-  /** Every client type, and each picker of ClientWithKubeResolver. */
+  /**
+   * Every client type (with the lab's keepalive, on by default), each picker of ClientWithKubeResolver, and round
+   * robin hedged after twice the pods' 500 ms.
+   */
   static final List<Case> CASES = List.of(Case.of(ClientType.CLIENT), Case.of(ClientType.REUSE_CONN),
       Case.picker("round_robin"), Case.picker("least_request"), Case.picker("peak_ewma"),
-      Case.of(ClientType.DNS_RESOLVER));
+      Case.picker("round_robin").with("hedged 1 s", "hedging_delay_ms=1000"), Case.of(ClientType.DNS_RESOLVER));
 
   /**
    * What one case measured. {@code hole}: per second of the run, the calls that left for the frozen pod; for a type
