@@ -35,11 +35,11 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
 
   /**
    * The silent-pod experiment: an open loop of {@code rate} calls/s for {@code seconds}; {@code freezeAtS} into it
-   * one pod freezes and stays listed ready for {@code noticedMs}.
+   * one pod freezes and stays listed ready for {@code noticedMs}; once per case.
    */
-  public record SilentPodLoad(int rate, int seconds, int freezeAtS, int noticedMs) {
-    /** 1 000 calls/s for 60 s, the freeze 10 s in, listed for the node-monitor grace period (40 s). */
-    public static final SilentPodLoad FULL = new SilentPodLoad(1000, 60, 10, 40_000);
+  public record SilentPodLoad(int rate, int seconds, int freezeAtS, int noticedMs, List<SilentPod.Case> cases) {
+    /** 1 000 calls/s for 60 s, the freeze 10 s in, listed for the node-monitor grace period (40 s), every case. */
+    public static final SilentPodLoad FULL = new SilentPodLoad(1000, 60, 10, 40_000, SilentPod.CASES);
   }
 
   /** Every size but the silent pod's, which is {@link SilentPodLoad#FULL}. */
