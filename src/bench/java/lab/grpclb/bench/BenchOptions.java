@@ -107,7 +107,7 @@ record BenchOptions(
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
-        ns.add(integer("n", arg, 1, 100_000_000));
+        ns.add(bounded("n", arg, 1, 100_000_000));
         continue;
       }
       String name = arg.substring(2);
@@ -227,6 +227,11 @@ record BenchOptions(
   }
 
   private static int integer(String name, String raw, int min, int max) {
+    return bounded("--" + name, raw, min, max);
+  }
+
+  /** An integer in [min, max], or a usage error naming {@code what} (the soak reads its flags with it too). */
+  static int bounded(String what, String raw, int min, int max) {
     try {
       int value = Integer.parseInt(raw.trim().replace("_", ""));
       if (value >= min && value <= max) {
@@ -235,9 +240,9 @@ record BenchOptions(
     } catch (NumberFormatException ignored) {
       // below
     }
-    throw new Usage((name.equals("n") ? "n" : "--" + name) + " must be an integer from " + min + " to " + max
-        + ", got '" + raw + "'");
+    throw new Usage(what + " must be an integer from " + min + " to " + max + ", got '" + raw + "'");
   }
+
 
   private static String heap(String name, String raw) {
     if (!raw.matches("[0-9]+[kKmMgG]?")) {

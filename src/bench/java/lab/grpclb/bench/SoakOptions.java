@@ -103,17 +103,6 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
     };
   }
 
-  private static int integer(String name, String raw, int min, int max) {
-    try {
-      int value = Integer.parseInt(raw.trim().replace("_", ""));
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // below
-    }
-    throw new BenchOptions.Usage("--" + name + " must be an integer from " + min + " to " + max + ", got '" + raw + "'");
-  }
 
   private static double decimal(String name, String raw, double min, double max) {
     try {
@@ -133,5 +122,9 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
     } catch (NumberFormatException e) {
       throw new BenchOptions.Usage("--" + name + " must be an integer, got '" + raw + "'");
     }
+  }
+
+  private static int integer(String name, String raw, int min, int max) {
+    return BenchOptions.bounded("--" + name, raw, min, max);
   }
 }
