@@ -20,7 +20,7 @@ public final class ReadyWait {
   }
 
   /** Completes when some endpoint is READY, or when the current window closes. */
-  public Future<Void> await() {
+  public Future<Void> window() {
     if (window == null) {
       Promise<Void> opened = Promise.promise();
       window = opened;

@@ -188,7 +188,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
 
   /** Completes when some endpoint is READY or the current wait window closes; on the event loop only. */
   private Future<Void> awaitSomeReady() {
-    return picker.noneReason() == null ? Future.succeededFuture() : readyWait.await();
+    return picker.noneReason() == null ? Future.succeededFuture() : readyWait.window();
   }
 
   /** Attempts {@code lb} has picked an endpoint for since the channel was created. */

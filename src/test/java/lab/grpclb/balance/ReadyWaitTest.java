@@ -16,22 +16,22 @@ class ReadyWaitTest {
 
   @Test
   void callsShareOneWindowThatClosesAfterTheMaximumWait() {
-    Future<Void> first = wait.await();
-    Future<Void> second = wait.await();
+    Future<Void> first = wait.window();
+    Future<Void> second = wait.window();
     assertSame(first, second, "one window for every waiting call");
     assertEquals(1, clock.pendingTimers(), "and one timer");
     clock.advanceMs(999);
     assertFalse(first.isComplete());
     clock.advanceMs(1);
     assertTrue(first.succeeded(), "closed by the clock: the calls pick again, and fail saying why");
-    Future<Void> next = wait.await();
+    Future<Void> next = wait.window();
     assertNotSame(first, next, "a later call opens a new window");
     assertFalse(next.isComplete());
   }
 
   @Test
   void anEndpointBecomingReadyReleasesTheWaitingCallsAtOnce() {
-    Future<Void> waiting = wait.await();
+    Future<Void> waiting = wait.window();
     clock.advanceMs(10);
     wait.ready();
     assertTrue(waiting.succeeded());
