@@ -18,9 +18,4 @@ public record KeepAlive(long timeMs, long timeoutMs, boolean withoutCalls) {
     return timeMs > 0;
   }
 
-  /** For logs and errors: "every 10000 ms, ACK within 5000 ms" or "off". */
-  public String describe() {
-    return on() ? "PING after " + timeMs + " ms without a read, ACK within " + timeoutMs + " ms"
-        + (withoutCalls ? ", idle connections too" : "") : "off";
-  }
 }
