@@ -17,5 +17,4 @@ public record KeepAlive(long timeMs, long timeoutMs, boolean withoutCalls) {
   public boolean on() {
     return timeMs > 0;
   }
-
 }
