@@ -1,6 +1,7 @@
 package lab.grpclb.bench;
 
 import io.vertx.core.Vertx;
+import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,8 +13,8 @@ import lab.grpclb.local.Pod;
 
 /**
  * Abuses a local cluster on timers until stopped: kills a random pod every 2-5 s (SIGKILL-like), scales between
- * the given replica counts at random times, slows one pod tenfold for a few seconds now and then, freezes one now and
- * then (silent, listed ready until noticed; half of them unfrozen again, the others force-deleted once replaced), and
+ * the given replica counts at random times, slows one pod tenfold for a few seconds now and then, turns one NOT_SERVING for
+ * a few seconds now and then, freezes one now and then (silent, listed ready until noticed; half of them unfrozen again, the others force-deleted once replaced), and
  * has the control plane drop every watch, compact its history, or answer 500 to the next requests, in turn.
  */
 final class Chaos {
@@ -21,7 +22,7 @@ final class Chaos {
    * What was done: {@code unfrozen} of the {@code freezes} resumed, the others were given up for lost and deleted
    * (unless a kill or a scale took them first). The control plane's own counts say what its faults reached.
    */
-  record ChaosActions(long kills, long scales, long slowdowns, long freezes, long unfrozen,
+  record ChaosActions(long kills, long scales, long slowdowns, long freezes, long unfrozen, long healthFlips,
                       ControlPlaneFaults.FaultsInjected controlPlane) {
   }
 
@@ -44,8 +45,10 @@ final class Chaos {
   private final AtomicLong slowdowns = new AtomicLong();
   private final AtomicLong freezes = new AtomicLong();
   private final AtomicLong unfrozen = new AtomicLong();
+  private final AtomicLong healthFlips = new AtomicLong();
   private volatile boolean stopped;
   private volatile Pod slowed;
+  private volatile Pod notServing;
   private int nextApiFault;
 
   Chaos(Vertx vertx, LocalMode local, SoakOptions options, Consumer<String> progress) {
@@ -61,24 +64,43 @@ final class Chaos {
     every(4_000, 12_000, this::scale);
     every(5_000, 10_000, this::slowOne);
     every(3_000, 6_000, this::apiFault);
+    every(4_000, 9_000, this::flipHealth);
     if (options.freezes()) {
       every(6_000, 12_000, this::freezeOne);
     }
   }
 
-  /** Stops scheduling, puts a slowed pod back to speed, and says what was done. */
+  /**
+   * Stops scheduling and undoes what lasts: a slowed pod back to speed, a NOT_SERVING one SERVING, frozen ones
+   * resumed (a lost pod comes back and the Deployment removes its surplus). Says what was done.
+   */
   ChaosActions stop() {
     stopped = true;
+    LocalCluster cluster = local.cluster();
     Pod pod = slowed;
     if (pod != null) {
-      local.cluster().delay(pod, options.delayMs());
+      cluster.delay(pod, options.delayMs());
     }
+    Pod sick = notServing;
+    if (sick != null) {
+      sick.server().health(ServingStatus.SERVING);
+    }
+    cluster.pods().stream().filter(p -> p.frozenSince().isPresent()).forEach(p -> cluster.unfreeze(p.name()));
     return counts();
+  }
+
+  /**
+   * Whether the cluster is back at rest: no pod frozen, terminating or crashed. A frozen pod's sockets stay open
+   * until it ends (in this process they count among its descriptors), so the last sample waits for this.
+   */
+  boolean quiet() {
+    return local.cluster().pods().stream().allMatch(p -> p.frozenSince().isEmpty()
+        && (p.phase() == Pod.Phase.READY || p.phase() == Pod.Phase.STARTING));
   }
 
   ChaosActions counts() {
     return new ChaosActions(kills.get(), scales.get(), slowdowns.get(), freezes.get(), unfrozen.get(),
-        local.controlPlane().faults().counts());
+        healthFlips.get(), local.controlPlane().faults().counts());
   }
 
   private void every(long minMs, long maxMs, Runnable action) {
@@ -91,15 +113,18 @@ final class Chaos {
   }
 
   private void kill() {
-    Pod victim = randomServing();
+    Pod victim = spareHealthyPod();
     if (victim != null) {
       kills.incrementAndGet();
       local.cluster().crash(victim.name(), LocalCluster.DEFAULT_CRASH_NOTICED_MS);
     }
   }
 
+  /** Scales down no further than keeps one pod that is not sick among the oldest, which the Deployment keeps. */
   private void scale() {
-    int replicas = options.minReplicas() + random.nextInt(options.maxReplicas() - options.minReplicas() + 1);
+    int drawn = options.minReplicas() + random.nextInt(options.maxReplicas() - options.minReplicas() + 1);
+    long sick = local.cluster().pods().stream().filter(p -> p.live() && !isHealthy(p)).count();
+    int replicas = (int) Math.max(drawn, Math.min(sick + 1, options.maxReplicas()));
     scales.incrementAndGet();
     local.scale(replicas).onFailure(err -> progress.accept("scale to " + replicas + " did not settle: " + err.getMessage()));
   }
@@ -119,13 +144,28 @@ final class Chaos {
     });
   }
 
+  /** A pod reports NOT_SERVING for 1-3 s (its endpoint stays listed ready), then SERVING again. */
+  private void flipHealth() {
+    Pod pod = spareHealthyPod();
+    if (pod == null || notServing != null) {
+      return;
+    }
+    notServing = pod;
+    healthFlips.incrementAndGet();
+    pod.server().health(ServingStatus.NOT_SERVING);
+    vertx.setTimer(1_000 + random.nextInt(2_000), id -> {
+      pod.server().health(ServingStatus.SERVING);
+      notServing = null;
+    });
+  }
+
   /**
    * A pod goes silent, listed ready for 1-4 s. Half the time the pause ends 0.5-6 s in (before or after it was given
    * up for lost); otherwise the lost pod is force-deleted a few seconds after its replacement started. A kill or a
    * scale may take it first: the later step then finds it gone, which is fine.
    */
   private void freezeOne() {
-    Pod pod = randomServing();
+    Pod pod = spareHealthyPod();
     if (pod == null) {
       return;
     }
@@ -161,5 +201,20 @@ final class Chaos {
     List<Pod> serving = local.cluster().pods().stream()
         .filter(p -> p.phase() == Pod.Phase.READY && p.frozenSince().isEmpty()).toList();
     return serving.isEmpty() ? null : serving.get(random.nextInt(serving.size()));
+  }
+
+  /**
+   * A healthy pod that can be spared: one of two or more, so that a healthy pod is left. The chaos never takes the
+   * last one: a call lost then is lost to any client, and the soak is about the calls a client could have saved.
+   */
+  private Pod spareHealthyPod() {
+    List<Pod> healthy = local.cluster().pods().stream().filter(Chaos::isHealthy).toList();
+    return healthy.size() < 2 ? null : healthy.get(random.nextInt(healthy.size()));
+  }
+
+  /** Ready, not frozen, and SERVING to gRPC health checks. */
+  private static boolean isHealthy(Pod pod) {
+    return pod.phase() == Pod.Phase.READY && pod.frozenSince().isEmpty()
+        && pod.server().health() == ServingStatus.SERVING;
   }
 }

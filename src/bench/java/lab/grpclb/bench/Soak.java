@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import lab.grpclb.client.Attempts;
 import lab.grpclb.client.Retries;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.Flags;
@@ -26,6 +27,8 @@ import lab.grpclb.local.LocalMode;
 public final class Soak {
   static final List<ClientType> OTHER_TYPES = List.of(ClientType.CLIENT, ClientType.REUSE_CONN);
   private static final long PROGRESS_EVERY_MS = 30_000;
+  /** A terminating pod's drain timeout in local mode (20 s) and some. */
+  private static final long QUIET_WITHIN_MS = 25_000;
 
   private final SoakOptions options;
   private final Consumer<String> progress;
@@ -69,7 +72,8 @@ public final class Soak {
       LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--replicas", "3",
           "--delay-ms", String.valueOf(options.delayMs()), "--port", String.valueOf(options.port()),
           "--http-port", String.valueOf(options.httpPort()), "--api-port", "0",
-          "--call-timeout-ms", String.valueOf(options.callTimeoutMs())}, Map.of()));
+          "--call-timeout-ms", String.valueOf(options.callTimeoutMs()),
+          "--hedging-delay-ms", String.valueOf(options.hedgingDelayMs())}, Map.of()));
       LocalMode local = new LocalMode(vertx, config).start().await(60, TimeUnit.SECONDS);
       try {
         return soak(vertx, local, logs);
@@ -85,7 +89,8 @@ public final class Soak {
   private SoakResult soak(Vertx vertx, LocalMode local, LogTally logs) throws InterruptedException {
     progress.accept("client on http://127.0.0.1:" + local.client().port() + ", " + options.duration().toSeconds()
         + " s of chaos, n=" + options.n() + ", delay " + options.delayMs() + " ms, deadline " + options.callTimeoutMs()
-        + " ms, freezes " + (options.freezes() ? "on" : "off") + ", seed " + options.seed());
+        + " ms, hedging after " + options.hedgingDelayMs() + " ms, freezes " + (options.freezes() ? "on" : "off")
+        + ", seed " + options.seed());
     ExperimentApi api = new ExperimentApi("127.0.0.1", local.client().port(), Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
     List<ProcSample> samples = new ArrayList<>();
@@ -108,10 +113,23 @@ public final class Soak {
       }
     }
     Chaos.ChaosActions done = chaos.stop();
+    awaitQuiet(chaos);
     samples.add(ProcSample.settled("end", elapsedMs(startNanos)));
     List<SoakResult.TypeSummary> types = runs.entrySet().stream()
         .map(e -> SoakResult.TypeSummary.of(e.getKey(), e.getValue())).toList();
     return new SoakResult(options, Duration.ofMillis(elapsedMs(startNanos)), types, samples, done, logs.counts());
+  }
+
+  /** Waits (at most a pod's drain timeout and a little) for the undone chaos to settle, saying so if it did not. */
+  private void awaitQuiet(Chaos chaos) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_WITHIN_MS);
+    while (!chaos.quiet()) {
+      if (System.nanoTime() > deadline) {
+        progress.accept("the cluster did not settle within " + QUIET_WITHIN_MS + " ms after the chaos stopped");
+        return;
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** Mostly ClientWithKubeResolver; every {@code otherEvery}-th burst one of the other types, in turn. */
@@ -143,11 +161,12 @@ public final class Soak {
     Map<String, Long> errors = new TreeMap<>();
     report.outcome().errors().forEach((error, count) -> errors.put(error, count.longValue()));
     return new SoakResult.Round(type, n, report.ok(), report.failed(), errors, report.channel().retried(),
-        report.latency().p99());
+        report.channel().attempts(), report.latency().p99());
   }
 
   private static SoakResult.Round failedRun(ClientType type, int n, String error) {
-    return new SoakResult.Round(type, n, 0, n, Map.of(error, (long) n), Retries.NONE, Double.NaN);
+    return new SoakResult.Round(type, n, 0, n, Map.of(error, (long) n), Retries.NONE, Attempts.NONE,
+        Double.NaN);
   }
 
   private static String failedSoFar(Map<ClientType, List<SoakResult.Round>> runs) {

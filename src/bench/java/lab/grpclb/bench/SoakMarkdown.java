@@ -15,17 +15,19 @@ final class SoakMarkdown {
     out.append("## grpc-lb-lab chaos soak: ").append(result.passed() ? "PASSED" : "FAILED").append("\n\n");
     out.append("`").append(command).append("`: ").append(result.elapsed().toSeconds()).append(" s, n=").append(o.n())
         .append(" per burst, pod delay ").append(o.delayMs()).append(" ms, ").append(o.minReplicas()).append("-")
-        .append(o.maxReplicas()).append(" replicas, call deadline ").append(o.callTimeoutMs()).append(" ms, freezes ")
-        .append(o.freezes() ? "on" : "off").append(", seed ").append(o.seed()).append(".\n");
+        .append(o.maxReplicas()).append(" replicas, call deadline ").append(o.callTimeoutMs()).append(" ms, hedging after ")
+        .append(o.hedgingDelayMs()).append(" ms, freezes ").append(o.freezes() ? "on" : "off").append(", seed ").append(o.seed()).append(".\n");
     out.append("Passes when ClientWithKubeResolver lost no call and no log record carried a stack trace.\n");
 
     for (SoakResult.TypeSummary t : result.types()) {
       out.append("\n### ").append(t.type()).append("\n\n");
-      out.append("| runs | calls | ok | failed | retried | retried_transparent | retried_policy | p99 ms max | p99 ms median |\n");
-      out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      out.append("| runs | calls | ok | failed | retried | retried_transparent | retried_policy | hedged | hedge_won "
+          + "| p99 ms max | p99 ms median |\n");
+      out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       out.append("| ").append(t.runs()).append(" | ").append(t.calls()).append(" | ").append(t.ok()).append(" | ")
           .append(t.failed()).append(" | ").append(t.retried().total()).append(" | ").append(t.retried().transparent())
-          .append(" | ").append(t.retried().policy()).append(" | ").append(ms(t.p99MaxMs())).append(" | ")
+          .append(" | ").append(t.retried().policy()).append(" | ").append(t.hedged()).append(" | ").append(t.hedgeWon())
+          .append(" | ").append(ms(t.p99MaxMs())).append(" | ")
           .append(ms(t.p99MedianMs())).append(" |\n");
       if (!t.errors().isEmpty()) {
         out.append("\n| failed by status | calls |\n|---|---:|\n");
@@ -48,11 +50,11 @@ final class SoakMarkdown {
 
     Chaos.ChaosActions c = result.chaos();
     out.append("\n### Chaos done\n\n");
-    out.append("| kills | scales | slowdowns | freezes (unfrozen) | watch drops (streams cut) | compactions (410s answered) "
+    out.append("| kills | scales | slowdowns | freezes (unfrozen) | health flips | watch drops (streams cut) | compactions (410s answered) "
         + "| 500s answered |\n");
-    out.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     out.append("| ").append(c.kills()).append(" | ").append(c.scales()).append(" | ").append(c.slowdowns()).append(" | ")
-        .append(c.freezes()).append(" (").append(c.unfrozen()).append(") | ")
+        .append(c.freezes()).append(" (").append(c.unfrozen()).append(") | ").append(c.healthFlips()).append(" | ")
         .append(c.controlPlane().watchDrops()).append(" (").append(c.controlPlane().streamsDropped()).append(") | ")
         .append(c.controlPlane().compactions()).append(" (").append(c.controlPlane().expiredAnswered()).append(") | ")
         .append(c.controlPlane().failuresAnswered()).append(" |\n");

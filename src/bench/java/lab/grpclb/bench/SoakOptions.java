@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /** What {@code bench/soak.sh [--flag value...]} was asked to do. */
 record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int minReplicas, int maxReplicas, int port,
-                   int httpPort, long seed, boolean freezes, int callTimeoutMs) {
+                   int httpPort, long seed, boolean freezes, int callTimeoutMs, int hedgingDelayMs) {
 
   static final String USAGE = """
       usage: bench/soak.sh [flags]                  (env SKIP_BUILD=1: use target/grpc-lb-lab.jar as it is)
@@ -18,25 +18,27 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
         --http-port 0         the experiment client's port on 127.0.0.1 (0: any free one; printed at the start)
         --seed S              the chaos's random seed (default: a new one, printed), to replay a schedule
         --freezes on          freeze a pod now and then, listed ready 1-4 s, half of them unfrozen again (off: none)
-        --call-timeout-ms 5000  the client's call deadline: what a call into a frozen pod waits""";
+        --call-timeout-ms 5000  the client's call deadline: what a call into a frozen pod waits without hedging
+        --hedging-delay-ms 1000 ClientWithKubeResolver hedges a call with no answer this long to another pod (0: off;
+                                keepalive alone notices a frozen pod in 15 s, past the deadline)""";
 
   static SoakOptions defaults() {
-    return new SoakOptions(Duration.ofMinutes(10), 3000, 50, 5, 2, 6, 50051, 0, System.nanoTime(), true, 5_000);
+    return new SoakOptions(Duration.ofMinutes(10), 3000, 50, 5, 2, 6, 50051, 0, System.nanoTime(), true, 5_000, 1_000);
   }
 
   SoakOptions withDuration(Duration duration) {
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs);
+        callTimeoutMs, hedgingDelayMs);
   }
 
   SoakOptions withPort(int port) {
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs);
+        callTimeoutMs, hedgingDelayMs);
   }
 
   SoakOptions withFreezes(boolean freezes) {
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs);
+        callTimeoutMs, hedgingDelayMs);
   }
 
   static SoakOptions parse(String[] args) {
@@ -52,6 +54,7 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
     long seed = o.seed;
     boolean freezes = o.freezes;
     int callTimeoutMs = o.callTimeoutMs;
+    int hedgingDelayMs = o.hedgingDelayMs;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
@@ -84,15 +87,17 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
         case "seed" -> seed = longValue(name, value);
         case "freezes" -> freezes = onOff(name, value);
         case "call-timeout-ms" -> callTimeoutMs = integer(name, value, 1, 3_600_000);
+        case "hedging-delay-ms" -> hedgingDelayMs = integer(name, value, 0, 3_600_000);
         default -> throw new BenchOptions.Usage("unknown flag --" + name + "; valid: --minutes, --seconds, --n, --delay-ms, "
-            + "--other-every, --min-replicas, --max-replicas, --port, --http-port, --seed, --freezes, --call-timeout-ms");
+            + "--other-every, --min-replicas, --max-replicas, --port, --http-port, --seed, --freezes, --call-timeout-ms, "
+            + "--hedging-delay-ms");
       }
     }
     if (minReplicas > maxReplicas) {
       throw new BenchOptions.Usage("--min-replicas (" + minReplicas + ") must not exceed --max-replicas (" + maxReplicas + ")");
     }
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs);
+        callTimeoutMs, hedgingDelayMs);
   }
 
   private static boolean onOff(String name, String raw) {
@@ -102,7 +107,6 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
       default -> throw new BenchOptions.Usage("--" + name + " must be on or off, got '" + raw + "'");
     };
   }
-
 
   private static double decimal(String name, String raw, double min, double max) {
     try {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import lab.grpclb.client.Attempts;
 import lab.grpclb.client.Retries;
 import lab.grpclb.config.ClientType;
 
@@ -13,12 +14,13 @@ record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types
                   LogTally.LogCounts logs) {
 
   /** One burst: the report's numbers, or for an answer other than a report every call counted failed under its error. */
-  record Round(ClientType type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, double p99Ms) {
+  record Round(ClientType type, int n, long ok, long failed, Map<String, Long> errors, Retries retried, Attempts attempts,
+               double p99Ms) {
   }
 
   /** All bursts of one type. p99 is over the runs that answered a report. */
   record TypeSummary(ClientType type, int runs, long calls, long ok, long failed, Map<String, Long> errors, Retries retried,
-                     double p99MaxMs, double p99MedianMs) {
+                     long hedged, long hedgeWon, double p99MaxMs, double p99MedianMs) {
 
     static TypeSummary of(ClientType type, List<Round> runs) {
       Map<String, Long> errors = new TreeMap<>();
@@ -28,6 +30,7 @@ record SoakResult(SoakOptions options, Duration elapsed, List<TypeSummary> types
           runs.stream().mapToLong(Round::failed).sum(), errors,
           new Retries(runs.stream().mapToLong(r -> r.retried().transparent()).sum(),
               runs.stream().mapToLong(r -> r.retried().policy()).sum()),
+          runs.stream().mapToLong(r -> r.attempts().hedged()).sum(), runs.stream().mapToLong(r -> r.attempts().hedgeWon()).sum(),
           p99s.isEmpty() ? Double.NaN : p99s.get(p99s.size() - 1),
           p99s.isEmpty() ? Double.NaN : p99s.get((p99s.size() - 1) / 2));
     }

@@ -95,7 +95,7 @@ public final class Pod {
   }
 
   /** Counted by the Deployment: neither terminating nor given up for lost (it was replaced). */
-  boolean live() {
+  public boolean live() {
     return phase != Phase.TERMINATING && phase != Phase.NODE_LOST;
   }
 

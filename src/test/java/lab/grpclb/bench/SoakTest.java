@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chaos soak, 30 s of it, in this JVM (gRPC port 50074, no other test uses it): the chaos really happened, pod
- * freezes included, ClientWithKubeResolver lost no call but those sent into a frozen pod (until keepalive and hedging,
- * #22, each of those waits its whole deadline), nothing logged a stack trace, and the descriptors did not pile up.
+ * freezes and health flips included, ClientWithKubeResolver lost no call (hedging rescued those sent into a frozen
+ * pod), nothing logged a stack trace, and the descriptors did not pile up.
  */
 class SoakTest {
   static final Duration SHORT = Duration.ofSeconds(30);
@@ -18,7 +18,7 @@ class SoakTest {
   static final long FD_HEADROOM = 200;
 
   @Test
-  void thirtySecondsOfChaosLoseNoKubeResolverCallAndLogNoStackTrace() throws Exception {
+  void thirtySecondsOfChaosWithFreezesLoseNoKubeResolverCallAndLogNoStackTrace() throws Exception {
     SoakOptions options = SoakOptions.defaults().withDuration(SHORT).withPort(50074);
     SoakResult result = new Soak(options, line -> System.out.println("[soak] " + line)).run();
     String markdown = SoakMarkdown.render(result, "SoakTest");
@@ -35,9 +35,9 @@ class SoakTest {
     assertTrue(kube != null && kube.runs() > 0, markdown);
     assertTrue(result.types().size() == 3, "the other types ran in turn: " + markdown);
     assertTrue(result.last().fds() <= result.first().fds() + FD_HEADROOM, "open fds grew: " + markdown);
-    assertTrue(kube.errors().keySet().stream().allMatch(error -> error.startsWith("DEADLINE_EXCEEDED")),
-        "ClientWithKubeResolver failed only calls that waited their deadline in a frozen pod, by status "
-            + kube.errors() + "\n" + markdown);
+    assertTrue(chaos.healthFlips() > 0, markdown);
+    assertTrue(kube.hedgeWon() > 0, "hedges rescued calls sent into frozen pods: " + markdown);
+    assertEquals(0, kube.failed(), "ClientWithKubeResolver failed calls, by status " + kube.errors() + "\n" + markdown);
     assertEquals(0, result.logs().stackTraceTotal(), "stack traces " + result.logs().stackTraces() + "\n" + markdown);
   }
 }
