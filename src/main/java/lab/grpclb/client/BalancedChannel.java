@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -243,6 +244,13 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   @Override
   public List<String> endpoints() {
     return picker.targets().stream().map(Subchannel::key).toList();
+  }
+
+  @Override
+  public Map<String, Long> attemptsPerIp() {
+    Map<String, Long> perIp = new HashMap<>();
+    connections.values().forEach(c -> perIp.merge(c.address().host(), c.attemptsSent(), Long::sum));
+    return perIp;
   }
 
   @Override

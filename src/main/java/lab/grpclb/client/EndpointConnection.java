@@ -8,6 +8,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
@@ -45,6 +46,8 @@ public final class EndpointConnection implements Subchannel {
   private final ConnectionBackoff backoff;
   private final ClientKeepAlive keepAlive;
   private final EndpointLoad load;
+  /** Attempts sent here: the experiment samples them to show where attempts went, retried ones too. */
+  private final LongAdder attempts = new LongAdder();
   private final OutlierTracker outliers = new OutlierTracker();
   private final Promise<Void> closed = Promise.promise();
   private StateListener listener = (state, error) -> { };
@@ -120,6 +123,7 @@ public final class EndpointConnection implements Subchannel {
       return Future.failedFuture(CallFailure.unprocessed("endpoint " + key + " is " + state + describeError()));
     }
     long started = load.callStarted();
+    attempts.increment();
     return current.result().call(method, request, options).andThen(ar -> {
       load.callEnded(started);
       outliers.callEnded(ar.succeeded());
@@ -365,6 +369,11 @@ public final class EndpointConnection implements Subchannel {
 
   public boolean isOpen() {
     return state == ConnectivityState.READY;
+  }
+
+  /** Attempts sent on this endpoint's connections since it was created; read from any thread. */
+  public long attemptsSent() {
+    return attempts.sum();
   }
 
   /** Calls in flight; read from another thread (status, metrics) it may be a moment old. */

@@ -5,6 +5,7 @@ import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Map;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.LbPolicy;
 
@@ -59,6 +60,11 @@ public abstract class ForwardingChannel implements GreeterChannel {
   @Override
   public Attempts attempts() {
     return channel.attempts();
+  }
+
+  @Override
+  public Map<String, Long> attemptsPerIp() {
+    return channel.attemptsPerIp();
   }
 
   @Override

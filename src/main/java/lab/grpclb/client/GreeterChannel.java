@@ -5,6 +5,7 @@ import experiment.Experiment.HelloRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Map;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.LbPolicy;
@@ -66,6 +67,14 @@ public interface GreeterChannel {
   /** Hedges, throttled retries and attempts per call since the channel was created; none if it does not balance. */
   default Attempts attempts() {
     return Attempts.NONE;
+  }
+
+  /**
+   * Attempts sent per pod IP since the channel was created, retries and hedges included, for a channel that picks
+   * endpoints itself; empty for the others (a call there is one attempt, at the address it dialed).
+   */
+  default Map<String, Long> attemptsPerIp() {
+    return Map.of();
   }
 
   /** The one event loop calls are best started from (a single connection's), or null when any will do. */

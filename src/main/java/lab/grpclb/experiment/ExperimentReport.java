@@ -57,10 +57,11 @@ public record ExperimentReport(
   /**
    * The calls that ended in one second of the run (second 0 is the first), their replies per pod; and
    * {@code sentPerIp}, the calls that left in that second by where they went, failed ones at the endpoint they
-   * failed at: where a pod that never answers shows.
+   * failed at: where a pod that never answers shows. A retried call counts at its last attempt's pod there;
+   * {@code attemptsPerIp} (balancing types only, else empty) counts every attempt sent in that second at its pod.
    */
   public record Second(int second, int completed, int failed, double p99, Map<String, Integer> countPerIp,
-                       Map<String, Integer> sentPerIp) {
+                       Map<String, Integer> sentPerIp, Map<String, Integer> attemptsPerIp) {
   }
 
   /** An open loop's schedule: the rate asked, the rate sent, and how late calls left against their slot. */

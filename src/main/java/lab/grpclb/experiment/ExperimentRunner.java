@@ -221,6 +221,7 @@ public final class ExperimentRunner {
     private final List<String> endpointsAtStart;
     private final Retries retriedAtStart;
     private final Attempts attemptsAtStart;
+    private final AttemptSampler attemptsSent;
     private final Promise<ExperimentReport> done;
     private final HelloRequest request;
     private final Firer[] parts;
@@ -244,6 +245,7 @@ public final class ExperimentRunner {
       this.endpointsAtStart = channel.endpoints();
       this.retriedAtStart = channel.retries();
       this.attemptsAtStart = channel.attempts();
+      this.attemptsSent = new AttemptSampler(vertx, channel);
       this.done = done;
       this.request = HelloRequest.newBuilder().setName(experiment.type()).build();
       this.startNanos = System.nanoTime();
@@ -266,6 +268,7 @@ public final class ExperimentRunner {
     void start() {
       gcMillisAtStart = gcMillis();
       progressTimer = vertx.setPeriodic(PROGRESS_EVERY_MS, id -> logProgress());
+      attemptsSent.start();
       for (Firer part : parts) {
         part.context.runOnContext(v -> part.begin());
       }
@@ -350,7 +353,7 @@ public final class ExperimentRunner {
           channel.endpoints(), channel.retries().since(retriedAtStart), channel.attempts().since(attemptsAtStart));
       // a cancel can end every call (RST_STREAM) before interrupt() reaches this run: it was interrupted all the same
       TallySummary.Seen measured = new TallySummary.Seen(elapsed, seen, maxInFlight.get(), waited, gc,
-          interrupted.get() || cancellation.reason() != null);
+          interrupted.get() || cancellation.reason() != null, attemptsSent.stop());
       vertx.executeBlocking(() -> TallySummary.report(experiment, RunTally.merge(startNanos, tallies), measured))
           .onComplete(done);
     }

@@ -188,13 +188,15 @@ public final class ReportJson {
     return new JsonObject().put("second", second.second()).put("completed", second.completed())
         .put("failed", second.failed()).put("p99_ms", second.p99())
         .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(second.countPerIp())))
-        .put("sent_per_ip", new JsonObject(new TreeMap<String, Object>(second.sentPerIp())));
+        .put("sent_per_ip", new JsonObject(new TreeMap<String, Object>(second.sentPerIp())))
+        .put("attempts_per_ip", new JsonObject(new TreeMap<String, Object>(second.attemptsPerIp())));
   }
 
   private static Second second(JsonObject json) {
     return new Second(json.getInteger("second"), json.getInteger("completed"), json.getInteger("failed"),
         json.getDouble("p99_ms"), ints(json.getJsonObject("count_per_ip")),
-        ints(json.getJsonObject("sent_per_ip", new JsonObject())));
+        ints(json.getJsonObject("sent_per_ip", new JsonObject())),
+        ints(json.getJsonObject("attempts_per_ip", new JsonObject())));
   }
 
   private static JsonObject runs(Runs runs) {

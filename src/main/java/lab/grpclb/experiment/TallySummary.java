@@ -23,8 +23,9 @@ final class TallySummary {
   }
 
   /** What a run measured, beside its tally. */
+  /** What the run saw beyond its calls' outcomes; {@code attemptsPerSecond} is {@link AttemptSampler}'s. */
   record Seen(long elapsedNanos, ChannelSeen channel, int maxInFlight, int callsWaited, long clientGcMs,
-              boolean interrupted) {
+              boolean interrupted, List<Map<String, Integer>> attemptsPerSecond) {
   }
 
   static ExperimentReport report(ExperimentPlan experiment, RunTally tally, Seen seen) {
@@ -32,7 +33,7 @@ final class TallySummary {
     double sendMs = tally.sent > 1 ? (tally.lastSentNanos - tally.firstSentNanos) / 1e6 : 0;
     Pacing pacing = experiment.shape() instanceof LoadShape.OpenLoop open ? pacing(open, tally) : null;
     return new ExperimentReport(experiment, seen.elapsedNanos(), round(sendMs), outcome, latency(tally.latencyMicros),
-        buckets(tally.latencyMicros), perEndpoint(tally), timeline(tally), pacing, seen.channel(), seen.maxInFlight(),
+        buckets(tally.latencyMicros), perEndpoint(tally), timeline(tally, seen.attemptsPerSecond()), pacing, seen.channel(), seen.maxInFlight(),
         seen.callsWaited(), seen.clientGcMs(), seen.interrupted(), warnings(experiment, seen, sendMs, pacing), null,
         experiment.sloMs() == null ? null : tally.okWithin(experiment.sloMs() * 1_000L));
   }
@@ -96,7 +97,7 @@ final class TallySummary {
     return stats;
   }
 
-  private static List<Second> timeline(RunTally tally) {
+  private static List<Second> timeline(RunTally tally, List<Map<String, Integer>> attemptsPerSecond) {
     List<Second> seconds = new ArrayList<>(tally.seconds.size());
     for (int i = 0; i < tally.seconds.size(); i++) {
       RunTally.SecondTally second = tally.seconds.get(i);
@@ -105,7 +106,8 @@ final class TallySummary {
       Map<String, Integer> sentPerIp = new TreeMap<>();
       second.sentPerIp.forEach((ip, c) -> sentPerIp.put(ip, c[0]));
       double p99 = second.completed == 0 ? 0 : second.latencyMillis.getValueAtPercentile(99);
-      seconds.add(new Second(i, second.completed, second.failed, p99, perIp, sentPerIp));
+      seconds.add(new Second(i, second.completed, second.failed, p99, perIp, sentPerIp,
+          i < attemptsPerSecond.size() ? attemptsPerSecond.get(i) : Map.of()));
     }
     return seconds;
   }

@@ -6,9 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 import lab.grpclb.config.ApiAccess;
 import lab.grpclb.config.ClientConfig;
@@ -46,6 +49,10 @@ public final class LocalMode {
   private String kubeconfig;
   private Rollout rollout;
   private ClientMode client;
+  /** The clients {@link #startClient} started, which stop with the cluster. */
+  private final List<ClientMode> otherClients = new ArrayList<>();
+  /** How the clients reach the control plane: known once it listens. */
+  private KubeConfig kube;
   private int jitWarmUpCalls;
   private BooleanSupplier stopping = () -> false;
   private ApiAccess access = ApiAccess.OPEN;
@@ -62,7 +69,7 @@ public final class LocalMode {
     Vertx vertx = vertxes.get();
     return new LocalMode(vertx, config).withAccess(access).withJitWarmUp(warmUp, stopping).start()
         .map(local -> new Running(vertx, local::close, config.report()
-            ? ReportCommand.run(vertx, local.client().port(), access.token(),
+            ? ReportCommand.run(vertx, local.client().port(), access.token(), local::startClient,
                 ReportOptions.writeup(Path.of(config.outDir()), config.reportRuns()), config.reportKind(), System.out)
             : null))
         .onFailure(err -> vertx.close());
@@ -98,7 +105,8 @@ public final class LocalMode {
         .compose(cp -> writeKubeconfig())
         .compose(v -> listenDns())
         .compose(v -> writeToken())
-        .compose(kube -> {
+        .compose(kubeConfig -> {
+          kube = kubeConfig;
           EndpointController controller = new EndpointController(controlPlane, FlagTable.SERVICE.defaultValue(), config.grpcPort(),
               dns::publish);
           controller.createService(config.serviceIp());
@@ -110,7 +118,7 @@ public final class LocalMode {
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
-              .compose(v -> new ClientMode(vertx, clientConfig(kube)).withAccess(access).withRoutes(controls::mount)
+              .compose(v -> new ClientMode(vertx, clientConfig()).withAccess(access).withRoutes(controls::mount)
                   .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
               // a scale answers once ClientWithKubeResolver picks the ready pods (bounded; see ClusterRoutes)
               .onSuccess(running -> controls.awaitClient(running.channel(ClientType.KUBE_RESOLVER)))
@@ -141,6 +149,18 @@ public final class LocalMode {
     return ready.future();
   }
 
+  /**
+   * One more experiment client on this cluster with {@code change} made to its config, on a free port of 127.0.0.1,
+   * the same API access; answers its port once it has discovered the pods. It stops with the cluster.
+   */
+  public Future<Integer> startClient(UnaryOperator<ClientConfig> change) {
+    ClientConfig changed = change.apply(clientConfig()).withHttp("127.0.0.1", 0);
+    return new ClientMode(vertx, changed).withAccess(access).start().compose(this::discovered).map(started -> {
+      otherClients.add(started);
+      return started.port();
+    });
+  }
+
   /** kubectl's own config, so that {@code kubectl get pods} needs no flags. */
   private Future<Void> writeKubeconfig() {
     return KubectlConfig.write(vertx, config.kubeconfig(), KubectlConfig.yaml(controlPlane.url(), EndpointController.NAMESPACE))
@@ -163,7 +183,7 @@ public final class LocalMode {
   }
 
   /** The client discovers through this cluster: its API, and its DNS unless --dns-server names another. */
-  private ClientConfig clientConfig(KubeConfig kube) {
+  private ClientConfig clientConfig() {
     DnsConfig resolving = config.client().dns();
     return config.client().withKube(kube).withDns(dnsOff != null
         ? resolving.withDefaultServer(null, "the local cluster's DNS is off: " + dnsOff)
@@ -256,7 +276,9 @@ public final class LocalMode {
   }
 
   public Future<Void> close() {
-    Future<Void> clientStopped = client == null ? Future.succeededFuture() : client.close();
+    List<Future<Void>> stopping = new ArrayList<>(otherClients.stream().map(ClientMode::close).toList());
+    stopping.add(client == null ? Future.succeededFuture() : client.close());
+    Future<Void> clientStopped = Future.join(stopping).mapEmpty();
     return clientStopped.eventually(service::close).eventually(cluster::drain).eventually(dns::close)
         .eventually(controlPlane::close)
         .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile))

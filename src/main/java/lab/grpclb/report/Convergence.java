@@ -17,14 +17,19 @@ final class Convergence {
 
   /** Completes with how long that took, measured from the call. */
   static Future<Long> await(Vertx vertx, LabApi api) {
+    return await(vertx, api, api);
+  }
+
+  /** The same for the client {@code client} (one {@link ClientStarter} started), the cluster read through {@code api}. */
+  static Future<Long> await(Vertx vertx, LabApi api, LabApi client) {
     Promise<Long> seen = Promise.promise();
-    poll(vertx, api, System.nanoTime(), seen);
+    poll(vertx, api, client, System.nanoTime(), seen);
     return seen.future();
   }
 
-  private static void poll(Vertx vertx, LabApi api, long start, Promise<Long> seen) {
+  private static void poll(Vertx vertx, LabApi api, LabApi client, long start, Promise<Long> seen) {
     Future<ClusterView> cluster = api.cluster();
-    Future<Set<String>> targets = api.kubeResolverTargets();
+    Future<Set<String>> targets = client.kubeResolverTargets();
     Future.all(cluster, targets).onComplete(ar -> {
       if (ar.failed()) {
         seen.fail(ar.cause());
@@ -39,7 +44,7 @@ final class Convergence {
         seen.fail(ClientType.KUBE_RESOLVER.wireName() + " still routes to " + routed + " " + ms
             + " ms after the change, while the ready pods are " + ready);
       } else {
-        vertx.setTimer(POLL_MS, id -> poll(vertx, api, start, seen));
+        vertx.setTimer(POLL_MS, id -> poll(vertx, api, client, start, seen));
       }
     });
   }

@@ -38,14 +38,21 @@ final class LabApi {
   static final long DELETE_TIMEOUT_MS = 60_000;
   /** A rollout answers once every pod is replaced (its own limit is 120 s). */
   static final long ROLLOUT_TIMEOUT_MS = 150_000;
+  private final Vertx vertx;
   private final HttpClient http;
   /** The client's --api-token, sent as a bearer token; null for an open API. */
   private final String token;
 
   LabApi(Vertx vertx, int port, String token) {
+    this.vertx = vertx;
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(false));
     this.token = token;
+  }
+
+  /** The same API, token included, of another client on {@code port} (one a {@link ClientStarter} started). */
+  LabApi onPort(int port) {
+    return new LabApi(vertx, port, token);
   }
 
   Future<MeasuredRun> experiment(String type, int n) {

@@ -27,14 +27,17 @@ public final class ReportCommand {
 
   /** The write-up and the experiments beyond it that {@code kind} names, one after the other. */
   public static Future<String> run(Vertx vertx, int clientPort, ReportOptions options, ReportKind kind, PrintStream out) {
-    return run(vertx, clientPort, null, options, kind, out);
+    return run(vertx, clientPort, null, ClientStarter.NONE, options, kind, out);
   }
 
-  /** The same against a client that needs {@code token} (its --api-token; null for none). */
-  public static Future<String> run(Vertx vertx, int clientPort, String token, ReportOptions options, ReportKind kind,
-                                   PrintStream out) {
+  /**
+   * The same against a client that needs {@code token} (its --api-token; null for none), where {@code clients}
+   * starts the other clients a section compares (keepalive off, say).
+   */
+  public static Future<String> run(Vertx vertx, int clientPort, String token, ClientStarter clients,
+                                   ReportOptions options, ReportKind kind, PrintStream out) {
     LabApi api = new LabApi(vertx, clientPort, token);
-    List<ReportSection> sections = Sections.of(kind, vertx, api, options);
+    List<ReportSection> sections = Sections.of(kind, vertx, api, clients, options);
     return runAll(sections)
         .compose(ran -> {
           MarkdownReport.Rendered rendered = MarkdownReport.render(sections);

@@ -10,7 +10,7 @@ final class Sections {
   private Sections() {
   }
 
-  static List<ReportSection> of(ReportKind kind, Vertx vertx, LabApi api, ReportOptions options) {
+  static List<ReportSection> of(ReportKind kind, Vertx vertx, LabApi api, ClientStarter clients, ReportOptions options) {
     List<ReportSection> sections = new ArrayList<>();
     Writeup writeup = kind.includes(ReportKind.WRITEUP) ? new Writeup(vertx, api, options) : null;
     NewPodsBehindDns dns = kind.includes(ReportKind.DNS) ? new NewPodsBehindDns(vertx, api, options) : null;
@@ -31,7 +31,7 @@ final class Sections {
     }
     add(sections, rollout);
     if (kind.includes(ReportKind.SILENT_POD)) {
-      sections.add(new SilentPod(vertx, api, options));
+      sections.add(new SilentPod(vertx, api, clients, options));
     }
     if (writeup != null && dns != null && rollout != null) {
       sections.add(new StrategyTable(writeup, dns, rollout));

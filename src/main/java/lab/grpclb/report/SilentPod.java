@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import lab.grpclb.config.ClientType;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.experiment.ExperimentReport;
 
 /**
@@ -29,19 +30,25 @@ final class SilentPod implements ReportSection {
 
   /**
    * One run: a client type, its picker (ClientWithKubeResolver only) and more query parameters, if any. A setting
-   * that exists per request is one more case of one line, as hedging is below.
+   * that exists per request is one more case of one line, as hedging is below; keepalive, a client's flag, runs
+   * through a second client started with it off.
    */
-  record Case(String label, ClientType type, String lb, String extraQuery) {
+  record Case(String label, ClientType type, String lb, String extraQuery, boolean keepAliveOff) {
     static Case of(ClientType type) {
-      return new Case(type.wireName(), type, null, "");
+      return new Case(type.wireName(), type, null, "", false);
     }
 
     static Case picker(String lb) {
-      return new Case(KUBE + " " + lb, ClientType.KUBE_RESOLVER, lb, "");
+      return new Case(KUBE + " " + lb, ClientType.KUBE_RESOLVER, lb, "", false);
     }
 
     Case with(String what, String query) {
-      return new Case(label + ", " + what, type, lb, extraQuery + "&" + query);
+      return new Case(label + ", " + what, type, lb, extraQuery + "&" + query, keepAliveOff);
+    }
+
+    /** This case on a client started with {@code --keepalive-time-ms 0}. */
+    Case withoutKeepAlive() {
+      return new Case(label + ", keepalive off", type, lb, extraQuery, true);
     }
 
     /** The experiment's query besides its type: the load given, this case's picker and parameters. */
@@ -51,12 +58,20 @@ final class SilentPod implements ReportSection {
   }
 
   /**
-   * Every client type (with the lab's keepalive, on by default), each picker of ClientWithKubeResolver, and round
-   * robin hedged after twice the pods' 500 ms.
+   * Every client type, each picker of ClientWithKubeResolver, and round robin hedged after twice the pods' 500 ms:
+   * with the lab's keepalive (on by default), then without it but for Client (one call per connection: keepalive
+   * has nothing to find).
    */
-  static final List<Case> CASES = List.of(Case.of(ClientType.CLIENT), Case.of(ClientType.REUSE_CONN),
-      Case.picker("round_robin"), Case.picker("least_request"), Case.picker("peak_ewma"),
-      Case.picker("round_robin").with("hedged 1 s", "hedging_delay_ms=1000"), Case.of(ClientType.DNS_RESOLVER));
+  static final List<Case> CASES = withAndWithoutKeepAlive(List.of(Case.of(ClientType.CLIENT),
+      Case.of(ClientType.REUSE_CONN), Case.picker("round_robin"), Case.picker("least_request"),
+      Case.picker("peak_ewma"), Case.picker("round_robin").with("hedged 1 s", "hedging_delay_ms=1000"),
+      Case.of(ClientType.DNS_RESOLVER)));
+
+  private static List<Case> withAndWithoutKeepAlive(List<Case> cases) {
+    List<Case> all = new ArrayList<>(cases);
+    cases.stream().filter(c -> c.type() != ClientType.CLIENT).map(Case::withoutKeepAlive).forEach(all::add);
+    return List.copyOf(all);
+  }
 
   /**
    * What one case measured. {@code hole}: per second of the run, the calls that left for the frozen pod; for a type
@@ -111,12 +126,16 @@ final class SilentPod implements ReportSection {
 
   private final Vertx vertx;
   private final LabApi api;
+  private final ClientStarter clients;
   private final ReportOptions.SilentPodLoad load;
   private final List<FreezeResult> results = new ArrayList<>();
+  /** The client with keepalive off, started for the first case that needs it. */
+  private Future<LabApi> keepAliveOff;
 
-  SilentPod(Vertx vertx, LabApi api, ReportOptions options) {
+  SilentPod(Vertx vertx, LabApi api, ClientStarter clients, ReportOptions options) {
     this.vertx = vertx;
     this.api = api;
+    this.clients = clients;
     this.load = options.silentPod();
   }
 
@@ -131,15 +150,28 @@ final class SilentPod implements ReportSection {
     for (Case c : load.cases()) {
       chain = chain.compose(v -> one(c));
     }
-    return chain;
+    return chain.eventually(() -> keepAliveOff == null ? Future.succeededFuture()
+        : keepAliveOff.onSuccess(LabApi::close).mapEmpty());
+  }
+
+  /** The API of the client this case runs on: the report's own, or the one with keepalive off. */
+  private Future<LabApi> client(Case c) {
+    if (!c.keepAliveOff()) {
+      return Future.succeededFuture(api);
+    }
+    if (keepAliveOff == null) {
+      keepAliveOff = clients.start(config -> config.withKeepAlive(KeepAlive.OFF)).map(api::onPort);
+    }
+    return keepAliveOff;
   }
 
   /** 5 ready pods; the pod a first call of this case reaches is the one that freezes. */
   private Future<Void> one(Case c) {
-    return api.scale(PickerRuns.PODS).compose(v -> Convergence.await(vertx, api)).compose(ms -> api.cluster())
-        .compose(cluster -> api.experiment(c.type().wireName(), c.query("n=1"))
+    return client(c).compose(runs -> api.scale(PickerRuns.PODS).compose(v -> Convergence.await(vertx, api, runs))
+        .compose(ms -> api.cluster())
+        .compose(cluster -> runs.experiment(c.type().wireName(), c.query("n=1"))
             .map(probe -> victim(cluster, probe))
-            .compose(victim -> frozenDuringRun(c, victim, host(cluster.service()))));
+            .compose(victim -> frozenDuringRun(runs, c, victim, host(cluster.service())))));
   }
 
   /** The pod that answered the probe (for ClientWithReuseConn, the pod its one connection is on). */
@@ -148,8 +180,8 @@ final class SilentPod implements ReportSection {
         .orElseGet(() -> cluster.firstReady().orElseThrow());
   }
 
-  private Future<Void> frozenDuringRun(Case c, ClusterView.PodView victim, String service) {
-    Future<MeasuredRun> run = api.experiment(c.type().wireName(),
+  private Future<Void> frozenDuringRun(LabApi runs, Case c, ClusterView.PodView victim, String service) {
+    Future<MeasuredRun> run = runs.experiment(c.type().wireName(),
         c.query("rate=" + load.rate() + "&duration_s=" + load.seconds()));
     Promise<Void> frozen = Promise.promise();
     vertx.setTimer(load.freezeAtS() * 1000L, id -> api.freeze(victim.name(), load.noticedMs()).onComplete(frozen));
@@ -192,14 +224,27 @@ final class SilentPod implements ReportSection {
     return service.replaceFirst(":\\d+$", "");
   }
 
-  /** Per second, the calls that left for the frozen pod, or failed at the service address. */
+  /**
+   * Per second, what left for the frozen pod: every attempt, for the types that count them (a call retried elsewhere
+   * ends at another pod, and its first attempt counts here all the same); for the others, the calls that left for it
+   * or failed at the service address.
+   */
   private static int[] hole(MeasuredRun run, String ip, String service) {
     List<ExperimentReport.Second> timeline = run.report().timeline();
     int[] hole = new int[timeline.size()];
     for (ExperimentReport.Second second : timeline) {
-      hole[second.second()] = second.sentPerIp().getOrDefault(ip, 0) + second.sentPerIp().getOrDefault(service, 0);
+      hole[second.second()] = sent(run, second).getOrDefault(ip, 0) + second.sentPerIp().getOrDefault(service, 0);
     }
     return hole;
+  }
+
+  /** One second's attempts per pod where the channel counts them, else its calls by where they left for. */
+  private static Map<String, Integer> sent(MeasuredRun run, ExperimentReport.Second second) {
+    return countsAttempts(run) ? second.attemptsPerIp() : second.sentPerIp();
+  }
+
+  private static boolean countsAttempts(MeasuredRun run) {
+    return run.report().timeline().stream().anyMatch(s -> !s.attemptsPerIp().isEmpty());
   }
 
   @Override
@@ -211,9 +256,10 @@ final class SilentPod implements ReportSection {
         + " it reads and writes nothing and its sockets stay open, so no RST and no FIN arrive, and its endpoint stays"
         + " listed ready for " + Numbers.figures(load.noticedMs() / 1000.0) + " s (the node-monitor grace period), then"
         + " turns not ready and the Deployment replaces it. The frozen pod is the one a first call of the case reached"
-        + " (for ClientWithReuseConn, the pod its one connection is on). Calls into it: those that left for it after"
-        + " the freeze, by the second they left; for the types that dial the service address, their failed calls"
-        + " count too (the client cannot see the pod behind it). p99 and p99.9 over every call, in ms.");
+        + " (for ClientWithReuseConn, the pod its one connection is on). Calls into it: for the balancing types every"
+        + " attempt sent to it after the freeze (a call retried elsewhere later counts too), by the second it left;"
+        + " for the others the calls that left for it, and as they dial the service address, their failed calls"
+        + " (the client cannot see the pod behind it). p99 and p99.9 over every call, in ms.");
     md.line("");
     List<List<String>> rows = new ArrayList<>();
     for (FreezeResult r : results) {
@@ -265,7 +311,7 @@ final class SilentPod implements ReportSection {
     others.remove(r.ip());
     for (String ip : others) {
       int[] counts = new int[timeline.size()];
-      timeline.forEach(s -> counts[s.second()] = s.sentPerIp().getOrDefault(ip, 0));
+      timeline.forEach(s -> counts[s.second()] = sent(r.run(), s).getOrDefault(ip, 0));
       lanes.put(ip, counts);
     }
     return lanes;

@@ -62,6 +62,7 @@ class KeepAliveTest {
     Await.until(() -> calls.callsTo(FROZEN) > 100, "calls reach the pod that will go silent");
     long silencedAt = System.nanoTime();
     link.silence();
+    long attemptsBefore = attemptsTo(LINK);
     BalancerStatus.EndpointStatus[] found = new BalancerStatus.EndpointStatus[1];
     Await.until(() -> {
       found[0] = status(LINK);
@@ -69,15 +70,24 @@ class KeepAliveTest {
     }, "keepalive finds the silent pod");
     long foundMs = (System.nanoTime() - silencedAt) / 1_000_000;
     long frozenCalls = calls.callsTo(FROZEN);
+    long attemptsUntilFound = attemptsTo(LINK);
     Await.until(() -> calls.ok() > frozenCalls + 2_000, "calls go on, to the other pod");
     calls.stop();
 
     assertEquals(0, calls.failed(), "the calls in flight on the silent pod were retried elsewhere: " + calls);
     assertEquals(frozenCalls, calls.callsTo(FROZEN), "no call answered by the silent pod after it was found");
+    assertTrue(attemptsUntilFound > attemptsBefore, "attempts went into the silence before it was found (their calls"
+        + " were answered elsewhere, so only the attempt count shows them): " + attemptsBefore + " -> "
+        + attemptsUntilFound);
+    assertEquals(attemptsUntilFound, attemptsTo(LINK), "no attempt went there once it was found");
     assertTrue(foundMs < 5_000, "found within keepalive time + timeout (+ scheduling), not the 10 s deadline: "
         + foundMs + " ms");
     assertEquals("no PING ACK within 300 ms (--keepalive-timeout-ms)", found[0].health().lastError(),
         found[0].toString());
+  }
+
+  long attemptsTo(String ip) {
+    return channel.attemptsPerIp().getOrDefault(ip, 0L);
   }
 
   BalancerStatus.EndpointStatus status(String ip) {

@@ -97,6 +97,8 @@ class FreezeControlTest {
     JsonObject sent = run.getJsonArray("timeline").getJsonObject(0).getJsonObject("sent_per_ip");
     assertEquals(10, sent.getInteger(ip, 0), "the timeline counts them in the second they left, though they "
         + "ended a deadline later: " + run.encode());
+    JsonObject attempts = run.getJsonArray("timeline").getJsonObject(0).getJsonObject("attempts_per_ip");
+    assertEquals(10, attempts.getInteger(ip, 0), "and so does its count of attempts: " + run.encode());
 
     long waited = waitUntil(() -> !pod(name).getBoolean("ready"), NOTICED_MS + 5_000, "the freeze is noticed");
     assertTrue(Instant.now().isAfter(before.plusMillis(NOTICED_MS)), "not before noticed_ms (" + waited + " ms)");

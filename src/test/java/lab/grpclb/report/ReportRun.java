@@ -23,9 +23,15 @@ final class ReportRun {
   }
 
   static String within(long seconds, Vertx vertx, int clientPort, ReportOptions options, ReportKind kind) throws Exception {
+    return within(seconds, vertx, clientPort, ClientStarter.NONE, options, kind);
+  }
+
+  /** The same where {@code clients} starts the other clients a section needs (the local cluster's). */
+  static String within(long seconds, Vertx vertx, int clientPort, ClientStarter clients, ReportOptions options,
+                       ReportKind kind) throws Exception {
     try (LogLines log = LogLines.start("lab.grpclb")) {
       try {
-        return ReportCommand.run(vertx, clientPort, options, kind,
+        return ReportCommand.run(vertx, clientPort, null, clients, options, kind,
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).await(seconds, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
         List<String> lines = log.lines();

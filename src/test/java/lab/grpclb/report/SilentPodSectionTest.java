@@ -22,21 +22,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --report silent-pod} end to end against a real local cluster (gRPC port 50164, no other test uses it; 20 ms
- * replies, 1.5 s deadlines): 100 calls/s for 6 s, a pod frozen 2 s in and listed ready for 2 s. With today's client,
- * calls go into the frozen pod until its endpoint turns not ready, and each of them waits its whole deadline.
+ * replies, 1.5 s deadlines, keepalive 300 ms + 300 ms): 100 calls/s for 6 s, a pod frozen 2 s in and listed ready
+ * for 2 s. Without keepalive, the balancer sends calls into the frozen pod until its endpoint turns not ready, and
+ * each of them waits its whole deadline; with it, the pod is found within keepalive's 600 ms, and its calls in flight
+ * are retried elsewhere: none fails.
  */
 @ExtendWith(VertxExtension.class)
 class SilentPodSectionTest {
-  /** Three cases of the seven: a per-call client, the one connection, and the balancer (each case runs 6 s). */
+  private static final SilentPod.Case ROUND_ROBIN = SilentPod.Case.picker("round_robin");
+  /** Four cases of the thirteen: a per-call client, the one connection, the balancer with keepalive and without. */
   static final List<SilentPod.Case> CASES = List.of(SilentPod.Case.of(ClientType.CLIENT),
-      SilentPod.Case.of(ClientType.REUSE_CONN), SilentPod.Case.picker("round_robin"));
+      SilentPod.Case.of(ClientType.REUSE_CONN), ROUND_ROBIN, ROUND_ROBIN.withoutKeepAlive());
   static final ReportOptions.SilentPodLoad TINY = new ReportOptions.SilentPodLoad(100, 6, 2, 2_000, CASES);
 
   @Test
-  void theFrozenPodGetsNewCallsUntilItsEndpointIsNotReadyAndEachWaitsItsDeadline(Vertx vertx, @TempDir Path out)
+  void keepaliveFindsTheFrozenPodWithoutItEachCallThereWaitsItsDeadline(Vertx vertx, @TempDir Path out)
       throws Exception {
     LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--http-port", "0",
         "--api-port", "0", "--dns-port", "0", "--port", "50164", "--call-timeout-ms", "1500",
+        "--keepalive-time-ms", "300", "--keepalive-timeout-ms", "300",
         "--report", "silent-pod", "--out", out.toString()}, Map.of()));
     assertEquals(ReportKind.SILENT_POD, config.reportKind());
     LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
@@ -44,7 +48,7 @@ class SilentPodSectionTest {
         300, 3, Path.of(config.outDir())).withSilentPod(TINY);
     String markdown;
     try {
-      markdown = ReportRun.within(150, vertx, local.client().port(), small, config.reportKind());
+      markdown = ReportRun.within(150, vertx, local.client().port(), local::startClient, small, config.reportKind());
     } finally {
       local.close().await(20, TimeUnit.SECONDS);
     }
@@ -55,9 +59,9 @@ class SilentPodSectionTest {
       assertTrue(section.contains("| " + c.label() + " |"), c.label() + " has its row\n" + section);
     }
 
-    List<String> rr = row(section, "ClientWithKubeResolver round_robin");
+    List<String> rr = row(section, ROUND_ROBIN.withoutKeepAlive().label());
     int failed = Integer.parseInt(rr.get(2).replaceFirst(" .*", ""));
-    assertTrue(failed > 0, "today's client sends calls into the frozen pod: " + rr);
+    assertTrue(failed > 0, "without keepalive the client sends calls into the frozen pod: " + rr);
     assertTrue(rr.get(2).contains("DEADLINE_EXCEEDED"), rr.toString());
     assertEquals(String.valueOf(failed), rr.get(7), "every failed call waited its whole deadline: " + rr);
     int untilS = Integer.parseInt(rr.get(6).replace("≤ ", "").replace(" s", ""));
@@ -65,14 +69,21 @@ class SilentPodSectionTest {
         + " long after: " + rr);
     assertTrue(Integer.parseInt(rr.get(5)) > 0, rr.toString());
 
+    List<String> kept = row(section, ROUND_ROBIN.label());
+    assertEquals("0", kept.get(2), "with keepalive none failed: " + kept);
+    assertTrue(Integer.parseInt(kept.get(5)) > 0, "attempts went into the frozen pod before keepalive found it, and"
+        + " count though their calls were answered elsewhere: " + kept);
+    assertTrue(kept.get(6).equals("≤ 1 s"), "none went there later than keepalive's 600 ms (+ the second): " + kept);
+
     List<String> reuse = row(section, "ClientWithReuseConn");
-    assertEquals("not within the run", reuse.get(6), "its one connection stays on the frozen pod: " + reuse);
+    assertEquals("≤ 1 s", reuse.get(6), "keepalive replaced its one connection within 600 ms (+ the second): " + reuse);
+    assertEquals("0", reuse.get(7), "no call waited its deadline there: " + reuse);
 
     Path chart = out.resolve("silent-pod-clientwithkuberesolver-round-robin.svg");
     assertTrue(Files.readString(chart).startsWith("<svg"));
     Files.copy(chart, Path.of("target", chart.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     String findings = markdown.substring(markdown.indexOf("## Findings"));
-    assertTrue(findings.contains("ClientWithKubeResolver round_robin failed " + failed), findings);
+    assertTrue(findings.contains(ROUND_ROBIN.withoutKeepAlive().label() + " failed " + failed), findings);
   }
 
   /** The table row of this case, cell by cell (the case's label first). */
