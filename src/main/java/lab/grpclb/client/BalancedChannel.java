@@ -212,9 +212,9 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     return policy.status().ejected().size();
   }
 
-  /** Endpoint connections in {@code state} now (read from another thread, a moment old at worst). */
+  /** Endpoints in {@code state} now as the balancer sees them, health checks applied (read from another thread, a moment old at worst). */
   public int endpointsIn(ConnectivityState state) {
-    return (int) connections.values().stream().filter(c -> c.state() == state).count();
+    return (int) connections.values().stream().filter(c -> c.balancerState() == state).count();
   }
 
   /** The Service's endpoints as discovery last saw them, routable or not. */

@@ -358,6 +358,11 @@ public final class EndpointConnection implements Subchannel {
     return state;
   }
 
+  /** The state the balancer sees: a READY connection whose pod says NOT_SERVING is TRANSIENT_FAILURE to it. */
+  public ConnectivityState balancerState() {
+    return healthWatch.seenAs(state);
+  }
+
   public Health health() {
     ConnectivityState now = state;
     return new Health(now, lastError, nextAttemptAt, now == ConnectivityState.READY ? healthWatch.status() : null);

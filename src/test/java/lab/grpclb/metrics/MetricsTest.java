@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
@@ -100,6 +101,21 @@ class MetricsTest {
     assertNull(after.value("grpclb_balancer_endpoint_calls_in_flight", "type", KUBE, "pod_ip", "127.0.0.142"));
     assertEquals(10.0, after.value("grpclb_client_calls_total", "type", KUBE, "pod_ip", "127.0.0.140"));
     assertEquals(2.0, after.value("grpclb_balancer_endpoints", "type", KUBE, "state", "READY"));
+  }
+
+  @Test
+  void aPodThatSaysNotServingCountsAsTheBalancerSeesIt() throws Exception {
+    GreeterServer pod = lab.servers().get(0);
+    pod.health(ServingStatus.NOT_SERVING);
+    try {
+      Await.until(() -> Double.valueOf(1.0).equals(scrapeClient().value("grpclb_balancer_endpoints", "type", KUBE,
+          "state", "TRANSIENT_FAILURE")), "the NOT_SERVING pod counted TRANSIENT_FAILURE, as the picker treats it");
+      assertEquals(2.0, scrapeClient().value("grpclb_balancer_endpoints", "type", KUBE, "state", "READY"));
+    } finally {
+      pod.health(ServingStatus.SERVING);
+    }
+    Await.until(() -> Double.valueOf(3.0).equals(scrapeClient().value("grpclb_balancer_endpoints", "type", KUBE,
+        "state", "READY")), "SERVING again: READY again");
   }
 
   @Test
