@@ -43,6 +43,16 @@ abstract class ForwardingSubchannel implements Subchannel {
   }
 
   @Override
+  public void setLoadReportListener(LoadReportListener listener) {
+    delegate.setLoadReportListener(listener);
+  }
+
+  @Override
+  public void requestOobReports(long periodMs) {
+    delegate.requestOobReports(periodMs);
+  }
+
+  @Override
   public Future<Void> drain() {
     return delegate.drain();
   }

@@ -26,8 +26,23 @@ public interface Subchannel extends LoadedEndpoint {
   /** Outlier detection's counts of the calls that ended here. */
   OutlierTracker outliers();
 
+  /**
+   * Hands {@code listener} each load report the pod sends (gRFC A51): in the trailers of the calls made here, and,
+   * after {@link #requestOobReports}, on the out-of-band stream of each READY connection. One listener; null: none.
+   */
+  void setLoadReportListener(LoadReportListener listener);
+
+  /** Asks the pod for out-of-band load reports every {@code periodMs} on each READY connection (0: stop asking). */
+  void requestOobReports(long periodMs);
+
   /** No new calls or connections; completes once the calls in flight have ended. Its listener hears no more. */
   Future<Void> drain();
+
+  /** Told each load report a pod sends, on the balancer's event loop. */
+  @FunctionalInterface
+  interface LoadReportListener {
+    void loadReported(LoadReport report);
+  }
 
   /** Told each state the subchannel enters, with the error that caused it (null when none). */
   @FunctionalInterface

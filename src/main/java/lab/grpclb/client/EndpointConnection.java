@@ -46,6 +46,10 @@ public final class EndpointConnection implements Subchannel {
   private final ConnectionBackoff backoff;
   private final ClientKeepAlive keepAlive;
   private final EndpointLoad load;
+  /** Told each load report the pod sends (ORCA); null: nobody listens. */
+  private LoadReportListener loadReports;
+  /** The out-of-band report period asked for (0: none). */
+  private long oobPeriodMs;
   /** Attempts sent here: the experiment samples them to show where attempts went, retried ones too. */
   private final LongAdder attempts = new LongAdder();
   private final OutlierTracker outliers = new OutlierTracker();
@@ -356,6 +360,16 @@ public final class EndpointConnection implements Subchannel {
 
   public ConnectivityState state() {
     return state;
+  }
+
+  @Override
+  public void setLoadReportListener(LoadReportListener listener) {
+    loadReports = listener;
+  }
+
+  @Override
+  public void requestOobReports(long periodMs) {
+    oobPeriodMs = periodMs;
   }
 
   /** The state the balancer sees: a READY connection whose pod says NOT_SERVING is TRANSIENT_FAILURE to it. */

@@ -20,6 +20,9 @@ public final class FakeSubchannel implements Subchannel {
   /** Where a holding subchannel puts its calls; null for one whose calls end at once. */
   private final List<HeldCall> held;
   private StateListener listener;
+  private LoadReportListener reports;
+  /** The out-of-band report period the balancer asked for last (0: none). */
+  long oobPeriodMs;
   private boolean failing;
   int connectionRequests;
   boolean drained;
@@ -116,6 +119,23 @@ public final class FakeSubchannel implements Subchannel {
   @Override
   public OutlierTracker outliers() {
     return outliers;
+  }
+
+  @Override
+  public void setLoadReportListener(LoadReportListener listener) {
+    reports = listener;
+  }
+
+  @Override
+  public void requestOobReports(long periodMs) {
+    oobPeriodMs = periodMs;
+  }
+
+  /** The pod reports its load, as a call's trailer or the out-of-band stream would. */
+  public void report(LoadReport report) {
+    if (reports != null) {
+      reports.loadReported(report);
+    }
   }
 
   @Override
