@@ -73,7 +73,8 @@ public final class Soak {
           "--delay-ms", String.valueOf(options.delayMs()), "--port", String.valueOf(options.port()),
           "--http-port", String.valueOf(options.httpPort()), "--api-port", "0",
           "--call-timeout-ms", String.valueOf(options.callTimeoutMs()),
-          "--hedging-delay-ms", String.valueOf(options.hedgingDelayMs())}, Map.of()));
+          "--hedging-delay-ms", String.valueOf(options.hedgingDelayMs()),
+          "--hedging-max-attempts", String.valueOf(options.hedgingMaxAttempts())}, Map.of()));
       LocalMode local = new LocalMode(vertx, config).start().await(60, TimeUnit.SECONDS);
       try {
         return soak(vertx, local, logs);
@@ -89,7 +90,8 @@ public final class Soak {
   private SoakResult soak(Vertx vertx, LocalMode local, LogTally logs) throws InterruptedException {
     progress.accept("client on http://127.0.0.1:" + local.client().port() + ", " + options.duration().toSeconds()
         + " s of chaos, n=" + options.n() + ", delay " + options.delayMs() + " ms, deadline " + options.callTimeoutMs()
-        + " ms, hedging after " + options.hedgingDelayMs() + " ms, freezes " + (options.freezes() ? "on" : "off")
+        + " ms, hedging after " + options.hedgingDelayMs() + " ms (" + options.hedgingMaxAttempts()
+        + " attempts), freezes " + (options.freezes() ? "on" : "off")
         + ", seed " + options.seed());
     ExperimentApi api = new ExperimentApi("127.0.0.1", local.client().port(), Duration.ofSeconds(120));
     long startNanos = System.nanoTime();

@@ -16,7 +16,7 @@ final class SoakMarkdown {
     out.append("`").append(command).append("`: ").append(result.elapsed().toSeconds()).append(" s, n=").append(o.n())
         .append(" per burst, pod delay ").append(o.delayMs()).append(" ms, ").append(o.minReplicas()).append("-")
         .append(o.maxReplicas()).append(" replicas, call deadline ").append(o.callTimeoutMs()).append(" ms, hedging after ")
-        .append(o.hedgingDelayMs()).append(" ms, freezes ").append(o.freezes() ? "on" : "off").append(", seed ").append(o.seed()).append(".\n");
+        .append(o.hedgingDelayMs()).append(" ms (").append(o.hedgingMaxAttempts()).append(" attempts), freezes ").append(o.freezes() ? "on" : "off").append(", seed ").append(o.seed()).append(".\n");
     out.append("Passes when ClientWithKubeResolver lost no call and no log record carried a stack trace.\n");
 
     for (SoakResult.TypeSummary t : result.types()) {

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /** What {@code bench/soak.sh [--flag value...]} was asked to do. */
 record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int minReplicas, int maxReplicas, int port,
-                   int httpPort, long seed, boolean freezes, int callTimeoutMs, int hedgingDelayMs) {
+                   int httpPort, long seed, boolean freezes, int callTimeoutMs, int hedgingDelayMs,
+                   int hedgingMaxAttempts) {
 
   static final String USAGE = """
       usage: bench/soak.sh [flags]                  (env SKIP_BUILD=1: use target/grpc-lb-lab.jar as it is)
@@ -20,25 +21,27 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
         --freezes on          freeze a pod now and then, listed ready 1-4 s, half of them unfrozen again (off: none)
         --call-timeout-ms 5000  the client's call deadline: what a call into a frozen pod waits without hedging
         --hedging-delay-ms 1000 ClientWithKubeResolver hedges a call with no answer this long to another pod (0: off;
-                                keepalive alone notices a frozen pod in 15 s, past the deadline)""";
+                                keepalive alone notices a frozen pod in 15 s, past the deadline)
+        --hedging-max-attempts 3  attempts per hedged call: a call whose first attempt dies with a killed pod and
+                                whose hedge lands in a frozen one needs a third""";
 
   static SoakOptions defaults() {
-    return new SoakOptions(Duration.ofMinutes(10), 3000, 50, 5, 2, 6, 50051, 0, System.nanoTime(), true, 5_000, 1_000);
+    return new SoakOptions(Duration.ofMinutes(10), 3000, 50, 5, 2, 6, 50051, 0, System.nanoTime(), true, 5_000, 1_000, 3);
   }
 
   SoakOptions withDuration(Duration duration) {
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs, hedgingDelayMs);
+        callTimeoutMs, hedgingDelayMs, hedgingMaxAttempts);
   }
 
   SoakOptions withPort(int port) {
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs, hedgingDelayMs);
+        callTimeoutMs, hedgingDelayMs, hedgingMaxAttempts);
   }
 
   SoakOptions withFreezes(boolean freezes) {
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs, hedgingDelayMs);
+        callTimeoutMs, hedgingDelayMs, hedgingMaxAttempts);
   }
 
   static SoakOptions parse(String[] args) {
@@ -55,6 +58,7 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
     boolean freezes = o.freezes;
     int callTimeoutMs = o.callTimeoutMs;
     int hedgingDelayMs = o.hedgingDelayMs;
+    int hedgingMaxAttempts = o.hedgingMaxAttempts;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
@@ -88,16 +92,17 @@ record SoakOptions(Duration duration, int n, int delayMs, int otherEvery, int mi
         case "freezes" -> freezes = onOff(name, value);
         case "call-timeout-ms" -> callTimeoutMs = integer(name, value, 1, 3_600_000);
         case "hedging-delay-ms" -> hedgingDelayMs = integer(name, value, 0, 3_600_000);
+        case "hedging-max-attempts" -> hedgingMaxAttempts = integer(name, value, 2, 5);
         default -> throw new BenchOptions.Usage("unknown flag --" + name + "; valid: --minutes, --seconds, --n, --delay-ms, "
             + "--other-every, --min-replicas, --max-replicas, --port, --http-port, --seed, --freezes, --call-timeout-ms, "
-            + "--hedging-delay-ms");
+            + "--hedging-delay-ms, --hedging-max-attempts");
       }
     }
     if (minReplicas > maxReplicas) {
       throw new BenchOptions.Usage("--min-replicas (" + minReplicas + ") must not exceed --max-replicas (" + maxReplicas + ")");
     }
     return new SoakOptions(duration, n, delayMs, otherEvery, minReplicas, maxReplicas, port, httpPort, seed, freezes,
-        callTimeoutMs, hedgingDelayMs);
+        callTimeoutMs, hedgingDelayMs, hedgingMaxAttempts);
   }
 
   private static boolean onOff(String name, String raw) {

@@ -1,6 +1,7 @@
 package lab.grpclb.call;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -9,6 +10,7 @@ import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One unary call over a given gRPC client with a deadline, failing with a {@link CallFailure}; the caller supplies
@@ -38,6 +40,15 @@ public final class GrpcCall<Q, R> {
   /** Call on the event loop the call should run on; {@code options} give its deadline and cancellation. */
   public static <Q, R> Future<R> call(Vertx vertx, GrpcClient client, SocketAddress server, ServiceMethod<R, Q> method,
                                       Q request, CallOptions options) {
+    return call(vertx, client, server, method, request, options, null);
+  }
+
+  /**
+   * The same, handing {@code trailers} the trailers the server ended the call with (a load report may be there);
+   * null: they are not looked at.
+   */
+  public static <Q, R> Future<R> call(Vertx vertx, GrpcClient client, SocketAddress server, ServiceMethod<R, Q> method,
+                                      Q request, CallOptions options, Consumer<MultiMap> trailers) {
     GrpcCall<Q, R> call = new GrpcCall<>(options, server.hostAddress());
     long timeoutMs = Deadlines.millisUntil(options.deadlineNanos());
     if (options.cancellation().reason() != null) {
@@ -59,7 +70,8 @@ public final class GrpcCall<Q, R> {
           call.sent = req;
           return req.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(request);
         })
-        .compose(response -> response.last().recover(err -> Future.failedFuture(
+        .compose(response -> (trailers == null ? response.last()
+            : response.last().andThen(ended -> trailers.accept(response.trailers()))).recover(err -> Future.failedFuture(
             response.status() != null && response.status() != GrpcStatus.OK
                 ? new CallFailure(response.status(), reasonOf(response.statusMessage(), response.status()))
                 : CallFailure.of(err))))

@@ -48,8 +48,7 @@ public final class EndpointConnection implements Subchannel {
   private final EndpointLoad load;
   /** Told each load report the pod sends (ORCA); null: nobody listens. */
   private LoadReportListener loadReports;
-  /** The out-of-band report period asked for (0: none). */
-  private long oobPeriodMs;
+  private final OrcaStream orcaStream;
   /** Attempts sent here: the experiment samples them to show where attempts went, retried ones too. */
   private final LongAdder attempts = new LongAdder();
   private final OutlierTracker outliers = new OutlierTracker();
@@ -98,6 +97,12 @@ public final class EndpointConnection implements Subchannel {
     this.keepAlive = keepAlive;
     this.load = load;
     this.healthWatch = new HealthWatch(scheduler, healthCheck, key, new ConnectionBackoff(), this::report);
+    this.orcaStream = new OrcaStream(scheduler, key, new ConnectionBackoff(), report -> {
+      LoadReportListener listener = loadReports;
+      if (listener != null) {
+        listener.loadReported(report);
+      }
+    });
   }
 
   /** The event loop this connection lives on; callers that can should start calls from it. */
@@ -128,7 +133,7 @@ public final class EndpointConnection implements Subchannel {
     }
     long started = load.callStarted();
     attempts.increment();
-    return current.result().call(method, request, options).andThen(ar -> {
+    return current.result().call(method, request, options, loadReports).andThen(ar -> {
       load.callEnded(started);
       outliers.callEnded(ar.succeeded());
     });
@@ -225,6 +230,7 @@ public final class EndpointConnection implements Subchannel {
           why -> silent(ready, why));
     }
     healthWatch.start(outcome.result());
+    orcaStream.connected(outcome.result());
     setState(ConnectivityState.READY);
   }
 
@@ -244,9 +250,10 @@ public final class EndpointConnection implements Subchannel {
     failed(failure);
   }
 
-  /** The keepalive PINGs and the health Watch end with the READY connection (a drain then waits for no Watch). */
+  /** The keepalive PINGs, the health Watch and the ORCA stream end with the READY connection (a drain waits for none). */
   private void stopProbes() {
     healthWatch.stop();
+    orcaStream.disconnected();
     if (pings != null) {
       pings.stop();
       pings = null;
@@ -369,7 +376,7 @@ public final class EndpointConnection implements Subchannel {
 
   @Override
   public void requestOobReports(long periodMs) {
-    oobPeriodMs = periodMs;
+    orcaStream.period(periodMs);
   }
 
   /** The state the balancer sees: a READY connection whose pod says NOT_SERVING is TRANSIENT_FAILURE to it. */

@@ -13,6 +13,8 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import lab.grpclb.balance.LoadReport;
+import lab.grpclb.balance.Subchannel.LoadReportListener;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.GrpcCall;
@@ -106,8 +108,14 @@ final class Http2Connector implements Connector {
     }
 
     @Override
-    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
-      return GrpcCall.call(vertx, grpc, address, method, request, options);
+    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options,
+                                 LoadReportListener loadReports) {
+      return GrpcCall.call(vertx, grpc, address, method, request, options, loadReports == null ? null : trailers -> {
+        LoadReport report = OrcaLoad.fromTrailers(trailers);
+        if (report != null) {
+          loadReports.loadReported(report);
+        }
+      });
     }
 
     @Override

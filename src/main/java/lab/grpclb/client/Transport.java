@@ -3,12 +3,14 @@ package lab.grpclb.client;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.function.Consumer;
+import lab.grpclb.balance.Subchannel.LoadReportListener;
 import lab.grpclb.call.CallOptions;
 
 /** One established connection that carries calls: HTTP/2 in use ({@link Http2Connector}), a fake in tests. */
 public interface Transport {
 
-  <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options);
+  /** One unary call; {@code loadReports} hears the pod's load report in its trailers, if any (null: not read). */
+  <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options, LoadReportListener loadReports);
 
   /**
    * One server-streaming call on this connection, with no deadline (it lasts as long as the server keeps it):

@@ -23,9 +23,13 @@ import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
 import lab.grpclb.balance.FakeClock;
 import lab.grpclb.call.CallFailure;
+import lab.grpclb.balance.LoadReport;
+import lab.grpclb.balance.Subchannel.LoadReportListener;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.KeepAlive;
+import orca.data.v3.OrcaLoadReport;
+import orca.service.v3.OrcaLoadReportRequest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,7 +61,8 @@ class EndpointConnectionTest {
 
     @Override
     @SuppressWarnings("unchecked")
-    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options) {
+    public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options,
+                                 LoadReportListener loadReports) {
       if (!silent) {
         return Future.succeededFuture((R) request);
       }
@@ -361,6 +366,46 @@ class EndpointConnectionTest {
     checked.drain();
     assertTrue(last().transport.lastStream().cancelled);
     assertTrue(checked.closed().succeeded());
+  }
+
+  @Test
+  void outOfBandLoadReportsStreamWhileReadyAndAPeriodIsAskedFor() {
+    List<LoadReport> heard = new ArrayList<>();
+    connection.setLoadReportListener(heard::add);
+    connection.requestOobReports(2_500);
+    start();
+    last().succeed();
+    FakeStream stream = last().transport.lastStream();
+    assertEquals(2, ((OrcaLoadReportRequest) stream.request).getReportInterval().getSeconds());
+    assertEquals(500_000_000, ((OrcaLoadReportRequest) stream.request).getReportInterval().getNanos());
+    stream.reply(OrcaLoadReport.newBuilder().setCpuUtilization(0.25).setApplicationUtilization(0.5)
+        .setRpsFractional(100).setEps(2).build());
+    assertEquals(List.of(new LoadReport(0.25, 0.5, 100, 2)), heard);
+
+    connection.requestOobReports(1_000);
+    assertTrue(stream.cancelled, "a new period needs a new stream (A51)");
+    FakeStream again = last().transport.lastStream();
+    assertEquals(1, ((OrcaLoadReportRequest) again.request).getReportInterval().getSeconds());
+    again.end(GrpcStatus.UNAVAILABLE);
+    clock.advanceMs(1_000);
+    FakeStream reopened = last().transport.lastStream();
+    assertFalse(reopened == again, "a stream the pod ended is opened again after the backoff");
+
+    last().listener.gone("GOAWAY from the server");
+    assertTrue(reopened.cancelled, "the stream goes with its connection");
+    int streams = last().transport.streams.size();
+    connection.requestOobReports(0);
+    assertEquals(streams, last().transport.streams.size(), "period 0: none asked for");
+  }
+
+  @Test
+  void aPodWithoutOpenRcaServiceIsNotAskedAgainOnThatConnection() {
+    connection.requestOobReports(1_000);
+    start();
+    last().succeed();
+    last().transport.lastStream().end(GrpcStatus.UNIMPLEMENTED);
+    clock.advanceMs(120_000);
+    assertEquals(1, last().transport.streams.size());
   }
 
   static HealthCheckResponse serving(boolean serving) {
