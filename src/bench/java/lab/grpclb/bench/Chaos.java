@@ -4,8 +4,11 @@ import io.vertx.core.Vertx;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import lab.grpclb.config.ClientType;
 import lab.grpclb.local.ControlPlaneFaults;
 import lab.grpclb.local.LocalCluster;
 import lab.grpclb.local.LocalMode;
@@ -204,11 +207,15 @@ final class Chaos {
   }
 
   /**
-   * A healthy pod that can be spared: one of two or more, so that a healthy pod is left. The chaos never takes the
-   * last one: a call lost then is lost to any client, and the soak is about the calls a client could have saved.
+   * A healthy pod that can be spared: one of two or more that ClientWithKubeResolver routes to, so that one it knows
+   * is left. The chaos never takes the last: a call lost then is lost to any client (a new pod the client has not
+   * heard of, its watch cut by the control plane's faults, saves nothing), and the soak is about the calls a client
+   * could have saved.
    */
   private Pod spareHealthyPod() {
-    List<Pod> healthy = local.cluster().pods().stream().filter(Chaos::isHealthy).toList();
+    Set<String> routed = local.client().channel(ClientType.KUBE_RESOLVER).endpoints().stream()
+        .map(key -> key.substring(0, key.lastIndexOf(':'))).collect(Collectors.toSet());
+    List<Pod> healthy = local.cluster().pods().stream().filter(p -> isHealthy(p) && routed.contains(p.ip())).toList();
     return healthy.size() < 2 ? null : healthy.get(random.nextInt(healthy.size()));
   }
 
