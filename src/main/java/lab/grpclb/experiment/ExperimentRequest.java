@@ -11,15 +11,15 @@ import lab.grpclb.config.LbPolicy;
  * The experiment a request's query asks for, checked: the client type, the calls, the load shape, how many
  * runs, a balancing type's picker ({@code lb}, null for the --lb default), a latency objective whose met share
  * the report gives ({@code slo_ms}, null for none) and a balancing type's hedging delay ({@code hedging_delay_ms},
- * null for the --hedging-delay-ms default, 0 for none). The query is read strictly ({@link StrictQuery}): an unknown
+ * null for the --hedging-delay-ms default, 0 for none) and the answer's {@code format}. The query is read strictly ({@link StrictQuery}): an unknown
  * or repeated parameter, or one that means nothing for the type, is a 400.
  */
 record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs,
-                         Integer hedgingDelayMs) {
+                         Integer hedgingDelayMs, AnswerFormat format) {
   static final ClientType DEFAULT_TYPE = ClientType.CLIENT;
   static final int DEFAULT_N = 1000;
   static final Set<String> PARAMETERS = Set.of("type", "n", "concurrency", "rate", "duration_s", "arrival", "runs",
-      "lb", "slo_ms", "hedging_delay_ms");
+      "lb", "slo_ms", "hedging_delay_ms", "format");
   static final String FORMS = "valid forms: n=N (a burst, the default); concurrency=C&n=N (a closed loop);"
       + " rate=R&duration_s=D or rate=R&n=N, optionally with arrival=uniform|poisson (an open loop)";
 
@@ -35,7 +35,8 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
       holdToMaxDuration(open, n, limits);
     }
     Integer sloMs = query.has("slo_ms") ? query.integer("slo_ms", 1, 3_600_000, "a latency objective in ms") : null;
-    return new ExperimentRequest(type, n, shape, runs, lb(query, type), sloMs, hedgingDelayMs(query, type));
+    return new ExperimentRequest(type, n, shape, runs, lb(query, type), sloMs, hedgingDelayMs(query, type),
+        AnswerFormat.parse(query.get("format", "full")));
   }
 
   private static LoadShape shape(StrictQuery query, ExperimentLimits limits) {

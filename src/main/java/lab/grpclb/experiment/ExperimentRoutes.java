@@ -49,8 +49,8 @@ public final class ExperimentRoutes {
    * The experiment that holds the lab: what a 409 shows, its runs, its waiting request and that request's event
    * loop, whether the request has its answer (or left), and a promise completed once it has let go of the lab.
    */
-  private record Holder(JsonObject described, ExperimentRunner.Series series, RoutingContext requester,
-                         Context context, AtomicBoolean answered, Promise<Void> released) {
+  private record Holder(JsonObject described, ExperimentRunner.Series series, AnswerFormat format,
+                        RoutingContext requester, Context context, AtomicBoolean answered, Promise<Void> released) {
     /** The requester's one answer, written on its event loop whoever gives it; later ones are dropped. */
     Future<Void> answer(int status, JsonObject body) {
       if (!answered.compareAndSet(false, true)) {
@@ -100,7 +100,7 @@ public final class ExperimentRoutes {
       picked = picked.withHedgingDelay(request.hedgingDelayMs());
     }
     Holder slot = new Holder(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
-        ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
+        request.format(), ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
     if (running.compareAndSet(null, slot)) {
       run(slot, request.describe());
       return;
@@ -172,7 +172,8 @@ public final class ExperimentRoutes {
                   : GoDuration.format(System.nanoTime() - started) + " (" + report.runs().elapsedMs().size()
                   + " runs; the median run, reported, took " + GoDuration.format(report.elapsedNanos()) + ")")
               + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
-          return slot.answer(200, ReportJson.toJson(report));
+          return slot.answer(200, slot.format() == AnswerFormat.COMPACT ? ReportJson.compact(report)
+              : ReportJson.toJson(report));
         }
         if (ar.cause() instanceof CallFailure failure && failure.status() == GrpcStatus.CANCELLED) {
           return slot.answer(503, error("experiment not started: " + failure.reason()));

@@ -28,6 +28,21 @@ public final class ReportJson {
   private ReportJson() {
   }
 
+  /** {@code format=compact}: what a person reads first, on one screen. */
+  static JsonObject compact(ExperimentReport report) {
+    Outcome outcome = report.outcome();
+    return new JsonObject()
+        .put("type", report.experiment().type())
+        .put("n", report.experiment().n())
+        .put("time", GoDuration.format(report.elapsedNanos()))
+        .put("count_per_ip", new JsonObject(new TreeMap<String, Object>(outcome.countPerIp())))
+        .put("ok", outcome.ok())
+        .put("failed", outcome.failed())
+        .put("errors", new JsonObject(new TreeMap<String, Object>(outcome.errors())))
+        .put("p50_ms", report.latency().p50())
+        .put("p99_ms", report.latency().p99());
+  }
+
   public static JsonObject toJson(ExperimentReport report) {
     ExperimentPlan experiment = report.experiment();
     Outcome outcome = report.outcome();

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Http;
@@ -88,6 +89,18 @@ class BadInputTest {
   }
 
   @Test
+  void aCompactAnswerFitsOneScreenAndAnUnknownFormatNamesTheValidOnes() throws Exception {
+    Http.Answer answer = http.get(client.port(), "/experiment/client?type=ClientWithReuseConn&n=10&format=compact");
+    assertEquals(200, answer.status(), answer.body().encode());
+    assertEquals(Set.of("type", "n", "time", "count_per_ip", "ok", "failed", "errors", "p50_ms", "p99_ms"),
+        answer.body().fieldNames());
+    assertEquals(10, answer.body().getInteger("ok"));
+    assertTrue(answer.body().encodePrettily().lines().count() < 20, answer.body().encodePrettily());
+    assertBadRequest("/experiment/client?n=10&format=yaml", "format must be one of full, compact, got 'yaml'");
+    assertBadRequest("/experiment/client?n=10&format=", "format");
+  }
+
+  @Test
   void unknownTypeListsEveryValidType() throws Exception {
     assertBadRequest("/experiment/client?type=Grpc&n=10",
         "unknown type 'Grpc'", "Client", "ClientWithReuseConn", "ClientWithKubeResolver");
@@ -133,7 +146,7 @@ class BadInputTest {
   @Test
   void anUnknownParameterIsA400NamingItTheValidOnesAndTheClosest() throws Exception {
     assertBadRequest("/experiment/client?type=Client&n=400&concurency=10", "unknown parameter 'concurency'",
-        "did you mean 'concurrency'?", "valid parameters: arrival, concurrency, duration_s, hedging_delay_ms, lb, n,"
+        "did you mean 'concurrency'?", "valid parameters: arrival, concurrency, duration_s, format, hedging_delay_ms, lb, n,"
             + " rate, runs, slo_ms, type");
     assertBadRequest("/experiment/client?type=Client&rate=100&duraton_s=5", "unknown parameter 'duraton_s'",
         "did you mean 'duration_s'?");
