@@ -2,10 +2,11 @@ package lab.grpclb.config;
 
 /**
  * How ClientWithKubeResolver balances: the default picker, the peak-EWMA picker's decay and initial RTT
- * (Linkerd's defaults: 10 s and 30 ms), outlier ejection, and the health check each connection runs.
+ * (Linkerd's defaults: 10 s and 30 ms), weighted_round_robin's weights (gRFC A58), slow start for round_robin and
+ * least_request (Envoy's), outlier ejection, and the health check each connection runs.
  */
-public record BalancerConfig(LbPolicy lb, int ewmaDecayMs, int ewmaInitialRttMs, OutlierEjection ejection,
-                             HealthCheck healthCheck) {
+public record BalancerConfig(LbPolicy lb, int ewmaDecayMs, int ewmaInitialRttMs, WeightedRoundRobinConfig wrr,
+                             SlowStartConfig slowStart, OutlierEjection ejection, HealthCheck healthCheck) {
   public static final int DEFAULT_EWMA_DECAY_MS = FlagTable.EWMA_DECAY_MS.defaultValue();
   public static final int DEFAULT_EWMA_INITIAL_RTT_MS = FlagTable.EWMA_INITIAL_RTT_MS.defaultValue();
   /** The flags' defaults. */
@@ -16,15 +17,17 @@ public record BalancerConfig(LbPolicy lb, int ewmaDecayMs, int ewmaInitialRttMs,
         LbPolicy.from(flags),
         flags.integer(FlagTable.EWMA_DECAY_MS),
         flags.integer(FlagTable.EWMA_INITIAL_RTT_MS),
+        WeightedRoundRobinConfig.from(flags),
+        SlowStartConfig.from(flags),
         OutlierEjection.from(flags),
         HealthCheck.from(flags));
   }
 
   public BalancerConfig withEjection(OutlierEjection newEjection) {
-    return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, newEjection, healthCheck);
+    return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, wrr, slowStart, newEjection, healthCheck);
   }
 
   public BalancerConfig withHealthCheck(HealthCheck check) {
-    return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, ejection, check);
+    return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, wrr, slowStart, ejection, check);
   }
 }

@@ -122,6 +122,33 @@ public final class FlagTable {
       "`peak_ewma`: how fast the RTT estimate forgets (Linkerd's default)", CLIENT, LOCAL);
   public static final Flag.Int EWMA_INITIAL_RTT_MS = integer("ewma-initial-rtt-ms", 30, 1, 3_600_000,
       "`peak_ewma`: where the RTT estimate starts (Linkerd's default)", CLIENT, LOCAL);
+  public static final Flag.Int WRR_BLACKOUT_MS = integer("wrr-blackout-ms", 10_000, 0, 3_600_000,
+      "`weighted_round_robin` (gRFC A58): an endpoint's weight counts once its pod has reported load for this long"
+          + " since its first usable report (and again after an expiry or a reconnect); until then it gets the mean"
+          + " weight", CLIENT, LOCAL);
+  public static final Flag.Int WRR_EXPIRATION_MS = integer("wrr-expiration-ms", 180_000, 1, 86_400_000,
+      "`weighted_round_robin`: a weight with no report for this long is dropped, and the blackout starts again",
+      CLIENT, LOCAL);
+  public static final Flag.Int WRR_UPDATE_MS = integer("wrr-update-ms", 1_000, WeightedRoundRobinConfig.MIN_UPDATE_MS,
+      3_600_000, "`weighted_round_robin`: how often the picker takes fresh weights (A58's minimum: "
+          + WeightedRoundRobinConfig.MIN_UPDATE_MS + ")", CLIENT, LOCAL);
+  public static final Flag.Text WRR_ERROR_PENALTY = text("wrr-error-penalty", "1.0", "PENALTY",
+      "a number, 0 or more (at most 10 decimals)",
+      "`weighted_round_robin`: weight = qps / (utilization + eps / qps x this); `0` ignores errors", CLIENT, LOCAL);
+  public static final Flag.Switch WRR_OOB = toggle("wrr-oob",
+      "`weighted_round_robin`: load reports out of band (ORCA's `OpenRcaService/StreamCoreMetrics` on each"
+          + " connection) instead of in each call's trailers", CLIENT, LOCAL);
+  public static final Flag.Int WRR_OOB_PERIOD_MS = integer("wrr-oob-period-ms", 10_000, 1, 3_600_000,
+      "with `--wrr-oob`: the report period asked of each pod (a pod may report less often)", CLIENT, LOCAL);
+  public static final Flag.Int SLOW_START_WINDOW_MS = integer("slow-start-window-ms", 0, 0, 3_600_000,
+      "`round_robin` and `least_request` (Envoy's `slow_start_config`): an endpoint that joins the Service after the"
+          + " first ones takes a share that grows over this long from when it turns READY", CLIENT, LOCAL)
+      .shown("`0` (off)");
+  public static final Flag.Text SLOW_START_AGGRESSION = text("slow-start-aggression", "1.0", "A",
+      "a number above 0 (at most 10 decimals)",
+      "slow start's curve: weight x (time READY / window)^(1 / this); above 1 ramps faster at first", CLIENT, LOCAL);
+  public static final Flag.Int SLOW_START_MIN_WEIGHT_PERCENT = integer("slow-start-min-weight-percent", 10, 0, 100,
+      "slow start's floor, in % of the full weight", CLIENT, LOCAL);
   public static final Flag.Switch OUTLIER_EJECTION = toggle("outlier-ejection",
       "eject endpoints that fail too often (gRFC A50, failure percentage)", CLIENT, LOCAL);
   public static final Flag.Int EJECTION_INTERVAL_MS = integer("ejection-interval-ms", 10_000, 1, 3_600_000,
@@ -201,7 +228,8 @@ public final class FlagTable {
       DRAIN_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, KEEPALIVE_WITHOUT_CALLS, MAX_DURATION_S,
       JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, HEDGING_DELAY_MS, HEDGING_MAX_ATTEMPTS, RETRY_THROTTLE_MAX_TOKENS,
       RETRY_THROTTLE_TOKEN_RATIO, LB, EWMA_DECAY_MS,
-      EWMA_INITIAL_RTT_MS, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
+      EWMA_INITIAL_RTT_MS, WRR_BLACKOUT_MS, WRR_EXPIRATION_MS, WRR_UPDATE_MS, WRR_ERROR_PENALTY, WRR_OOB,
+      WRR_OOB_PERIOD_MS, SLOW_START_WINDOW_MS, SLOW_START_AGGRESSION, SLOW_START_MIN_WEIGHT_PERCENT, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
       EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, HEALTH_CHECK_SERVICE, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
       SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,
       REPLICAS, POD_PORT, API_PORT, DNS_PORT, OUT, KUBECONFIG, REPORT, RUNS);

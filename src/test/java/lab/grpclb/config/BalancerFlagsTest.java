@@ -1,6 +1,7 @@
 package lab.grpclb.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +27,12 @@ class BalancerFlagsTest {
   void everyBalancerFlagIsReadInClientAndLocalMode() {
     String[] args = {"--lb", "peak_ewma", "--ewma-decay-ms", "5000", "--ewma-initial-rtt-ms", "50", "--outlier-ejection",
         "--ejection-interval-ms", "2000", "--ejection-threshold", "40", "--ejection-base-ms", "1000",
-        "--ejection-min-hosts", "3", "--ejection-request-volume", "10", "--health-check-service", "shop.Cart"};
+        "--ejection-min-hosts", "3", "--ejection-request-volume", "10", "--health-check-service", "shop.Cart",
+        "--wrr-blackout-ms", "0", "--wrr-expiration-ms", "60000", "--wrr-update-ms", "100", "--wrr-error-penalty", "0.5",
+        "--wrr-oob", "--wrr-oob-period-ms", "2000", "--slow-start-window-ms", "30000", "--slow-start-aggression", "2",
+        "--slow-start-min-weight-percent", "5"};
     BalancerConfig expected = new BalancerConfig(LbPolicy.PEAK_EWMA, 5_000, 50,
+        new WeightedRoundRobinConfig(0, 60_000, 100, 0.5, true, 2_000), new SlowStartConfig(30_000, 2, 5),
         new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10), new HealthCheck("shop.Cart"));
     readInClientAndLocalMode(args, ClientConfig::balancer, expected);
   }
@@ -40,6 +45,26 @@ class BalancerFlagsTest {
     Flags local = flags(args);
     assertEquals(expected, setting.apply(LocalConfig.from(local).client()));
     local.rejectUnknown(Mode.LOCAL);
+  }
+
+  /** weighted_round_robin's defaults are gRFC A58's; slow start is off unless given a window, as in Envoy. */
+  @Test
+  void weightedRoundRobinDefaultsAreA58sAndSlowStartIsOff() {
+    assertEquals(new WeightedRoundRobinConfig(10_000, 180_000, 1_000, 1.0, false, 10_000), BalancerConfig.DEFAULT.wrr());
+    assertEquals(new SlowStartConfig(0, 1.0, 10), BalancerConfig.DEFAULT.slowStart());
+    assertFalse(BalancerConfig.DEFAULT.slowStart().on());
+  }
+
+  @Test
+  void aBadWeightOrSlowStartValueIsAStartupErrorNamingTheFlag() {
+    Map<String, String> errors = Map.of(
+        "--wrr-update-ms=50", "--wrr-update-ms must be an integer from 100 to 3600000, got '50'",
+        "--wrr-error-penalty=-1", "--wrr-error-penalty must be a number, 0 or more (at most 10 decimals), got '-1'",
+        "--slow-start-aggression=0", "--slow-start-aggression must be a number above 0 (at most 10 decimals), got '0'",
+        "--slow-start-min-weight-percent=101",
+        "--slow-start-min-weight-percent must be an integer from 0 to 100, got '101'");
+    errors.forEach((flag, message) ->
+        assertEquals(message, assertThrows(ConfigException.class, () -> ClientConfig.from(flags(flag))).getMessage()));
   }
 
   /** gRFC A17 is on by default, for the Greeter the pods serve; {@code off} turns it off. */
