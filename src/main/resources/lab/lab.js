@@ -4,7 +4,7 @@
 
 const $ = id => document.getElementById(id);
 const view = { mode: null, status: null, cluster: null, run: null };
-const LB_CHOICES = ['round_robin', 'least_request', 'peak_ewma'];
+const LB_CHOICES = ['round_robin', 'least_request', 'peak_ewma', 'weighted_round_robin'];
 const BALANCING = ['ClientWithKubeResolver', 'ClientWithDnsResolver']; // the types an lb= means something for
 const KEEP_SECONDS = 120;
 const RECONNECT_MS = 500;

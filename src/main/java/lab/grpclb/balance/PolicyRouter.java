@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
@@ -13,8 +14,9 @@ import lab.grpclb.discovery.EndpointSet;
 /**
  * One child policy per {@link LbPolicy}, each call routed to the one it names (its {@code lb=}, else the default),
  * as grpc-java's {@code ClusterManagerLoadBalancer} routes each call to a child. The children share one subchannel
- * per endpoint: each holds a handle, the subchannel's states reach every handle, and the subchannel is drained when
- * the last handle is. So every policy sees the same connections, and a comparison of pickers is a fair one.
+ * per endpoint: each holds a handle, the subchannel's states and load reports reach every handle, and the subchannel
+ * is drained when the last handle is. So every policy sees the same connections, and a comparison of pickers is a
+ * fair one.
  */
 public final class PolicyRouter implements LoadBalancer {
   private final Helper helper;
@@ -27,12 +29,13 @@ public final class PolicyRouter implements LoadBalancer {
   private int batching;
   private boolean changed;
 
-  /** The three policies this lab compares. */
-  public static PolicyRouter ofAllPolicies(Helper helper, LbPolicy defaultPolicy) {
-    return new PolicyRouter(helper, defaultPolicy, (policy, childHelper) -> switch (policy) {
+  /** The policies this lab compares, set up as {@code config} says; its {@code lb} is the default. */
+  public static PolicyRouter ofAllPolicies(Helper helper, BalancerConfig config) {
+    return new PolicyRouter(helper, config.lb(), (policy, childHelper) -> switch (policy) {
       case ROUND_ROBIN -> new RoundRobinBalancer(childHelper);
       case LEAST_REQUEST -> new LeastRequestBalancer(childHelper);
       case PEAK_EWMA -> new PeakEwmaBalancer(childHelper);
+      case WEIGHTED_ROUND_ROBIN -> new WeightedRoundRobinBalancer(childHelper, config.wrr());
     });
   }
 
@@ -60,6 +63,12 @@ public final class PolicyRouter implements LoadBalancer {
   @Override
   public void close() {
     batch(() -> children.values().forEach(LoadBalancer::close));
+  }
+
+  /** weighted_round_robin's weight of each endpoint, by endpoint key (none when that child is not one). */
+  public Map<String, EndpointWeight.WeightStatus> endpointWeights() {
+    return children.get(LbPolicy.WEIGHTED_ROUND_ROBIN) instanceof WeightedRoundRobinBalancer wrr ? wrr.weights()
+        : Map.of();
   }
 
   private void batch(Runnable change) {
@@ -133,13 +142,20 @@ public final class PolicyRouter implements LoadBalancer {
     }
   }
 
-  /** One endpoint's subchannel and the children's handles on it. */
+  /**
+   * One endpoint's subchannel and the children's handles on it. A subchannel has one load report listener: this one
+   * listens while some handle does, and hands each report to every handle listening; it asks for out-of-band reports
+   * at the shortest period a handle asks for (a child that asked for fewer gets more, which A58 allows: "the server
+   * may not provide reports as frequently as the client requests").
+   */
   private final class Shared {
     final Subchannel subchannel;
     final List<Handle> handles = new ArrayList<>();
     ConnectivityState state;
     String error;
     boolean started;
+    boolean listening;
+    long oobPeriodMs;
 
     Shared(Subchannel subchannel) {
       this.subchannel = subchannel;
@@ -166,9 +182,32 @@ public final class PolicyRouter implements LoadBalancer {
       batch(() -> List.copyOf(handles).forEach(h -> h.listener.stateChanged(next, why)));
     }
 
+    /** A handle's wish for reports changed: listen and ask for out-of-band ones as the handles now want. */
+    void reportsWanted() {
+      boolean wanted = handles.stream().anyMatch(h -> h.reports != null);
+      if (wanted != listening) {
+        listening = wanted;
+        subchannel.setLoadReportListener(wanted ? this::loadReported : null);
+      }
+      long period = handles.stream().mapToLong(h -> h.oobPeriodMs).filter(p -> p > 0).min().orElse(0);
+      if (period != oobPeriodMs) {
+        oobPeriodMs = period;
+        subchannel.requestOobReports(period);
+      }
+    }
+
+    private void loadReported(LoadReport report) {
+      for (Handle handle : List.copyOf(handles)) {
+        if (handle.reports != null) {
+          handle.reports.loadReported(report);
+        }
+      }
+    }
+
     Future<Void> release(Handle handle) {
       handles.remove(handle);
       if (!handles.isEmpty()) {
+        reportsWanted();
         return Future.succeededFuture();
       }
       shared.remove(subchannel.key(), this);
@@ -176,10 +215,15 @@ public final class PolicyRouter implements LoadBalancer {
     }
   }
 
-  /** A child's view of a shared subchannel: its own listener, and a drain that releases only its share. */
+  /**
+   * A child's view of a shared subchannel: its own state and load report listeners and out-of-band period, and a
+   * drain that releases only its share.
+   */
   private static final class Handle extends ForwardingSubchannel {
     private final Shared shared;
     private StateListener listener = (state, error) -> { };
+    private LoadReportListener reports;
+    private long oobPeriodMs;
 
     Handle(Shared shared) {
       super(shared.subchannel);
@@ -193,8 +237,22 @@ public final class PolicyRouter implements LoadBalancer {
     }
 
     @Override
+    public void setLoadReportListener(LoadReportListener listener) {
+      reports = listener;
+      shared.reportsWanted();
+    }
+
+    @Override
+    public void requestOobReports(long periodMs) {
+      oobPeriodMs = periodMs;
+      shared.reportsWanted();
+    }
+
+    @Override
     public Future<Void> drain() {
       listener = (state, error) -> { };
+      reports = null;
+      oobPeriodMs = 0;
       return shared.release(this);
     }
   }

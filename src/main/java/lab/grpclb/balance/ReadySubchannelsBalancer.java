@@ -13,7 +13,8 @@ import lab.grpclb.discovery.EndpointSet;
  * The shape every policy here shares (grpc-java's {@code MultiChildLoadBalancer}): a subchannel per routable
  * endpoint, all kept connected, and a picker over the READY ones only. The aggregate state is READY when one is,
  * CONNECTING while one may become so, TRANSIENT_FAILURE otherwise. A policy says only how it picks among the READY
- * ones; the picker is republished only when the READY list, the state or the reason for none changes.
+ * ones; the picker is republished only when the READY list, the state or the reason for none changes. Hooks tell a
+ * policy of each subchannel's arrival, READY and departure, for what it keeps per endpoint (weights).
  */
 public abstract class ReadySubchannelsBalancer implements LoadBalancer {
   private final Helper helper;
@@ -43,9 +44,26 @@ public abstract class ReadySubchannelsBalancer implements LoadBalancer {
   /** How this policy picks among {@code ready}, never empty. */
   protected abstract Picker<Subchannel> picker(List<Subchannel> ready);
 
+  /** A subchannel was made for an endpoint that joined; {@code joinedOthers}: the balancer had endpoints already. */
+  protected void subchannelAdded(Subchannel subchannel, boolean joinedOthers) {
+  }
+
+  /** The subchannel turned READY; called before the picker that offers it is built. */
+  protected void subchannelReady(Subchannel subchannel) {
+  }
+
+  /** Its endpoint left the Service; the subchannel is drained next. */
+  protected void subchannelRemoved(Subchannel subchannel) {
+  }
+
+  protected final Scheduler scheduler() {
+    return helper.scheduler();
+  }
+
   @Override
   public void acceptEndpoints(EndpointSet set) {
     endpoints = set;
+    boolean hadEndpoints = !subchannels.isEmpty();
     Map<String, Tracked> previous = subchannels;
     List<Tracked> added = new ArrayList<>();
     subchannels = new LinkedHashMap<>();
@@ -54,11 +72,15 @@ public abstract class ReadySubchannelsBalancer implements LoadBalancer {
       if (tracked == null) {
         tracked = new Tracked(helper.createSubchannel(endpoint));
         added.add(tracked);
+        subchannelAdded(tracked.subchannel, hadEndpoints);
       }
       subchannels.put(endpoint.key(), tracked);
     }
     accepting = true;
-    previous.values().forEach(left -> left.subchannel.drain()); // it closes once its calls in flight end
+    for (Tracked left : previous.values()) {
+      subchannelRemoved(left.subchannel);
+      left.subchannel.drain(); // it closes once its calls in flight end
+    }
     for (Tracked tracked : added) {
       tracked.subchannel.start((state, error) -> stateChanged(tracked, state, error));
     }
@@ -70,6 +92,9 @@ public abstract class ReadySubchannelsBalancer implements LoadBalancer {
   private void stateChanged(Tracked tracked, ConnectivityState state, String error) {
     if (subchannels.get(tracked.subchannel.key()) != tracked) {
       return; // it left the Service
+    }
+    if (state == ConnectivityState.READY && tracked.state != ConnectivityState.READY) {
+      subchannelReady(tracked.subchannel);
     }
     tracked.state = state;
     tracked.error = error;

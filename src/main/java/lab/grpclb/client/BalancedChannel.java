@@ -89,7 +89,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     this.unavailableReason = unavailableReason;
     this.readyWait = new ReadyWait(scheduler, Math.min(READY_WAIT_MS, callTimeoutMs));
     this.policy = new OutlierDetectionBalancer(new ChannelHelper(), balancer.ejection(),
-        helper -> PolicyRouter.ofAllPolicies(helper, balancer.lb()));
+        helper -> PolicyRouter.ofAllPolicies(helper, balancer));
   }
 
   /** Switches outlier ejection on, off or to new settings while calls flow, on the balancer's event loop. */

@@ -14,7 +14,9 @@ public enum LbPolicy {
   /** Two random READY endpoints, the one with fewer calls in flight (Envoy LEAST_REQUEST, gRFC A48). */
   LEAST_REQUEST("least_request"),
   /** Two random READY endpoints, the one with the lower peak-EWMA RTT x (calls in flight + 1) (Linkerd, Finagle). */
-  PEAK_EWMA("peak_ewma");
+  PEAK_EWMA("peak_ewma"),
+  /** Round robin weighted by the load each pod reports: qps / utilization (gRFC A58, with A51's ORCA reports). */
+  WEIGHTED_ROUND_ROBIN("weighted_round_robin");
 
   private final String wireName;
 
@@ -31,7 +33,7 @@ public enum LbPolicy {
     return Arrays.stream(values()).filter(p -> p.wireName.equals(wireName)).findFirst();
   }
 
-  /** "round_robin, least_request, peak_ewma": for an error naming the valid values. */
+  /** "round_robin, least_request, ...": for an error naming the valid values. */
   public static String wireNames() {
     return Arrays.stream(values()).map(LbPolicy::wireName).collect(Collectors.joining(", "));
   }

@@ -7,15 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.LbPolicy;
+import lab.grpclb.config.OutlierEjection;
+import lab.grpclb.config.SlowStartConfig;
+import lab.grpclb.config.WeightedRoundRobinConfig;
 import org.junit.jupiter.api.Test;
 
-/** The three policies side by side: one connection per endpoint for all of them, each call picked by its own. */
+/**
+ * The policies side by side: one connection per endpoint for all of them, each call picked by its own, and each
+ * load report heard by every policy that listens.
+ */
 class PolicyRouterTest {
   final FakeHelper helper = new FakeHelper();
-  final PolicyRouter router = PolicyRouter.ofAllPolicies(helper, LbPolicy.ROUND_ROBIN);
+  final PolicyRouter router = PolicyRouter.ofAllPolicies(helper, BalancerConfig.DEFAULT);
 
   @Test
   void everyPolicySharesOneSubchannelPerEndpoint() {
@@ -58,6 +68,53 @@ class PolicyRouterTest {
         assertNotEquals(first.key(), helper.picker().pick(policy, first).key(), policy.wireName());
       }
     }
+  }
+
+  @Test
+  void loadReportsReachWeightedRoundRobinThroughTheSharedSubchannel() {
+    FakeHelper own = new FakeHelper();
+    BalancerConfig noBlackout = new BalancerConfig(LbPolicy.ROUND_ROBIN, 10_000, 30,
+        new WeightedRoundRobinConfig(0, 180_000, 1_000, 1.0, false, 10_000), SlowStartConfig.OFF, OutlierEjection.OFF,
+        HealthCheck.OFF);
+    PolicyRouter weighing = PolicyRouter.ofAllPolicies(own, noBlackout);
+    weighing.acceptEndpoints(endpoints("10.0.0.1", "10.0.0.2"));
+    own.subchannels.values().forEach(s -> s.enter(READY));
+    LoadReport busy = new LoadReport(0.5, 0, 100, 0);
+    own.subchannel("10.0.0.1").report(new LoadReport(0.5, 0, 300, 0));
+    own.subchannel("10.0.0.2").report(busy);
+    own.clock.advanceMs(1_000); // the weight update
+    Map<String, Integer> weighted = new HashMap<>();
+    Map<String, Integer> roundRobin = new HashMap<>();
+    for (int i = 0; i < 4_000; i++) {
+      weighted.merge(own.picker().pick(LbPolicy.WEIGHTED_ROUND_ROBIN, null).key(), 1, Integer::sum);
+      roundRobin.merge(own.picker().pick(LbPolicy.ROUND_ROBIN, null).key(), 1, Integer::sum);
+    }
+    assertTrue(Math.abs(weighted.get("10.0.0.1:50051") - 3_000) <= 2, "600 against 200: " + weighted);
+    assertEquals(Map.of("10.0.0.1:50051", 2_000, "10.0.0.2:50051", 2_000), roundRobin, "round robin ignores reports");
+    assertEquals(busy, weighing.endpointWeights().get("10.0.0.2:50051").lastReport().report(), "for /status");
+  }
+
+  @Test
+  void everyListeningChildHearsEachReportAndTheShortestOutOfBandPeriodIsAskedFor() {
+    List<WeightedRoundRobinBalancer> children = new ArrayList<>();
+    PolicyRouter allWeighing = new PolicyRouter(helper, LbPolicy.ROUND_ROBIN, (policy, child) -> {
+      WeightedRoundRobinBalancer wrr = new WeightedRoundRobinBalancer(child,
+          new WeightedRoundRobinConfig(10_000, 180_000, 1_000, 1.0, true, 1_000 * (policy.ordinal() + 1)), 0);
+      children.add(wrr);
+      return wrr;
+    });
+    allWeighing.acceptEndpoints(endpoints("10.0.0.1"));
+    FakeSubchannel shared = helper.subchannel("10.0.0.1");
+    assertEquals(1_000, shared.oobPeriodMs, "the shortest period a child asks for");
+    LoadReport report = new LoadReport(0.4, 0, 50, 1);
+    shared.report(report);
+    for (WeightedRoundRobinBalancer child : children) {
+      assertEquals(report, child.weights().get("10.0.0.1:50051").lastReport().report());
+    }
+    allWeighing.acceptEndpoints(endpoints());
+    assertTrue(shared.drained);
+    shared.report(report); // late: it reaches no child
+    children.forEach(child -> assertTrue(child.weights().isEmpty()));
   }
 
   @Test

@@ -82,7 +82,8 @@ class BalancerFlagsTest {
   @Test
   void anUnknownLbPolicyIsAStartupErrorNamingTheValidOnes() {
     ConfigException e = assertThrows(ConfigException.class, () -> ClientConfig.from(flags("--lb", "fastest")));
-    assertEquals("--lb must be one of round_robin, least_request, peak_ewma, got 'fastest'", e.getMessage());
+    assertEquals("--lb must be one of round_robin, least_request, peak_ewma, weighted_round_robin, got 'fastest'",
+        e.getMessage());
     assertEquals(LbPolicy.LEAST_REQUEST, LbPolicy.parse("least_request").orElseThrow());
     assertTrue(LbPolicy.parse("LEAST_REQUEST").isEmpty(), "wire names only");
     assertThrows(ConfigException.class, () -> ClientConfig.from(flags("--ejection-threshold", "101")));
