@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
+import lab.grpclb.balance.EndpointWeight;
 import lab.grpclb.balance.LoadBalancer;
 import lab.grpclb.balance.OutlierDetectionBalancer;
 import lab.grpclb.balance.PolicyRouter;
@@ -59,6 +60,8 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private final Supplier<String> unavailableReason;
   private final ReadyWait readyWait;
   private final OutlierDetectionBalancer policy;
+  /** The child of {@link #policy}, set as that is built: the status page reads weighted_round_robin's weights here. */
+  private PolicyRouter router;
   private final CallRouting routing;
   private final RetryThrottle throttle;
   private final CallCounters counters = new CallCounters();
@@ -89,7 +92,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     this.unavailableReason = unavailableReason;
     this.readyWait = new ReadyWait(scheduler, Math.min(READY_WAIT_MS, callTimeoutMs));
     this.policy = new OutlierDetectionBalancer(new ChannelHelper(), balancer.ejection(),
-        helper -> PolicyRouter.ofAllPolicies(helper, balancer));
+        helper -> router = PolicyRouter.ofAllPolicies(helper, balancer));
   }
 
   /** Switches outlier ejection on, off or to new settings while calls flow, on the balancer's event loop. */
@@ -268,14 +271,16 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     return onLoop(() -> {
       EndpointSet current = endpoints;
       OutlierDetectionBalancer.Status ejection = policy.status();
+      Map<String, EndpointWeight.WeightStatus> weights = router.endpointWeights();
       List<BalancerStatus.EndpointStatus> described = new ArrayList<>();
       for (Endpoint endpoint : current.all()) {
         EndpointConnection connection = connections.get(endpoint.key());
         described.add(new BalancerStatus.EndpointStatus(endpoint, current.routable().contains(endpoint),
             connection == null ? null : connection.health(), connection == null ? 0 : connection.callsInFlight(),
-            ejection.ejected().stream().anyMatch(e -> e.endpoint().equals(endpoint.key()))));
+            ejection.ejected().stream().anyMatch(e -> e.endpoint().equals(endpoint.key())),
+            weights.get(endpoint.key())));
       }
-      return new BalancerStatus(balancer.lb(), described, ejection, balancer.healthCheck());
+      return new BalancerStatus(balancer, described, ejection);
     });
   }
 

@@ -1,20 +1,24 @@
 package lab.grpclb.client;
 
 import java.util.List;
+import lab.grpclb.balance.EndpointWeight;
 import lab.grpclb.balance.OutlierDetectionBalancer;
-import lab.grpclb.config.HealthCheck;
-import lab.grpclb.config.LbPolicy;
+import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.discovery.Endpoint;
 
 /**
- * A balanced channel as the status page shows it, taken on the balancer's event loop: the default policy, every
- * endpoint discovery knows with its connection, outlier ejection (null settings while off), and health checking.
+ * A balanced channel as the status page shows it, taken on the balancer's event loop: the balancer's settings (the
+ * default policy, weighted_round_robin's, slow start, health checking), every endpoint discovery knows with its
+ * connection, and outlier ejection (null settings while off).
  */
-public record BalancerStatus(LbPolicy lb, List<EndpointStatus> endpoints, OutlierDetectionBalancer.Status ejection,
-                             HealthCheck healthCheck) {
+public record BalancerStatus(BalancerConfig config, List<EndpointStatus> endpoints,
+                             OutlierDetectionBalancer.Status ejection) {
 
-  /** One endpoint: whether calls may go there, its connection's health (null when it has none), its load. */
+  /**
+   * One endpoint: whether calls may go there, its connection's health (null when it has none), its load, and its
+   * weight under weighted_round_robin (null when it has no connection).
+   */
   public record EndpointStatus(Endpoint endpoint, boolean routable, EndpointConnection.Health health, long inFlight,
-                               boolean ejected) {
+                               boolean ejected, EndpointWeight.WeightStatus weight) {
   }
 }
