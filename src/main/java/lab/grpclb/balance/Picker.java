@@ -7,10 +7,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Chooses where the next call goes. A picker's targets are fixed: on every endpoint change a new one is built and
  * swapped in with one write, so picking never locks. States are types: {@link Empty} has nowhere to send a
  * call and says why; {@link RoundRobin} rotates over a fixed list; the {@link TwoChoicePicker}s take the less
- * loaded of two random endpoints. {@link WeightedRoundRobinPicker} keeps its list but not its weights: it takes
- * fresh ones every update period (gRFC A58).
+ * loaded of two random endpoints. The weighted ones keep their list but not their weights:
+ * {@link WeightedRoundRobinPicker} takes fresh weights every update period (gRFC A58), and {@link EdfPicker} weighs
+ * each endpoint again as it picks it (Envoy's slow start).
  */
-public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin, TwoChoicePicker, WeightedRoundRobinPicker {
+public sealed interface Picker<T> permits Picker.Empty, Picker.RoundRobin, TwoChoicePicker, WeightedRoundRobinPicker,
+    EdfPicker {
 
   /** The next target, or null when there is none. */
   T pick();

@@ -32,8 +32,8 @@ public final class PolicyRouter implements LoadBalancer {
   /** The policies this lab compares, set up as {@code config} says; its {@code lb} is the default. */
   public static PolicyRouter ofAllPolicies(Helper helper, BalancerConfig config) {
     return new PolicyRouter(helper, config.lb(), (policy, childHelper) -> switch (policy) {
-      case ROUND_ROBIN -> new RoundRobinBalancer(childHelper);
-      case LEAST_REQUEST -> new LeastRequestBalancer(childHelper);
+      case ROUND_ROBIN -> new RoundRobinBalancer(childHelper, config.slowStart());
+      case LEAST_REQUEST -> new LeastRequestBalancer(childHelper, config.slowStart());
       case PEAK_EWMA -> new PeakEwmaBalancer(childHelper);
       case WEIGHTED_ROUND_ROBIN -> new WeightedRoundRobinBalancer(childHelper, config.wrr());
     });

@@ -13,8 +13,9 @@ import lab.grpclb.discovery.EndpointSet;
  * The shape every policy here shares (grpc-java's {@code MultiChildLoadBalancer}): a subchannel per routable
  * endpoint, all kept connected, and a picker over the READY ones only. The aggregate state is READY when one is,
  * CONNECTING while one may become so, TRANSIENT_FAILURE otherwise. A policy says only how it picks among the READY
- * ones; the picker is republished only when the READY list, the state or the reason for none changes. Hooks tell a
- * policy of each subchannel's arrival, READY and departure, for what it keeps per endpoint (weights).
+ * ones; the picker is republished only when the READY list, the state or the reason for none changes, or when the
+ * policy asks ({@link #rebuildPicker}: its picks changed with time). Hooks tell a policy of each subchannel's
+ * arrival, READY and departure, for what it keeps per endpoint (weights, slow start).
  */
 public abstract class ReadySubchannelsBalancer implements LoadBalancer {
   private final Helper helper;
@@ -54,6 +55,13 @@ public abstract class ReadySubchannelsBalancer implements LoadBalancer {
 
   /** Its endpoint left the Service; the subchannel is drained next. */
   protected void subchannelRemoved(Subchannel subchannel) {
+  }
+
+  /** A new picker over the same READY subchannels (none while none is READY): the policy's picks changed with time. */
+  protected final void rebuildPicker() {
+    if (published != null && !published.isEmpty()) {
+      helper.updateBalancingState(publishedState, SubchannelPicker.of(picker(List.copyOf(published))));
+    }
   }
 
   protected final Scheduler scheduler() {

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.OutlierEjection;
+import lab.grpclb.config.SlowStartConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +28,7 @@ class OutlierDetectionBalancerTest {
 
   final FakeHelper helper = new FakeHelper();
   final OutlierDetectionBalancer balancer = new OutlierDetectionBalancer(helper, EJECTION,
-      child -> new RoundRobinBalancer(child, 0));
+      child -> new RoundRobinBalancer(child, SlowStartConfig.OFF, 0, new Random(1)));
 
   void start() {
     balancer.acceptEndpoints(endpoints(BAD, "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"));

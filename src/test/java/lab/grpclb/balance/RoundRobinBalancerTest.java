@@ -12,7 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import lab.grpclb.config.LbPolicy;
+import lab.grpclb.config.SlowStartConfig;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class RoundRobinBalancerTest {
   final FakeHelper helper = new FakeHelper();
-  final RoundRobinBalancer balancer = new RoundRobinBalancer(helper, 0);
+  final RoundRobinBalancer balancer = new RoundRobinBalancer(helper, SlowStartConfig.OFF, 0, new Random(1));
 
   List<String> picks(int n) {
     List<String> keys = new ArrayList<>();
