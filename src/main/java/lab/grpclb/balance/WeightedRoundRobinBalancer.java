@@ -88,6 +88,9 @@ public final class WeightedRoundRobinBalancer extends ReadySubchannelsBalancer {
   @Override
   protected void subchannelRemoved(Subchannel subchannel) {
     weights.remove(subchannel.key());
+    if (current != null && current.targets().contains(subchannel)) {
+      current = null; // no weight to give it any more; the next picker, if any endpoint is READY, replaces it
+    }
   }
 
   /** Each endpoint's weight as it stands now, by endpoint key, for /status. */

@@ -150,6 +150,21 @@ class WeightedRoundRobinBalancerTest {
   }
 
   @Test
+  void updatesGoOnWhenTheEndpointsLeaveAndComeBack() {
+    start(QUICK, A, B);
+    balancer.acceptEndpoints(endpoints()); // the last picker's endpoints have no weights any more
+    helper.clock.advanceMs(1_000);
+    assertEquals("the Service has no endpoints", helper.picker().noneReason());
+    balancer.acceptEndpoints(endpoints(C));
+    helper.subchannel(C).enter(READY);
+    report(C, 100);
+    helper.clock.advanceMs(1_000);
+    assertEquals(1, helper.clock.pendingTimers(), "still updating");
+    assertEquals(EndpointWeight.WeightState.USABLE, balancer.weights().get(key(C)).state());
+    assertEquals(Map.of(key(C), 10), split(10));
+  }
+
+  @Test
   void closingStopsTheUpdates() {
     start(A58, A);
     assertEquals(1, helper.clock.pendingTimers(), "the weight update");
