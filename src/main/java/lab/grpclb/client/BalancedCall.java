@@ -123,8 +123,7 @@ final class BalancedCall {
     Cancellation cancellation = policy.hedging().on() ? options.cancellation().forAttempt() : options.cancellation();
     CallAttempt attempt = new CallAttempt(number, cancellation);
     inFlight.add(attempt);
-    CallOptions sent = cancellation == options.cancellation() ? options
-        : new CallOptions(options.deadlineNanos(), options.deadlineReason(), cancellation);
+    CallOptions sent = cancellation == options.cancellation() ? options : options.withCancellation(cancellation);
     target.call(GreeterGrpcClient.SayHello, request, sent).onComplete(ar -> ended(attempt, ar));
   }
 

@@ -169,7 +169,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   /** One call, its endpoints (a retry's, a hedge's too) picked with {@code lb}, its attempts as {@code policy} says. */
   Future<HelloReply> sayHello(HelloRequest request, LbPolicy lb, AttemptPolicy policy, Cancellation cancellation) {
     BalancedCall call = new BalancedCall(routing, request, lb, policy,
-        CallOptions.within(callTimeoutMs, deadlineReason, cancellation));
+        CallOptions.within(callTimeoutMs, deadlineReason, cancellation).withLoadReport(lb.weighsByLoadReports()));
     if (Vertx.currentContext() == context) {
       return call.start();
     }

@@ -133,7 +133,9 @@ public final class EndpointConnection implements Subchannel {
     }
     long started = load.callStarted();
     attempts.increment();
-    return current.result().call(method, request, options, loadReports).andThen(ar -> {
+    // A58: with out-of-band reports asked for, per-call reports are not used
+    LoadReportListener perCall = options.loadReport() && !orcaStream.asked() ? loadReports : null;
+    return current.result().call(method, request, options, perCall).andThen(ar -> {
       load.callEnded(started);
       outliers.callEnded(ar.succeeded());
     });

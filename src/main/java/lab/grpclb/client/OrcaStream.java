@@ -66,6 +66,11 @@ final class OrcaStream {
     openIfAsked();
   }
 
+  /** Whether out-of-band reports are asked for. */
+  boolean asked() {
+    return periodMs > 0;
+  }
+
   private void stop() {
     generation++;
     retry.cancel();

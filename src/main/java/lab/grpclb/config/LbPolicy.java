@@ -28,6 +28,11 @@ public enum LbPolicy {
     return wireName;
   }
 
+  /** Whether its picks weigh endpoints by the pods' load reports (so its calls read them). */
+  public boolean weighsByLoadReports() {
+    return this == WEIGHTED_ROUND_ROBIN;
+  }
+
   /** The policy with this wire name; empty for anything else (then name {@link #wireNames()} in the error). */
   public static Optional<LbPolicy> parse(String wireName) {
     return Arrays.stream(values()).filter(p -> p.wireName.equals(wireName)).findFirst();

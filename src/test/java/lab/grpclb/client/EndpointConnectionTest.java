@@ -26,6 +26,7 @@ import lab.grpclb.call.CallFailure;
 import lab.grpclb.balance.LoadReport;
 import lab.grpclb.balance.Subchannel.LoadReportListener;
 import lab.grpclb.call.CallOptions;
+import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.KeepAlive;
 import orca.data.v3.OrcaLoadReport;
@@ -56,6 +57,8 @@ class EndpointConnectionTest {
     boolean closed;
     int pings;
     final List<Promise<Object>> held = new ArrayList<>();
+    /** Per call, whether it was asked to read the pod's load report from its trailers. */
+    final List<Boolean> readsLoadReport = new ArrayList<>();
     /** The server-streaming calls opened on it (health Watches), which the test answers and ends. */
     final List<FakeStream> streams = new ArrayList<>();
 
@@ -63,6 +66,7 @@ class EndpointConnectionTest {
     @SuppressWarnings("unchecked")
     public <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request, CallOptions options,
                                  LoadReportListener loadReports) {
+      readsLoadReport.add(loadReports != null);
       if (!silent) {
         return Future.succeededFuture((R) request);
       }
@@ -396,6 +400,20 @@ class EndpointConnectionTest {
     int streams = last().transport.streams.size();
     connection.requestOobReports(0);
     assertEquals(streams, last().transport.streams.size(), "period 0: none asked for");
+  }
+
+  @Test
+  void perCallLoadReportsAreReadOnlyForCallsThatWantThemAndNotWhileOutOfBandIsAsked() {
+    connection.setLoadReportListener(report -> { });
+    start();
+    last().succeed();
+    CallOptions plain = new CallOptions(Long.MAX_VALUE, "deadline", Cancellation.NEVER);
+    connection.call(null, "a", plain);
+    connection.call(null, "b", plain.withLoadReport(true));
+    connection.requestOobReports(1_000);
+    connection.call(null, "c", plain.withLoadReport(true));
+    assertEquals(List.of(false, true, false), last().transport.readsLoadReport,
+        "a round_robin call reads none; a weighted one does, until out-of-band reports replace them (A58)");
   }
 
   @Test
