@@ -37,6 +37,23 @@ public final class FlagTable {
       "IP put in every reply", SERVER).env("MY_POD_IP").shown("the first non-loopback address (logged)");
   public static final Flag.Int DELAY_MS = integer("delay-ms", 500, 0, 3_600_000,
       "reply delay (local mode: every pod's), a timer: no thread ever waits", SERVER, LOCAL).env("GREETER_DELAY_MS");
+  public static final Flag.Int CAPACITY = integer("capacity", 0, 0, Capacity.MAX_CALLS,
+      "calls a pod serves at once; later ones wait first in, first out (`/metrics`: queue length and wait). `0`:"
+          + " unlimited, every call served at once", SERVER, LOCAL).shown("`0` (unlimited)");
+  public static final Flag.Int QUEUE_LIMIT = workedOut("queue-limit", 0, Capacity.MAX_QUEUE_LIMIT, "unlimited",
+      "with `--capacity`: calls that may wait; past them a call is refused at once with `RESOURCE_EXHAUSTED`",
+      SERVER, LOCAL);
+  public static final Flag.Text SERVICE_TIME = text("service-time", "fixed", "fixed|exponential|lognormal",
+      "one of " + ServiceTime.wireNames(), "how long each call takes, `--delay-ms` being the mean: always the mean,"
+          + " exponential (queueing theory's M/M/c), or lognormal (a long tail)", SERVER, LOCAL);
+  public static final Flag.Text SERVICE_TIME_SIGMA = text("service-time-sigma", String.valueOf(ServiceTime.DEFAULT_SIGMA),
+      "SIGMA", "a number from " + ServiceTime.MIN_SIGMA + " to " + (int) ServiceTime.MAX_SIGMA,
+      "`lognormal`'s shape: 0.5 puts the p99 near 2.7 times the median; the mean stays `--delay-ms`", SERVER, LOCAL);
+  public static final Flag.Int WARMUP_MS = integer("warmup-ms", 0, 0, 3_600_000,
+      "a new pod is cold, as a JVM before its JIT compiles: its service times start `--warmup-factor` times"
+          + " longer and fall linearly to 1x over this long", SERVER, LOCAL).shown("`0` (off)");
+  public static final Flag.Text WARMUP_FACTOR = text("warmup-factor", "5", "K",
+      "a number from 1 to " + (int) WarmUp.MAX_FACTOR, "how much slower a cold pod starts", SERVER, LOCAL);
   public static final Flag.Int SERVER_DRAIN_TIMEOUT_MS = integer("drain-timeout-ms", 20_000, 0, 3_600_000,
       "on SIGTERM: how long in-flight calls may take to finish", SERVER);
   public static final Flag.Text ERROR_RATE = text("error-rate", "0", "RATE", "a number from 0 to 1",
@@ -222,7 +239,8 @@ public final class FlagTable {
 
   /** In the order --help and docs/flags.md show them. */
   public static final List<Flag> ALL = List.of(MODE, LOG_FORMAT, TRANSPORT,
-      HOST, PORT, POD_IP, DELAY_MS, SERVER_DRAIN_TIMEOUT_MS, ERROR_RATE, ERROR_STATUS, MAX_CONNECTION_AGE_MS,
+      HOST, PORT, POD_IP, DELAY_MS, CAPACITY, QUEUE_LIMIT, SERVICE_TIME, SERVICE_TIME_SIGMA, WARMUP_MS,
+      WARMUP_FACTOR, SERVER_DRAIN_TIMEOUT_MS, ERROR_RATE, ERROR_STATUS, MAX_CONNECTION_AGE_MS,
       MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT, PERMIT_KEEPALIVE_TIME_MS, PERMIT_KEEPALIVE_WITHOUT_CALLS,
       HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
       DRAIN_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, KEEPALIVE_WITHOUT_CALLS, MAX_DURATION_S,

@@ -3,10 +3,12 @@ package lab.grpclb.config;
 /**
  * Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it.
  *
+ * @param capacity every pod's, at start ({@code POST /cluster/pods/NAME/capacity} changes one)
+ * @param warmUp how cold every new pod starts, replacements and scaled-up ones too
  * @param reportKind what {@code --report [NAME]} runs, or null without it
  * @param reportRuns how many times {@code --report} runs each measured point (--runs)
  */
-public record LocalConfig(int replicas, int delayMs, int grpcPort, String serviceIp, int apiPort, int dnsPort,
+public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp warmUp, int grpcPort, String serviceIp, int apiPort, int dnsPort,
                           ReportKind reportKind, String outDir, String kubeconfig, ClientConfig client, int reportRuns) {
 
   public static final int MAX_REPLICAS = 100;
@@ -28,6 +30,8 @@ public record LocalConfig(int replicas, int delayMs, int grpcPort, String servic
     return new LocalConfig(
         flags.integer(FlagTable.REPLICAS), // as /cluster/scale: 0 is a valid Deployment size
         flags.integer(FlagTable.DELAY_MS),
+        Capacity.from(flags),
+        WarmUp.from(flags),
         grpcPort,
         SERVICE_IP,
         flags.integer(FlagTable.API_PORT),

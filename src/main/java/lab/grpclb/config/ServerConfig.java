@@ -7,9 +7,9 @@ import java.net.SocketException;
 import java.util.Collections;
 
 /** Settings of {@code --mode server}. */
-public record ServerConfig(String host, int port, String podIp, String podIpSource, int delayMs, int drainTimeoutMs,
-                           ErrorInjection errors, MaxConnectionAge maxConnectionAge, PingPolicy pings,
-                           int metricsPort) {
+public record ServerConfig(String host, int port, String podIp, String podIpSource, int delayMs, Capacity capacity,
+                           WarmUp warmUp, int drainTimeoutMs, ErrorInjection errors, MaxConnectionAge maxConnectionAge,
+                           PingPolicy pings, int metricsPort) {
 
   public static ServerConfig from(Flags flags) {
     String host = flags.text(FlagTable.HOST);
@@ -23,28 +23,42 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
       source = "first non-loopback address of this host";
     }
     int metricsPort = flags.integer(FlagTable.METRICS_PORT);
-    return new ServerConfig(host, port, podIp, source, delayMs, drainMs, ErrorInjection.from(flags),
-        MaxConnectionAge.from(flags), PingPolicy.from(flags), metricsPort);
+    return new ServerConfig(host, port, podIp, source, delayMs, Capacity.from(flags), WarmUp.from(flags), drainMs,
+        ErrorInjection.from(flags), MaxConnectionAge.from(flags), PingPolicy.from(flags), metricsPort);
   }
 
   /**
-   * A server for tests and the local cluster: one pod IP bound on its own loopback address, the flags' drain
-   * timeout, no metrics port, no failures on purpose and no max connection age.
+   * A server for tests and the local cluster: one pod IP bound on its own loopback address, unlimited capacity, warm
+   * from the start, the flags' drain timeout, no metrics port, no failures on purpose and no max connection age.
    */
   public static ServerConfig forPod(String podIp, int port, int delayMs) {
-    return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, FlagTable.SERVER_DRAIN_TIMEOUT_MS.defaultValue(),
-        ErrorInjection.NONE, MaxConnectionAge.OFF, PingPolicy.GRPC_DEFAULT, 0);
+    return new ServerConfig(podIp, port, podIp, "local cluster", delayMs, Capacity.UNLIMITED, WarmUp.OFF,
+        FlagTable.SERVER_DRAIN_TIMEOUT_MS.defaultValue(), ErrorInjection.NONE, MaxConnectionAge.OFF,
+        PingPolicy.GRPC_DEFAULT, 0);
+  }
+
+  /** The same server with this capacity and service time. */
+  public ServerConfig withCapacity(Capacity limit) {
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, limit, warmUp, drainTimeoutMs, errors,
+        maxConnectionAge, pings, metricsPort);
+  }
+
+  /** The same server, cold at start as {@code cold} says. */
+  public ServerConfig withWarmUp(WarmUp cold) {
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, capacity, cold, drainTimeoutMs, errors,
+        maxConnectionAge, pings, metricsPort);
   }
 
   /** The same server, its connections told to go away at this age. */
   public ServerConfig withMaxConnectionAge(MaxConnectionAge age) {
-    return new ServerConfig(host, port, podIp, podIpSource, delayMs, drainTimeoutMs, errors, age, pings, metricsPort);
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, capacity, warmUp, drainTimeoutMs, errors, age,
+        pings, metricsPort);
   }
 
   /** The same server, permitting client pings as given. */
   public ServerConfig withPings(PingPolicy policy) {
-    return new ServerConfig(host, port, podIp, podIpSource, delayMs, drainTimeoutMs, errors, maxConnectionAge, policy,
-        metricsPort);
+    return new ServerConfig(host, port, podIp, podIpSource, delayMs, capacity, warmUp, drainTimeoutMs, errors,
+        maxConnectionAge, policy, metricsPort);
   }
 
   private static String firstNonLoopbackAddress() {
