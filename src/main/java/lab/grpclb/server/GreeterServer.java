@@ -1,6 +1,7 @@
 package lab.grpclb.server;
 
 import io.netty.channel.Channel;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.ServerConfig;
@@ -53,6 +55,8 @@ public final class GreeterServer {
   /** Calls that ended before their reply are logged at most this often, as one line with the count. */
   static final long COUNTERS_LOG_PERIOD_MS = 60_000;
   private static final long DRAIN_POLL_MS = 5;
+  /** The load window's tick (see {@link LoadWindow}). */
+  static final long LOAD_TICK_MS = 1_000;
   /** How long the drain waits for its PINGs to be answered: a live peer answers within milliseconds. */
   static final long PING_WAIT_MS = 1_000;
 
@@ -68,6 +72,9 @@ public final class GreeterServer {
   private final LongAdder tooManyPings = new LongAdder();
   private HttpServer httpServer;
   private long countersLogTimer = -1;
+  private long loadTimer = -1;
+  /** The event loop every call of this pod runs on (its listen context's); its queue is touched there only. */
+  private Context loop;
   /** Set once by drain() or kill(): from then on, health is NOT_SERVING and new calls and connections are refused. */
   private volatile boolean draining;
   private long earlyEndsLogged;
@@ -83,11 +90,29 @@ public final class GreeterServer {
   public GreeterServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.greeter = new GreeterService(vertx, config.podIp(), config.delayMs(), config.errors());
+    this.greeter = new GreeterService(vertx, config.podIp(), config.delayMs(), config.errors(), config.capacity(),
+        config.warmUp());
     this.maxConnectionAge = config.maxConnectionAge();
   }
 
+  /**
+   * Listens from a context of its own making, so that the pod knows the event loop its calls run on (the server's
+   * streams run on its listen context) and can change its queue there.
+   */
   public Future<GreeterServer> start() {
+    loop = vertx.getOrCreateContext();
+    Promise<GreeterServer> started = Promise.promise();
+    loop.runOnContext(v -> {
+      try {
+        listen().onComplete(started);
+      } catch (RuntimeException e) { // a bad option: the caller hears it, as it did before the hop
+        started.fail(e);
+      }
+    });
+    return started.future();
+  }
+
+  private Future<GreeterServer> listen() {
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(greeter);
     grpc.addService(new HealthGrpcService(health));
@@ -105,7 +130,10 @@ public final class GreeterServer {
         .exceptionHandler(err -> rejected.increment()); // not HTTP/2, or broken before it was: counted, not logged
     return httpServer.listen()
         .recover(err -> ListenException.naming("--host/--port", config.host(), config.port(), err))
-        .onSuccess(s -> countersLogTimer = vertx.setPeriodic(COUNTERS_LOG_PERIOD_MS, id -> logCounters()))
+        .onSuccess(s -> {
+          countersLogTimer = vertx.setPeriodic(COUNTERS_LOG_PERIOD_MS, id -> logCounters());
+          loadTimer = vertx.setPeriodic(LOAD_TICK_MS, id -> greeter.tickLoad());
+        })
         .map(this);
   }
 
@@ -172,6 +200,24 @@ public final class GreeterServer {
 
   public MaxConnectionAge maxConnectionAge() {
     return maxConnectionAge;
+  }
+
+  /**
+   * Gives the pod a capacity and service time from now on, on its event loop; completes once it applies. Calls in
+   * service finish and calls waiting keep their place; a larger capacity serves waiting calls at once.
+   */
+  public Future<Void> capacity(Capacity limit) {
+    Promise<Void> applied = Promise.promise();
+    loop.runOnContext(v -> {
+      greeter.capacity(limit);
+      applied.complete();
+    });
+    return applied.future();
+  }
+
+  /** The pod's load now and over its recent window: the figures of an ORCA load report (gRFC A51). */
+  public ServerLoad load() {
+    return greeter.load();
   }
 
   /** Connections sent away for pinging too often (gRFC A8). */
@@ -287,6 +333,7 @@ public final class GreeterServer {
 
   private Future<Void> close() {
     vertx.cancelTimer(countersLogTimer);
+    vertx.cancelTimer(loadTimer);
     logCounters();
     PodFreeze frozen;
     synchronized (this) {

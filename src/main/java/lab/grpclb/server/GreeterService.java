@@ -6,10 +6,14 @@ import experiment.GreeterGrpcService;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.WarmUp;
 
 /**
  * SayHello: answers "Hello name" with this pod's IP after the configured delay. The delay is a Vert.x timer,
@@ -21,6 +25,10 @@ import lab.grpclb.config.ErrorInjection;
  *
  * <p>A pod can be told to fail a share of its calls ({@link ErrorInjection}): such a call answers its status at
  * once, without the delay, as a pod refusing work does.
+ *
+ * <p>A pod with a finite {@link Capacity}, a service time other than fixed, or a warm-up sends its calls through a
+ * {@link ServiceQueue}; from then on it keeps it, reconfigured, even if set back to unlimited. Without one, a call
+ * is the one timer above and nothing more: the default path costs what it always did.
  */
 public final class GreeterService extends GreeterGrpcService {
   private final Vertx vertx;
@@ -31,12 +39,36 @@ public final class GreeterService extends GreeterGrpcService {
   private final LongAdder failedOnPurpose = new LongAdder();
   private final LongAdder endedEarly = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
+  private final ServiceClock clock;
+  private final WarmUp warmUp;
+  private final long startedNanos;
+  private volatile Capacity capacity;
+  /** Null while every call takes the plain timer (unlimited, fixed, warm); touched on the pod's event loop. */
+  private volatile ServiceQueue queue;
+  private final LoadWindow window;
 
   public GreeterService(Vertx vertx, String podIp, int delayMs, ErrorInjection errors) {
+    this(vertx, podIp, delayMs, errors, Capacity.UNLIMITED, WarmUp.OFF);
+  }
+
+  /** A pod that starts cold as {@code warmUp} says, from now on. */
+  public GreeterService(Vertx vertx, String podIp, int delayMs, ErrorInjection errors, Capacity capacity, WarmUp warmUp) {
     this.vertx = vertx;
     this.podIp = podIp;
     this.delayMs = delayMs;
     this.errors = errors;
+    this.clock = ServiceClock.of(vertx);
+    this.warmUp = warmUp;
+    this.startedNanos = clock.nanoTime();
+    this.window = new LoadWindow(startedNanos);
+    this.capacity = capacity;
+    if (!capacity.plain() || warmUp.on()) {
+      queue = newQueue(capacity);
+    }
+  }
+
+  private ServiceQueue newQueue(Capacity limit) {
+    return new ServiceQueue(limit, warmUp, () -> delayMs, clock, new SplittableRandom(), startedNanos);
   }
 
   /** Binds SayHello to a handler that sees the call itself (its resets and deadline), not just the message. */
@@ -54,11 +86,15 @@ public final class GreeterService extends GreeterGrpcService {
   }
 
   /** One call between its request and its reply; touched only on the call's event loop. */
-  private final class PendingReply {
+  private final class PendingReply implements ServiceQueue.Job {
     private final GrpcServerRequest<HelloRequest, HelloReply> call;
     private long timer = -1;
     private boolean started;
     private boolean done;
+    /** With a queue: the reply it will send, its deadline, and its place in the queue. */
+    private HelloReply queuedReply;
+    private long deadlineNanos;
+    private ServiceQueue.Ticket ticket;
 
     PendingReply(GrpcServerRequest<HelloRequest, HelloReply> call) {
       this.call = call;
@@ -76,14 +112,47 @@ public final class GreeterService extends GreeterGrpcService {
         return;
       }
       HelloReply reply = HelloReply.newBuilder().setMessage("Hello " + request.getName()).setIpAddress(podIp).build();
-      int delay = delayMs;
       long deadline = call.timeout(); // ms from grpc-timeout; 0 when the client set none
+      ServiceQueue model = queue;
+      if (model != null) {
+        queue(model, reply, deadline);
+        return;
+      }
+      int delay = delayMs;
       if (deadline > 0 && deadline <= delay) {
         timer = vertx.setTimer(deadline, id -> pastDeadline()); // the reply would come too late for anyone
       } else if (delay == 0) {
         reply(reply);
       } else {
         timer = vertx.setTimer(delay, id -> reply(reply));
+      }
+    }
+
+    private void queue(ServiceQueue model, HelloReply answer, long deadlineMs) {
+      queuedReply = answer;
+      deadlineNanos = deadlineMs > 0 ? clock.nanoTime() + deadlineMs * 1_000_000 : Long.MAX_VALUE;
+      ticket = model.admit(this);
+    }
+
+    @Override
+    public long deadlineNanos() {
+      return deadlineNanos;
+    }
+
+    @Override
+    public void serve() {
+      reply(queuedReply);
+    }
+
+    @Override
+    public void expire() {
+      pastDeadline();
+    }
+
+    @Override
+    public void refuse(String reason) {
+      if (finish()) {
+        call.response().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage(reason).end();
       }
     }
 
@@ -116,6 +185,9 @@ public final class GreeterService extends GreeterGrpcService {
       if (timer >= 0) {
         vertx.cancelTimer(timer);
       }
+      if (ticket != null) {
+        ticket.cancel();
+      }
       endedEarly.increment();
       if (started) {
         finish();
@@ -146,6 +218,51 @@ public final class GreeterService extends GreeterGrpcService {
   /** Makes this pod slow (or fast) from now on; calls already waiting keep their delay. */
   public void delayMs(int delayMs) {
     this.delayMs = delayMs;
+  }
+
+  public Capacity capacity() {
+    return capacity;
+  }
+
+  /**
+   * Gives this pod a capacity and service time from now on (see {@link ServiceQueue#reconfigure}); call it on the
+   * pod's event loop ({@link GreeterServer#capacity} does).
+   */
+  void capacity(Capacity limit) {
+    capacity = limit;
+    ServiceQueue model = queue;
+    if (model != null) {
+      model.reconfigure(limit);
+    } else if (!limit.plain()) {
+      queue = newQueue(limit);
+    }
+  }
+
+  /** One second more of the load window; on the pod's event loop ({@link GreeterServer} ticks it). */
+  void tickLoad() {
+    ServiceQueue model = queue;
+    long refused = model == null ? 0 : model.refused();
+    long failed = failedOnPurpose.sum() + refused;
+    window.tick(clock.nanoTime(), served.sum() + failed, failed, model);
+  }
+
+  /** The pod's load now and over its recent window; cheap enough to read for every call (any thread). */
+  public ServerLoad load() {
+    LoadWindow.Rates rates = window.rates();
+    ServiceQueue model = queue;
+    if (model == null) {
+      return new ServerLoad((int) inFlight.get(), 0, 0, 0, 0, 0, 0, rates.rps(), rates.eps());
+    }
+    int slots = model.capacity().calls();
+    int busy = model.inService();
+    return new ServerLoad(busy, slots, model.queueLength(), rates.queueWaitP99Ms(),
+        slots == 0 ? 0 : Math.min(1, (double) busy / slots), rates.meanUtilization(), model.refused(), rates.rps(),
+        rates.eps());
+  }
+
+  /** The queue calls go through, or null while they take the plain timer. */
+  ServiceQueue queue() {
+    return queue;
   }
 
   public ErrorInjection errors() {

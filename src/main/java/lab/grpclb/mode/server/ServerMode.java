@@ -23,7 +23,8 @@ public final class ServerMode {
     ServerConfig config = ServerConfig.from(flags);
     flags.rejectUnknown(Mode.SERVER);
     LOG.info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource() + "), reply delay "
-        + config.delayMs() + " ms, max connection age " + config.maxConnectionAge().describe()
+        + config.delayMs() + " ms, " + config.capacity().describe()
+        + (config.warmUp().on() ? ", cold start " + config.warmUp().describe() : "") + ", max connection age " + config.maxConnectionAge().describe()
         + (config.errors().active() ? ", failing a share of " + config.errors().rate() + " of calls with "
         + config.errors().status() + " (--error-rate)" : ""));
     Vertx vertx = vertxes.get();
