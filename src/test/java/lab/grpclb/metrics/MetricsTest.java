@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import lab.grpclb.Await;
 import lab.grpclb.Http;
 import lab.grpclb.TestLab;
+import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ClientType;
+import lab.grpclb.config.ServiceTime;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,6 +134,27 @@ class MetricsTest {
     RuntimeException taken = assertThrows(RuntimeException.class,
         () -> ServerMetrics.serve(lab.vertx(), pod, "127.0.0.140", metrics.actualPort()).await(5, TimeUnit.SECONDS));
     assertTrue(taken.getMessage().contains("--metrics-port"), taken.getMessage());
+    metrics.close().await(5, TimeUnit.SECONDS);
+  }
+
+  /** A pod given capacity 1 and no queue: of the 10 calls round robin sends it at once, it serves 1 and refuses 9. */
+  @Test
+  void aServerWithACapacityPublishesItsLoad() throws Exception {
+    GreeterServer pod = lab.servers().get(0);
+    pod.greeter().delayMs(200);
+    pod.capacity(new Capacity(1, 0, ServiceTime.FIXED)).await(5, TimeUnit.SECONDS);
+    HttpServer metrics = ServerMetrics.serve(lab.vertx(), pod, "127.0.0.140", 0).await(5, TimeUnit.SECONDS);
+    Scrape before = Scrape.of(scraper, "127.0.0.140", metrics.actualPort());
+    assertEquals(1.0, before.value("grpclb_server_capacity", "pod_ip", "127.0.0.140"));
+    assertEquals(0.0, before.value("grpclb_server_utilization", "pod_ip", "127.0.0.140"));
+    JsonObject report = lab.http().get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=30").body();
+    assertEquals(9, report.getJsonObject("errors").getInteger("RESOURCE_EXHAUSTED: queue full: 0 calls waiting for the 1"
+        + " in service (--queue-limit 0, --capacity 1)"), report.encode());
+    Scrape after = Scrape.of(scraper, "127.0.0.140", metrics.actualPort());
+    assertEquals(9.0, after.value("grpclb_server_calls_refused_total", "pod_ip", "127.0.0.140"));
+    assertEquals(0.0, after.value("grpclb_server_calls_in_service", "pod_ip", "127.0.0.140"));
+    assertEquals(0.0, after.value("grpclb_server_queue_length", "pod_ip", "127.0.0.140"));
+    assertEquals(0.0, after.value("grpclb_server_queue_wait_p99_seconds", "pod_ip", "127.0.0.140"), "no call waited");
     metrics.close().await(5, TimeUnit.SECONDS);
   }
 }
