@@ -13,13 +13,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Logger;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PlainNumber;
+import lab.grpclb.config.ServiceTime;
+import lab.grpclb.http.BadRequest;
 import lab.grpclb.http.Responses;
 import lab.grpclb.http.StrictQuery;
+import lab.grpclb.server.ServerLoad;
 
 /**
  * The local cluster's controls, what a user would otherwise do with kubectl, on the experiment client's port:
@@ -27,6 +31,7 @@ import lab.grpclb.http.StrictQuery;
  * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/freeze?noticed_ms=M},
  * {@code POST /cluster/pods/NAME/unfreeze}, {@code POST /cluster/pods/NAME/delay?ms=M},
  * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/pods/NAME/health?status=S},
+ * {@code POST /cluster/pods/NAME/capacity?c=C&queue=Q&service_time=T&sigma=S},
  * {@code POST /cluster/max-connection-age?ms=M} and
  * {@code POST /cluster/rollout}.
  */
@@ -75,6 +80,8 @@ public final class ClusterRoutes {
     router.post("/cluster/pods/:name/delay").handler(StrictQuery.allow("ms")).handler(this::delay);
     router.post("/cluster/pods/:name/errors").handler(StrictQuery.allow("rate", "status")).handler(this::errors);
     router.post("/cluster/pods/:name/health").handler(StrictQuery.allow("status")).handler(this::health);
+    router.post("/cluster/pods/:name/capacity").handler(StrictQuery.allow("c", "queue", "service_time", "sigma"))
+        .handler(this::capacity);
     router.post("/cluster/max-connection-age").handler(StrictQuery.allow("ms", "grace_ms"))
         .handler(this::maxConnectionAge);
     router.post("/cluster/rollout").handler(StrictQuery.allow("max_surge", "max_unavailable", "pre_stop_ms"))
@@ -115,7 +122,28 @@ public final class ClusterRoutes {
         .put("error_status", pod.server().greeter().errors().status().name())
         .put("calls_failed_on_purpose", pod.server().greeter().callsFailedOnPurpose())
         .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs())
-        .put("health", pod.server().health().name());
+        .put("health", pod.server().health().name())
+        .put("capacity", capacityJson(pod.server().greeter().capacity(), pod.server().load()));
+  }
+
+  /**
+   * A pod's capacity and its load: {@code c} 0 is unlimited (then {@code utilization} is 0, see {@link ServerLoad}),
+   * {@code queue} null an unlimited queue.
+   */
+  private static JsonObject capacityJson(Capacity capacity, ServerLoad load) {
+    return new JsonObject()
+        .put("c", capacity.calls())
+        .put("queue", capacity.queueLimited() ? capacity.queueLimit() : null)
+        .put("service_time", capacity.serviceTime().wireName())
+        .put("sigma", capacity.serviceTime() instanceof ServiceTime.Lognormal l ? l.sigma() : null)
+        .put("in_service", load.inService())
+        .put("queue_length", load.queueLength())
+        .put("queue_wait_p99_ms", load.queueWaitP99Ms())
+        .put("utilization", load.utilization())
+        .put("mean_utilization", load.meanUtilization())
+        .put("refused", load.refused())
+        .put("rps", load.rps())
+        .put("eps", load.eps());
   }
 
   /**
@@ -348,6 +376,43 @@ public final class ClusterRoutes {
     }
     pod.server().health(status);
     Responses.json(ctx, 200, podJson(pod));
+  }
+
+  /**
+   * Gives one pod a capacity from its next call on: {@code c} calls at once (0: unlimited), at most {@code queue}
+   * waiting (absent: unlimited), each taking {@code service_time} (fixed, exponential or lognormal with shape
+   * {@code sigma}) around the pod's delay. Absent parameters take the flags' defaults, not the pod's current values,
+   * so that the answer never depends on what was set before.
+   */
+  private void capacity(RoutingContext ctx) {
+    Capacity limit;
+    try {
+      limit = capacityQuery(StrictQuery.of(ctx.queryParams(), Set.of("c", "queue", "service_time", "sigma")));
+    } catch (IllegalArgumentException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
+    Pod pod = podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    cluster.capacity(pod, limit).onComplete(ar -> Responses.json(ctx, 200, podJson(pod)));
+  }
+
+  private static Capacity capacityQuery(StrictQuery query) {
+    int calls = query.integer("c", 0, Capacity.MAX_CALLS, "--capacity; 0: unlimited");
+    int queue = query.has("queue") ? query.integer("queue", 0, Capacity.MAX_QUEUE_LIMIT, "--queue-limit")
+        : Capacity.UNLIMITED_QUEUE;
+    double sigma = query.has("sigma")
+        ? query.decimal("sigma", ServiceTime.MIN_SIGMA, ServiceTime.MAX_SIGMA, "lognormal's shape")
+        : ServiceTime.DEFAULT_SIGMA;
+    ServiceTime shape;
+    try {
+      shape = ServiceTime.parse(query.get("service_time", "fixed"), sigma);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("service_time " + e.getMessage());
+    }
+    return new Capacity(calls, queue, shape);
   }
 
   /**

@@ -17,12 +17,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PingPolicy;
 import lab.grpclb.config.ServerConfig;
+import lab.grpclb.config.WarmUp;
 import lab.grpclb.server.GreeterServer;
 
 /**
@@ -58,6 +60,8 @@ public final class LocalCluster {
   private final PingPolicy pings;
   private final int port;
   private volatile int delayMs;
+  private final Capacity capacity;
+  private final WarmUp warmUp;
   private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
@@ -95,11 +99,16 @@ public final class LocalCluster {
     }
   }
 
-  /** {@code pings}: what every pod permits, so that the lab's own client is never sent away for its keepalive. */
-  public LocalCluster(Vertx vertx, int port, int delayMs, PingPolicy pings) {
+  /**
+   * {@code pings}: what every pod permits, so that the lab's own client is never sent away for its keepalive;
+   * {@code capacity} and {@code warmUp}: every new pod's, as the Deployment's pod template would give them.
+   */
+  public LocalCluster(Vertx vertx, int port, int delayMs, Capacity capacity, WarmUp warmUp, PingPolicy pings) {
     this.vertx = vertx;
     this.port = port;
     this.delayMs = delayMs;
+    this.capacity = capacity;
+    this.warmUp = warmUp;
     this.pings = pings;
   }
 
@@ -365,6 +374,12 @@ public final class LocalCluster {
         ? "failing " + errors.rate() + " of its calls with " + errors.status() : "no injected failures"));
   }
 
+  /** Gives one pod a capacity and service time from now on; completes once it applies. */
+  public Future<Void> capacity(Pod pod, Capacity limit) {
+    return pod.server().capacity(limit)
+        .onSuccess(v -> LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + "): " + limit.describe()));
+  }
+
   /** The pods' MAX_CONNECTION_AGE, on every pod now and on every pod started later. */
   public synchronized void maxConnectionAge(MaxConnectionAge limit) {
     maxConnectionAge = limit;
@@ -396,7 +411,8 @@ public final class LocalCluster {
     }
     String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
     GreeterServer server = new GreeterServer(vertx,
-        ServerConfig.forPod(ip, port, delayMs).withMaxConnectionAge(maxConnectionAge).withPings(pings));
+        ServerConfig.forPod(ip, port, delayMs).withCapacity(capacity).withWarmUp(warmUp)
+            .withMaxConnectionAge(maxConnectionAge).withPings(pings));
     Pod pod = new Pod(name, templateHash, ip, server);
     pods.put(name, pod);
     changed();

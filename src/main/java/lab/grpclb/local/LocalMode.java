@@ -79,7 +79,7 @@ public final class LocalMode {
   public LocalMode(Vertx vertx, LocalConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs(),
+    this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs(), config.capacity(), config.warmUp(),
         PingPolicy.permitting(config.client().keepAlive()));
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
@@ -239,6 +239,7 @@ public final class LocalMode {
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/delay?ms=2000'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/health?status=NOT_SERVING'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/capacity?c=4&queue=100&service_time=exponential'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/rollout'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/max-connection-age?ms=10000'");
     return text.toString();

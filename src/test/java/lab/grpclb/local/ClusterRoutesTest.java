@@ -16,8 +16,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The cluster controls' bad requests: a wrong method is a 405 naming the right ones, an empty value a 400; and
- * the errors control makes a pod fail the share of calls it is told to.
+ * The cluster controls' bad requests: a wrong method is a 405 naming the right ones, an empty value a 400; the
+ * errors control makes a pod fail the share of calls it is told to, and the capacity control makes it queue and
+ * refuse.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,6 +58,7 @@ class ClusterRoutesTest {
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/delay", "POST");
     assertMethodNotAllowed(HttpMethod.DELETE, "/cluster/pods/" + podName + "/delay?ms=5", "POST");
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/errors?rate=0.5", "POST");
+    assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/capacity?c=2", "POST");
     assertEquals(1, lab.send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no 405 changed the cluster");
     assertEquals(0, lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
     for (String path : new String[] {"/cluster/nodes", "/cluster/pods", "/cluster/pods/x/delay/more"}) {
@@ -173,5 +175,60 @@ class ClusterRoutesTest {
     }
     JsonObject healthy = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=100").body();
     assertEquals(0, healthy.getInteger("failed"), healthy.encode());
+  }
+
+  @Test
+  void theCapacityControlRejectsABadValueNamingTheValidOnes() throws Exception {
+    String base = "/cluster/pods/" + podName + "/capacity";
+    String[][] cases = {
+        {"?c=-1", "c must be an integer from 0 to 1000000 (--capacity; 0: unlimited), got '-1'"},
+        {"?c=", "c must be an integer from 0 to 1000000"},
+        {"", "c is missing: an integer from 0 to 1000000"},
+        {"?c=2&service_time=gamma", "service_time must be one of fixed, exponential, lognormal, got 'gamma'"},
+        {"?c=2&queue=x", "queue must be an integer from 0 to 1000000000 (--queue-limit), got 'x'"},
+        {"?c=0&queue=5", "queue needs c above 0: with unlimited capacity no call ever waits"},
+        {"?c=2&service_time=lognormal&sigma=0", "sigma must be lognormal's shape from 0.01 to 3"},
+        {"?c=2&capcity=3", "unknown parameter 'capcity'"},
+    };
+    for (String[] bad : cases) {
+      Http.Answer answer = lab.send(HttpMethod.POST, base + bad[0]);
+      assertEquals(400, answer.status(), bad[0] + ": " + answer.body().encode());
+      assertTrue(answer.body().getString("error").contains(bad[1]), bad[0] + ": " + answer.body().encode());
+    }
+    assertEquals(404, lab.send(HttpMethod.POST, "/cluster/pods/no-such-pod/capacity?c=1").status());
+    JsonObject capacity = lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0)
+        .getJsonObject("capacity");
+    assertEquals(0, capacity.getInteger("c"), "no 400 changed the pod: " + capacity.encode());
+    assertEquals("fixed", capacity.getString("service_time"));
+  }
+
+  /** Capacity 1 and no queue: of 5 calls at once one is served and 4 refused, and GET /cluster counts them. */
+  @Test
+  void aPodGivenACapacityRefusesWhatItCannotQueue() throws Exception {
+    String pod = "/cluster/pods/" + podName;
+    Http.Answer set = lab.send(HttpMethod.POST, pod + "/capacity?c=1&queue=0&service_time=lognormal&sigma=0.25");
+    assertEquals(200, set.status(), set.body().encode());
+    JsonObject capacity = set.body().getJsonObject("capacity");
+    assertEquals(1, capacity.getInteger("c"), set.body().encode());
+    assertEquals(0, capacity.getInteger("queue"), set.body().encode());
+    assertEquals("lognormal", capacity.getString("service_time"));
+    assertEquals(0.25, capacity.getDouble("sigma"));
+    try {
+      assertEquals(200, lab.send(HttpMethod.POST, pod + "/delay?ms=500").status());
+      JsonObject report = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=5").body();
+      assertEquals(1, report.getInteger("ok"), report.encode());
+      assertEquals(4, report.getJsonObject("errors").getInteger("RESOURCE_EXHAUSTED: queue full: 0 calls waiting for"
+          + " the 1 in service (--queue-limit 0, --capacity 1)"), report.encode());
+      JsonObject after = lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0)
+          .getJsonObject("capacity");
+      assertEquals(4, after.getInteger("refused"), after.encode());
+      assertEquals(0, after.getInteger("in_service"), after.encode());
+      assertEquals(0, after.getInteger("queue_length"), after.encode());
+    } finally {
+      assertEquals(200, lab.send(HttpMethod.POST, pod + "/delay?ms=0").status());
+      JsonObject unlimited = lab.send(HttpMethod.POST, pod + "/capacity?c=0").body().getJsonObject("capacity");
+      assertEquals(0, unlimited.getInteger("c"), "c=0: unlimited again");
+      assertNull(unlimited.getValue("queue"), unlimited.encode());
+    }
   }
 }
