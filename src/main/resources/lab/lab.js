@@ -152,6 +152,7 @@ function pods() {
       name: p.name, ip: p.ip, inFlight: p.in_flight, served: p.calls, delay: `${p.delay_ms} ms`,
       errorRate: p.error_rate > 0 ? `${percent(p.error_rate)} ${p.error_status}` : '0 %',
       failedOnPurpose: p.calls_failed_on_purpose, frozen: p.frozen, frozenSince: p.frozen_since,
+      capacity: p.capacity,
       state: p.terminating ? 'terminating' : p.crashed ? 'crashed' : p.frozen ? (p.ready ? 'frozen' : 'node lost')
         : p.ready ? 'ready' : 'starting',
     }));
@@ -185,6 +186,7 @@ function renderPods() {
     cell(row, 'delay', p.delay);
     cell(row, 'error-rate', p.errorRate).title = p.failedOnPurpose === undefined ? ''
       : `failed on purpose so far: ${p.failedOnPurpose}`;
+    renderLoad(row, p.capacity);
     cell(row, 'this-run', view.run ? String(calls ? calls.ok : 0) : '—');
     cell(row, 'run-errors', view.run ? String(calls ? calls.errors : 0) : '—');
     const commands = kubectl(p.name, 'N');
@@ -198,10 +200,24 @@ function renderPods() {
   }, local ? 'no pods: scale up' : 'no pods known: the EndpointSlices name none (or there is no Kubernetes API)');
 }
 
+/** A pod's queue and how busy it is (GET /cluster's capacity); a real cluster's pods show none. */
+function renderLoad(row, c) {
+  if (!c) {
+    cell(row, 'queue', '—');
+    cell(row, 'busy', '—');
+    return;
+  }
+  const limit = c.c === 0 ? 'unlimited capacity' : `capacity ${c.c}, queue ${c.queue === null ? 'unlimited' : `of at most ${c.queue}`}`;
+  cell(row, 'queue', String(c.queue_length)).title = `${limit}, ${c.service_time} service time; `
+    + `queue wait p99 ${Math.round(c.queue_wait_p99_ms)} ms; refused so far: ${c.refused}`;
+  cell(row, 'busy', c.c === 0 ? '—' : percent(c.utilization)).title = `${c.in_service} in service`
+    + (c.c === 0 ? ' (unlimited capacity: never busy)' : ` of ${c.c}; ${percent(c.mean_utilization)} over the last seconds`);
+}
+
 function podRow(p) {
   const row = document.createElement('tr');
   row.dataset.pod = p.name;
-  const numbers = ['in-flight', 'served', 'delay', 'error-rate', 'this-run', 'run-errors'];
+  const numbers = ['in-flight', 'served', 'delay', 'error-rate', 'queue', 'busy', 'this-run', 'run-errors'];
   ['name', 'ip', 'state', ...numbers, 'actions'].forEach(name => {
     const td = document.createElement('td');
     td.className = name;
