@@ -27,8 +27,8 @@ import lab.grpclb.transport.KnownVertxNoise;
 import lab.grpclb.transport.VertxChannels;
 
 /**
- * One greeter "pod": an HTTP/2 server carrying the Greeter and the standard gRPC health service (pushed to Watch
- * streams at each change), its graceful drain (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections'
+ * One greeter "pod": an HTTP/2 server carrying the Greeter, the standard gRPC health service (pushed to Watch
+ * streams at each change) and ORCA's load reports (per call in the trailers, and out of band), its graceful drain (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections'
  * age limit (MAX_CONNECTION_AGE).
  */
 public final class GreeterServer {
@@ -116,6 +116,7 @@ public final class GreeterServer {
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(greeter);
     grpc.addService(new HealthGrpcService(health));
+    grpc.addService(new OrcaGrpcService(greeter.orca()::report));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())

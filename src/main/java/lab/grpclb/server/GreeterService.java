@@ -6,6 +6,7 @@ import experiment.GreeterGrpcService;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,6 +47,8 @@ public final class GreeterService extends GreeterGrpcService {
   /** Null while every call takes the plain timer (unlimited, fixed, warm); touched on the pod's event loop. */
   private volatile ServiceQueue queue;
   private final LoadWindow window;
+  /** Every answer carries the pod's load in its trailers (ORCA, gRFC A51), as a gRPC server that reports it does. */
+  private final OrcaReports orca = new OrcaReports(this::load);
 
   public GreeterService(Vertx vertx, String podIp, int delayMs, ErrorInjection errors) {
     this(vertx, podIp, delayMs, errors, Capacity.UNLIMITED, WarmUp.OFF);
@@ -152,22 +155,28 @@ public final class GreeterService extends GreeterGrpcService {
     @Override
     public void refuse(String reason) {
       if (finish()) {
-        call.response().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage(reason).end();
+        loadTrailer().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage(reason).end();
       }
     }
 
     private void reply(HelloReply reply) {
       if (finish()) {
         served.increment();
-        call.response().end(reply);
+        loadTrailer().end(reply);
       }
     }
 
     private void failOnPurpose(ErrorInjection injected) {
       if (finish()) {
         failedOnPurpose.increment();
-        call.response().status(injected.status()).statusMessage(ErrorInjection.REASON).end();
+        loadTrailer().status(injected.status()).statusMessage(ErrorInjection.REASON).end();
       }
+    }
+
+    private GrpcServerResponse<HelloRequest, HelloReply> loadTrailer() {
+      GrpcServerResponse<HelloRequest, HelloReply> response = call.response();
+      response.trailers().set(OrcaReports.TRAILER, orca.trailer());
+      return response;
     }
 
     /** Past its deadline: the client has given up. Reset the stream (CANCEL) so that both sides free it. */
@@ -247,6 +256,11 @@ public final class GreeterService extends GreeterGrpcService {
   }
 
   /** The pod's load now and over its recent window; cheap enough to read for every call (any thread). */
+  /** The pod's load as ORCA reports it. */
+  OrcaReports orca() {
+    return orca;
+  }
+
   public ServerLoad load() {
     LoadWindow.Rates rates = window.rates();
     ServiceQueue model = queue;

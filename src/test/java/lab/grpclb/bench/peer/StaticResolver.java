@@ -15,18 +15,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ClientWithKubeResolver when the pods do not change, as in the benchmark. Providers register in one registry per
  * JVM, so each list gets its own scheme and two peers in one JVM (tests) never see each other's pods.
  */
-final class StaticResolver extends NameResolverProvider {
+public final class StaticResolver extends NameResolverProvider {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final String scheme = "bench-pods-" + INSTANCES.incrementAndGet();
   private final List<InetSocketAddress> pods;
 
-  StaticResolver(List<InetSocketAddress> pods) {
+  public StaticResolver(List<InetSocketAddress> pods) {
     this.pods = List.copyOf(pods);
   }
 
   /** The channel target that resolves to the pods. */
-  String target() {
+  public String target() {
     return scheme + ":///pods";
   }
 
