@@ -1,6 +1,5 @@
 package lab.grpclb.client;
 
-import io.vertx.core.AsyncResult;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
@@ -21,8 +20,7 @@ import lab.grpclb.config.HealthCheck;
  * answer it is not picked; SERVING picks it; any other answer takes it out of the picker and leaves the connection
  * open (TRANSIENT_FAILURE, as grpc-java's HealthCheckingLoadBalancer reports it). UNIMPLEMENTED means the pod has no
  * health service: healthy, logged once per endpoint. A Watch the pod ends otherwise leaves the endpoint out and is
- * opened again after gRPC's backoff, counted from when it was opened and reset by every answer, so a long-lived
- * Watch is reopened at once and a pod that ends each one at once is asked about once a second, not in a hot loop.
+ * opened again after gRPC's backoff ({@link KeptStream}).
  * On the connection's event loop; {@code changed} hears every change of status until {@link #stop}.
  */
 final class HealthWatch {
@@ -31,27 +29,20 @@ final class HealthWatch {
       ServiceName.create("grpc.health.v1.Health"), "Watch", GrpcMessageEncoder.encoder(),
       GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
-  private final Scheduler scheduler;
   private final HealthCheck check;
   private final String endpoint;
-  private final ConnectionBackoff backoff;
+  private final KeptStream kept;
   private final Runnable changed;
   /** Read by the status page through its connection's snapshot. */
   private volatile HealthStatus status;
   private volatile String error;
   private Transport transport;
-  private Transport.ServerStream stream;
-  private long openedNanos;
-  private Scheduler.Timer retry = Scheduler.Timer.NONE;
-  /** Bumped by every Watch and by {@link #stop}, so that a superseded stream's news is ignored. */
-  private int generation;
   private boolean unimplementedLogged;
 
   HealthWatch(Scheduler scheduler, HealthCheck check, String endpoint, ConnectionBackoff backoff, Runnable changed) {
-    this.scheduler = scheduler;
     this.check = check;
     this.endpoint = endpoint;
-    this.backoff = backoff;
+    this.kept = new KeptStream(scheduler, backoff);
     this.changed = changed;
     this.status = check.on() ? HealthStatus.PENDING : HealthStatus.OFF;
   }
@@ -60,7 +51,7 @@ final class HealthWatch {
   void start(Transport ready) {
     stop();
     transport = ready;
-    backoff.reset();
+    kept.resetBackoff();
     status = check.on() ? HealthStatus.PENDING : HealthStatus.OFF;
     error = null;
     if (check.on()) {
@@ -70,14 +61,8 @@ final class HealthWatch {
 
   /** The connection is no longer READY: its Watch is cancelled, its retry dropped, and nothing more is reported. */
   void stop() {
-    generation++;
-    retry.cancel();
-    retry = Scheduler.Timer.NONE;
+    kept.stop();
     transport = null;
-    if (stream != null) {
-      stream.cancel();
-      stream = null;
-    }
   }
 
   HealthStatus status() {
@@ -95,21 +80,11 @@ final class HealthWatch {
   }
 
   private void open() {
-    int current = ++generation;
-    openedNanos = scheduler.nanoTime();
     HealthCheckRequest request = HealthCheckRequest.newBuilder().setService(check.service()).build();
-    Transport.ServerStream opened = transport.serverStream(WATCH, request, reply -> answered(current, reply));
-    if (current == generation) { // not stopped by an answer already
-      stream = opened;
-    }
-    opened.ended().onComplete(ar -> ended(current, ar));
+    kept.open(transport, WATCH, request, this::answered, this::ended);
   }
 
-  private void answered(int which, HealthCheckResponse reply) {
-    if (which != generation) {
-      return;
-    }
-    backoff.reset();
+  private void answered(HealthCheckResponse reply) {
     HealthStatus next = switch (reply.getStatus()) {
       case SERVING -> HealthStatus.SERVING;
       case NOT_SERVING -> HealthStatus.NOT_SERVING;
@@ -120,12 +95,7 @@ final class HealthWatch {
         + "')");
   }
 
-  private void ended(int which, AsyncResult<Void> outcome) {
-    if (which != generation) {
-      return;
-    }
-    stream = null;
-    CallFailure failure = outcome.succeeded() ? null : CallFailure.of(outcome.cause());
+  private void ended(CallFailure failure) {
     if (failure != null && failure.status() == GrpcStatus.UNIMPLEMENTED) {
       if (!unimplementedLogged) {
         unimplementedLogged = true;
@@ -135,17 +105,10 @@ final class HealthWatch {
       become(HealthStatus.UNIMPLEMENTED, null);
       return;
     }
-    long elapsedMs = (scheduler.nanoTime() - openedNanos) / 1_000_000;
-    long delayMs = Math.max(0, backoff.nextDelayMs() - elapsedMs);
+    long delayMs = kept.reopenAfterBackoff(this::open);
     String why = failure == null ? "the server ended it with OK" : failure.status() + ": " + failure.reason();
     become(HealthStatus.WATCH_ENDED, "health Watch '" + check.service() + "' ended (" + why + "); again "
         + (delayMs == 0 ? "at once" : "in " + delayMs + " ms"));
-    retry = scheduler.schedule(delayMs, () -> {
-      retry = Scheduler.Timer.NONE;
-      if (which == generation) {
-        open();
-      }
-    });
   }
 
   private void become(HealthStatus next, String why) {

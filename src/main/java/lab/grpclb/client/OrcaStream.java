@@ -1,7 +1,6 @@
 package lab.grpclb.client;
 
 import com.google.protobuf.Duration;
-import io.vertx.core.AsyncResult;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -17,42 +16,35 @@ import orca.service.v3.OrcaLoadReportRequest;
  * gRFC A51 out of band for one endpoint: while its connection is READY and a period is asked for, one
  * {@code OpenRcaService/StreamCoreMetrics} stream on it, each report handed on. A pod without the service
  * (UNIMPLEMENTED) is asked no more on that connection, said once; a stream the pod ends otherwise is opened again
- * after gRPC's backoff, counted from when it was opened. On the connection's event loop.
+ * after gRPC's backoff ({@link KeptStream}). On the connection's event loop.
  */
 final class OrcaStream {
   private static final Logger LOG = Logger.getLogger(OrcaStream.class.getName());
 
-  private final Scheduler scheduler;
   private final String endpoint;
-  private final ConnectionBackoff backoff;
+  private final KeptStream kept;
   private final Consumer<LoadReport> reports;
   private Transport transport;
   private long periodMs;
-  private Transport.ServerStream stream;
-  private long openedNanos;
-  private Scheduler.Timer retry = Scheduler.Timer.NONE;
-  /** Bumped by every stream and every stop, so that a superseded stream's news is ignored. */
-  private int generation;
   private boolean unimplementedLogged;
 
   OrcaStream(Scheduler scheduler, String endpoint, ConnectionBackoff backoff, Consumer<LoadReport> reports) {
-    this.scheduler = scheduler;
     this.endpoint = endpoint;
-    this.backoff = backoff;
+    this.kept = new KeptStream(scheduler, backoff);
     this.reports = reports;
   }
 
   /** The connection is READY on {@code ready}: stream reports on it if a period is asked for. */
   void connected(Transport ready) {
-    stop();
+    kept.stop();
     transport = ready;
-    backoff.reset();
+    kept.resetBackoff();
     openIfAsked();
   }
 
   /** The connection is no longer READY: its stream is cancelled and nothing more is reported. */
   void disconnected() {
-    stop();
+    kept.stop();
     transport = null;
   }
 
@@ -62,7 +54,7 @@ final class OrcaStream {
       return;
     }
     periodMs = ms;
-    stop();
+    kept.stop();
     openIfAsked();
   }
 
@@ -71,42 +63,18 @@ final class OrcaStream {
     return periodMs > 0;
   }
 
-  private void stop() {
-    generation++;
-    retry.cancel();
-    retry = Scheduler.Timer.NONE;
-    if (stream != null) {
-      stream.cancel();
-      stream = null;
-    }
-  }
-
   private void openIfAsked() {
     if (transport == null || periodMs <= 0) {
       return;
     }
-    int current = ++generation;
-    openedNanos = scheduler.nanoTime();
     OrcaLoadReportRequest request = OrcaLoadReportRequest.newBuilder()
         .setReportInterval(Duration.newBuilder().setSeconds(periodMs / 1000).setNanos((int) (periodMs % 1000) * 1_000_000))
         .build();
-    Transport.ServerStream opened = transport.serverStream(OpenRcaServiceGrpcClient.StreamCoreMetrics, request,
-        (OrcaLoadReport report) -> {
-          if (current == generation) {
-            backoff.reset();
-            reports.accept(OrcaLoad.of(report));
-          }
-        });
-    stream = opened;
-    opened.ended().onComplete(ar -> ended(current, ar));
+    kept.open(transport, OpenRcaServiceGrpcClient.StreamCoreMetrics, request,
+        (OrcaLoadReport report) -> reports.accept(OrcaLoad.of(report)), this::ended);
   }
 
-  private void ended(int which, AsyncResult<Void> outcome) {
-    if (which != generation) {
-      return;
-    }
-    stream = null;
-    CallFailure failure = outcome.succeeded() ? null : CallFailure.of(outcome.cause());
+  private void ended(CallFailure failure) {
     if (failure != null && failure.status() == GrpcStatus.UNIMPLEMENTED) {
       if (!unimplementedLogged) {
         unimplementedLogged = true;
@@ -115,12 +83,6 @@ final class OrcaStream {
       }
       return;
     }
-    long elapsedMs = (scheduler.nanoTime() - openedNanos) / 1_000_000;
-    retry = scheduler.schedule(Math.max(0, backoff.nextDelayMs() - elapsedMs), () -> {
-      retry = Scheduler.Timer.NONE;
-      if (which == generation) {
-        openIfAsked();
-      }
-    });
+    kept.reopenAfterBackoff(this::openIfAsked);
   }
 }

@@ -52,6 +52,9 @@ class EndpointConnectionTest {
   }
 
   /** A connection whose replies and PING ACKs the test holds back, as a pod that went silent does. */
+  /** A call's options where the test needs none in particular. */
+  static final CallOptions PLAIN = new CallOptions(Long.MAX_VALUE, "no deadline in this test", Cancellation.NEVER);
+
   static final class FakeTransport implements Transport {
     boolean silent;
     boolean closed;
@@ -260,10 +263,10 @@ class EndpointConnectionTest {
   @Test
   void aCallIsSentOnlyWhileReadyAndCountedInTheLoad() {
     start();
-    Future<String> early = connection.call(null, "hello", null);
+    Future<String> early = connection.call(null, "hello", PLAIN);
     assertTrue(CallFailure.of(early.cause()).unprocessed(), "not sent: another endpoint may take it");
     last().succeed();
-    assertEquals("hello", connection.call(null, "hello", null).result());
+    assertEquals("hello", connection.call(null, "hello", PLAIN).result());
     assertEquals(0, connection.load().inFlight());
     assertFalse(connection.outliers().ejected());
   }
@@ -275,7 +278,7 @@ class EndpointConnectionTest {
     last().succeed();
     FakeTransport transport = last().transport;
     transport.silent = true; // the pod's node is gone: nothing comes back, not even a RST
-    Future<String> stuck = pinged.call(null, "hello", null);
+    Future<String> stuck = pinged.call(null, "hello", PLAIN);
     clock.advanceMs(10_000);
     assertEquals(1, transport.pings, "nothing received for the keepalive time while a call waits: a PING");
     clock.advanceMs(4_999);
@@ -299,7 +302,7 @@ class EndpointConnectionTest {
     clock.advanceMs(60_000);
     assertEquals(0, transport.pings, "no call in flight: gRPC's servers police pings on idle connections");
     for (int i = 0; i < 30; i++) {
-      pinged.call(null, "hello", null); // answered at once: a read
+      pinged.call(null, "hello", PLAIN); // answered at once: a read
       clock.advanceMs(1_000);
     }
     assertEquals(0, transport.pings, "replies keep arriving: the connection is alive");
@@ -351,7 +354,7 @@ class EndpointConnectionTest {
     assertEquals(READY, checked.state(), "the connection stays up");
     assertFalse(transport.closed);
     assertEquals(1, checked.connectionsOpened());
-    assertEquals("hello", checked.call(null, "hello", null).result(), "a call already picked still goes");
+    assertEquals("hello", checked.call(null, "hello", PLAIN).result(), "a call already picked still goes");
     transport.lastStream().reply(serving(true));
     assertEquals(List.of(CONNECTING, TRANSIENT_FAILURE, READY), reported);
     assertEquals(HealthStatus.SERVING, checked.health().serving());
@@ -407,11 +410,10 @@ class EndpointConnectionTest {
     connection.setLoadReportListener(report -> { });
     start();
     last().succeed();
-    CallOptions plain = new CallOptions(Long.MAX_VALUE, "deadline", Cancellation.NEVER);
-    connection.call(null, "a", plain);
-    connection.call(null, "b", plain.withLoadReport(true));
+    connection.call(null, "a", PLAIN);
+    connection.call(null, "b", PLAIN.withLoadReport(true));
     connection.requestOobReports(1_000);
-    connection.call(null, "c", plain.withLoadReport(true));
+    connection.call(null, "c", PLAIN.withLoadReport(true));
     assertEquals(List.of(false, true, false), last().transport.readsLoadReport,
         "a round_robin call reads none; a weighted one does, until out-of-band reports replace them (A58)");
   }

@@ -111,18 +111,8 @@ class OrcaTest {
 
   @Test
   void ourWeightedRoundRobinSplitsByCapacity(Vertx vertx) throws Exception {
-    WeightedRoundRobinConfig quick = new WeightedRoundRobinConfig(500, 180_000, 100, 1.0, false, 10_000);
-    BalancerConfig base = BalancerConfig.DEFAULT;
-    BalancerConfig wrr = new BalancerConfig(LbPolicy.WEIGHTED_ROUND_ROBIN, base.ewmaDecayMs(), base.ewmaInitialRttMs(),
-        quick, base.slowStart(), base.ejection(), base.healthCheck());
-    BalancedChannel channel = new BalancedChannel(vertx, 10_000, 5_000, KeepAlive.OFF, AttemptPolicy.DEFAULT, wrr,
-        () -> null);
+    BalancedChannel channel = weighing(vertx, new WeightedRoundRobinConfig(500, 180_000, 100, 1.0, false, 10_000));
     try {
-      List<Endpoint> endpoints = new ArrayList<>();
-      for (int i = 0; i < IPS.size(); i++) {
-        endpoints.add(new Endpoint(IPS.get(i), 50750 + i, "pod-" + i, true, true, false));
-      }
-      channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
       Await.until(() -> channel.endpoints().size() == 3, "3 endpoints READY");
       SteadyCalls calls = SteadyCalls.start(vertx, channel, CALLERS);
       Thread.sleep(WARM_MS); // the test thread, not an event loop: the load runs meanwhile
@@ -140,18 +130,8 @@ class OrcaTest {
 
   @Test
   void outOfBandReportsWeighTheEndpointsWithoutAnyCall(Vertx vertx) throws Exception {
-    WeightedRoundRobinConfig oob = new WeightedRoundRobinConfig(0, 180_000, 100, 1.0, true, 300);
-    BalancerConfig base = BalancerConfig.DEFAULT;
-    BalancerConfig wrr = new BalancerConfig(LbPolicy.WEIGHTED_ROUND_ROBIN, base.ewmaDecayMs(), base.ewmaInitialRttMs(),
-        oob, base.slowStart(), base.ejection(), base.healthCheck());
-    BalancedChannel channel = new BalancedChannel(vertx, 10_000, 5_000, KeepAlive.OFF, AttemptPolicy.DEFAULT, wrr,
-        () -> null);
+    BalancedChannel channel = weighing(vertx, new WeightedRoundRobinConfig(0, 180_000, 100, 1.0, true, 300));
     try {
-      List<Endpoint> endpoints = new ArrayList<>();
-      for (int i = 0; i < IPS.size(); i++) {
-        endpoints.add(new Endpoint(IPS.get(i), 50750 + i, "pod-" + i, true, true, false));
-      }
-      channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
       Await.until(() -> channel.status().toCompletionStage().toCompletableFuture().join().endpoints().stream()
           .allMatch(e -> e.weight() != null && e.weight().lastReport() != null
               && e.weight().lastReport().ageMs() < 1_000), "every pod streams its load (OpenRcaService)");
@@ -188,6 +168,21 @@ class OrcaTest {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       NameResolverRegistry.getDefaultRegistry().deregister(pods);
     }
+  }
+
+  /** Our channel over the three pods, weighted_round_robin by default, with these weights' settings. */
+  private BalancedChannel weighing(Vertx vertx, WeightedRoundRobinConfig settings) {
+    BalancerConfig base = BalancerConfig.DEFAULT;
+    BalancerConfig wrr = new BalancerConfig(LbPolicy.WEIGHTED_ROUND_ROBIN, base.ewmaDecayMs(), base.ewmaInitialRttMs(),
+        settings, base.slowStart(), base.ejection(), base.healthCheck());
+    BalancedChannel channel = new BalancedChannel(vertx, 10_000, 5_000, KeepAlive.OFF, AttemptPolicy.DEFAULT, wrr,
+        () -> null);
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < IPS.size(); i++) {
+      endpoints.add(new Endpoint(IPS.get(i), 50750 + i, "pod-" + i, true, true, false));
+    }
+    channel.endpointsChanged(new EndpointSet(endpoints, endpoints, false));
+    return channel;
   }
 
   /** A closed-loop caller: the next call as soon as this one ends. */
