@@ -4,16 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
 import lab.grpclb.bench.peer.GrpcJavaPeer;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.LoadShape;
+import lab.grpclb.interop.GrpcJava;
 import lab.grpclb.server.GreeterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +91,41 @@ class GrpcJavaPeerTest {
     // calls' lateness (at once, it would be about 0; one after another, 100 round trips)
     ExperimentReport.Pacing pacing = report.pacing();
     assertTrue(Math.abs(report.sendMs() - 495) <= pacing.lagMaxMs() + 2, "send_ms " + report.sendMs() + ", " + pacing);
+  }
+
+  /**
+   * The peer is grpc-java at its best: its replies run on its own epoll event loop (directExecutor, epoll), not on
+   * the default executor's "grpc-default-executor" threads nor on NIO's. A benchmark against a handicapped peer
+   * would flatter us.
+   */
+  @Test
+  void thePeerRunsAsGrpcJavasBenchmarksRunIt() throws Exception {
+    ManagedChannel channel = GrpcJavaPeer.asItsBenchmarksRunIt(NettyChannelBuilder.forAddress("127.0.0.130",
+        servers.get(0).port())).build();
+    try {
+      CompletableFuture<String> thread = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(channel.newCall(GrpcJava.SAY_HELLO, CallOptions.DEFAULT.withDeadlineAfter(5,
+          TimeUnit.SECONDS)), HelloRequest.newBuilder().setName("peer").build(), new StreamObserver<>() {
+            @Override
+            public void onNext(HelloReply reply) {
+              thread.complete(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              thread.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+          });
+      String name = thread.get(5, TimeUnit.SECONDS);
+      assertTrue(name.startsWith("grpc-java-peer-epoll"), "the reply ran on " + name + ": directExecutor and epoll"
+          + " (Linux) keep it on the peer's own event loop");
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test

@@ -6,6 +6,13 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,6 +46,11 @@ import sun.misc.Signal;
 public final class GrpcJavaPeer implements AutoCloseable {
   /** How long a run waits for its channel to connect before it starts the clock, as ours waits for its own. */
   private static final long READY_WAIT_MS = 5_000;
+  /** The peer's Netty event loops: {@code grpc-java-peer-epoll-N} (or {@code -nio-N} where epoll is missing). */
+  public static final String THREADS = "grpc-java-peer-" + (Epoll.isAvailable() ? "epoll" : "nio");
+  private static final EventLoopGroup EVENT_LOOPS = Epoll.isAvailable()
+      ? new EpollEventLoopGroup(0, new DefaultThreadFactory(THREADS, true))
+      : new NioEventLoopGroup(0, new DefaultThreadFactory(THREADS, true));
 
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final Map<String, List<String>> endpoints = new LinkedHashMap<>();
@@ -68,19 +80,39 @@ public final class GrpcJavaPeer implements AutoCloseable {
 
   private GrpcJavaPeer(Config config) throws IOException {
     this.callTimeoutMs = config.callTimeoutMs();
-    channels.put(GrpcJavaTypes.ONE_CHANNEL, NettyChannelBuilder
-        .forAddress(config.target().getHostString(), config.target().getPort()).usePlaintext().build());
+    channels.put(GrpcJavaTypes.ONE_CHANNEL, asItsBenchmarksRunIt(NettyChannelBuilder
+        .forAddress(config.target().getHostString(), config.target().getPort())).build());
     endpoints.put(GrpcJavaTypes.ONE_CHANNEL, List.of(hostPort(config.target())));
     List<InetSocketAddress> pods = config.pods().stream().map(a -> new InetSocketAddress(a.getHostString(), a.getPort())).toList();
     StaticResolver resolver = new StaticResolver(pods);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
-    channels.put(GrpcJavaTypes.ROUND_ROBIN, NettyChannelBuilder.forTarget(resolver.target())
-        .defaultLoadBalancingPolicy("round_robin").usePlaintext().build());
+    channels.put(GrpcJavaTypes.ROUND_ROBIN, asItsBenchmarksRunIt(NettyChannelBuilder.forTarget(resolver.target())
+        .defaultLoadBalancingPolicy("round_robin")).build());
     endpoints.put(GrpcJavaTypes.ROUND_ROBIN, config.pods().stream().map(GrpcJavaPeer::hostPort).toList());
     http = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 0);
     http.createContext("/experiment/client", this::experiment);
     http.setExecutor(experiments);
     http.start();
+  }
+
+  /**
+   * A channel set up as grpc-java's own benchmarks set theirs up (benchmarks' {@code Utils.newClientChannel}), so
+   * that the comparison is with grpc-java at its best, not with a handicapped peer. {@link GrpcJavaPeerTest} fails
+   * if one of these goes.
+   */
+  public static NettyChannelBuilder asItsBenchmarksRunIt(NettyChannelBuilder builder) {
+    return builder.usePlaintext()
+        // replies are handled on the Netty event loop that read them, as ours are on the Vert.x one; without it each
+        // reply hops to grpc-java's cached thread pool (the default executor), which its performance guide advises
+        // against for non-blocking code like this
+        .directExecutor()
+        // epoll where ours uses it (IoTransport prefers epoll on Linux, as grpc-java's Netty transport does), with
+        // grpc-java's default thread count (2 x cores), on threads named so that a test can see them
+        .channelType(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+        .eventLoopGroup(EVENT_LOOPS)
+        // ours: a 16 MiB connection window (Http2Client.CONNECTION_WINDOW); grpc-java sets one value for the
+        // connection and each stream. A 20-byte message never waits on either, but the settings match
+        .flowControlWindow(16 << 20);
   }
 
   public static GrpcJavaPeer start(Config config) throws IOException {
