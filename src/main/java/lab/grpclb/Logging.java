@@ -10,6 +10,12 @@ import java.util.logging.SimpleFormatter;
 final class Logging {
   /** The console handler {@link #configure} installed; null when the JVM's logging is someone else's (tests). */
   private static volatile ConsoleHandler console;
+  /**
+   * Vert.x's service discovery and its Kubernetes bridge log each step at INFO, a whole service record among them,
+   * and the bridge's "master url" without its scheme's colon; the lab logs what the importer sees in one line per
+   * endpoint instead. Held here: a logger nobody references may be collected, and its level with it.
+   */
+  private static final Logger DISCOVERY = Logger.getLogger("io.vertx.servicediscovery");
 
   private Logging() {
   }
@@ -24,6 +30,12 @@ final class Logging {
     Logger root = Logger.getLogger("");
     root.addHandler(handler);
     root.setLevel(Level.INFO);
+    quietLibraries();
+  }
+
+  /** The libraries' step-by-step INFO lines off; their warnings stay. */
+  static void quietLibraries() {
+    DISCOVERY.setLevel(Level.WARNING);
   }
 
   /** Switches the console's format (--log-format); a no-op unless {@link #configure} installed the console. */

@@ -223,6 +223,9 @@ public final class LocalMode {
     }
     text.append("  client   ").append(base).append('\n');
     text.append("  lab page ").append(base).append("/  (open it in a browser: pods, endpoints, runs, live charts)\n");
+    if (config.report()) {
+      return text.toString(); // the report runs and the lab exits: nothing to try by hand
+    }
     text.append("try:\n");
     text.append("  export KUBECONFIG=").append(kubeconfig).append('\n');
     text.append("  kubectl get services,endpointslices,pods -o wide\n");
