@@ -64,5 +64,9 @@ class PickerSectionsTest {
     assertTrue(erroring.contains("| round_robin + retry policy + outlier ejection | 0 |"), "no call failed with ejection:\n" + erroring);
     String findings = markdown.substring(markdown.indexOf("## Findings"));
     assertTrue(findings.contains("least_request was") && findings.contains("peak_ewma was"), findings);
+    String summary = markdown.lines().filter(line -> line.contains("**One slow pod")).findFirst().orElseThrow();
+    boolean met = findings.contains("the target (p99 ≤ 1.2×, ≤ 5 % on the slow pod) is met");
+    assertTrue(summary.contains(met ? "is met" : "is not met"), "the summary gives the findings' verdict, never"
+        + " a kinder one: " + summary + "\n" + findings);
   }
 }
