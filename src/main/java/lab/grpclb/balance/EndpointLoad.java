@@ -67,11 +67,6 @@ public final class EndpointLoad {
     return inFlight;
   }
 
-  /** When a call here last ended (or when tracking began): the last time its connection received something. */
-  public long lastEndedNanos() {
-    return stampNanos;
-  }
-
   /** The RTT estimate now, in nanoseconds. */
   public double rttEstimateNanos() {
     return rttNanos * decayWeight(nanoClock.getAsLong());

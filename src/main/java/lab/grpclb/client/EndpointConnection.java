@@ -1,5 +1,6 @@
 package lab.grpclb.client;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,6 +47,12 @@ public final class EndpointConnection implements Subchannel {
   private final ConnectionBackoff backoff;
   private final ClientKeepAlive keepAlive;
   private final EndpointLoad load;
+  /**
+   * When the pod last answered a call here (or the connection turned READY): what keepalive counts as the
+   * connection receiving. Not when a call merely ended: a hedge that won elsewhere cancels its attempt here, which
+   * says nothing of this connection, and a pod that went silent under hedged calls would never be pinged.
+   */
+  private long lastAnsweredNanos;
   /** Told each load report the pod sends (ORCA); null: nobody listens. */
   private LoadReportListener loadReports;
   private final OrcaStream orcaStream;
@@ -136,6 +143,9 @@ public final class EndpointConnection implements Subchannel {
     // A58: with out-of-band reports asked for, per-call reports are not used
     LoadReportListener perCall = options.loadReport() && !orcaStream.asked() ? loadReports : null;
     return current.result().call(method, request, options, perCall).andThen(ar -> {
+      if (answered(ar)) {
+        lastAnsweredNanos = scheduler.nanoTime();
+      }
       load.callEnded(started);
       outliers.callEnded(ar.succeeded());
     });
@@ -228,7 +238,8 @@ public final class EndpointConnection implements Subchannel {
     lastError = null;
     if (keepAlive.on()) {
       Transport ready = outcome.result();
-      pings = new KeepAlivePings(scheduler, keepAlive, load::inFlight, load::lastEndedNanos, ready::ping,
+      lastAnsweredNanos = scheduler.nanoTime();
+      pings = new KeepAlivePings(scheduler, keepAlive, load::inFlight, () -> lastAnsweredNanos, ready::ping,
           why -> silent(ready, why));
     }
     healthWatch.start(outcome.result());
@@ -397,6 +408,16 @@ public final class EndpointConnection implements Subchannel {
 
   public boolean isOpen() {
     return state == ConnectivityState.READY;
+  }
+
+  /** Whether the pod answered: a reply or a status it sent, not a cancel, a deadline or a broken connection here. */
+  private static boolean answered(AsyncResult<?> outcome) {
+    if (outcome.succeeded()) {
+      return true;
+    }
+    CallFailure failure = CallFailure.of(outcome.cause());
+    return failure.status() != GrpcStatus.CANCELLED && failure.status() != GrpcStatus.DEADLINE_EXCEEDED
+        && !failure.transportFailure();
   }
 
   /** Attempts sent on this endpoint's connections since it was created; read from any thread. */

@@ -293,6 +293,26 @@ class EndpointConnectionTest {
     assertEquals(2, attempts.size(), "like a failed attempt, its backoff can be skipped");
   }
 
+  /**
+   * Hedged calls into a silent pod are cancelled one after another when their hedges win elsewhere: those ends are
+   * ours, not the pod's, and keepalive still finds it (once, it counted any end as a read and never pinged).
+   */
+  @Test
+  void attemptsWeCancelAreNotReadsAndTheSilentPodIsStillFound() {
+    EndpointConnection pinged = connection(new KeepAlive(10_000, 5_000, false));
+    start(pinged);
+    last().succeed();
+    FakeTransport transport = last().transport;
+    transport.silent = true;
+    for (int i = 0; i < 15; i++) {
+      pinged.call(null, "hedged", PLAIN);
+      clock.advanceMs(1_000);
+      transport.held.get(i).tryFail(new CallFailure(GrpcStatus.CANCELLED, "answered by another attempt"));
+    }
+    assertEquals(1, transport.pings, "pinged at 10 s, whatever ended meanwhile");
+    assertEquals(TRANSIENT_FAILURE, pinged.state(), "and given up 5 s later: " + pinged.health().lastError());
+  }
+
   @Test
   void aConnectionWithRepliesOrWithoutCallsIsNotPinged() {
     EndpointConnection pinged = connection(new KeepAlive(10_000, 5_000, false));
@@ -394,7 +414,7 @@ class EndpointConnectionTest {
     FakeStream again = last().transport.lastStream();
     assertEquals(1, ((OrcaLoadReportRequest) again.request).getReportInterval().getSeconds());
     again.end(GrpcStatus.UNAVAILABLE);
-    clock.advanceMs(1_000);
+    clock.advanceMs(1_200); // gRPC's first backoff, 1 s with 20 % jitter
     FakeStream reopened = last().transport.lastStream();
     assertFalse(reopened == again, "a stream the pod ended is opened again after the backoff");
 
