@@ -92,6 +92,7 @@ final class BalancerMetrics implements EndpointObserver {
         .tags("type", type, "pod_ip", connection.address().host())
         .description("Calls in flight on this endpoint's connection").register(registry);
     inFlight.put(connection.key(), new Registered(connection, gauge));
+    calls.known(connection.address().host());
   }
 
   @Override

@@ -69,6 +69,16 @@ public final class CallMeters {
     pod.latency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * The balancer added an endpoint for this pod: its OK count and latency series exist from now, at 0, so Prometheus
+   * scrapes a 0 before the first call and {@code rate}/{@code increase} count every call from the first (a series
+   * born with its first calls loses them, all of a burst shorter than a scrape interval). Other statuses still
+   * appear with their first call.
+   */
+  void known(String ip) {
+    pod(ip).status(GrpcStatus.OK);
+  }
+
   private PodMeters pod(String ip) {
     PodMeters known = pods.get(ip);
     if (known != null) {
