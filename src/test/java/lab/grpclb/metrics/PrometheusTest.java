@@ -106,10 +106,9 @@ class PrometheusTest {
       System.out.printf("PrometheusTest: prometheus ready in %d ms, lab up in %d ms, two scrapes %d ms later, run %d ms,"
           + " a scrape after it in %d ms%n", ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(System.nanoTime() - t4));
     } catch (Exception | AssertionError e) {
-      if (prometheus != null) {
+      if (prometheus != null) { // @AfterAll still stops it all
         System.err.println("prometheus log:\n" + prometheus.log());
       }
-      stop();
       throw e;
     }
   }
