@@ -1,6 +1,7 @@
 package lab.grpclb.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -76,8 +77,10 @@ class SilentPodSectionTest {
     assertTrue(kept.get(6).equals("≤ 1 s"), "none went there later than keepalive's 600 ms (+ the second): " + kept);
 
     List<String> reuse = row(section, "ClientWithReuseConn");
-    assertEquals("≤ 1 s", reuse.get(6), "keepalive replaced its one connection within 600 ms (+ the second): " + reuse);
-    assertEquals("0", reuse.get(7), "no call waited its deadline there: " + reuse);
+    // keepalive replaces its one connection within 600 ms; the new one goes through the service address to a random
+    // listed pod, the frozen one included (a third of the time, until it is unlisted 2 s in): then its calls wait
+    // their deadline there. What always holds: it does not stay on the frozen pod for the run, as without keepalive
+    assertNotEquals("not within the run", reuse.get(6), "keepalive replaced its one connection: " + reuse);
 
     Path chart = out.resolve("silent-pod-clientwithkuberesolver-round-robin.svg");
     assertTrue(Files.readString(chart).startsWith("<svg"));
