@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.lang.ref.Reference;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import lab.grpclb.config.ClientType;
@@ -67,6 +68,27 @@ final class LabApi {
 
   Future<ClusterView> cluster() {
     return query("/cluster").map(ClusterView::fromJson);
+  }
+
+  /** Every pod's capacity model and queue now, from the same {@code GET /cluster}. */
+  Future<List<PodCapacity>> capacities() {
+    return query("/cluster").map(PodCapacity::listFromJson);
+  }
+
+  /** Gives one pod a capacity model from its next call on. */
+  Future<Void> capacity(String pod, PodCapacity.Setting setting) {
+    return set(podPath(pod) + "/capacity?" + setting.query());
+  }
+
+  /**
+   * How long weighted_round_robin needs before its weights count (gRFC A58): the blackout and two weight updates, as
+   * ClientWithKubeResolver's {@code /status} gives its settings.
+   */
+  Future<Long> weightsSettleMs() {
+    return query("/status").map(status -> {
+      JsonObject wrr = status.getJsonObject("kubernetes").getJsonObject("balancer").getJsonObject("weighted_round_robin");
+      return wrr.getLong("blackout_ms") + 2 * wrr.getLong("update_ms");
+    });
   }
 
   Future<Void> scale(int replicas) {
