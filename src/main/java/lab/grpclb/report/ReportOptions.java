@@ -26,11 +26,13 @@ import java.util.List;
  * @param rolloutSeconds the open loop of the rollout experiment
  * @param outDir        where report.md, report.html and the charts go
  * @param silentPod     the silent-pod experiment's load and timeline
+ * @param capacity      the capacity experiments' scales (hot-spot, equal-pods-variance, heterogeneous)
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                             int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
-                            int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod) {
+                            int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod,
+                            CapacityLoads capacity) {
   public static final int DEFAULT_RUNS = 3;
 
   /**
@@ -42,21 +44,52 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
     public static final SilentPodLoad FULL = new SilentPodLoad(1000, 60, 10, 40_000, SilentPod.CASES);
   }
 
-  /** Every size but the silent pod's, which is {@link SilentPodLoad#FULL}. */
+  /**
+   * One capacity experiment's scale: {@code calls} a pod serves at once (heterogeneous: the unit of its 1:1:2:4), each
+   * call taking {@code serviceMs} on average (the pods' delay while it runs), open loops of {@code seconds}, the
+   * pods' queues read every {@code sampleMs}. Queueing depends on the load's share of capacity and on c, not on the
+   * time scale, so a shorter service time buys more calls, and tails with more samples, in the same minutes.
+   */
+  public record CapacityLoad(int calls, int serviceMs, int seconds, int sampleMs) {
+    /** Calls per second that keep {@code slots} slots busy: slots / service time. */
+    public double ratePerS(int slots) {
+      return slots * 1000.0 / serviceMs;
+    }
+  }
+
+  /** The three capacity experiments' scales. */
+  public record CapacityLoads(CapacityLoad hotSpot, CapacityLoad variance, CapacityLoad heterogeneous) {
+    /**
+     * hot-spot at the write-up's 500 ms, 50 calls per pod (300 calls/s for 3 pods), 8 s per run; the picker
+     * experiments at 50 ms with small pods (c = 4; heterogeneous 4:4:8:16), where queueing weighs most: 20 s of
+     * 320 calls/s (5 pods at 80 %) and 10 s of 512 calls/s (4 pods, 32 slots, at 80 %).
+     */
+    public static final CapacityLoads FULL = new CapacityLoads(new CapacityLoad(50, 500, 8, 100),
+        new CapacityLoad(4, 50, 20, 100), new CapacityLoad(4, 50, 10, 100));
+  }
+
+  /** Every size but the silent pod's and the capacity experiments', which are their FULL ones. */
   public ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                        int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                        int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
                        int maxAgeMs, int rolloutSeconds, Path outDir) {
     this(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds, pickerRate,
         pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        SilentPodLoad.FULL);
+        SilentPodLoad.FULL, CapacityLoads.FULL);
   }
 
   /** The same options with another silent-pod load (tests use a tiny one). */
   public ReportOptions withSilentPod(SilentPodLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        load);
+        load, capacity);
+  }
+
+  /** The same options with other capacity experiments' scales (tests use tiny ones). */
+  public ReportOptions withCapacity(CapacityLoads loads) {
+    return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
+        pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        silentPod, loads);
   }
 
   /**
