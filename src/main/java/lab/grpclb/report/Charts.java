@@ -219,6 +219,65 @@ final class Charts {
     return svg.append("</svg>").toString();
   }
 
+  /**
+   * A line per series over evenly spaced steps (loads, percentiles), on a log time axis; a dashed grey line at
+   * {@code referenceMs} when given (an all-idle p99, say). A NaN value leaves that point out.
+   */
+  static String linesOverSteps(String title, List<String> steps, Map<String, double[]> series, String xCaption,
+                               Double referenceMs) {
+    int height = 300;
+    int left = 70;
+    int right = 230;
+    int top = 20;
+    int bottom = 50;
+    double low = referenceMs == null ? Double.MAX_VALUE : referenceMs;
+    double high = referenceMs == null ? 1 : referenceMs;
+    for (double[] values : series.values()) {
+      for (double value : values) {
+        if (Double.isFinite(value) && value > 0) {
+          low = Math.min(low, value);
+          high = Math.max(high, value);
+        }
+      }
+    }
+    LogAxis axis = new LogAxis(Math.min(low, high), high, height - bottom, top);
+    double plotW = WIDTH - left - right;
+    StringBuilder svg = open(height, title);
+    axis.drawY(svg, left, left + plotW);
+    for (int i = 0; i < steps.size(); i++) {
+      svg.append(text(x(i, steps.size(), left, plotW), height - bottom + 20, "middle", steps.get(i)));
+    }
+    svg.append(text(left + plotW / 2, height - 8, "middle", xCaption));
+    if (referenceMs != null) {
+      double y = axis.at(referenceMs);
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" "
+          + "stroke-dasharray=\"4 3\"/>", left, left + plotW, y, y));
+      svg.append(text(left + plotW + 4, y + 4, "start", "reference " + Numbers.ms(referenceMs)));
+    }
+    int index = 0;
+    for (Map.Entry<String, double[]> line : series.entrySet()) {
+      String color = TYPE_COLORS[index % TYPE_COLORS.length];
+      StringBuilder points = new StringBuilder();
+      StringBuilder marks = new StringBuilder();
+      double[] values = line.getValue();
+      for (int i = 0; i < values.length; i++) {
+        if (!Double.isFinite(values[i])) {
+          continue;
+        }
+        double px = x(i, steps.size(), left, plotW);
+        double py = axis.at(values[i]);
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
+        marks.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>%s</title>"
+            + "</circle>", px, py, color, escape(line.getKey() + ", " + steps.get(i) + ": " + Numbers.ms(values[i]))));
+      }
+      svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\" points=\"")
+          .append(points.toString().trim()).append("\"/>").append(marks);
+      legend(svg, left + plotW + 16, top + 30 + index * 22, color, line.getKey());
+      index++;
+    }
+    return svg.append("</svg>").toString();
+  }
+
   /** The smallest of 1, 2 and 5 times a power of ten that is at least {@code value} (and at least 1). */
   private static long niceAtLeast(double value) {
     for (long base = 1; ; base *= 10) {
