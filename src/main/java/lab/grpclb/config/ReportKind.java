@@ -16,6 +16,14 @@ public enum ReportKind {
   WORKAROUNDS("workarounds"),
   /** A pod that goes silent (frozen, still listed) under an open loop, per client type and picker. */
   SILENT_POD("silent-pod"),
+  /** Pods with a capacity, overloaded by a hot spot: p99 and failures per client type from 50 % to 110 % of it. */
+  HOT_SPOT("hot-spot"),
+  /** Equal pods with exponential service at 80 %: the pickers' tails (the power of two choices). */
+  EQUAL_PODS_VARIANCE("equal-pods-variance"),
+  /** Pods of capacity 1:1:2:4: how evenly each picker loads them, weighted_round_robin included. */
+  HETEROGENEOUS("heterogeneous"),
+  /** The three experiments on pods with a capacity. */
+  CAPACITY("capacity"),
   ALL("all");
 
   private final String wireName;
@@ -32,7 +40,8 @@ public enum ReportKind {
   public boolean includes(ReportKind part) {
     return this == part || this == ALL
         || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS)
-        || this == WORKAROUNDS && (part == DNS || part == MAX_AGE || part == ROLLOUT);
+        || this == WORKAROUNDS && (part == DNS || part == MAX_AGE || part == ROLLOUT)
+        || this == CAPACITY && (part == HOT_SPOT || part == EQUAL_PODS_VARIANCE || part == HETEROGENEOUS);
   }
 
   static ReportKind from(Flags flags) {

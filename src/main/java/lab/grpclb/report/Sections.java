@@ -33,6 +33,15 @@ final class Sections {
     if (kind.includes(ReportKind.SILENT_POD)) {
       sections.add(new SilentPod(vertx, api, clients, options));
     }
+    if (kind.includes(ReportKind.HOT_SPOT)) {
+      sections.add(new HotSpot(vertx, api, options));
+    }
+    if (kind.includes(ReportKind.EQUAL_PODS_VARIANCE)) {
+      sections.add(new EqualPodsVariance(vertx, api, options));
+    }
+    if (kind.includes(ReportKind.HETEROGENEOUS)) {
+      sections.add(new Heterogeneous(vertx, api, options));
+    }
     if (writeup != null && dns != null && rollout != null) {
       sections.add(new StrategyTable(writeup, dns, rollout));
     }
