@@ -91,7 +91,8 @@ final class EqualPodsVariance implements ReportSection {
   /** The pickers that beat round robin's p99 beyond noise, in the table's order. */
   private List<String> beatRoundRobin() {
     QueuedRun rr = results.get("round_robin");
-    return results.entrySet().stream().filter(e -> rr != null && p99Against(e.getValue(), rr) == Range.Verdict.FASTER)
+    return results.entrySet().stream()
+        .filter(e -> rr != null && p99Against(e.getValue(), rr) == Range.Verdict.FASTER)
         .map(Map.Entry::getKey).toList();
   }
 
@@ -107,7 +108,8 @@ final class EqualPodsVariance implements ReportSection {
         + ") beyond noise, so at this load the choice did not matter here."
         : String.join(" and ", beat) + " beat round robin's p99 (" + Numbers.ms(rr.run().latency().p99())
         + ") beyond noise: " + String.join(", ", beat.stream().map(p -> p + " "
-        + Numbers.ms(results.get(p).run().latency().p99())).toList()) + "; use one of them from this load on."));
+        + Numbers.ms(results.get(p).run().latency().p99())).toList())
+        + (beat.size() == 1 ? "; at this load, use it." : "; at this load, use one of them.")));
   }
 
   @Override

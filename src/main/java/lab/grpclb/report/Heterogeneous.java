@@ -54,6 +54,11 @@ final class Heterogeneous implements ReportSection {
     return "heterogeneous";
   }
 
+  /** The capacities' ratio, as "1:1:2:4". */
+  private static String ratio() {
+    return SHARES.stream().map(String::valueOf).collect(Collectors.joining(":"));
+  }
+
   private int slots(int pod) {
     return SHARES.get(pod) * load.calls();
   }
@@ -112,7 +117,7 @@ final class Heterogeneous implements ReportSection {
 
   @Override
   public void render(Markdown md) {
-    md.line("## Pods of unequal capacity (1:1:2:4)");
+    md.line("## Pods of unequal capacity (" + ratio() + ")");
     md.line("");
     md.line(SHARES.size() + " pods serving " + SHARES.stream().map(s -> String.valueOf(s * load.calls()))
         .collect(Collectors.joining("/")) + " calls at once (IP order), each call " + load.serviceMs() + " ms (fixed),"
@@ -131,8 +136,8 @@ final class Heterogeneous implements ReportSection {
         "longest queue per pod"), rows);
     List<String> labels = new ArrayList<>(results.keySet());
     List<MeasuredRun> measured = results.values().stream().map(s -> s.result().run()).toList();
-    md.chart("heterogeneous-calls-per-pod.svg", "Replies per pod per picker; capacities " + SHARES.stream()
-        .map(String::valueOf).collect(Collectors.joining(":")) + " in IP order", Charts.callsPerPod(labels, measured));
+    md.chart("heterogeneous-calls-per-pod.svg", "Replies per pod per picker; capacities " + ratio()
+        + " in IP order", Charts.callsPerPod(labels, measured));
   }
 
   @Override
@@ -142,7 +147,7 @@ final class Heterogeneous implements ReportSection {
     if (wrr == null || rr == null) {
       return List.of();
     }
-    return List.of("**Pods of capacity 1:1:2:4 at " + LOAD_PERCENT + " %:** weighted_round_robin loaded them "
+    return List.of("**Pods of capacity " + ratio() + " at " + LOAD_PERCENT + " %:** weighted_round_robin loaded them "
         + wrr.perPod() + " % (max/min " + Numbers.ratio(wrr.maxOverMin()) + ", " + wrr.result().run().failed()
         + " failed), round robin " + rr.perPod() + " % (max/min " + Numbers.ratio(rr.maxOverMin()) + ", "
         + rr.result().run().failed() + " failed); round robin overloads the smallest pods from "
@@ -154,7 +159,7 @@ final class Heterogeneous implements ReportSection {
   @Override
   public List<String> findings() {
     List<String> findings = new ArrayList<>();
-    results.forEach((picker, s) -> findings.add("With capacities 1:1:2:4 at " + LOAD_PERCENT + " %, " + picker
+    results.forEach((picker, s) -> findings.add("With capacities " + ratio() + " at " + LOAD_PERCENT + " %, " + picker
         + " loaded the pods " + s.perPod() + " % of their capacity (max/min " + Numbers.ratio(s.maxOverMin())
         + ", from the median run), p99 " + Numbers.ms(s.result().run().latency().p99()) + ", "
         + s.result().run().failed() + " failed" + target(picker, s) + "."));

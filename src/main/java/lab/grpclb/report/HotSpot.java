@@ -30,21 +30,22 @@ final class HotSpot implements ReportSection {
   static final double REUSE_FACTOR = 5;
   /** Target: ClientWithKubeResolver's p99 within this many times the all-idle p99. */
   static final double IDLE_FACTOR = 1.5;
-  static final Case KUBE = new Case(ClientType.KUBE_RESOLVER.wireName() + " round_robin", ClientType.KUBE_RESOLVER,
-      "&lb=round_robin");
-  static final Case REUSE = new Case(ClientType.REUSE_CONN.wireName(), ClientType.REUSE_CONN, "");
+  static final ClientCase KUBE = new ClientCase(ClientType.KUBE_RESOLVER.wireName() + " round_robin",
+      ClientType.KUBE_RESOLVER, "&lb=round_robin");
+  static final ClientCase REUSE = new ClientCase(ClientType.REUSE_CONN.wireName(), ClientType.REUSE_CONN, "");
   /**
    * The write-up's three types. ClientWithDnsResolver is left out: behind a resolved name it is the same balancer
    * and picker as ClientWithKubeResolver, so it would add a quarter to the section's minutes and nothing new.
    */
-  static final List<Case> CASES = List.of(new Case(ClientType.CLIENT.wireName(), ClientType.CLIENT, ""), REUSE, KUBE);
+  static final List<ClientCase> CASES = List.of(new ClientCase(ClientType.CLIENT.wireName(), ClientType.CLIENT, ""),
+      REUSE, KUBE);
 
   /** A client type, and its picker's query for the balancing one. */
-  record Case(String label, ClientType type, String lbQuery) {
+  record ClientCase(String label, ClientType type, String lbQuery) {
   }
 
   /** One case at one load. */
-  record Point(int percent, Case c, QueuedRun result) {
+  record Point(int percent, ClientCase c, QueuedRun result) {
   }
 
   private final Vertx vertx;
@@ -86,7 +87,7 @@ final class HotSpot implements ReportSection {
       return (Void) null;
     });
     for (int percent : LOADS) {
-      for (Case c : CASES) {
+      for (ClientCase c : CASES) {
         chain = chain.compose(v -> measure(c, percent).map(run -> {
           points.add(new Point(percent, c, run));
           return (Void) null;
@@ -96,13 +97,13 @@ final class HotSpot implements ReportSection {
     return chain;
   }
 
-  private Future<QueuedRun> measure(Case c, int percent) {
+  private Future<QueuedRun> measure(ClientCase c, int percent) {
     return CapacityRuns.measure(vertx, api, c.type().wireName(),
         CapacityRuns.openLoop(capacityPerS() * percent / 100, load.seconds(), runs) + c.lbQuery(), load.sampleMs());
   }
 
   /** That case at that load, or null when it did not run. */
-  QueuedRun at(Case c, int percent) {
+  QueuedRun at(ClientCase c, int percent) {
     return points.stream().filter(p -> p.c().equals(c) && p.percent() == percent).map(Point::result).findFirst()
         .orElse(null);
   }
@@ -131,7 +132,7 @@ final class HotSpot implements ReportSection {
     md.table(List.of("load", "calls/s", "client", "p50", "p99", "p99.9", "failed (by status)",
         "longest queue per pod"), rows);
     Map<String, double[]> lines = new LinkedHashMap<>();
-    for (Case c : CASES) {
+    for (ClientCase c : CASES) {
       lines.put(c.label(), LOADS.stream().mapToDouble(percent -> {
         QueuedRun run = at(c, percent);
         return run == null ? Double.NaN : run.run().latency().p99();
@@ -193,7 +194,7 @@ final class HotSpot implements ReportSection {
   /** Each type's p99 and failed calls at that load. */
   private String standings(int percent) {
     List<String> each = new ArrayList<>();
-    for (Case c : CASES) {
+    for (ClientCase c : CASES) {
       QueuedRun run = at(c, percent);
       if (run != null) {
         each.add(c.label() + " p99 " + Numbers.ms(run.run().latency().p99()) + ", " + run.run().failed() + " failed");

@@ -2,7 +2,7 @@ package lab.grpclb.report;
 
 import io.vertx.core.Vertx;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The longest queue each pod had while a run went on, read from {@code GET /cluster} every period: a pod keeps its
@@ -12,10 +12,11 @@ import java.util.TreeMap;
 final class QueueSampler {
   private final Vertx vertx;
   private final LabApi api;
-  private final Map<String, Integer> longest = new TreeMap<>(MeasuredRun.IP_ORDER);
+  /** Concurrent: a sample's answer may arrive on another event loop than the run's end that stops the sampler. */
+  private final Map<String, Integer> longest = new ConcurrentHashMap<>();
   private final long timer;
-  private boolean asking;
-  private boolean stopped;
+  private volatile boolean asking;
+  private volatile boolean stopped;
 
   private QueueSampler(Vertx vertx, LabApi api, long periodMs) {
     this.vertx = vertx;
@@ -40,7 +41,7 @@ final class QueueSampler {
     });
   }
 
-  /** Stops sampling; the longest queue seen per pod IP, in IP order. */
+  /** Stops sampling; the longest queue seen per pod IP. */
   Map<String, Integer> stop() {
     stopped = true;
     vertx.cancelTimer(timer);

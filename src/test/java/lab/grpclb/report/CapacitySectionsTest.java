@@ -74,7 +74,7 @@ class CapacitySectionsTest {
   /** A row per load and client type; at 80 % one connection's pod refuses calls and its queue is full. */
   private static void hotSpot(String section) {
     for (int percent : HotSpot.LOADS) {
-      for (HotSpot.Case c : HotSpot.CASES) {
+      for (HotSpot.ClientCase c : HotSpot.CASES) {
         assertEquals(c.label(), loadRow(section, percent, c.label()).get(2));
       }
     }
