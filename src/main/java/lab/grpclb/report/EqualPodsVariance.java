@@ -72,7 +72,7 @@ final class EqualPodsVariance implements ReportSection {
       var latency = r.run().latency();
       rows.add(List.of(picker, Numbers.figures(latency.p50()),
           Numbers.ms(latency.p99(), r.run().report().p99Range()).replace(" ms", ""), Numbers.figures(latency.p999()),
-          r.failed(), r.queues(), rr == null ? "" : p99Against(r, rr).words()));
+          r.run().failures(), r.queues(), rr == null ? "" : p99Against(r, rr).words()));
     });
     md.table(List.of("picker", "p50", "p99", "p99.9", "failed (by status)", "longest queue per pod",
         "p99 vs round_robin"), rows);

@@ -131,7 +131,7 @@ final class Heterogeneous implements ReportSection {
     List<List<String>> rows = new ArrayList<>();
     results.forEach((picker, s) -> rows.add(List.of(picker, s.perPod(), Numbers.ratio(s.maxOverMin()),
         Numbers.ms(s.result().run().latency().p99(), s.result().run().report().p99Range()).replace(" ms", ""),
-        Numbers.figures(s.result().run().latency().p999()), s.result().failed(), s.result().queues())));
+        Numbers.figures(s.result().run().latency().p999()), s.result().run().failures(), s.result().queues())));
     md.table(List.of("picker", "load per pod, % of its capacity", "max/min", "p99", "p99.9", "failed (by status)",
         "longest queue per pod"), rows);
     List<String> labels = new ArrayList<>(results.keySet());

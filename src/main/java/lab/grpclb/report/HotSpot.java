@@ -126,7 +126,7 @@ final class HotSpot implements ReportSection {
     for (Point p : points) {
       var latency = p.result().run().latency();
       rows.add(List.of(p.percent() + " %", Numbers.figures(capacityPerS() * p.percent() / 100), p.c().label(),
-          Numbers.figures(latency.p50()), p99(p.result()), Numbers.figures(latency.p999()), p.result().failed(),
+          Numbers.figures(latency.p50()), p99(p.result()), Numbers.figures(latency.p999()), p.result().run().failures(),
           p.result().queues()));
     }
     md.table(List.of("load", "calls/s", "client", "p50", "p99", "p99.9", "failed (by status)",

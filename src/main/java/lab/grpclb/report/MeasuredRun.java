@@ -91,6 +91,24 @@ record MeasuredRun(ExperimentReport report) {
     return report.channel().endpointsAtEnd();
   }
 
+  /** Failed calls by gRPC status (a reason's part before its colon). */
+  Map<String, Integer> failedByStatus() {
+    Map<String, Integer> byStatus = new TreeMap<>();
+    report.outcome().errors().forEach((reason, count) ->
+        byStatus.merge(reason.replaceFirst(":.*", ""), count, Integer::sum));
+    return byStatus;
+  }
+
+  /** Failed calls, and by gRPC status, most first: "12 (RESOURCE_EXHAUSTED 10, DEADLINE_EXCEEDED 2)"; or "0". */
+  String failures() {
+    if (failed() == 0) {
+      return "0";
+    }
+    return Numbers.count(failed()) + " (" + failedByStatus().entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .map(e -> e.getKey() + " " + Numbers.count(e.getValue())).collect(Collectors.joining(", ")) + ")";
+  }
+
   /** The most frequent failure reason, or null when none failed. */
   String topError() {
     return report.outcome().errors().entrySet().stream().max(Map.Entry.comparingByValue())

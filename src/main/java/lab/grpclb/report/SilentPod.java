@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.experiment.ExperimentReport;
@@ -80,17 +79,9 @@ final class SilentPod implements ReportSection {
    */
   record FreezeResult(Case c, MeasuredRun run, String pod, String ip, int[] hole, int freezeAtS, int sendingSeconds) {
 
-    /** Failed calls by gRPC status, most first. */
-    Map<String, Integer> failedByStatus() {
-      Map<String, Integer> byStatus = new TreeMap<>();
-      run.report().outcome().errors().forEach((reason, count) ->
-          byStatus.merge(reason.replaceFirst(":.*", ""), count, Integer::sum));
-      return byStatus;
-    }
-
     /** Calls that failed at their deadline: each waited all of it. */
     int waitedWholeDeadline() {
-      return failedByStatus().getOrDefault(DEADLINE_EXCEEDED, 0);
+      return run.failedByStatus().getOrDefault(DEADLINE_EXCEEDED, 0);
     }
 
     int intoHoleAfterFreeze() {
@@ -263,7 +254,7 @@ final class SilentPod implements ReportSection {
     md.line("");
     List<List<String>> rows = new ArrayList<>();
     for (FreezeResult r : results) {
-      rows.add(List.of(r.c().label(), r.ip(), failed(r), Numbers.figures(r.run().latency().p99()),
+      rows.add(List.of(r.c().label(), r.ip(), r.run().failures(), Numbers.figures(r.run().latency().p99()),
           Numbers.figures(r.run().latency().p999()), Numbers.count(r.intoHoleAfterFreeze()), r.untilNoNewCall(),
           Numbers.count(r.waitedWholeDeadline())));
     }
@@ -275,15 +266,6 @@ final class SilentPod implements ReportSection {
           Charts.callsPerSecond(r.c().label() + ": calls per pod per second (by the second they left)", lanes(r),
               frozenLane(r), marks()));
     }
-  }
-
-  private static String failed(FreezeResult r) {
-    if (r.run().failed() == 0) {
-      return "0";
-    }
-    return Numbers.count(r.run().failed()) + " (" + r.failedByStatus().entrySet().stream()
-        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-        .map(e -> e.getKey() + " " + Numbers.count(e.getValue())).collect(Collectors.joining(", ")) + ")";
   }
 
   private Map<Integer, String> marks() {
