@@ -102,6 +102,12 @@ final class HotSpot implements ReportSection {
         CapacityRuns.openLoop(capacityPerS() * percent / 100, load.seconds(), runs) + c.lbQuery(), load.sampleMs());
   }
 
+  /** The loads as "50, 80, 95 and 110". */
+  private static String loads() {
+    List<String> each = LOADS.stream().map(String::valueOf).toList();
+    return String.join(", ", each.subList(0, each.size() - 1)) + " and " + each.get(each.size() - 1);
+  }
+
   /** That case at that load, or null when it did not run. */
   QueuedRun at(ClientCase c, int percent) {
     return points.stream().filter(p -> p.c().equals(c) && p.percent() == percent).map(Point::result).findFirst()
@@ -114,7 +120,7 @@ final class HotSpot implements ReportSection {
     md.line("");
     md.line(PODS + " pods, each serving " + load.calls() + " calls at once for " + load.serviceMs() + " ms (fixed),"
         + " at most " + CapacityRuns.QUEUE_PER_SLOT * load.calls() + " waiting (then RESOURCE_EXHAUSTED): the cluster"
-        + " serves " + Numbers.figures(capacityPerS()) + " calls/s. Poisson open loops at " + LOADS + " % of that for "
+        + " serves " + Numbers.figures(capacityPerS()) + " calls/s. Poisson open loops at " + loads() + " % of that for "
         + load.seconds() + " s, " + runs + " runs each (p99 with its min–max over the runs); latencies in ms, over"
         + " every call that ended: a refused call fails at once, so a pod refusing much of its load shows a short p50"
         + " and its cost in the failed column. The"
