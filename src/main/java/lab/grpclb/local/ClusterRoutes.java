@@ -16,10 +16,12 @@ import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.ErrorInjection;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PlainNumber;
 import lab.grpclb.config.ServiceTime;
+import lab.grpclb.config.WarmUp;
 import lab.grpclb.http.BadRequest;
 import lab.grpclb.http.Responses;
 import lab.grpclb.http.StrictQuery;
@@ -32,6 +34,7 @@ import lab.grpclb.server.ServerLoad;
  * {@code POST /cluster/pods/NAME/unfreeze}, {@code POST /cluster/pods/NAME/delay?ms=M},
  * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/pods/NAME/health?status=S},
  * {@code POST /cluster/pods/NAME/capacity?c=C&queue=Q&service_time=T&sigma=S},
+ * {@code POST /cluster/pod-template?delay_ms=D&c=C&queue=Q&service_time=T&sigma=S&warmup_ms=W&warmup_factor=K},
  * {@code POST /cluster/max-connection-age?ms=M} and
  * {@code POST /cluster/rollout}.
  */
@@ -45,6 +48,9 @@ public final class ClusterRoutes {
    */
   static final long CLIENT_WAIT_MS = 5_000;
   private static final long CLIENT_POLL_MS = 5;
+  /** The pod template's settings, each a pod flag's: the query's names and the answer's. */
+  private static final String[] TEMPLATE_PARAMETERS = {"delay_ms", "c", "queue", "service_time", "sigma", "warmup_ms",
+      "warmup_factor"};
 
   private final LocalCluster cluster;
   private final Rollout rollout;
@@ -82,6 +88,7 @@ public final class ClusterRoutes {
     router.post("/cluster/pods/:name/health").handler(StrictQuery.allow("status")).handler(this::health);
     router.post("/cluster/pods/:name/capacity").handler(StrictQuery.allow("c", "queue", "service_time", "sigma"))
         .handler(this::capacity);
+    router.post("/cluster/pod-template").handler(StrictQuery.allow(TEMPLATE_PARAMETERS)).handler(this::podTemplate);
     router.post("/cluster/max-connection-age").handler(StrictQuery.allow("ms", "grace_ms"))
         .handler(this::maxConnectionAge);
     router.post("/cluster/rollout").handler(StrictQuery.allow("max_surge", "max_unavailable", "pre_stop_ms"))
@@ -99,6 +106,7 @@ public final class ClusterRoutes {
         .put("control_plane", controlPlaneUrl)
         .put("pods_waiting_for_address", cluster.waitingForAddress())
         .put("max_connection_age", ageJson(cluster.maxConnectionAge()))
+        .put("pod_template", templateJson(cluster.template()))
         .put("rollout_in_progress", rollingUpdate.inProgress());
   }
 
@@ -122,6 +130,8 @@ public final class ClusterRoutes {
         .put("error_status", pod.server().greeter().errors().status().name())
         .put("calls_failed_on_purpose", pod.server().greeter().callsFailedOnPurpose())
         .put("max_connection_age_ms", pod.server().maxConnectionAge().ageMs())
+        .put("warmup_ms", pod.server().config().warmUp().ms())
+        .put("warmup_factor", pod.server().config().warmUp().factor())
         .put("health", pod.server().health().name())
         .put("capacity", capacityJson(pod.server().greeter().capacity(), pod.server().load()));
   }
@@ -413,6 +423,60 @@ public final class ClusterRoutes {
       throw new BadRequest("service_time " + e.getMessage());
     }
     return new Capacity(calls, queue, shape);
+  }
+
+  /**
+   * Sets what the Deployment starts from now on (scale-ups, replacements, rollouts): the pods' delay, capacity and
+   * warm-up; running pods keep theirs and nothing rolls. Absent parameters take what local mode started with (its
+   * flags), so that the answer never depends on an earlier POST, and one with none restores the start. Answers the
+   * template, in the query's names.
+   */
+  private void podTemplate(RoutingContext ctx) {
+    PodTemplate template;
+    try {
+      template = templateQuery(StrictQuery.of(ctx.queryParams(), Set.of(TEMPLATE_PARAMETERS)), cluster.startTemplate());
+    } catch (IllegalArgumentException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
+    cluster.template(template);
+    Responses.json(ctx, 200, templateJson(template));
+  }
+
+  private static PodTemplate templateQuery(StrictQuery query, PodTemplate start) {
+    int delayMs = query.integer("delay_ms", start.delayMs(), 0, MAX_DELAY_MS, "--delay-ms");
+    int calls = query.integer("c", start.capacity().calls(), 0, Capacity.MAX_CALLS, "--capacity; 0: unlimited");
+    // a queue limit needs c above 0: unlimited capacity drops the start's limit
+    int queue = query.has("queue") ? query.integer("queue", 0, Capacity.MAX_QUEUE_LIMIT, "--queue-limit")
+        : calls == 0 ? Capacity.UNLIMITED_QUEUE : start.capacity().queueLimit();
+    ServiceTime startShape = start.capacity().serviceTime();
+    double sigma = query.has("sigma")
+        ? query.decimal("sigma", ServiceTime.MIN_SIGMA, ServiceTime.MAX_SIGMA, "lognormal's shape")
+        : startShape instanceof ServiceTime.Lognormal l ? l.sigma() : ServiceTime.DEFAULT_SIGMA;
+    ServiceTime shape;
+    try {
+      shape = ServiceTime.parse(query.get("service_time", startShape.wireName()), sigma);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("service_time " + e.getMessage());
+    }
+    int warmUpMs = query.integer("warmup_ms", start.warmUp().ms(), 0, FlagTable.WARMUP_MS.max(), "--warmup-ms");
+    double factor = query.has("warmup_factor")
+        ? query.decimal("warmup_factor", 1, WarmUp.MAX_FACTOR, "a cold pod's slowdown at start")
+        : start.warmUp().factor();
+    return new PodTemplate(delayMs, new Capacity(calls, queue, shape), new WarmUp(warmUpMs, factor));
+  }
+
+  /** The template in the query's names, so that an answer posted back sets the same (queue null: unlimited). */
+  private static JsonObject templateJson(PodTemplate template) {
+    Capacity capacity = template.capacity();
+    return new JsonObject()
+        .put("delay_ms", template.delayMs())
+        .put("c", capacity.calls())
+        .put("queue", capacity.queueLimited() ? capacity.queueLimit() : null)
+        .put("service_time", capacity.serviceTime().wireName())
+        .put("sigma", capacity.serviceTime() instanceof ServiceTime.Lognormal l ? l.sigma() : null)
+        .put("warmup_ms", template.warmUp().ms())
+        .put("warmup_factor", template.warmUp().factor());
   }
 
   /**

@@ -24,7 +24,6 @@ import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PingPolicy;
 import lab.grpclb.config.ServerConfig;
-import lab.grpclb.config.WarmUp;
 import lab.grpclb.server.GreeterServer;
 
 /**
@@ -59,9 +58,9 @@ public final class LocalCluster {
   private final Vertx vertx;
   private final PingPolicy pings;
   private final int port;
-  private volatile int delayMs;
-  private final Capacity capacity;
-  private final WarmUp warmUp;
+  /** What local mode started with: the template route's parameters default to it. */
+  private final PodTemplate startTemplate;
+  private volatile PodTemplate template;
   private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
@@ -101,15 +100,31 @@ public final class LocalCluster {
 
   /**
    * {@code pings}: what every pod permits, so that the lab's own client is never sent away for its keepalive;
-   * {@code capacity} and {@code warmUp}: every new pod's, as the Deployment's pod template would give them.
+   * {@code template}: every new pod's delay, capacity and warm-up, until {@link #template(PodTemplate)} changes it.
    */
-  public LocalCluster(Vertx vertx, int port, int delayMs, Capacity capacity, WarmUp warmUp, PingPolicy pings) {
+  public LocalCluster(Vertx vertx, int port, PodTemplate template, PingPolicy pings) {
     this.vertx = vertx;
     this.port = port;
-    this.delayMs = delayMs;
-    this.capacity = capacity;
-    this.warmUp = warmUp;
+    this.startTemplate = template;
+    this.template = template;
     this.pings = pings;
+  }
+
+  /** What every pod started from now on gets. */
+  public PodTemplate template() {
+    return template;
+  }
+
+  /** The template local mode started with, from its flags. */
+  public PodTemplate startTemplate() {
+    return startTemplate;
+  }
+
+  /** Pods started from now on get {@code next}; running ones keep theirs. */
+  public void template(PodTemplate next) {
+    template = next;
+    LOG.info(() -> "pod template: new pods reply after " + next.delayMs() + " ms, " + next.capacity().describe()
+        + ", warm-up " + next.warmUp().describe());
   }
 
   /** Called after every change of any pod's state, with all pods. */
@@ -410,8 +425,9 @@ public final class LocalCluster {
           + ") are held (" + holders() + ")"));
     }
     String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
+    PodTemplate spec = template;
     GreeterServer server = new GreeterServer(vertx,
-        ServerConfig.forPod(ip, port, delayMs).withCapacity(capacity).withWarmUp(warmUp)
+        ServerConfig.forPod(ip, port, spec.delayMs()).withCapacity(spec.capacity()).withWarmUp(spec.warmUp())
             .withMaxConnectionAge(maxConnectionAge).withPings(pings));
     Pod pod = new Pod(name, templateHash, ip, server);
     pods.put(name, pod);

@@ -79,7 +79,8 @@ public final class LocalMode {
   public LocalMode(Vertx vertx, LocalConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.cluster = new LocalCluster(vertx, config.grpcPort(), config.delayMs(), config.capacity(), config.warmUp(),
+    this.cluster = new LocalCluster(vertx, config.grpcPort(),
+        new PodTemplate(config.delayMs(), config.capacity(), config.warmUp()),
         PingPolicy.permitting(config.client().keepAlive()));
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterRoutesTest {
   static final int GRPC_PORT = 50077; // no other test uses it
+  /** The pod template test's own cluster, which it scales (no other test uses it). */
+  static final int TEMPLATE_GRPC_PORT = 50852;
 
   TestClusters.Cluster lab;
   String podName;
@@ -59,6 +61,8 @@ class ClusterRoutesTest {
     assertMethodNotAllowed(HttpMethod.DELETE, "/cluster/pods/" + podName + "/delay?ms=5", "POST");
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/errors?rate=0.5", "POST");
     assertMethodNotAllowed(HttpMethod.GET, "/cluster/pods/" + podName + "/capacity?c=2", "POST");
+    assertMethodNotAllowed(HttpMethod.GET, "/cluster/pod-template", "POST");
+    assertMethodNotAllowed(HttpMethod.PUT, "/cluster/pod-template?c=2", "POST");
     assertEquals(1, lab.send(HttpMethod.GET, "/cluster").body().getInteger("replicas"), "no 405 changed the cluster");
     assertEquals(0, lab.send(HttpMethod.GET, "/cluster").body().getJsonArray("pods").getJsonObject(0).getInteger("delay_ms"));
     for (String path : new String[] {"/cluster/nodes", "/cluster/pods", "/cluster/pods/x/delay/more"}) {
@@ -229,6 +233,56 @@ class ClusterRoutesTest {
       JsonObject unlimited = lab.send(HttpMethod.POST, pod + "/capacity?c=0").body().getJsonObject("capacity");
       assertEquals(0, unlimited.getInteger("c"), "c=0: unlimited again");
       assertNull(unlimited.getValue("queue"), unlimited.encode());
+    }
+  }
+
+  @Test
+  void thePodTemplateRejectsABadValueNamingTheValidOnes() throws Exception {
+    String[][] cases = {
+        {"?warmup_ms=-1", "warmup_ms must be an integer from 0 to 3600000 (--warmup-ms), got '-1'"},
+        {"?warmup_factor=0.5", "warmup_factor must be a cold pod's slowdown at start from 1 to 100"},
+        {"?warmup_factor=2e1", "got '2e1'"},
+        {"?c=2&service_time=gamma", "service_time must be one of fixed, exponential, lognormal, got 'gamma'"},
+        {"?queue=5", "queue needs c above 0: with unlimited capacity no call ever waits"},
+        {"?delay_ms=", "delay_ms must be an integer from 0 to 3600000 (--delay-ms), got ''"},
+        {"?warmup=5", "unknown parameter 'warmup' (did you mean 'warmup_ms'?); valid parameters: c, delay_ms, queue,"
+            + " service_time, sigma, warmup_factor, warmup_ms"},
+    };
+    for (String[] bad : cases) {
+      Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/pod-template" + bad[0]);
+      assertEquals(400, answer.status(), bad[0] + ": " + answer.body().encode());
+      assertTrue(answer.body().getString("error").contains(bad[1]), bad[0] + ": " + answer.body().encode());
+    }
+    JsonObject template = lab.send(HttpMethod.GET, "/cluster").body().getJsonObject("pod_template");
+    assertEquals(0, template.getInteger("warmup_ms"), "no 400 changed the template: " + template.encode());
+    assertEquals(0, template.getInteger("c"), template.encode());
+  }
+
+  /**
+   * The template reaches the pods started after it, and only those: a scale-up's pod starts cold with its capacity
+   * and delay while the running pod keeps its own; a POST without parameters restores what local mode started with.
+   */
+  @Test
+  void thePodTemplateGivesPodsStartedLaterTheirSettingsAndLeavesRunningOnesAlone(Vertx vertx) throws Exception {
+    try (TestClusters.Cluster own = TestClusters.start(vertx, TEMPLATE_GRPC_PORT, "--replicas", "1", "--delay-ms", "3")) {
+      String first = own.pods().get(0).getString("name");
+      Http.Answer set = own.send(HttpMethod.POST,
+          "/cluster/pod-template?warmup_ms=60000&warmup_factor=3.5&c=4&service_time=lognormal&sigma=0.25&delay_ms=20");
+      assertEquals(200, set.status(), set.body().encode());
+      JsonObject expected = new JsonObject().put("delay_ms", 20).put("c", 4).putNull("queue")
+          .put("service_time", "lognormal").put("sigma", 0.25).put("warmup_ms", 60_000).put("warmup_factor", 3.5);
+      assertEquals(expected, set.body());
+      assertEquals(expected, own.send(HttpMethod.GET, "/cluster").body().getJsonObject("pod_template"));
+      own.scale(2);
+      for (JsonObject pod : own.pods()) {
+        boolean started = pod.getString("name").equals(first);
+        assertEquals(started ? 3 : 20, pod.getInteger("delay_ms"), pod.encode());
+        assertEquals(started ? 0 : 4, pod.getJsonObject("capacity").getInteger("c"), pod.encode());
+        assertEquals(started ? 0 : 60_000, pod.getInteger("warmup_ms"), pod.encode());
+      }
+      JsonObject restored = own.send(HttpMethod.POST, "/cluster/pod-template").body();
+      assertEquals(new JsonObject().put("delay_ms", 3).put("c", 0).putNull("queue").put("service_time", "fixed")
+          .putNull("sigma").put("warmup_ms", 0).put("warmup_factor", 5.0), restored, "the flags' template again");
     }
   }
 }
