@@ -27,6 +27,10 @@ public record BalancerConfig(LbPolicy lb, int ewmaDecayMs, int ewmaInitialRttMs,
     return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, wrr, slowStart, newEjection, healthCheck);
   }
 
+  public BalancerConfig withSlowStart(SlowStartConfig ramp) {
+    return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, wrr, ramp, ejection, healthCheck);
+  }
+
   public BalancerConfig withHealthCheck(HealthCheck check) {
     return new BalancerConfig(lb, ewmaDecayMs, ewmaInitialRttMs, wrr, slowStart, ejection, check);
   }

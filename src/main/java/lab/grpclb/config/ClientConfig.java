@@ -135,6 +135,11 @@ public record ClientConfig(
     return edit(d -> d.keepAlive = keepAlive);
   }
 
+  /** The same client, round_robin and least_request ramping new endpoints up as {@code slowStart} says. */
+  public ClientConfig withSlowStart(SlowStartConfig slowStart) {
+    return edit(d -> d.balancer = d.balancer.withSlowStart(slowStart));
+  }
+
   public ClientConfig withDrainTimeoutMs(int ms) {
     return edit(d -> d.drainTimeoutMs = ms);
   }

@@ -244,6 +244,7 @@ public final class LocalMode {
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/errors?rate=0.5&status=UNAVAILABLE'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/health?status=NOT_SERVING'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/pods/POD/capacity?c=4&queue=100&service_time=exponential'\n");
+    text.append("  curl -X POST '").append(base).append("/cluster/pod-template?warmup_ms=20000&warmup_factor=4'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/rollout'\n");
     text.append("  curl -X POST '").append(base).append("/cluster/max-connection-age?ms=10000'");
     return text.toString();
