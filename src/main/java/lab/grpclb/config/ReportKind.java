@@ -22,7 +22,9 @@ public enum ReportKind {
   EQUAL_PODS_VARIANCE("equal-pods-variance"),
   /** Pods of capacity 1:1:2:4: how evenly each picker loads them, weighted_round_robin included. */
   HETEROGENEOUS("heterogeneous"),
-  /** The three experiments on pods with a capacity. */
+  /** Cold pods joining under load (a scale 3 -> 6), round_robin with slow start off and on. */
+  COLD_START("cold-start"),
+  /** The four experiments on pods with a capacity. */
   CAPACITY("capacity"),
   ALL("all");
 
@@ -41,7 +43,8 @@ public enum ReportKind {
     return this == part || this == ALL
         || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS)
         || this == WORKAROUNDS && (part == DNS || part == MAX_AGE || part == ROLLOUT)
-        || this == CAPACITY && (part == HOT_SPOT || part == EQUAL_PODS_VARIANCE || part == HETEROGENEOUS);
+        || this == CAPACITY && (part == HOT_SPOT || part == EQUAL_PODS_VARIANCE || part == HETEROGENEOUS
+            || part == COLD_START);
   }
 
   static ReportKind from(Flags flags) {

@@ -141,6 +141,21 @@ final class LabApi {
     return set("/cluster/max-connection-age?ms=" + ms);
   }
 
+  /** One pod's capacity, as {@code POST /cluster/pods/NAME/capacity?QUERY} sets it. */
+  Future<Void> capacity(String pod, String query) {
+    return set(podPath(pod) + "/capacity?" + query);
+  }
+
+  /** What the Deployment starts from now on, as {@code GET /cluster} shows it. */
+  Future<PodTemplateView> podTemplate() {
+    return query("/cluster").map(json -> PodTemplateView.fromJson(json.getJsonObject("pod_template")));
+  }
+
+  /** {@code POST /cluster/pod-template?QUERY}: what the Deployment starts from now on; answers the template set. */
+  Future<PodTemplateView> podTemplate(String query) {
+    return call(HttpMethod.POST, "/cluster/pod-template?" + query, 200, CHANGE_TIMEOUT_MS).map(PodTemplateView::fromJson);
+  }
+
   /** {@code kubectl rollout restart}: answers once every pod is replaced. */
   Future<Void> rollout() {
     return call(HttpMethod.POST, "/cluster/rollout", 200, ROLLOUT_TIMEOUT_MS).mapEmpty();

@@ -27,12 +27,13 @@ import java.util.List;
  * @param outDir        where report.md, report.html and the charts go
  * @param silentPod     the silent-pod experiment's load and timeline
  * @param capacity      the capacity experiments' scales (hot-spot, equal-pods-variance, heterogeneous)
+ * @param coldStart     the cold-start experiment's pods, load and warm-up
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                             int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
                             int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod,
-                            CapacityLoads capacity) {
+                            CapacityLoads capacity, ColdStartLoad coldStart) {
   public static final int DEFAULT_RUNS = 3;
 
   /**
@@ -68,28 +69,59 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
         new CapacityLoad(4, 50, 20, 100), new CapacityLoad(4, 50, 10, 100));
   }
 
-  /** Every size but the silent pod's and the capacity experiments', which are their FULL ones. */
+  /**
+   * The cold-start experiment: pods replying after {@code delayMs}, {@code capacity} calls at once (fixed service
+   * time), carry an open loop of {@code rate} calls/s, at 3 pods for {@code steadySeconds}, then for {@code seconds}
+   * from a scale to 6 whose new pods start {@code warmUpFactor} times slower, warm after {@code warmUpMs}; slow start's
+   * window (on) is {@code windowMs}. The run after the scale outlasts the warm-up, so every pod is warm when a case
+   * ends and the next one starts from warm pods.
+   */
+  public record ColdStartLoad(int rate, int steadySeconds, int seconds, int delayMs, int capacity, int warmUpMs,
+                              double warmUpFactor, int windowMs) {
+    /**
+     * 200 calls/s on pods of 4 calls at once in 50 ms (80 calls/s each: 3 pods 83 % busy, 6 pods 42 %); new pods 4x
+     * slower at first (20 calls/s, against an equal share of 33), warm after 20 s, slow start's window the same; 10 s
+     * steady, 30 s from the scale.
+     */
+    public static final ColdStartLoad FULL = new ColdStartLoad(200, 10, 30, 50, 4, 20_000, 4, 20_000);
+
+    public ColdStartLoad {
+      if (seconds * 1000L < warmUpMs) {
+        throw new IllegalArgumentException("the run after the scale (" + seconds + " s) must outlast the warm-up ("
+            + warmUpMs + " ms), so that the next case starts from warm pods");
+      }
+    }
+  }
+
+  /** Every size but the silent pod's, the capacity experiments' and the cold start's, which are their FULL ones. */
   public ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                        int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                        int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
                        int maxAgeMs, int rolloutSeconds, Path outDir) {
     this(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds, pickerRate,
         pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        SilentPodLoad.FULL, CapacityLoads.FULL);
+        SilentPodLoad.FULL, CapacityLoads.FULL, ColdStartLoad.FULL);
   }
 
   /** The same options with another silent-pod load (tests use a tiny one). */
   public ReportOptions withSilentPod(SilentPodLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        load, capacity);
+        load, capacity, coldStart);
   }
 
   /** The same options with other capacity experiments' scales (tests use tiny ones). */
   public ReportOptions withCapacity(CapacityLoads loads) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, loads);
+        silentPod, loads, coldStart);
+  }
+
+  /** The same options with another cold-start load (tests use a small one). */
+  public ReportOptions withColdStart(ColdStartLoad load) {
+    return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
+        pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        silentPod, capacity, load);
   }
 
   /**

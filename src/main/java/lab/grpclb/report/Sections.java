@@ -42,6 +42,9 @@ final class Sections {
     if (kind.includes(ReportKind.HETEROGENEOUS)) {
       sections.add(new Heterogeneous(vertx, api, options));
     }
+    if (kind.includes(ReportKind.COLD_START)) {
+      sections.add(new ColdStart(vertx, api, clients, options));
+    }
     if (writeup != null && dns != null && rollout != null) {
       sections.add(new StrategyTable(writeup, dns, rollout));
     }

@@ -1,0 +1,352 @@
+package lab.grpclb.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import lab.grpclb.config.ClientType;
+import lab.grpclb.config.SlowStartConfig;
+import lab.grpclb.experiment.ExperimentReport;
+import lab.grpclb.experiment.Range;
+
+/**
+ * Cold pods joining under load (Envoy's slow_start_config; gRPC has none for round_robin, grpc-java#10688): 3 warm
+ * pods of finite capacity carry an open loop; the Deployment scales to 6 and the new pods start cold, each call
+ * taking K times its time at first and back to 1x over the warm-up. round_robin gives a new pod its full share at
+ * once, more than a cold pod serves, so calls queue there; with slow start (a second client started with its window
+ * set) a new pod's share ramps over the window instead. Per case: the steady p99 before the scale, the new pods' p99
+ * over their first seconds, and when each new pod carries its share.
+ */
+final class ColdStart implements ReportSection {
+  static final int FROM = 3;
+  static final int TO = 6;
+  private static final String KUBE = ClientType.KUBE_RESOLVER.wireName();
+  private static final String LB = "round_robin";
+  /** The target: with slow start, the new pods' p99 over their first seconds at most this many times the steady p99. */
+  static final double TARGET_RATIO = 1.5;
+  /** A pod carries its share in a second in which it replied to at least this part of an equal share of the replies. */
+  static final double SHARE = 0.9;
+
+  /**
+   * One case. {@code steady}: the loop at 3 warm pods; {@code scaled}: the loop started with the scale to 6, so its
+   * per-pod p99 over a new pod covers that pod's first seconds; {@code newIps}: the pods the scale started.
+   */
+  record ColdStartRun(boolean slowStart, MeasuredRun steady, MeasuredRun scaled, List<String> newIps) {
+
+    String label() {
+      return LB + ", slow start " + (slowStart ? "on" : "off");
+    }
+
+    /** The new pods' p99s, lowest to highest. */
+    Range newP99() {
+      return p99Of(newIps);
+    }
+
+    /** The p99s of the pods that served before the scale, over the same run. */
+    Range oldP99() {
+      return p99Of(scaled.report().perEndpoint().keySet().stream().filter(ip -> !newIps.contains(ip)).toList());
+    }
+
+    private Range p99Of(List<String> ips) {
+      return Range.of(ips.stream().map(ip -> scaled.report().perEndpoint().get(ip)).filter(Objects::nonNull)
+          .map(ExperimentReport.EndpointStats::p99).toList());
+    }
+
+    double steadyP99() {
+      return steady.latency().p99();
+    }
+
+    /** The worst new pod's p99 over the steady p99. */
+    double worstRatio() {
+      return newP99().max() / steadyP99();
+    }
+
+    /**
+     * The second after the scale from which on {@code ip} replied to at least {@link #SHARE} of an equal share in
+     * every second the loop sent in but its last (whose replies spill past the loop's end); null if it did not by then.
+     */
+    Integer carriesShareFrom(String ip, int sendingSeconds) {
+      List<ExperimentReport.Second> timeline = scaled.report().timeline();
+      Integer from = null;
+      for (int s = Math.min(timeline.size(), sendingSeconds - 1) - 1; s >= 0 && carries(timeline.get(s), ip); s--) {
+        from = s;
+      }
+      return from;
+    }
+
+    private static boolean carries(ExperimentReport.Second second, String ip) {
+      int replies = second.countPerIp().values().stream().mapToInt(Integer::intValue).sum();
+      return second.countPerIp().getOrDefault(ip, 0) >= SHARE * replies / TO;
+    }
+  }
+
+  private final Vertx vertx;
+  private final LabApi api;
+  private final ClientStarter clients;
+  private final ReportOptions.ColdStartLoad load;
+  private final List<ColdStartRun> results = new ArrayList<>();
+  /** The template the section found: its queue limit stays, and it comes back at the end. */
+  private PodTemplateView found;
+  /** The client with slow start on, started for the case that needs it. */
+  private Future<LabApi> slowStartClient;
+
+  ColdStart(Vertx vertx, LabApi api, ClientStarter clients, ReportOptions options) {
+    this.vertx = vertx;
+    this.api = api;
+    this.clients = clients;
+    this.load = options.coldStart();
+  }
+
+  @Override
+  public String name() {
+    return "cold-start";
+  }
+
+  @Override
+  public Future<Void> run() {
+    return Future.all(api.podTemplate(), api.cluster()).compose(start -> {
+      found = start.resultAt(0);
+      int replicas = start.<ClusterView>resultAt(1).readyIps().size();
+      return one(false).compose(v -> one(true)).eventually(() -> restore(replicas));
+    }).eventually(() -> slowStartClient == null ? Future.succeededFuture()
+        : slowStartClient.onSuccess(LabApi::close).mapEmpty());
+  }
+
+  /** The API of the client a case runs on: the report's own, or the one with slow start on. */
+  private Future<LabApi> client(boolean slowStart) {
+    if (!slowStart) {
+      return Future.succeededFuture(api);
+    }
+    if (slowStartClient == null) {
+      SlowStartConfig ramp = new SlowStartConfig(load.windowMs(), SlowStartConfig.OFF.aggression(),
+          SlowStartConfig.OFF.minWeightPercent());
+      slowStartClient = clients.start(config -> config.withSlowStart(ramp)).map(api::onPort);
+    }
+    return slowStartClient;
+  }
+
+  /** 3 warm pods, the steady loop, then the loop and the scale to 6 together; back to 3 pods after. */
+  private Future<Void> one(boolean slowStart) {
+    return client(slowStart).compose(runs -> warmPods().compose(v -> Convergence.await(vertx, api, runs))
+        .compose(ms -> runs.experiment(KUBE, loop(load.steadySeconds())))
+        .compose(steady -> api.podTemplate(template(true)).compose(t -> api.cluster())
+            .compose(before -> scaledUp(runs, slowStart, steady, before.readyIps()))))
+        .eventually(() -> api.scale(FROM));
+  }
+
+  /** FROM pods of the section's delay and capacity; the template is warm first, so no pod the scale starts is cold. */
+  private Future<Void> warmPods() {
+    return api.podTemplate(template(false)).compose(t -> api.scale(FROM))
+        .compose(v -> setPods(load.delayMs(), capacityQuery()));
+  }
+
+  /** The loop and the scale start together, so the run's seconds count from the scale. */
+  private Future<Void> scaledUp(LabApi runs, boolean slowStart, MeasuredRun steady, Set<String> before) {
+    Future<MeasuredRun> run = runs.experiment(KUBE, loop(load.seconds()));
+    Future<Void> scaled = api.scale(TO);
+    return Future.all(run, scaled).compose(both -> api.cluster()).map(after -> {
+      List<String> started = after.readyIps().stream().filter(ip -> !before.contains(ip)).sorted(MeasuredRun.IP_ORDER)
+          .toList();
+      results.add(new ColdStartRun(slowStart, steady, run.result(), started));
+      return null;
+    });
+  }
+
+  private String loop(int seconds) {
+    return "rate=" + load.rate() + "&duration_s=" + seconds + "&lb=" + LB;
+  }
+
+  /** The section's pods, cold or warm; the found template's queue limit stays. */
+  private String template(boolean cold) {
+    return new PodTemplateView(load.delayMs(), load.capacity(), found.queue(), "fixed", null,
+        cold ? load.warmUpMs() : 0, load.warmUpFactor()).query();
+  }
+
+  private String capacityQuery() {
+    return new PodTemplateView(load.delayMs(), load.capacity(), found.queue(), "fixed", null, 0, 1).capacityQuery();
+  }
+
+  /** Back to what the section found: the template, the replica count, and every pod's delay and capacity by it. */
+  private Future<Void> restore(int replicas) {
+    return api.podTemplate(found.query()).compose(t -> api.scale(replicas))
+        .compose(v -> setPods(found.delayMs(), found.capacityQuery()));
+  }
+
+  private Future<Void> setPods(int delayMs, String capacity) {
+    return api.cluster().compose(cluster -> Future.all(cluster.pods().stream().filter(ClusterView.PodView::ready)
+        .map(pod -> api.delay(pod.name(), delayMs).compose(v -> api.capacity(pod.name(), capacity))).toList()))
+        .mapEmpty();
+  }
+
+  @Override
+  public void render(Markdown md) {
+    md.line("## Cold pods joining: slow start");
+    md.line("");
+    md.line(describe());
+    md.line("");
+    List<List<String>> rows = new ArrayList<>();
+    for (ColdStartRun r : results) {
+      rows.add(List.of(r.label(), Numbers.figures(r.steadyP99()), range(r.newP99()), Numbers.ratio(r.worstRatio()) + "×",
+          range(r.oldP99()), shareSeconds(r), Numbers.count(r.scaled().failed())));
+    }
+    md.table(List.of("case", "steady p99 ms (" + FROM + " pods)", "new pods' p99 ms, first " + load.seconds() + " s",
+        "worst new pod × steady", "old pods' p99 ms, same " + load.seconds() + " s",
+        "new pods carry their share from (s after the scale)", "failed"), rows);
+    warnings(md);
+    for (ColdStartRun r : results) {
+      md.chart("cold-start-slow-start-" + (r.slowStart() ? "on" : "off") + ".svg", r.label()
+          + ": calls per pod per second from the scale to " + TO, Charts.callsPerSecond(r.label()
+          + ": calls per pod per second from the scale", lanes(r), lane(r.newIps().isEmpty() ? "" : r.newIps().get(0),
+          true), marks(r)));
+    }
+  }
+
+  /** What a reader must know before trusting a run's numbers: a loop that fell behind or sent calls in bunches. */
+  private void warnings(Markdown md) {
+    for (ColdStartRun r : results) {
+      warnings(md, r.label() + ", steady", r.steady());
+      warnings(md, r.label() + ", from the scale", r.scaled());
+    }
+  }
+
+  private static void warnings(Markdown md, String which, MeasuredRun run) {
+    run.report().warnings().forEach(warning -> md.line("Note (" + which + "): " + warning + ".").line(""));
+  }
+
+  private String describe() {
+    double perPod = load.capacity() * 1000.0 / load.delayMs();
+    return FROM + " warm pods, each serving " + load.capacity() + " calls at once in " + load.delayMs() + " ms (fixed"
+        + " service time, " + (found.queue() == null ? "unlimited queue" : "queue of at most " + found.queue()) + "; "
+        + Numbers.figures(perPod) + " calls/s each), carry an open loop of " + load.rate() + " calls/s on " + KUBE + " "
+        + LB + " (" + Numbers.percent(Math.round(100.0 * load.rate() / (FROM * perPod))) + " % busy); then the"
+        + " Deployment scales to " + TO + " and the new pods start cold (`POST /cluster/pod-template?warmup_ms="
+        + load.warmUpMs() + "&warmup_factor=" + Numbers.figures(load.warmUpFactor()) + "`): a call takes "
+        + Numbers.figures(load.warmUpFactor()) + "× its time at first, falling linearly to 1× over " + Numbers.figures(load.warmUpMs() / 1000.0) + " s, so a"
+        + " new pod serves " + Numbers.figures(perPod / load.warmUpFactor()) + " calls/s at first against an equal share"
+        + " of " + Numbers.figures((double) load.rate() / TO) + ". Slow start off: round_robin gives each new pod its"
+        + " share at once. On: a second client started with `--slow-start-window-ms " + load.windowMs() + "` (aggression"
+        + " and minimum weight at their defaults, Envoy's) ramps each new pod's share over the window. Steady p99: the "
+        + load.steadySeconds() + " s loop at " + FROM + " pods before the scale; new pods' p99: each new pod's over the "
+        + load.seconds() + " s loop started with the scale (min–max over the " + (TO - FROM) + " new pods); a pod"
+        + " carries its share from the second after the scale from which on it replied to at least "
+        + Numbers.percent(SHARE * 100) + " % of an equal share every second.";
+  }
+
+  private static String range(Range range) {
+    return range.min() == range.max() ? Numbers.figures(range.min())
+        : Numbers.figures(range.min()) + "–" + Numbers.figures(range.max());
+  }
+
+  private String shareSeconds(ColdStartRun r) {
+    return r.newIps().stream().map(ip -> r.carriesShareFrom(ip, load.seconds()))
+        .map(s -> s == null ? "not within the run" : String.valueOf(s)).collect(Collectors.joining(", "));
+  }
+
+  private static String lane(String ip, boolean isNew) {
+    return (isNew ? "new " : "") + ip;
+  }
+
+  /** Each pod's calls per second by the second they left, the new pods' lanes first, over the seconds the loop sent. */
+  private Map<String, int[]> lanes(ColdStartRun r) {
+    List<ExperimentReport.Second> timeline = r.scaled().report().timeline();
+    timeline = timeline.subList(0, Math.min(timeline.size(), load.seconds()));
+    List<String> ips = new ArrayList<>(r.newIps());
+    r.scaled().countPerIp().keySet().stream().filter(ip -> !r.newIps().contains(ip)).forEach(ips::add);
+    Map<String, int[]> lanes = new LinkedHashMap<>();
+    for (String ip : ips) {
+      int[] counts = new int[timeline.size()];
+      timeline.forEach(s -> counts[s.second()] = s.sentPerIp().getOrDefault(ip, 0));
+      lanes.put(lane(ip, r.newIps().contains(ip)), counts);
+    }
+    return lanes;
+  }
+
+  private Map<Integer, String> marks(ColdStartRun r) {
+    Map<Integer, String> marks = new TreeMap<>();
+    marks.put(load.warmUpMs() / 1000, "new pods warm");
+    if (r.slowStart()) {
+      marks.merge(load.windowMs() / 1000, "ramp done", (a, b) -> a + ", " + b);
+    }
+    return marks;
+  }
+
+  /** This case's result, or null when it did not run. */
+  ColdStartRun result(boolean slowStart) {
+    return results.stream().filter(r -> r.slowStart() == slowStart).findFirst().orElse(null);
+  }
+
+  @Override
+  public List<String> summary() {
+    ColdStartRun off = result(false);
+    ColdStartRun on = result(true);
+    if (off == null || on == null) {
+      return List.of();
+    }
+    return List.of("**Cold pods joining (" + FROM + " → " + TO + " under " + load.rate() + " calls/s):** the worst new"
+        + " pod's p99 over its first " + load.seconds() + " s was " + Numbers.ms(off.newP99().max()) + " with "
+        + LB + " alone and " + Numbers.ms(on.newP99().max()) + " with slow start (steady " + Numbers.ms(on.steadyP99())
+        + "); the target of ≤ " + TARGET_RATIO + "× the steady p99 with slow start is " + met(on) + ".");
+  }
+
+  private static String met(ColdStartRun on) {
+    return on.worstRatio() <= TARGET_RATIO ? "met" : "not met";
+  }
+
+  @Override
+  public List<String> findings() {
+    List<String> findings = new ArrayList<>();
+    results.forEach(r -> findings.add(caseFinding(r)));
+    ColdStartRun off = result(false);
+    ColdStartRun on = result(true);
+    if (on != null) {
+      findings.add(target(on));
+    }
+    if (on != null && off != null) {
+      findings.add(comparison(on, off));
+    }
+    return findings;
+  }
+
+  private String caseFinding(ColdStartRun r) {
+    return "Scaling " + FROM + " → " + TO + " with cold pods under " + load.rate() + " calls/s, " + r.label()
+        + ": the new pods' p99 over their first " + load.seconds() + " s was " + range(r.newP99()) + " ms (the worst "
+        + Numbers.ratio(r.worstRatio()) + "× the steady " + Numbers.ms(r.steadyP99()) + "), the old pods' "
+        + range(r.oldP99()) + " ms; the new pods carried their share from " + shareSeconds(r) + " s after the scale; "
+        + Numbers.count(r.scaled().failed()) + " of " + Numbers.count(r.scaled().ok() + r.scaled().failed())
+        + " calls failed.";
+  }
+
+  /**
+   * Met only when every new pod's p99 is within the ratio. When it is not, the cold service alone says how far the
+   * target was out of a client's reach: a call on a cold pod takes up to K times the service time, whatever its share.
+   */
+  private String target(ColdStartRun on) {
+    double coldServiceMs = load.warmUpFactor() * load.delayMs();
+    return "With slow start on, the worst new pod's p99 over its first " + load.seconds() + " s was "
+        + Numbers.ms(on.newP99().max()) + ", " + Numbers.ratio(on.worstRatio()) + "× the steady p99 ("
+        + Numbers.ms(on.steadyP99()) + "): the target (≤ " + TARGET_RATIO + "×) is " + met(on)
+        + (on.worstRatio() <= TARGET_RATIO ? "." : "; a call on a cold pod takes up to " + Numbers.ms(coldServiceMs)
+        + " in service alone, " + Numbers.ratio(coldServiceMs / on.steadyP99()) + "× the steady p99, whatever share"
+        + " the client gives it.");
+  }
+
+  /** By the noise rule: lower or higher only when the new pods' p99 ranges do not overlap. */
+  private String comparison(ColdStartRun on, ColdStartRun off) {
+    Range.Verdict verdict = on.newP99().against(off.newP99());
+    String words = switch (verdict) {
+      case FASTER -> "lower";
+      case SLOWER -> "higher";
+      case WITHIN_NOISE -> "within noise (the ranges overlap)";
+    };
+    return "With slow start on against off, the new pods' p99 over their first " + load.seconds() + " s was "
+        + range(on.newP99()) + " ms against " + range(off.newP99()) + " ms (min–max over the " + (TO - FROM)
+        + " new pods): " + words + "; they carried their share from " + shareSeconds(on) + " s after the scale against "
+        + shareSeconds(off) + " s.";
+  }
+}
