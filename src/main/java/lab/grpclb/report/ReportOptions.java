@@ -79,11 +79,11 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
   public record ColdStartLoad(int rate, int steadySeconds, int seconds, int delayMs, int capacity, int warmUpMs,
                               double warmUpFactor, int windowMs) {
     /**
-     * 200 calls/s on pods of 4 calls at once in 50 ms (80 calls/s each: 3 pods 83 % busy, 6 pods 42 %); new pods 4x
-     * slower at first (20 calls/s, against an equal share of 33), warm after 20 s, slow start's window the same; 10 s
-     * steady, 30 s from the scale.
+     * 150 calls/s on pods of 4 calls at once in 50 ms (80 calls/s each: 3 pods 63 % busy, 6 pods 31 %, spare enough
+     * that a stall of the machine drains fast); new pods 5x slower at first (--warmup-factor's default: 16 calls/s,
+     * against an equal share of 25), warm after 20 s, slow start's window the same; 10 s steady, 30 s from the scale.
      */
-    public static final ColdStartLoad FULL = new ColdStartLoad(200, 10, 30, 50, 4, 20_000, 4, 20_000);
+    public static final ColdStartLoad FULL = new ColdStartLoad(150, 10, 30, 50, 4, 20_000, 5, 20_000);
 
     public ColdStartLoad {
       if (seconds * 1000L < warmUpMs) {
