@@ -111,8 +111,11 @@ final class ColdStart implements ReportSection {
   private final List<ColdStartRun> results = new ArrayList<>();
   /** The template the section found: its queue limit stays, and it comes back at the end. */
   private PodTemplateView found;
-  /** The client with slow start on, started for the case that needs it. */
-  private Future<LabApi> slowStartClient;
+  /**
+   * Each case's own client, slow start off and on, started when it first runs: the report's client may have been
+   * started with slow start on, and two clients started alike compare fairly.
+   */
+  private final Map<Boolean, Future<LabApi>> caseClients = new TreeMap<>();
 
   ColdStart(Vertx vertx, LabApi api, ClientStarter clients, ReportOptions options) {
     this.vertx = vertx;
@@ -132,30 +135,26 @@ final class ColdStart implements ReportSection {
       found = start.resultAt(0);
       int replicas = start.<ClusterView>resultAt(1).readyIps().size();
       return one(false).compose(v -> one(true)).eventually(() -> restore(replicas));
-    }).eventually(() -> slowStartClient == null ? Future.succeededFuture()
-        : slowStartClient.onSuccess(LabApi::close).mapEmpty());
+    }).eventually(() -> Future.join(caseClients.values().stream()
+        .map(client -> client.onSuccess(LabApi::close)).toList()).mapEmpty());
   }
 
-  /** The API of the client a case runs on: the report's own, or the one with slow start on. */
+  /** The API of the client a case runs on, started with slow start off or on as the case says. */
   private Future<LabApi> client(boolean slowStart) {
-    if (!slowStart) {
-      return Future.succeededFuture(api);
-    }
-    if (slowStartClient == null) {
-      SlowStartConfig ramp = new SlowStartConfig(load.windowMs(), SlowStartConfig.OFF.aggression(),
-          SlowStartConfig.OFF.minWeightPercent());
-      slowStartClient = clients.start(config -> config.withSlowStart(ramp)).map(api::onPort);
-    }
-    return slowStartClient;
+    SlowStartConfig ramp = slowStart ? new SlowStartConfig(load.windowMs(), SlowStartConfig.OFF.aggression(),
+        SlowStartConfig.OFF.minWeightPercent()) : SlowStartConfig.OFF;
+    return caseClients.computeIfAbsent(slowStart,
+        on -> clients.start(config -> config.withSlowStart(ramp)).map(api::onPort));
   }
 
   /**
-   * 3 warm pods, the steady loop, then the loop and the scale to 6 together; back to 3 pods after. The steady loop
-   * runs twice and the first is discarded: it warms the client (JIT, connections), which would otherwise make the
-   * first case's numbers worse than the second's for a reason that has nothing to do with slow start.
+   * 3 warm pods, the case's client (started then, so those are its first pods: none ramps), the steady loop, then the
+   * loop and the scale to 6 together; back to 3 pods after. The steady loop runs twice and the first is discarded: it
+   * warms the client (JIT, connections), which would otherwise make the first case's numbers worse than the second's
+   * for a reason that has nothing to do with slow start.
    */
   private Future<Void> one(boolean slowStart) {
-    return client(slowStart).compose(runs -> warmPods().compose(v -> Convergence.await(vertx, api, runs))
+    return warmPods().compose(v -> client(slowStart)).compose(runs -> Convergence.await(vertx, api, runs)
         .compose(ms -> runs.experiment(KUBE, loop(load.steadySeconds())))
         .compose(discarded -> runs.experiment(KUBE, loop(load.steadySeconds())))
         .compose(steady -> api.podTemplate(template(true)).compose(t -> api.cluster())
@@ -254,9 +253,10 @@ final class ColdStart implements ReportSection {
         + load.warmUpMs() + "&warmup_factor=" + Numbers.figures(load.warmUpFactor()) + "`): a call takes "
         + Numbers.figures(load.warmUpFactor()) + "× its time at first, falling linearly to 1× over " + Numbers.figures(load.warmUpMs() / 1000.0) + " s, so a"
         + " new pod serves " + Numbers.figures(perPod / load.warmUpFactor()) + " calls/s at first against an equal share"
-        + " of " + Numbers.figures((double) load.rate() / TO) + ". Slow start off: round_robin gives each new pod its"
-        + " share at once. On: a second client started with `--slow-start-window-ms " + load.windowMs() + "` (aggression"
-        + " and minimum weight at their defaults, Envoy's) ramps each new pod's share over the window. Steady p99: the "
+        + " of " + Numbers.figures((double) load.rate() / TO) + ". Each case runs on a client of its own, started"
+        + " with " + FROM + " pods. Slow start off: round_robin gives each new pod its share at once. On: the client was"
+        + " started with `--slow-start-window-ms " + load.windowMs() + "` (aggression and minimum weight at their"
+        + " defaults, Envoy's) and ramps each new pod's share over the window. Steady p99: the "
         + load.steadySeconds() + " s loop at " + FROM + " pods before the scale; new pods' p99: each new pod's over the "
         + load.seconds() + " s loop started with the scale (min–max over the " + (TO - FROM) + " new pods); a pod"
         + " carries its share from the second after the scale from which on it replied to at least "
