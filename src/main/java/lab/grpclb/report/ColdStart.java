@@ -19,8 +19,8 @@ import lab.grpclb.experiment.Range;
  * Cold pods joining under load (Envoy's slow_start_config; gRPC has none for round_robin, grpc-java#10688): 3 warm
  * pods of finite capacity carry an open loop; the Deployment scales to 6 and the new pods start cold, each call
  * taking K times its time at first and back to 1x over the warm-up. round_robin gives a new pod its full share at
- * once, more than a cold pod serves, so calls queue there; with slow start (a second client started with its window
- * set) a new pod's share ramps over the window instead. Per case: the steady p99 before the scale, the new pods' p99
+ * once, more than a cold pod serves, so calls queue there; with slow start (each case runs on a client of its own,
+ * this one started with the window set) a new pod's share ramps over the window instead. Per case: the steady p99 before the scale, the new pods' p99
  * over their first seconds, and when each new pod carries its share.
  */
 final class ColdStart implements ReportSection {
@@ -276,7 +276,9 @@ final class ColdStart implements ReportSection {
         + " with " + FROM + " pods. Slow start off: round_robin gives each new pod its share at once. On: the client was"
         + " started with `--slow-start-window-ms " + load.windowMs() + "` (aggression and minimum weight at their"
         + " defaults, Envoy's) and ramps each new pod's share over the window. Steady p99: the "
-        + load.steadySeconds() + " s loop at " + FROM + " pods before the scale; new pods' p99: each new pod's over the "
+        + load.steadySeconds() + " s loop at " + FROM + " pods before the scale (after " + Numbers.count(JIT_WARM_UP_CALLS)
+        + " calls at delay 0 and one such loop, discarded, that warm the JIT and the client); new pods' p99: each new"
+        + " pod's over the "
         + load.seconds() + " s loop started with the scale (min–max over the " + (TO - FROM) + " new pods); a pod"
         + " carries its share from the second after the scale from which on it replied to at least "
         + Numbers.percent(SHARE * 100) + " % of an equal share every second; the new pods' part of the calls sent"
