@@ -184,9 +184,8 @@ public final class LocalCluster {
     for (int i = 0; i < toStart; i++) {
       changes.add(startPod());
     }
-    for (int i = target; i < live.size(); i++) {
-      changes.add(terminate(live.get(live.size() - 1 - (i - target)), 0, "scaled away (" + DEPLOYMENT + " scaled to "
-          + target + " replicas)"));
+    for (Pod pod : scaleDownOrder(live).subList(0, Math.max(0, live.size() - target))) {
+      changes.add(terminate(pod, 0, "scaled away (" + DEPLOYMENT + " scaled to " + target + " replicas)"));
     }
     return Future.join(changes).mapEmpty();
   }
@@ -323,10 +322,9 @@ public final class LocalCluster {
 
   /** Like a ReplicaSet over its count: the pods that went ready last go first. */
   private void removeSurplus() {
-    List<Pod> newestFirst = new ArrayList<>(live());
-    newestFirst.sort(Comparator.comparing((Pod p) -> p.started().orElse(Instant.MAX)).reversed());
-    for (int i = 0; i < newestFirst.size() - desired; i++) {
-      terminate(newestFirst.get(i), 0, "surplus (a pod given up for lost came back)");
+    List<Pod> live = live();
+    for (Pod pod : scaleDownOrder(live).subList(0, Math.max(0, live.size() - desired))) {
+      terminate(pod, 0, "surplus (a pod given up for lost came back)");
     }
   }
 
@@ -408,6 +406,17 @@ public final class LocalCluster {
   /** Every pod drains: its calls in flight may finish (for up to 5 s), then it closes. */
   public Future<Void> drain() {
     return Future.join(pods.values().stream().map(pod -> pod.server().drain(5_000)).toList()).mapEmpty();
+  }
+
+  /**
+   * Which pods a scale-down takes first, as a ReplicaSet ranks them: those not ready before the ready ones, then the
+   * newest (by when they went ready) before the oldest.
+   */
+  private static List<Pod> scaleDownOrder(List<Pod> live) {
+    List<Pod> order = new ArrayList<>(live);
+    order.sort(Comparator.comparing((Pod p) -> p.phase() == Pod.Phase.READY)
+        .thenComparing(p -> p.started().orElse(Instant.MAX), Comparator.reverseOrder()));
+    return order;
   }
 
   private List<Pod> live() {
