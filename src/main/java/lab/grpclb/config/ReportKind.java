@@ -24,7 +24,7 @@ public enum ReportKind {
   HETEROGENEOUS("heterogeneous"),
   /** Cold pods joining under load (a scale 3 -> 6), round_robin with slow start off and on. */
   COLD_START("cold-start"),
-  /** The four experiments on pods with a capacity. */
+  /** The three experiments on loaded pods of a capacity (cold-start, on cold ones, runs on its own). */
   CAPACITY("capacity"),
   ALL("all");
 
@@ -43,8 +43,7 @@ public enum ReportKind {
     return this == part || this == ALL
         || this == PICKERS && (part == SLOW_POD || part == ERRORING_POD || part == EQUAL_PODS)
         || this == WORKAROUNDS && (part == DNS || part == MAX_AGE || part == ROLLOUT)
-        || this == CAPACITY && (part == HOT_SPOT || part == EQUAL_PODS_VARIANCE || part == HETEROGENEOUS
-            || part == COLD_START);
+        || this == CAPACITY && (part == HOT_SPOT || part == EQUAL_PODS_VARIANCE || part == HETEROGENEOUS);
   }
 
   static ReportKind from(Flags flags) {

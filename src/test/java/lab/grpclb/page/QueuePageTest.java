@@ -7,15 +7,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Browser;
 import lab.grpclb.Http;
-import lab.grpclb.config.Flags;
-import lab.grpclb.config.LocalConfig;
 import lab.grpclb.local.LocalMode;
+import lab.grpclb.local.TestClusters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -32,11 +29,10 @@ class QueuePageTest {
 
   @Test
   void aPodWithCallsWaitingShowsItsQueueAndHowBusyItIs(Vertx vertx) throws Exception {
-    LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "600", "--capacity", "1",
-        "--http-port", "0", "--api-port", "0", "--dns-port", "0", "--port", String.valueOf(GRPC_PORT), "--replicas", "1",
-        "--kubeconfig", Files.createTempDirectory("queue-page").resolve("kubeconfig").toString()}, Map.of()));
-    LocalMode local = new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS);
-    Http http = new Http(vertx);
+    TestClusters.Cluster cluster = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "600", "--capacity", "1",
+        "--replicas", "1");
+    LocalMode local = cluster.local();
+    Http http = cluster.http();
     try (Browser browser = Browser.open(1400, 900)) {
       ChromeDriver driver = browser.driver();
       driver.get("http://127.0.0.1:" + local.client().port() + "/");
@@ -58,7 +54,7 @@ class QueuePageTest {
       LabPageTest.waitFor(() -> "0".equals(LabPageTest.cell(driver, pod, "queue")) ? true : null,
           "the queue empty once served", 5_000);
     } finally {
-      local.close().await(20, TimeUnit.SECONDS);
+      cluster.close();
     }
   }
 }
