@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.lang.ref.Reference;
@@ -15,6 +16,11 @@ public final class Http {
 
   public Http(Vertx vertx) {
     this.client = vertx.createHttpClient();
+  }
+
+  /** With these options: over TLS, trusting a CA, for the local control plane. */
+  public Http(Vertx vertx, HttpClientOptions options) {
+    this.client = vertx.createHttpClient(options);
   }
 
   public record Answer(int status, JsonObject body, MultiMap headers) {

@@ -8,14 +8,18 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A Kubernetes-API-shaped control plane: Services, EndpointSlices and Pods per namespace, with list, get
- * and watch, label and field selectors, watches that resume from a resourceVersion, bookmarks, 410
- * Expired for a resourceVersion older than the kept history, the Table output kubectl asks for, an
- * optional bearer token, and a Java API to change objects (what the controllers do). It answers the shapes
- * the real API server answers, so the client's discovery code and kubectl run against it unchanged.
+ * A Kubernetes-API-shaped control plane: Services, EndpointSlices, Pods and Deployments per namespace, with list,
+ * get and watch, label and field selectors, watches that resume from a resourceVersion, bookmarks, 410
+ * Expired for a resourceVersion older than the kept history, the Table output kubectl asks for, bearer
+ * tokens, writes handed to the controller that serves them ({@link #serve}), and a Java API to change objects
+ * (what the controllers do). It answers the shapes the real API server answers, so the client's discovery code
+ * and kubectl run against it unchanged.
  *
  * <p>Its jobs are its parts: the {@link ObjectStore}, the {@link WatchHub}, the {@link ApiRoutes}, the
  * {@link ApiAuth} and the {@link ControlPlaneFaults}. Their I/O and timers all run on one context, the one
@@ -32,6 +36,7 @@ public final class ControlPlane {
   private final ApiAuth auth = new ApiAuth();
   private final WatchHub watches;
   private final ControlPlaneFaults faults;
+  private final Map<String, ApiWrite.Handler> handlers = new ConcurrentHashMap<>();
   private volatile HttpServer server;
   private volatile String scheme = "http";
 
@@ -63,7 +68,7 @@ public final class ControlPlane {
   /** Listens from the control plane's context, so that every request is served on it. */
   private Future<ControlPlane> listen(HttpServerOptions serverOptions) {
     scheme = serverOptions.isSsl() ? "https" : "http";
-    ApiRoutes routes = new ApiRoutes(vertx, store, watches, auth, faults, options.watchTimeoutMs());
+    ApiRoutes routes = new ApiRoutes(vertx, store, watches, auth, faults, options.watchTimeoutMs(), handlers);
     Promise<ControlPlane> listening = Promise.promise();
     context.runOnContext(v -> {
       server = vertx.createHttpServer(serverOptions).requestHandler(routes.router());
@@ -91,14 +96,33 @@ public final class ControlPlane {
     store.delete(resource, namespace, name);
   }
 
-  /** Requires {@code Authorization: Bearer <token>} from now on (null: no check). */
+  /** The object as stored now, without its kind and apiVersion. */
+  Optional<JsonObject> get(ApiResource resource, String namespace, String name) {
+    return store.get(resource, namespace, name);
+  }
+
+  /**
+   * Hands requests of this verb on the resource (or its subresource; "" for the object itself) to {@code handler},
+   * as the API server hands them to a resource's storage; without one they are 405. Handlers run on the control
+   * plane's context.
+   */
+  void serve(ApiVerb verb, ApiResource resource, String subresource, ApiWrite.Handler handler) {
+    handlers.put(ApiRoutes.handlerKey(verb, resource, subresource), handler);
+  }
+
+  /** Requires {@code Authorization: Bearer <token>} from now on, a token that may do anything (null: no check). */
   public void requireToken(String token) {
     auth.requireToken(token);
   }
 
+  /** A token that may only read, as {@code user} (a service account's); its writes are 403 naming the user. */
+  public void addReader(String token, String user) {
+    auth.addReader(token, user);
+  }
+
   /**
-   * Lets requests without any Authorization header read, as an API server with anonymous access does
-   * (kubectl sends no token over plain HTTP); a wrong token is still refused.
+   * Lets requests without any Authorization header read, as an API server whose RBAC grants system:anonymous
+   * reads does; their writes are 403 and a wrong token is still refused.
    */
   public void allowAnonymous(boolean allow) {
     auth.allowAnonymous(allow);

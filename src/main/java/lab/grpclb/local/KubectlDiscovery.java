@@ -5,10 +5,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.List;
 
-/** The discovery documents kubectl reads before it lists or watches: the groups, versions and resources served. */
+/**
+ * The discovery documents kubectl reads before it lists, watches or writes: the groups, versions and resources
+ * served, each with the verbs it allows (kubectl picks a resource's name and its scale subresource from them).
+ */
 final class KubectlDiscovery {
-  /** The category {@code kubectl get all} lists: services and pods are in it on a real server too. */
+  /** The category {@code kubectl get all} lists: services, pods and deployments are in it on a real server too. */
   private static final JsonArray ALL = new JsonArray().add("all");
+  private static final List<String> READ = List.of("get", "list", "watch");
 
   private KubectlDiscovery() {
   }
@@ -21,24 +25,30 @@ final class KubectlDiscovery {
         .put("serverAddressByClientCIDRs", new JsonArray())));
     router.get("/apis").handler(ctx -> json(ctx.response(), new JsonObject()
         .put("kind", "APIGroupList").put("apiVersion", "v1")
-        .put("groups", new JsonArray().add(new JsonObject().put("name", "discovery.k8s.io")
-            .put("versions", new JsonArray().add(version()))
-            .put("preferredVersion", version())))));
+        .put("groups", new JsonArray().add(group("apps")).add(group("discovery.k8s.io")))));
     router.get("/api/v1").handler(ctx -> json(ctx.response(), resources("v1",
-        entry(ApiResource.SERVICES).put("shortNames", new JsonArray().add("svc")).put("categories", ALL),
-        entry(ApiResource.PODS).put("shortNames", new JsonArray().add("po")).put("categories", ALL))));
+        entry(ApiResource.SERVICES, READ, "patch").put("shortNames", new JsonArray().add("svc")).put("categories", ALL),
+        entry(ApiResource.PODS, READ, "delete").put("shortNames", new JsonArray().add("po")).put("categories", ALL))));
     router.get("/apis/discovery.k8s.io/v1").handler(ctx ->
-        json(ctx.response(), resources("discovery.k8s.io/v1", entry(ApiResource.ENDPOINTSLICES))));
+        json(ctx.response(), resources("discovery.k8s.io/v1", entry(ApiResource.ENDPOINTSLICES, READ))));
+    router.get("/apis/apps/v1").handler(ctx -> json(ctx.response(), resources("apps/v1",
+        entry(ApiResource.DEPLOYMENTS, READ, "patch", "update").put("shortNames", new JsonArray().add("deploy"))
+            .put("categories", ALL),
+        new JsonObject().put("name", "deployments/scale").put("singularName", "").put("namespaced", true)
+            .put("group", "autoscaling").put("version", "v1").put("kind", "Scale")
+            .put("verbs", new JsonArray().add("get").add("patch").add("update")))));
   }
 
-  private static JsonObject version() {
-    return new JsonObject().put("groupVersion", "discovery.k8s.io/v1").put("version", "v1");
+  private static JsonObject group(String name) {
+    JsonObject version = new JsonObject().put("groupVersion", name + "/v1").put("version", "v1");
+    return new JsonObject().put("name", name).put("versions", new JsonArray().add(version)).put("preferredVersion", version);
   }
 
-  private static JsonObject entry(ApiResource resource) {
+  private static JsonObject entry(ApiResource resource, List<String> read, String... writes) {
+    JsonArray verbs = new JsonArray(new java.util.ArrayList<>(read));
+    List.of(writes).forEach(verbs::add);
     return new JsonObject().put("name", resource.plural).put("singularName", resource.kind.toLowerCase())
-        .put("namespaced", true).put("kind", resource.kind)
-        .put("verbs", new JsonArray().add("get").add("list").add("watch"));
+        .put("namespaced", true).put("kind", resource.kind).put("verbs", verbs);
   }
 
   private static JsonObject resources(String groupVersion, JsonObject... entries) {

@@ -42,8 +42,13 @@ public final class LocalMode {
   private final ServiceProxy service;
   private final ControlPlane controlPlane;
   private final ClusterDns dns = new ClusterDns(LocalConfig.NAMESPACE);
+  /** The lab client's service account token: it may read, as its RBAC in deploy/client-rbac.yaml allows. */
   private final String token = UUID.randomUUID().toString();
+  /** The kubeconfig's token, kubectl's: it may change objects too. */
+  private final String kubectlToken = UUID.randomUUID().toString();
   private String tokenFile;
+  private String caFile;
+  private ControlPlaneTls tls;
   /** Why the cluster DNS did not start, or null when it serves. */
   private String dnsOff;
   private String kubeconfig;
@@ -101,7 +106,11 @@ public final class LocalMode {
 
   public Future<LocalMode> start() {
     long started = System.nanoTime();
-    return controlPlane.listen("127.0.0.1", config.apiPort())
+    return vertx.executeBlocking(ControlPlaneTls::generate, false)
+        .compose(made -> {
+          tls = made;
+          return controlPlane.listenTls("127.0.0.1", config.apiPort(), tls.keyCert());
+        })
         .recover(err -> ListenException.naming("--api-port", "127.0.0.1", config.apiPort(), err))
         .compose(cp -> writeKubeconfig())
         .compose(v -> listenDns())
@@ -162,9 +171,10 @@ public final class LocalMode {
     });
   }
 
-  /** kubectl's own config, so that {@code kubectl get pods} needs no flags. */
+  /** kubectl's own config, so that {@code kubectl get pods} and {@code kubectl scale} need no flags. */
   private Future<Void> writeKubeconfig() {
-    return KubectlConfig.write(vertx, config.kubeconfig(), KubectlConfig.yaml(controlPlane.url(), EndpointController.NAMESPACE))
+    return KubectlConfig.write(vertx, config.kubeconfig(), KubectlConfig.yaml(controlPlane.url(), EndpointController.NAMESPACE,
+            tls.caPem(), kubectlToken))
         .map(path -> {
           kubeconfig = path; // deleted on stop: it names a control plane that stops with it
           return null;
@@ -192,18 +202,28 @@ public final class LocalMode {
   }
 
   /**
-   * The control plane checks a bearer token, as a real API server does; the client reads it from a file,
-   * as it reads a service account token in a pod.
+   * The control plane checks bearer tokens over TLS, as a real API server does: kubectl's may change objects, the
+   * client's may read (as a service account's with deploy/client-rbac.yaml), anyone may read without one. The client
+   * reads its token and the CA from files, as it reads a service account's in a pod.
    */
   private Future<KubeConfig> writeToken() {
-    controlPlane.requireToken(token);
-    controlPlane.allowAnonymous(true); // kubectl sends no token over plain HTTP (see KubectlConfig)
-    return vertx.fileSystem().createTempFile("grpc-lb-lab-token", "").compose(file -> {
+    controlPlane.requireToken(kubectlToken);
+    controlPlane.addReader(token, "system:serviceaccount:" + EndpointController.NAMESPACE + ":greeter-client");
+    controlPlane.allowAnonymous(true);
+    return secretFile("grpc-lb-lab-token", token).compose(file -> {
       tokenFile = file; // deleted on stop
-      return vertx.fileSystem().writeFile(file, Buffer.buffer(token))
-          .map(v -> new KubeConfig(URI.create(controlPlane.url()), file, "", EndpointController.NAMESPACE,
-              FlagTable.SERVICE.defaultValue(), FlagTable.SERVICE_PORT.defaultValue()));
+      return secretFile("grpc-lb-lab-ca", tls.caPem());
+    }).map(file -> {
+      caFile = file; // deleted on stop
+      return new KubeConfig(URI.create(controlPlane.url()), tokenFile, caFile, EndpointController.NAMESPACE,
+          FlagTable.SERVICE.defaultValue(), FlagTable.SERVICE_PORT.defaultValue());
     });
+  }
+
+  /** A temporary file only its owner reads, holding {@code text}. */
+  private Future<String> secretFile(String prefix, String text) {
+    return vertx.fileSystem().createTempFile(prefix, "", "rw-------")
+        .compose(file -> vertx.fileSystem().writeFile(file, Buffer.buffer(text)).map(file));
   }
 
   private String banner(long startMs) {
@@ -271,6 +291,11 @@ public final class LocalMode {
     return controlPlane;
   }
 
+  /** The CA that signed the control plane's certificate, in PEM: what a client of its HTTPS address trusts. */
+  public String controlPlaneCa() {
+    return tls.caPem();
+  }
+
   /** The absolute path of the kubeconfig written for kubectl. */
   public String kubeconfig() {
     return kubeconfig;
@@ -288,6 +313,7 @@ public final class LocalMode {
     return clientStopped.eventually(service::close).eventually(cluster::drain).eventually(dns::close)
         .eventually(controlPlane::close)
         .eventually(() -> tokenFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(tokenFile))
+        .eventually(() -> caFile == null ? Future.succeededFuture() : vertx.fileSystem().delete(caFile))
         .eventually(() -> kubeconfig == null ? Future.succeededFuture() : vertx.fileSystem().delete(kubeconfig));
   }
 }

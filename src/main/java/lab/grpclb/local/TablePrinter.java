@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /**
  * The columns and cells of {@code kubectl get} for the resources served, as the real API server's printers
  * make them (kubernetes pkg/printers/internalversion/printers.go: printService, printEndpointSlice,
- * printPod). The server sends every column; kubectl shows those of priority 1 only with {@code -o wide}.
+ * printPod, printDeployment). The server sends every column; kubectl shows those of priority 1 only with {@code -o wide}.
  */
 final class TablePrinter {
   /** One column definition of a Table. */
@@ -53,6 +53,14 @@ final class TablePrinter {
           new Column("Node", "string", "", 1, "NodeName is a request to schedule this pod onto a specific node."),
           new Column("Nominated Node", "string", "", 1, "nominatedNodeName is set only when this pod preempts other pods on the node."),
           new Column("Readiness Gates", "string", "", 1, "If specified, all readiness gates will be evaluated for pod readiness."));
+      case DEPLOYMENTS -> List.of(NAME,
+          new Column("Ready", "string", "", 0, "Number of the pod with ready state"),
+          new Column("Up-to-date", "string", "", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
+          new Column("Available", "string", "", 0, "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
+          AGE,
+          new Column("Containers", "string", "", 1, "Names of each container in the template."),
+          new Column("Images", "string", "", 1, "Images referenced by each container in the template."),
+          new Column("Selector", "string", "", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."));
     };
   }
 
@@ -66,6 +74,7 @@ final class TablePrinter {
           slicePorts(object.getJsonArray("ports", new JsonArray())),
           sliceEndpoints(object.getJsonArray("endpoints", new JsonArray())), age);
       case PODS -> pod(object, metadata, age);
+      case DEPLOYMENTS -> deployment(object, metadata.getString("name"), age);
     };
   }
 
@@ -149,6 +158,23 @@ final class TablePrinter {
         reason, String.valueOf(restarts), age,
         ips.isEmpty() ? "<none>" : ips.getJsonObject(0).getString("ip"),
         spec.getString("nodeName", "<none>"), status.getString("nominatedNodeName", "<none>"), "<none>");
+  }
+
+  /** READY is ready/desired; UP-TO-DATE and AVAILABLE are numbers, as the real printer's int64 cells. */
+  private static List<Object> deployment(JsonObject deployment, String name, String age) {
+    JsonObject spec = deployment.getJsonObject("spec", new JsonObject());
+    JsonObject status = deployment.getJsonObject("status", new JsonObject());
+    List<String> containers = new ArrayList<>();
+    List<String> images = new ArrayList<>();
+    for (Object c : spec.getJsonObject("template", new JsonObject()).getJsonObject("spec", new JsonObject())
+        .getJsonArray("containers", new JsonArray())) {
+      containers.add(((JsonObject) c).getString("name"));
+      images.add(((JsonObject) c).getString("image"));
+    }
+    JsonObject selector = spec.getJsonObject("selector", new JsonObject()).getJsonObject("matchLabels", new JsonObject());
+    return List.of(name, status.getInteger("readyReplicas", 0) + "/" + spec.getInteger("replicas", 1),
+        status.getInteger("updatedReplicas", 0), status.getInteger("availableReplicas", 0), age,
+        String.join(",", containers), String.join(",", images), labels(selector));
   }
 
   private static String labels(JsonObject labels) {

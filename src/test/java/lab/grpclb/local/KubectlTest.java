@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -81,7 +80,7 @@ class KubectlTest {
       logger.removeHandler(bannerCapture);
     }
     // kubectl opens a connection per command: so does this client
-    api = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    api = vertx.createHttpClient(TestClusters.controlPlaneTls(local).setKeepAlive(false));
   }
 
   @AfterAll
@@ -258,7 +257,7 @@ class KubectlTest {
   }
 
   /**
-   * A GET to the control plane as kubectl sends it: anonymous, asking for a Table. The body is asked for in the
+   * A GET to the control plane as kubectl sends it, over TLS, but anonymous: asking for a Table. The body is asked for in the
    * send step, on the event loop: asked for from this thread, it can come after the response ended and never
    * arrive (see ResponseBodyRaceTest).
    */
@@ -271,7 +270,7 @@ class KubectlTest {
             })).await(3, TimeUnit.SECONDS);
   }
 
-  /** Over plain HTTP: the columns with their priorities, and the rows' metadata. */
+  /** Without kubectl: the columns with their priorities, and the rows' metadata. */
   @Test
   void theTableOfPodsHasTheRealServersColumnsAndRowsCarryTheObjectsMetadata() throws Exception {
     JsonObject table = table(ApiResource.PODS.path("default")).body();

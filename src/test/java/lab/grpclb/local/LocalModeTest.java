@@ -124,8 +124,9 @@ class LocalModeTest {
     }
     assertTrue(!cluster.containsKey("controlPlane"), "snake_case like every other key: " + cluster.encode());
     URI api = URI.create(cluster.getString("control_plane"));
-    Http.Answer slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices");
-    assertEquals(200, slices.status(), "kubectl --server reads without a token: " + slices.body());
+    assertEquals("https", api.getScheme());
+    Http.Answer slices = lab.api().get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices");
+    assertEquals(200, slices.status(), "anyone who trusts its CA reads without a token: " + slices.body());
     assertEquals("EndpointSliceList", slices.body().getString("kind"));
   }
 
@@ -205,7 +206,7 @@ class LocalModeTest {
     JsonObject crashed = lab.pods().stream().filter(p -> p.getString("ip").equals(ip)).findFirst().orElseThrow();
     assertTrue(crashed.getBoolean("ready"), "still listed ready until the kubelet notices: " + crashed.encode());
     URI api = URI.create(lab.send(HttpMethod.GET, "/cluster").body().getString("control_plane"));
-    String slices = http.get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices").body().encode();
+    String slices = lab.api().get(api.getPort(), "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices").body().encode();
     assertTrue(slices.contains("\"addresses\":[\"" + ip + "\"],\"conditions\":{\"ready\":true"), "endpoint still ready: " + slices);
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.connect(new java.net.InetSocketAddress(ip, GRPC_PORT), 1_000);

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +41,21 @@ public final class TestClusters {
       args.addAll(List.of("--kubeconfig", Files.createTempDirectory("kube").resolve("config").toString()));
     }
     LocalConfig config = LocalConfig.from(Flags.parse(args.toArray(String[]::new), Map.of()));
-    return new Cluster(new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS), new Http(vertx));
+    LocalMode local = new LocalMode(vertx, config).start().await(20, TimeUnit.SECONDS);
+    return new Cluster(local, new Http(vertx), new Http(vertx, controlPlaneTls(local)));
   }
 
-  /** A running local cluster and an HTTP helper on its client's port (the cluster controls and the experiments). */
-  public record Cluster(LocalMode local, Http http) implements AutoCloseable {
+  /** A client of the control plane's HTTPS address: it trusts the CA local mode made, as kubectl does. */
+  public static HttpClientOptions controlPlaneTls(LocalMode local) {
+    return new HttpClientOptions().setSsl(true).setVerifyHost(true)
+        .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(local.controlPlaneCa())));
+  }
+
+  /**
+   * A running local cluster, an HTTP helper on its client's port (the cluster controls and the experiments) and one
+   * on its control plane's (HTTPS; anonymous, so it may read).
+   */
+  public record Cluster(LocalMode local, Http http, Http api) implements AutoCloseable {
     public int port() {
       return local.client().port();
     }

@@ -50,11 +50,13 @@ class HostilePageTest {
   TestClusters.Cluster lab;
   HttpServer attacker;
   HttpClient http;
+  HttpClient controlPlane;
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     lab = TestClusters.start(vertx, GRPC_PORT, "--delay-ms", "20");
     http = vertx.createHttpClient();
+    controlPlane = vertx.createHttpClient(TestClusters.controlPlaneTls(lab.local()));
     attacker = vertx.createHttpServer().requestHandler(this::attack).listen(0, ATTACKER_IP)
         .await(10, TimeUnit.SECONDS);
   }
@@ -163,7 +165,7 @@ class HostilePageTest {
     int i = 0;
     for (HostAndPort host : new HostAndPort[] {null, HostAndPort.create("evil.example", port),
         HostAndPort.create("127.0.0.1", port)}) {
-      statuses[i++] = http.request(HttpMethod.GET, port, "127.0.0.1", pods).compose(req -> {
+      statuses[i++] = controlPlane.request(HttpMethod.GET, port, "127.0.0.1", pods).compose(req -> {
         if (host != null) {
           req.authority(host);
         }
