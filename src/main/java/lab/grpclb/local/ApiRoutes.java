@@ -1,5 +1,6 @@
 package lab.grpclb.local;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -160,7 +161,13 @@ final class ApiRoutes {
       error(ctx.response(), e);
       return;
     }
-    handler.handle(write).onComplete(ar -> {
+    Future<ApiWrite.Result> answer;
+    try {
+      answer = handler.handle(write);
+    } catch (ApiError refused) {
+      answer = Future.failedFuture(refused);
+    }
+    answer.onComplete(ar -> {
       if (ar.succeeded()) {
         ApiWrite.Result result = ar.result();
         // RFC 7234's warn-code 299, "Miscellaneous persistent warning": kubectl prints each as "Warning: TEXT"

@@ -463,7 +463,7 @@ public final class ClusterRoutes {
     double factor = query.has("warmup_factor")
         ? query.decimal("warmup_factor", 1, WarmUp.MAX_FACTOR, "a cold pod's slowdown at start")
         : start.warmUp().factor();
-    return new PodTemplate(delayMs, new Capacity(calls, queue, shape), new WarmUp(warmUpMs, factor));
+    return start.withRun(delayMs, new Capacity(calls, queue, shape), new WarmUp(warmUpMs, factor));
   }
 
   /** The template in the query's names, so that an answer posted back sets the same (queue null: unlimited). */
@@ -502,7 +502,7 @@ public final class ClusterRoutes {
       Responses.error(ctx, 400, e.getMessage());
       return;
     }
-    rollingUpdate.start(plan).onComplete(ar -> {
+    rollingUpdate.start(plan, cluster.template()).onComplete(ar -> {
       if (ar.failed()) {
         Responses.error(ctx, 504, ar.cause().getMessage());
         return;

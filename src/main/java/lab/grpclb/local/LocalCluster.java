@@ -34,7 +34,6 @@ public final class LocalCluster {
   private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
   static final String DEPLOYMENT = "greeter-server";
   /** The pod template's hash, part of every pod's name; a rollout restart changes the template, so the hash. */
-  private static final String FIRST_TEMPLATE_HASH = "7d9f8";
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   /** Pod IPs 127.0.0.2 to 127.0.0.199 in turn; the service and control plane live above them. */
   private static final int FIRST_IP = 2;
@@ -60,12 +59,12 @@ public final class LocalCluster {
   private final int port;
   /** What local mode started with: the template route's parameters default to it. */
   private final PodTemplate startTemplate;
+  /** The template new pods start from: a rollout replaces it, the template route changes what it runs. */
   private volatile PodTemplate template;
   private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
   private int nextIp = FIRST_IP;
-  private String templateHash = FIRST_TEMPLATE_HASH;
   /** The Deployment's replicas, as the last scale accepted set them. */
   private volatile int desired;
   /**
@@ -120,9 +119,9 @@ public final class LocalCluster {
     return startTemplate;
   }
 
-  /** Pods started from now on get {@code next}; running ones keep theirs. */
+  /** Pods started from now on run {@code next}'s delay, capacity and warm-up; running ones keep theirs. */
   public void template(PodTemplate next) {
-    template = next;
+    template = template.withRun(next.delayMs(), next.capacity(), next.warmUp());
     LOG.info(() -> "pod template: new pods reply after " + next.delayMs() + " ms, " + next.capacity().describe()
         + ", warm-up " + next.warmUp().describe());
   }
@@ -185,18 +184,25 @@ public final class LocalCluster {
       changes.add(startPod());
     }
     for (Pod pod : scaleDownOrder(live).subList(0, Math.max(0, live.size() - target))) {
-      changes.add(terminate(pod, 0, "scaled away (" + DEPLOYMENT + " scaled to " + target + " replicas)"));
+      changes.add(terminate(pod, pod.template().preStopMs(), pod.template().gracePeriodSeconds(), "scaled away ("
+          + DEPLOYMENT + " scaled to " + target + " replicas)"));
     }
     return Future.join(changes).mapEmpty();
   }
 
+  /** {@link #deletePod(String, long)} with the grace period of the pod's template. */
+  public Future<Replacement> deletePod(String name) {
+    return deletePod(name, -1);
+  }
+
   /**
-   * Like {@code kubectl delete pod}: the pod turns terminating and drains, and the Deployment starts a
-   * replacement with a new IP at once. Completes when the replacement serves, or at once saying why there is none
-   * yet (no free pod address: it starts when one frees up); fails with a {@link Conflict} when the pod is gone or
-   * already terminating.
+   * Like {@code kubectl delete pod --grace-period=N}: the pod turns terminating, pauses for its preStop hook and
+   * drains, all within the grace period ({@code graceSeconds}; negative: its template's; 0: it is killed at once),
+   * and the Deployment starts a replacement with a new IP at once. Completes when the replacement serves, or at once
+   * saying why there is none yet (no free pod address: it starts when one frees up); fails with a {@link Conflict}
+   * when the pod is gone or already terminating.
    */
-  public synchronized Future<Replacement> deletePod(String name) {
+  public synchronized Future<Replacement> deletePod(String name, long graceSeconds) {
     Pod pod = pods.get(name);
     if (pod == null) {
       return Future.failedFuture(new Conflict("pod " + name + " is gone"));
@@ -205,7 +211,8 @@ public final class LocalCluster {
       return Future.failedFuture(new Conflict("pod " + name + " is already terminating (" + pod.removedBecause() + ")"));
     }
     boolean replaced = pod.phase() == Pod.Phase.NODE_LOST;
-    terminate(pod, 0, "deleted");
+    terminate(pod, pod.template().preStopMs(), graceSeconds < 0 ? pod.template().gracePeriodSeconds() : graceSeconds,
+        "deleted");
     return replaced ? Future.succeededFuture(Replacement.none("the Deployment replaced it when its node was marked lost"))
         : replace(pod);
   }
@@ -324,7 +331,8 @@ public final class LocalCluster {
   private void removeSurplus() {
     List<Pod> live = live();
     for (Pod pod : scaleDownOrder(live).subList(0, Math.max(0, live.size() - desired))) {
-      terminate(pod, 0, "surplus (a pod given up for lost came back)");
+      terminate(pod, pod.template().preStopMs(), pod.template().gracePeriodSeconds(),
+          "surplus (a pod given up for lost came back)");
     }
   }
 
@@ -433,12 +441,12 @@ public final class LocalCluster {
       return Future.failedFuture(new Conflict("no free pod address: all " + POD_ADDRESSES + " (" + addressRange()
           + ") are held (" + holders() + ")"));
     }
-    String name = DEPLOYMENT + "-" + templateHash + "-" + randomSuffix();
-    PodTemplate spec = template;
+    PodTemplate from = template;
+    String name = DEPLOYMENT + "-" + from.hash() + "-" + randomSuffix();
     GreeterServer server = new GreeterServer(vertx,
-        ServerConfig.forPod(ip, port, spec.delayMs()).withCapacity(spec.capacity()).withWarmUp(spec.warmUp())
+        ServerConfig.forPod(ip, port, from.delayMs()).withCapacity(from.capacity()).withWarmUp(from.warmUp())
             .withMaxConnectionAge(maxConnectionAge).withPings(pings));
-    Pod pod = new Pod(name, templateHash, ip, server);
+    Pod pod = new Pod(name, from, ip, server);
     pods.put(name, pod);
     changed();
     return server.start()
@@ -456,44 +464,56 @@ public final class LocalCluster {
   }
 
   /**
-   * A new pod template, as {@code kubectl rollout restart} makes one: pods started from now on carry its hash. The
-   * rollout counts the pods itself from now on, so no replacement waits for an address any more.
+   * A new pod template (its values, a new hash), as a rollout starts from: pods started from now on run it, and
+   * the Deployment wants {@code replicas} of them. The rollout counts the pods itself from now on, so no replacement
+   * waits for an address any more.
    */
-  synchronized void newTemplate() {
-    templateHash = randomSuffix();
+  synchronized void newTemplate(PodTemplate values, int replicas) {
+    template = values.withHash(randomSuffix());
+    desired = replicas;
     waitingForAddress = 0;
   }
 
-  /** A rollout restart's step: the old pod goes after its preStop pause. */
+  /**
+   * A rollout's step: the old pod goes after the rollout's preStop pause ({@link RollingUpdate#OWN_PRE_STOP}: its
+   * template's), within its template's grace period.
+   */
   synchronized Future<Void> terminate(Pod pod, long preStopMs) {
-    return terminate(pod, preStopMs, "replaced by a rollout restart");
+    return terminate(pod, preStopMs == RollingUpdate.OWN_PRE_STOP ? pod.template().preStopMs() : preStopMs,
+        pod.template().gracePeriodSeconds(), "replaced by a rollout");
   }
 
   /**
    * The pod's endpoint turns terminating at once; the pod keeps serving through its preStop pause (while clients
-   * and kube-proxy see it leave), then drains. Completes when it is gone; its address then serves a replacement
-   * that waited for one, if any.
+   * and kube-proxy see it leave), then drains for what is left of its grace period, as SIGTERM and the kubelet's
+   * SIGKILL bound it; a grace period of 0 kills it at once (its calls in flight fail). Completes when it is gone; its
+   * address then serves a replacement that waited for one, if any.
    */
-  private synchronized Future<Void> terminate(Pod pod, long preStopMs, String because) {
+  private synchronized Future<Void> terminate(Pod pod, long preStopMs, long graceSeconds, String because) {
+    long graceMs = graceSeconds * 1000;
+    long pauseMs = Math.min(preStopMs, graceMs);
     pod.phase(Pod.Phase.TERMINATING);
     pod.removedBecause(because);
-    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") " + because + ", terminating: "
-        + (preStopMs > 0 ? "preStop pause of " + preStopMs + " ms, then draining" : "draining"));
+    pod.terminationGraceSeconds(graceSeconds);
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") " + because + ", terminating: " + (graceMs == 0
+        ? "killed at once (grace period 0)" : (pauseMs > 0 ? "preStop pause of " + pauseMs + " ms, then " : "")
+        + "draining for up to " + (graceMs - pauseMs) + " ms (grace period " + graceSeconds + " s)"));
     changed();
     Promise<Void> paused = Promise.promise();
-    if (preStopMs > 0) {
-      vertx.setTimer(preStopMs, id -> paused.complete());
+    if (pauseMs > 0) {
+      vertx.setTimer(pauseMs, id -> paused.complete());
     } else {
       paused.complete();
     }
-    return paused.future().compose(v -> pod.server().drain()).onComplete(ar -> {
-      synchronized (this) {
-        pods.remove(pod.name());
-        LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") gone");
-        changed();
-        startWaiting();
-      }
-    });
+    return paused.future().compose(v -> graceMs == 0 ? pod.server().kill() : pod.server().drain(graceMs - pauseMs))
+        .onComplete(ar -> gone(pod));
+  }
+
+  private synchronized void gone(Pod pod) {
+    pods.remove(pod.name());
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + ") gone");
+    changed();
+    startWaiting();
   }
 
   /** The next free pod IP in turn, or null when every one is held. */

@@ -85,7 +85,7 @@ public final class LocalMode {
     this.vertx = vertx;
     this.config = config;
     this.cluster = new LocalCluster(vertx, config.grpcPort(),
-        new PodTemplate(config.delayMs(), config.capacity(), config.warmUp()),
+        PodTemplate.initial(config.delayMs(), config.capacity(), config.warmUp()),
         PingPolicy.permitting(config.client().keepAlive()));
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
@@ -121,7 +121,7 @@ public final class LocalMode {
               dns::publish);
           controller.createService(config.serviceIp());
           cluster.onChange(controller::sync);
-          cluster.onChange(new Kubelet(controlPlane, config.grpcPort())::sync);
+          cluster.onChange(new Kubelet(controlPlane, cluster, config.grpcPort())::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
           ClusterRoutes controls = new ClusterRoutes(cluster, rollout, new RollingUpdate(vertx, cluster), serviceAddress(),
               controlPlane.url());

@@ -15,18 +15,19 @@ public final class Pod {
   public enum Phase { STARTING, READY, TERMINATING, CRASHED, NODE_LOST }
 
   private final String name;
-  private final String templateHash;
+  private final PodTemplate template;
   private final String ip;
   private final GreeterServer server;
   private volatile Phase phase = Phase.STARTING;
   private volatile Instant started;
   private volatile Instant terminating;
   private volatile String removedBecause;
+  private volatile long terminationGraceSeconds;
   private volatile Instant frozenSince;
 
-  Pod(String name, String templateHash, String ip, GreeterServer server) {
+  Pod(String name, PodTemplate template, String ip, GreeterServer server) {
     this.name = name;
-    this.templateHash = templateHash;
+    this.template = template;
     this.ip = ip;
     this.server = server;
   }
@@ -37,7 +38,12 @@ public final class Pod {
 
   /** The hash of the pod template it was started from (its {@code pod-template-hash} label). */
   public String templateHash() {
-    return templateHash;
+    return template.hash();
+  }
+
+  /** The template it was started from: how it ends when it is deleted. */
+  PodTemplate template() {
+    return template;
   }
 
   public String ip() {
@@ -78,6 +84,15 @@ public final class Pod {
 
   void removedBecause(String why) {
     removedBecause = why;
+  }
+
+  /** The grace period its termination was given (its template's, or the deletion's); 0 until it terminates. */
+  public long terminationGraceSeconds() {
+    return terminationGraceSeconds;
+  }
+
+  void terminationGraceSeconds(long seconds) {
+    terminationGraceSeconds = seconds;
   }
 
   /** When it froze, while it is frozen (it reads and writes nothing, its sockets open). */

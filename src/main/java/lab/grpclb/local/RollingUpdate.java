@@ -24,6 +24,8 @@ final class RollingUpdate {
   static final String DEFAULT_MAX_SURGE = "25%";
   static final String DEFAULT_MAX_UNAVAILABLE = "25%";
   static final long DEFAULT_PRE_STOP_MS = 1_000;
+  /** A plan's preStop that lets each old pod pause as its own template says, as a Deployment's rollout does. */
+  static final long OWN_PRE_STOP = -1;
   static final long TIMEOUT_MS = 120_000;
 
   private final Vertx vertx;
@@ -105,14 +107,18 @@ final class RollingUpdate {
         + current.started + " new pods started so far)";
   }
 
-  /** Starts the rollout; the caller has made sure none runs and no scale is in progress. */
-  Future<Result> start(Plan plan) {
+  /**
+   * Starts the rollout to {@code template}'s values under a new hash, {@code plan.replicas()} pods of it; the caller
+   * has made sure none runs and no scale is in progress.
+   */
+  Future<Result> start(Plan plan, PodTemplate template) {
     Context context = vertx.getOrCreateContext();
     InProgress rollout = new InProgress(plan, context, Set.copyOf(live()));
     running = rollout;
-    cluster.newTemplate();
+    cluster.newTemplate(template, plan.replicas());
     LOG.info(() -> "deployment " + LocalCluster.DEPLOYMENT + " rollout restart: " + plan.replicas() + " pods, maxSurge "
-        + plan.maxSurge() + ", maxUnavailable " + plan.maxUnavailable() + ", preStop " + plan.preStopMs() + " ms");
+        + plan.maxSurge() + ", maxUnavailable " + plan.maxUnavailable() + ", preStop "
+        + (plan.preStopMs() == OWN_PRE_STOP ? "as each old pod's template says" : plan.preStopMs() + " ms"));
     long timer = vertx.setTimer(TIMEOUT_MS, id -> rollout.done.tryFail("the rollout did not complete within "
         + TIMEOUT_MS + " ms: " + progress(rollout)));
     rollout.done.future().onComplete(ar -> {

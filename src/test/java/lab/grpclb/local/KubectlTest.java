@@ -3,6 +3,9 @@ package lab.grpclb.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -19,13 +22,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import lab.grpclb.Await;
+import lab.grpclb.Http;
+import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -48,6 +58,7 @@ class KubectlTest {
   static final String SLICE = "greeter-server-x7k2p";
 
   Path dir;
+  Vertx vertx;
   TestClusters.Cluster lab;
   LocalMode local;
   HttpClient api;
@@ -56,6 +67,7 @@ class KubectlTest {
   @BeforeAll
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     this.dir = dir;
+    this.vertx = vertx;
     Handler bannerCapture = new Handler() {
       @Override
       public void publish(LogRecord record) {
@@ -89,9 +101,16 @@ class KubectlTest {
     lab.close();
   }
 
-  /** Every test starts from 3 ready replicas. */
+  /** Every test starts from 3 ready replicas, once the last test's rollout, if any, is over. */
   @BeforeEach
   void threeReplicas() throws Exception {
+    Await.until(() -> {
+      try {
+        return !view().getBoolean("rollout_in_progress");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "the last rollout is over");
     lab.scale(3);
   }
 
@@ -127,15 +146,87 @@ class KubectlTest {
     return builder;
   }
 
-  /** Runs kubectl on the JUnit thread, never an event loop. */
+  /** Runs kubectl on the JUnit thread, never an event loop, and expects it to succeed. */
   KubectlRun run(String... args) throws Exception {
-    Process process = kubectl(args).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "kubectl " + String.join(" ", args) + " finished");
-    KubectlRun run = new KubectlRun(process.exitValue(), out, err);
-    assertEquals(0, run.exit(), "kubectl " + String.join(" ", args) + ": " + err);
+    KubectlRun run = attempt(args);
+    assertEquals(0, run.exit(), "kubectl " + String.join(" ", args) + ": " + run.err());
     return run;
+  }
+
+  /** Runs kubectl, whatever its exit status. */
+  KubectlRun attempt(String... args) throws Exception {
+    Process process = kubectl(args).start();
+    // stderr on a thread of its own: a long warning must not block kubectl while stdout is read
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+    String out = read(process.getInputStream());
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "kubectl " + String.join(" ", args) + " finished");
+    return new KubectlRun(process.exitValue(), out, err.get(5, TimeUnit.SECONDS));
+  }
+
+  static String read(java.io.InputStream stream) {
+    try {
+      return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** {@code kubectl ARGS} running on, its output lines queued as they come (a watch); stop it with destroy. */
+  record Watching(Process process, BlockingQueue<String> lines, List<String> seen) {
+    /** The next line that matches, within 10 s. */
+    String await(Predicate<String> wanted) throws InterruptedException {
+      return KubectlTest.await(lines, seen, wanted);
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      assertTrue(process.waitFor(5, TimeUnit.SECONDS), "kubectl stopped");
+    }
+  }
+
+  Watching watch(String... args) throws IOException {
+    Process process = kubectl(args).redirectErrorStream(true).start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        out.lines().forEach(lines::add);
+      } catch (IOException | java.io.UncheckedIOException ended) {
+        // the watch was stopped
+      }
+    }, "kubectl-watch-reader");
+    reader.start();
+    return new Watching(process, lines, new ArrayList<>());
+  }
+
+  /** GET /cluster on the client's port: what the cluster runs. */
+  JsonObject view() throws Exception {
+    return lab.send(HttpMethod.GET, "/cluster").body();
+  }
+
+  /** Waits until ClientWithKubeResolver picks exactly the pods /cluster lists ready, and that many. */
+  void awaitBalancerPicksReadyPods(int ready) throws Exception {
+    Await.until(() -> {
+      try {
+        Set<String> ips = lab.readyIps();
+        return ips.size() == ready && kubeResolverTargets().equals(ips);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "ClientWithKubeResolver picks the " + ready + " ready pods");
+  }
+
+  Set<String> kubeResolverTargets() throws Exception {
+    Set<String> ips = new TreeSet<>();
+    lab.send(HttpMethod.GET, "/status").body().getJsonObject("types").getJsonObject("ClientWithKubeResolver")
+        .getJsonArray("targets").forEach(t -> ips.add(String.valueOf(t).replaceFirst(":\\d+$", "")));
+    return ips;
+  }
+
+  /** An experiment's count_per_ip: the pods its calls reached. */
+  Set<String> podsReached(int n) throws Exception {
+    Http.Answer answer = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithKubeResolver&n=" + n);
+    assertEquals(200, answer.status(), answer.body().encode());
+    return new TreeSet<>(answer.body().getJsonObject("count_per_ip").fieldNames());
   }
 
   /** A line's columns: kubectl puts two spaces or more between them. */
@@ -198,17 +289,9 @@ class KubectlTest {
   @Test
   void aWatchSeesADeletedPodTurnTerminatingAndItsReplacementBecomeReady() throws Exception {
     assumeKubectl();
-    Process watch = kubectl("get", "pods", "--watch", "--output-watch-events").redirectErrorStream(true).start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
-        out.lines().forEach(lines::add);
-      } catch (IOException | java.io.UncheckedIOException ended) {
-        // the watch was stopped
-      }
-    }, "kubectl-watch-reader");
-    reader.start();
-    List<String> seen = new ArrayList<>();
+    Watching watching = watch("get", "pods", "--watch", "--output-watch-events");
+    BlockingQueue<String> lines = watching.lines();
+    List<String> seen = watching.seen();
     try {
       for (Pod pod : local.cluster().pods()) {
         await(lines, seen, l -> l.startsWith("ADDED") && l.contains(pod.name()));
@@ -228,8 +311,7 @@ class KubectlTest {
         await(lines, seen, gone);
       }
     } finally {
-      watch.destroy();
-      assertTrue(watch.waitFor(5, TimeUnit.SECONDS), "kubectl stopped");
+      watching.stop();
     }
   }
 
@@ -318,5 +400,79 @@ class KubectlTest {
       assertEquals(List.of("NAMESPACE", "NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), columns(run.lines().get(0)));
       assertEquals(List.of("default", SLICE), columns(run.lines().get(1)).subList(0, 2), run.out());
     }
+  }
+
+  // ---- the write-up's walkthrough: what kubectl changes ----
+
+  /** kubectl delete pod waits for the pod to go (DELETE answers it terminating, a watch sees it DELETED). */
+  @Test
+  void kubectlDeletePodReturnsOnceThePodIsGoneAndTheDeploymentReplacedIt() throws Exception {
+    assumeKubectl();
+    Pod victim = local.cluster().pods().iterator().next();
+    assertEquals("pod \"" + victim.name() + "\" deleted", run("delete", "pod", victim.name()).out().trim());
+    assertTrue(lab.pods().stream().noneMatch(p -> p.getString("name").equals(victim.name())), "gone when kubectl returns");
+    awaitBalancerPicksReadyPods(3);
+    assertTrue(!lab.readyIps().contains(victim.ip()), "the replacement has a new IP");
+    assertEquals(lab.readyIps(), podsReached(30));
+  }
+
+  /** A call that takes 10 s, in flight on the pod. */
+  SharedChannel callInFlight(Pod pod, List<Future<HelloReply>> calls) throws Exception {
+    assertEquals(200, lab.send(HttpMethod.POST, "/cluster/pods/" + pod.name() + "/delay?ms=10000").status());
+    SharedChannel channel = new SharedChannel(vertx, pod.address(), 30_000, 5_000, KeepAlive.OFF);
+    channel.warmUp().await(5, TimeUnit.SECONDS);
+    calls.add(channel.sayHello(HelloRequest.newBuilder().setName("grace").build()));
+    Await.until(() -> pod.server().greeter().callsInFlight() == 1, "the call waits on the pod's timer");
+    return channel;
+  }
+
+  /** --grace-period bounds the pod's drain as the kubelet's SIGKILL does; --force --grace-period=0 kills it at once. */
+  @Test
+  void theGracePeriodEndsThePodsDrainAndForceKillsAtOnce() throws Exception {
+    assumeKubectl();
+    List<Pod> pods = new ArrayList<>(local.cluster().pods());
+    List<Future<HelloReply>> calls = new ArrayList<>();
+    SharedChannel graceful = callInFlight(pods.get(0), calls);
+    SharedChannel forced = callInFlight(pods.get(1), calls);
+    try {
+      long started = System.nanoTime();
+      run("delete", "pod", pods.get(0).name(), "--grace-period=1");
+      long gracefulMs = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(gracefulMs >= 900 && gracefulMs < 5_000, "the 10 s call was cut after the 1 s grace period: " + gracefulMs + " ms");
+      Await.until(() -> calls.get(0).failed(), "the call in flight fails: it did not outlive the grace period");
+
+      started = System.nanoTime();
+      assertEquals("pod \"" + pods.get(1).name() + "\" force deleted",
+          run("delete", "pod", pods.get(1).name(), "--force", "--grace-period=0").out().trim());
+      long forcedMs = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(forcedMs < 900, "killed at once: " + forcedMs + " ms");
+      Await.until(() -> calls.get(1).failed(), "the killed pod's call fails");
+      awaitBalancerPicksReadyPods(3);
+    } finally {
+      graceful.close();
+      forced.close();
+    }
+  }
+
+  /** Writes need the kubeconfig's token, which kubectl sends over TLS only: without it 403, with a wrong one 401. */
+  @Test
+  void writesNeedTheKubeconfigsTokenOverTls() throws Exception {
+    String yaml = Files.readString(Path.of(local.kubeconfig()));
+    assertTrue(yaml.contains("server: https://127.0.0.1:") && yaml.contains("certificate-authority-data: ")
+        && yaml.contains("token: "), yaml);
+    Pod pod = local.cluster().pods().iterator().next();
+    ApiAnswer anonymous = api.request(HttpMethod.DELETE, local.controlPlane().port(), "127.0.0.1",
+            ApiResource.PODS.path("default") + "/" + pod.name())
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> new ApiAnswer(resp.statusCode(), b.toJsonObject()))))
+        .await(5, TimeUnit.SECONDS);
+    assertEquals(403, anonymous.status());
+    assertEquals("pods \"" + pod.name() + "\" is forbidden: User \"system:anonymous\" cannot delete resource \"pods\" in API"
+        + " group \"\" in the namespace \"default\"", anonymous.body().getString("message"));
+    if (KUBECTL) {
+      KubectlRun wrong = attempt("--token=wrong", "delete", "pod", pod.name());
+      assertEquals(1, wrong.exit());
+      assertTrue(wrong.err().contains("Unauthorized"), wrong.err());
+    }
+    assertEquals(Pod.Phase.READY, pod.phase(), "the pod lives");
   }
 }
