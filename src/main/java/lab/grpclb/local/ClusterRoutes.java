@@ -55,15 +55,18 @@ public final class ClusterRoutes {
   private final LocalCluster cluster;
   private final Rollout rollout;
   private final RollingUpdate rollingUpdate;
+  private final DeploymentController deployment;
   private final String service;
   private final String controlPlaneUrl;
   /** ClientWithKubeResolver, once the experiment client runs; a scale waits for it to pick the ready pods. */
   private volatile GreeterChannel kubeResolver;
 
-  ClusterRoutes(LocalCluster cluster, Rollout rollout, RollingUpdate rollingUpdate, String service, String controlPlaneUrl) {
+  ClusterRoutes(LocalCluster cluster, Rollout rollout, RollingUpdate rollingUpdate, DeploymentController deployment,
+                String service, String controlPlaneUrl) {
     this.cluster = cluster;
     this.rollout = rollout;
     this.rollingUpdate = rollingUpdate;
+    this.deployment = deployment;
     this.service = service;
     this.controlPlaneUrl = controlPlaneUrl;
   }
@@ -167,11 +170,7 @@ public final class ClusterRoutes {
     if (replicas == null) {
       return;
     }
-    if (rollingUpdate.inProgress()) {
-      Responses.error(ctx, 409, rollingUpdate.describeInProgress() + "; scale once it is complete");
-      return;
-    }
-    rollout.scale(replicas).onComplete(ar -> {
+    deployment.scale(replicas).onComplete(ar -> {
       if (ar.succeeded()) {
         awaitClientPicksReadyPods(ctx.vertx())
             .onComplete(seen -> Responses.json(ctx, 200, view().put("client", seen.result())));
@@ -485,26 +484,21 @@ public final class ClusterRoutes {
    * scale is in progress.
    */
   private void rolloutRestart(RoutingContext ctx) {
-    if (rollingUpdate.inProgress() || rollout.inProgress()) {
-      Responses.error(ctx, 409, rollingUpdate.inProgress() ? rollingUpdate.describeInProgress()
-          : "a scale to " + rollout.desired() + " replicas is in progress; roll out once it has settled");
-      return;
-    }
     Integer preStopMs = optionalBoundedInt(ctx, "pre_stop_ms", 0, MAX_PRE_STOP_MS, (int) RollingUpdate.DEFAULT_PRE_STOP_MS);
     if (preStopMs == null) {
       return;
     }
     RollingUpdate.Plan plan;
     try {
-      plan = RollingUpdate.Plan.of(rollout.desired(), param(ctx, "max_surge", RollingUpdate.DEFAULT_MAX_SURGE),
-          param(ctx, "max_unavailable", RollingUpdate.DEFAULT_MAX_UNAVAILABLE), preStopMs);
+      plan = RollingUpdate.Plan.of(rollout.desired(), param(ctx, "max_surge", deployment.strategy().maxSurge()),
+          param(ctx, "max_unavailable", deployment.strategy().maxUnavailable()), preStopMs);
     } catch (IllegalArgumentException e) {
       Responses.error(ctx, 400, e.getMessage());
       return;
     }
-    rollingUpdate.start(plan, cluster.template()).onComplete(ar -> {
+    deployment.restart(plan).onComplete(ar -> {
       if (ar.failed()) {
-        Responses.error(ctx, 504, ar.cause().getMessage());
+        Responses.error(ctx, ar.cause() instanceof LocalCluster.Conflict ? 409 : 504, ar.cause().getMessage());
         return;
       }
       RollingUpdate.Result done = ar.result();

@@ -77,6 +77,11 @@ public final class ControlPlane {
     return listening.future();
   }
 
+  /** The context every request, watch and handler runs on. */
+  Context context() {
+    return context;
+  }
+
   public String url() {
     return scheme + "://" + (server == null ? "?" : "127.0.0.1:" + server.actualPort());
   }

@@ -53,6 +53,7 @@ public final class LocalMode {
   private String dnsOff;
   private String kubeconfig;
   private Rollout rollout;
+  private DeploymentController deployment;
   private ClientMode client;
   /** The clients {@link #startClient} started, which stop with the cluster. */
   private final List<ClientMode> otherClients = new ArrayList<>();
@@ -123,7 +124,10 @@ public final class LocalMode {
           cluster.onChange(controller::sync);
           cluster.onChange(new Kubelet(controlPlane, cluster, config.grpcPort())::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
-          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, new RollingUpdate(vertx, cluster), serviceAddress(),
+          RollingUpdate rollingUpdate = new RollingUpdate(vertx, cluster);
+          deployment = new DeploymentController(controlPlane, cluster, rollout, rollingUpdate, config.grpcPort(),
+              config.replicas());
+          ClusterRoutes controls = new ClusterRoutes(cluster, rollout, rollingUpdate, deployment, serviceAddress(),
               controlPlane.url());
           return rollout.scale(config.replicas())
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
@@ -303,7 +307,7 @@ public final class LocalMode {
 
   /** Like {@code kubectl scale} then {@code kubectl rollout status}: completes when that many pods serve. */
   public Future<Void> scale(int replicas) {
-    return rollout.scale(replicas);
+    return deployment.scale(replicas);
   }
 
   public Future<Void> close() {

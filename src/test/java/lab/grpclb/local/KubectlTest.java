@@ -402,7 +402,75 @@ class KubectlTest {
     }
   }
 
-  // ---- the write-up's walkthrough: what kubectl changes ----
+  // ---- the write-up's walkthrough: the Deployment, and what kubectl changes with it ----
+
+  /** The Deployment as {@code kubectl get -o json} shows it. */
+  JsonObject deployment() throws Exception {
+    return new JsonObject(run("get", "deployment", LocalCluster.DEPLOYMENT, "-o", "json").out());
+  }
+
+  /** Waits until the Deployment's status says it has observed its spec and runs {@code ready} ready pods of it. */
+  void awaitDeploymentSettled(int ready) throws Exception {
+    Await.until(() -> {
+      try {
+        JsonObject deployment = deployment();
+        JsonObject status = deployment.getJsonObject("status");
+        return status.getLong("observedGeneration").equals(deployment.getJsonObject("metadata").getLong("generation"))
+            && status.getInteger("readyReplicas", 0) == ready && status.getInteger("updatedReplicas", 0) == ready
+            && status.getInteger("replicas", 0) == ready;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "the Deployment's status shows " + ready + " ready pods of its spec");
+  }
+
+  @Test
+  void getDeploymentsHasTheRealServersColumnsAndItsStatusFollowsThePods() throws Exception {
+    assumeKubectl();
+    KubectlRun run = run("get", "deployments");
+    assertEquals(List.of("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"), columns(run.lines().get(0)));
+    assertEquals(List.of(LocalCluster.DEPLOYMENT, "3/3", "3", "3"), columns(line(run, LocalCluster.DEPLOYMENT)).subList(0, 4));
+    KubectlRun wide = run("get", "deploy", LocalCluster.DEPLOYMENT, "-o", "wide");
+    assertEquals(List.of("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"),
+        columns(wide.lines().get(0)));
+    assertEquals(List.of(Kubelet.CONTAINER, Kubelet.IMAGE, "app=" + LocalCluster.DEPLOYMENT),
+        columns(line(wide, LocalCluster.DEPLOYMENT)).subList(5, 8));
+    JsonObject deployment = deployment();
+    assertEquals("apps/v1", deployment.getString("apiVersion"));
+    assertEquals(3, deployment.getJsonObject("spec").getInteger("replicas"));
+    assertEquals(deployment.getJsonObject("metadata").getLong("generation"),
+        deployment.getJsonObject("status").getLong("observedGeneration"));
+    assertTrue(run("get", "all").out().contains("deployment.apps/" + LocalCluster.DEPLOYMENT), "in kubectl get all");
+  }
+
+  /** kubectl scale, as the write-up types it and in the singular: the scale subresource drives the pods and the balancer. */
+  @Test
+  void kubectlScaleScalesThePodsAndTheBalancerFollows() throws Exception {
+    assumeKubectl();
+    long generation = deployment().getJsonObject("metadata").getLong("generation");
+    assertEquals("deployment.apps/greeter-server scaled", run("scale", "deployments/greeter-server", "--replicas=5").out().trim());
+    assertEquals(5, view().getInteger("replicas"), "the same scale as POST /cluster/scale");
+    awaitBalancerPicksReadyPods(5);
+    assertEquals(lab.readyIps(), podsReached(50));
+    awaitDeploymentSettled(5);
+    assertEquals(generation + 1, deployment().getJsonObject("metadata").getLong("generation"), "a new spec, a new generation");
+
+    assertEquals("deployment.apps/greeter-server scaled", run("scale", "deployment/greeter-server", "--replicas=2").out().trim());
+    awaitBalancerPicksReadyPods(2);
+    assertEquals(lab.readyIps(), podsReached(20));
+    awaitDeploymentSettled(2);
+  }
+
+  @Test
+  void aReplicaCountLocalModeCannotRunIsRefusedAsARealServerRefusesAnInvalidScale() throws Exception {
+    assumeKubectl();
+    KubectlRun refused = attempt("scale", "deployment/greeter-server", "--replicas=101");
+    assertEquals(1, refused.exit(), refused.out());
+    assertTrue(refused.err().startsWith("The Scale \"greeter-server\" is invalid: spec.replicas: Invalid value: 101: must be"
+        + " no more than 100 in local mode"), refused.err());
+    assertEquals(3, view().getInteger("replicas"), "nothing changed");
+    assertEquals(3, deployment().getJsonObject("spec").getInteger("replicas"));
+  }
 
   /** kubectl delete pod waits for the pod to go (DELETE answers it terminating, a watch sees it DELETED). */
   @Test
@@ -452,6 +520,35 @@ class KubectlTest {
       graceful.close();
       forced.close();
     }
+  }
+
+  /**
+   * kubectl rollout restart stamps the template; every pod is replaced, and kubectl rollout status watches the
+   * Deployment's generation and counts until they say so (UP-TO-DATE falls to 0 at once, then climbs back).
+   */
+  @Test
+  void rolloutRestartReplacesEveryPodAndRolloutStatusWatchesItHappen() throws Exception {
+    assumeKubectl();
+    Set<String> before = local.cluster().pods().stream().map(Pod::name).collect(java.util.stream.Collectors.toSet());
+    Watching watching = watch("get", "deployments", "--watch", "--output-watch-events");
+    try {
+      watching.await(l -> l.startsWith("ADDED") && l.contains(LocalCluster.DEPLOYMENT));
+      assertEquals("deployment.apps/greeter-server restarted", run("rollout", "restart", "deployment/greeter-server").out().trim());
+      List<String> status = run("rollout", "status", "deployment/greeter-server", "--timeout=20s").lines();
+      assertEquals("deployment \"greeter-server\" successfully rolled out", status.get(status.size() - 1), String.join("\n", status));
+      watching.await(l -> columns(l).size() > 3 && columns(l).get(3).equals("0"));
+      watching.await(l -> columns(l).subList(0, 5).equals(List.of("MODIFIED", LocalCluster.DEPLOYMENT, "3/3", "3", "3")));
+    } finally {
+      watching.stop();
+    }
+    awaitBalancerPicksReadyPods(3);
+    for (JsonObject pod : lab.pods()) {
+      assertTrue(!before.contains(pod.getString("name")) || pod.getBoolean("terminating"), "every pod replaced: " + lab.pods());
+    }
+    assertEquals(lab.readyIps(), podsReached(30));
+    JsonObject template = deployment().getJsonObject("spec").getJsonObject("template");
+    assertTrue(template.getJsonObject("metadata").getJsonObject("annotations").containsKey(DeploymentController.RESTARTED_AT),
+        template.encode());
   }
 
   /** Writes need the kubeconfig's token, which kubectl sends over TLS only: without it 403, with a wrong one 401. */
