@@ -88,7 +88,7 @@ final class DeploymentController {
                 .put("metadata", new JsonObject().put("labels", labels.copy()))
                 .put("spec", new JsonObject().put("containers", new JsonArray().add(container))
                     .put("terminationGracePeriodSeconds", template.gracePeriodSeconds()))));
-    return deployment;
+    return AppliedByKubectl.annotate(ApiResource.DEPLOYMENTS, NAMESPACE, deployment, deployment.getJsonObject("spec"));
   }
 
   // ---- the /cluster controls, handed to the context ----

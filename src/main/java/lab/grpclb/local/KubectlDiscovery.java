@@ -26,6 +26,7 @@ final class KubectlDiscovery {
     router.get("/apis").handler(ctx -> json(ctx.response(), new JsonObject()
         .put("kind", "APIGroupList").put("apiVersion", "v1")
         .put("groups", new JsonArray().add(group("apps")).add(group("discovery.k8s.io")))));
+    mountOpenApi(router);
     router.get("/api/v1").handler(ctx -> json(ctx.response(), resources("v1",
         entry(ApiResource.SERVICES, READ, "patch").put("shortNames", new JsonArray().add("svc")).put("categories", ALL),
         entry(ApiResource.PODS, READ, "delete").put("shortNames", new JsonArray().add("po")).put("categories", ALL))));
@@ -37,6 +38,35 @@ final class KubectlDiscovery {
         new JsonObject().put("name", "deployments/scale").put("singularName", "").put("namespaced", true)
             .put("group", "autoscaling").put("version", "v1").put("kind", "Scale")
             .put("verbs", new JsonArray().add("get").add("patch").add("update")))));
+  }
+
+  /**
+   * The OpenAPI v3 documents kubectl apply reads before it sends an object: only whether a PATCH of the object's kind
+   * takes the fieldValidation parameter (it does: the server validates, and kubectl needs no schema of its own). No
+   * schemas are served, so kubectl computes its strategic merge patch from its compiled-in types.
+   */
+  private static void mountOpenApi(Router router) {
+    router.get("/openapi/v3").handler(ctx -> json(ctx.response(), new JsonObject().put("paths", new JsonObject()
+        .put("api/v1", new JsonObject().put("serverRelativeURL", "/openapi/v3/api/v1"))
+        .put("apis/apps/v1", new JsonObject().put("serverRelativeURL", "/openapi/v3/apis/apps/v1")))));
+    router.get("/openapi/v3/api/v1").handler(ctx -> json(ctx.response(), openApi(ApiResource.SERVICES)));
+    router.get("/openapi/v3/apis/apps/v1").handler(ctx -> json(ctx.response(), openApi(ApiResource.DEPLOYMENTS)));
+  }
+
+  private static JsonObject openApi(ApiResource resource) {
+    String[] groupVersion = resource.apiVersion.contains("/") ? resource.apiVersion.split("/") : new String[] {"", "v1"};
+    JsonObject patch = new JsonObject()
+        .put("x-kubernetes-group-version-kind", new JsonObject().put("group", groupVersion[0]).put("version", groupVersion[1])
+            .put("kind", resource.kind))
+        .put("parameters", new JsonArray().add(query("dryRun")).add(query("fieldManager")).add(query("fieldValidation"))
+            .add(query("force")))
+        .put("responses", new JsonObject());
+    return new JsonObject().put("openapi", "3.0.0").put("info", new JsonObject().put("title", "Kubernetes").put("version", "v1.33.0"))
+        .put("paths", new JsonObject().put(resource.path("{namespace}") + "/{name}", new JsonObject().put("patch", patch)));
+  }
+
+  private static JsonObject query(String name) {
+    return new JsonObject().put("name", name).put("in", "query").put("schema", new JsonObject().put("type", "string"));
   }
 
   private static JsonObject group(String name) {

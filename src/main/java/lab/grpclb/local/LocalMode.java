@@ -121,6 +121,9 @@ public final class LocalMode {
           EndpointController controller = new EndpointController(controlPlane, FlagTable.SERVICE.defaultValue(), config.grpcPort(),
               dns::publish);
           controller.createService(config.serviceIp());
+          LocalServices services = new LocalServices(controlPlane, config.grpcPort());
+          services.annotateService(FlagTable.SERVICE.defaultValue());
+          services.createHeadless();
           cluster.onChange(controller::sync);
           cluster.onChange(new Kubelet(controlPlane, cluster, config.grpcPort())::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published

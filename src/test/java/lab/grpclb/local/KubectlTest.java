@@ -551,6 +551,63 @@ class KubectlTest {
         template.encode());
   }
 
+  /**
+   * kubectl apply of the repository's manifest: checked by the server (a dry run) with a warning naming what local
+   * mode keeps but cannot act on; then, with smaller numbers so the test stays fast, applied for real: replicas,
+   * GREETER_DELAY_MS, the preStop sleep and terminationGracePeriodSeconds reach the pods.
+   */
+  @Test
+  void applyOfTheManifestTakesReplicasDelayPreStopAndGraceAndWarnsOfTheRest() throws Exception {
+    assumeKubectl();
+    String manifest = Files.readString(Path.of("deploy/server.yaml"));
+    KubectlRun dry = run("apply", "-f", "deploy/server.yaml", "--dry-run=server");
+    assertEquals(List.of("deployment.apps/greeter-server configured (server dry run)",
+        "service/greeter-server configured (server dry run)", "service/greeter-server-headless configured (server dry run)"),
+        dry.lines());
+    assertTrue(dry.err().contains("Warning: local mode keeps these fields in the Deployment but does not act on them (its"
+        + " pods run in this process): "), dry.err());
+    for (String field : List.of("containers[0].resources", "containers[0].readinessProbe", "containers[0].securityContext",
+        "spec.template.spec.volumes")) {
+      assertTrue(dry.err().contains(field), field + " named in: " + dry.err());
+    }
+    assertTrue(!dry.err().contains("GREETER_DELAY_MS") && !dry.err().contains("terminationGracePeriodSeconds")
+        && !dry.err().contains("lifecycle"), "what it acts on is not named: " + dry.err());
+    assertTrue(!dry.err().contains("last-applied-configuration"), "local mode's objects look applied: " + dry.err());
+    assertEquals(3, lab.pods().size(), "a dry run changes nothing");
+
+    Path smaller = dir.resolve("server.yaml");
+    Files.writeString(smaller, replaced(manifest, "replicas: 3", "replicas: 4", "value: \"500\"", "value: \"30\"",
+        "command: [\"sleep\", \"5\"]", "command: [\"sleep\", \"1\"]", "terminationGracePeriodSeconds: 30",
+        "terminationGracePeriodSeconds: 3"));
+    assertTrue(run("apply", "-f", smaller.toString()).out().startsWith("deployment.apps/greeter-server configured\n"));
+    run("rollout", "status", "deployment/greeter-server", "--timeout=20s");
+    awaitBalancerPicksReadyPods(4);
+    assertEquals(lab.readyIps(), podsReached(40));
+    assertTrue(lab.pods().stream().filter(p -> !p.getBoolean("terminating")).allMatch(p -> p.getInteger("delay_ms") == 30),
+        "GREETER_DELAY_MS: " + lab.pods());
+    assertEquals("3 3 3 3", run("get", "pods", "-l", "pod-template-hash=" + local.cluster().template().hash(),
+        "-o", "jsonpath={.items[*].spec.terminationGracePeriodSeconds}").out(), "the new pods' grace period");
+    Pod newer = local.cluster().pods().stream().filter(p -> p.phase() == Pod.Phase.READY).findFirst().orElseThrow();
+    long started = System.nanoTime();
+    run("delete", "pod", newer.name());
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(tookMs >= 1_000, "the preStop sleep of 1 s ran before the pod drained: " + tookMs + " ms");
+
+    // back as the other tests want it; the manifest without its lifecycle removes the preStop hook from the Deployment
+    Files.writeString(smaller, replaced(manifest, "value: \"500\"", "value: \"20\"").replaceAll(
+        "(?s)\n          lifecycle:.*?command: \\[\"sleep\", \"5\"]", ""));
+    run("apply", "-f", smaller.toString());
+    assertTrue(!deployment().getJsonObject("spec").encode().contains("preStop"), "the hook is gone from the Deployment");
+  }
+
+  static String replaced(String text, String... pairs) {
+    for (int i = 0; i < pairs.length; i += 2) {
+      assertTrue(text.contains(pairs[i]), "the manifest says " + pairs[i]);
+      text = text.replace(pairs[i], pairs[i + 1]);
+    }
+    return text;
+  }
+
   /** Writes need the kubeconfig's token, which kubectl sends over TLS only: without it 403, with a wrong one 401. */
   @Test
   void writesNeedTheKubeconfigsTokenOverTls() throws Exception {
