@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -161,7 +162,7 @@ final class ApiRoutes {
       error(ctx.response(), e);
       return;
     }
-    Future<ApiWrite.Result> answer;
+    Future<ApiWrite.Reply> answer;
     try {
       answer = handler.handle(write);
     } catch (ApiError refused) {
@@ -169,7 +170,7 @@ final class ApiRoutes {
     }
     answer.onComplete(ar -> {
       if (ar.succeeded()) {
-        ApiWrite.Result result = ar.result();
+        ApiWrite.Reply result = ar.result();
         // RFC 7234's warn-code 299, "Miscellaneous persistent warning": kubectl prints each as "Warning: TEXT"
         result.warnings().forEach(w -> ctx.response().headers().add("Warning", "299 - \"" + w.replace("\\", "\\\\")
             .replace("\"", "\\\"") + "\""));
@@ -194,7 +195,7 @@ final class ApiRoutes {
       }
     }
     throw ApiError.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: "
-        + String.join(", ", java.util.Arrays.stream(ApiWrite.PatchType.values()).map(t -> t.contentType).toList()));
+        + String.join(", ", Arrays.stream(ApiWrite.PatchType.values()).map(t -> t.contentType).toList()));
   }
 
   /** The JSON object sent, or an empty one for none (a DELETE's DeleteOptions are optional). */

@@ -30,13 +30,13 @@ record ApiWrite(ApiVerb verb, ApiResource resource, String subresource, String n
   /** What the controller behind a resource does with a write. */
   @FunctionalInterface
   interface Handler {
-    Future<Result> handle(ApiWrite write);
+    Future<Reply> handle(ApiWrite write);
   }
 
   /** The answer: an HTTP status, the object as it now is (or would be, on a dry run), and warnings for the client. */
-  record Result(int code, JsonObject object, List<String> warnings) {
-    static Result ok(JsonObject object, List<String> warnings) {
-      return new Result(200, object, warnings);
+  record Reply(int code, JsonObject object, List<String> warnings) {
+    static Reply ok(JsonObject object, List<String> warnings) {
+      return new Reply(200, object, warnings);
     }
   }
 }

@@ -30,6 +30,8 @@ final class DeploymentController {
   private static final String REVISION = "deployment.kubernetes.io/revision";
   private static final String NAME = LocalCluster.DEPLOYMENT;
   private static final String NAMESPACE = EndpointController.NAMESPACE;
+  /** Metadata the store writes, never a user. */
+  private static final List<String> STORE_METADATA = List.of("uid", "resourceVersion", "creationTimestamp", "namespace");
 
   private final ControlPlane api;
   private final Context context;
@@ -65,7 +67,7 @@ final class DeploymentController {
     api.serve(ApiVerb.UPDATE, ApiResource.DEPLOYMENTS, "", this::update);
     api.serve(ApiVerb.CREATE, ApiResource.DEPLOYMENTS, "", write -> Future.failedFuture(ApiError.methodNotAllowed(
         "local mode runs one Deployment, " + NAME + ": change it (kubectl apply, scale, rollout restart), create no other")));
-    api.serve(ApiVerb.GET, ApiResource.DEPLOYMENTS, "scale", write -> found(write).map(d -> ApiWrite.Result.ok(scale(d), List.of())));
+    api.serve(ApiVerb.GET, ApiResource.DEPLOYMENTS, "scale", write -> found(write).map(d -> ApiWrite.Reply.ok(scale(d), List.of())));
     api.serve(ApiVerb.UPDATE, ApiResource.DEPLOYMENTS, "scale", this::updateScale);
     api.serve(ApiVerb.PATCH, ApiResource.DEPLOYMENTS, "scale", this::patchScale);
     context.runOnContext(v -> sync());
@@ -76,7 +78,8 @@ final class DeploymentController {
     JsonObject labels = new JsonObject().put(DeploymentSpec.SELECTOR_LABEL, NAME);
     JsonObject container = new JsonObject().put("name", Kubelet.CONTAINER).put("image", Kubelet.IMAGE)
         .put("ports", new JsonArray().add(new JsonObject().put("name", "grpc").put("containerPort", podPort).put("protocol", "TCP")))
-        .put("env", new JsonArray().add(new JsonObject().put("name", "GREETER_DELAY_MS").put("value", String.valueOf(template.delayMs()))));
+        .put("env", new JsonArray().add(new JsonObject().put("name", DeploymentSpec.DELAY_ENV)
+            .put("value", String.valueOf(template.delayMs()))));
     JsonObject deployment = new JsonObject()
         .put("metadata", new JsonObject().put("name", NAME).put("labels", labels.copy()))
         .put("spec", new JsonObject()
@@ -159,35 +162,45 @@ final class DeploymentController {
 
   // ---- the API's writes ----
 
-  private Future<ApiWrite.Result> patch(ApiWrite write) {
+  private Future<ApiWrite.Reply> patch(ApiWrite write) {
     return found(write).compose(current -> change(write, current, ObjectPatch.apply(current, write.patchType(), write.body())));
   }
 
-  private Future<ApiWrite.Result> update(ApiWrite write) {
+  private Future<ApiWrite.Reply> update(ApiWrite write) {
     return found(write).compose(current -> change(write, current, write.body()));
   }
 
   /**
-   * A write that leaves {@code candidate}: checked (422), refused while the pods cannot take it (409), then acted on:
-   * a new template rolls the pods, else a new count scales them; anything else is kept as written.
+   * A write that leaves {@code candidate}: checked (422), refused while the pods cannot take it (409), then acted on
+   * unless it is a dry run.
    */
-  private Future<ApiWrite.Result> change(ApiWrite write, JsonObject current, JsonObject candidate) {
+  private Future<ApiWrite.Reply> change(ApiWrite write, JsonObject current, JsonObject candidate) {
     unmodifiedSince(write.body(), current, ApiResource.DEPLOYMENTS);
-    if (!NAME.equals(candidate.getJsonObject("metadata", new JsonObject()).getString("name"))) {
-      throw ApiError.invalid("Deployment", "apps", NAME, "metadata.name", candidate.getJsonObject("metadata", new JsonObject())
-          .getString("name"), "field is immutable");
+    String name = candidate.getJsonObject("metadata", new JsonObject()).getString("name");
+    if (!NAME.equals(name)) {
+      throw ApiError.invalid("Deployment", "apps", NAME, "metadata.name", name, "field is immutable");
     }
     DeploymentSpec read = DeploymentSpec.read(candidate, current, NAME, defaultDelayMs);
-    JsonObject template = candidate.getJsonObject("spec").getJsonObject("template");
-    boolean rolls = !template.equals(current.getJsonObject("spec").getJsonObject("template"));
+    boolean rolls = !candidate.getJsonObject("spec").getJsonObject("template")
+        .equals(current.getJsonObject("spec").getJsonObject("template"));
     boolean scales = read.replicas() != current.getJsonObject("spec").getInteger("replicas");
     String busy = busy();
     if ((rolls || scales) && busy != null) {
       throw ApiError.conflict(ApiResource.DEPLOYMENTS, NAME, busy);
     }
     if (write.dryRun()) {
-      return Future.succeededFuture(ApiWrite.Result.ok(candidate, read.warnings()));
+      return Future.succeededFuture(ApiWrite.Reply.ok(candidate, read.warnings()));
     }
+    act(candidate, read, rolls, scales);
+    return Future.succeededFuture(ApiWrite.Reply.ok(object(), read.warnings()));
+  }
+
+  /**
+   * Keeps the spec and does what it asks, as the Deployment controller: a new template rolls the pods (with its
+   * replica count), else a new count scales them; anything else is only kept. A count the pods cannot take (no free
+   * addresses) leaves the spec as it was (409).
+   */
+  private void act(JsonObject candidate, DeploymentSpec read, boolean rolls, boolean scales) {
     JsonObject before = desired;
     desired = userPart(candidate);
     strategy = read.strategy();
@@ -203,36 +216,35 @@ final class DeploymentController {
       }
     }
     sync();
-    return Future.succeededFuture(ApiWrite.Result.ok(object(), read.warnings()));
   }
 
-  private Future<ApiWrite.Result> updateScale(ApiWrite write) {
+  private Future<ApiWrite.Reply> updateScale(ApiWrite write) {
     return found(write).compose(current -> {
       unmodifiedSince(write.body(), current, ApiResource.DEPLOYMENTS);
       return scaleTo(write, write.body().getJsonObject("spec", new JsonObject()).getValue("replicas"));
     });
   }
 
-  private Future<ApiWrite.Result> patchScale(ApiWrite write) {
+  private Future<ApiWrite.Reply> patchScale(ApiWrite write) {
     return found(write).compose(current -> scaleTo(write, ObjectPatch.apply(scale(current), write.patchType(), write.body())
         .getJsonObject("spec", new JsonObject()).getValue("replicas")));
   }
 
   /** The scale subresource's write: the same as {@link #scale}, answered at once with the Scale it leaves. */
-  private Future<ApiWrite.Result> scaleTo(ApiWrite write, Object value) {
+  private Future<ApiWrite.Reply> scaleTo(ApiWrite write, Object value) {
     int replicas = DeploymentSpec.replicas(value, "Scale", "autoscaling", NAME, "spec.replicas");
     if (rollingUpdate.inProgress()) {
       throw ApiError.conflict(ApiResource.DEPLOYMENTS, NAME, rollingUpdate.describeInProgress() + "; scale once it is complete");
     }
     if (write.dryRun()) {
-      return Future.succeededFuture(ApiWrite.Result.ok(scale(object()).put("spec", new JsonObject().put("replicas", replicas)),
+      return Future.succeededFuture(ApiWrite.Reply.ok(scale(object()).put("spec", new JsonObject().put("replicas", replicas)),
           List.of()));
     }
     Future<Void> settled = scaleNow(replicas);
     if (settled.failed() && settled.cause() instanceof LocalCluster.Conflict refused) {
       throw ApiError.conflict(ApiResource.DEPLOYMENTS, NAME, refused.getMessage());
     }
-    return Future.succeededFuture(ApiWrite.Result.ok(scale(object()), List.of()));
+    return Future.succeededFuture(ApiWrite.Reply.ok(scale(object()), List.of()));
   }
 
   /** A write that names a resourceVersion applies only to that version, as the API server's optimistic concurrency. */
@@ -271,9 +283,9 @@ final class DeploymentController {
   /** What a write keeps: the user's metadata and the spec, not the server's fields (status, uid, versions). */
   private static JsonObject userPart(JsonObject candidate) {
     JsonObject metadata = candidate.getJsonObject("metadata").copy();
-    for (String server : List.of("uid", "resourceVersion", "creationTimestamp", "generation", "namespace", "managedFields")) {
-      metadata.remove(server);
-    }
+    STORE_METADATA.forEach(metadata::remove);
+    metadata.remove("generation");
+    metadata.remove("managedFields");
     JsonObject annotations = metadata.getJsonObject("annotations");
     if (annotations != null) {
       annotations.remove(REVISION);
@@ -315,7 +327,7 @@ final class DeploymentController {
   private static JsonObject withoutServerFields(JsonObject stored) {
     JsonObject copy = stored.copy();
     JsonObject metadata = copy.getJsonObject("metadata");
-    List.of("uid", "resourceVersion", "creationTimestamp", "namespace").forEach(metadata::remove);
+    STORE_METADATA.forEach(metadata::remove);
     return copy;
   }
 
@@ -343,14 +355,19 @@ final class DeploymentController {
     putCount(status, "availableReplicas", ready);
     putCount(status, "unavailableReplicas", Math.max(0, wanted - ready));
     boolean complete = updated == wanted && replicas == wanted && ready == wanted;
-    int minimum = wanted - RollingUpdate.Plan.of(wanted, strategy.maxSurge(), strategy.maxUnavailable(), 0).maxUnavailable();
-    JsonArray conditions = new JsonArray()
-        .add(condition("Available", ready >= minimum ? "True" : "False",
-            ready >= minimum ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-            ready >= minimum ? "Deployment has minimum availability." : "Deployment does not have minimum availability."))
+    return status.put("conditions", conditions(wanted, ready, complete, hash));
+  }
+
+  /** Available once no more pods are missing than maxUnavailable allows; Progressing until the new ones are all there. */
+  private JsonArray conditions(int wanted, int ready, boolean complete, String hash) {
+    boolean available = ready >= wanted - RollingUpdate.Plan.of(wanted, strategy.maxSurge(), strategy.maxUnavailable(), 0)
+        .maxUnavailable();
+    return new JsonArray()
+        .add(condition("Available", available ? "True" : "False",
+            available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+            available ? "Deployment has minimum availability." : "Deployment does not have minimum availability."))
         .add(condition("Progressing", "True", complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
             "ReplicaSet \"" + NAME + "-" + hash + "\" " + (complete ? "has successfully progressed." : "is progressing.")));
-    return status.put("conditions", conditions);
   }
 
   private static void putCount(JsonObject status, String field, int count) {

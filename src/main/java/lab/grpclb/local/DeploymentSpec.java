@@ -26,7 +26,7 @@ record DeploymentSpec(int replicas, PodTemplate template, RolloutStrategy strate
   }
 
   static final String SELECTOR_LABEL = "app";
-  private static final String DELAY_ENV = "GREETER_DELAY_MS";
+  static final String DELAY_ENV = "GREETER_DELAY_MS";
   /** Env the pods honour without reading it: each replies with its own IP, as MY_POD_IP from status.podIP tells it. */
   private static final String POD_IP_ENV = "MY_POD_IP";
   /** The API server's default when a template sets no grace period. */

@@ -1,8 +1,10 @@
 package lab.grpclb.local;
 
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,7 +77,7 @@ final class KubectlDiscovery {
   }
 
   private static JsonObject entry(ApiResource resource, List<String> read, String... writes) {
-    JsonArray verbs = new JsonArray(new java.util.ArrayList<>(read));
+    JsonArray verbs = new JsonArray(new ArrayList<>(read));
     List.of(writes).forEach(verbs::add);
     return new JsonObject().put("name", resource.plural).put("singularName", resource.kind.toLowerCase())
         .put("namespaced", true).put("kind", resource.kind).put("verbs", verbs);
@@ -86,7 +88,7 @@ final class KubectlDiscovery {
         .put("resources", new JsonArray(List.of(entries)));
   }
 
-  private static void json(io.vertx.core.http.HttpServerResponse response, JsonObject body) {
+  private static void json(HttpServerResponse response, JsonObject body) {
     response.putHeader("content-type", "application/json").end(body.encode());
   }
 }

@@ -41,7 +41,7 @@ final class Kubelet {
    * the DeleteOptions (the pod's template's without one). A pod already terminating is answered as it is, as the API
    * server answers a second deletion.
    */
-  private Future<ApiWrite.Result> delete(ApiWrite write) {
+  private Future<ApiWrite.Reply> delete(ApiWrite write) {
     Pod pod = cluster.pod(write.name());
     if (pod == null || !write.namespace().equals(EndpointController.NAMESPACE)) {
       throw ApiError.notFound(ApiResource.PODS, write.name());
@@ -53,7 +53,7 @@ final class Kubelet {
     if (!write.dryRun() && pod.phase() != Pod.Phase.TERMINATING) {
       cluster.deletePod(pod.name(), seconds.longValue());
     }
-    return Future.succeededFuture(ApiWrite.Result.ok(ApiRoutes.typed(ApiResource.PODS,
+    return Future.succeededFuture(ApiWrite.Reply.ok(ApiRoutes.typed(ApiResource.PODS,
         api.get(ApiResource.PODS, write.namespace(), pod.name()).orElseGet(() -> object(pod))), List.of()));
   }
 

@@ -51,7 +51,7 @@ final class LocalServices {
     return new JsonObject().put(DeploymentSpec.SELECTOR_LABEL, LocalCluster.DEPLOYMENT);
   }
 
-  private Future<ApiWrite.Result> patch(ApiWrite write) {
+  private Future<ApiWrite.Reply> patch(ApiWrite write) {
     JsonObject current = api.get(ApiResource.SERVICES, write.namespace(), write.name())
         .orElseThrow(() -> ApiError.notFound(ApiResource.SERVICES, write.name()));
     JsonObject candidate = ObjectPatch.apply(current, write.patchType(), write.body());
@@ -65,9 +65,9 @@ final class LocalServices {
         + String.join(", ", changed.stream().map(f -> "spec." + f).toList()));
     JsonObject kept = current.copy().put("metadata", candidate.getJsonObject("metadata").copy().put("name", write.name()));
     if (write.dryRun()) {
-      return Future.succeededFuture(ApiWrite.Result.ok(ApiRoutes.typed(ApiResource.SERVICES, kept), warnings));
+      return Future.succeededFuture(ApiWrite.Reply.ok(ApiRoutes.typed(ApiResource.SERVICES, kept), warnings));
     }
     JsonObject stored = api.apply(ApiResource.SERVICES, write.namespace(), kept);
-    return Future.succeededFuture(ApiWrite.Result.ok(ApiRoutes.typed(ApiResource.SERVICES, stored), warnings));
+    return Future.succeededFuture(ApiWrite.Reply.ok(ApiRoutes.typed(ApiResource.SERVICES, stored), warnings));
   }
 }
