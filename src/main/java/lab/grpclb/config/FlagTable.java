@@ -222,14 +222,15 @@ public final class FlagTable {
   public static final Flag.Int POD_PORT = integer("port", PORT.defaultValue(), 1, 65535,
       "the gRPC port every pod and the service address listen on", LOCAL);
   public static final Flag.Int API_PORT = integer("api-port", 6443, 0, 65535,
-      "the Kubernetes-API-shaped control plane (on 127.0.0.1)", LOCAL);
+      "the Kubernetes-API-shaped control plane, HTTPS on 127.0.0.1 with a CA made at start", LOCAL);
   public static final Flag.Int DNS_PORT = integer("dns-port", 5353, 0, 65535,
       "the cluster DNS for the headless Service (UDP and TCP on 127.0.0.1); if taken, a warning names the flag and"
           + " only `ClientWithDnsResolver` is unavailable", LOCAL);
   public static final Flag.Text OUT = text("out", "out", "DIR", "a directory",
       "with `--report`: where `report.md`, its SVG charts and `report.html` go", LOCAL);
   public static final Flag.Text KUBECONFIG = text("kubeconfig", null, "FILE", "a file path",
-      "the kubeconfig written for kubectl while it runs (never `$KUBECONFIG`; a file it did not write is refused)",
+      "the kubeconfig written for kubectl while it runs: the control plane's address and CA, and a token that may change"
+          + " objects; owner-only (0600), never `$KUBECONFIG`, a file it did not write is refused",
       LOCAL).shown("`out/kubeconfig` (under `--out`)");
   public static final Flag.Switch REPORT = new Flag.Switch("report", "[NAME]",
       "run the write-up's experiments, print the Markdown, write the files, drain and exit; a NAME runs one"

@@ -256,8 +256,12 @@ public final class LocalMode {
     }
     text.append("try:\n");
     text.append("  export KUBECONFIG=").append(kubeconfig).append('\n');
-    text.append("  kubectl get services,endpointslices,pods -o wide\n");
+    text.append("  kubectl get deployments,services,endpointslices,pods -o wide\n");
     text.append("  kubectl get pods -w\n");
+    text.append("  kubectl scale deployments/greeter-server --replicas=10\n");
+    text.append("  kubectl delete pod POD\n");
+    text.append("  kubectl rollout restart deployment/greeter-server && kubectl rollout status deployment/greeter-server\n");
+    text.append("  kubectl apply -f deploy/server.yaml\n");
     text.append("  curl '").append(base).append("/experiment/client?type=Client&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithReuseConn&n=1000'\n");
     text.append("  curl '").append(base).append("/experiment/client?type=ClientWithKubeResolver&n=3000'\n");
