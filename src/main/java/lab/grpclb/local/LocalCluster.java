@@ -3,6 +3,7 @@ package lab.grpclb.local;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.time.Instant;
@@ -449,7 +450,7 @@ public final class LocalCluster {
     Pod pod = new Pod(name, from, ip, server);
     pods.put(name, pod);
     changed();
-    return server.start()
+    return onItsOwnEventLoop(server)
         .recover(err -> ListenException.naming("--port", ip, port, err instanceof ListenException ? err.getCause() : err))
         .map(s -> {
           pod.phase(Pod.Phase.READY);
@@ -461,6 +462,17 @@ public final class LocalCluster {
           LOG.warning(() -> "pod " + name + " failed to start: " + err.getMessage());
           changed();
         });
+  }
+
+  /**
+   * Starts the pod's server from an event-loop context of its own, which then serves its connections, as a pod runs
+   * in a process of its own: started from the caller's context (the control plane's, for kubectl scale), it would
+   * serve its calls on that event loop, and its traffic would hold up the API.
+   */
+  private Future<GreeterServer> onItsOwnEventLoop(GreeterServer server) {
+    Promise<GreeterServer> started = Promise.promise();
+    ((VertxInternal) vertx).createEventLoopContext().runOnContext(v -> server.start().onComplete(started));
+    return started.future();
   }
 
   /**
