@@ -9,7 +9,9 @@ public enum ApiResource {
   /** The local cluster's pods, as their kubelets report them; a DELETE deletes one as kubectl does. */
   PODS("/api/v1", "", "v1", "pods", "Pod", List.of()),
   /** The one Deployment, greeter-server: its status follows the pods, its scale and spec drive them. */
-  DEPLOYMENTS("/apis/apps/v1", "apps", "apps/v1", "deployments", "Deployment", List.of("scale"));
+  DEPLOYMENTS("/apis/apps/v1", "apps", "apps/v1", "deployments", "Deployment", List.of("scale")),
+  /** What the controllers and the kubelet did: scaled, created, deleted, stopped. */
+  EVENTS("/api/v1", "", "v1", "events", "Event", List.of());
 
   final String prefix;
   final String group;

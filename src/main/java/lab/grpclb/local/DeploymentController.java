@@ -38,6 +38,7 @@ final class DeploymentController {
   private final LocalCluster cluster;
   private final Rollout rollout;
   private final RollingUpdate rollingUpdate;
+  private final ClusterEvents events;
   private final int defaultDelayMs;
   /** What users last wrote: metadata (labels, annotations) and spec, as the API object holds them. */
   private JsonObject desired;
@@ -53,13 +54,14 @@ final class DeploymentController {
   private record Condition(String status, String reason, String message, String since) {
   }
 
-  DeploymentController(ControlPlane api, LocalCluster cluster, Rollout rollout, RollingUpdate rollingUpdate, int podPort,
-                       int replicas) {
+  DeploymentController(ControlPlane api, LocalCluster cluster, Rollout rollout, RollingUpdate rollingUpdate,
+                       ClusterEvents events, int podPort, int replicas) {
     this.api = api;
     this.context = api.context();
     this.cluster = cluster;
     this.rollout = rollout;
     this.rollingUpdate = rollingUpdate;
+    this.events = events;
     this.defaultDelayMs = cluster.template().delayMs();
     this.desired = initial(cluster.template(), podPort, replicas);
     cluster.onChange(pods -> context.runOnContext(v -> sync()));
@@ -303,11 +305,15 @@ final class DeploymentController {
 
   // ---- the object, written after every change ----
 
-  /** Writes the Deployment if anything in it changed: a new spec is a new generation, a new template a new revision. */
+  /**
+   * Writes the Deployment if anything in it changed: a new spec is a new generation (and an event for the scale it
+   * makes), a new template a new revision.
+   */
   private void sync() {
     JsonObject spec = desired.getJsonObject("spec");
     if (!spec.equals(lastSpec)) {
       generation++;
+      tellScale(lastSpec, spec);
       lastSpec = spec.copy();
     }
     if (!spec.getJsonObject("template").equals(lastTemplate)) {
@@ -321,6 +327,19 @@ final class DeploymentController {
     JsonObject stored = api.get(ApiResource.DEPLOYMENTS, NAMESPACE, NAME).orElse(null);
     if (stored == null || !withoutServerFields(stored).equals(object)) {
       api.apply(ApiResource.DEPLOYMENTS, NAMESPACE, object);
+    }
+  }
+
+  /** A new template scales its new ReplicaSet up from 0; a new count scales the current one. */
+  private void tellScale(JsonObject before, JsonObject spec) {
+    int to = spec.getInteger("replicas");
+    if (before == null) {
+      return; // the Deployment as local mode starts it: its pods' creation is told
+    }
+    boolean rolled = !spec.getJsonObject("template").equals(before.getJsonObject("template"));
+    int from = rolled ? 0 : before.getInteger("replicas");
+    if (from != to) {
+      events.scaled(cluster.template().hash(), from, to);
     }
   }
 

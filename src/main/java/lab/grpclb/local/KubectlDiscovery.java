@@ -31,7 +31,8 @@ final class KubectlDiscovery {
     mountOpenApi(router);
     router.get("/api/v1").handler(ctx -> json(ctx.response(), resources("v1",
         entry(ApiResource.SERVICES, READ, "patch").put("shortNames", new JsonArray().add("svc")).put("categories", ALL),
-        entry(ApiResource.PODS, READ, "delete").put("shortNames", new JsonArray().add("po")).put("categories", ALL))));
+        entry(ApiResource.PODS, READ, "delete").put("shortNames", new JsonArray().add("po")).put("categories", ALL),
+        entry(ApiResource.EVENTS, READ).put("shortNames", new JsonArray().add("ev")))));
     router.get("/apis/discovery.k8s.io/v1").handler(ctx ->
         json(ctx.response(), resources("discovery.k8s.io/v1", entry(ApiResource.ENDPOINTSLICES, READ))));
     router.get("/apis/apps/v1").handler(ctx -> json(ctx.response(), resources("apps/v1",

@@ -128,7 +128,9 @@ public final class LocalMode {
           cluster.onChange(new Kubelet(controlPlane, cluster, config.grpcPort())::sync);
           rollout = new Rollout(vertx, cluster); // after the controller: a settled rollout is already published
           RollingUpdate rollingUpdate = new RollingUpdate(vertx, cluster);
-          deployment = new DeploymentController(controlPlane, cluster, rollout, rollingUpdate, config.grpcPort(),
+          ClusterEvents events = new ClusterEvents(controlPlane);
+          cluster.onChange(events::sync);
+          deployment = new DeploymentController(controlPlane, cluster, rollout, rollingUpdate, events, config.grpcPort(),
               config.replicas());
           ClusterRoutes controls = new ClusterRoutes(cluster, rollout, rollingUpdate, deployment, serviceAddress(),
               controlPlane.url());

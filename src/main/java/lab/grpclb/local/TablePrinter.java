@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -61,6 +62,17 @@ final class TablePrinter {
           new Column("Containers", "string", "", 1, "Names of each container in the template."),
           new Column("Images", "string", "", 1, "Images referenced by each container in the template."),
           new Column("Selector", "string", "", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."));
+      case EVENTS -> List.of(
+          new Column("Last Seen", "string", "", 0, "The time at which the most recent occurrence of this event was recorded."),
+          new Column("Type", "string", "", 0, "Type of this event (Normal, Warning), new types could be added in the future"),
+          new Column("Reason", "string", "", 0, "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+          new Column("Object", "string", "", 0, "The object that this event is about."),
+          new Column("Subobject", "string", "", 1, "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement."),
+          new Column("Source", "string", "", 1, "The component reporting this event. Should be a short machine understandable string."),
+          new Column("Message", "string", "", 0, "A human-readable description of the status of this operation."),
+          new Column("First Seen", "string", "", 1, "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)"),
+          new Column("Count", "string", "", 1, "The number of times this event has occurred."),
+          new Column("Name", "string", "name", 1, "Name must be unique within a namespace."));
     };
   }
 
@@ -75,6 +87,7 @@ final class TablePrinter {
           sliceEndpoints(object.getJsonArray("endpoints", new JsonArray())), age);
       case PODS -> pod(object, metadata, age);
       case DEPLOYMENTS -> deployment(object, metadata.getString("name"), age);
+      case EVENTS -> event(object, metadata.getString("name"), now);
     };
   }
 
@@ -175,6 +188,17 @@ final class TablePrinter {
     return List.of(name, status.getInteger("readyReplicas", 0) + "/" + spec.getInteger("replicas", 1),
         status.getInteger("updatedReplicas", 0), status.getInteger("availableReplicas", 0), age,
         String.join(",", containers), String.join(",", images), labels(selector));
+  }
+
+  /** OBJECT is kind/name in lower case, SOURCE "component, host", as printEvent makes them. */
+  private static List<Object> event(JsonObject event, String name, Instant now) {
+    JsonObject involved = event.getJsonObject("involvedObject", new JsonObject());
+    JsonObject source = event.getJsonObject("source", new JsonObject());
+    String from = source.getString("component", "") + (source.containsKey("host") ? ", " + source.getString("host") : "");
+    return List.of(age(event.getString("lastTimestamp"), now), event.getString("type", ""), event.getString("reason", ""),
+        involved.getString("kind", "").toLowerCase(Locale.ROOT) + "/" + involved.getString("name", ""),
+        involved.getString("fieldPath", ""), from, event.getString("message", ""), age(event.getString("firstTimestamp"), now),
+        event.getInteger("count", 1), name);
   }
 
   private static String labels(JsonObject labels) {

@@ -459,6 +459,11 @@ class KubectlTest {
     awaitBalancerPicksReadyPods(2);
     assertEquals(lab.readyIps(), podsReached(20));
     awaitDeploymentSettled(2);
+    String replicaSet = "replica set greeter-server-" + local.cluster().template().hash();
+    KubectlRun events = run("get", "events", "--field-selector", "reason=ScalingReplicaSet");
+    assertEquals(List.of("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"), columns(events.lines().get(0)));
+    assertTrue(events.out().contains("deployment/greeter-server   Scaled up " + replicaSet + " from 3 to 5\n")
+        && events.out().contains("Scaled down " + replicaSet + " from 5 to 2\n"), events.out());
   }
 
   @Test
@@ -479,6 +484,8 @@ class KubectlTest {
     Pod victim = local.cluster().pods().iterator().next();
     assertEquals("pod \"" + victim.name() + "\" deleted", run("delete", "pod", victim.name()).out().trim());
     assertTrue(lab.pods().stream().noneMatch(p -> p.getString("name").equals(victim.name())), "gone when kubectl returns");
+    KubectlRun events = run("get", "events", "--field-selector", "involvedObject.name=" + victim.name());
+    assertEquals(List.of("Normal", "Killing", "pod/" + victim.name()), columns(events.lines().get(1)).subList(1, 4), events.out());
     awaitBalancerPicksReadyPods(3);
     assertTrue(!lab.readyIps().contains(victim.ip()), "the replacement has a new IP");
     assertEquals(lab.readyIps(), podsReached(30));
