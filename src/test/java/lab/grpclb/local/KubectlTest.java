@@ -580,6 +580,8 @@ class KubectlTest {
     assertTrue(!dry.err().contains("GREETER_DELAY_MS") && !dry.err().contains("terminationGracePeriodSeconds")
         && !dry.err().contains("lifecycle"), "what it acts on is not named: " + dry.err());
     assertTrue(!dry.err().contains("last-applied-configuration"), "local mode's objects look applied: " + dry.err());
+    KubectlRun serverSide = run("apply", "--server-side", "-f", "deploy/server.yaml", "--dry-run=server");
+    assertEquals("deployment.apps/greeter-server serverside-applied (server dry run)", serverSide.lines().get(0));
     assertEquals(3, lab.pods().size(), "a dry run changes nothing");
 
     Path smaller = dir.resolve("server.yaml");
