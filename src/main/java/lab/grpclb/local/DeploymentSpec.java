@@ -8,9 +8,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import lab.grpclb.config.Capacity;
 import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.PlainNumber;
+import lab.grpclb.config.WarmUp;
 
 /**
  * A Deployment object as local mode reads it: what it acts on (the replicas, the rollout strategy, and from the pod
@@ -67,8 +69,10 @@ record DeploymentSpec(int replicas, PodTemplate template, RolloutStrategy strate
     }
     JsonObject container = containers.getJsonObject(0);
     long grace = grace(podSpec.getValue("terminationGracePeriodSeconds", API_DEFAULT_GRACE_SECONDS), name);
-    PodTemplate pods = new PodTemplate("", delayMs(container, name, defaultDelayMs, warnings),
-        preStopMs(container, warnings), grace);
+    // a manifest sets the delay and the ends; what the pods run besides (capacity, warm-up) stays the lab's,
+    // which LocalCluster.newTemplate keeps
+    PodTemplate pods = new PodTemplate("", delayMs(container, name, defaultDelayMs, warnings), Capacity.UNLIMITED,
+        WarmUp.OFF, preStopMs(container, warnings), grace);
     List<String> ignored = new ArrayList<>();
     changed(candidate, current, "", ignored);
     if (!ignored.isEmpty()) {

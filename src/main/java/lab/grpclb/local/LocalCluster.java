@@ -481,7 +481,7 @@ public final class LocalCluster {
    * waits for an address any more.
    */
   synchronized void newTemplate(PodTemplate values, int replicas) {
-    template = values.withHash(randomSuffix());
+    template = values.withRun(values.delayMs(), template.capacity(), template.warmUp()).withHash(randomSuffix());
     desired = replicas;
     waitingForAddress = 0;
   }
