@@ -1,7 +1,5 @@
 package lab.grpclb.server;
 
-import com.sun.management.OperatingSystemMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.Base64;
 import java.util.function.Supplier;
 import orca.data.v3.OrcaLoadReport;
@@ -9,15 +7,14 @@ import orca.data.v3.OrcaLoadReport;
 /**
  * A pod's load as ORCA reports it (gRFC A51), from its {@link ServerLoad}: {@code application_utilization} is the
  * capacity model's busy share over the load window (0 with unlimited capacity, where no load makes a pod busier),
- * {@code cpu_utilization} this process's CPU (in local mode every pod shares it, so a weighted round robin over
- * unlimited pods weighs them by their rate alone, equally), {@code rps_fractional} and {@code eps} the window's
- * rates. The per-call trailer's bytes are made at most every {@link #REFRESH_MS} ms, not per call: the numbers move
+ * {@code cpu_utilization} this process's CPU ({@link ProcessCpu}; in local mode every pod shares it, so a weighted
+ * round robin over unlimited pods weighs them by their rate alone, equally), {@code rps_fractional} and {@code eps}
+ * the window's rates. The per-call trailer's bytes are made at most every {@link #REFRESH_MS} ms, not per call: the numbers move
  * by the second.
  */
 final class OrcaReports {
   static final String TRAILER = "endpoint-load-metrics-bin";
   static final long REFRESH_MS = 100;
-  private static final OperatingSystemMXBean OS = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
 
   private final Supplier<ServerLoad> load;
   private volatile String trailer;
@@ -29,9 +26,8 @@ final class OrcaReports {
 
   OrcaLoadReport report() {
     ServerLoad now = load.get();
-    double cpu = OS.getProcessCpuLoad();
     return OrcaLoadReport.newBuilder()
-        .setCpuUtilization(cpu < 0 ? 0 : cpu) // negative: not known yet
+        .setCpuUtilization(ProcessCpu.load())
         .setApplicationUtilization(now.meanUtilization())
         .setRpsFractional(now.rps())
         .setEps(now.eps())
