@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.experiment.ExperimentReport;
@@ -223,19 +224,17 @@ final class SilentPod implements ReportSection {
   private static int[] hole(MeasuredRun run, String ip, String service) {
     List<ExperimentReport.Second> timeline = run.report().timeline();
     int[] hole = new int[timeline.size()];
+    Function<ExperimentReport.Second, Map<String, Integer>> sent = sentBy(run);
     for (ExperimentReport.Second second : timeline) {
-      hole[second.second()] = sent(run, second).getOrDefault(ip, 0) + second.sentPerIp().getOrDefault(service, 0);
+      hole[second.second()] = sent.apply(second).getOrDefault(ip, 0) + second.sentPerIp().getOrDefault(service, 0);
     }
     return hole;
   }
 
-  /** One second's attempts per pod where the channel counts them, else its calls by where they left for. */
-  private static Map<String, Integer> sent(MeasuredRun run, ExperimentReport.Second second) {
-    return countsAttempts(run) ? second.attemptsPerIp() : second.sentPerIp();
-  }
-
-  private static boolean countsAttempts(MeasuredRun run) {
-    return run.report().timeline().stream().anyMatch(s -> !s.attemptsPerIp().isEmpty());
+  /** Where a run's seconds say calls went: every attempt where the channel counts them, else the calls. */
+  private static Function<ExperimentReport.Second, Map<String, Integer>> sentBy(MeasuredRun run) {
+    boolean attempts = run.report().timeline().stream().anyMatch(s -> !s.attemptsPerIp().isEmpty());
+    return attempts ? ExperimentReport.Second::attemptsPerIp : ExperimentReport.Second::sentPerIp;
   }
 
   @Override
@@ -291,9 +290,10 @@ final class SilentPod implements ReportSection {
     TreeSet<String> others = new TreeSet<>(MeasuredRun.IP_ORDER);
     timeline.forEach(s -> others.addAll(s.countPerIp().keySet()));
     others.remove(r.ip());
+    Function<ExperimentReport.Second, Map<String, Integer>> sent = sentBy(r.run());
     for (String ip : others) {
       int[] counts = new int[timeline.size()];
-      timeline.forEach(s -> counts[s.second()] = sent(r.run(), s).getOrDefault(ip, 0));
+      timeline.forEach(s -> counts[s.second()] = sent.apply(s).getOrDefault(ip, 0));
       lanes.put(ip, counts);
     }
     return lanes;

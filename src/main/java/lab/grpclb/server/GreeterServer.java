@@ -28,8 +28,8 @@ import lab.grpclb.transport.VertxChannels;
 
 /**
  * One greeter "pod": an HTTP/2 server carrying the Greeter, the standard gRPC health service (pushed to Watch
- * streams at each change) and ORCA's load reports (per call in the trailers, and out of band), its graceful drain (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections'
- * age limit (MAX_CONNECTION_AGE).
+ * streams at each change) and ORCA's load reports (per call in the trailers, and out of band), its graceful drain
+ * (NOT_SERVING, GOAWAY, wait for in-flight calls), and its connections' age limit (MAX_CONNECTION_AGE).
  */
 public final class GreeterServer {
   private static final Logger LOG = Logger.getLogger(GreeterServer.class.getName());

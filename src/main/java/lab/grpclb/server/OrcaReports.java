@@ -9,8 +9,8 @@ import orca.data.v3.OrcaLoadReport;
  * capacity model's busy share over the load window (0 with unlimited capacity, where no load makes a pod busier),
  * {@code cpu_utilization} this process's CPU ({@link ProcessCpu}; in local mode every pod shares it, so a weighted
  * round robin over unlimited pods weighs them by their rate alone, equally), {@code rps_fractional} and {@code eps}
- * the window's rates. The per-call trailer's bytes are made at most every {@link #REFRESH_MS} ms, not per call: the numbers move
- * by the second.
+ * the window's rates. The per-call trailer's bytes are made at most every {@link #REFRESH_MS} ms, not per call: the
+ * numbers move by the second.
  */
 final class OrcaReports {
   static final String TRAILER = "endpoint-load-metrics-bin";
