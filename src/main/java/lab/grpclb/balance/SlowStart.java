@@ -28,19 +28,6 @@ final class SlowStart {
     this.clock = clock;
   }
 
-  /**
-   * Envoy's factor {@code elapsedMs} into the window: (max(1, elapsed) / window)^(1 / aggression), at least the
-   * minimum weight; 1 once the window has passed.
-   */
-  static double factor(SlowStartConfig config, double elapsedMs) {
-    if (elapsedMs >= config.windowMs()) {
-      return 1;
-    }
-    double timeFactor = Math.max(1, elapsedMs) / config.windowMs();
-    double ramp = config.aggression() == 1 ? timeFactor : Math.pow(timeFactor, 1 / config.aggression());
-    return Math.max(config.minWeightPercent() / 100.0, ramp);
-  }
-
   /** An endpoint joined; one that joined others ramps when it turns READY (nothing ramps while slow start is off). */
   void joined(String key, boolean joinedOthers) {
     if (config.on() && joinedOthers) {
@@ -62,7 +49,7 @@ final class SlowStart {
   /** Its weight factor now: below 1 while it ramps. */
   double factor(String key) {
     Long since = readySince.get(key);
-    return since == null ? 1 : factor(config, elapsedMs(since));
+    return since == null ? 1 : config.weightAt(elapsedMs(since));
   }
 
   /** True while one of {@code ready} ramps. */

@@ -32,4 +32,18 @@ public record SlowStartConfig(int windowMs, double aggression, int minWeightPerc
   public boolean on() {
     return windowMs > 0;
   }
+
+  /**
+   * Envoy's factor {@code elapsedMs} into the window: (max(1, elapsed) / window)^(1 / aggression), at least the
+   * minimum weight; 1 once the window has passed (and always, when off). Here, not in the balancer, so that a report
+   * can predict from a ramp what share it sends a new pod when.
+   */
+  public double weightAt(double elapsedMs) {
+    if (elapsedMs >= windowMs) {
+      return 1;
+    }
+    double timeFactor = Math.max(1, elapsedMs) / windowMs;
+    double ramp = aggression == 1 ? timeFactor : Math.pow(timeFactor, 1 / aggression);
+    return Math.max(minWeightPercent / 100.0, ramp);
+  }
 }

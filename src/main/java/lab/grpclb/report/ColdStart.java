@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.config.SlowStartConfig;
+import lab.grpclb.config.WarmUp;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.Range;
 
@@ -19,9 +20,10 @@ import lab.grpclb.experiment.Range;
  * Cold pods joining under load (Envoy's slow_start_config; gRPC has none for round_robin, grpc-java#10688): 3 warm
  * pods of finite capacity carry an open loop; the Deployment scales to 6 and the new pods start cold, each call
  * taking K times its time at first and back to 1x over the warm-up. round_robin gives a new pod its full share at
- * once, more than a cold pod serves, so calls queue there; with slow start (each case runs on a client of its own,
- * this one started with the window set) a new pod's share ramps over the window instead. Per case: the steady p99 before the scale, the new pods' p99
- * over their first seconds, and when each new pod carries its share.
+ * once, more than a cold pod serves, so calls queue there; with slow start a new pod's share ramps over the window
+ * instead. Each ramp of the load is a case on a client of its own, started with that ramp. Per case: the steady p99
+ * before the scale, the new pods' p99 over their first seconds, and when each new pod carries its share; per ramp, what
+ * it predicts ({@link RampForecast}).
  */
 final class ColdStart implements ReportSection {
   static final int FROM = 3;
@@ -43,10 +45,10 @@ final class ColdStart implements ReportSection {
    * One case. {@code steady}: the loop at 3 warm pods; {@code scaled}: the loop started with the scale to 6, so its
    * per-pod p99 over a new pod covers that pod's first seconds; {@code newIps}: the pods the scale started.
    */
-  record ColdStartRun(boolean slowStart, MeasuredRun steady, MeasuredRun scaled, List<String> newIps) {
+  record ColdStartRun(SlowStartConfig ramp, MeasuredRun steady, MeasuredRun scaled, List<String> newIps) {
 
     String label() {
-      return LB + ", slow start " + (slowStart ? "on" : "off");
+      return LB + ", " + describe(ramp);
     }
 
     /** The new pods' p99s, lowest to highest. */
@@ -126,7 +128,7 @@ final class ColdStart implements ReportSection {
    * Each case's own client, slow start off and on, started when it first runs: the report's client may have been
    * started with slow start on, and two clients started alike compare fairly.
    */
-  private final Map<Boolean, Future<LabApi>> caseClients = new TreeMap<>();
+  private final Map<SlowStartConfig, Future<LabApi>> caseClients = new LinkedHashMap<>();
 
   ColdStart(Vertx vertx, LabApi api, ClientStarter clients, ReportOptions options) {
     this.vertx = vertx;
@@ -145,17 +147,18 @@ final class ColdStart implements ReportSection {
     return Future.all(api.podTemplate(), api.cluster()).compose(start -> {
       found = start.resultAt(0);
       int replicas = start.<ClusterView>resultAt(1).readyIps().size();
-      return warmUpJit().compose(v -> one(false)).compose(v -> one(true)).eventually(() -> restore(replicas));
+      Future<Void> cases = warmUpJit();
+      for (SlowStartConfig ramp : load.ramps()) {
+        cases = cases.compose(v -> one(ramp));
+      }
+      return cases.eventually(() -> restore(replicas));
     }).eventually(() -> Future.join(caseClients.values().stream()
         .map(client -> client.onSuccess(LabApi::close)).toList()).mapEmpty());
   }
 
-  /** The API of the client a case runs on, started with slow start off or on as the case says. */
-  private Future<LabApi> client(boolean slowStart) {
-    SlowStartConfig ramp = slowStart ? new SlowStartConfig(load.windowMs(), SlowStartConfig.OFF.aggression(),
-        SlowStartConfig.OFF.minWeightPercent()) : SlowStartConfig.OFF;
-    return caseClients.computeIfAbsent(slowStart,
-        on -> clients.start(config -> config.withSlowStart(ramp)).map(api::onPort));
+  /** The API of the client a case runs on, started with the case's slow start. */
+  private Future<LabApi> client(SlowStartConfig ramp) {
+    return caseClients.computeIfAbsent(ramp, r -> clients.start(config -> config.withSlowStart(r)).map(api::onPort));
   }
 
   /**
@@ -164,13 +167,13 @@ final class ColdStart implements ReportSection {
    * warms the client (JIT, connections), which would otherwise make the first case's numbers worse than the second's
    * for a reason that has nothing to do with slow start.
    */
-  private Future<Void> one(boolean slowStart) {
-    return warmPods(load.delayMs()).compose(v -> client(slowStart))
+  private Future<Void> one(SlowStartConfig ramp) {
+    return warmPods(load.delayMs()).compose(v -> client(ramp))
         .compose(runs -> Convergence.await(vertx, api, runs)
         .compose(ms -> runs.experiment(KUBE, loop(load.steadySeconds())))
         .compose(discarded -> runs.experiment(KUBE, loop(load.steadySeconds())))
         .compose(steady -> api.podTemplate(template(true)).compose(t -> api.cluster())
-            .compose(before -> scaledUp(runs, slowStart, steady, before.readyIps()))))
+            .compose(before -> scaledUp(runs, ramp, steady, before.readyIps()))))
         .eventually(() -> api.scale(FROM));
   }
 
@@ -186,13 +189,13 @@ final class ColdStart implements ReportSection {
   }
 
   /** The loop and the scale start together, so the run's seconds count from the scale. */
-  private Future<Void> scaledUp(LabApi runs, boolean slowStart, MeasuredRun steady, Set<String> before) {
+  private Future<Void> scaledUp(LabApi runs, SlowStartConfig ramp, MeasuredRun steady, Set<String> before) {
     Future<MeasuredRun> run = runs.experiment(KUBE, loop(load.seconds()));
     Future<Void> scaled = api.scale(TO);
     return Future.all(run, scaled).compose(both -> api.cluster()).map(after -> {
       List<String> started = after.readyIps().stream().filter(ip -> !before.contains(ip)).sorted(MeasuredRun.IP_ORDER)
           .toList();
-      results.add(new ColdStartRun(slowStart, steady, run.result(), started));
+      results.add(new ColdStartRun(ramp, steady, run.result(), started));
       return null;
     });
   }
@@ -242,7 +245,7 @@ final class ColdStart implements ReportSection {
         "new pods carry their share from (s after the scale)", "failed"), rows);
     warnings(md);
     for (ColdStartRun r : results) {
-      md.chart("cold-start-slow-start-" + (r.slowStart() ? "on" : "off") + ".svg", r.label()
+      md.chart("cold-start-" + slug(r.ramp()) + ".svg", r.label()
           + ": calls per pod per second from the scale to " + TO, Charts.callsPerSecond(r.label()
           + ": calls per pod per second from the scale", lanes(r), lane(r.newIps().isEmpty() ? "" : r.newIps().get(0),
           true), marks(r)));
@@ -274,8 +277,8 @@ final class ColdStart implements ReportSection {
         + " new pod serves " + Numbers.figures(perPod / load.warmUpFactor()) + " calls/s at first against an equal share"
         + " of " + Numbers.figures((double) load.rate() / TO) + ". Each case runs on a client of its own, started"
         + " with " + FROM + " pods. Slow start off: round_robin gives each new pod its share at once. On: the client was"
-        + " started with `--slow-start-window-ms " + load.windowMs() + "` (aggression and minimum weight at their"
-        + " defaults, Envoy's) and ramps each new pod's share over the window. Steady p99: the "
+        + " started with `--slow-start-window-ms`, `--slow-start-aggression` and `--slow-start-min-weight-percent` as"
+        + " the case says and ramps each new pod's weight over the window. Steady p99: the "
         + load.steadySeconds() + " s loop at " + FROM + " pods before the scale (after " + Numbers.count(JIT_WARM_UP_CALLS)
         + " calls at delay 0 and one such loop, discarded, that warm the JIT and the client); new pods' p99: each new"
         + " pod's over the "
@@ -322,49 +325,71 @@ final class ColdStart implements ReportSection {
   private Map<Integer, String> marks(ColdStartRun r) {
     Map<Integer, String> marks = new TreeMap<>();
     marks.put(load.warmUpMs() / 1000, "new pods warm");
-    if (r.slowStart()) {
-      marks.merge(load.windowMs() / 1000, "ramp done", (a, b) -> a + ", " + b);
+    if (r.ramp().on()) {
+      marks.merge(r.ramp().windowMs() / 1000, "ramp done", (a, b) -> a + ", " + b);
     }
     return marks;
   }
 
-  /** This case's result, or null when it did not run. */
-  ColdStartRun result(boolean slowStart) {
-    return results.stream().filter(r -> r.slowStart() == slowStart).findFirst().orElse(null);
+  /** The case without slow start, or null when it did not run. */
+  ColdStartRun off() {
+    return results.stream().filter(r -> !r.ramp().on()).findFirst().orElse(null);
+  }
+
+  /** The cases with slow start that ran, in the order of the load's ramps. */
+  List<ColdStartRun> ramped() {
+    return results.stream().filter(r -> r.ramp().on()).toList();
+  }
+
+  /** "slow start off", or the ramp's settings, with "Envoy's defaults" where they are. */
+  static String describe(SlowStartConfig ramp) {
+    if (!ramp.on()) {
+      return "slow start off";
+    }
+    String window = "slow start over " + Numbers.figures(ramp.windowMs() / 1000.0) + " s";
+    SlowStartConfig envoy = ReportOptions.ColdStartLoad.envoyDefaults(ramp.windowMs());
+    return ramp.equals(envoy) ? window + " (Envoy's defaults)" : window + ", aggression "
+        + Numbers.figures(ramp.aggression()) + ", minimum weight " + ramp.minWeightPercent() + " %";
+  }
+
+  /** A file name's part: "off", or the ramp's window, aggression and minimum weight. */
+  private static String slug(SlowStartConfig ramp) {
+    return ramp.on() ? "ramp-" + ramp.windowMs() / 1000 + "s-a" + Numbers.figures(ramp.aggression()) + "-min"
+        + ramp.minWeightPercent() : "off";
   }
 
   @Override
   public List<String> summary() {
-    ColdStartRun off = result(false);
-    ColdStartRun on = result(true);
-    if (off == null || on == null) {
+    ColdStartRun off = off();
+    if (off == null || ramped().isEmpty()) {
       return List.of();
     }
+    String ramps = ramped().stream().map(on -> Numbers.ms(on.newP99().max()) + " with " + describe(on.ramp()) + " ("
+        + met(on) + ")").collect(Collectors.joining(", "));
     return List.of("**Cold pods joining (" + FROM + " → " + TO + " under " + load.rate() + " calls/s):** the worst new"
-        + " pod's p99 over its first " + load.seconds() + " s was " + Numbers.ms(off.newP99().max()) + " with "
-        + LB + " alone and " + Numbers.ms(on.newP99().max()) + " with slow start (steady " + Numbers.ms(on.steadyP99())
-        + "); the target of ≤ " + TARGET_RATIO + "× the steady p99 with slow start is " + met(on) + ".");
+        + " pod's p99 over its first " + load.seconds() + " s was " + Numbers.ms(off.newP99().max()) + " with " + LB
+        + " alone, " + ramps + "; the target is ≤ " + TARGET_RATIO + "× the steady p99 (" + Numbers.ms(off.steadyP99())
+        + " without slow start).");
   }
 
   /** Judged only where neither of its loops was stalled: a stall's bunched calls set the tails, not the pods. */
   private static String met(ColdStartRun on) {
     if (on.stalled()) {
-      return "not judged (the client sent calls late, see the notes)";
+      return "not judged: the client sent calls late, see the notes";
     }
-    return on.worstRatio() <= TARGET_RATIO ? "met" : "not met";
+    return on.worstRatio() <= TARGET_RATIO ? "target met" : "target not met";
   }
 
   @Override
   public List<String> findings() {
     List<String> findings = new ArrayList<>();
     results.forEach(r -> findings.add(caseFinding(r)));
-    ColdStartRun off = result(false);
-    ColdStartRun on = result(true);
-    if (on != null) {
+    ColdStartRun off = off();
+    for (ColdStartRun on : ramped()) {
       findings.add(target(on));
-    }
-    if (on != null && off != null) {
-      findings.add(comparison(on, off));
+      if (off != null) {
+        findings.add(comparison(on, off));
+      }
     }
     return findings;
   }
@@ -379,17 +404,19 @@ final class ColdStart implements ReportSection {
   }
 
   /**
-   * Met only when every new pod's p99 is within the ratio. When it is not, the cold service alone says how far the
-   * target was out of a client's reach: a call on a cold pod takes up to K times the service time, whatever its share.
+   * Met only when every new pod's p99 is within the ratio. Beside it, what the ramp predicts in service time alone
+   * ({@link RampForecast}): a p99 hides 1 % of a pod's calls, and a ramp that sends a cold pod more than that while it
+   * is slow cannot meet the target, whatever the queues do.
    */
   private String target(ColdStartRun on) {
-    double coldServiceMs = load.warmUpFactor() * load.delayMs();
-    boolean notMet = !on.stalled() && on.worstRatio() > TARGET_RATIO;
-    return "With slow start on, the worst new pod's p99 over its first " + load.seconds() + " s was "
+    double forecastMs = new RampForecast(on.ramp(), new WarmUp(load.warmUpMs(), load.warmUpFactor()), load.delayMs(),
+        FROM, TO).p99ServiceMs(load.seconds());
+    return "With " + describe(on.ramp()) + ", the worst new pod's p99 over its first " + load.seconds() + " s was "
         + Numbers.ms(on.newP99().max()) + ", " + Numbers.ratio(on.worstRatio()) + "× the steady p99 ("
-        + Numbers.ms(on.steadyP99()) + "): the target (≤ " + TARGET_RATIO + "×) is " + met(on)
-        + (notMet ? "; a call on a cold pod takes up to " + Numbers.ms(coldServiceMs) + " in service alone, "
-        + Numbers.ratio(coldServiceMs / on.steadyP99()) + "× the steady p99, whatever share the client gives it." : ".");
+        + Numbers.ms(on.steadyP99()) + "): " + met(on) + " (≤ " + TARGET_RATIO + "×). The ramp alone predicts "
+        + Numbers.ms(forecastMs) + " in service time (" + Numbers.ratio(forecastMs / on.steadyP99()) + "× the steady"
+        + " p99): the service time of a new pod's call by which the ramp has sent it 1 % of its calls of those "
+        + load.seconds() + " s, the earliest and slowest.";
   }
 
   /** By the noise rule: lower or higher only when the new pods' p99 ranges do not overlap. */
@@ -400,10 +427,10 @@ final class ColdStart implements ReportSection {
       case SLOWER -> "higher";
       case WITHIN_NOISE -> "within noise (the ranges overlap)";
     };
-    return "With slow start on against off, the new pods' p99 over their first " + load.seconds() + " s was "
-        + range(on.newP99()) + " ms against " + range(off.newP99()) + " ms (min–max over the " + (TO - FROM)
-        + " new pods): " + words + "; while cold (the first " + coldSeconds() + " s) they were sent "
-        + Numbers.share(100 * on.newShareOfSent(coldSeconds())) + " of the calls against "
+    return "With " + describe(on.ramp()) + " against slow start off, the new pods' p99 over their first "
+        + load.seconds() + " s was " + range(on.newP99()) + " ms against " + range(off.newP99()) + " ms (min–max over"
+        + " the " + (TO - FROM) + " new pods): " + words + "; while cold (the first " + coldSeconds() + " s) they were"
+        + " sent " + Numbers.share(100 * on.newShareOfSent(coldSeconds())) + " of the calls against "
         + Numbers.share(100 * off.newShareOfSent(coldSeconds())) + ", and carried their share from " + shareSeconds(on)
         + " s after the scale against " + shareSeconds(off) + " s.";
   }

@@ -3,7 +3,6 @@ package lab.grpclb.balance;
 import static lab.grpclb.balance.ConnectivityState.READY;
 import static lab.grpclb.balance.FakeHelper.endpoints;
 import static lab.grpclb.balance.FakeHelper.key;
-import static lab.grpclb.balance.SlowStart.factor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,16 +33,16 @@ class SlowStartTest {
 
   @Test
   void theFactorGrowsWithTimeReadyAboveTheMinimumWeight() {
-    assertEquals(0.1, factor(LINEAR, 0), 1e-12, "at least 1 ms counts: 0.0001, raised to the minimum");
-    assertEquals(0.1, factor(LINEAR, 500), 1e-12);
-    assertEquals(0.25, factor(LINEAR, 2_500), 1e-12);
-    assertEquals(0.5, factor(LINEAR, 5_000), 1e-12);
-    assertEquals(0.9, factor(LINEAR, 9_000), 1e-12);
-    assertEquals(1, factor(LINEAR, 10_000), 1e-12, "the window is over");
-    assertEquals(0.1, factor(AGGRESSIVE, 50), 1e-12, "sqrt(0.005) = 0.07, raised to the minimum");
-    assertEquals(0.5, factor(AGGRESSIVE, 2_500), 1e-12);
-    assertEquals(Math.sqrt(0.5), factor(AGGRESSIVE, 5_000), 1e-12);
-    assertEquals(0.0001, factor(new SlowStartConfig(10_000, 1.0, 0), 0), 1e-12, "no minimum: 1 ms of 10 s");
+    assertEquals(0.1, LINEAR.weightAt(0), 1e-12, "at least 1 ms counts: 0.0001, raised to the minimum");
+    assertEquals(0.1, LINEAR.weightAt(500), 1e-12);
+    assertEquals(0.25, LINEAR.weightAt(2_500), 1e-12);
+    assertEquals(0.5, LINEAR.weightAt(5_000), 1e-12);
+    assertEquals(0.9, LINEAR.weightAt(9_000), 1e-12);
+    assertEquals(1, LINEAR.weightAt(10_000), 1e-12, "the window is over");
+    assertEquals(0.1, AGGRESSIVE.weightAt(50), 1e-12, "sqrt(0.005) = 0.07, raised to the minimum");
+    assertEquals(0.5, AGGRESSIVE.weightAt(2_500), 1e-12);
+    assertEquals(Math.sqrt(0.5), AGGRESSIVE.weightAt(5_000), 1e-12);
+    assertEquals(0.0001, new SlowStartConfig(10_000, 1.0, 0).weightAt(0), 1e-12, "no minimum: 1 ms of 10 s");
   }
 
   RoundRobinBalancer roundRobin(SlowStartConfig config) {
