@@ -41,7 +41,7 @@ class CapacitySectionsTest {
         "--report", "capacity", "--out", out.toString()}, Map.of()));
     assertEquals(ReportKind.CAPACITY, config.reportKind());
     LocalMode local = new LocalMode(vertx, config).start().await(10, TimeUnit.SECONDS);
-    ReportOptions small = new ReportOptions(List.of(100), 100, 100, 60, 300, 20, 50, 2, 200, 1, 300, 2, 50, 500, 4, 1,
+    ReportOptions small = new ReportOptions(List.of(100), 100, 100, 60, 300, 20, 50, 1, 200, 1, 300, 2, 50, 500, 4, 1,
         300, 3, Path.of(config.outDir())).withCapacity(SMALL);
     String markdown;
     List<PodCapacity> after;
