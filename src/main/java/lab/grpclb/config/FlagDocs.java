@@ -48,15 +48,15 @@ public final class FlagDocs {
 
       ## What the flags change
 
-      The README explains the behaviour behind them: \
-      [SIGTERM and draining](../README.md#--mode-server-the-greeter), \
-      [max connection age](../README.md#max-connection-age-grfc-a9), \
-      [pickers and outlier ejection](../README.md#pickers-and-outlier-ejection), \
-      [health checking](../README.md#health-checking-grfc-a17), \
-      [retries](../README.md#retries-what-an-engineer-can-copy), \
-      [ClientWithDnsResolver](../README.md#clientwithdnsresolver-a-headless-service-and-dns), \
-      [logs](../README.md#logs), [the benchmark's JVM flags](../README.md#benchmark) and \
-      [what each mode exposes](../README.md#security-what-each-mode-exposes).
+      The docs explain the behaviour behind them: \
+      [SIGTERM and draining](modes.md#--mode-server-the-greeter), \
+      [max connection age](alternatives.md#max-connection-age-grfc-a9), \
+      [pickers and outlier ejection](balancing.md#pickers-and-outlier-ejection), \
+      [health checking](balancing.md#health-checking-grfc-a17), \
+      [retries](balancing.md#retries-what-an-engineer-can-copy), \
+      [ClientWithDnsResolver](alternatives.md#clientwithdnsresolver-a-headless-service-and-dns), \
+      [logs](modes.md#logs), [the benchmark's JVM flags](performance.md#the-benchmark) and \
+      [what each mode exposes](../SECURITY.md#what-each-mode-exposes).
       """;
 
   private static String row(Flag flag) {

@@ -39,12 +39,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The README's PromQL against the real Prometheus (Debian's {@code prometheus}): it scrapes a ClientWithKubeResolver
+ * docs/metrics.md's PromQL against the real Prometheus (Debian's {@code prometheus}): it scrapes a ClientWithKubeResolver
  * client and three greeter pods (each with its {@code /metrics} port, as in Kubernetes; local mode's pods have none)
  * every second, with the scrape config of {@code deploy/monitoring/prometheus-local.yml}. One run of n calls, a scrape
- * after it, then: the per-pod counter totals equal the run's {@code count_per_ip} exactly, every README query runs
+ * after it, then: the per-pod counter totals equal the run's {@code count_per_ip} exactly, every query of the page runs
  * (no error, data where data exists), the alerts stay empty, and the Grafana dashboard's panels are exactly the
- * README's queries. Without prometheus on the PATH the class is skipped, saying so.
+ * page's queries. Without prometheus on the PATH the class is skipped, saying so.
  *
  * <p>Exact numbers come from the counters' totals at an instant after the run's last scrape, not from
  * {@code rate}/{@code increase}: those extrapolate to the window's edges, so over 1 s scrapes they give about, not
@@ -60,7 +60,7 @@ class PrometheusTest {
   static final int DELAY_MS = 20;
   static final int N = 300;
   static final String KUBE = ClientType.KUBE_RESOLVER.wireName();
-  static final Path README = Path.of("README.md");
+  static final Path METRICS_DOC = Path.of("docs", "metrics.md");
   static final Path SCRAPE_CONFIG = Path.of("deploy/monitoring/prometheus-local.yml");
   static final Path DASHBOARD = Path.of("deploy/monitoring/grafana-dashboard.json");
   static final Pattern CODE = Pattern.compile("`([^`]+)`");
@@ -95,7 +95,7 @@ class PrometheusTest {
       long t2 = System.nanoTime();
       awaitTwoScrapes(1 + podIps.size());
       long t3 = System.nanoTime();
-      beforeRun = byLabel(readmeTable("panel").get("calls per pod, so far").get(0), "pod_ip");
+      beforeRun = byLabel(docsTable("panel").get("calls per pod, so far").get(0), "pod_ip");
 
       report = lab.http().get(lab.client().port(), "/experiment/client?type=" + KUBE + "&n=" + N).body();
       double endedSeconds = System.currentTimeMillis() / 1000.0;
@@ -204,13 +204,11 @@ class PrometheusTest {
     return counts;
   }
 
-  /** The README's Metrics section: the queries of the table whose header starts {@code | header | PromQL |}. */
-  static Map<String, List<String>> readmeTable(String header) throws Exception {
-    String readme = Files.readString(README);
-    String metrics = readme.substring(readme.indexOf("\n## Metrics\n"));
-    metrics = metrics.substring(0, metrics.indexOf("\n## ", 1));
+  /** docs/metrics.md: the queries of the table whose header starts {@code | header | PromQL |}. */
+  static Map<String, List<String>> docsTable(String header) throws Exception {
+    String metrics = Files.readString(METRICS_DOC);
     int table = metrics.indexOf("| " + header + " | PromQL |");
-    assertTrue(table >= 0, "README's Metrics section has a '" + header + "' table");
+    assertTrue(table >= 0, METRICS_DOC + " has a '" + header + "' table");
     Map<String, List<String>> rows = new LinkedHashMap<>();
     List<String> lines = metrics.substring(table).lines().skip(2).takeWhile(l -> l.startsWith("|")).toList();
     for (String line : lines) {
@@ -228,7 +226,7 @@ class PrometheusTest {
 
   @Test
   void perPodTotalsInPrometheusAreTheRunsCountPerIp() throws Exception {
-    Map<String, List<String>> panels = readmeTable("panel");
+    Map<String, List<String>> panels = docsTable("panel");
     Map<String, Double> expected = countPerIp();
     assertEquals(3, expected.size(), report.encode());
     assertEquals(expected, byLabel(panels.get("calls per pod, so far").get(0), "pod_ip"), "client's counters");
@@ -248,8 +246,8 @@ class PrometheusTest {
   }
 
   @Test
-  void everyReadmeQueryRunsAndTheAlertsStayQuiet() throws Exception {
-    Map<String, List<String>> panels = readmeTable("panel");
+  void everyDocsQueryRunsAndTheAlertsStayQuiet() throws Exception {
+    Map<String, List<String>> panels = docsTable("panel");
     // Where this run has no data: only failures, and it had none.
     Set<String> mayBeEmpty = Set.of("failures by status");
     assertEquals(0, report.getInteger("failed"), report.encode());
@@ -261,17 +259,17 @@ class PrometheusTest {
       }
       result.forEach(sample -> assertFalse(Double.isNaN(PrometheusProcess.value((JsonObject) sample)), q + ": " + sample));
     }));
-    assertEquals(List.of(), empty, "README queries with no data after a run");
+    assertEquals(List.of(), empty, "docs/metrics.md queries with no data after a run");
 
-    Map<String, List<String>> alerts = readmeTable("alert");
+    Map<String, List<String>> alerts = docsTable("alert");
     assertFalse(alerts.isEmpty());
     alerts.forEach((alert, queries) -> queries.forEach(q ->
         assertEquals(new JsonArray(), query(q), alert + " fired in a healthy run: " + q)));
   }
 
   @Test
-  void theDashboardsPanelsAreTheReadmesQueries() throws Exception {
-    Map<String, List<String>> readme = readmeTable("panel");
+  void theDashboardsPanelsAreTheDocsQueries() throws Exception {
+    Map<String, List<String>> documented = docsTable("panel");
     JsonNode dashboard = new YAMLMapper().readTree(Files.readString(DASHBOARD)); // JSON is YAML
     Map<String, List<String>> panels = new LinkedHashMap<>();
     for (JsonNode panel : dashboard.path("panels")) {
@@ -279,7 +277,7 @@ class PrometheusTest {
       panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
       panels.put(panel.path("title").asText(), exprs);
     }
-    assertEquals(readme, panels, "one panel per README row, titled as the row, its queries in order");
+    assertEquals(documented, panels, "one panel per docs/metrics.md row, titled as the row, its queries in order");
     Set<String> datasources = new TreeSet<>();
     dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> datasources.add(t.path("datasource").path("uid").asText())));
     assertEquals(Set.of("${datasource}"), datasources, "every target reads the dashboard's Prometheus variable");
