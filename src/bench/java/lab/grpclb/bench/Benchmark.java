@@ -22,7 +22,7 @@ public final class Benchmark {
   /**
    * The collector the Dockerfile runs with. A call's state lives for the reply delay and dies young: a
    * throughput collector with a young generation half the heap frees it without concurrent marking or
-   * promotion, where G1's defaults spent more CPU on it than the event loops did (measured, README).
+   * promotion, where G1's defaults spent more CPU on it than the event loops did (measured: docs/performance.md).
    * {@code --jvm-defaults} runs without it, as {@code java -jar} does.
    */
   public static final List<String> GC_FLAGS = List.of("-XX:+UseParallelGC", "-XX:NewRatio=1");

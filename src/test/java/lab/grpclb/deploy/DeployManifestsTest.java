@@ -70,7 +70,7 @@ class DeployManifestsTest {
   static final String SERVER = "greeter-server";
   static final String CLIENT = "greeter-client";
   static final String HEADLESS = DnsConfig.HEADLESS_SERVICE;
-  /** The image the README builds inside minikube's Docker engine: both modes, one image. */
+  /** The image docs/minikube.md builds inside minikube's Docker engine: both modes, one image. */
   static final String IMAGE = "grpc-lb-lab:dev";
   /** What MY_POD_IP from {@code status.podIP} looks like in minikube. */
   static final String SAMPLE_POD_IP = "10.244.0.113";
@@ -613,7 +613,7 @@ class DeployManifestsTest {
       assertEquals("Never", container.path("imagePullPolicy").asText(),
           name + ": the image is built inside minikube's Docker engine, never pulled");
     }
-    assertEquals(Set.of(IMAGE), images, "both modes run the one image the README builds");
+    assertEquals(Set.of(IMAGE), images, "both modes run the one image docs/minikube.md builds");
   }
 
   static void checkDockerfile(Dockerfile docker, Pom pom, Manifests m) {
