@@ -2,6 +2,7 @@ package lab.grpclb.report;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,8 @@ final class CapacityRuns {
    * server with a bounded work queue sheds load. An unbounded queue under overload would make a run's tail its length.
    */
   static final int QUEUE_PER_SLOT = 2;
+  /** weighted_round_robin's unmeasured run at A58's defaults: ceil(10 s + 2 x 1 s) + 1 s. */
+  static final double WRR_SETTLE_S = 13;
   private static final String KUBE = ClientType.KUBE_RESOLVER.wireName();
 
   private CapacityRuns() {
@@ -79,6 +82,21 @@ final class CapacityRuns {
       Map<String, Integer> queues = sampler.stop();
       return ar.succeeded() ? Future.succeededFuture(new QueuedRun(ar.result(), queues)) : Future.failedFuture(ar.cause());
     });
+  }
+
+  /**
+   * What {@link #pickers} runs: weighted_round_robin's unmeasured run first lasts about A58's default blackout (10 s)
+   * and two weight updates (1 s each), plus a second.
+   */
+  static List<PlannedRun> plan(ReportOptions.CapacityLoad load, int runs) {
+    List<PlannedRun> plan = new ArrayList<>();
+    for (String lb : PICKERS) {
+      if (lb.equals(WRR)) {
+        plan.add(new PlannedRun(lb + ", its weights settling (not measured)", WRR_SETTLE_S));
+      }
+      plan.add(PlannedRun.openLoop(lb, load.seconds(), runs));
+    }
+    return plan;
   }
 
   /** Every picker of {@link #PICKERS} in turn under the same load, by picker in that order. */

@@ -27,6 +27,12 @@ final class EqualPods implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    return PickerRuns.PICKERS.stream().map(picker -> PlannedRun.closedLoop(picker, options.equalN(),
+        options.equalConcurrency(), options.runs())).toList();
+  }
+
+  @Override
   public Future<Void> run() {
     String load = "concurrency=" + options.equalConcurrency() + "&n=" + options.equalN() + "&runs=" + options.runs();
     Future<Void> chain = PickerRuns.fivePods(vertx, api).mapEmpty();

@@ -43,6 +43,11 @@ final class EqualPodsVariance implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    return CapacityRuns.plan(load, runs);
+  }
+
+  @Override
   public Future<Void> run() {
     // an unbounded queue: at 80 % the load is stable, and a bound would trade the tail measured for refusals
     PodCapacity.Setting exponential = new PodCapacity.Setting(load.calls(), null, "exponential", null);

@@ -42,6 +42,12 @@ final class ErroringPod implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    return List.of(PlannedRun.openLoop(RETRY_ONLY, options.pickerSeconds(), 1),
+        PlannedRun.openLoop(WITH_EJECTION, options.pickerSeconds(), 1));
+  }
+
+  @Override
   public Future<Void> run() {
     return PickerRuns.fivePods(vertx, api).compose(pod -> {
       badPod = pod.name();

@@ -72,6 +72,11 @@ final class Heterogeneous implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    return CapacityRuns.plan(load, runs);
+  }
+
+  @Override
   public Future<Void> run() {
     List<PodCapacity.Setting> settings = new ArrayList<>();
     for (int i = 0; i < SHARES.size(); i++) {

@@ -72,6 +72,18 @@ final class HotSpot implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    List<PlannedRun> plan = new ArrayList<>();
+    plan.add(PlannedRun.openLoop(KUBE.label() + " at " + IDLE_PERCENT + " % (all idle)", load.seconds(), runs));
+    for (int percent : LOADS) {
+      for (ClientCase c : CASES) {
+        plan.add(PlannedRun.openLoop(c.label() + " at " + percent + " %", load.seconds(), runs));
+      }
+    }
+    return plan;
+  }
+
+  @Override
   public Future<Void> run() {
     PodCapacity.Setting bounded = new PodCapacity.Setting(load.calls(), CapacityRuns.QUEUE_PER_SLOT * load.calls(),
         "fixed", null);

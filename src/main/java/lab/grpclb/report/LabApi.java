@@ -43,9 +43,16 @@ final class LabApi {
   private final HttpClient http;
   /** The client's --api-token, sent as a bearer token; null for an open API. */
   private final String token;
+  /** Where each experiment's start is told, for the report's progress line. */
+  private final ReportProgress progress;
 
   LabApi(Vertx vertx, int port, String token) {
+    this(vertx, port, token, ReportProgress.none());
+  }
+
+  LabApi(Vertx vertx, int port, String token, ReportProgress progress) {
     this.vertx = vertx;
+    this.progress = progress;
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(false));
     this.token = token;
@@ -53,7 +60,7 @@ final class LabApi {
 
   /** The same API, token included, of another client on {@code port} (one a {@link ClientStarter} started). */
   LabApi onPort(int port) {
-    return new LabApi(vertx, port, token);
+    return new LabApi(vertx, port, token, progress);
   }
 
   Future<MeasuredRun> experiment(String type, int n) {
@@ -62,6 +69,7 @@ final class LabApi {
 
   /** An experiment with the given query besides its type (a load shape, runs=K). */
   Future<MeasuredRun> experiment(String type, String query) {
+    progress.runStarted(type, query);
     return call(HttpMethod.GET, "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&" + query, 200,
         0).map(json -> new MeasuredRun(ReportJson.fromJson(json)));
   }

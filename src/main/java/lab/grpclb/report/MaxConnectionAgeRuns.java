@@ -29,6 +29,13 @@ final class MaxConnectionAgeRuns implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    return List.of(PlannedRun.openLoop(ClientType.REUSE_CONN.wireName() + ", max age off", options.dnsSeconds(), 1),
+        PlannedRun.openLoop(ClientType.REUSE_CONN.wireName() + ", max age " + options.maxAgeMs() + " ms",
+            options.dnsSeconds(), 1));
+  }
+
+  @Override
   public Future<Void> run() {
     String load = "rate=" + options.pickerRate() + "&duration_s=" + options.dnsSeconds();
     return api.scale(3).compose(v -> api.maxConnectionAge(0))

@@ -35,10 +35,21 @@ final class NewPodsBehindDns implements ReportSection {
     return "dns";
   }
 
+  /** The types compared, in the order they run. */
+  private static List<String> types() {
+    return List.of(ClientType.DNS_RESOLVER.wireName(), ClientType.KUBE_RESOLVER.wireName());
+  }
+
+  @Override
+  public List<PlannedRun> plan() {
+    return types().stream().map(type -> PlannedRun.openLoop(type + ", " + FROM + " -> " + TO + " pods",
+        options.dnsSeconds(), 1)).toList();
+  }
+
   @Override
   public Future<Void> run() {
     Future<Void> chain = Future.succeededFuture();
-    for (String type : List.of(ClientType.DNS_RESOLVER.wireName(), ClientType.KUBE_RESOLVER.wireName())) {
+    for (String type : types()) {
       chain = chain.compose(v -> oneType(type));
     }
     return chain;

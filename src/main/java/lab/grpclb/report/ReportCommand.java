@@ -36,9 +36,11 @@ public final class ReportCommand {
    */
   public static Future<String> run(Vertx vertx, int clientPort, String token, ClientStarter clients,
                                    ReportOptions options, ReportKind kind, PrintStream out) {
-    LabApi api = new LabApi(vertx, clientPort, token);
+    ReportProgress progress = new ReportProgress(System::nanoTime, LOG::info);
+    LabApi api = new LabApi(vertx, clientPort, token, progress);
     List<ReportSection> sections = Sections.of(kind, vertx, api, clients, options);
-    return runAll(sections)
+    progress.started(sections.stream().map(SectionPlan::of).toList());
+    return runAll(sections, progress)
         .compose(ran -> {
           MarkdownReport.Rendered rendered = MarkdownReport.render(sections);
           String markdown = rendered.markdown();
@@ -52,15 +54,18 @@ public final class ReportCommand {
         .eventually(api::close);
   }
 
-  private static Future<Void> runAll(List<ReportSection> sections) {
+  private static Future<Void> runAll(List<ReportSection> sections, ReportProgress progress) {
     Future<Void> chain = Future.succeededFuture();
-    for (ReportSection section : sections) {
+    for (int i = 0; i < sections.size(); i++) {
+      int index = i;
+      ReportSection section = sections.get(i);
       chain = chain.compose(v -> {
         LOG.info(() -> "report section " + section.name());
+        progress.sectionStarted(index);
         return section.run();
       });
     }
-    return chain;
+    return chain.onSuccess(v -> progress.finished());
   }
 
   /** report.md, the charts it links to beside it, and report.html with the charts inlined. */

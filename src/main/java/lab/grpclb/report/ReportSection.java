@@ -15,6 +15,14 @@ interface ReportSection {
 
   Future<Void> run();
 
+  /**
+   * The experiments {@link #run} will ask for, in its order, with their expected lengths, for the progress line's
+   * count and time left. A section without one still gets a line per run, with nothing to count it against.
+   */
+  default List<PlannedRun> plan() {
+    return List.of();
+  }
+
   void render(Markdown md);
 
   List<String> summary();

@@ -44,6 +44,12 @@ final class RolloutUnderLoad implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    return strategies().stream().map(strategy -> PlannedRun.openLoop(strategy[0] + " through a rollout",
+        options.rolloutSeconds(), 1)).toList();
+  }
+
+  @Override
   public Future<Void> run() {
     Future<Void> chain = api.scale(3).compose(c -> Convergence.await(vertx, api)).mapEmpty();
     for (String[] strategy : strategies()) {

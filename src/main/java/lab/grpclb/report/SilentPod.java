@@ -137,6 +137,16 @@ final class SilentPod implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    List<PlannedRun> plan = new ArrayList<>();
+    for (Case c : load.cases()) {
+      plan.add(PlannedRun.burst(c.label() + ": one call finds the pod to freeze", 1, 1));
+      plan.add(PlannedRun.openLoop(c.label() + ", a pod frozen " + load.freezeAtS() + " s in", load.seconds(), 1));
+    }
+    return plan;
+  }
+
+  @Override
   public Future<Void> run() {
     Future<Void> chain = Future.succeededFuture();
     for (Case c : load.cases()) {

@@ -46,6 +46,16 @@ final class SlowPod implements ReportSection {
   }
 
   @Override
+  public List<PlannedRun> plan() {
+    List<PlannedRun> plan = new ArrayList<>();
+    plan.add(PlannedRun.openLoop(BASELINE, options.pickerSeconds(), options.runs()));
+    for (String picker : PickerRuns.PICKERS) {
+      plan.add(PlannedRun.openLoop(picker + " with one pod slow", options.pickerSeconds(), options.runs()));
+    }
+    return plan;
+  }
+
+  @Override
   public Future<Void> run() {
     return PickerRuns.fivePods(vertx, api).compose(pod -> {
       slowPod = pod.name();

@@ -29,6 +29,8 @@ final class Writeup implements ReportSection {
   private final LabApi api;
   private final ReportOptions options;
   private final List<Action> plan = new ArrayList<>();
+  /** The experiments of the plan's steps, for the report's progress line. */
+  private final List<PlannedRun> planned = new ArrayList<>();
   // filled by the steps, one after the other, and frozen into runs once the last has ended
   private ClusterView clusterAtStart;
   private final List<MeasuredRun> warmups = new ArrayList<>();
@@ -60,6 +62,11 @@ final class Writeup implements ReportSection {
   @Override
   public String name() {
     return ReportKind.WRITEUP.wireName();
+  }
+
+  @Override
+  public List<PlannedRun> plan() {
+    return List.copyOf(planned);
   }
 
   @Override
@@ -128,6 +135,7 @@ final class Writeup implements ReportSection {
         .compose(ms -> api.cluster())
         .onSuccess(cluster -> clusterAtStart = cluster));
     for (String type : ClientType.wireNames()) {
+      planned.add(PlannedRun.burst("warm-up " + type + " n=" + options.warmupN(), options.warmupN(), 1));
       step("warm-up " + type + " n=" + options.warmupN() + " (not reported)",
           () -> api.experiment(type, options.warmupN()).onSuccess(warmups::add));
     }
@@ -151,6 +159,7 @@ final class Writeup implements ReportSection {
   }
 
   private void measure(String type, int n) {
+    planned.add(PlannedRun.burst(type + " n=" + n + " ×" + options.runs(), n, options.runs()));
     step(type + " n=" + n + " x" + options.runs(),
         () -> api.experiment(type, "n=" + n + "&runs=" + options.runs()).onSuccess(timings::add));
   }
@@ -161,6 +170,8 @@ final class Writeup implements ReportSection {
         .compose(c -> awaitClientSeesCluster()));
     String query = "rate=" + options.steadyRate() + "&duration_s=" + options.steadySeconds() + "&runs=" + options.runs();
     for (String type : ClientType.wireNames()) {
+      planned.add(PlannedRun.openLoop(type + " " + options.steadyRate() + " calls/s for " + options.steadySeconds()
+          + " s ×" + options.runs(), options.steadySeconds(), options.runs()));
       step(type + " " + query.replace('&', ' '), () -> api.experiment(type, query).onSuccess(run -> steady.put(type, run)));
     }
   }
@@ -169,6 +180,13 @@ final class Writeup implements ReportSection {
   private void planScaling() {
     int n = options.stepN();
     String kube = ClientType.KUBE_RESOLVER.wireName();
+    List<String> whens = List.of("during the scale-up", "after the scale-up", "back at " + WRITEUP_REPLICAS + " replicas");
+    for (String when : whens) {
+      planned.add(PlannedRun.burst(kube + " n=" + n + " " + when, n, 1));
+    }
+    planned.add(PlannedRun.burst(kube + " n=" + options.killN() + ", a pod deleted in it", options.killN(), 1));
+    planned.add(PlannedRun.burst(kube + " n=" + n + " after the kill", n, 1));
+    planned.add(PlannedRun.burst(kube + " n=" + n + " at " + SCALED_DOWN + " replicas", n, 1));
     step("scale " + WRITEUP_REPLICAS + " -> " + SCALED_UP + " replicas and run " + kube + " n=" + n + " during the scale-up",
         this::duringScaleUp);
     step(kube + " n=" + n + " after the scale-up",

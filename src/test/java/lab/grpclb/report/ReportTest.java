@@ -49,6 +49,9 @@ class ReportTest {
       markdown = ReportCommand.run(vertx, local.client().port(), small, new PrintStream(printed, true, StandardCharsets.UTF_8))
           .await(120, TimeUnit.SECONDS); // about 12 s
       eachStepSaysItsRealTime(log);
+      ReportRun.progressFollowedThePlan(log.lines());
+      assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("INFO [1/")
+          && l.contains(" writeup: warm-up Client n=50 ")), log.lines().toString());
     } finally {
       local.close().await(20, TimeUnit.SECONDS);
     }
