@@ -136,11 +136,26 @@ function progressed(p) {
   }
   Object.assign(view.run, { type: p.type, n: p.n, ended: p.ended, perIp: p.per_ip });
   p.seconds.forEach(s => view.run.seconds.set(s.second, s));
-  $('progress').textContent = `run ${p.run}: ${p.type} n=${p.n} · ${p.ok} ok · ${p.failed} failed · `
-    + (p.ended ? 'ended' : `${p.in_flight} in flight`);
+  $('progress').textContent = `run ${p.run}: ${p.type} · ${p.done}/${p.n} calls · ${timeLeft(p)} · ${p.ok} ok · `
+    + `${p.failed} failed` + (p.ended ? '' : ` · ${p.in_flight} in flight`);
+  const bar = $('run-bar');
+  bar.hidden = false;
+  bar.value = p.n ? p.done / p.n : 1;
   $('stop').disabled = p.ended;
   renderPods();
   drawCharts();
+}
+
+/** "2.1 s left", "ended after 3.0 s", or, before a burst's first reply, "time left unknown yet". */
+function timeLeft(p) {
+  if (p.ended) return `ended after ${duration(p.elapsed_ms)}`;
+  return p.left_ms == null ? 'time left unknown yet' : `${duration(p.left_ms)} left`;
+}
+
+/** Tenths of a second below 10 s, whole seconds below 2 min, then minutes. */
+function duration(ms) {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
 // ---- pods ------------------------------------------------------------------------------------------------

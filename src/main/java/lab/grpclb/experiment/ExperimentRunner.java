@@ -231,6 +231,8 @@ public final class ExperimentRunner {
     private final AtomicInteger firersLeft;
     private final long connectionsAtStart;
     private final long startNanos;
+    /** The run's length once its last call ended, for the progress asked after; -1 before. */
+    private volatile long elapsedAtEndNanos = -1;
     private long gcMillisAtStart;
     private long progressTimer;
     private int completedAtLastLine;
@@ -297,14 +299,17 @@ public final class ExperimentRunner {
     /** Seconds [from, the last whole one) of every firer's tally, or all of them once every call has ended. */
     Future<RunProgress> progress(int from) {
       boolean ended = firersLeft.get() == 0;
-      int upTo = ended ? Integer.MAX_VALUE : (int) ((System.nanoTime() - startNanos) / 1_000_000_000L);
+      long endedAfter = elapsedAtEndNanos;
+      long elapsedNanos = ended && endedAfter >= 0 ? endedAfter : System.nanoTime() - startNanos;
+      int upTo = ended ? Integer.MAX_VALUE : (int) (elapsedNanos / 1_000_000_000L);
       List<Future<RunProgress.Part>> copies = new ArrayList<>();
       for (Firer part : parts) {
         Promise<RunProgress.Part> copied = Promise.promise();
         part.context.runOnContext(v -> copied.complete(RunProgress.Part.of(part.tally, from, upTo)));
         copies.add(copied.future());
       }
-      return Future.all(copies).map(all -> RunProgress.merge(id, experiment, ended, inFlight.get(), from, all.list()));
+      return Future.all(copies).map(all -> RunProgress.merge(id, experiment, ended, inFlight.get(), from,
+          elapsedNanos / 1_000_000, all.list()));
     }
 
     /**
@@ -344,6 +349,7 @@ public final class ExperimentRunner {
         return;
       }
       long elapsed = System.nanoTime() - startNanos;
+      elapsedAtEndNanos = elapsed;
       long gc = gcMillis() - gcMillisAtStart;
       vertx.cancelTimer(progressTimer);
       RunTally[] tallies = Arrays.stream(parts).map(part -> part.tally).toArray(RunTally[]::new);

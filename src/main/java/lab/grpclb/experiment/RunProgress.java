@@ -15,9 +15,34 @@ import org.HdrHistogram.IntCountsHistogram;
  * @param ended every call has ended: the counts are final
  * @param perIp per pod IP, the replies and failures so far
  * @param seconds the run's seconds from the asked cursor up to the last whole one (all of them once ended)
+ * @param elapsedMs how long the run has taken so far (its whole length once ended)
+ * @param leftMs about how long until its last call ends: 0 once ended, null while nothing can tell (no call of a
+ *               burst or closed loop has ended yet)
  */
 public record RunProgress(long run, String type, int n, boolean ended, int inFlight, int ok, int failed,
-                          Map<String, PodCalls> perIp, List<LiveSecond> seconds) {
+                          Map<String, PodCalls> perIp, List<LiveSecond> seconds, long elapsedMs, Long leftMs) {
+
+  /** Calls ended so far, replied or failed: out of {@link #n}. */
+  public int done() {
+    return ok + failed;
+  }
+
+  /**
+   * About how long a run has left. An open loop's length is its schedule (n calls at its rate), whatever the replies
+   * do; a burst or a closed loop ends when its calls do, so the rate they ended at so far is carried to the rest.
+   */
+  static Long leftMs(LoadShape shape, int n, int done, long elapsedMs, boolean ended) {
+    if (ended) {
+      return 0L;
+    }
+    if (shape instanceof LoadShape.OpenLoop open) {
+      return Math.max(0, Math.round(n * 1000 / open.ratePerS()) - elapsedMs);
+    }
+    if (done == 0) {
+      return null;
+    }
+    return Math.round((double) (n - done) * elapsedMs / done);
+  }
 
   /** Replies and failures at one pod. */
   public record PodCalls(int ok, int errors) {
@@ -43,7 +68,8 @@ public record RunProgress(long run, String type, int n, boolean ended, int inFli
   }
 
   /** The parts summed; {@code from} is the index of each part's first second. */
-  static RunProgress merge(long run, ExperimentPlan experiment, boolean ended, int inFlight, int from, List<Part> parts) {
+  static RunProgress merge(long run, ExperimentPlan experiment, boolean ended, int inFlight, int from, long elapsedMs,
+                           List<Part> parts) {
     int ok = 0;
     int failed = 0;
     Map<String, PodCalls> perIp = new HashMap<>();
@@ -68,7 +94,8 @@ public record RunProgress(long run, String type, int n, boolean ended, int inFli
       seconds.add(new LiveSecond(from + i, sum.completed, sum.failed, okPerIp,
           latency.getValueAtPercentile(50), latency.getValueAtPercentile(99)));
     }
-    return new RunProgress(run, experiment.type(), experiment.n(), ended, inFlight, ok, failed, perIp, seconds);
+    return new RunProgress(run, experiment.type(), experiment.n(), ended, inFlight, ok, failed, perIp, seconds,
+        elapsedMs, leftMs(experiment.shape(), experiment.n(), ok + failed, elapsedMs, ended));
   }
 
   private static RunTally.SecondTally add(RunTally.SecondTally to, RunTally.SecondTally from) {

@@ -21,7 +21,8 @@ import lab.grpclb.http.StrictQuery;
  * {@code GET /events}: Server-Sent Events for the lab page. Every {@link #PERIOD_MS} while anyone listens, a
  * {@code state} event (the local cluster's pods, or null in a real cluster, and the client's {@code GET /status})
  * and, while an experiment runs and once when it ends, a {@code progress} event with its seconds since the last
- * one. One timer serves every listener, and it runs only while there is one.
+ * one, its calls done out of n and about how long it has left. One timer serves every listener, and it runs only
+ * while there is one.
  */
 public final class LabEvents {
   /** Twice a second: a killed pod stays crashed for 1 s, and the page must show that. */
@@ -133,6 +134,7 @@ public final class LabEvents {
         .put("p50_ms", s.p50Ms()).put("p99_ms", s.p99Ms())));
     return new JsonObject().put("run", progress.run()).put("type", progress.type()).put("n", progress.n())
         .put("ended", progress.ended()).put("in_flight", progress.inFlight()).put("ok", progress.ok())
-        .put("failed", progress.failed()).put("per_ip", perIp).put("seconds", seconds);
+        .put("failed", progress.failed()).put("done", progress.done()).put("elapsed_ms", progress.elapsedMs())
+        .put("left_ms", progress.leftMs()).put("per_ip", perIp).put("seconds", seconds);
   }
 }

@@ -296,7 +296,8 @@ class LabPageTest {
     assertEquals(150, open.getInteger("ok") + open.getInteger("failed"), open.encode());
     assertEquals(0, open.getInteger("failed"), "a deleted pod drains its calls: " + open.encode());
     assertEquals("least_request", open.getString("lb"), open.encode());
-    waitFor(() -> driver.findElement(By.id("progress")).getText().endsWith("ended") ? true : null,
+    waitFor(() -> driver.findElement(By.id("progress")).getText().contains("· 150/150 calls · ended after ")
+        ? true : null,
         "the run's final progress pushed", 5_000);
     assertEquals(2, driver.findElements(By.cssSelector("#chart-latency polyline")).size(), "p50 and p99 lines");
     assertTrue(driver.findElements(By.cssSelector("#chart-latency circle")).size() >= 2 * 3, "3 seconds or more");
