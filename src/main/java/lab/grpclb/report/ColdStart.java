@@ -156,6 +156,23 @@ final class ColdStart implements ReportSection {
         .map(client -> client.onSuccess(LabApi::close)).toList()).mapEmpty());
   }
 
+  /**
+   * The JIT warm-up (a closed loop at no delay: a few seconds, a guess), then per ramp the steady loop twice (the first
+   * discarded) and the loop from the scale.
+   */
+  @Override
+  public List<PlannedRun> plan() {
+    List<PlannedRun> plan = new ArrayList<>();
+    plan.add(new PlannedRun("JIT warm-up, " + JIT_WARM_UP_CALLS + " calls (not reported)", 5));
+    for (SlowStartConfig ramp : load.ramps()) {
+      plan.add(PlannedRun.openLoop(describe(ramp) + ", steady at " + FROM + " pods (discarded)", load.steadySeconds(),
+          1));
+      plan.add(PlannedRun.openLoop(describe(ramp) + ", steady at " + FROM + " pods", load.steadySeconds(), 1));
+      plan.add(PlannedRun.openLoop(describe(ramp) + ", from the scale to " + TO, load.seconds(), 1));
+    }
+    return plan;
+  }
+
   /** The API of the client a case runs on, started with the case's slow start. */
   private Future<LabApi> client(SlowStartConfig ramp) {
     return caseClients.computeIfAbsent(ramp, r -> clients.start(config -> config.withSlowStart(r)).map(api::onPort));

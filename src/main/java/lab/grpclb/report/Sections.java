@@ -43,7 +43,7 @@ final class Sections {
       sections.add(new Heterogeneous(vertx, api, options));
     }
     if (kind.includes(ReportKind.COLD_START)) {
-      sections.add(PlannedSection.coldStart(new ColdStart(vertx, api, clients, options), options.coldStart()));
+      sections.add(new ColdStart(vertx, api, clients, options));
     }
     if (writeup != null && dns != null && rollout != null) {
       sections.add(new StrategyTable(writeup, dns, rollout));
