@@ -228,6 +228,11 @@ public final class ExperimentRunner {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
+    /**
+     * Calls sent, counted on its own: completed + in flight, read from another thread while calls end, can miss a call
+     * between its two counters.
+     */
+    private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger firersLeft;
     private final long connectionsAtStart;
     private final long startNanos;
@@ -293,7 +298,7 @@ public final class ExperimentRunner {
 
     /** Calls sent so far: ended or in flight. */
     int sent() {
-      return completed.get() + inFlight.get();
+      return sent.get();
     }
 
     /** Seconds [from, the last whole one) of every firer's tally, or all of them once every call has ended. */
@@ -333,6 +338,7 @@ public final class ExperimentRunner {
     }
 
     void enter() {
+      sent.incrementAndGet();
       int now = inFlight.incrementAndGet();
       if (now > maxInFlight.get()) {
         maxInFlight.accumulateAndGet(now, Math::max);
