@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.discovery.Endpoint;
@@ -36,6 +37,7 @@ public final class PolicyRouter implements LoadBalancer {
       case LEAST_REQUEST -> new LeastRequestBalancer(childHelper, config.slowStart());
       case PEAK_EWMA -> new PeakEwmaBalancer(childHelper);
       case WEIGHTED_ROUND_ROBIN -> new WeightedRoundRobinBalancer(childHelper, config.wrr());
+      case PICK_FIRST -> new PickFirstBalancer(childHelper, new Random()); // each client its own shuffle
     });
   }
 

@@ -16,7 +16,9 @@ public enum LbPolicy {
   /** Two random READY endpoints, the one with the lower peak-EWMA RTT x (calls in flight + 1) (Linkerd, Finagle). */
   PEAK_EWMA("peak_ewma"),
   /** Round robin weighted by the load each pod reports: qps / utilization (gRFC A58, with A51's ORCA reports). */
-  WEIGHTED_ROUND_ROBIN("weighted_round_robin");
+  WEIGHTED_ROUND_ROBIN("weighted_round_robin"),
+  /** One connection to one READY endpoint, tried in a shuffled order; on its loss the next one (gRFC A62). */
+  PICK_FIRST("pick_first");
 
   private final String wireName;
 

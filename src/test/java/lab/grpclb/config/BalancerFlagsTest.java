@@ -82,7 +82,7 @@ class BalancerFlagsTest {
   @Test
   void anUnknownLbPolicyIsAStartupErrorNamingTheValidOnes() {
     ConfigException e = assertThrows(ConfigException.class, () -> ClientConfig.from(flags("--lb", "fastest")));
-    assertEquals("--lb must be one of round_robin, least_request, peak_ewma, weighted_round_robin, got 'fastest'",
+    assertEquals("--lb must be one of round_robin, least_request, peak_ewma, weighted_round_robin, pick_first, got 'fastest'",
         e.getMessage());
     assertEquals(LbPolicy.LEAST_REQUEST, LbPolicy.parse("least_request").orElseThrow());
     assertTrue(LbPolicy.parse("LEAST_REQUEST").isEmpty(), "wire names only");
