@@ -1,6 +1,8 @@
 package lab.grpclb.discovery;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.Status;
 
@@ -38,7 +40,8 @@ final class EndpointRecords {
     return record
         .setMetadata(new JsonObject().put("importer", importer).put("service", service).put("namespace", namespace)
             .put("pod", endpoint.pod()).put("ready", endpoint.ready()).put("serving", endpoint.serving())
-            .put("terminating", endpoint.terminating()).put("zone", endpoint.zone()))
+            .put("terminating", endpoint.terminating()).put("zone", endpoint.zone())
+            .put("for_zones", endpoint.forZones().isEmpty() ? null : new JsonArray(endpoint.forZones())))
         .setStatus(endpoint.ready() ? Status.UP : Status.OUT_OF_SERVICE);
   }
 
@@ -48,7 +51,12 @@ final class EndpointRecords {
     JsonObject metadata = record.getMetadata();
     return new Endpoint(location.getString("host"), location.getInteger("port"), metadata.getString("pod", ""),
         metadata.getBoolean("ready", false), metadata.getBoolean("serving", false),
-        metadata.getBoolean("terminating", false), metadata.getString("zone"));
+        metadata.getBoolean("terminating", false), metadata.getString("zone"), forZones(metadata));
+  }
+
+  private static List<String> forZones(JsonObject metadata) {
+    JsonArray zones = metadata.getJsonArray("for_zones");
+    return zones == null ? List.of() : zones.stream().map(String::valueOf).toList();
   }
 
   /** Whether {@code record} is one of this codec's (its importer's, for its Service). */

@@ -34,7 +34,7 @@ public record EndpointSet(List<Endpoint> all, List<Endpoint> routable, boolean f
         JsonObject targetRef = endpoint.getJsonObject("targetRef", new JsonObject());
         for (Object address : endpoint.getJsonArray("addresses", new JsonArray())) {
           Endpoint e = new Endpoint((String) address, port, targetRef.getString("name", ""), ready, serving, terminating,
-              endpoint.getString("zone"));
+              endpoint.getString("zone"), forZones(endpoint));
           byAddress.put(e.key(), e);
         }
       }
@@ -52,6 +52,22 @@ public record EndpointSet(List<Endpoint> all, List<Endpoint> routable, boolean f
     }
     List<Endpoint> serving = all.stream().filter(e -> e.serving() && e.terminating()).toList();
     return new EndpointSet(List.copyOf(all), serving, !serving.isEmpty());
+  }
+
+  /** {@code hints.forZones[].name} (discovery.k8s.io/v1), empty when the slice gives no hint. */
+  static List<String> forZones(JsonObject endpoint) {
+    JsonObject hints = endpoint.getJsonObject("hints");
+    JsonArray zones = hints == null ? null : hints.getJsonArray("forZones");
+    if (zones == null) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (Object zone : zones) {
+      if (zone instanceof JsonObject named && named.getString("name") != null) {
+        names.add(named.getString("name"));
+      }
+    }
+    return List.copyOf(names);
   }
 
   private static Integer port(JsonObject slice, String servicePort) {

@@ -79,7 +79,7 @@ class DiscoveryRecordsTest {
     Record one = discovery.getRecord(r -> "127.0.0.110".equals(r.getLocation().getString("host"))).await(5, TimeUnit.SECONDS);
     assertEquals(PORT, one.getLocation().getInteger("port"));
     assertEquals(new JsonObject().put("service", "greeter-server").put("namespace", NS).put("pod", "pod-127.0.0.110")
-        .put("ready", true).put("serving", true).put("terminating", false), copyWithout(one.getMetadata(), "importer", "zone"));
+        .put("ready", true).put("serving", true).put("terminating", false), copyWithout(one.getMetadata(), "importer", "zone", "for_zones"));
 
     long before = snapshots();
     lab.addGreeters(10, 10);
