@@ -29,21 +29,21 @@ public final class PickFirstBalancer implements LoadBalancer {
   private final Helper helper;
   private final Random random;
   /** By endpoint key, in the shuffled order. */
-  private Map<String, Tracked> order = new LinkedHashMap<>();
-  private Tracked selected;
+  private Map<String, Candidate> order = new LinkedHashMap<>();
+  private Candidate selected;
   /** The endpoint being tried while none is selected. */
-  private Tracked trying;
+  private Candidate trying;
   private EndpointSet endpoints = EndpointSet.EMPTY;
   /** True while endpoints are being taken in: the states subchannels report then are weighed once, at the end. */
   private boolean accepting;
   private Published published;
 
-  private static final class Tracked {
+  private static final class Candidate {
     final Subchannel subchannel;
     ConnectivityState state = ConnectivityState.IDLE;
     String error;
 
-    Tracked(Subchannel subchannel) {
+    Candidate(Subchannel subchannel) {
       this.subchannel = subchannel;
     }
   }
@@ -74,13 +74,13 @@ public final class PickFirstBalancer implements LoadBalancer {
       publish(); // the same endpoints (conditions may differ): keep the order and the selection
       return;
     }
-    Map<String, Tracked> previous = order;
+    Map<String, Candidate> previous = order;
     order = new LinkedHashMap<>();
-    List<Tracked> added = new ArrayList<>();
+    List<Candidate> added = new ArrayList<>();
     for (String key : shuffled(List.copyOf(routable.keySet()), random)) {
-      Tracked tracked = previous.remove(key);
+      Candidate tracked = previous.remove(key);
       if (tracked == null) {
-        tracked = new Tracked(helper.createSubchannel(routable.get(key)));
+        tracked = new Candidate(helper.createSubchannel(routable.get(key)));
         added.add(tracked);
       }
       order.put(key, tracked);
@@ -101,7 +101,7 @@ public final class PickFirstBalancer implements LoadBalancer {
     publish();
   }
 
-  private void stateChanged(Tracked tracked, ConnectivityState state, String error) {
+  private void stateChanged(Candidate tracked, ConnectivityState state, String error) {
     if (order.get(tracked.subchannel.key()) != tracked) {
       return; // it left the Service
     }
@@ -129,10 +129,10 @@ public final class PickFirstBalancer implements LoadBalancer {
    * their backoff, and the first to be READY is selected then.
    */
   private void tryFrom(int start) {
-    List<Tracked> list = List.copyOf(order.values());
+    List<Candidate> list = List.copyOf(order.values());
     trying = null;
     for (int i = 0; i < list.size(); i++) {
-      Tracked candidate = list.get(Math.floorMod(start + i, list.size()));
+      Candidate candidate = list.get(Math.floorMod(start + i, list.size()));
       if (candidate.state == ConnectivityState.READY) {
         select(candidate);
         return;
@@ -146,12 +146,12 @@ public final class PickFirstBalancer implements LoadBalancer {
     }
   }
 
-  private void select(Tracked tracked) {
+  private void select(Candidate tracked) {
     selected = tracked;
     trying = null;
   }
 
-  private int indexOf(Tracked tracked) {
+  private int indexOf(Candidate tracked) {
     return new ArrayList<>(order.values()).indexOf(tracked);
   }
 

@@ -7,7 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.FleetConfig;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
@@ -26,13 +29,23 @@ public final class PolicyRouter implements LoadBalancer {
   private final Map<LbPolicy, SubchannelPicker> pickers = new EnumMap<>(LbPolicy.class);
   private final Map<LbPolicy, ConnectivityState> states = new EnumMap<>(LbPolicy.class);
   private final Map<String, Shared> shared = new HashMap<>();
+  /** Who this client is in its fleet, and the fleet policy of the calls that ask for none. */
+  private final FleetConfig fleet;
+  private final PolicyFactory factory;
+  /**
+   * The children a request's own fleet policy made ({@code subset_size=}, {@code zone_aware=}), on its first call;
+   * kept, as a request's picker's child is. They share the subchannels, so they open no connection of their own.
+   */
+  private final Map<CallRoute, LoadBalancer> routedChildren = new HashMap<>();
+  private final Map<CallRoute, SubchannelPicker> routedPickers = new HashMap<>();
+  private EndpointSet current = EndpointSet.EMPTY;
   /** Above 0 while a change reaches every child: they publish once, together, at its end. */
   private int batching;
   private boolean changed;
 
   /** The policies this lab compares, set up as {@code config} says; its {@code lb} is the default. */
   public static PolicyRouter ofAllPolicies(Helper helper, BalancerConfig config) {
-    return new PolicyRouter(helper, config.lb(), (policy, childHelper) -> switch (policy) {
+    return new PolicyRouter(helper, config.lb(), config.fleet(), (policy, childHelper) -> switch (policy) {
       case ROUND_ROBIN -> new RoundRobinBalancer(childHelper, config.slowStart());
       case LEAST_REQUEST -> new LeastRequestBalancer(childHelper, config.slowStart());
       case PEAK_EWMA -> new PeakEwmaBalancer(childHelper);
@@ -48,23 +61,83 @@ public final class PolicyRouter implements LoadBalancer {
   }
 
   public PolicyRouter(Helper helper, LbPolicy defaultPolicy, PolicyFactory factory) {
+    this(helper, defaultPolicy, FleetConfig.DEFAULT, factory);
+  }
+
+  public PolicyRouter(Helper helper, LbPolicy defaultPolicy, FleetConfig fleet, PolicyFactory factory) {
     this.helper = helper;
     this.defaultPolicy = defaultPolicy;
+    this.fleet = fleet;
+    this.factory = factory;
     for (LbPolicy policy : LbPolicy.values()) {
       states.put(policy, ConnectivityState.IDLE);
       pickers.put(policy, SubchannelPicker.none("no endpoints known yet"));
-      children.put(policy, factory.create(policy, new ChildHelper(policy)));
+      CallRoute route = new CallRoute(policy, fleet.defaults());
+      children.put(policy, create(route, new ChildHelper(route)));
     }
+  }
+
+  /**
+   * The route's policy inside its fleet policy: subsetting filters the endpoints first (gRFC A68), then zone-aware
+   * routing splits them by zone, then the picker picks.
+   */
+  private LoadBalancer create(CallRoute route, Helper childHelper) {
+    Function<Helper, LoadBalancer> picker = h -> factory.create(route.lb(), h);
+    LoadBalancer zoned = route.fleet().zoneAware()
+        ? new ZoneAwareBalancer(childHelper, picker, fleet.zone(), fleet.zones(), new Random())
+        : picker.apply(childHelper);
+    return route.fleet().subsetSize() == 0 ? zoned
+        : new SubsettingBalancer(zoned, new RandomSubset(route.fleet().subsetSize(), fleet.clientId()));
+  }
+
+  /**
+   * Makes the child for {@code route} if there is none yet, and gives it the endpoints now; its picker is published
+   * before this returns (the shared subchannels tell it their states at once). On the balancer's event loop, before a
+   * call on that route picks.
+   */
+  public void ensureRoute(CallRoute route) {
+    if (route.fleet().equals(fleet.defaults()) || routedChildren.containsKey(route)) {
+      return;
+    }
+    batch(() -> {
+      routedPickers.put(route, SubchannelPicker.none("no endpoints known yet"));
+      LoadBalancer child = create(route, new ChildHelper(route));
+      routedChildren.put(route, child);
+      child.acceptEndpoints(current);
+      changed = true;
+    });
   }
 
   @Override
   public void acceptEndpoints(EndpointSet endpoints) {
-    batch(() -> children.values().forEach(child -> child.acceptEndpoints(endpoints)));
+    current = endpoints;
+    batch(() -> {
+      children.values().forEach(child -> child.acceptEndpoints(endpoints));
+      routedChildren.values().forEach(child -> child.acceptEndpoints(endpoints));
+    });
   }
 
   @Override
   public void close() {
-    batch(() -> children.values().forEach(LoadBalancer::close));
+    batch(() -> {
+      children.values().forEach(LoadBalancer::close);
+      routedChildren.values().forEach(LoadBalancer::close);
+    });
+  }
+
+  /** The fleet as the default policy's calls see it: the client, its subset and its zone plan. */
+  public FleetStatus fleetStatus() {
+    LoadBalancer child = children.get(defaultPolicy);
+    List<String> subset = null;
+    if (child instanceof SubsettingBalancer subsetting) {
+      subset = subsetting.chosen().stream().map(Endpoint::key).toList();
+      child = subsetting.child();
+    }
+    return new FleetStatus(fleet, subset, child instanceof ZoneAwareBalancer zoned ? zoned.plan() : null);
+  }
+
+  /** The fleet settings and what they chose: the subset (null when off) and the zone plan (null when off). */
+  public record FleetStatus(FleetConfig config, List<String> subset, ZonePlan zonePlan) {
   }
 
   /** weighted_round_robin's weight of each endpoint, by endpoint key (none when that child is not one). */
@@ -87,14 +160,28 @@ public final class PolicyRouter implements LoadBalancer {
 
   private void publish() {
     changed = false;
-    helper.updateBalancingState(states.get(defaultPolicy), new Routed(defaultPolicy, new EnumMap<>(pickers)));
+    helper.updateBalancingState(states.get(defaultPolicy), new Routed(defaultPolicy, new EnumMap<>(pickers),
+        fleet.defaults(), Map.copyOf(routedPickers)));
   }
 
-  /** Each pick goes to the picker of the call's policy. */
-  private record Routed(LbPolicy defaultPolicy, Map<LbPolicy, SubchannelPicker> pickers) implements SubchannelPicker {
+  /**
+   * Each pick goes to the picker of the call's route: by policy alone for the default fleet policy (an EnumMap, the
+   * hot path), by the whole route for a request's own.
+   */
+  private record Routed(LbPolicy defaultPolicy, Map<LbPolicy, SubchannelPicker> pickers, FleetPolicy defaultFleet,
+                        Map<CallRoute, SubchannelPicker> routed) implements SubchannelPicker {
     @Override
     public Subchannel pick(LbPolicy policy, Subchannel avoid) {
       return pickers.get(policy).pick(policy, avoid);
+    }
+
+    @Override
+    public Subchannel pick(CallRoute route, Subchannel avoid) {
+      if (route.fleet().equals(defaultFleet)) {
+        return pick(route.lb(), avoid);
+      }
+      SubchannelPicker picker = routed.get(route);
+      return picker == null ? null : picker.pick(route.lb(), avoid);
     }
 
     @Override
@@ -109,10 +196,14 @@ public final class PolicyRouter implements LoadBalancer {
   }
 
   private final class ChildHelper implements Helper {
+    private final CallRoute route;
     private final LbPolicy policy;
+    private final boolean byDefault;
 
-    ChildHelper(LbPolicy policy) {
-      this.policy = policy;
+    ChildHelper(CallRoute route) {
+      this.route = route;
+      this.policy = route.lb();
+      this.byDefault = route.fleet().equals(fleet.defaults());
     }
 
     @Override
@@ -123,8 +214,12 @@ public final class PolicyRouter implements LoadBalancer {
 
     @Override
     public void updateBalancingState(ConnectivityState state, SubchannelPicker picker) {
-      states.put(policy, state);
-      pickers.put(policy, picker);
+      if (byDefault) {
+        states.put(policy, state);
+        pickers.put(policy, picker);
+      } else {
+        routedPickers.put(route, picker);
+      }
       changed = true;
       if (batching == 0) {
         publish();
@@ -133,7 +228,7 @@ public final class PolicyRouter implements LoadBalancer {
 
     @Override
     public void refreshResolution() {
-      if (policy == defaultPolicy) { // once per failure, not once per child
+      if (policy == defaultPolicy && byDefault) { // once per failure, not once per child
         helper.refreshResolution();
       }
     }

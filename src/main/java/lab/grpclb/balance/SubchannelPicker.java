@@ -15,6 +15,11 @@ public interface SubchannelPicker {
    */
   Subchannel pick(LbPolicy policy, Subchannel avoid);
 
+  /** The same for a call on {@code route}; a picker that routes by fleet policy too ({@link PolicyRouter}) overrides it. */
+  default Subchannel pick(CallRoute route, Subchannel avoid) {
+    return pick(route.lb(), avoid);
+  }
+
   /** The subchannels it picks from, for the status page. */
   List<Subchannel> targets();
 

@@ -23,10 +23,10 @@ import lab.grpclb.discovery.Endpoint;
  * has some and some are for the client's zone: then calls go to those only, as kube-proxy does. Unlike Envoy there is
  * no minimum cluster size (Envoy's default 6): the lab's Services are small on purpose.
  */
-public record ZonePlan(Mode mode, Map<String, List<Endpoint>> pools, Map<String, Double> shares) {
+public record ZonePlan(Routing mode, Map<String, List<Endpoint>> pools, Map<String, Double> shares) {
 
   /** How the plan was made; {@link #EVERYWHERE} when zones do not decide (unknown zone, none of its pods). */
-  public enum Mode {
+  public enum Routing {
     /** Topology hints: the endpoints hinted for the client's zone. */
     HINTS,
     /** The client's zone holds its share of endpoints or more: every call stays there. */
@@ -46,7 +46,7 @@ public record ZonePlan(Mode mode, Map<String, List<Endpoint>> pools, Map<String,
   public static final String NO_ZONE = "";
 
   /** An empty plan: no endpoints. */
-  public static final ZonePlan NONE = new ZonePlan(Mode.EVERYWHERE, Map.of(), Map.of());
+  public static final ZonePlan NONE = new ZonePlan(Routing.EVERYWHERE, Map.of(), Map.of());
 
   /** The plan for {@code routable} endpoints seen from a client in {@code clientZone}, its fleet over {@code fleetZones}. */
   public static ZonePlan of(List<Endpoint> routable, String clientZone, List<String> fleetZones) {
@@ -56,7 +56,7 @@ public record ZonePlan(Mode mode, Map<String, List<Endpoint>> pools, Map<String,
     }
     List<Endpoint> hinted = hintedFor(routable, clientZone);
     if (!hinted.isEmpty()) {
-      return new ZonePlan(Mode.HINTS, Map.of("hints:" + clientZone, hinted), Map.of("hints:" + clientZone, 1.0));
+      return new ZonePlan(Routing.HINTS, Map.of("hints:" + clientZone, hinted), Map.of("hints:" + clientZone, 1.0));
     }
     List<Endpoint> local = byZone.get(clientZone);
     if (local == null) {
@@ -67,7 +67,7 @@ public record ZonePlan(Mode mode, Map<String, List<Endpoint>> pools, Map<String,
     double clientsLocal = 1.0 / fleet.size();
     double endpointsLocal = local.size() / n;
     if (endpointsLocal >= clientsLocal) {
-      return new ZonePlan(Mode.LOCAL, Map.of(clientZone, local), Map.of(clientZone, 1.0));
+      return new ZonePlan(Routing.LOCAL, Map.of(clientZone, local), Map.of(clientZone, 1.0));
     }
     double localShare = endpointsLocal / clientsLocal;
     Map<String, Double> residual = new LinkedHashMap<>();
@@ -83,7 +83,7 @@ public record ZonePlan(Mode mode, Map<String, List<Endpoint>> pools, Map<String,
     residual.forEach((zone, capacity) -> shares.put(zone, (1 - localShare) * capacity / total));
     Map<String, List<Endpoint>> pools = new LinkedHashMap<>();
     shares.keySet().forEach(zone -> pools.put(zone, byZone.get(zone)));
-    return new ZonePlan(Mode.SPILL, pools, shares);
+    return new ZonePlan(Routing.SPILL, pools, shares);
   }
 
   /** The share of calls that stay in {@code zone}'s pool (0 when it has none). */
@@ -121,6 +121,6 @@ public record ZonePlan(Mode mode, Map<String, List<Endpoint>> pools, Map<String,
     double n = byZone.values().stream().mapToInt(List::size).sum();
     Map<String, Double> shares = new LinkedHashMap<>();
     byZone.forEach((zone, endpoints) -> shares.put(zone, endpoints.size() / n));
-    return new ZonePlan(Mode.EVERYWHERE, byZone, shares);
+    return new ZonePlan(Routing.EVERYWHERE, byZone, shares);
   }
 }

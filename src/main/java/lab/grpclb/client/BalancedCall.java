@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
+import lab.grpclb.balance.CallRoute;
 import lab.grpclb.balance.Scheduler;
 import lab.grpclb.balance.Subchannel;
 import lab.grpclb.balance.SubchannelPicker;
@@ -16,6 +17,7 @@ import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.AttemptPolicy;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.LbPolicy;
 
 /**
@@ -41,6 +43,7 @@ final class BalancedCall {
 
   private final CallRouting channel;
   private final HelloRequest request;
+  private final CallRoute route;
   private final LbPolicy lb;
   private final AttemptPolicy policy;
   private final CallOptions options;
@@ -66,9 +69,14 @@ final class BalancedCall {
   }
 
   BalancedCall(CallRouting channel, HelloRequest request, LbPolicy lb, AttemptPolicy policy, CallOptions options) {
+    this(channel, request, new CallRoute(lb, FleetPolicy.OFF), policy, options);
+  }
+
+  BalancedCall(CallRouting channel, HelloRequest request, CallRoute route, AttemptPolicy policy, CallOptions options) {
     this.channel = channel;
     this.request = request;
-    this.lb = lb;
+    this.route = route;
+    this.lb = route.lb();
     this.policy = policy;
     this.options = options;
   }
@@ -133,13 +141,13 @@ final class BalancedCall {
    */
   private Subchannel untried(SubchannelPicker picker) {
     for (int i = 0; i <= tried.size(); i++) {
-      Subchannel pick = picker.pick(lb, last);
+      Subchannel pick = picker.pick(route, last);
       if (pick == null || !tried.contains(pick.key())) {
         return pick;
       }
     }
     return picker.targets().stream().filter(s -> !tried.contains(s.key())).findFirst()
-        .orElseGet(() -> picker.pick(lb, last));
+        .orElseGet(() -> picker.pick(route, last));
   }
 
   private void noEndpoint(SubchannelPicker picker, int resent) {

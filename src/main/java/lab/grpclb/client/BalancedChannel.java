@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import lab.grpclb.balance.CallRoute;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
@@ -29,6 +31,7 @@ import lab.grpclb.call.Cancellation;
 import lab.grpclb.call.GrpcCall;
 import lab.grpclb.config.AttemptPolicy;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.OutlierEjection;
@@ -163,31 +166,48 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   /** One call, picked with the default policy ({@code --lb}). */
   @Override
   public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
-    return sayHello(request, balancer.lb(), attempts, cancellation);
+    return sayHello(request, defaultRoute(), attempts, cancellation);
   }
 
-  /** One call, its endpoints (a retry's, a hedge's too) picked with {@code lb}, its attempts as {@code policy} says. */
-  Future<HelloReply> sayHello(HelloRequest request, LbPolicy lb, AttemptPolicy policy, Cancellation cancellation) {
-    BalancedCall call = new BalancedCall(routing, request, lb, policy,
-        CallOptions.within(callTimeoutMs, deadlineReason, cancellation).withLoadReport(lb.weighsByLoadReports()));
+  /** One call, its endpoints (a retry's, a hedge's too) picked on {@code route}, its attempts as {@code policy} says. */
+  Future<HelloReply> sayHello(HelloRequest request, CallRoute route, AttemptPolicy policy, Cancellation cancellation) {
+    BalancedCall call = new BalancedCall(routing, request, route, policy, CallOptions.within(callTimeoutMs,
+        deadlineReason, cancellation).withLoadReport(route.lb().weighsByLoadReports()));
     if (Vertx.currentContext() == context) {
+      router.ensureRoute(route);
       return call.start();
     }
-    context.runOnContext(v -> call.start());
+    context.runOnContext(v -> {
+      router.ensureRoute(route); // a request's own fleet policy: its child exists before its first pick
+      call.start();
+    });
     return call.result();
+  }
+
+  /** The calls' route when a request asks for nothing: --lb and the fleet flags. */
+  CallRoute defaultRoute() {
+    return new CallRoute(balancer.lb(), balancer.fleet().defaults());
   }
 
   /** This channel picking with {@code lb}; itself for the default policy. */
   @Override
   public GreeterChannel withLb(LbPolicy lb) {
-    return lb == balancer.lb() ? this : new PolicyView(this, lb, attempts);
+    return lb == balancer.lb() ? this : new PolicyView(this, defaultRoute().withLb(lb), attempts);
+  }
+
+  /** This channel with its fleet policy changed by {@code change}; itself when that changes nothing. */
+  @Override
+  public GreeterChannel withFleet(UnaryOperator<FleetPolicy> change) {
+    FleetPolicy changed = change.apply(balancer.fleet().defaults());
+    return changed.equals(balancer.fleet().defaults()) ? this
+        : new PolicyView(this, defaultRoute().withFleet(changed), attempts);
   }
 
   /** This channel hedging {@code delayMs} apart (0: not hedging, retrying by the policy); itself when it does. */
   @Override
   public GreeterChannel withHedgingDelay(int delayMs) {
     return delayMs == attempts.hedging().delayMs() ? this
-        : new PolicyView(this, balancer.lb(), attempts.withHedging(attempts.hedging().withDelayMs(delayMs)));
+        : new PolicyView(this, defaultRoute(), attempts.withHedging(attempts.hedging().withDelayMs(delayMs)));
   }
 
   /** Completes when some endpoint is READY or the current wait window closes; on the event loop only. */
@@ -280,7 +300,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
             ejection.ejected().stream().anyMatch(e -> e.endpoint().equals(endpoint.key())),
             weights.get(endpoint.key())));
       }
-      return new BalancerStatus(balancer, described, ejection);
+      return new BalancerStatus(balancer, described, ejection, router.fleetStatus());
     });
   }
 

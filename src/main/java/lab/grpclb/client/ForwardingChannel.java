@@ -6,7 +6,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import lab.grpclb.call.Cancellation;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.LbPolicy;
 
 /** A channel that hands everything to another one; subclasses change what they are for (the picker, metering). */
@@ -25,6 +27,11 @@ public abstract class ForwardingChannel implements GreeterChannel {
   @Override
   public GreeterChannel withLb(LbPolicy policy) {
     return channel.withLb(policy);
+  }
+
+  @Override
+  public GreeterChannel withFleet(UnaryOperator<FleetPolicy> change) {
+    return channel.withFleet(change);
   }
 
   @Override

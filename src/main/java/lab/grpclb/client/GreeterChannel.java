@@ -6,8 +6,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.Cancellation;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.LbPolicy;
 
 /** How an experiment reaches the greeter: one of the client types the experiment compares. */
@@ -30,6 +32,14 @@ public interface GreeterChannel {
    * channel (endpoints, connections, counters); closing it closes nothing.
    */
   default GreeterChannel withLb(LbPolicy policy) {
+    return this;
+  }
+
+  /**
+   * This channel with its fleet policy (subsetting, zone-aware routing) changed by {@code change}, for a request's
+   * {@code subset_size=} and {@code zone_aware=}. A channel that does not balance returns itself.
+   */
+  default GreeterChannel withFleet(UnaryOperator<FleetPolicy> change) {
     return this;
   }
 

@@ -135,6 +135,24 @@ public final class FlagTable {
   public static final Flag.Text LB = text("lb", LbPolicy.ROUND_ROBIN.wireName(), LbPolicy.wireNames().replace(", ", "|"),
       "one of " + LbPolicy.wireNames(),
       "the balancing types' default picker (a request's `lb=` picks another)", CLIENT, LOCAL);
+  public static final Flag.Int SUBSET_SIZE = integer("subset-size", 0, 0, FleetPolicy.MAX_SUBSET_SIZE,
+      "random subsetting (gRFC A68) under any picker: the balancing types keep only this many endpoints, ranked by"
+          + " MurmurHash3 of each address salted with `--client-id` (rendezvous hashing: a pod joining moves at most one"
+          + " member); a request's `subset_size=` sets a run's", CLIENT, LOCAL).shown("`0` (off: every endpoint)");
+  public static final Flag.Text CLIENT_ID = text("client-id", null, "ID", "any text",
+      "this client's id in its fleet, the salt of its subset: the same id keeps the same subset", CLIENT, LOCAL)
+      .shown("`$HOSTNAME-<pid>` (a pod's name on Kubernetes)");
+  public static final Flag.Switch ZONE_AWARE = toggle("zone-aware",
+      "zone-aware routing around any picker (Envoy's): calls stay in `--zone` while its pods can take the zone's share"
+          + " of the fleet, the excess spills to the other zones by their residual capacity; EndpointSlice"
+          + " `hints.forZones` win when every endpoint has some; a request's `zone_aware=true|false` sets a run's",
+      CLIENT, LOCAL);
+  public static final Flag.Text ZONE = text("zone", null, "ZONE", "a zone name",
+      "the zone this client runs in, as the EndpointSlices' `endpoints[].zone` names it", CLIENT, LOCAL)
+      .env("MY_ZONE").shown("none: zone-aware routing spreads calls by the zones' pods");
+  public static final Flag.Text ZONES = text("zones", null, "a,b,c", "zone names, comma-separated",
+      "the zones the client fleet spreads over, as many clients in each (one client cannot see its fleet)", CLIENT,
+      LOCAL).shown("the zones of the endpoints and `--zone`");
   public static final Flag.Int EWMA_DECAY_MS = integer("ewma-decay-ms", 10_000, 1, 3_600_000,
       "`peak_ewma`: how fast the RTT estimate forgets (Linkerd's default)", CLIENT, LOCAL);
   public static final Flag.Int EWMA_INITIAL_RTT_MS = integer("ewma-initial-rtt-ms", 30, 1, 3_600_000,
@@ -246,7 +264,7 @@ public final class FlagTable {
       HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
       DRAIN_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, KEEPALIVE_WITHOUT_CALLS, MAX_DURATION_S,
       JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, HEDGING_DELAY_MS, HEDGING_MAX_ATTEMPTS, RETRY_THROTTLE_MAX_TOKENS,
-      RETRY_THROTTLE_TOKEN_RATIO, LB, EWMA_DECAY_MS,
+      RETRY_THROTTLE_TOKEN_RATIO, LB, SUBSET_SIZE, CLIENT_ID, ZONE_AWARE, ZONE, ZONES, EWMA_DECAY_MS,
       EWMA_INITIAL_RTT_MS, WRR_BLACKOUT_MS, WRR_EXPIRATION_MS, WRR_UPDATE_MS, WRR_ERROR_PENALTY, WRR_OOB,
       WRR_OOB_PERIOD_MS, SLOW_START_WINDOW_MS, SLOW_START_AGGRESSION, SLOW_START_MIN_WEIGHT_PERCENT, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
       EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, HEALTH_CHECK_SERVICE, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,

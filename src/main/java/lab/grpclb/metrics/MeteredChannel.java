@@ -3,9 +3,11 @@ package lab.grpclb.metrics;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
+import java.util.function.UnaryOperator;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.ForwardingChannel;
 import lab.grpclb.client.GreeterChannel;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.LbPolicy;
 
 /** A client type's channel whose calls are counted in its {@link CallMeters}; everything else is the channel's own. */
@@ -27,6 +29,11 @@ public final class MeteredChannel extends ForwardingChannel {
   @Override
   public GreeterChannel withLb(LbPolicy policy) {
     return metered(channel.withLb(policy));
+  }
+
+  @Override
+  public GreeterChannel withFleet(UnaryOperator<FleetPolicy> change) {
+    return metered(channel.withFleet(change));
   }
 
   @Override

@@ -130,4 +130,24 @@ class PolicyRouterTest {
     assertFalse(helper.subchannel("10.0.0.2").drained);
     assertEquals(2, helper.created);
   }
+
+  @Test
+  void aRequestsOwnFleetPolicyGetsAChildOverTheSharedSubchannels() {
+    router.acceptEndpoints(endpoints("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+    helper.subchannels.values().forEach(s -> s.enter(READY));
+    CallRoute subset = new CallRoute(LbPolicy.ROUND_ROBIN, new lab.grpclb.config.FleetPolicy(2, false));
+    assertEquals(null, helper.picker().pick(subset, null), "no child for the route before its first call");
+    router.ensureRoute(subset);
+    assertEquals(4, helper.created, "no new connection: the route's child shares the subchannels");
+    java.util.Set<String> picked = new java.util.TreeSet<>();
+    for (int i = 0; i < 40; i++) {
+      picked.add(helper.picker().pick(subset, null).key());
+    }
+    assertEquals(2, picked.size(), "round robin over the 2 of its subset: " + picked);
+    java.util.Set<String> all = new java.util.TreeSet<>();
+    for (int i = 0; i < 40; i++) {
+      all.add(helper.picker().pick(LbPolicy.ROUND_ROBIN, null).key());
+    }
+    assertEquals(4, all.size(), "the default calls keep every endpoint");
+  }
 }

@@ -59,7 +59,7 @@ class ZoneAwareTest {
     List<Endpoint> pods = pods("a", "a", "b", "b", "c", "c");
     for (String zone : ZONES) {
       ZonePlan plan = ZonePlan.of(pods, zone, ZONES);
-      assertEquals(ZonePlan.Mode.LOCAL, plan.mode());
+      assertEquals(ZonePlan.Routing.LOCAL, plan.mode());
       assertEquals(1.0, plan.share(zone));
       assertEquals(Map.of(zone, 1.0), plan.shares());
     }
@@ -74,7 +74,7 @@ class ZoneAwareTest {
   void aShortZoneKeepsWhatItsPodsCanServeAndSpillsTheRestByResidualCapacity() {
     List<Endpoint> pods = pods("a", "b", "b", "c", "c", "c");
     ZonePlan plan = ZonePlan.of(pods, "a", ZONES);
-    assertEquals(ZonePlan.Mode.SPILL, plan.mode());
+    assertEquals(ZonePlan.Routing.SPILL, plan.mode());
     double localShare = (1.0 / 6) / (1.0 / 3);
     assertEquals(localShare, plan.share("a"), 1e-9);
     assertEquals(0.0, plan.share("b"), 1e-9, "b's pods serve b's clients exactly");
@@ -113,9 +113,9 @@ class ZoneAwareTest {
   @Test
   void anUnknownZoneOrAZoneWithoutPodsRoutesEverywhere() {
     List<Endpoint> pods = pods("a", "b", "b");
-    assertEquals(ZonePlan.Mode.EVERYWHERE, ZonePlan.of(pods, null, ZONES).mode());
+    assertEquals(ZonePlan.Routing.EVERYWHERE, ZonePlan.of(pods, null, ZONES).mode());
     ZonePlan elsewhere = ZonePlan.of(pods, "c", ZONES);
-    assertEquals(ZonePlan.Mode.EVERYWHERE, elsewhere.mode());
+    assertEquals(ZonePlan.Routing.EVERYWHERE, elsewhere.mode());
     assertEquals(1.0 / 3, elsewhere.share("a"), 1e-9);
     assertEquals(2.0 / 3, elsewhere.share("b"), 1e-9);
   }
@@ -127,10 +127,10 @@ class ZoneAwareTest {
         new Endpoint("10.0.2.2", 50051, "p2", true, true, false, "b", List.of("a")),
         new Endpoint("10.0.2.3", 50051, "p3", true, true, false, "b", List.of("b")));
     ZonePlan plan = ZonePlan.of(pods, "a", ZONES);
-    assertEquals(ZonePlan.Mode.HINTS, plan.mode());
+    assertEquals(ZonePlan.Routing.HINTS, plan.mode());
     assertEquals(List.of(pods.get(0), pods.get(1)), plan.pools().values().iterator().next());
     List<Endpoint> partly = List.of(pods.get(0), pods.get(1).inZone("b", List.of()), pods.get(2));
-    assertTrue(ZonePlan.of(partly, "a", ZONES).mode() != ZonePlan.Mode.HINTS, "an endpoint without hints: none count");
+    assertTrue(ZonePlan.of(partly, "a", ZONES).mode() != ZonePlan.Routing.HINTS, "an endpoint without hints: none count");
   }
 
   @Test
@@ -141,7 +141,7 @@ class ZoneAwareTest {
     List<Endpoint> pods = pods("a", "b", "b", "c", "c", "c");
     balancer.acceptEndpoints(EndpointSet.of(pods));
     helper.subchannels.values().forEach(s -> s.enter(READY));
-    assertEquals(ZonePlan.Mode.SPILL, balancer.plan().mode());
+    assertEquals(ZonePlan.Routing.SPILL, balancer.plan().mode());
     Map<String, Integer> perZone = new HashMap<>();
     int calls = 10_000;
     for (int i = 0; i < calls; i++) {

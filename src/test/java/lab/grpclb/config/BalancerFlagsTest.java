@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.grpc.common.GrpcStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,23 @@ class BalancerFlagsTest {
         "--ejection-min-hosts", "3", "--ejection-request-volume", "10", "--health-check-service", "shop.Cart",
         "--wrr-blackout-ms", "0", "--wrr-expiration-ms", "60000", "--wrr-update-ms", "100", "--wrr-error-penalty", "0.5",
         "--wrr-oob", "--wrr-oob-period-ms", "2000", "--slow-start-window-ms", "30000", "--slow-start-aggression", "2",
-        "--slow-start-min-weight-percent", "5"};
+        "--slow-start-min-weight-percent", "5", "--subset-size", "3", "--client-id", "client-7", "--zone-aware",
+        "--zone", "b", "--zones", "a, b,c"};
     BalancerConfig expected = new BalancerConfig(LbPolicy.PEAK_EWMA, 5_000, 50,
         new WeightedRoundRobinConfig(0, 60_000, 100, 0.5, true, 2_000), new SlowStartConfig(30_000, 2, 5),
-        new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10), new HealthCheck("shop.Cart"));
+        new OutlierEjection(true, 2_000, 40, 3, 10, 1_000, 300_000, 10), new HealthCheck("shop.Cart"),
+        new FleetConfig("client-7", "b", List.of("a", "b", "c"), new FleetPolicy(3, true)));
     readInClientAndLocalMode(args, ClientConfig::balancer, expected);
+  }
+
+  @Test
+  void theFleetFlagsDefaultToNoSubsetNoZonesAndAnIdPerProcess() {
+    FleetConfig fleet = ClientConfig.from(flags(new String[0])).balancer().fleet();
+    assertEquals(FleetPolicy.OFF, fleet.defaults());
+    assertEquals(null, fleet.zone());
+    assertTrue(fleet.clientId().endsWith("-" + ProcessHandle.current().pid()), fleet.clientId());
+    assertEquals("--zones must include --zone 'd', got [a, b]", assertThrows(ConfigException.class,
+        () -> ClientConfig.from(flags(new String[] {"--zone", "d", "--zones", "a,b"}))).getMessage());
   }
 
   /** {@code args} give the client's {@code setting} as {@code expected} in client and local mode; both know them. */

@@ -3,11 +3,15 @@ package lab.grpclb.mode.client;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
+import java.util.TreeMap;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointWeight;
 import lab.grpclb.balance.OutlierDetectionBalancer;
+import lab.grpclb.balance.PolicyRouter;
+import lab.grpclb.balance.ZonePlan;
 import lab.grpclb.client.BalancerStatus;
 import lab.grpclb.client.EndpointConnection;
+import lab.grpclb.config.FleetConfig;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.SlowStartConfig;
 import lab.grpclb.config.WeightedRoundRobinConfig;
@@ -58,6 +62,23 @@ final class BalancerStatusJson {
   }
 
   /**
+   * The client in its fleet: its id, zone and the fleet's zones, the default subset size and zone routing, the subset
+   * the default policy's calls go to (null when off) and the zone plan they follow (null when off).
+   */
+  static JsonObject fleet(PolicyRouter.FleetStatus fleet) {
+    FleetConfig config = fleet.config();
+    ZonePlan plan = fleet.zonePlan();
+    return new JsonObject().put("client_id", config.clientId()).put("zone", config.zone())
+        .put("zones", new JsonArray(config.zones()))
+        .put("subset_size", config.defaults().subsetSize())
+        .put("zone_aware", config.defaults().zoneAware())
+        .put("subset", fleet.subset() == null ? null : new JsonArray(fleet.subset()))
+        .put("zone_plan", plan == null ? null : new JsonObject()
+            .put("mode", plan.mode().name().toLowerCase(Locale.ROOT))
+            .put("shares", new JsonObject(new TreeMap<String, Object>(plan.shares()))));
+  }
+
+  /**
    * The default policy, the service health checking watches (null when off), weighted_round_robin's settings, slow
    * start's (null when off), and outlier ejection's settings and ejected endpoints (null when off).
    */
@@ -77,6 +98,7 @@ final class BalancerStatusJson {
             .put("window_ms", slowStart.windowMs())
             .put("aggression", slowStart.aggression())
             .put("min_weight_percent", slowStart.minWeightPercent()));
+    json.put("fleet", fleet(status.fleet()));
     OutlierEjection settings = status.ejection().settings();
     if (settings == null) {
       return json.putNull("outlier_ejection");

@@ -8,8 +8,12 @@ import java.util.List;
 import lab.grpclb.balance.EndpointWeight;
 import lab.grpclb.balance.LoadReport;
 import lab.grpclb.balance.OutlierDetectionBalancer;
+import lab.grpclb.balance.PolicyRouter;
+import lab.grpclb.balance.ZonePlan;
 import lab.grpclb.client.BalancerStatus;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.FleetConfig;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.SlowStartConfig;
 import lab.grpclb.discovery.Endpoint;
 import org.junit.jupiter.api.Test;
@@ -20,7 +24,7 @@ class BalancerStatusJsonTest {
 
   static BalancerStatus status(BalancerConfig config, EndpointWeight.WeightStatus weight) {
     return new BalancerStatus(config, List.of(new BalancerStatus.EndpointStatus(POD, true, null, 0, false, weight)),
-        new OutlierDetectionBalancer.Status(null, List.of()));
+        new OutlierDetectionBalancer.Status(null, List.of()), new PolicyRouter.FleetStatus(config.fleet(), null, null));
   }
 
   @Test
@@ -50,5 +54,19 @@ class BalancerStatusJsonTest {
         new SlowStartConfig(30_000, 2.0, 5), BalancerConfig.DEFAULT.ejection(), BalancerConfig.DEFAULT.healthCheck());
     assertEquals(new JsonObject().put("window_ms", 30_000).put("aggression", 2.0).put("min_weight_percent", 5),
         BalancerStatusJson.balancer(status(ramping, null)).getJsonObject("slow_start"));
+  }
+
+  @Test
+  void theFleetShowsTheClientItsSubsetAndItsZonePlan() {
+    FleetConfig config = new FleetConfig("client-7", "a", List.of("a", "b"), new FleetPolicy(2, true));
+    ZonePlan plan = ZonePlan.of(List.of(POD.inZone("a", List.of())), "a", List.of("a", "b"));
+    JsonObject fleet = BalancerStatusJson.fleet(new PolicyRouter.FleetStatus(config, List.of(POD.key()), plan));
+    assertEquals(new JsonObject().put("client_id", "client-7").put("zone", "a")
+        .put("zones", new io.vertx.core.json.JsonArray().add("a").add("b")).put("subset_size", 2).put("zone_aware", true)
+        .put("subset", new io.vertx.core.json.JsonArray().add("10.0.0.1:50051"))
+        .put("zone_plan", new JsonObject().put("mode", "local").put("shares", new JsonObject().put("a", 1.0))), fleet);
+    JsonObject off = BalancerStatusJson.balancer(status(BalancerConfig.DEFAULT, null)).getJsonObject("fleet");
+    assertNull(off.getValue("subset"));
+    assertNull(off.getValue("zone_plan"));
   }
 }
