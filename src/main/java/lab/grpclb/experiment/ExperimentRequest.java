@@ -5,21 +5,23 @@ import lab.grpclb.http.StrictQuery;
 import io.vertx.core.MultiMap;
 import java.util.Set;
 import lab.grpclb.config.ClientType;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.LbPolicy;
 
 /**
  * The experiment a request's query asks for, checked: the client type, the calls, the load shape, how many
  * runs, a balancing type's picker ({@code lb}, null for the --lb default), a latency objective whose met share
  * the report gives ({@code slo_ms}, null for none) and a balancing type's hedging delay ({@code hedging_delay_ms},
- * null for the --hedging-delay-ms default, 0 for none) and the answer's {@code format}. The query is read strictly ({@link StrictQuery}): an unknown
+ * null for the --hedging-delay-ms default, 0 for none), a balancing type's fleet policy ({@code subset_size},
+ * {@code zone_aware}, null for the flags' defaults) and the answer's {@code format}. The query is read strictly ({@link StrictQuery}): an unknown
  * or repeated parameter, or one that means nothing for the type, is a 400.
  */
 record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPolicy lb, Integer sloMs,
-                         Integer hedgingDelayMs, AnswerFormat format) {
+                         Integer hedgingDelayMs, Integer subsetSize, Boolean zoneAware, AnswerFormat format) {
   static final ClientType DEFAULT_TYPE = ClientType.CLIENT;
   static final int DEFAULT_N = 1000;
   static final Set<String> PARAMETERS = Set.of("type", "n", "concurrency", "rate", "duration_s", "arrival", "runs",
-      "lb", "slo_ms", "hedging_delay_ms", "format");
+      "lb", "slo_ms", "hedging_delay_ms", "subset_size", "zone_aware", "format");
   static final String FORMS = "valid forms: n=N (a burst, the default); concurrency=C&n=N (a closed loop);"
       + " rate=R&duration_s=D or rate=R&n=N, optionally with arrival=uniform|poisson (an open loop)";
 
@@ -36,7 +38,7 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
     }
     Integer sloMs = query.has("slo_ms") ? query.integer("slo_ms", 1, 3_600_000, "a latency objective in ms") : null;
     return new ExperimentRequest(type, n, shape, runs, lb(query, type), sloMs, hedgingDelayMs(query, type),
-        AnswerFormat.parse(query.get("format", "full")));
+        subsetSize(query, type), zoneAware(query, type), AnswerFormat.parse(query.get("format", "full")));
   }
 
   private static LoadShape shape(StrictQuery query, ExperimentLimits limits) {
@@ -106,6 +108,33 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
     return query.integer("hedging_delay_ms", 0, 3_600_000, "ms before a call is hedged, 0 for no hedging");
   }
 
+  /** The subset size asked for (gRFC A68; 0: every endpoint), for a type that balances; null when not asked. */
+  private static Integer subsetSize(StrictQuery query, ClientType type) {
+    if (!askedOfBalancing(query, type, "subset_size", "keeps no endpoint list; it subsets for")) {
+      return null;
+    }
+    return query.integer("subset_size", 0, 0, FleetPolicy.MAX_SUBSET_SIZE,
+        "endpoints this client keeps, 0 for all; --subset-size sets the default");
+  }
+
+  /** Zone-aware routing on or off, for a type that balances; null when not asked. */
+  private static Boolean zoneAware(StrictQuery query, ClientType type) {
+    if (!askedOfBalancing(query, type, "zone_aware", "knows no zones; it routes by zone for")) {
+      return null;
+    }
+    String raw = query.get("zone_aware", null);
+    if (!raw.equals("true") && !raw.equals("false")) {
+      throw new BadRequest("zone_aware must be true or false (--zone-aware sets the default), got '" + raw + "'");
+    }
+    return Boolean.parseBoolean(raw);
+  }
+
+  /** {@code defaults} with what this request asks of the fleet policy. */
+  FleetPolicy fleet(FleetPolicy defaults) {
+    FleetPolicy asked = subsetSize == null ? defaults : defaults.withSubsetSize(subsetSize);
+    return zoneAware == null ? asked : asked.withZoneAware(zoneAware);
+  }
+
   /** Whether a parameter only the balancing types read was given; a 400 saying {@code why} for another type. */
   private static boolean askedOfBalancing(StrictQuery query, ClientType type, String parameter, String why) {
     if (!query.has(parameter)) {
@@ -128,6 +157,7 @@ record ExperimentRequest(ClientType type, int n, LoadShape shape, int runs, LbPo
           + (openLoop.durationS() == null ? " n=" + n : " duration_s=" + openLoop.durationS());
     }
     return type + " " + shaped + (runs > 1 ? " runs=" + runs : "") + (lb == null ? "" : " lb=" + lb.wireName())
-        + (hedgingDelayMs == null ? "" : " hedging_delay_ms=" + hedgingDelayMs);
+        + (hedgingDelayMs == null ? "" : " hedging_delay_ms=" + hedgingDelayMs)
+        + (subsetSize == null ? "" : " subset_size=" + subsetSize) + (zoneAware == null ? "" : " zone_aware=" + zoneAware);
   }
 }

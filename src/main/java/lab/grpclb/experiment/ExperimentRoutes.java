@@ -99,6 +99,9 @@ public final class ExperimentRoutes {
     if (request.hedgingDelayMs() != null) {
       picked = picked.withHedgingDelay(request.hedgingDelayMs());
     }
+    if (request.subsetSize() != null || request.zoneAware() != null) {
+      picked = picked.withFleet(request::fleet);
+    }
     Holder slot = new Holder(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
         request.format(), ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
     if (running.compareAndSet(null, slot)) {
@@ -244,6 +247,8 @@ public final class ExperimentRoutes {
         .put("shape", ReportJson.shape(request.shape())).put("runs", request.runs())
         .put("lb", request.lb() == null ? null : request.lb().wireName())
         .put("hedging_delay_ms", request.hedgingDelayMs())
+        .put("subset_size", request.subsetSize())
+        .put("zone_aware", request.zoneAware())
         .put("query", request.describe())
         .put("started", Instant.now().toString());
   }

@@ -147,7 +147,7 @@ class BadInputTest {
   void anUnknownParameterIsA400NamingItTheValidOnesAndTheClosest() throws Exception {
     assertBadRequest("/experiment/client?type=Client&n=400&concurency=10", "unknown parameter 'concurency'",
         "did you mean 'concurrency'?", "valid parameters: arrival, concurrency, duration_s, format, hedging_delay_ms, lb, n,"
-            + " rate, runs, slo_ms, type");
+            + " rate, runs, slo_ms, subset_size, type, zone_aware");
     assertBadRequest("/experiment/client?type=Client&rate=100&duraton_s=5", "unknown parameter 'duraton_s'",
         "did you mean 'duration_s'?");
     assertBadRequest("/?type=Client&colour=red", "unknown parameter 'colour'", "valid parameters");
@@ -179,6 +179,20 @@ class BadInputTest {
         "ClientWithKubeResolver and ClientWithDnsResolver");
     assertBadRequest("/experiment/client?type=ClientWithReuseConn&lb=round_robin&n=10",
         "lb means nothing for ClientWithReuseConn");
+  }
+
+  @Test
+  void aFleetParameterWithAnEmptyOrUnknownValueIsA400NamingTheValidOnes() throws Exception {
+    assertBadRequest("/experiment/client?type=ClientWithKubeResolver&n=1&subset_size=", "subset_size must be an integer"
+        + " from 0 to 100000", "got ''");
+    assertBadRequest("/experiment/client?type=ClientWithKubeResolver&n=1&subset_size=-1", "got '-1'");
+    assertBadRequest("/experiment/client?type=ClientWithKubeResolver&n=1&zone_aware=", "zone_aware must be true or"
+        + " false", "got ''");
+    assertBadRequest("/experiment/client?type=ClientWithKubeResolver&n=1&zone_aware=yes", "got 'yes'");
+    assertBadRequest("/experiment/client?type=ClientWithKubeResolver&n=1&lb=", "lb must be one of round_robin,"
+        + " least_request, peak_ewma, weighted_round_robin, pick_first");
+    assertBadRequest("/experiment/client?type=Client&n=1&subset_size=2", "subset_size means nothing for Client");
+    assertBadRequest("/experiment/client?type=Client&n=1&zone_aware=true", "zone_aware means nothing for Client");
   }
 
   @Test
