@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import lab.grpclb.discovery.Endpoint;
+import org.apache.commons.codec.digest.MurmurHash3;
 
 /**
  * gRFC A68's subsetting algorithm as written: append the client's salt to each endpoint's address, hash each with
@@ -29,7 +30,18 @@ public record RandomSubset(int size, String salt) {
   }
 
   /** The endpoint's rank for this client: the hash of its address with the salt appended. */
-  Murmur3.Hash128 rank(Endpoint endpoint) {
-    return Murmur3.hash128((endpoint.key() + salt).getBytes(StandardCharsets.UTF_8));
+  Hash128 rank(Endpoint endpoint) {
+    long[] hash = MurmurHash3.hash128x64((endpoint.key() + salt).getBytes(StandardCharsets.UTF_8));
+    return new Hash128(hash[0], hash[1]);
+  }
+
+  /** A 128-bit MurmurHash3 as its two 64-bit halves. */
+  record Hash128(long h1, long h2) implements Comparable<Hash128> {
+    /** Unsigned, h1 then h2: the order A68 sorts endpoints in. */
+    @Override
+    public int compareTo(Hash128 other) {
+      int first = Long.compareUnsigned(h1, other.h1);
+      return first != 0 ? first : Long.compareUnsigned(h2, other.h2);
+    }
   }
 }

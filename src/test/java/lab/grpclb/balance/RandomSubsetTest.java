@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import lab.grpclb.config.SlowStartConfig;
 import lab.grpclb.discovery.Endpoint;
 import lab.grpclb.discovery.EndpointSet;
+import org.apache.commons.codec.digest.MurmurHash3;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,22 +41,23 @@ class RandomSubsetTest {
   }
 
   @Test
-  void theHashIsMurmurHash3AsGuavaComputesIt() {
+  void commonsCodecsHashIsMurmurHash3AsGuavaComputesIt() {
     Random random = new Random(1);
     for (int length = 0; length <= 40; length++) {
       byte[] data = new byte[length];
       random.nextBytes(data);
       byte[] guava = Hashing.murmur3_128().hashBytes(data).asBytes();
-      Murmur3.Hash128 ours = Murmur3.hash128(data);
-      assertEquals(Hashing.murmur3_128().hashBytes(data).asLong(), ours.h1(), "h1, length " + length);
+      long[] ours = MurmurHash3.hash128x64(data);
+      assertEquals(Hashing.murmur3_128().hashBytes(data).asLong(), ours[0], "h1, length " + length);
       long h2 = 0;
       for (int i = 15; i >= 8; i--) {
         h2 = (h2 << 8) | (guava[i] & 0xffL);
       }
-      assertEquals(h2, ours.h2(), "h2, length " + length);
+      assertEquals(h2, ours[1], "h2, length " + length);
     }
-    assertEquals(Hashing.murmur3_128().hashString("10.0.0.1:50051client-a", StandardCharsets.UTF_8).asLong(),
-        Murmur3.hash128("10.0.0.1:50051client-a".getBytes(StandardCharsets.UTF_8)).h1());
+    Endpoint pod = pods(1).get(0);
+    assertEquals(Hashing.murmur3_128().hashString(pod.key() + "client-a", StandardCharsets.UTF_8).asLong(),
+        new RandomSubset(1, "client-a").rank(pod).h1(), "a rank is the hash of the address with the salt appended");
   }
 
   @Test
