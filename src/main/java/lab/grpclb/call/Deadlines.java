@@ -14,7 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
  * Expires calls past their deadline with one timer per event loop instead of one per call: calls of one
  * experiment share a timeout, so on one event loop their deadlines come in start order and only the oldest
  * pending call needs a timer. (A Vert.x timer per call cost 5-10 % of the client's CPU.) A call whose deadline
- * comes before the newest one watched (a retry, which keeps its call's original deadline) gets a timer of its
+ * comes well before the newest one watched (a retry, which keeps its call's original deadline) gets a timer of its
  * own. Touched only on its event loop. The same queues find the calls of a {@link Cancellation} in flight.
  */
 final class Deadlines {
@@ -25,6 +25,13 @@ final class Deadlines {
    */
   private static final Set<Deadlines> ALL = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
+  /**
+   * Out of order by less than this, a call joins the queue anyway: calls fired from two event loops reach a
+   * connection's loop a little out of their deadlines' order, nearly every other one under load, and a timer each
+   * cost what this class saves. Such a call expires behind the one before it, at most this late, which is no later
+   * than a Vert.x timer's whole milliseconds make any deadline here.
+   */
+  static final long TIMER_GRAIN_NANOS = 1_000_000;
   private final Vertx vertx;
   private final Context context;
   private final ArrayDeque<GrpcCall<?, ?>> pending = new ArrayDeque<>();
@@ -76,7 +83,7 @@ final class Deadlines {
   private void add(GrpcCall<?, ?> call) {
     dropCompletedHead();
     GrpcCall<?, ?> newest = pending.peekLast();
-    if (newest != null && call.deadlineNanos() < newest.deadlineNanos()) {
+    if (newest != null && call.deadlineNanos() < newest.deadlineNanos() - TIMER_GRAIN_NANOS) {
       vertx.setTimer(Math.max(1, millisUntil(call.deadlineNanos())), id -> call.expire()); // out of order: its own timer
       return;
     }
