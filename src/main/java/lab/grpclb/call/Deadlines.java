@@ -35,7 +35,9 @@ final class Deadlines {
   private final Vertx vertx;
   private final Context context;
   private final ArrayDeque<GrpcCall<?, ?>> pending = new ArrayDeque<>();
-  private boolean armed;
+  /** The sweep's timer, or -1; and the deadline it was set for. */
+  private long timer = -1;
+  private long armedForNanos;
 
   private Deadlines(Vertx vertx, Context context) {
     this.vertx = vertx;
@@ -91,13 +93,25 @@ final class Deadlines {
     arm();
   }
 
+  /**
+   * A timer for the oldest pending call's deadline. One already set for a later deadline is set again: the calls it
+   * was set for may have completed and left a call with a shorter timeout at the head (a 10 s call's timer must not
+   * hold a 100 ms call past its deadline).
+   */
   private void arm() {
-    if (armed || pending.isEmpty()) {
+    if (pending.isEmpty()) {
       return;
     }
-    armed = true;
-    vertx.setTimer(Math.max(1, millisUntil(pending.peekFirst().deadlineNanos())), id -> {
-      armed = false;
+    long due = pending.peekFirst().deadlineNanos();
+    if (timer >= 0) {
+      if (armedForNanos <= due + TIMER_GRAIN_NANOS) {
+        return;
+      }
+      vertx.cancelTimer(timer);
+    }
+    armedForNanos = due;
+    timer = vertx.setTimer(Math.max(1, millisUntil(due)), id -> {
+      timer = -1;
       sweep();
     });
   }
