@@ -19,6 +19,7 @@ import lab.grpclb.config.ConfigException;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import lab.grpclb.config.ServerConfig;
+import lab.grpclb.config.Work;
 import org.junit.jupiter.api.Test;
 
 /** Startup errors name the flag or env var and the expected form, exit 2, and print no stack trace. */
@@ -169,6 +170,23 @@ class MainTest {
         Files.deleteIfExists(stderr);
       }
     }
+  }
+
+  /** --work cpu burns on --capacity threads: a pod that may run it needs a finite one, in both modes that run pods. */
+  @Test
+  void workCpuNeedsACapacity() {
+    for (String mode : List.of("server", "local")) {
+      String printed = startupError("--mode", mode, "--work", "cpu");
+      assertTrue(printed.contains("--work cpu needs --capacity above 0"), printed);
+      assertEquals(1, printed.strip().lines().count(), "one line: " + printed);
+      printed = startupError("--mode", mode, "--capacity", "2", "--work", "gpu");
+      assertTrue(printed.contains("--work must be timer|cpu, got 'gpu'"), printed);
+    }
+    assertTrue(startupError("--mode", "client", "--work", "cpu").contains("unknown flag --work for --mode client"));
+    ServerConfig burning = ServerConfig.from(Flags.parse(new String[] {"--capacity", "2", "--work", "cpu"}, Map.of()));
+    assertEquals(Work.CPU, burning.capacity().work());
+    assertEquals(Work.TIMER,
+        ServerConfig.from(Flags.parse(new String[] {"--capacity", "2"}, Map.of())).capacity().work(), "the default");
   }
 
   @Test

@@ -3,11 +3,12 @@ package lab.grpclb.config;
 /**
  * What a pod can carry: {@code calls} served at once (0: unlimited, every call served at once, today's greeter),
  * later calls waiting first in, first out, and past {@code queueLimit} waiting ones refused at once with
- * RESOURCE_EXHAUSTED; each call's service time drawn from {@code serviceTime} around the pod's {@code --delay-ms}.
- * Set with {@code --capacity}, {@code --queue-limit}, {@code --service-time} and {@code --service-time-sigma}, or
+ * RESOURCE_EXHAUSTED; each call's service time drawn from {@code serviceTime} around the pod's {@code --delay-ms},
+ * and spent as {@code work} says (a timer, or CPU burnt on {@code calls} threads). Set with {@code --capacity},
+ * {@code --queue-limit}, {@code --service-time}, {@code --service-time-sigma} and {@code --work}, or
  * {@code POST /cluster/pods/NAME/capacity} in the local cluster.
  */
-public record Capacity(int calls, int queueLimit, ServiceTime serviceTime) {
+public record Capacity(int calls, int queueLimit, ServiceTime serviceTime, Work work) {
   /** {@code --queue-limit}'s default: every call waits, however many. */
   public static final int UNLIMITED_QUEUE = Integer.MAX_VALUE;
   public static final int MAX_CALLS = 1_000_000;
@@ -25,6 +26,14 @@ public record Capacity(int calls, int queueLimit, ServiceTime serviceTime) {
     if (calls == 0 && queueLimit != UNLIMITED_QUEUE) {
       throw new IllegalArgumentException("queue needs c above 0: with unlimited capacity no call ever waits");
     }
+    if (calls == 0 && work == Work.CPU) {
+      throw new IllegalArgumentException("work cpu needs c above 0: it burns on c threads, and unlimited has none");
+    }
+  }
+
+  /** Service time spent as a timer, as every pod did before {@code --work}. */
+  public Capacity(int calls, int queueLimit, ServiceTime serviceTime) {
+    this(calls, queueLimit, serviceTime, Work.TIMER);
   }
 
   public boolean unlimited() {
@@ -45,17 +54,26 @@ public record Capacity(int calls, int queueLimit, ServiceTime serviceTime) {
     String shape = serviceTime instanceof ServiceTime.Lognormal l ? "lognormal (sigma " + l.sigma() + ")"
         : serviceTime.wireName();
     return (unlimited() ? "unlimited capacity" : calls + " calls at once, " + (queueLimited()
-        ? "queue of at most " + queueLimit : "unlimited queue")) + ", " + shape + " service time";
+        ? "queue of at most " + queueLimit : "unlimited queue")) + ", " + shape + " service time"
+        + (work == Work.CPU ? " burnt as CPU" : "");
   }
 
-  /** {@code --capacity}, {@code --queue-limit}, {@code --service-time} and {@code --service-time-sigma}. */
+  /**
+   * {@code --capacity}, {@code --queue-limit}, {@code --service-time}, {@code --service-time-sigma} and
+   * {@code --work}.
+   */
   static Capacity from(Flags flags) {
     int calls = flags.integer(FlagTable.CAPACITY);
     int queue = flags.integer(FlagTable.QUEUE_LIMIT, UNLIMITED_QUEUE);
     if (calls == 0 && queue != UNLIMITED_QUEUE) {
       throw new ConfigException("--queue-limit needs --capacity above 0: with unlimited capacity no call ever waits");
     }
-    return new Capacity(calls, queue, serviceTime(flags));
+    Work work = flags.choice(FlagTable.WORK, Work.class);
+    if (calls == 0 && work == Work.CPU) {
+      throw new ConfigException("--work cpu needs --capacity above 0: calls burn CPU on --capacity threads, and"
+          + " unlimited capacity has no such number");
+    }
+    return new Capacity(calls, queue, serviceTime(flags), work);
   }
 
   private static ServiceTime serviceTime(Flags flags) {

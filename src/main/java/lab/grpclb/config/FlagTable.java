@@ -49,6 +49,9 @@ public final class FlagTable {
   public static final Flag.Text SERVICE_TIME_SIGMA = text("service-time-sigma", String.valueOf(ServiceTime.DEFAULT_SIGMA),
       "SIGMA", "a number from " + ServiceTime.MIN_SIGMA + " to " + (int) ServiceTime.MAX_SIGMA,
       "`lognormal`'s shape: 0.5 puts the p99 near 2.7 times the median; the mean stays `--delay-ms`", SERVER, LOCAL);
+  public static final Flag.Text WORK = text("work", "timer", "timer|cpu", "timer|cpu",
+      "with `--capacity`: how a call's service time is spent: a timer (nothing runs), or real CPU burnt on a pool of"
+          + " `--capacity` threads, so that pods and client saturate the machine's cores for real", SERVER, LOCAL);
   public static final Flag.Int WARMUP_MS = integer("warmup-ms", 0, 0, 3_600_000,
       "a new pod is cold, as a JVM before its JIT compiles: its service times start `--warmup-factor` times"
           + " longer and fall linearly to 1x over this long", SERVER, LOCAL).shown("`0` (off)");
@@ -258,7 +261,7 @@ public final class FlagTable {
 
   /** In the order --help and docs/flags.md show them. */
   public static final List<Flag> ALL = List.of(MODE, LOG_FORMAT, TRANSPORT,
-      HOST, PORT, POD_IP, DELAY_MS, CAPACITY, QUEUE_LIMIT, SERVICE_TIME, SERVICE_TIME_SIGMA, WARMUP_MS,
+      HOST, PORT, POD_IP, DELAY_MS, CAPACITY, QUEUE_LIMIT, SERVICE_TIME, SERVICE_TIME_SIGMA, WORK, WARMUP_MS,
       WARMUP_FACTOR, SERVER_DRAIN_TIMEOUT_MS, ERROR_RATE, ERROR_STATUS, MAX_CONNECTION_AGE_MS,
       MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT, PERMIT_KEEPALIVE_TIME_MS, PERMIT_KEEPALIVE_WITHOUT_CALLS,
       HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
