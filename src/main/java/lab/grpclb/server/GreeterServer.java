@@ -342,7 +342,8 @@ public final class GreeterServer {
       freeze = null;
     }
     // a frozen pod's held bytes never leave; its sockets close as any process's do when it ends
-    return (frozen == null ? Future.<Void>succeededFuture() : frozen.discard()).compose(v -> httpServer.close());
+    return (frozen == null ? Future.<Void>succeededFuture() : frozen.discard()).compose(v -> httpServer.close())
+        .onComplete(ar -> greeter.close()); // after the connections: their calls have ended, nothing burns for them
   }
 
   public boolean draining() {

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.WarmUp;
+import lab.grpclb.config.Work;
 
 /**
  * SayHello: answers "Hello name" with this pod's IP after the configured delay. The delay is a Vert.x timer,
@@ -29,7 +30,8 @@ import lab.grpclb.config.WarmUp;
  *
  * <p>A pod with a finite {@link Capacity}, a service time other than fixed, or a warm-up sends its calls through a
  * {@link ServiceQueue}; from then on it keeps it, reconfigured, even if set back to unlimited. Without one, a call
- * is the one timer above and nothing more: the default path costs what it always did.
+ * is the one timer above and nothing more: the default path costs what it always did. With {@code --work cpu} the
+ * queue's calls burn their service time on a pool of the capacity's size ({@link CpuWork}), closed with the pod.
  */
 public final class GreeterService extends GreeterGrpcService {
   private final Vertx vertx;
@@ -41,6 +43,9 @@ public final class GreeterService extends GreeterGrpcService {
   private final LongAdder endedEarly = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
   private final ServiceClock clock;
+  private final ServiceWork timers;
+  /** The pool {@code --work cpu} burns on, made by the first capacity that asks; written on the pod's event loop. */
+  private volatile CpuWork cpu;
   private final WarmUp warmUp;
   private final long startedNanos;
   private volatile Capacity capacity;
@@ -61,6 +66,7 @@ public final class GreeterService extends GreeterGrpcService {
     this.delayMs = delayMs;
     this.errors = errors;
     this.clock = ServiceClock.of(vertx);
+    this.timers = ServiceWork.timers(clock);
     this.warmUp = warmUp;
     this.startedNanos = clock.nanoTime();
     this.window = new LoadWindow(startedNanos);
@@ -71,7 +77,29 @@ public final class GreeterService extends GreeterGrpcService {
   }
 
   private ServiceQueue newQueue(Capacity limit) {
-    return new ServiceQueue(limit, warmUp, () -> delayMs, clock, new SplittableRandom(), startedNanos);
+    return new ServiceQueue(limit, warmUp, () -> delayMs, clock, workFor(limit), new SplittableRandom(), startedNanos);
+  }
+
+  /** How calls under {@code limit} spend their service time: timers, or the CPU pool sized to its capacity. */
+  private ServiceWork workFor(Capacity limit) {
+    if (limit.work() == Work.TIMER) {
+      return timers;
+    }
+    CpuWork pool = cpu;
+    if (pool == null) {
+      cpu = pool = new CpuWork(podIp, limit.calls());
+    } else {
+      pool.resize(limit.calls());
+    }
+    return pool;
+  }
+
+  /** The pod stopped: its CPU pool, if it has one, stops burning. */
+  void close() {
+    CpuWork pool = cpu;
+    if (pool != null) {
+      pool.close();
+    }
   }
 
   /** Binds SayHello to a handler that sees the call itself (its resets and deadline), not just the message. */
@@ -241,7 +269,7 @@ public final class GreeterService extends GreeterGrpcService {
     capacity = limit;
     ServiceQueue model = queue;
     if (model != null) {
-      model.reconfigure(limit);
+      model.reconfigure(limit, workFor(limit));
     } else if (!limit.plain()) {
       queue = newQueue(limit);
     }

@@ -11,8 +11,9 @@ import org.HdrHistogram.IntCountsHistogram;
 /**
  * A pod with a finite capacity: at most {@code c} calls in service at once, later ones waiting first in, first out,
  * and past the queue limit refused at once. Each call's service time is drawn from the {@link Capacity}'s shape
- * around the pod's delay, times its {@link WarmUp} slowdown while the pod is cold. Every cost is a timer on the
- * {@link ServiceClock}: no thread waits. One pod, Poisson arrivals and exponential service make it M/M/c.
+ * around the pod's delay, times its {@link WarmUp} slowdown while the pod is cold. Waits and deadlines are timed on
+ * the {@link ServiceClock}; the service itself is spent by a {@link ServiceWork}: a timer (no thread waits), or with
+ * {@code --work cpu} CPU burnt on a pool. One pod, Poisson arrivals and exponential service make it M/M/c.
  *
  * <p>Touched only on the pod's event loop (its calls, their timers and its reconfiguration all run there); the
  * gauges other threads read ({@link #inService}, {@link #queueLength}, {@link #refused}) are volatile and written
@@ -43,6 +44,8 @@ public final class ServiceQueue {
   }
 
   private final ServiceClock clock;
+  /** How calls entering service from now on spend their time; each ticket keeps the one it started with. */
+  private ServiceWork work;
   private final RandomGenerator random;
   private final IntSupplier meanMs;
   private final WarmUp warmUp;
@@ -67,20 +70,29 @@ public final class ServiceQueue {
    */
   public ServiceQueue(Capacity capacity, WarmUp warmUp, IntSupplier meanMs, ServiceClock clock, RandomGenerator random,
                       long startedNanos) {
+    this(capacity, warmUp, meanMs, clock, ServiceWork.timers(clock), random, startedNanos);
+  }
+
+  /** A queue whose calls spend their service time as {@code work} says. */
+  ServiceQueue(Capacity capacity, WarmUp warmUp, IntSupplier meanMs, ServiceClock clock, ServiceWork work,
+               RandomGenerator random, long startedNanos) {
     this.capacity = capacity;
     this.warmUp = warmUp;
     this.meanMs = meanMs;
     this.clock = clock;
+    this.work = work;
     this.random = random;
     this.startedNanos = startedNanos;
     this.busySince = clock.nanoTime();
   }
 
   /** One admitted call: waiting, then in service, until it ends; {@link #cancel} ends it early. */
-  public final class Ticket {
+  public final class Ticket implements ServiceWork.Ending {
     private final Job job;
     private final long arrivedNanos;
-    private long timer;
+    /** The work serving it, and its id there. */
+    private ServiceWork servedBy;
+    private long service;
     private boolean serving;
     private boolean ended;
 
@@ -96,11 +108,16 @@ public final class ServiceQueue {
       }
       ended = true;
       if (serving) {
-        clock.cancel(timer);
+        servedBy.stop(service);
         left(clock.nanoTime());
       } else if (--queueLength == 0) {
         waiting.clear(); // only ended calls are left: drop them now rather than when their turn comes
       }
+    }
+
+    @Override
+    public void serviceEnded(boolean served) {
+      end(this, served);
     }
   }
 
@@ -129,7 +146,13 @@ public final class ServiceQueue {
    * queue limit takes nothing away: calls in service finish, calls waiting keep their place.
    */
   public void reconfigure(Capacity newCapacity) {
+    reconfigure(newCapacity, work);
+  }
+
+  /** As {@link #reconfigure(Capacity)}; calls entering service from now on spend their time as {@code newWork} says. */
+  void reconfigure(Capacity newCapacity, ServiceWork newWork) {
     capacity = newCapacity;
+    work = newWork;
     startWaiting(clock.nanoTime());
   }
 
@@ -162,8 +185,8 @@ public final class ServiceQueue {
       return;
     }
     busy(now, +1);
-    ticket.timer = untilDeadline <= service ? clock.schedule(untilDeadline, () -> end(ticket, false))
-        : clock.schedule(service, () -> end(ticket, true));
+    ticket.servedBy = work;
+    ticket.service = work.serve(service, untilDeadline, ticket);
   }
 
   private void end(Ticket ticket, boolean served) {
