@@ -22,6 +22,7 @@ import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PlainNumber;
 import lab.grpclb.config.ServiceTime;
 import lab.grpclb.config.WarmUp;
+import lab.grpclb.config.Work;
 import lab.grpclb.http.BadRequest;
 import lab.grpclb.http.Responses;
 import lab.grpclb.http.StrictQuery;
@@ -33,8 +34,8 @@ import lab.grpclb.server.ServerLoad;
  * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/freeze?noticed_ms=M},
  * {@code POST /cluster/pods/NAME/unfreeze}, {@code POST /cluster/pods/NAME/delay?ms=M},
  * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/pods/NAME/health?status=S},
- * {@code POST /cluster/pods/NAME/capacity?c=C&queue=Q&service_time=T&sigma=S},
- * {@code POST /cluster/pod-template?delay_ms=D&c=C&queue=Q&service_time=T&sigma=S&warmup_ms=W&warmup_factor=K},
+ * {@code POST /cluster/pods/NAME/capacity?c=C&queue=Q&service_time=T&sigma=S&work=W},
+ * {@code POST /cluster/pod-template?delay_ms=D&c=C&queue=Q&service_time=T&sigma=S&work=W&warmup_ms=W&warmup_factor=K},
  * {@code POST /cluster/max-connection-age?ms=M} and
  * {@code POST /cluster/rollout}.
  */
@@ -49,8 +50,9 @@ public final class ClusterRoutes {
   static final long CLIENT_WAIT_MS = 5_000;
   private static final long CLIENT_POLL_MS = 5;
   /** The pod template's settings, each a pod flag's: the query's names and the answer's. */
-  private static final String[] TEMPLATE_PARAMETERS = {"delay_ms", "c", "queue", "service_time", "sigma", "warmup_ms",
-      "warmup_factor"};
+  private static final String[] TEMPLATE_PARAMETERS = {"delay_ms", "c", "queue", "service_time", "sigma", "work",
+      "warmup_ms", "warmup_factor"};
+  private static final String[] CAPACITY_PARAMETERS = {"c", "queue", "service_time", "sigma", "work"};
 
   private final LocalCluster cluster;
   private final Rollout rollout;
@@ -89,7 +91,7 @@ public final class ClusterRoutes {
     router.post("/cluster/pods/:name/delay").handler(StrictQuery.allow("ms")).handler(this::delay);
     router.post("/cluster/pods/:name/errors").handler(StrictQuery.allow("rate", "status")).handler(this::errors);
     router.post("/cluster/pods/:name/health").handler(StrictQuery.allow("status")).handler(this::health);
-    router.post("/cluster/pods/:name/capacity").handler(StrictQuery.allow("c", "queue", "service_time", "sigma"))
+    router.post("/cluster/pods/:name/capacity").handler(StrictQuery.allow(CAPACITY_PARAMETERS))
         .handler(this::capacity);
     router.post("/cluster/pod-template").handler(StrictQuery.allow(TEMPLATE_PARAMETERS)).handler(this::podTemplate);
     router.post("/cluster/max-connection-age").handler(StrictQuery.allow("ms", "grace_ms"))
@@ -149,6 +151,7 @@ public final class ClusterRoutes {
         .put("queue", capacity.queueLimited() ? capacity.queueLimit() : null)
         .put("service_time", capacity.serviceTime().wireName())
         .put("sigma", capacity.serviceTime() instanceof ServiceTime.Lognormal l ? l.sigma() : null)
+        .put("work", capacity.work().wireName())
         .put("in_service", load.inService())
         .put("queue_length", load.queueLength())
         .put("queue_wait_p99_ms", load.queueWaitP99Ms())
@@ -390,13 +393,13 @@ public final class ClusterRoutes {
   /**
    * Gives one pod a capacity from its next call on: {@code c} calls at once (0: unlimited), at most {@code queue}
    * waiting (absent: unlimited), each taking {@code service_time} (fixed, exponential or lognormal with shape
-   * {@code sigma}) around the pod's delay. Absent parameters take the flags' defaults, not the pod's current values,
+   * {@code sigma}) around the pod's delay, spent as {@code work} says (timer, or cpu: burnt on c threads). Absent parameters take the flags' defaults, not the pod's current values,
    * so that the answer never depends on what was set before.
    */
   private void capacity(RoutingContext ctx) {
     Capacity limit;
     try {
-      limit = capacityQuery(StrictQuery.of(ctx.queryParams(), Set.of("c", "queue", "service_time", "sigma")));
+      limit = capacityQuery(StrictQuery.of(ctx.queryParams(), Set.of(CAPACITY_PARAMETERS)));
     } catch (IllegalArgumentException e) {
       Responses.error(ctx, 400, e.getMessage());
       return;
@@ -421,7 +424,15 @@ public final class ClusterRoutes {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("service_time " + e.getMessage());
     }
-    return new Capacity(calls, queue, shape);
+    return new Capacity(calls, queue, shape, work(query, Work.TIMER));
+  }
+
+  private static Work work(StrictQuery query, Work fallback) {
+    try {
+      return query.has("work") ? Work.parse(query.get("work", null)) : fallback;
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("work " + e.getMessage());
+    }
   }
 
   /**
@@ -458,11 +469,13 @@ public final class ClusterRoutes {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("service_time " + e.getMessage());
     }
+    // work cpu needs c above 0 too: unlimited capacity drops the start's
+    Work work = work(query, calls == 0 ? Work.TIMER : start.capacity().work());
     int warmUpMs = query.integer("warmup_ms", start.warmUp().ms(), 0, FlagTable.WARMUP_MS.max(), "--warmup-ms");
     double factor = query.has("warmup_factor")
         ? query.decimal("warmup_factor", 1, WarmUp.MAX_FACTOR, "a cold pod's slowdown at start")
         : start.warmUp().factor();
-    return start.withRun(delayMs, new Capacity(calls, queue, shape), new WarmUp(warmUpMs, factor));
+    return start.withRun(delayMs, new Capacity(calls, queue, shape, work), new WarmUp(warmUpMs, factor));
   }
 
   /** The template in the query's names, so that an answer posted back sets the same (queue null: unlimited). */
@@ -474,6 +487,7 @@ public final class ClusterRoutes {
         .put("queue", capacity.queueLimited() ? capacity.queueLimit() : null)
         .put("service_time", capacity.serviceTime().wireName())
         .put("sigma", capacity.serviceTime() instanceof ServiceTime.Lognormal l ? l.sigma() : null)
+        .put("work", capacity.work().wireName())
         .put("warmup_ms", template.warmUp().ms())
         .put("warmup_factor", template.warmUp().factor());
   }

@@ -221,14 +221,14 @@ final class ColdStart implements ReportSection {
     return "rate=" + load.rate() + "&duration_s=" + seconds + "&lb=" + LB;
   }
 
-  /** The section's pods, cold or warm; the found template's queue limit stays. */
+  /** The section's pods, cold or warm; the found template's queue limit and work stay. */
   private String template(boolean cold) {
-    return new PodTemplateView(load.delayMs(), load.capacity(), found.queue(), "fixed", null,
+    return new PodTemplateView(load.delayMs(), load.capacity(), found.queue(), "fixed", null, found.work(),
         cold ? load.warmUpMs() : 0, load.warmUpFactor()).query();
   }
 
   private String capacityQuery() {
-    return new PodTemplateView(load.delayMs(), load.capacity(), found.queue(), "fixed", null, 0, 1).capacityQuery();
+    return new PodTemplateView(load.delayMs(), load.capacity(), found.queue(), "fixed", null, found.work(), 0, 1).capacityQuery();
   }
 
   /** Back to what the section found: the template, the replica count, and every pod's delay and capacity by it. */

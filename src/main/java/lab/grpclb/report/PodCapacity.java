@@ -14,13 +14,19 @@ record PodCapacity(String name, String ip, Setting setting, int queueLength) {
 
   /**
    * What {@code POST /cluster/pods/NAME/capacity} sets: {@code calls} at once (0: unlimited), {@code queue} waiting
-   * at most (null: unlimited), the service time's shape around the pod's delay, and lognormal's sigma (else null).
+   * at most (null: unlimited), the service time's shape around the pod's delay, lognormal's sigma (else null), and
+   * how the time is spent (timer or cpu).
    */
-  record Setting(int calls, Integer queue, String serviceTime, Double sigma) {
+  record Setting(int calls, Integer queue, String serviceTime, Double sigma, String work) {
+    /** A setting whose calls spend their time as timers, as the capacity sections' models assume. */
+    Setting(int calls, Integer queue, String serviceTime, Double sigma) {
+      this(calls, queue, serviceTime, sigma, "timer");
+    }
+
     /** The query the route takes; an absent parameter is the flag's default there, so only set ones are sent. */
     String query() {
       return "c=" + calls + (queue == null ? "" : "&queue=" + queue) + "&service_time=" + serviceTime
-          + (sigma == null ? "" : "&sigma=" + sigma);
+          + (sigma == null ? "" : "&sigma=" + sigma) + ("timer".equals(work) ? "" : "&work=" + work);
     }
   }
 
@@ -31,7 +37,8 @@ record PodCapacity(String name, String ip, Setting setting, int queueLength) {
   private static PodCapacity fromJson(JsonObject pod) {
     JsonObject capacity = pod.getJsonObject("capacity");
     return new PodCapacity(pod.getString("name"), pod.getString("ip"), new Setting(capacity.getInteger("c"),
-        capacity.getInteger("queue"), capacity.getString("service_time"), capacity.getDouble("sigma")),
+        capacity.getInteger("queue"), capacity.getString("service_time"), capacity.getDouble("sigma"),
+        capacity.getString("work", "timer")),
         capacity.getInteger("queue_length"));
   }
 }

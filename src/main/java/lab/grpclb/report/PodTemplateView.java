@@ -10,14 +10,15 @@ import java.math.BigDecimal;
  *
  * @param queue null: unlimited
  * @param sigma null but for a lognormal service time
+ * @param work timer or cpu
  */
-record PodTemplateView(int delayMs, int c, Integer queue, String serviceTime, Double sigma, int warmUpMs,
+record PodTemplateView(int delayMs, int c, Integer queue, String serviceTime, Double sigma, String work, int warmUpMs,
                        double warmUpFactor) {
 
   static PodTemplateView fromJson(JsonObject json) {
     return new PodTemplateView(json.getInteger("delay_ms"), json.getInteger("c"), json.getInteger("queue"),
-        json.getString("service_time"), json.getDouble("sigma"), json.getInteger("warmup_ms"),
-        json.getDouble("warmup_factor"));
+        json.getString("service_time"), json.getDouble("sigma"), json.getString("work", "timer"),
+        json.getInteger("warmup_ms"), json.getDouble("warmup_factor"));
   }
 
   /** The query of {@code POST /cluster/pod-template} that sets this template, every parameter given. */
@@ -29,7 +30,7 @@ record PodTemplateView(int delayMs, int c, Integer queue, String serviceTime, Do
   /** The query of {@code POST /cluster/pods/NAME/capacity} that gives a running pod this template's capacity. */
   String capacityQuery() {
     return "c=" + c + (queue == null ? "" : "&queue=" + queue) + "&service_time=" + serviceTime
-        + (sigma == null ? "" : "&sigma=" + plain(sigma));
+        + (sigma == null ? "" : "&sigma=" + plain(sigma)) + "&work=" + work;
   }
 
   /** Digits and a point, as the routes read numbers (never an exponent). */

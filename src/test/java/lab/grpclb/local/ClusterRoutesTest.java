@@ -193,6 +193,8 @@ class ClusterRoutesTest {
         {"?c=0&queue=5", "queue needs c above 0: with unlimited capacity no call ever waits"},
         {"?c=2&service_time=lognormal&sigma=0", "sigma must be lognormal's shape from 0.01 to 3"},
         {"?c=2&capcity=3", "unknown parameter 'capcity'"},
+        {"?c=2&work=gpu", "work must be timer|cpu, got 'gpu'"},
+        {"?c=0&work=cpu", "work cpu needs c above 0"},
     };
     for (String[] bad : cases) {
       Http.Answer answer = lab.send(HttpMethod.POST, base + bad[0]);
@@ -204,6 +206,24 @@ class ClusterRoutesTest {
         .getJsonObject("capacity");
     assertEquals(0, capacity.getInteger("c"), "no 400 changed the pod: " + capacity.encode());
     assertEquals("fixed", capacity.getString("service_time"));
+  }
+
+  /** work=cpu on a running pod: its calls burn on one thread, one at a time, and c=0 puts the timer back. */
+  @Test
+  void aPodCanBeToldToBurnCpu() throws Exception {
+    String pod = "/cluster/pods/" + podName;
+    Http.Answer set = lab.send(HttpMethod.POST, pod + "/capacity?c=1&work=cpu");
+    assertEquals(200, set.status(), set.body().encode());
+    assertEquals("cpu", set.body().getJsonObject("capacity").getString("work"), set.body().encode());
+    try {
+      assertEquals(200, lab.send(HttpMethod.POST, pod + "/delay?ms=10").status());
+      JsonObject report = lab.send(HttpMethod.GET, "/experiment/client?type=ClientWithReuseConn&n=4").body();
+      assertEquals(4, report.getInteger("ok"), report.encode());
+    } finally {
+      assertEquals(200, lab.send(HttpMethod.POST, pod + "/delay?ms=0").status());
+      JsonObject unlimited = lab.send(HttpMethod.POST, pod + "/capacity?c=0").body().getJsonObject("capacity");
+      assertEquals("timer", unlimited.getString("work"), "c=0: unlimited, timers again");
+    }
   }
 
   /** Capacity 1 and no queue: of 5 calls at once one is served and 4 refused, and GET /cluster counts them. */
@@ -245,8 +265,10 @@ class ClusterRoutesTest {
         {"?c=2&service_time=gamma", "service_time must be one of fixed, exponential, lognormal, got 'gamma'"},
         {"?queue=5", "queue needs c above 0: with unlimited capacity no call ever waits"},
         {"?delay_ms=", "delay_ms must be an integer from 0 to 3600000 (--delay-ms), got ''"},
+        {"?c=2&work=gpu", "work must be timer|cpu, got 'gpu'"},
+        {"?work=cpu", "work cpu needs c above 0"},
         {"?warmup=5", "unknown parameter 'warmup' (did you mean 'warmup_ms'?); valid parameters: c, delay_ms, queue,"
-            + " service_time, sigma, warmup_factor, warmup_ms"},
+            + " service_time, sigma, warmup_factor, warmup_ms, work"},
     };
     for (String[] bad : cases) {
       Http.Answer answer = lab.send(HttpMethod.POST, "/cluster/pod-template" + bad[0]);
@@ -267,10 +289,12 @@ class ClusterRoutesTest {
     try (TestClusters.Cluster own = TestClusters.start(vertx, TEMPLATE_GRPC_PORT, "--replicas", "1", "--delay-ms", "3")) {
       String first = own.pods().get(0).getString("name");
       Http.Answer set = own.send(HttpMethod.POST,
-          "/cluster/pod-template?warmup_ms=60000&warmup_factor=3.5&c=4&service_time=lognormal&sigma=0.25&delay_ms=20");
+          "/cluster/pod-template?warmup_ms=60000&warmup_factor=3.5&c=4&service_time=lognormal&sigma=0.25&delay_ms=20"
+              + "&work=cpu");
       assertEquals(200, set.status(), set.body().encode());
       JsonObject expected = new JsonObject().put("delay_ms", 20).put("c", 4).putNull("queue")
-          .put("service_time", "lognormal").put("sigma", 0.25).put("warmup_ms", 60_000).put("warmup_factor", 3.5);
+          .put("service_time", "lognormal").put("sigma", 0.25).put("work", "cpu").put("warmup_ms", 60_000)
+          .put("warmup_factor", 3.5);
       assertEquals(expected, set.body());
       assertEquals(expected, own.send(HttpMethod.GET, "/cluster").body().getJsonObject("pod_template"));
       own.scale(2);
@@ -278,11 +302,12 @@ class ClusterRoutesTest {
         boolean started = pod.getString("name").equals(first);
         assertEquals(started ? 3 : 20, pod.getInteger("delay_ms"), pod.encode());
         assertEquals(started ? 0 : 4, pod.getJsonObject("capacity").getInteger("c"), pod.encode());
+        assertEquals(started ? "timer" : "cpu", pod.getJsonObject("capacity").getString("work"), pod.encode());
         assertEquals(started ? 0 : 60_000, pod.getInteger("warmup_ms"), pod.encode());
       }
       JsonObject restored = own.send(HttpMethod.POST, "/cluster/pod-template").body();
       assertEquals(new JsonObject().put("delay_ms", 3).put("c", 0).putNull("queue").put("service_time", "fixed")
-          .putNull("sigma").put("warmup_ms", 0).put("warmup_factor", 5.0), restored, "the flags' template again");
+          .putNull("sigma").put("work", "timer").put("warmup_ms", 0).put("warmup_factor", 5.0), restored, "the flags' template again");
     }
   }
 }
