@@ -43,11 +43,20 @@ final class TallySummary {
       return new Latency(0, 0, 0, 0, 0, 0);
     }
     return new Latency(ms(micros, 50), ms(micros, 90), ms(micros, 99), ms(micros, 99.9),
-        round(micros.getMaxValue() / 1e3), round(micros.getMean() / 1e3));
+        toMicros(micros.getMaxValue() / 1e3), toMicros(micros.getMean() / 1e3));
   }
 
+  /**
+   * A percentile in ms to the µs the histogram holds: at 0.01 ms a call at concurrency 1 on loopback (about
+   * 100 µs) was rounded by up to 5 %, coarser than the histogram's 3 significant digits.
+   */
   private static double ms(AbstractHistogram micros, double percentile) {
-    return round(micros.getValueAtPercentile(percentile) / 1e3);
+    return toMicros(micros.getValueAtPercentile(percentile) / 1e3);
+  }
+
+  /** A time in ms rounded to the µs. */
+  static double toMicros(double ms) {
+    return Math.round(ms * 1000) / 1000.0;
   }
 
   /** Log-spaced buckets from the fastest call to the slowest; each recorded value counts in exactly one. */

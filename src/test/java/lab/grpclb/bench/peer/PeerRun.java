@@ -170,7 +170,7 @@ final class PeerRun {
     return new ExperimentReport(new ExperimentPlan(type, n, cap, null, load.shape()), endNanos - startNanos, round(sendMs),
         new ExperimentReport.Outcome(ok, n - ok, countPerIp, counts(errors)),
         new ExperimentReport.Latency(ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
-            round(latency.getMaxValue() / 1e3), round(latency.getMean() / 1e3)),
+            toMicros(latency.getMaxValue() / 1e3), toMicros(latency.getMean() / 1e3)),
         List.of(), Map.of(), List.of(), pacing, new ExperimentReport.ChannelSeen(-1, endpoints, endpoints, Retries.NONE),
         maxInFlight.get(), 0, gcMs, false, warnings, null, null);
   }
@@ -189,8 +189,13 @@ final class PeerRun {
     return counts;
   }
 
+  /** In ms to the µs, as ours reports latencies (a call at concurrency 1 takes about 100 µs). */
   private static double ms(Histogram micros, double percentile) {
-    return micros.getTotalCount() == 0 ? 0 : round(micros.getValueAtPercentile(percentile) / 1e3);
+    return micros.getTotalCount() == 0 ? 0 : toMicros(micros.getValueAtPercentile(percentile) / 1e3);
+  }
+
+  private static double toMicros(double ms) {
+    return Math.round(ms * 1000) / 1000.0;
   }
 
   private static double round(double value) {
