@@ -30,6 +30,8 @@ final class BenchFleet implements AutoCloseable {
   /** The peer's classpath, which bench/run.sh sets: the grpc-java jars are test dependencies, not in the fat jar. */
   static final String PEER_CLASSPATH_PROPERTY = "bench.peer.classpath";
   static final String PEER_MAIN = "lab.grpclb.bench.peer.GrpcJavaPeer";
+  /** grpc-java's greeter, for the dashboard's server table: in the peer's classes, as grpc-java is a test dependency. */
+  static final String GRPC_JAVA_GREETER_MAIN = "lab.grpclb.bench.peer.GrpcJavaGreeter";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final String SERVER_READY = "greeter listening on ";
   private static final String CLIENT_READY = "experiment client listening on";
@@ -64,6 +66,10 @@ final class BenchFleet implements AutoCloseable {
     needed.add(new InetSocketAddress("127.0.0.1", options.httpPort()));
     if (options.grpcJavaPeer()) {
       needed.add(new InetSocketAddress("127.0.0.1", options.peerHttpPort()));
+      if (options.dashboard() != null && options.dashboard().has(DashboardPlan.Table.SERVER)) {
+        needed.add(new InetSocketAddress("127.0.0.1", options.secondPeerHttpPort()));
+        needed.add(new InetSocketAddress(options.grpcJavaServerIp(), options.port()));
+      }
     }
     if (options.serviceProxy()) {
       needed.add(new InetSocketAddress(BenchOptions.SERVICE_IP, options.port()));
@@ -113,6 +119,27 @@ final class BenchFleet implements AutoCloseable {
     }
     Benchmark.progress(servers.size() + " servers up (pids " + servers.stream().map(s -> String.valueOf(s.pid())).toList()
         + "), delay " + options.delayMs() + " ms");
+  }
+
+  /**
+   * grpc-java's greeter (the peer's {@code GrpcJavaGreeter}) beside ours, on 127.0.0.(2 + replicas), started as our
+   * servers are (heap, JVM flags, delay), for the server table; it counts as one of the servers from now on.
+   */
+  ChildJvm startGrpcJavaServer() throws IOException, InterruptedException {
+    String ip = options.grpcJavaServerIp();
+    List<String> command = java(options.serverHeap(), options.serverJvmArgs(), peerClasspath(), GRPC_JAVA_GREETER_MAIN);
+    command.addAll(List.of("--host", ip, "--port", String.valueOf(options.port()), "--pod-ip", ip,
+        "--delay-ms", String.valueOf(options.delayMs())));
+    ChildJvm server = ChildJvm.start("grpc-java server " + ip, command, logDir.resolve("grpc-java-server-" + ip + ".log"));
+    servers.add(server);
+    server.awaitLog(SERVER_READY + ip + ":" + options.port(), START_TIMEOUT);
+    Benchmark.progress("grpc-java greeter up on " + ip + ":" + options.port() + " (pid " + server.pid() + ")");
+    return server;
+  }
+
+  /** Our server i (from 0), on {@link BenchOptions#serverIp}. */
+  ChildJvm server(int i) {
+    return servers.get(i);
   }
 
   /**
@@ -166,9 +193,9 @@ final class BenchFleet implements AutoCloseable {
    * A fresh grpc-java peer JVM, with the client's heap and JVM flags: one channel to the address ours dials,
    * and round_robin over the pods, each call with our default deadline.
    */
-  ChildJvm startPeer(String type, String logSuffix) throws IOException, InterruptedException {
+  ChildJvm startPeer(String type, String logSuffix, String target, int httpPort) throws IOException, InterruptedException {
     List<String> command = java(options.clientHeap(), options.clientJvmArgs(), peerClasspath(), PEER_MAIN);
-    command.addAll(List.of("--http-port", String.valueOf(options.peerHttpPort()), "--target", options.clientTarget(),
+    command.addAll(List.of("--http-port", String.valueOf(httpPort), "--target", target,
         "--pods", String.join(",", podIps().stream().map(ip -> ip + ":" + options.port()).toList()),
         "--call-timeout-ms", String.valueOf(FlagTable.CALL_TIMEOUT_MS.defaultValue())));
     return startClientJvm("peer for " + type, command, "peer-" + type.replace('/', '-') + logSuffix, GrpcJavaTypes.READY);

@@ -6,7 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 import lab.grpclb.config.ClientType;
 
-/** What {@code bench/run.sh [n...] [--flag value...]} was asked to do. */
+/**
+ * What {@code bench/run.sh [n...] [--flag value...]} was asked to do: the rows of an n list and {@code --shape}s
+ * (with {@code --cold-starts}), or, given none of those, the dashboard tables ({@code dashboard}, else null); under
+ * one JVM flavour or both ({@code jvmFlavours}; {@code jvmArgs} and {@code jvmDefaults} are the flavour at hand).
+ */
 record BenchOptions(
     List<Integer> ns,
     List<ClientType> types,
@@ -32,17 +36,23 @@ record BenchOptions(
     boolean grpcJavaPeer,
     boolean jvmDefaults,
     int coldStarts,
-    int coldN) {
+    int coldN,
+    List<JvmFlavour> jvmFlavours,
+    DashboardPlan dashboard) {
 
   static final String SERVICE_IP = "127.0.0.250";
   static final int MAX_REPLICAS = 100;
 
   static final String USAGE = """
       usage: bench/run.sh [n...] [flags]            (env SKIP_BUILD=1: use target/grpc-lb-lab.jar as it is)
-        n...                      experiment sizes (default 1000 10000 100000)
-        --types A,B,...           client types, in this order (default %s)
-        --runs 3                  measured runs per type and n; the table shows the median
-        --delay-ms 500            the servers' reply delay
+        n...                      burst sizes, as before the dashboard tables (with n, --shape or --cold-starts
+                                  those rows print; with none, the dashboard tables below)
+        --types A,B,...           client types, in this order (default %s;
+                                  the dashboard: ClientWithReuseConn,ClientWithKubeResolver)
+        --runs 3                  measured runs per type and n, the dashboard 5; the tables show the median
+        --jvm both|defaults|image JVMs with the JVM's defaults, the image's flags, or both in turn (default: the
+                                  dashboard both, the rows image)
+        --delay-ms 500            the servers' reply delay (the dashboard: of its bursts; the rest run at 0)
         --replicas 3              server JVMs, on 127.0.0.2, 127.0.0.3, ...
         --client-heap 512m        client JVM -Xmx
         --server-heap 2g          each server JVM's -Xmx
@@ -74,12 +84,21 @@ record BenchOptions(
         --cold-starts 0           after the rows, start K fresh client JVMs per type (and peer) against the warm
                                   servers and time each one's first run against its third: what a user's
                                   first curl after `java -jar` meets
-        --cold-n 10000            the n of those runs""".formatted(String.join(",", ClientType.wireNames(ClientType.WRITEUP)));
+        --cold-n 10000            the n of those runs
+      """.formatted(String.join(",", ClientType.wireNames(ClientType.WRITEUP))) + DashboardPlan.USAGE;
+
+  /** The dashboard's pairs: the types that have a grpc-java counterpart. */
+  static final List<ClientType> DASHBOARD_TYPES = List.of(ClientType.REUSE_CONN, ClientType.KUBE_RESOLVER);
+  /** Between delay-0 runs nothing closes; the settle before each run waits for what lingers anyway. */
+  static final int DASHBOARD_PAUSE_MS = 300;
 
   static BenchOptions parse(String[] args) {
     List<Integer> ns = new ArrayList<>();
-    List<ClientType> types = ClientType.WRITEUP;
-    int runs = 3;
+    List<ClientType> types = null;
+    Integer runs = null;
+    Integer pauseMs = null;
+    List<JvmFlavour> jvmFlavours = null;
+    DashboardPlan.Flags dashboardFlags = new DashboardPlan.Flags();
     int delayMs = 500;
     String clientHeap = "512m";
     String serverHeap = "2g";
@@ -92,7 +111,6 @@ record BenchOptions(
     int port = 50051;
     int httpPort = 18080;
     List<Integer> warmup = null;
-    int pauseMs = 1000;
     int timeoutS = 300;
     String target = null;
     boolean serviceProxy = false;
@@ -126,6 +144,7 @@ record BenchOptions(
       }
       if (name.equals("jvm-defaults")) {
         jvmDefaults = inline == null || Boolean.parseBoolean(inline);
+        jvmFlavours = jvmDefaults ? List.of(JvmFlavour.DEFAULTS) : null;
         continue;
       }
       String value;
@@ -165,9 +184,28 @@ record BenchOptions(
         case "peers" -> grpcJavaPeer = peers(value);
         case "cold-starts" -> coldStarts = integer(name, value, 0, 100);
         case "cold-n" -> coldN = integer(name, value, 1, 100_000_000);
-        default -> throw new Usage("unknown flag --" + name);
+        case "jvm" -> jvmFlavours = JvmFlavour.parse(value);
+        default -> {
+          if (!dashboardFlags.accept(name, value)) {
+            throw new Usage("unknown flag --" + name);
+          }
+        }
       }
     }
+    boolean rowsAsked = !ns.isEmpty() || !shapes.isEmpty() || coldStarts > 0;
+    if (rowsAsked && dashboardFlags.given != null) {
+      throw new Usage(dashboardFlags.given + " is a dashboard flag: the dashboard runs with no n list, --shape or --cold-starts");
+    }
+    DashboardPlan dashboard = rowsAsked ? null : dashboardFlags.build();
+    if (types == null) {
+      types = dashboard != null ? DASHBOARD_TYPES : ClientType.WRITEUP;
+    }
+    if (jvmFlavours == null) {
+      jvmFlavours = dashboard != null ? List.of(JvmFlavour.DEFAULTS, JvmFlavour.IMAGE) : List.of(JvmFlavour.IMAGE);
+    }
+    jvmDefaults = jvmFlavours.equals(List.of(JvmFlavour.DEFAULTS));
+    runs = runs != null ? runs : dashboard != null ? 5 : 3;
+    pauseMs = pauseMs != null ? pauseMs : dashboard != null ? DASHBOARD_PAUSE_MS : 1000;
     if (types.isEmpty()) {
       throw new Usage("--types needs at least one type");
     }
@@ -183,15 +221,43 @@ record BenchOptions(
     if (httpPort == 65535 && grpcJavaPeer) {
       throw new Usage("--http-port 65535 leaves no port for the grpc-java peer (--http-port + 1); pick a lower one or --peers none");
     }
-    if (ns.isEmpty()) {
+    if (ns.isEmpty() && dashboard == null) {
       ns = List.of(1000, 10_000, 100_000);
     }
     if (warmup == null) {
-      warmup = defaultWarmup(ns);
+      warmup = defaultWarmup(dashboard != null ? dashboard.bursts() : ns);
+    }
+    if (httpPort >= 65534 && grpcJavaPeer && dashboard != null && dashboard.has(DashboardPlan.Table.SERVER)) {
+      throw new Usage("--http-port " + httpPort + " leaves no port for the server table's second grpc-java peer (--http-port + 2)");
     }
     return new BenchOptions(List.copyOf(ns), types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs,
         extraServerArgs, jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, timeoutS, target, serviceProxy, logDir,
-        List.copyOf(shapes), grpcJavaPeer, jvmDefaults, coldStarts, coldN);
+        List.copyOf(shapes), grpcJavaPeer, jvmDefaults, coldStarts, coldN, jvmFlavours, dashboard);
+  }
+
+  /** These options under one JVM flavour: its flags for every JVM ({@code --jvm-args} or the image's), or none. */
+  BenchOptions forFlavour(JvmFlavour flavour) {
+    boolean defaults = flavour == JvmFlavour.DEFAULTS;
+    return new BenchOptions(ns, types, runs, delayMs, clientHeap, serverHeap, replicas, extraClientArgs, extraServerArgs,
+        defaults ? List.of() : jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, requestTimeoutS,
+        target, serviceProxy, logDir, shapes, grpcJavaPeer, defaults, coldStarts, coldN, List.of(flavour), dashboard);
+  }
+
+  /** These options with the servers answering after {@code delay} ms: the dashboard runs its tables at 0 and 500. */
+  BenchOptions withDelay(int delay) {
+    return new BenchOptions(ns, types, runs, delay, clientHeap, serverHeap, replicas, extraClientArgs, extraServerArgs,
+        jvmArgs, clientJvmArgs, serverJvmArgs, port, httpPort, warmup, pauseMs, requestTimeoutS, target, serviceProxy,
+        logDir, shapes, grpcJavaPeer, jvmDefaults, coldStarts, coldN, jvmFlavours, dashboard);
+  }
+
+  /** The grpc-java peer that sends the server table's calls to grpc-java's greeter, beside {@link #peerHttpPort}. */
+  int secondPeerHttpPort() {
+    return httpPort + 2;
+  }
+
+  /** grpc-java's greeter for the server table listens after the servers: 127.0.0.(2 + replicas). */
+  String grpcJavaServerIp() {
+    return serverIp(replicas);
   }
 
   /**

@@ -66,8 +66,62 @@ public final class Benchmark {
     System.exit(code);
   }
 
-  /** Runs every row and answers the Markdown report. */
+  /** Runs every row, or the dashboard, under each JVM flavour asked, and answers the Markdown report. */
   private static String run(BenchOptions options, String command) throws IOException, InterruptedException {
+    if (options.dashboard() != null) {
+      return dashboard(options, command);
+    }
+    StringBuilder report = new StringBuilder();
+    for (JvmFlavour flavour : options.jvmFlavours()) {
+      report.append(report.isEmpty() ? "" : "\n").append(rows(options.forFlavour(flavour), command));
+    }
+    return report.toString();
+  }
+
+  /**
+   * The dashboard tables under each JVM flavour in turn; the report (also written to --out, with its charts beside
+   * it) opens with the command and the machine.
+   */
+  private static String dashboard(BenchOptions options, String command) throws IOException, InterruptedException {
+    ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+    String loadAtStart = ProcReadings.loadAverage();
+    BenchFleet.checkPortsFree(options);
+    if (options.grpcJavaPeer()) {
+      BenchFleet.peerClasspath(); // fails now, not after the servers started
+    }
+    Path out = Files.createDirectories(options.dashboard().out());
+    Path logDir = options.logDir() == null ? Files.createTempDirectory("grpc-lb-bench-") : Files.createDirectories(options.logDir());
+    double estimate = DashboardRunner.estimateSeconds(options);
+    progress("the dashboard tables " + options.dashboard().tables().stream().map(t -> t.wireName).toList() + " under "
+        + options.jvmFlavours().stream().map(f -> f.wireName).toList() + " JVM flags, " + options.runs()
+        + " run(s) per row: about " + minutes(estimate) + " (estimated); logs in " + logDir + ", report and charts to " + out);
+    long startNanos = System.nanoTime();
+    List<DashboardSection> sections = new java.util.ArrayList<>();
+    for (JvmFlavour flavour : options.jvmFlavours()) {
+      progress("JVM flags: " + flavour.title);
+      sections.add(new DashboardRunner(options.forFlavour(flavour),
+          Files.createDirectories(logDir.resolve("jvm-" + flavour.wireName))).run());
+    }
+    String took = minutes((System.nanoTime() - startNanos) / 1e9) + " (estimated " + minutes(estimate) + ")";
+    String stamp = started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"));
+    String machine = ProcReadings.machine() + "; load average " + loadAtStart + " at start, " + ProcReadings.loadAverage() + " at end";
+    DashboardTables.Report report = DashboardTables.render(new DashboardTables.Context(
+        started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), command, machine, took, stamp, options), sections);
+    for (var chart : report.charts().entrySet()) {
+      Files.writeString(out.resolve(chart.getKey()), chart.getValue());
+    }
+    Path markdown = out.resolve(stamp + "-dashboard.md");
+    Files.writeString(markdown, report.markdown());
+    progress("report written to " + markdown + (report.charts().isEmpty() ? "" : " with " + report.charts().size() + " chart(s) beside it"));
+    return report.markdown();
+  }
+
+  static String minutes(double seconds) {
+    return seconds < 90 ? Math.round(seconds) + " s" : String.format(java.util.Locale.ROOT, "%.1f min", seconds / 60);
+  }
+
+  /** The rows of the n list and --shape (and --cold-starts) under one JVM flavour: the report of before. */
+  private static String rows(BenchOptions options, String command) throws IOException, InterruptedException {
     String startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     String loadAtStart = ProcReadings.loadAverage();
     BenchFleet.checkPortsFree(options);

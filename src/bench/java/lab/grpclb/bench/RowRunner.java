@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import lab.grpclb.config.ClientType;
 import lab.grpclb.experiment.ExperimentReport;
 
@@ -30,18 +31,30 @@ final class RowRunner {
     this.fleet = fleet;
   }
 
-  /** One client being measured: its type, its JVM and API, and why it can't be measured any more (or null). */
-  private static final class Side {
+  /**
+   * One client being measured: its row's name, the type its API is asked for, its JVM and API, whose CPU counts as
+   * the servers', and why it can't be measured any more (or null).
+   */
+  static final class Side {
     final String type;
+    final String askedType;
     final ChildJvm jvm;
     final ExperimentApi api;
+    final Supplier<Duration> serverCpu;
     String na;
 
-    Side(String type, ChildJvm jvm, ExperimentApi api) {
+    Side(String type, String askedType, ChildJvm jvm, ExperimentApi api, Supplier<Duration> serverCpu) {
       this.type = type;
+      this.askedType = askedType;
       this.jvm = jvm;
       this.api = api;
+      this.serverCpu = serverCpu;
     }
+  }
+
+  /** A client of a type, charged with every server's CPU. */
+  Side side(String type, ChildJvm jvm, int httpPort) {
+    return new Side(type, type, jvm, api(httpPort), fleet::serverCpu);
   }
 
   /** A run's report, or why there is none; and whether the client can take further runs. */
@@ -59,12 +72,12 @@ final class RowRunner {
   private List<BenchRow> runType(String type) throws IOException, InterruptedException {
     List<Side> sides = new ArrayList<>();
     try {
-      sides.add(new Side(type, fleet.startClient(type, ""), api(options.httpPort())));
+      sides.add(side(type, fleet.startClient(type, ""), options.httpPort()));
       String peer = options.grpcJavaPeer() ? GrpcJavaTypes.counterpartOf(type) : null;
       if (peer != null) {
-        sides.add(new Side(peer, startPeer(peer, ""), api(options.peerHttpPort())));
+        sides.add(side(peer, startPeer(peer, ""), options.peerHttpPort()));
       }
-      warmUp(sides);
+      warmUp(sides, options.warmup().stream().map(BenchLoad::burst).toList());
       List<BenchRow> rows = new ArrayList<>();
       for (BenchLoad load : options.loads()) {
         rows.addAll(measure(sides, load));
@@ -75,7 +88,7 @@ final class RowRunner {
     }
   }
 
-  private static void stop(ChildJvm jvm) {
+  static void stop(ChildJvm jvm) {
     int code = jvm.stop();
     if (code != 0) {
       Benchmark.progress(jvm.name + " exited with code " + code + " (see " + jvm.log + ")");
@@ -116,7 +129,7 @@ final class RowRunner {
     long launched = System.nanoTime();
     String logSuffix = "-cold-" + k;
     ChildJvm jvm = ours ? fleet.startClient(type, logSuffix) : startPeer(type, logSuffix);
-    Side side = new Side(type, jvm, api(ours ? options.httpPort() : options.peerHttpPort()));
+    Side side = side(type, jvm, ours ? options.httpPort() : options.peerHttpPort());
     try {
       BenchLoad load = BenchLoad.burst(options.coldN());
       double[] elapsed = new double[3];
@@ -143,27 +156,32 @@ final class RowRunner {
     }
   }
 
-  private ChildJvm startPeer(String type, String logSuffix) throws InterruptedException {
+  ChildJvm startPeer(String type, String logSuffix) throws InterruptedException {
+    return startPeer(type, logSuffix, options.clientTarget(), options.peerHttpPort());
+  }
+
+  /** A grpc-java peer JVM whose one channel dials {@code target}, its API on {@code httpPort}. */
+  ChildJvm startPeer(String type, String logSuffix, String target, int httpPort) throws InterruptedException {
     try {
-      return fleet.startPeer(type, logSuffix);
+      return fleet.startPeer(type, logSuffix, target, httpPort);
     } catch (IOException e) {
       throw new BenchFailure("the grpc-java peer did not start: " + e.getMessage() + "\n(--peers none runs without it)");
     }
   }
 
-  private ExperimentApi api(int port) {
+  ExperimentApi api(int port) {
     return new ExperimentApi("127.0.0.1", port, Duration.ofSeconds(options.requestTimeoutS()));
   }
 
-  /** Discarded bursts, taking turns; a side that fails one is not measured (its rows say why). */
-  private void warmUp(List<Side> sides) throws InterruptedException {
-    for (int n : options.warmup()) {
+  /** Discarded runs, taking turns; a side that fails one is not measured (its rows say why). */
+  void warmUp(List<Side> sides, List<BenchLoad> loads) throws InterruptedException {
+    for (BenchLoad load : loads) {
       for (Side side : sides) {
         if (side.na != null) {
           continue;
         }
-        String label = side.type + " warm-up n=" + n;
-        RowOutcome outcome = runOnce(side, BenchLoad.burst(n), label, true);
+        String label = side.type + " warm-up " + load.spec();
+        RowOutcome outcome = runOnce(side, load, label, true);
         if (outcome.report() == null) {
           side.na = outcome.error();
         }
@@ -173,31 +191,40 @@ final class RowRunner {
   }
 
   /** Every run of one load, the sides in turn; a row per side. */
-  private List<BenchRow> measure(List<Side> sides, BenchLoad load) throws InterruptedException {
+  List<BenchRow> measure(List<Side> sides, BenchLoad load) throws InterruptedException {
+    return measure(sides, load, options.runs());
+  }
+
+  /** {@code runs} runs of one load, the sides in turn; a row per side. */
+  List<BenchRow> measure(List<Side> sides, BenchLoad load, int runs) throws InterruptedException {
     List<List<ExperimentReport>> reports = new ArrayList<>();
+    List<List<BenchRow.RunCpu>> runCpu = new ArrayList<>();
     Duration[] serverCpu = new Duration[sides.size()];
     Duration[] clientCpu = new Duration[sides.size()];
     String[] rowNa = new String[sides.size()];
     for (int i = 0; i < sides.size(); i++) {
       reports.add(new ArrayList<>());
+      runCpu.add(new ArrayList<>());
       serverCpu[i] = Duration.ZERO;
       clientCpu[i] = Duration.ZERO;
     }
-    for (int run = 1; run <= options.runs(); run++) {
+    for (int run = 1; run <= runs; run++) {
       for (int i = 0; i < sides.size(); i++) {
         Side side = sides.get(i);
         if (side.na != null || rowNa[i] != null) {
           continue;
         }
         settle(sides);
-        Duration servers = fleet.serverCpu();
+        Duration servers = side.serverCpu.get();
         Duration client = side.jvm.cpu();
-        RowOutcome outcome = runOnce(side, load, side.type + " " + load.spec() + " run " + run + "/" + options.runs(), false);
+        RowOutcome outcome = runOnce(side, load, side.type + " " + load.spec() + " run " + run + "/" + runs, false);
         pause(); // what the run leaves behind (closing connections) is charged to it
-        serverCpu[i] = serverCpu[i].plus(fleet.serverCpu().minus(servers));
-        clientCpu[i] = clientCpu[i].plus(side.jvm.cpu().minus(client));
+        BenchRow.RunCpu cpu = new BenchRow.RunCpu(side.jvm.cpu().minus(client), side.serverCpu.get().minus(servers));
+        serverCpu[i] = serverCpu[i].plus(cpu.server());
+        clientCpu[i] = clientCpu[i].plus(cpu.client());
         if (outcome.report() != null) {
           reports.get(i).add(outcome.report());
+          runCpu.get(i).add(cpu);
         } else {
           rowNa[i] = outcome.error();
         }
@@ -211,7 +238,8 @@ final class RowRunner {
       Side side = sides.get(i);
       String na = rowNa[i] != null ? rowNa[i] : side.na; // a row of fewer runs than asked would compare unlike with like
       rows.add(na != null ? BenchRow.na(side.type, load, na)
-          : new BenchRow(side.type, load, null, reports.get(i), serverCpu[i], clientCpu[i], side.jvm.vmHwmKb()));
+          : new BenchRow(side.type, load, null, reports.get(i), serverCpu[i], clientCpu[i], side.jvm.vmHwmKb(),
+              List.copyOf(runCpu.get(i))));
     }
     return rows;
   }
@@ -222,10 +250,10 @@ final class RowRunner {
    */
   private RowOutcome runOnce(Side side, BenchLoad load, String label, boolean warmUp) throws InterruptedException {
     try {
-      ExperimentApi.ExperimentAnswer answer = side.api.run(side.type, load);
+      ExperimentApi.ExperimentAnswer answer = side.api.run(side.askedType, load);
       for (int retry = 0; warmUp && answer.status() == 503 && retry < UNAVAILABLE_RETRIES; retry++) {
         Thread.sleep(UNAVAILABLE_RETRY_MS);
-        answer = side.api.run(side.type, load);
+        answer = side.api.run(side.askedType, load);
       }
       if (answer.ok()) {
         Benchmark.progress(label + ": " + summary(answer.report()));
@@ -246,7 +274,7 @@ final class RowRunner {
    * Waits (at most {@link #SETTLE_MAX}) until the servers and the clients are idle: what a previous run left
    * behind (closing connections, GC, JIT) must not be charged to the next run's CPU or elapsed time.
    */
-  private void settle(List<Side> sides) throws InterruptedException {
+  void settle(List<Side> sides) throws InterruptedException {
     long started = System.nanoTime();
     Duration before = busy(sides);
     Duration quiet = Duration.ofNanos(Math.round(SETTLE_WINDOW.toNanos() * QUIET_CORE_SHARE));
