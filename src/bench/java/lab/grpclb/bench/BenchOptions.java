@@ -67,7 +67,8 @@ record BenchOptions(
         --port 50051              the servers' gRPC port
         --http-port 18080         the client's experiment API port (on 127.0.0.1)
         --warmup 1000,10000,W,W,W discarded runs per type before measuring, W = the largest n within
-                                  10000..100000 (--warmup none: no warm-up)
+                                  10000..100000 (--warmup none: no warm-up; the dashboard: its bursts' warm-up,
+                                  none skips its delay-0 warm-up too)
         --pause-ms 1000           pause after every run (its server CPU is counted with the run)
         --timeout-s 300           longest one experiment request may take
         --target HOST:PORT        what the client dials (default the first server, 127.0.0.2:PORT)

@@ -119,7 +119,7 @@ final class DashboardRunner {
   private void clientTablesAtZero(RowRunner runner, BenchFleet fleet, String type) throws IOException, InterruptedException {
     List<RowRunner.Side> sides = startSides(runner, fleet, type);
     try {
-      runner.warmUp(sides, plan.warmUpAtDelayZero());
+      runner.warmUp(sides, options.warmup().isEmpty() ? List.of() : plan.warmUpAtDelayZero()); // --warmup none: none
       if (plan.has(Table.LATENCY)) {
         add(Table.LATENCY, runner.measure(sides, plan.latencyLoad()));
       }
@@ -178,7 +178,7 @@ final class DashboardRunner {
           runner.api(options.peerHttpPort()), fleet.server(0)::cpu));
       sides.add(new RowRunner.Side(GRPC_JAVA_SERVER, peer, runner.startPeer(peer, "-to-grpc-java-server", theirs,
           options.secondPeerHttpPort()), runner.api(options.secondPeerHttpPort()), theirServer::cpu));
-      runner.warmUp(sides, Collections.nCopies(SERVER_WARM_UPS, plan.serverLoad()));
+      runner.warmUp(sides, Collections.nCopies(options.warmup().isEmpty() ? 0 : SERVER_WARM_UPS, plan.serverLoad()));
       add(Table.SERVER, runner.measure(sides, plan.serverLoad()));
     } finally {
       sides.forEach(side -> RowRunner.stop(side.jvm));
