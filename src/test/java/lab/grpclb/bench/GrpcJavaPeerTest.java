@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
+import lab.grpclb.bench.peer.GrpcJavaGreeter;
 import lab.grpclb.bench.peer.GrpcJavaPeer;
 import lab.grpclb.experiment.ExperimentReport;
 import lab.grpclb.experiment.LoadShape;
@@ -125,6 +126,34 @@ class GrpcJavaPeerTest {
           + " (Linux) keep it on the peer's own event loop");
     } finally {
       channel.shutdownNow();
+    }
+  }
+
+  /**
+   * The server table's grpc-java greeter answers our proto with its pod IP, after the delay it was given (a timer)
+   * or at once (delay 0), under the peer's one channel as the benchmark sends to it. On 127.0.0.133.
+   */
+  @Test
+  void grpcJavasGreeterAnswersAfterItsDelayOrAtOnce() throws Exception {
+    for (int delayMs : new int[] {DELAY_MS, 0}) {
+      GrpcJavaGreeter greeter = GrpcJavaGreeter.start(new GrpcJavaGreeter.Config("127.0.0.133", 0, "127.0.0.133", delayMs));
+      InetSocketAddress address = InetSocketAddress.createUnresolved("127.0.0.133", greeter.port());
+      GrpcJavaPeer toGreeter = GrpcJavaPeer.start(new GrpcJavaPeer.Config("127.0.0.1", 0, address, List.of(address), 5_000));
+      try {
+        ExperimentApi greeterApi = new ExperimentApi("127.0.0.1", toGreeter.port(), Duration.ofSeconds(30));
+        ExperimentApi.ExperimentAnswer answer = greeterApi.run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("closed:c=10,n=200"));
+        assertTrue(answer.ok(), "HTTP " + answer.status() + ": " + answer.error());
+        ExperimentReport report = answer.report();
+        assertEquals(Map.of("127.0.0.133", 200), report.countPerIp(), "errors " + report.outcome().errors());
+        if (delayMs > 0) {
+          assertTrue(report.latency().p50() >= delayMs, "delay " + delayMs + " ms: " + report.latency());
+        } else {
+          assertTrue(report.latency().p50() < DELAY_MS, "delay 0 answers at once: " + report.latency());
+        }
+      } finally {
+        toGreeter.close();
+        greeter.stop();
+      }
     }
   }
 

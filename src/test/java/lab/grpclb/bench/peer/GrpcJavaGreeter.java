@@ -42,7 +42,7 @@ public final class GrpcJavaGreeter {
   private final LongAdder served = new LongAdder();
 
   /** What the command line says: the flags of ours that matter here. */
-  record Config(String host, int port, String podIp, int delayMs) {
+  public record Config(String host, int port, String podIp, int delayMs) {
     static Config parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -76,9 +76,18 @@ public final class GrpcJavaGreeter {
         .start();
   }
 
+  /** Listens at once ({@code port} 0: any free port); a test's way in, as main is the benchmark's. */
+  public static GrpcJavaGreeter start(Config config) throws IOException {
+    return new GrpcJavaGreeter(config);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
   public static void main(String[] args) throws IOException, InterruptedException {
     Config config = Config.parse(args);
-    GrpcJavaGreeter greeter = new GrpcJavaGreeter(config);
+    GrpcJavaGreeter greeter = start(config);
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {
         greeter.stop();
@@ -107,7 +116,7 @@ public final class GrpcJavaGreeter {
   }
 
   /** Lets calls in flight finish (at most 10 s), then says how many were served, as our server's last line does. */
-  private void stop() {
+  public void stop() {
     server.shutdown();
     try {
       server.awaitTermination(10, TimeUnit.SECONDS);
