@@ -157,6 +157,25 @@ class GrpcJavaPeerTest {
     }
   }
 
+  /**
+   * A call that fails at once (nothing listens) ends inside the send of the one before it, and a closed loop's next
+   * call leaves from that end: the loop must not recurse a call deep per call, or a stack overflow loses calls and the
+   * run never answers. On 127.0.0.134, where nothing listens.
+   */
+  @Test
+  void aClosedLoopAgainstAGoneServerEndsWithEveryCallFailed() throws Exception {
+    InetSocketAddress nobody = InetSocketAddress.createUnresolved("127.0.0.134", 1);
+    GrpcJavaPeer toNobody = GrpcJavaPeer.start(new GrpcJavaPeer.Config("127.0.0.1", 0, nobody, List.of(nobody), 5_000));
+    try {
+      ExperimentApi nobodyApi = new ExperimentApi("127.0.0.1", toNobody.port(), Duration.ofSeconds(20));
+      ExperimentApi.ExperimentAnswer answer = nobodyApi.run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("closed:c=10,n=20000"));
+      assertTrue(answer.ok(), "HTTP " + answer.status() + ": " + answer.error());
+      assertEquals(20_000, answer.report().failed(), "errors " + answer.report().outcome().errors());
+    } finally {
+      toNobody.close();
+    }
+  }
+
   @Test
   void badRequestsAre400sThatNameWhatIsValid() throws Exception {
     ExperimentApi.ExperimentAnswer unknown = api.run("ClientWithReuseConn", BenchLoad.burst(10));

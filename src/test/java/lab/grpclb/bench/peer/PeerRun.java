@@ -38,6 +38,8 @@ import org.HdrHistogram.Recorder;
  */
 final class PeerRun {
   private static final long TICK_MS = 1;
+  /** Per thread: closed-loop calls owed while it is inside {@link #fireNext}, or -1 when it is not. */
+  private static final ThreadLocal<int[]> OWED = ThreadLocal.withInitial(() -> new int[] {-1});
 
   private final Channel channel;
   private final String type;
@@ -108,6 +110,29 @@ final class PeerRun {
     pacer.shutdownNow();
   }
 
+  /**
+   * A closed loop's next call. A call that fails at once (nothing listens) ends inside its own send, on this
+   * thread, and its successor would be sent from there: a call deeper per call, until the stack overflowed and
+   * grpc-java lost calls (the run never ended). So a call owed while this thread is sending waits for the outer
+   * send to return, which then sends it: a loop, not a recursion.
+   */
+  private void fireNext() {
+    int[] owed = OWED.get();
+    if (owed[0] >= 0) {
+      owed[0]++;
+      return;
+    }
+    owed[0] = 1;
+    try {
+      while (owed[0] > 0) {
+        owed[0]--;
+        fire(-1);
+      }
+    } finally {
+      owed[0] = -1;
+    }
+  }
+
   /** Starts one call; {@code lagNanos} is how late an open loop's call left against its slot (-1: not paced). */
   private void fire(long lagNanos) {
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
@@ -149,7 +174,7 @@ final class PeerRun {
     }
     inFlight.decrementAndGet();
     if (load.shape() instanceof LoadShape.ClosedLoop && next.getAndIncrement() < load.n()) {
-      fire(-1); // a closed loop: the next call starts as this one ends
+      fireNext(); // a closed loop: the next call starts as this one ends
     }
     if (ended.incrementAndGet() == load.n()) {
       endNanos = now;
