@@ -88,7 +88,8 @@ final class DashboardTables {
   private String flags(JvmFlavour flavour) {
     List<String> args = flavour == JvmFlavour.DEFAULTS ? List.of() : options.jvmArgs();
     return flavour.title + " (clients -Xmx" + options.clientHeap() + spaced(args) + spaced(options.clientJvmArgs())
-        + ", servers -Xmx" + options.serverHeap() + spaced(args) + spaced(options.serverJvmArgs()) + ")";
+        + ", servers -Xmx" + options.serverHeap() + spaced(args) + spaced(options.serverJvmArgs())
+        + (args.isEmpty() ? "; no GC flag" : "") + ")";
   }
 
   private void section(DashboardSection section) {

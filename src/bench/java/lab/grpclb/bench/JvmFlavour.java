@@ -8,7 +8,7 @@ import java.util.List;
  * stay either way. {@code --jvm both} runs everything once per flavour, each in a section of its own.
  */
 enum JvmFlavour {
-  DEFAULTS("defaults", "the JVM's defaults (no GC flags)"),
+  DEFAULTS("defaults", "the JVM's defaults"),
   IMAGE("image", "the image's JVM flags");
 
   final String wireName;

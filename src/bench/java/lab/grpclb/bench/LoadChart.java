@@ -54,16 +54,18 @@ final class LoadChart {
           break;
         }
         double y = y(value, yLow, yHigh);
-        svg.append(line(LEFT, y, WIDTH - RIGHT, y, "#ddd", null)).append(text(LEFT - 6, y + 4, "end", micros(value)));
+        svg.append(grid(LEFT, y, WIDTH - RIGHT, y, "#ddd")).append(text(LEFT - 6, y + 4, "end", micros(value)));
       }
     }
     for (int i = 0; i <= 5; i++) {
       double rate = xHigh * i / 5;
       double x = x(rate, xHigh);
-      svg.append(line(x, TOP, x, HEIGHT - BOTTOM, "#eee", null))
+      svg.append(grid(x, TOP, x, HEIGHT - BOTTOM, "#eee"))
           .append(text(x, HEIGHT - BOTTOM + 18, "middle", BenchTable.count(Math.round(rate))));
     }
     svg.append(text(LEFT + (WIDTH - LEFT - RIGHT) / 2.0, HEIGHT - 10, "middle", "offered calls/s (open loop)"));
+    svg.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">"
+        + "latency (log scale)</text>", (TOP + HEIGHT - BOTTOM) / 2.0, (TOP + HEIGHT - BOTTOM) / 2.0));
     for (int s = 0; s < series.size(); s++) {
       Series one = series.get(s);
       String color = COLORS[s % COLORS.length];
@@ -81,13 +83,18 @@ final class LoadChart {
   private static String polyline(double[] rates, double[] micros, double xHigh, double yLow, double yHigh, String color,
                                  String dash) {
     List<String> points = new ArrayList<>();
+    StringBuilder marks = new StringBuilder(); // a point of its own shows where a line has one rate only
     for (int i = 0; i < rates.length; i++) {
       if (Double.isFinite(micros[i]) && micros[i] > 0) {
-        points.add(String.format(Locale.ROOT, "%.1f,%.1f", x(rates[i], xHigh), y(micros[i], yLow, yHigh)));
+        double px = x(rates[i], xHigh);
+        double py = y(micros[i], yLow, yHigh);
+        points.add(String.format(Locale.ROOT, "%.1f,%.1f", px, py));
+        marks.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s</title></circle>",
+            px, py, color, escape(BenchTable.count(Math.round(rates[i])) + " calls/s: " + micros(micros[i]))));
       }
     }
     return "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"" + (dash == null ? "" : " stroke-dasharray=\""
-        + dash + "\"") + " points=\"" + String.join(" ", points) + "\"/>";
+        + dash + "\"") + " points=\"" + String.join(" ", points) + "\"/>" + marks;
   }
 
   private static double x(double rate, double xHigh) {
@@ -118,8 +125,12 @@ final class LoadChart {
   }
 
   private static String line(double x1, double y1, double x2, double y2, String color, String dash) {
-    return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"%s/>", x1, y1, x2, y2,
-        color, dash == null ? "" : " stroke-width=\"2\" stroke-dasharray=\"" + dash + "\"");
+    return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
+        x1, y1, x2, y2, color, dash == null ? "" : " stroke-dasharray=\"" + dash + "\"");
+  }
+
+  private static String grid(double x1, double y1, double x2, double y2, String color) {
+    return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", x1, y1, x2, y2, color);
   }
 
   private static String text(double x, double y, String anchor, String content) {
