@@ -8,8 +8,10 @@ import java.time.LocalTime;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -96,7 +98,7 @@ public final class Benchmark {
         + options.jvmFlavours().stream().map(f -> f.wireName).toList() + " JVM flags, " + options.runs()
         + " run(s) per row: about " + minutes(estimate) + " (estimated); logs in " + logDir + ", report and charts to " + out);
     long startNanos = System.nanoTime();
-    List<DashboardSection> sections = new java.util.ArrayList<>();
+    List<DashboardSection> sections = new ArrayList<>();
     for (JvmFlavour flavour : options.jvmFlavours()) {
       progress("JVM flags: " + flavour.title);
       sections.add(new DashboardRunner(options.forFlavour(flavour),
@@ -117,7 +119,7 @@ public final class Benchmark {
   }
 
   static String minutes(double seconds) {
-    return seconds < 90 ? Math.round(seconds) + " s" : String.format(java.util.Locale.ROOT, "%.1f min", seconds / 60);
+    return seconds < 90 ? Math.round(seconds) + " s" : String.format(Locale.ROOT, "%.1f min", seconds / 60);
   }
 
   /** The rows of the n list and --shape (and --cold-starts) under one JVM flavour: the report of before. */

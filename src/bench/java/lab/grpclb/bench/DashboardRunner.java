@@ -46,38 +46,64 @@ final class DashboardRunner {
    */
   static double estimateSeconds(BenchOptions options) {
     DashboardPlan plan = options.dashboard();
-    double pause = options.pauseMs() / 1000.0;
-    double measured = options.runs() * (SETTLE_S + pause);
-    int types = options.types().size();
-    int sides = 1 + (options.grpcJavaPeer() ? 1 : 0);
-    double closedRun = plan.throughputN() / CALLS_PER_S;
+    boolean clientTables = plan.has(Table.LATENCY) || plan.has(Table.THROUGHPUT) || plan.has(Table.LOAD);
     double seconds = 0;
-    if (plan.has(Table.LATENCY) || plan.has(Table.THROUGHPUT) || plan.has(Table.LOAD) || plan.has(Table.SERVER)) {
-      double perType = sides * CLIENT_START_S + sides * (5 * pause + 0.1 + 3 * closedRun + Math.min(plan.latencyN(), 5000) * CALL_ALONE_S);
-      if (plan.has(Table.LATENCY)) {
-        perType += sides * (measured + options.runs() * plan.latencyN() * CALL_ALONE_S);
-      }
-      if (plan.has(Table.THROUGHPUT)) {
-        perType += plan.concurrencies().size() * sides * (measured + options.runs() * closedRun);
-      }
-      if (plan.has(Table.LOAD)) {
-        int rates = plan.rates().isEmpty() ? plan.loadPercents().size() : plan.rates().size();
-        perType += (plan.has(Table.THROUGHPUT) || !plan.rates().isEmpty() ? 0 : sides * (closedRun + SETTLE_S + pause))
-            + rates * sides * (measured + options.runs() * (plan.loadSeconds() + 0.2));
-      }
-      seconds += SERVERS_START_S + types * perType;
-      if (plan.has(Table.SERVER) && options.grpcJavaPeer()) {
-        double serverRun = plan.serverN() / CALLS_PER_S;
-        seconds += 3 * CLIENT_START_S / 2 + 2 * SERVER_WARM_UPS * (serverRun + pause) + 2 * (measured + options.runs() * serverRun);
-      }
+    if (clientTables || plan.has(Table.SERVER)) {
+      seconds += SERVERS_START_S + (clientTables ? options.types().size() * clientTablesSeconds(options) : 0)
+          + (plan.has(Table.SERVER) && options.grpcJavaPeer() ? serverTableSeconds(options) : 0);
     }
     if (plan.has(Table.BURSTS)) {
-      double delay = options.delayMs() / 1000.0;
-      double warmUp = options.warmup().stream().mapToDouble(n -> delay + n / CALLS_PER_S + pause).sum();
-      double bursts = plan.bursts().stream().mapToDouble(n -> measured + options.runs() * (delay + n / CALLS_PER_S)).sum();
-      seconds += SERVERS_START_S + types * sides * (CLIENT_START_S + warmUp + bursts);
+      seconds += SERVERS_START_S + options.types().size() * burstsSeconds(options);
     }
     return seconds * options.jvmFlavours().size();
+  }
+
+  /** One type's latency, throughput and load tables: its JVMs' start and warm-up, then the runs of each. */
+  private static double clientTablesSeconds(BenchOptions options) {
+    DashboardPlan plan = options.dashboard();
+    int sides = sides(options);
+    double pause = options.pauseMs() / 1000.0;
+    double closedRun = plan.throughputN() / CALLS_PER_S;
+    double seconds = sides * (CLIENT_START_S + plan.warmUpAtDelayZero().size() * pause + 3 * closedRun
+        + Math.min(plan.latencyN(), 5000) * CALL_ALONE_S);
+    if (plan.has(Table.LATENCY)) {
+      seconds += measured(options, sides, plan.latencyN() * CALL_ALONE_S);
+    }
+    if (plan.has(Table.THROUGHPUT)) {
+      seconds += plan.concurrencies().size() * measured(options, sides, closedRun);
+    }
+    if (plan.has(Table.LOAD)) {
+      boolean probe = !plan.has(Table.THROUGHPUT) && plan.rates().isEmpty();
+      int rates = plan.rates().isEmpty() ? plan.loadPercents().size() : plan.rates().size();
+      seconds += (probe ? sides * (closedRun + SETTLE_S + pause) : 0)
+          + rates * measured(options, sides, plan.loadSeconds() + 0.2); // + the last calls' return
+    }
+    return seconds;
+  }
+
+  /** The server table: grpc-java's greeter and two peers start, warm up and take their runs. */
+  private static double serverTableSeconds(BenchOptions options) {
+    double run = options.dashboard().serverN() / CALLS_PER_S;
+    double pause = options.pauseMs() / 1000.0;
+    return 3 * CLIENT_START_S / 2 + 2 * SERVER_WARM_UPS * (run + pause) + measured(options, 2, run);
+  }
+
+  /** One type's bursts at --delay-ms: its JVMs' start, the warm-up bursts, then the runs of each n. */
+  private static double burstsSeconds(BenchOptions options) {
+    double delay = options.delayMs() / 1000.0;
+    double pause = options.pauseMs() / 1000.0;
+    double warmUp = options.warmup().stream().mapToDouble(n -> delay + n / CALLS_PER_S + pause).sum();
+    double bursts = options.dashboard().bursts().stream().mapToDouble(n -> measured(options, 1, delay + n / CALLS_PER_S)).sum();
+    return sides(options) * (CLIENT_START_S + warmUp + bursts);
+  }
+
+  /** The runs of one load on every side: each settles, runs {@code runS} and pauses. */
+  private static double measured(BenchOptions options, int sides, double runS) {
+    return sides * options.runs() * (SETTLE_S + options.pauseMs() / 1000.0 + runS);
+  }
+
+  private static int sides(BenchOptions options) {
+    return 1 + (options.grpcJavaPeer() ? 1 : 0);
   }
 
   DashboardRunner(BenchOptions options, Path logDir) {

@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.DoubleFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import lab.grpclb.bench.DashboardPlan.Table;
 import lab.grpclb.config.ClientType;
+import lab.grpclb.experiment.LoadShape;
 
 /**
  * The dashboard's Markdown and its charts: a header that says what ran where (command, machine, JVM flags), then
@@ -281,18 +283,18 @@ final class DashboardTables {
   }
 
   private static int concurrency(BenchRow row) {
-    return row.load().shape() instanceof lab.grpclb.experiment.LoadShape.ClosedLoop closed ? closed.concurrency() : 0;
+    return row.load().shape() instanceof LoadShape.ClosedLoop closed ? closed.concurrency() : 0;
   }
 
   private static double offered(BenchRow row) {
-    return row.load().shape() instanceof lab.grpclb.experiment.LoadShape.OpenLoop open ? open.ratePerS() : Double.NaN;
+    return row.load().shape() instanceof LoadShape.OpenLoop open ? open.ratePerS() : Double.NaN;
   }
 
   private void errorsAndWarnings(DashboardSection section) {
     List<String> lines = new ArrayList<>();
     for (BenchRow row : section.allRows()) {
       String where = row.type() + ", " + row.load().spec();
-      Map<String, Long> sum = new java.util.TreeMap<>();
+      Map<String, Long> sum = new TreeMap<>();
       row.reports().forEach(r -> BenchTable.groupedCounts(r.outcome().errors()).forEach((e, c) -> sum.merge(e, c, Long::sum)));
       sum.forEach((error, count) -> lines.add("- " + where + ": " + count + " × `" + error + "`"));
       if (row.measured()) {
