@@ -69,7 +69,7 @@ record BenchOptions(
         --warmup 1000,10000,W,W,W discarded runs per type before measuring, W = the largest n within
                                   10000..100000 (--warmup none: no warm-up; the dashboard: its bursts' warm-up,
                                   none skips its delay-0 warm-up too)
-        --pause-ms 1000           pause after every run (its server CPU is counted with the run)
+        --pause-ms 1000           pause after every run (its server CPU is counted with the run; the dashboard 300)
         --timeout-s 300           longest one experiment request may take
         --target HOST:PORT        what the client dials (default the first server, 127.0.0.2:PORT)
         --service-proxy           dial a kube-proxy-like address (127.0.0.250:PORT, a random server per

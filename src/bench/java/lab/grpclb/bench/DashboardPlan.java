@@ -42,11 +42,12 @@ record DashboardPlan(List<Table> tables, int latencyN, List<Integer> concurrenci
   }
 
   static final String USAGE = """
+
         with no n list, --shape or --cold-starts: the dashboard tables, ours beside grpc-java, under --jvm both
         --tables all              latency,throughput,load,bursts,server (or a subset, in any order)
         --latency-n 20000         calls of the latency table (one at a time, delay 0)
         --concurrency 10,100,1000 the closed loops of the throughput table (delay 0)
-        --throughput-n 50000      calls per closed-loop run (throughput and server tables)
+        --throughput-n 50000      calls per closed-loop run of the throughput table (and of its warm-up)
         --load-percents 10,30,50,70,85,95,100,110
                                   the open-loop rates of the latency-against-load table, in % of the best
                                   closed-loop calls/s of the pair (the throughput table's, or one probe run each)
