@@ -99,7 +99,7 @@ record BenchOptions(
     Integer runs = null;
     Integer pauseMs = null;
     List<JvmFlavour> jvmFlavours = null;
-    DashboardPlan.Flags dashboardFlags = new DashboardPlan.Flags();
+    DashboardPlan.DashboardFlags dashboardFlags = new DashboardPlan.DashboardFlags();
     int delayMs = 500;
     String clientHeap = "512m";
     String serverHeap = "2g";

@@ -107,7 +107,7 @@ public final class Benchmark {
     String took = minutes((System.nanoTime() - startNanos) / 1e9) + " (estimated " + minutes(estimate) + ")";
     String stamp = started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"));
     String machine = ProcReadings.machine() + "; load average " + loadAtStart + " at start, " + ProcReadings.loadAverage() + " at end";
-    DashboardTables.Report report = DashboardTables.render(new DashboardTables.Context(
+    DashboardTables.Report report = DashboardTables.render(new DashboardTables.DashboardContext(
         started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), command, machine, took, stamp, options), sections);
     for (var chart : report.charts().entrySet()) {
       Files.writeString(out.resolve(chart.getKey()), chart.getValue());

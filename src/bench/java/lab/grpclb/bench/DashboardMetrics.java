@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import lab.grpclb.experiment.ExperimentReport;
 
-/** The dashboard's measures of a row, one value per run (in the reports' order), for a {@link Spread}. */
+/** The dashboard's measures of a row, one value per run (in the reports' order), for a {@link RunSpread}. */
 final class DashboardMetrics {
   private DashboardMetrics() {
   }

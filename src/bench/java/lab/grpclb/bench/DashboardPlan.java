@@ -60,7 +60,7 @@ record DashboardPlan(List<Table> tables, int latencyN, List<Integer> concurrenci
       """;
 
   /** The flags, as parsed so far; {@link #given} says whether any was on the command line. */
-  static final class Flags {
+  static final class DashboardFlags {
     List<Table> tables = List.of(Table.values());
     int latencyN = 20_000;
     List<Integer> concurrencies = List.of(10, 100, 1000);

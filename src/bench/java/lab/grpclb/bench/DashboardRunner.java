@@ -179,7 +179,7 @@ final class DashboardRunner {
       measured = runner.measure(sides, plan.probeLoad(), 1).stream().filter(BenchRow::measured).toList();
       from = "one probe run each at " + plan.probeLoad().spec();
     }
-    double best = measured.stream().mapToDouble(r -> Spread.of(DashboardMetrics.callsPerS(r)).median()).max().orElse(Double.NaN);
+    double best = measured.stream().mapToDouble(r -> RunSpread.of(DashboardMetrics.callsPerS(r)).median()).max().orElse(Double.NaN);
     if (Double.isNaN(best)) {
       throw new BenchFailure(type + ": no closed-loop run succeeded, so the load ladder has no rate to start from;"
           + " give --rates R,R,... to set it");

@@ -24,37 +24,37 @@ final class DashboardTables {
   }
 
   /** What the report says beside the sections. */
-  record Context(String startedAt, String command, String machine, String took, String stamp, BenchOptions options) {
+  record DashboardContext(String startedAt, String command, String machine, String took, String stamp, BenchOptions options) {
   }
 
   /**
    * A column: its header, whether numbers align right, whether it names the row (kept when the row was not
    * measured), its cell of a measured row.
    */
-  private record Column(String header, boolean right, boolean key, Function<BenchRow, String> cell) {
-    Column(String header, boolean right, Function<BenchRow, String> cell) {
+  private record DashboardColumn(String header, boolean right, boolean key, Function<BenchRow, String> cell) {
+    DashboardColumn(String header, boolean right, Function<BenchRow, String> cell) {
       this(header, right, false, cell);
     }
   }
 
   /** A ratio column: its header, and the spread of a row it compares. */
-  private record Ratio(String header, Function<BenchRow, Spread> of) {
+  private record Ratio(String header, Function<BenchRow, RunSpread> of) {
   }
 
-  private final Context context;
+  private final DashboardContext context;
   private final BenchOptions options;
   private final DashboardPlan plan;
   private final StringBuilder out = new StringBuilder();
   private final Map<String, String> charts = new LinkedHashMap<>();
   private List<BenchRow> tableRows = List.of();
 
-  private DashboardTables(Context context) {
+  private DashboardTables(DashboardContext context) {
     this.context = context;
     this.options = context.options();
     this.plan = options.dashboard();
   }
 
-  static Report render(Context context, List<DashboardSection> sections) {
+  static Report render(DashboardContext context, List<DashboardSection> sections) {
     DashboardTables tables = new DashboardTables(context);
     tables.header();
     sections.forEach(tables::section);
@@ -130,7 +130,7 @@ final class DashboardTables {
     out.append("A closed loop of c calls in flight (the next leaves as one ends), ").append(BenchTable.count(plan.throughputN()))
         .append(" calls per run, reply delay 0. Calls per client CPU-second: calls that succeeded over the client JVM's")
         .append(" CPU time.\n\n");
-    table(List.of(client(), new Column("c", true, true, r -> BenchTable.count(concurrency(r))),
+    table(List.of(client(), new DashboardColumn("c", true, true, r -> BenchTable.count(concurrency(r))),
             count("calls/s", DashboardMetrics::callsPerS), count("calls per client CPU-s", DashboardMetrics::callsPerClientCpuS),
             decimal("client CPU µs/call", DashboardMetrics::clientMicrosPerCall), failed()),
         List.of(new Ratio("calls/s", spread(DashboardMetrics::callsPerS)),
@@ -152,7 +152,7 @@ final class DashboardTables {
     out.append(". Sent: the rate the client kept to; completed: calls ended per second, the first sign of")
         .append(" saturation. Latency counts from the call's send, so a client that falls behind its schedule also")
         .append(" shows it as sent < offered.\n\n");
-    table(List.of(client(), new Column("offered calls/s", true, true, r -> BenchTable.count(Math.round(offered(r)))),
+    table(List.of(client(), new DashboardColumn("offered calls/s", true, true, r -> BenchTable.count(Math.round(offered(r)))),
             count("sent calls/s", DashboardMetrics::sentPerS), count("completed calls/s", DashboardMetrics::callsPerS),
             micros("p50 µs", DashboardMetrics::p50Micros), micros("p99 µs", DashboardMetrics::p99Micros), failed()),
         List.of(new Ratio("p50", spread(DashboardMetrics::p50Micros)), new Ratio("p99", spread(DashboardMetrics::p99Micros))));
@@ -163,21 +163,21 @@ final class DashboardTables {
 
   /** One chart per type and flavour: ours and its grpc-java counterpart, p99 solid, p50 dashed. */
   private void chart(DashboardSection section, String type) {
-    List<LoadChart.Series> series = new ArrayList<>();
+    List<LoadChart.ChartLine> series = new ArrayList<>();
     for (String client : new String[] {type, GrpcJavaTypes.counterpartOf(type)}) {
       List<BenchRow> rows = tableRows.stream().filter(r -> r.type().equals(client) && r.measured()).toList();
       if (client == null || rows.isEmpty()) {
         continue;
       }
-      series.add(new LoadChart.Series(client, rows.stream().mapToDouble(DashboardTables::offered).toArray(),
-          rows.stream().mapToDouble(r -> Spread.of(DashboardMetrics.p50Micros(r)).median()).toArray(),
-          rows.stream().mapToDouble(r -> Spread.of(DashboardMetrics.p99Micros(r)).median()).toArray()));
+      series.add(new LoadChart.ChartLine(client, rows.stream().mapToDouble(DashboardTables::offered).toArray(),
+          rows.stream().mapToDouble(r -> RunSpread.of(DashboardMetrics.p50Micros(r)).median()).toArray(),
+          rows.stream().mapToDouble(r -> RunSpread.of(DashboardMetrics.p99Micros(r)).median()).toArray()));
     }
     if (series.isEmpty()) {
       return;
     }
     String file = context.stamp() + "-" + section.flavour().wireName + "-" + type + "-latency-vs-load.svg";
-    String title = "Latency against load, " + series.stream().map(LoadChart.Series::label).collect(Collectors.joining(" vs "))
+    String title = "Latency against load, " + series.stream().map(LoadChart.ChartLine::label).collect(Collectors.joining(" vs "))
         + " (" + section.flavour().title + ")";
     charts.put(file, LoadChart.svg(title, series));
     out.append("\n![").append(title).append("](").append(file).append(")\n");
@@ -186,9 +186,9 @@ final class DashboardTables {
   private void bursts() {
     out.append("The write-up's experiment: n calls fired at once, reply delay ").append(options.delayMs())
         .append(" ms; elapsed from the first call sent to the last reply.\n\n");
-    table(List.of(client(), new Column("n", true, true, r -> BenchTable.count(r.load().n())),
+    table(List.of(client(), new DashboardColumn("n", true, true, r -> BenchTable.count(r.load().n())),
             decimal("elapsed ms", DashboardMetrics::elapsedMs, BenchTable::ms),
-            new Column("p99 ms", true, r -> BenchTable.ms(r.median().latency().p99())),
+            new DashboardColumn("p99 ms", true, r -> BenchTable.ms(r.median().latency().p99())),
             decimal("client CPU µs/call", DashboardMetrics::clientMicrosPerCall),
             decimal("server CPU µs/call", DashboardMetrics::serverMicrosPerCall), failed()),
         List.of(new Ratio("elapsed", spread(DashboardMetrics::elapsedMs)),
@@ -202,7 +202,7 @@ final class DashboardTables {
         .append(" greeter taking turns. A closed loop of ").append(plan.serverConcurrency()).append(", ")
         .append(BenchTable.count(plan.serverN())).append(" calls per run, reply delay 0. Server CPU: that greeter's")
         .append(" JVM alone.\n\n");
-    table(List.of(new Column("server", false, true, BenchRow::type), count("calls/s", DashboardMetrics::callsPerS),
+    table(List.of(new DashboardColumn("server", false, true, BenchRow::type), count("calls/s", DashboardMetrics::callsPerS),
             decimal("server CPU µs/call", DashboardMetrics::serverMicrosPerCall),
             count("calls per server CPU-s", DashboardMetrics::callsPerServerCpuS),
             decimal("client CPU µs/call", DashboardMetrics::clientMicrosPerCall), failed()),
@@ -210,14 +210,14 @@ final class DashboardTables {
             new Ratio("server CPU/call", spread(DashboardMetrics::serverMicrosPerCall))));
   }
 
-  private void table(List<Column> columns, List<Ratio> ratios) {
+  private void table(List<DashboardColumn> columns, List<Ratio> ratios) {
     if (tableRows.isEmpty()) {
       out.append("Not measured").append(options.grpcJavaPeer() ? "" : " (the server table needs the grpc-java peer)")
           .append(".\n");
       return;
     }
     boolean peer = tableRows.stream().anyMatch(r -> counterpart(r) != null);
-    List<String> headers = new ArrayList<>(columns.stream().map(Column::header).toList());
+    List<String> headers = new ArrayList<>(columns.stream().map(DashboardColumn::header).toList());
     if (peer) {
       ratios.forEach(r -> headers.add("vs grpc-java: " + r.header()));
     }
@@ -226,7 +226,7 @@ final class DashboardTables {
     out.append(peer ? "---:|".repeat(ratios.size()) : "").append('\n');
     for (BenchRow row : tableRows) {
       List<String> cells = new ArrayList<>();
-      long keys = columns.stream().filter(Column::key).count();
+      long keys = columns.stream().filter(DashboardColumn::key).count();
       for (int i = 0; i < columns.size(); i++) {
         cells.add(row.measured() || columns.get(i).key() ? columns.get(i).cell().apply(row)
             : i == keys ? "n/a: " + cell(row.na()) : "");
@@ -247,39 +247,39 @@ final class DashboardTables {
         .findFirst().orElse(null);
   }
 
-  static String ratio(Spread ours, Spread theirs) {
+  static String ratio(RunSpread ours, RunSpread theirs) {
     if (!ours.known() || !theirs.known() || theirs.median() == 0) {
       return "–";
     }
     return String.format(Locale.ROOT, "%.2f×", ours.median() / theirs.median()) + (ours.overlaps(theirs) ? "*" : "");
   }
 
-  private static Function<BenchRow, Spread> spread(Function<BenchRow, List<Double>> measure) {
-    return row -> Spread.of(measure.apply(row));
+  private static Function<BenchRow, RunSpread> spread(Function<BenchRow, List<Double>> measure) {
+    return row -> RunSpread.of(measure.apply(row));
   }
 
-  private static Column client() {
-    return new Column("client", false, true, BenchRow::type);
+  private static DashboardColumn client() {
+    return new DashboardColumn("client", false, true, BenchRow::type);
   }
 
-  private static Column failed() {
-    return new Column("failed", true, r -> String.valueOf(r.failed()));
+  private static DashboardColumn failed() {
+    return new DashboardColumn("failed", true, r -> String.valueOf(r.failed()));
   }
 
-  private static Column micros(String header, Function<BenchRow, List<Double>> measure) {
+  private static DashboardColumn micros(String header, Function<BenchRow, List<Double>> measure) {
     return count(header, measure);
   }
 
-  private static Column count(String header, Function<BenchRow, List<Double>> measure) {
-    return new Column(header, true, r -> Spread.of(measure.apply(r)).format(v -> BenchTable.count(Math.round(v))));
+  private static DashboardColumn count(String header, Function<BenchRow, List<Double>> measure) {
+    return new DashboardColumn(header, true, r -> RunSpread.of(measure.apply(r)).format(v -> BenchTable.count(Math.round(v))));
   }
 
-  private static Column decimal(String header, Function<BenchRow, List<Double>> measure) {
+  private static DashboardColumn decimal(String header, Function<BenchRow, List<Double>> measure) {
     return decimal(header, measure, v -> String.format(Locale.ROOT, "%.1f", v));
   }
 
-  private static Column decimal(String header, Function<BenchRow, List<Double>> measure, DoubleFunction<String> format) {
-    return new Column(header, true, r -> Spread.of(measure.apply(r)).format(format));
+  private static DashboardColumn decimal(String header, Function<BenchRow, List<Double>> measure, DoubleFunction<String> format) {
+    return new DashboardColumn(header, true, r -> RunSpread.of(measure.apply(r)).format(format));
   }
 
   private static int concurrency(BenchRow row) {

@@ -11,7 +11,7 @@ import java.util.Locale;
  */
 final class LoadChart {
   /** One client's line: the offered rate of each point, its p50 and p99 in µs (NaN: not measured). */
-  record Series(String label, double[] rates, double[] p50Micros, double[] p99Micros) {
+  record ChartLine(String label, double[] rates, double[] p50Micros, double[] p99Micros) {
   }
 
   private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd"};
@@ -25,11 +25,11 @@ final class LoadChart {
   private LoadChart() {
   }
 
-  static String svg(String title, List<Series> series) {
+  static String svg(String title, List<ChartLine> series) {
     double maxRate = 1;
     double low = Double.MAX_VALUE;
     double high = 1;
-    for (Series s : series) {
+    for (ChartLine s : series) {
       for (int i = 0; i < s.rates().length; i++) {
         maxRate = Math.max(maxRate, s.rates()[i]);
         for (double v : new double[] {s.p50Micros()[i], s.p99Micros()[i]}) {
@@ -67,7 +67,7 @@ final class LoadChart {
     svg.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">"
         + "latency (log scale)</text>", (TOP + HEIGHT - BOTTOM) / 2.0, (TOP + HEIGHT - BOTTOM) / 2.0));
     for (int s = 0; s < series.size(); s++) {
-      Series one = series.get(s);
+      ChartLine one = series.get(s);
       String color = COLORS[s % COLORS.length];
       svg.append(polyline(one.rates(), one.p99Micros(), xHigh, yLow, yHigh, color, null));
       svg.append(polyline(one.rates(), one.p50Micros(), xHigh, yLow, yHigh, color, "6 4"));

@@ -45,7 +45,7 @@ class DashboardTablesTest {
         List.of(new DashboardSection.LoadBase(OURS, 20_000, "the throughput table's best median")),
         List.of(new BenchTable.ServerTotal("delay 0 ms: server 127.0.0.2", 4000, Duration.ofMillis(400), 300 * 1024, 0)),
         List.of(new BenchTable.LogCount("delay-0/client-ClientWithReuseConn.log", 1, 0, 0)), "/tmp/logs");
-    DashboardTables.Report report = DashboardTables.render(new DashboardTables.Context("2026-12-07T00:00:00Z", "bench/run.sh",
+    DashboardTables.Report report = DashboardTables.render(new DashboardTables.DashboardContext("2026-12-07T00:00:00Z", "bench/run.sh",
         "2 cores (Some CPU); Java 17", "20.0 min (estimated 25.0 min)", "2026-12-07-000000", options), List.of(section));
     String markdown = report.markdown();
 
@@ -80,11 +80,11 @@ class DashboardTablesTest {
 
   @Test
   void aRatioIsMarkedOnlyWhereTheRunsRangesOverlap() {
-    assertEquals("0.50×", DashboardTables.ratio(Spread.of(List.of(1.0, 1.1, 0.9)), Spread.of(List.of(2.0, 2.1, 1.9))));
-    assertEquals("0.95×*", DashboardTables.ratio(Spread.of(List.of(1.9, 2.2, 1.7)), Spread.of(List.of(2.0, 2.1, 1.9))));
-    assertEquals("1.00×", DashboardTables.ratio(Spread.of(List.of(2.0)), Spread.of(List.of(2.0)))); // one run each: no range
-    assertEquals("–", DashboardTables.ratio(Spread.of(List.of()), Spread.of(List.of(2.0))));
-    Spread even = Spread.of(List.of(4.0, 1.0, 3.0, 2.0));
+    assertEquals("0.50×", DashboardTables.ratio(RunSpread.of(List.of(1.0, 1.1, 0.9)), RunSpread.of(List.of(2.0, 2.1, 1.9))));
+    assertEquals("0.95×*", DashboardTables.ratio(RunSpread.of(List.of(1.9, 2.2, 1.7)), RunSpread.of(List.of(2.0, 2.1, 1.9))));
+    assertEquals("1.00×", DashboardTables.ratio(RunSpread.of(List.of(2.0)), RunSpread.of(List.of(2.0)))); // one run each: no range
+    assertEquals("–", DashboardTables.ratio(RunSpread.of(List.of()), RunSpread.of(List.of(2.0))));
+    RunSpread even = RunSpread.of(List.of(4.0, 1.0, 3.0, 2.0));
     assertEquals(2.0, even.median()); // the lower middle, as the rows' median run
     assertEquals("2 (1–4)", even.format(v -> String.valueOf(Math.round(v))));
   }

@@ -136,7 +136,7 @@ class GrpcJavaPeerTest {
   @Test
   void grpcJavasGreeterAnswersAfterItsDelayOrAtOnce() throws Exception {
     for (int delayMs : new int[] {DELAY_MS, 0}) {
-      GrpcJavaGreeter greeter = GrpcJavaGreeter.start(new GrpcJavaGreeter.Config("127.0.0.133", 0, "127.0.0.133", delayMs));
+      GrpcJavaGreeter greeter = GrpcJavaGreeter.start(new GrpcJavaGreeter.GreeterSetup("127.0.0.133", 0, "127.0.0.133", delayMs));
       InetSocketAddress address = InetSocketAddress.createUnresolved("127.0.0.133", greeter.port());
       GrpcJavaPeer toGreeter = GrpcJavaPeer.start(new GrpcJavaPeer.Config("127.0.0.1", 0, address, List.of(address), 5_000));
       try {

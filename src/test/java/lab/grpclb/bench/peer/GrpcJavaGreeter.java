@@ -42,19 +42,19 @@ public final class GrpcJavaGreeter {
   private final LongAdder served = new LongAdder();
 
   /** What the command line says: the flags of ours that matter here. */
-  public record Config(String host, int port, String podIp, int delayMs) {
-    static Config parse(String[] args) {
+  public record GreeterSetup(String host, int port, String podIp, int delayMs) {
+    static GreeterSetup parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
         flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
       }
       String host = flags.getOrDefault("host", "127.0.0.1");
-      return new Config(host, Integer.parseInt(flags.getOrDefault("port", "50051")), flags.getOrDefault("pod-ip", host),
+      return new GreeterSetup(host, Integer.parseInt(flags.getOrDefault("port", "50051")), flags.getOrDefault("pod-ip", host),
           Integer.parseInt(flags.getOrDefault("delay-ms", "0")));
     }
   }
 
-  private GrpcJavaGreeter(Config config) throws IOException {
+  private GrpcJavaGreeter(GreeterSetup config) throws IOException {
     this.podIp = config.podIp();
     this.delayMs = config.delayMs();
     boolean epoll = Epoll.isAvailable();
@@ -77,7 +77,7 @@ public final class GrpcJavaGreeter {
   }
 
   /** Listens at once ({@code port} 0: any free port); a test's way in, as main is the benchmark's. */
-  public static GrpcJavaGreeter start(Config config) throws IOException {
+  public static GrpcJavaGreeter start(GreeterSetup config) throws IOException {
     return new GrpcJavaGreeter(config);
   }
 
@@ -86,7 +86,7 @@ public final class GrpcJavaGreeter {
   }
 
   public static void main(String[] args) throws IOException, InterruptedException {
-    Config config = Config.parse(args);
+    GreeterSetup config = GreeterSetup.parse(args);
     GrpcJavaGreeter greeter = start(config);
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {

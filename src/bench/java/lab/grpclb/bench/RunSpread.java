@@ -7,14 +7,14 @@ import java.util.function.DoubleFunction;
  * A measure over a row's runs: the median (the lower middle for an even count, as the rows' median run is) and
  * the range. Two spreads whose ranges overlap are not a difference to call real.
  */
-record Spread(double median, double min, double max, int runs) {
+record RunSpread(double median, double min, double max, int runs) {
 
-  static Spread of(List<Double> values) {
+  static RunSpread of(List<Double> values) {
     List<Double> known = values.stream().filter(v -> !Double.isNaN(v)).sorted().toList();
     if (known.isEmpty()) {
-      return new Spread(Double.NaN, Double.NaN, Double.NaN, 0);
+      return new RunSpread(Double.NaN, Double.NaN, Double.NaN, 0);
     }
-    return new Spread(known.get((known.size() - 1) / 2), known.get(0), known.get(known.size() - 1), known.size());
+    return new RunSpread(known.get((known.size() - 1) / 2), known.get(0), known.get(known.size() - 1), known.size());
   }
 
   boolean known() {
@@ -22,7 +22,7 @@ record Spread(double median, double min, double max, int runs) {
   }
 
   /** Whether either one's range holds a value of the other's: one run against one run never overlaps. */
-  boolean overlaps(Spread other) {
+  boolean overlaps(RunSpread other) {
     return known() && other.known() && min <= other.max && other.min <= max && (runs > 1 || other.runs > 1);
   }
 
