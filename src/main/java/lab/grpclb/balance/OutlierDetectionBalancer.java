@@ -132,27 +132,17 @@ public final class OutlierDetectionBalancer implements LoadBalancer {
     return ejectionsSoFar.sum();
   }
 
-  private final class EjectingHelper implements Helper {
+  private final class EjectingHelper extends ForwardingHelper {
+    @Override
+    protected Helper delegate() {
+      return helper;
+    }
+
     @Override
     public Subchannel createSubchannel(Endpoint endpoint) {
       Ejectable subchannel = new Ejectable(helper.createSubchannel(endpoint));
       subchannels.put(subchannel.key(), subchannel);
       return subchannel;
-    }
-
-    @Override
-    public void updateBalancingState(ConnectivityState state, SubchannelPicker picker) {
-      helper.updateBalancingState(state, picker);
-    }
-
-    @Override
-    public void refreshResolution() {
-      helper.refreshResolution();
-    }
-
-    @Override
-    public Scheduler scheduler() {
-      return helper.scheduler();
     }
   }
 

@@ -195,7 +195,7 @@ public final class PolicyRouter implements LoadBalancer {
     }
   }
 
-  private final class ChildHelper implements Helper {
+  private final class ChildHelper extends ForwardingHelper {
     private final CallRoute route;
     private final LbPolicy policy;
     private final boolean byDefault;
@@ -234,8 +234,8 @@ public final class PolicyRouter implements LoadBalancer {
     }
 
     @Override
-    public Scheduler scheduler() {
-      return helper.scheduler();
+    protected Helper delegate() {
+      return helper;
     }
   }
 

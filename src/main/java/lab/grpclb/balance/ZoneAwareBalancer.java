@@ -30,7 +30,7 @@ public final class ZoneAwareBalancer implements LoadBalancer {
   private boolean accepting;
 
   /** One pool's policy and what it published last. */
-  private final class Child implements Helper {
+  private final class Child extends ForwardingHelper {
     final LoadBalancer balancer;
     ConnectivityState state = ConnectivityState.CONNECTING;
     SubchannelPicker picker = SubchannelPicker.none("no endpoints in this zone yet");
@@ -40,8 +40,8 @@ public final class ZoneAwareBalancer implements LoadBalancer {
     }
 
     @Override
-    public Subchannel createSubchannel(Endpoint endpoint) {
-      return helper.createSubchannel(endpoint);
+    protected Helper delegate() {
+      return helper;
     }
 
     @Override
@@ -51,16 +51,6 @@ public final class ZoneAwareBalancer implements LoadBalancer {
       if (!accepting) {
         publish();
       }
-    }
-
-    @Override
-    public void refreshResolution() {
-      helper.refreshResolution();
-    }
-
-    @Override
-    public Scheduler scheduler() {
-      return helper.scheduler();
     }
   }
 
