@@ -68,6 +68,9 @@ public final class GrpcCall<Q, R> {
             return Future.failedFuture(call.result.future().cause());
           }
           call.sent = req;
+          if (options.clientZone() != null) {
+            req.headers().set(CallOptions.CLIENT_ZONE_HEADER, options.clientZone());
+          }
           return req.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(request);
         })
         .compose(response -> (trailers == null ? response.last()

@@ -172,7 +172,8 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   /** One call, its endpoints (a retry's, a hedge's too) picked on {@code route}, its attempts as {@code policy} says. */
   Future<HelloReply> sayHello(HelloRequest request, CallRoute route, AttemptPolicy policy, Cancellation cancellation) {
     BalancedCall call = new BalancedCall(routing, request, route, policy, CallOptions.within(callTimeoutMs,
-        deadlineReason, cancellation).withLoadReport(route.lb().weighsByLoadReports()));
+        deadlineReason, cancellation).withLoadReport(route.lb().weighsByLoadReports())
+        .withClientZone(balancer.fleet().zone()));
     if (Vertx.currentContext() == context) {
       router.ensureRoute(route);
       return call.start();

@@ -39,9 +39,18 @@ public final class PerRequestChannel implements GreeterChannel {
   private final int maxOpenConnections;
   private final ClientKeepAlive keepAlive;
 
+  /** The client's zone its calls name to the pods (null: none). */
+  private final String clientZone;
+
   public PerRequestChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, int maxOpenConnections,
                            KeepAlive keepAlive) {
+    this(vertx, target, callTimeoutMs, maxOpenConnections, keepAlive, null);
+  }
+
+  public PerRequestChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, int maxOpenConnections,
+                           KeepAlive keepAlive, String clientZone) {
     this.vertx = vertx;
+    this.clientZone = clientZone;
     this.maxOpenConnections = maxOpenConnections;
     this.keepAlive = new ClientKeepAlive(keepAlive);
     this.agent = Http2Client.create(vertx, callTimeoutMs, this.keepAlive.userTimeoutMs());
@@ -77,7 +86,7 @@ public final class PerRequestChannel implements GreeterChannel {
       connection.closeHandler(v -> open.decrementAndGet());
       connection.exceptionHandler(err -> { }); // the call reports it; a log line per call would flood
       Future<HelloReply> reply = GrpcCall.call(vertx, GrpcClient.client(vertx, connection), target,
-          GreeterGrpcClient.SayHello, request, new CallOptions(deadline, deadlineReason, cancellation));
+          GreeterGrpcClient.SayHello, request, new CallOptions(deadline, deadlineReason, cancellation).withClientZone(clientZone));
       return keepAlive.on() ? pinged(connection, reply) : reply.andThen(ar -> connection.close());
     });
   }

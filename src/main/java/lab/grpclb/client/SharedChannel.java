@@ -32,8 +32,17 @@ public final class SharedChannel implements GreeterChannel {
   private final long callTimeoutMs;
   private final String deadlineReason;
 
+  /** The client's zone its calls name to the pods (null: none). */
+  private final String clientZone;
+
   public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs,
                        KeepAlive keepAlive) {
+    this(vertx, target, callTimeoutMs, connectTimeoutMs, keepAlive, null);
+  }
+
+  public SharedChannel(Vertx vertx, SocketAddress target, long callTimeoutMs, long connectTimeoutMs,
+                       KeepAlive keepAlive, String clientZone) {
+    this.clientZone = clientZone;
     this.callTimeoutMs = callTimeoutMs;
     this.deadlineReason = GrpcCall.deadlineReason(callTimeoutMs); // once, not a string per call
     Context context = Http2Client.newEventLoop(vertx);
@@ -52,7 +61,7 @@ public final class SharedChannel implements GreeterChannel {
 
   @Override
   public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
-    CallOptions options = CallOptions.within(callTimeoutMs, deadlineReason, cancellation);
+    CallOptions options = CallOptions.within(callTimeoutMs, deadlineReason, cancellation).withClientZone(clientZone);
     if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
       return connection.call(GreeterGrpcClient.SayHello, request, options); // the usual case, no stage more
     }

@@ -140,6 +140,16 @@ public record ClientConfig(
     return edit(d -> d.balancer = d.balancer.withSlowStart(slowStart));
   }
 
+  /** The same client with another place in its fleet (id, zone). */
+  public ClientConfig withFleet(FleetConfig fleet) {
+    return edit(d -> d.balancer = d.balancer.withFleet(fleet));
+  }
+
+  /** The zone this client runs in (null: none); its calls tell the pods (see {@code CallOptions#clientZone}). */
+  public String zone() {
+    return balancer.fleet().zone();
+  }
+
   public ClientConfig withDrainTimeoutMs(int ms) {
     return edit(d -> d.drainTimeoutMs = ms);
   }

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import lab.grpclb.call.CallOptions;
 import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.WarmUp;
@@ -52,6 +53,8 @@ public final class GreeterService extends GreeterGrpcService {
   /** Null while every call takes the plain timer (unlimited, fixed, warm); touched on the pod's event loop. */
   private volatile ServiceQueue queue;
   private final LoadWindow window;
+  /** Local mode's zones: the delay a call from another zone pays (see {@link ZoneLatency}). */
+  private volatile ZoneLatency zoneLatency = ZoneLatency.NONE;
   /** Every answer carries the pod's load in its trailers (ORCA, gRFC A51), as a gRPC server that reports it does. */
   private final OrcaReports orca = new OrcaReports(this::load);
 
@@ -113,7 +116,9 @@ public final class GreeterService extends GreeterGrpcService {
     call.errorHandler(error -> pending.endEarly());     // the client reset the stream (cancelled, deadline)
     call.exceptionHandler(error -> pending.endEarly()); // the connection went
     call.response().exceptionHandler(error -> pending.endEarly());
-    call.handler(pending::start);
+    long crossZoneMs = zoneLatency.extraMs(call.headers().get(CallOptions.CLIENT_ZONE_HEADER));
+    // a call ended meanwhile is done, so its late start does nothing
+    call.handler(crossZoneMs == 0 ? pending::start : request -> vertx.setTimer(crossZoneMs, id -> pending.start(request)));
   }
 
   /** One call between its request and its reply; touched only on the call's event loop. */
@@ -305,6 +310,15 @@ public final class GreeterService extends GreeterGrpcService {
   /** The queue calls go through, or null while they take the plain timer. */
   ServiceQueue queue() {
     return queue;
+  }
+
+  public ZoneLatency zoneLatency() {
+    return zoneLatency;
+  }
+
+  /** Puts this pod in a zone, calls from other zones paying the delay from their next one on. */
+  public void zoneLatency(ZoneLatency latency) {
+    this.zoneLatency = latency;
   }
 
   public ErrorInjection errors() {

@@ -93,9 +93,9 @@ public final class ClientMode {
     this.config = config;
     SocketAddress target = SocketAddress.inetSocketAddress(config.target().port(), config.target().host());
     channels.put(ClientType.CLIENT, new PerRequestChannel(vertx, target, config.callTimeoutMs(), config.maxConnections(),
-        config.keepAlive()));
+        config.keepAlive(), config.zone()));
     channels.put(ClientType.REUSE_CONN, new SharedChannel(vertx, target, config.callTimeoutMs(), config.connectTimeoutMs(),
-        config.keepAlive()));
+        config.keepAlive(), config.zone()));
     ejection = config.balancer().ejection();
     if (config.kube() != null) {
       balanced = new BalancedChannel(vertx, config.callTimeoutMs(), config.connectTimeoutMs(), config.keepAlive(),
