@@ -164,7 +164,8 @@ function duration(ms) {
 function pods() {
   if (view.cluster) {
     return view.cluster.pods.map(p => ({
-      name: p.name, ip: p.ip, inFlight: p.in_flight, served: p.calls, delay: `${p.delay_ms} ms`,
+      name: p.name, ip: p.ip, zone: p.zone || '—', connections: p.connections,
+      inFlight: p.in_flight, served: p.calls, delay: `${p.delay_ms} ms`,
       errorRate: p.error_rate > 0 ? `${percent(p.error_rate)} ${p.error_status}` : '0 %',
       failedOnPurpose: p.calls_failed_on_purpose, frozen: p.frozen, frozenSince: p.frozen_since,
       capacity: p.capacity,
@@ -174,7 +175,8 @@ function pods() {
   }
   const endpoints = (view.status.kubernetes && view.status.kubernetes.endpoints) || [];
   return endpoints.map(e => ({
-    name: e.pod || e.ip, ip: e.ip, inFlight: e.in_flight, served: '—', delay: '—', errorRate: '—',
+    name: e.pod || e.ip, ip: e.ip, zone: e.zone || '—', connections: '—',
+    inFlight: e.in_flight, served: '—', delay: '—', errorRate: '—',
     state: e.terminating ? 'terminating' : e.ready ? 'ready' : 'not ready',
   }));
 }
@@ -196,6 +198,8 @@ function renderPods() {
     cell(row, 'state', p.state, `state-${p.state.split(' ')[0]}`).title = (STATE_TITLES[p.state] || '')
       + (p.frozenSince ? ` (frozen since ${p.frozenSince})` : '');
     row.dataset.frozen = String(Boolean(p.frozen));
+    cell(row, 'zone', p.zone);
+    cell(row, 'connections', String(p.connections));
     cell(row, 'in-flight', String(p.inFlight));
     cell(row, 'served', String(p.served));
     cell(row, 'delay', p.delay);
@@ -232,8 +236,8 @@ function renderLoad(row, c) {
 function podRow(p) {
   const row = document.createElement('tr');
   row.dataset.pod = p.name;
-  const numbers = ['in-flight', 'served', 'delay', 'error-rate', 'queue', 'busy', 'this-run', 'run-errors'];
-  ['name', 'ip', 'state', ...numbers, 'actions'].forEach(name => {
+  const numbers = ['connections', 'in-flight', 'served', 'delay', 'error-rate', 'queue', 'busy', 'this-run', 'run-errors'];
+  ['name', 'ip', 'state', 'zone', ...numbers, 'actions'].forEach(name => {
     const td = document.createElement('td');
     td.className = name;
     if (numbers.includes(name)) td.classList.add('num');

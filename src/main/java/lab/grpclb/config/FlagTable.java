@@ -154,8 +154,10 @@ public final class FlagTable {
       "the zone this client runs in, as the EndpointSlices' `endpoints[].zone` names it", CLIENT, LOCAL)
       .env("MY_ZONE").shown("none: zone-aware routing spreads calls by the zones' pods");
   public static final Flag.Text ZONES = text("zones", null, "a,b,c", "zone names, comma-separated",
-      "the zones the client fleet spreads over, as many clients in each (one client cannot see its fleet)", CLIENT,
-      LOCAL).shown("the zones of the endpoints and `--zone`");
+      "the zones the client fleet spreads over, as many clients in each (one client cannot see its fleet); local"
+          + " mode: also the pods' zones, each new pod in the zone with the fewest (round robin on a scale-up), the"
+          + " client in the first unless `--zone` says", CLIENT, LOCAL)
+      .shown("the zones of the endpoints and `--zone`; local mode: none (no zones)");
   public static final Flag.Int EWMA_DECAY_MS = integer("ewma-decay-ms", 10_000, 1, 3_600_000,
       "`peak_ewma`: how fast the RTT estimate forgets (Linkerd's default)", CLIENT, LOCAL);
   public static final Flag.Int EWMA_INITIAL_RTT_MS = integer("ewma-initial-rtt-ms", 30, 1, 3_600_000,
@@ -247,6 +249,10 @@ public final class FlagTable {
   public static final Flag.Int DNS_PORT = integer("dns-port", 5353, 0, 65535,
       "the cluster DNS for the headless Service (UDP and TCP on 127.0.0.1); if taken, a warning names the flag and"
           + " only `ClientWithDnsResolver` is unavailable", LOCAL);
+  public static final Flag.Int CROSS_ZONE_MS = integer("cross-zone-ms", 0, 0, 60_000,
+      "with `--zones`: a call whose client's zone is not its pod's waits this long more each way (2x per call),"
+          + " added by the pod as delay before it serves the call; local mode has one loopback, no network between"
+          + " zones", LOCAL).shown("`0` (off)");
   public static final Flag.Text OUT = text("out", "out", "DIR", "a directory",
       "with `--report`: where `report.md`, its SVG charts and `report.html` go", LOCAL);
   public static final Flag.Text KUBECONFIG = text("kubeconfig", null, "FILE", "a file path",
@@ -272,7 +278,7 @@ public final class FlagTable {
       WRR_OOB_PERIOD_MS, SLOW_START_WINDOW_MS, SLOW_START_AGGRESSION, SLOW_START_MIN_WEIGHT_PERCENT, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
       EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, HEALTH_CHECK_SERVICE, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
       SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,
-      REPLICAS, POD_PORT, API_PORT, DNS_PORT, OUT, KUBECONFIG, REPORT, RUNS);
+      REPLICAS, POD_PORT, API_PORT, DNS_PORT, CROSS_ZONE_MS, OUT, KUBECONFIG, REPORT, RUNS);
 
   /** How flags are given, for the top of --help and docs/flags.md. */
   public static final String RULES = "A flag is `--name value` or `--name=value` (a switch stands alone) and wins over"

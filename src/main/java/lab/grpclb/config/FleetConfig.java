@@ -37,6 +37,11 @@ public record FleetConfig(String clientId, String zone, List<String> zones, Flee
     return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
   }
 
+  /** The same fleet, this client in {@code newZone} (null: none) under id {@code newId}: one of local mode's clients. */
+  public FleetConfig withClient(String newId, String newZone) {
+    return new FleetConfig(newId, newZone, zones, defaults);
+  }
+
   public FleetConfig withDefaults(FleetPolicy policy) {
     return new FleetConfig(clientId, zone, zones, policy);
   }

@@ -7,9 +7,10 @@ package lab.grpclb.config;
  * @param warmUp how cold every new pod starts, replacements and scaled-up ones too
  * @param reportKind what {@code --report [NAME]} runs, or null without it
  * @param reportRuns how many times {@code --report} runs each measured point (--runs)
+ * @param zones the pods' zones and the cross-zone delay (off without {@code --zones})
  */
 public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp warmUp, int grpcPort, String serviceIp, int apiPort, int dnsPort,
-                          ReportKind reportKind, String outDir, String kubeconfig, ClientConfig client, int reportRuns) {
+                          ReportKind reportKind, String outDir, String kubeconfig, ClientConfig client, int reportRuns, LocalZones zones) {
 
   public static final int MAX_REPLICAS = 100;
   public static final String SERVICE_IP = "127.0.0.250";
@@ -26,6 +27,11 @@ public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp w
     // Per-call connections cost four descriptors here (client, both ends of the service hop, pod), more while closing.
     ClientConfig client = ClientConfig.limitsFrom(flags, "127.0.0.1", new HostPort(SERVICE_IP, grpcPort), 8)
         .withDns(DnsConfig.forLocal(flags, NAMESPACE));
+    LocalZones zones = LocalZones.from(flags, client.balancer().fleet());
+    if (zones.on() && client.zone() == null) { // the client runs somewhere: in the first zone unless told
+      client = client.withFleet(client.balancer().fleet().withClient(client.balancer().fleet().clientId(),
+          zones.names().get(0)));
+    }
     String outDir = flags.text(FlagTable.OUT);
     return new LocalConfig(
         flags.integer(FlagTable.REPLICAS), // as /cluster/scale: 0 is a valid Deployment size
@@ -41,6 +47,7 @@ public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp w
         // Never $KUBECONFIG as a fallback: that is the user's own file.
         flags.text(FlagTable.KUBECONFIG, outDir + "/kubeconfig"),
         client,
-        flags.integer(FlagTable.RUNS));
+        flags.integer(FlagTable.RUNS),
+        zones);
   }
 }

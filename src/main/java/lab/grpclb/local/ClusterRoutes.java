@@ -34,6 +34,7 @@ import lab.grpclb.server.ServerLoad;
  * {@code POST /cluster/pods/NAME/kill}, {@code POST /cluster/pods/NAME/freeze?noticed_ms=M},
  * {@code POST /cluster/pods/NAME/unfreeze}, {@code POST /cluster/pods/NAME/delay?ms=M},
  * {@code POST /cluster/pods/NAME/errors?rate=R&status=S}, {@code POST /cluster/pods/NAME/health?status=S},
+ * {@code POST /cluster/pods/NAME/zone?zone=Z},
  * {@code POST /cluster/pods/NAME/capacity?c=C&queue=Q&service_time=T&sigma=S&work=W},
  * {@code POST /cluster/pod-template?delay_ms=D&c=C&queue=Q&service_time=T&sigma=S&work=W&warmup_ms=W&warmup_factor=K},
  * {@code POST /cluster/max-connection-age?ms=M} and
@@ -91,6 +92,7 @@ public final class ClusterRoutes {
     router.post("/cluster/pods/:name/delay").handler(StrictQuery.allow("ms")).handler(this::delay);
     router.post("/cluster/pods/:name/errors").handler(StrictQuery.allow("rate", "status")).handler(this::errors);
     router.post("/cluster/pods/:name/health").handler(StrictQuery.allow("status")).handler(this::health);
+    router.post("/cluster/pods/:name/zone").handler(StrictQuery.allow("zone")).handler(this::zone);
     router.post("/cluster/pods/:name/capacity").handler(StrictQuery.allow(CAPACITY_PARAMETERS))
         .handler(this::capacity);
     router.post("/cluster/pod-template").handler(StrictQuery.allow(TEMPLATE_PARAMETERS)).handler(this::podTemplate);
@@ -107,6 +109,8 @@ public final class ClusterRoutes {
     return new JsonObject()
         .put("replicas", rollout.desired())
         .put("pods", pods)
+        .put("zones", new JsonArray(cluster.zones().names()))
+        .put("cross_zone_ms", cluster.zones().crossZoneMs())
         .put("service", service)
         .put("control_plane", controlPlaneUrl)
         .put("pods_waiting_for_address", cluster.waitingForAddress())
@@ -123,6 +127,8 @@ public final class ClusterRoutes {
     return new JsonObject()
         .put("name", pod.name())
         .put("ip", pod.ip())
+        .put("zone", pod.zone())
+        .put("connections", pod.server().connectionsOpen())
         .put("ready", pod.ready())
         .put("terminating", pod.phase() == Pod.Phase.TERMINATING)
         .put("crashed", pod.phase() == Pod.Phase.CRASHED)
@@ -387,6 +393,21 @@ public final class ClusterRoutes {
       return;
     }
     pod.server().health(status);
+    Responses.json(ctx, 200, podJson(pod));
+  }
+
+  /** Moves one pod to another of --zones, as if it ran on a node there; 400 naming the zones for another. */
+  private void zone(RoutingContext ctx) {
+    Pod pod = podOr404(ctx);
+    if (pod == null) {
+      return;
+    }
+    try {
+      cluster.zone(pod, ctx.queryParams().get("zone"));
+    } catch (IllegalArgumentException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
     Responses.json(ctx, 200, podJson(pod));
   }
 

@@ -36,7 +36,20 @@ public final class EndpointController {
 
   /** The Service object itself, as kubectl apply of deploy/server.yaml would create it. */
   public void createService(String clusterIp) {
-    api.apply(ApiResource.SERVICES, NAMESPACE, new JsonObject()
+    createService(clusterIp, false);
+  }
+
+  /** The same, with {@code trafficDistribution: PreferClose} when {@code preferClose} (local mode with zones). */
+  public void createService(String clusterIp, boolean preferClose) {
+    JsonObject service = serviceObject(clusterIp);
+    if (preferClose) {
+      service.getJsonObject("spec").put("trafficDistribution", "PreferClose");
+    }
+    api.apply(ApiResource.SERVICES, NAMESPACE, service);
+  }
+
+  private JsonObject serviceObject(String clusterIp) {
+    return new JsonObject()
         .put("metadata", new JsonObject().put("name", service).put("labels", new JsonObject().put("app", service)))
         .put("spec", new JsonObject()
             .put("type", "ClusterIP")
@@ -44,7 +57,7 @@ public final class EndpointController {
             .put("clusterIPs", new JsonArray().add(clusterIp))
             .put("selector", new JsonObject().put("app", service))
             .put("ports", new JsonArray().add(new JsonObject()
-                .put("name", "grpc").put("port", port).put("targetPort", port).put("protocol", "TCP")))));
+                .put("name", "grpc").put("port", port).put("targetPort", port).put("protocol", "TCP"))));
   }
 
   synchronized void sync(Collection<Pod> pods) {
@@ -54,7 +67,8 @@ public final class EndpointController {
       if (pod.ready()) {
         ready.add(pod.ip());
       }
-      endpoints.add(endpoint(pod.ip(), pod.name(), pod.ready(), pod.phase() == Pod.Phase.TERMINATING));
+      endpoints.add(inZone(endpoint(pod.ip(), pod.name(), pod.ready(), pod.phase() == Pod.Phase.TERMINATING),
+          pod.zone(), pod.ready()));
     }
     write(endpoints, ready);
   }
@@ -76,6 +90,25 @@ public final class EndpointController {
             .put("serving", ready || terminating)
             .put("terminating", terminating))
         .put("targetRef", new JsonObject().put("kind", "Pod").put("namespace", NAMESPACE).put("name", podName));
+  }
+
+  /**
+   * The endpoint's zone and, when ready, its hint, as the EndpointSlice controller writes them for a Service with
+   * {@code trafficDistribution: PreferClose}: each ready endpoint hinted for its own zone (Kubernetes'
+   * preferCloseHeuristic), nothing more. The older {@code service.kubernetes.io/topology-mode: Auto} (KEP-2433)
+   * allocates instead: each zone gets endpoints in proportion to its nodes' CPU cores, some hinted for another
+   * zone, and the controller drops every hint when a zone would get too few (over 20 % above its share) or has no
+   * endpoint at all. A pod with no zone (local mode without --zones) gets neither.
+   */
+  private static JsonObject inZone(JsonObject endpoint, String zone, boolean ready) {
+    if (zone == null) {
+      return endpoint;
+    }
+    endpoint.put("zone", zone);
+    if (ready) {
+      endpoint.put("hints", new JsonObject().put("forZones", new JsonArray().add(new JsonObject().put("name", zone))));
+    }
+    return endpoint;
   }
 
   private void write(JsonArray endpoints, List<String> ready) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import lab.grpclb.config.Capacity;
 import lab.grpclb.config.ErrorInjection;
 import lab.grpclb.config.ListenException;
 import lab.grpclb.config.LocalConfig;
+import lab.grpclb.config.LocalZones;
 import lab.grpclb.config.MaxConnectionAge;
 import lab.grpclb.config.PingPolicy;
 import lab.grpclb.config.ServerConfig;
@@ -64,6 +66,7 @@ public final class LocalCluster {
   private volatile PodTemplate template;
   private volatile MaxConnectionAge maxConnectionAge = MaxConnectionAge.OFF;
   private final Map<String, Pod> pods = new ConcurrentSkipListMap<>();
+  private final LocalZones zones;
   private final List<Consumer<Collection<Pod>>> listeners = new CopyOnWriteArrayList<>();
   private int nextIp = FIRST_IP;
   /** The Deployment's replicas, as the last scale accepted set them. */
@@ -103,6 +106,12 @@ public final class LocalCluster {
    * {@code template}: every new pod's delay, capacity and warm-up, until {@link #template(PodTemplate)} changes it.
    */
   public LocalCluster(Vertx vertx, int port, PodTemplate template, PingPolicy pings) {
+    this(vertx, port, template, pings, LocalZones.OFF);
+  }
+
+  /** The same, each new pod placed in one of {@code zones} (none when off). */
+  public LocalCluster(Vertx vertx, int port, PodTemplate template, PingPolicy pings, LocalZones zones) {
+    this.zones = zones;
     this.vertx = vertx;
     this.port = port;
     this.startTemplate = template;
@@ -383,6 +392,35 @@ public final class LocalCluster {
     return "127.0.0." + FIRST_IP + "-127.0.0." + LAST_IP;
   }
 
+  /**
+   * The zone with the fewest live pods, the first in --zones order on a tie: round robin on a scale-up, and a
+   * replacement goes where its predecessor left a gap, as the scheduler's topology spread (maxSkew 1) would put it.
+   */
+  private String emptiestZone() {
+    Map<String, Long> live = new HashMap<>();
+    live().forEach(p -> live.merge(String.valueOf(p.zone()), 1L, Long::sum));
+    return zones.names().stream().min(Comparator.comparingLong(z -> live.getOrDefault(z, 0L))).orElseThrow();
+  }
+
+  public LocalZones zones() {
+    return zones;
+  }
+
+  /**
+   * Moves one pod to another zone (one of {@link #zones()}), as if it ran on a node there: its endpoint's zone and
+   * hint change, and calls from other zones pay the cross-zone delay from now on.
+   */
+  public void zone(Pod pod, String zone) {
+    if (!zones.names().contains(zone)) {
+      throw new IllegalArgumentException(zones.on() ? "zone must be one of " + String.join(", ", zones.names())
+          + (zone == null ? ", and is missing" : ", got '" + zone + "'")
+          : "local mode runs no zones: start it with --zones a,b,c");
+    }
+    pod.zone(zone, zones.crossZoneMs());
+    LOG.info(() -> "pod " + pod.name() + " (" + pod.ip() + "): now in zone " + zone);
+    changed();
+  }
+
   /** Makes one pod slow from now on. */
   public void delay(Pod pod, int ms) {
     pod.server().greeter().delayMs(ms);
@@ -448,6 +486,9 @@ public final class LocalCluster {
         ServerConfig.forPod(ip, port, from.delayMs()).withCapacity(from.capacity()).withWarmUp(from.warmUp())
             .withMaxConnectionAge(maxConnectionAge).withPings(pings));
     Pod pod = new Pod(name, from, ip, server);
+    if (zones.on()) {
+      pod.zone(emptiestZone(), zones.crossZoneMs());
+    }
     pods.put(name, pod);
     changed();
     return onItsOwnEventLoop(server)

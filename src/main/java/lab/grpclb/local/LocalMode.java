@@ -87,7 +87,7 @@ public final class LocalMode {
     this.config = config;
     this.cluster = new LocalCluster(vertx, config.grpcPort(),
         PodTemplate.initial(config.delayMs(), config.capacity(), config.warmUp()),
-        PingPolicy.permitting(config.client().keepAlive()));
+        PingPolicy.permitting(config.client().keepAlive()), config.zones());
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
   }
@@ -120,7 +120,7 @@ public final class LocalMode {
           kube = kubeConfig;
           EndpointController controller = new EndpointController(controlPlane, FlagTable.SERVICE.defaultValue(), config.grpcPort(),
               dns::publish);
-          controller.createService(config.serviceIp());
+          controller.createService(config.serviceIp(), config.zones().on());
           LocalServices services = new LocalServices(controlPlane, config.grpcPort());
           services.annotateService(FlagTable.SERVICE.defaultValue());
           services.createHeadless();

@@ -4,6 +4,7 @@ import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import java.util.Optional;
 import lab.grpclb.server.GreeterServer;
+import lab.grpclb.server.ZoneLatency;
 
 /** One greeter replica of the local cluster, with the state an endpoint controller would publish for it. */
 public final class Pod {
@@ -24,12 +25,25 @@ public final class Pod {
   private volatile String removedBecause;
   private volatile long terminationGraceSeconds;
   private volatile Instant frozenSince;
+  /** Its node's zone (topology.kubernetes.io/zone); null when local mode runs no zones. */
+  private volatile String zone;
 
   Pod(String name, PodTemplate template, String ip, GreeterServer server) {
     this.name = name;
     this.template = template;
     this.ip = ip;
     this.server = server;
+  }
+
+  /** The zone it runs in, or null without zones. */
+  public String zone() {
+    return zone;
+  }
+
+  /** Moves it to {@code newZone}: its server adds the cross-zone delay to calls from other zones from now on. */
+  void zone(String newZone, int crossZoneMs) {
+    zone = newZone;
+    server.greeter().zoneLatency(new ZoneLatency(newZone, crossZoneMs));
   }
 
   public String name() {

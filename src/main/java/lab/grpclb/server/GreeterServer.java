@@ -221,6 +221,11 @@ public final class GreeterServer {
     return greeter.load();
   }
 
+  /** HTTP/2 connections open on this pod now, from its side. */
+  public int connectionsOpen() {
+    return connections.size();
+  }
+
   /** Connections sent away for pinging too often (gRFC A8). */
   public long connectionsSentAwayForPings() {
     return tooManyPings.sum();
