@@ -150,6 +150,9 @@ public final class GreeterServer {
     ServerConnection connection = connections.get(request.connection());
     if (connection != null) {
       connection.callStarted(request.response());
+      if (SAY_HELLO_PATH.equals(request.path())) {
+        connection.greeted();
+      }
     }
     grpc.handle(request);
   }
@@ -224,6 +227,14 @@ public final class GreeterServer {
   /** HTTP/2 connections open on this pod now, from its side. */
   public int connectionsOpen() {
     return connections.size();
+  }
+
+  /**
+   * Open connections that carried a SayHello since {@code nanos} (System.nanoTime()): an experiment's connections
+   * to this pod, told from the other types' idle ones (local mode's fleet, from the pods' side).
+   */
+  public int connectionsGreetedSince(long nanos) {
+    return (int) connections.values().stream().filter(c -> c.greetedSince(nanos)).count();
   }
 
   /** Connections sent away for pinging too often (gRFC A8). */

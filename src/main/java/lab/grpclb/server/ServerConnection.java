@@ -35,6 +35,8 @@ final class ServerConnection {
   private long ageTimer = -1;
   private boolean agedOut;
   private final PingEnforcer pings;
+  /** When its latest SayHello arrived (System.nanoTime()); Long.MIN_VALUE before any. */
+  private volatile long lastGreetingNanos = Long.MIN_VALUE;
 
   ServerConnection(Vertx vertx, HttpConnection connection, Context context, BooleanSupplier serverDraining,
                    Runnable onAgedOut, PingPolicy pingPolicy, Runnable onTooManyPings) {
@@ -70,6 +72,17 @@ final class ServerConnection {
     };
     response.endHandler(end);
     response.closeHandler(end);
+  }
+
+  /** A SayHello arrived on it (health watches and load reports do not count: every balancing client holds those). */
+  void greeted() {
+    lastGreetingNanos = System.nanoTime();
+  }
+
+  /** Whether a SayHello arrived on it since {@code nanos} (System.nanoTime()). */
+  boolean greetedSince(long nanos) {
+    long last = lastGreetingNanos;
+    return last != Long.MIN_VALUE && last - nanos >= 0;
   }
 
   void closed() {
