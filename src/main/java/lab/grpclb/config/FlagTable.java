@@ -249,6 +249,10 @@ public final class FlagTable {
   public static final Flag.Int DNS_PORT = integer("dns-port", 5353, 0, 65535,
       "the cluster DNS for the headless Service (UDP and TCP on 127.0.0.1); if taken, a warning names the flag and"
           + " only `ClientWithDnsResolver` is unavailable", LOCAL);
+  public static final Flag.Int CLIENTS = integer("clients", 1, 1, LocalConfig.MAX_CLIENTS,
+      "experiment clients, each with its own channels, balancer, discovery and shared connection through the service"
+          + " address (named client-0, client-1..., in the zones of `--zones` in turn); an experiment sends call i to"
+          + " client i mod M, and its answer adds `per_client`, `connections_per_pod` and `load_max_over_mean`", LOCAL);
   public static final Flag.Int CROSS_ZONE_MS = integer("cross-zone-ms", 0, 0, 60_000,
       "with `--zones`: a call whose client's zone is not its pod's waits this long more each way (2x per call),"
           + " added by the pod as delay before it serves the call; local mode has one loopback, no network between"
@@ -278,7 +282,7 @@ public final class FlagTable {
       WRR_OOB_PERIOD_MS, SLOW_START_WINDOW_MS, SLOW_START_AGGRESSION, SLOW_START_MIN_WEIGHT_PERCENT, OUTLIER_EJECTION, EJECTION_INTERVAL_MS, EJECTION_THRESHOLD, EJECTION_BASE_MS,
       EJECTION_MIN_HOSTS, EJECTION_REQUEST_VOLUME, HEALTH_CHECK_SERVICE, KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE, NAMESPACE, SERVICE,
       SERVICE_PORT, DNS_NAME, DNS_SERVER, DNS_REFRESH_S, DNS_MIN_INTERVAL_S, API_TOKEN, ALLOWED_HOSTS,
-      REPLICAS, POD_PORT, API_PORT, DNS_PORT, CROSS_ZONE_MS, OUT, KUBECONFIG, REPORT, RUNS);
+      REPLICAS, POD_PORT, API_PORT, DNS_PORT, CLIENTS, CROSS_ZONE_MS, OUT, KUBECONFIG, REPORT, RUNS);
 
   /** How flags are given, for the top of --help and docs/flags.md. */
   public static final String RULES = "A flag is `--name value` or `--name=value` (a switch stands alone) and wins over"

@@ -8,11 +8,15 @@ package lab.grpclb.config;
  * @param reportKind what {@code --report [NAME]} runs, or null without it
  * @param reportRuns how many times {@code --report} runs each measured point (--runs)
  * @param zones the pods' zones and the cross-zone delay (off without {@code --zones})
+ * @param clients experiment clients at start (--clients), each with its own channels
  */
 public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp warmUp, int grpcPort, String serviceIp, int apiPort, int dnsPort,
-                          ReportKind reportKind, String outDir, String kubeconfig, ClientConfig client, int reportRuns, LocalZones zones) {
+                          ReportKind reportKind, String outDir, String kubeconfig, ClientConfig client, int reportRuns, LocalZones zones,
+                          int clients) {
 
   public static final int MAX_REPLICAS = 100;
+  /** Experiment clients local mode runs at most (--clients, POST /cluster/clients). */
+  public static final int MAX_CLIENTS = 200;
   public static final String SERVICE_IP = "127.0.0.250";
   /** The local cluster's one namespace. */
   public static final String NAMESPACE = "default";
@@ -28,10 +32,10 @@ public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp w
     ClientConfig client = ClientConfig.limitsFrom(flags, "127.0.0.1", new HostPort(SERVICE_IP, grpcPort), 8)
         .withDns(DnsConfig.forLocal(flags, NAMESPACE));
     LocalZones zones = LocalZones.from(flags, client.balancer().fleet());
-    if (zones.on() && client.zone() == null) { // the client runs somewhere: in the first zone unless told
-      client = client.withFleet(client.balancer().fleet().withClient(client.balancer().fleet().clientId(),
-          zones.names().get(0)));
-    }
+    FleetConfig fleet = client.balancer().fleet();
+    // the first of local mode's clients, client-0 unless named; it runs somewhere: the first zone unless told
+    client = client.withFleet(fleet.withClient(flags.isSet(FlagTable.CLIENT_ID) ? fleet.clientId() : "client-0",
+        zones.on() && fleet.zone() == null ? zones.names().get(0) : fleet.zone()));
     String outDir = flags.text(FlagTable.OUT);
     return new LocalConfig(
         flags.integer(FlagTable.REPLICAS), // as /cluster/scale: 0 is a valid Deployment size
@@ -48,6 +52,7 @@ public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp w
         flags.text(FlagTable.KUBECONFIG, outDir + "/kubeconfig"),
         client,
         flags.integer(FlagTable.RUNS),
-        zones);
+        zones,
+        flags.integer(FlagTable.CLIENTS));
   }
 }

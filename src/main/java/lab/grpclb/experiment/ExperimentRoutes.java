@@ -44,12 +44,14 @@ public final class ExperimentRoutes {
   private final AtomicReference<Holder> running = new AtomicReference<>();
   /** The answer of the latest experiment, complete once written. */
   private volatile Future<Void> answering = Future.succeededFuture();
+  /** Local mode's fleet, whose fields a full answer adds; null elsewhere. */
+  private volatile FleetWitness witness;
 
   /**
    * The experiment that holds the lab: what a 409 shows, its runs, its waiting request and that request's event
    * loop, whether the request has its answer (or left), and a promise completed once it has let go of the lab.
    */
-  private record Holder(JsonObject described, ExperimentRunner.Series series, AnswerFormat format,
+  private record Holder(JsonObject described, GreeterChannel channel, ExperimentRunner.Series series, AnswerFormat format,
                         RoutingContext requester, Context context, AtomicBoolean answered, Promise<Void> released) {
     /** The requester's one answer, written on its event loop whoever gives it; later ones are dropped. */
     Future<Void> answer(int status, JsonObject body) {
@@ -66,6 +68,12 @@ public final class ExperimentRoutes {
     this.runner = runner;
     this.channels = channels;
     this.limits = limits;
+  }
+
+  /** Full answers add what {@code fleet} sees of each run (local mode's clients and pods). */
+  public ExperimentRoutes withWitness(FleetWitness fleet) {
+    witness = fleet;
+    return this;
   }
 
   public void mount(Router router) {
@@ -102,7 +110,7 @@ public final class ExperimentRoutes {
     if (request.subsetSize() != null || request.zoneAware() != null) {
       picked = picked.withFleet(request::fleet);
     }
-    Holder slot = new Holder(describe(request), runner.series(experiment(request, channel), picked, request.runs()),
+    Holder slot = new Holder(describe(request), channel, runner.series(experiment(request, channel), picked, request.runs()),
         request.format(), ctx, Vertx.currentContext(), new AtomicBoolean(), Promise.promise());
     if (running.compareAndSet(null, slot)) {
       run(slot, request.describe());
@@ -164,6 +172,8 @@ public final class ExperimentRoutes {
     }
     LOG.info(() -> "experiment " + described + " started");
     long started = System.nanoTime();
+    FleetWitness fleet = witness;
+    FleetWitness.WatchedRun watch = fleet == null ? null : fleet.begin(slot.channel());
     try {
       // set before the run starts, so that a stop in between waits for this answer
       answering = slot.series().start().transform(ar -> {
@@ -176,7 +186,8 @@ public final class ExperimentRoutes {
                   + " runs; the median run, reported, took " + GoDuration.format(report.elapsedNanos()) + ")")
               + ": ok=" + report.ok() + " failed=" + report.failed() + " per pod " + report.countPerIp());
           return slot.answer(200, slot.format() == AnswerFormat.COMPACT ? ReportJson.compact(report)
-              : ReportJson.toJson(report));
+              : watch == null ? ReportJson.toJson(report)
+              : ReportJson.toJson(report).mergeIn(watch.fields(report.countPerIp())));
         }
         if (ar.cause() instanceof CallFailure failure && failure.status() == GrpcStatus.CANCELLED) {
           return slot.answer(503, error("experiment not started: " + failure.reason()));

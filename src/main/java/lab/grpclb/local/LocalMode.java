@@ -41,6 +41,8 @@ public final class LocalMode {
   private final LocalCluster cluster;
   private final ServiceProxy service;
   private final ControlPlane controlPlane;
+  /** Clients 1 to M-1 (--clients): client 0 is {@link #client}. */
+  private final ClientFleet fleet;
   private final ClusterDns dns = new ClusterDns(LocalConfig.NAMESPACE);
   /** The lab client's service account token: it may read, as its RBAC in deploy/client-rbac.yaml allows. */
   private final String token = UUID.randomUUID().toString();
@@ -90,6 +92,7 @@ public final class LocalMode {
         PingPolicy.permitting(config.client().keepAlive()), config.zones());
     this.service = new ServiceProxy(vertx, cluster::readyAddresses);
     this.controlPlane = new ControlPlane(vertx, ControlPlane.Options.realistic());
+    this.fleet = new ClientFleet(vertx, cluster, this::clientConfig, this::discovered);
   }
 
   /** The client's JIT warm-up before it listens (see {@link ClientMode#withJitWarmUp}); 0: none. */
@@ -138,10 +141,12 @@ public final class LocalMode {
               .compose(v -> service.listen(config.serviceIp(), config.grpcPort())
                   .recover(err -> ListenException.naming("--port", config.serviceIp(), config.grpcPort(), err)))
               .compose(v -> new ClientMode(vertx, clientConfig()).withAccess(access).withRoutes(controls::mount)
-                  .withCluster(controls::view).withJitWarmUp(jitWarmUpCalls, stopping).start())
+                  .withRoutes(fleet::mount).withCluster(() -> controls.view().put("clients", fleet.size()))
+                  .withFleet(fleet::others, fleet).withJitWarmUp(jitWarmUpCalls, stopping).start())
               // a scale answers once ClientWithKubeResolver picks the ready pods (bounded; see ClusterRoutes)
               .onSuccess(running -> controls.awaitClient(running.channel(ClientType.KUBE_RESOLVER)))
-              .compose(this::discovered);
+              .compose(this::discovered)
+              .compose(first -> fleet.scale(config.clients()).map(first));
         })
         .map(c -> {
           client = c;
@@ -251,7 +256,8 @@ public final class LocalMode {
     } else {
       text.append("  dns      off: ").append(dnsOff).append('\n');
     }
-    text.append("  client   ").append(base).append('\n');
+    text.append("  client   ").append(base).append(fleet.size() > 1 ? "  (and " + (fleet.size() - 1)
+        + " more clients: each call of an experiment goes to the next)" : "").append('\n');
     text.append("  lab page ").append(base).append("/  (open it in a browser: pods, endpoints, runs, live charts)\n");
     if (config.report()) {
       return text.toString(); // the report runs and the lab exits: nothing to try by hand
@@ -321,6 +327,7 @@ public final class LocalMode {
 
   public Future<Void> close() {
     List<Future<Void>> stopping = new ArrayList<>(otherClients.stream().map(ClientMode::close).toList());
+    stopping.add(fleet.close());
     stopping.add(client == null ? Future.succeededFuture() : client.close());
     Future<Void> clientStopped = Future.join(stopping).mapEmpty();
     return clientStopped.eventually(service::close).eventually(cluster::drain).eventually(dns::close)

@@ -15,9 +15,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lab.grpclb.client.BalancedChannel;
+import lab.grpclb.client.FleetChannel;
 import lab.grpclb.client.GreeterChannel;
 import lab.grpclb.client.PerRequestChannel;
 import lab.grpclb.client.SharedChannel;
@@ -36,6 +38,7 @@ import lab.grpclb.experiment.ExperimentLimits;
 import lab.grpclb.experiment.ExperimentRoutes;
 import lab.grpclb.experiment.ExperimentRunner;
 import lab.grpclb.experiment.FirerPool;
+import lab.grpclb.experiment.FleetWitness;
 import lab.grpclb.experiment.UnavailableChannel;
 import lab.grpclb.http.ApiGuard;
 import lab.grpclb.http.Responses;
@@ -67,6 +70,8 @@ public final class ClientMode {
   private DnsDiscovery dnsDiscovery;
   private HttpServer httpServer;
   private ExperimentRoutes routes;
+  /** Local mode's fleet, whose fields full answers add; null otherwise. */
+  private FleetWitness witness;
   /**
    * {@code --mode client}: reads and checks the flags before anything starts, then starts the client on a Vert.x
    * made only then; {@code stopping} cuts the JIT warm-up short when a signal comes during the start.
@@ -136,6 +141,31 @@ public final class ClientMode {
     return dnsBalanced;
   }
 
+  /**
+   * Local mode's fleet (--clients): each type's calls spread over this client and {@code others}' channels of the
+   * type (see {@link FleetChannel}; an immutable list per type, swapped whole when the fleet changes), and full
+   * answers add what {@code witness} sees. Call before {@link #start()}.
+   */
+  public ClientMode withFleet(Function<ClientType, List<GreeterChannel>> others, FleetWitness witness) {
+    channels.replaceAll((type, own) -> new FleetChannel(own, () -> others.apply(type)));
+    this.witness = witness;
+    return this;
+  }
+
+  /**
+   * One more client of local mode's fleet: its channels and their discovery only, no HTTP API (the first client's
+   * experiments send it calls); completes once its shared connection is up or has failed.
+   */
+  public Future<ClientMode> startChannels() {
+    if (discovery != null) {
+      discovery.start();
+    }
+    if (dnsDiscovery != null) {
+      dnsDiscovery.start();
+    }
+    return channels.get(ClientType.REUSE_CONN).warmUp().map(this);
+  }
+
   /** Who may use the HTTP API (see {@link ApiGuard}); open by default. */
   public ClientMode withAccess(ApiAccess access) {
     this.access = access;
@@ -175,7 +205,7 @@ public final class ClientMode {
       ExperimentRunner runner = new ExperimentRunner(vertx, pool).after(warm.future())
           .onRunEnded(report -> metrics.experimentRan(report.experiment().type(), report.ok(), report.failed()));
       routes = new ExperimentRoutes(runner, channels,
-          new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS()));
+          new ExperimentLimits(config.maxN(), config.maxInFlight(), config.maxDurationS())).withWitness(witness);
       router.route().handler(new ApiGuard(access, metrics::apiRefused)); // before every route
       page.mount(router); // first: a browser's GET / is the page, any other the experiment
       routes.mount(router);
