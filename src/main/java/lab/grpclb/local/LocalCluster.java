@@ -411,7 +411,7 @@ public final class LocalCluster {
    * hint change, and calls from other zones pay the cross-zone delay from now on.
    */
   public void zone(Pod pod, String zone) {
-    if (!zones.names().contains(zone)) {
+    if (zone == null || !zones.names().contains(zone)) { // an immutable list's contains(null) throws
       throw new IllegalArgumentException(zones.on() ? "zone must be one of " + String.join(", ", zones.names())
           + (zone == null ? ", and is missing" : ", got '" + zone + "'")
           : "local mode runs no zones: start it with --zones a,b,c");

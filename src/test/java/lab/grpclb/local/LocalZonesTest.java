@@ -88,6 +88,9 @@ class LocalZonesTest {
       Http.Answer unknown = lab.send(HttpMethod.POST, "/cluster/pods/" + pod + "/zone?zone=x");
       assertEquals(400, unknown.status());
       assertTrue(unknown.body().encode().contains("a, b, c"), unknown.body().encode());
+      Http.Answer missing = lab.send(HttpMethod.POST, "/cluster/pods/" + pod + "/zone");
+      assertEquals(400, missing.status());
+      assertTrue(missing.body().encode().contains("a, b, c, and is missing"), missing.body().encode());
       assertEquals(404, lab.send(HttpMethod.POST, "/cluster/pods/no-such-pod/zone?zone=a").status());
     } finally {
       assertEquals(200, lab.send(HttpMethod.POST, "/cluster/pods/" + pod + "/zone?zone=c").status());
