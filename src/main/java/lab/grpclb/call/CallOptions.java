@@ -1,5 +1,7 @@
 package lab.grpclb.call;
 
+import java.util.Objects;
+
 /**
  * What every attempt of one call shares, whichever connection it goes on: its deadline (and the setting that set
  * it, for the error), the cancellation that may end it first, whether the pod's per-call load report in its
@@ -35,6 +37,9 @@ public record CallOptions(long deadlineNanos, String deadlineReason, Cancellatio
 
   /** The same, from a client in {@code zone} (null: it names none). */
   public CallOptions withClientZone(String zone) {
+    if (Objects.equals(zone, clientZone)) {
+      return this; // a client without a zone (most) allocates nothing more per call
+    }
     return new CallOptions(deadlineNanos, deadlineReason, cancellation, loadReport, zone);
   }
 }
