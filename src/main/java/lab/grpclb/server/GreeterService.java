@@ -116,7 +116,8 @@ public final class GreeterService extends GreeterGrpcService {
     call.errorHandler(error -> pending.endEarly());     // the client reset the stream (cancelled, deadline)
     call.exceptionHandler(error -> pending.endEarly()); // the connection went
     call.response().exceptionHandler(error -> pending.endEarly());
-    long crossZoneMs = zoneLatency.extraMs(call.headers().get(CallOptions.CLIENT_ZONE_HEADER));
+    ZoneLatency zones = zoneLatency; // a pod in no zone (every pod but local mode's with --zones) reads no header
+    long crossZoneMs = zones.zone() == null ? 0 : zones.extraMs(call.headers().get(CallOptions.CLIENT_ZONE_HEADER));
     // a call ended meanwhile is done, so its late start does nothing
     call.handler(crossZoneMs == 0 ? pending::start : request -> vertx.setTimer(crossZoneMs, id -> pending.start(request)));
   }
