@@ -122,7 +122,7 @@ class KubectlTest {
 
   static final boolean KUBECTL = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
       .anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
-  static final String NO_KUBECTL = "kubectl is not on the PATH: the kubectl tests are skipped (install kubectl 1.2x; see TESTING.md)";
+  static final String NO_KUBECTL = "kubectl is not on the PATH: the kubectl tests are skipped (they ran with kubectl 1.32; see TESTING.md)";
 
   static {
     if (!KUBECTL) {
