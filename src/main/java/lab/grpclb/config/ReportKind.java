@@ -24,6 +24,8 @@ public enum ReportKind {
   HETEROGENEOUS("heterogeneous"),
   /** Cold pods joining under load (a scale 3 -> 6), round_robin with slow start off and on. */
   COLD_START("cold-start"),
+  /** A fleet of 1 to 50 clients against 10 pods: max/mean load per pod, connections and p99 per kind of client. */
+  FLEET("fleet"),
   /** The three experiments on loaded pods of a capacity (cold-start, on cold ones, runs on its own). */
   CAPACITY("capacity"),
   ALL("all");

@@ -74,6 +74,23 @@ final class LabApi {
         0).map(json -> new MeasuredRun(ReportJson.fromJson(json)));
   }
 
+  /** An experiment through the fleet of clients, with the fields its full answer adds (per pod, per client). */
+  Future<FleetRun> fleetExperiment(String type, String query) {
+    progress.runStarted(type, query);
+    return call(HttpMethod.GET, "/experiment/client?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8) + "&" + query, 200,
+        0).map(FleetRun::fromJson);
+  }
+
+  /** How many experiment clients run now, as {@code GET /cluster} counts them. */
+  Future<Integer> clients() {
+    return query("/cluster").map(json -> json.getInteger("clients", 1));
+  }
+
+  /** {@code POST /cluster/clients?replicas=M}: answers once the new clients have listed the pods. */
+  Future<Void> clients(int replicas) {
+    return set("/cluster/clients?replicas=" + replicas);
+  }
+
   Future<ClusterView> cluster() {
     return query("/cluster").map(ClusterView::fromJson);
   }

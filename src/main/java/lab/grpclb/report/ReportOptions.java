@@ -29,13 +29,40 @@ import lab.grpclb.config.SlowStartConfig;
  * @param silentPod     the silent-pod experiment's load and timeline
  * @param capacity      the capacity experiments' scales (hot-spot, equal-pods-variance, heterogeneous)
  * @param coldStart     the cold-start experiment's pods, load and warm-up
+ * @param fleet         the fleet experiment's pods, fleet sizes and load
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                             int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
                             int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod,
-                            CapacityLoads capacity, ColdStartLoad coldStart) {
+                            CapacityLoads capacity, ColdStartLoad coldStart, FleetLoad fleet) {
   public static final int DEFAULT_RUNS = 3;
+
+  /**
+   * The fleet experiment: {@code pods} pods of {@code calls} at once in {@code serviceMs} (fixed), a Poisson open loop
+   * at {@code percent} % of their capacity for {@code seconds}, through each fleet size of {@code clients}, each point
+   * {@code runs} times (each a run of its own, so that one-connection clients re-pick their pod in between).
+   */
+  public record FleetLoad(int pods, List<Integer> clients, int calls, int serviceMs, int percent, int seconds,
+                          int runs) {
+    /**
+     * 10 pods of 4 calls at once in 50 ms (800 calls/s in all) at 50 %, 5 s per run, 3 runs, for 1, 3, 10 and 50
+     * clients: the issue's sizes, and 3 runs the fewest that give the noise rule a range.
+     */
+    public static final FleetLoad FULL = new FleetLoad(10, List.of(1, 3, 10, 50), 4, 50, 50, 5, 3);
+
+    public FleetLoad {
+      clients = List.copyOf(clients);
+      if (runs < 2) {
+        throw new IllegalArgumentException("a fleet point needs 2 runs at least, for a range: " + runs);
+      }
+    }
+
+    /** Calls per second of the open loop. */
+    public double rate() {
+      return percent / 100.0 * pods * calls * 1000.0 / serviceMs;
+    }
+  }
 
   /**
    * The silent-pod experiment: an open loop of {@code rate} calls/s for {@code seconds}; {@code freezeAtS} into it
@@ -121,28 +148,35 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
                        int maxAgeMs, int rolloutSeconds, Path outDir) {
     this(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds, pickerRate,
         pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        SilentPodLoad.FULL, CapacityLoads.FULL, ColdStartLoad.FULL);
+        SilentPodLoad.FULL, CapacityLoads.FULL, ColdStartLoad.FULL, FleetLoad.FULL);
   }
 
   /** The same options with another silent-pod load (tests use a tiny one). */
   public ReportOptions withSilentPod(SilentPodLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        load, capacity, coldStart);
+        load, capacity, coldStart, fleet);
   }
 
   /** The same options with other capacity experiments' scales (tests use tiny ones). */
   public ReportOptions withCapacity(CapacityLoads loads) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, loads, coldStart);
+        silentPod, loads, coldStart, fleet);
   }
 
   /** The same options with another cold-start load (tests use a small one). */
   public ReportOptions withColdStart(ColdStartLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, capacity, load);
+        silentPod, capacity, load, fleet);
+  }
+
+  /** The same options with another fleet load (tests use a small one). */
+  public ReportOptions withFleet(FleetLoad load) {
+    return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
+        pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        silentPod, capacity, coldStart, load);
   }
 
   /**

@@ -45,6 +45,9 @@ final class Sections {
     if (kind.includes(ReportKind.COLD_START)) {
       sections.add(new ColdStart(vertx, api, clients, options));
     }
+    if (kind.includes(ReportKind.FLEET)) {
+      sections.add(new Fleet(vertx, api, options));
+    }
     if (writeup != null && dns != null && rollout != null) {
       sections.add(new StrategyTable(writeup, dns, rollout));
     }

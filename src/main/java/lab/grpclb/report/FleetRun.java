@@ -1,0 +1,41 @@
+package lab.grpclb.report;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
+import lab.grpclb.experiment.ReportJson;
+
+/**
+ * One experiment's answer from a fleet of clients: the report, and the fields local mode adds beside it (docs/
+ * local-mode.md, "Many clients"), parsed where they arrive.
+ *
+ * @param clients           the fleet's size during the run
+ * @param connectionsPerPod each pod's connections that carried a call of the run, counted by the pod, in IP order
+ * @param loadMaxOverMean   the busiest pod's replies over the mean pod's, every ready pod counted; NaN with none
+ */
+record FleetRun(MeasuredRun run, int clients, Map<String, Integer> connectionsPerPod, double loadMaxOverMean) {
+
+  static FleetRun fromJson(JsonObject json) {
+    Map<String, Integer> perPod = new TreeMap<>(MeasuredRun.IP_ORDER);
+    JsonObject connections = json.getJsonObject("connections_per_pod", new JsonObject());
+    connections.fieldNames().forEach(ip -> perPod.put(ip, connections.getInteger(ip)));
+    Double load = json.getDouble("load_max_over_mean");
+    return new FleetRun(new MeasuredRun(ReportJson.fromJson(json)), json.getInteger("clients", 1), perPod,
+        load == null ? Double.NaN : load);
+  }
+
+  /** Connections in all, every pod's. */
+  int connections() {
+    return connectionsPerPod.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * The fullest pod's connections over the mean pod's: the balls-into-bins quantity itself, free of the replies a
+   * refusing pod never sends back (which {@link #loadMaxOverMean} counts).
+   */
+  double connectionsMaxOverMean() {
+    int total = connections();
+    int max = connectionsPerPod.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    return total == 0 ? Double.NaN : (double) max * connectionsPerPod.size() / total;
+  }
+}
