@@ -179,11 +179,50 @@ final class ClientFleet implements FleetWitness {
     FleetChannel fleet = channel instanceof FleetChannel f ? f : null;
     int size = fleet == null ? 1 : fleet.members().size();
     long[] before = new long[size];
+    List<Map<String, Long>> attemptsBefore = new ArrayList<>(size);
     for (int i = 0; i < size && fleet != null; i++) {
       before[i] = fleet.callsSentTo(i);
+      attemptsBefore.add(fleet.members().get(i).attemptsPerIp());
     }
     List<FleetConfig> placed = places;
-    return countPerIp -> fields(fleet, before, placed, startNanos, countPerIp);
+    return countPerIp -> fields(fleet, before, placed, startNanos, countPerIp)
+        .mergeIn(zoneCounts(fleet, attemptsBefore, placed));
+  }
+
+  /**
+   * {@code calls_in_zone} and {@code calls_cross_zone}: each client's attempts per pod during the run (its balancer
+   * counts them anyway, so this costs no call anything), split by whether the pod's zone is the client's. Attempts,
+   * so a retry or a hedge counts again. Empty unless zones are on and the type picks pods itself (a type that dials
+   * the service address cannot tell which pod it reached).
+   */
+  private JsonObject zoneCounts(FleetChannel fleet, List<Map<String, Long>> before, List<FleetConfig> placed) {
+    if (fleet == null || !cluster.zones().on()) {
+      return new JsonObject();
+    }
+    Map<String, String> podZones = new TreeMap<>();
+    cluster.pods().forEach(pod -> podZones.put(pod.ip(), pod.zone()));
+    List<GreeterChannel> members = fleet.members();
+    FleetConfig first = config.get().balancer().fleet();
+    long inZone = 0;
+    long crossZone = 0;
+    for (int i = 0; i < before.size() && i < members.size(); i++) {
+      FleetConfig place = i == 0 ? first : i - 1 < placed.size() ? placed.get(i - 1) : null;
+      if (place == null || place.zone() == null) {
+        continue;
+      }
+      Map<String, Long> then = before.get(i);
+      for (Map.Entry<String, Long> now : members.get(i).attemptsPerIp().entrySet()) {
+        long attempts = Math.max(0, now.getValue() - then.getOrDefault(now.getKey(), 0L)); // a closed connection takes its count
+        String zone = podZones.get(now.getKey());
+        if (zone != null && zone.equals(place.zone())) {
+          inZone += attempts;
+        } else if (zone != null) {
+          crossZone += attempts;
+        }
+      }
+    }
+    return inZone + crossZone == 0 ? new JsonObject()
+        : new JsonObject().put("calls_in_zone", inZone).put("calls_cross_zone", crossZone);
   }
 
   private JsonObject fields(FleetChannel fleet, long[] before, List<FleetConfig> placed, long startNanos,

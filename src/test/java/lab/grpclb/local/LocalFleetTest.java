@@ -82,6 +82,26 @@ class LocalFleetTest {
   }
 
   @Test
+  void zoneAwareRoutingKeepsMoreCallsInTheClientsZoneAndTheAnswerCountsThem() throws Exception {
+    JsonObject spread = run("type=ClientWithKubeResolver&lb=round_robin");
+    JsonObject local = run("type=ClientWithKubeResolver&lb=round_robin&zone_aware=true");
+    for (JsonObject run : List.of(spread, local)) {
+      assertEquals(N, run.getLong("calls_in_zone") + run.getLong("calls_cross_zone"), "every attempt counted once,"
+          + " none retried at this load: " + run.encode());
+    }
+    // zones a, b, a, b, a for the clients, and the pods in turn: round robin keeps about half in zone, zone-aware
+    // routing every call of zone a's clients (two pods there, for three clients of five) and part of zone b's
+    assertTrue(local.getLong("calls_in_zone") > spread.getLong("calls_in_zone"), spread.encode() + "\n" + local.encode());
+    assertTrue(local.getLong("calls_in_zone") >= N * 3 / CLIENTS, local.encode());
+  }
+
+  @Test
+  void aTypeThatDialsTheServiceCannotTellItsZones() throws Exception {
+    JsonObject run = run("type=ClientWithReuseConn");
+    assertTrue(!run.containsKey("calls_in_zone") && !run.containsKey("calls_cross_zone"), run.encode());
+  }
+
+  @Test
   void subsetsOfOneGiveOneConnectionPerClient() throws Exception {
     JsonObject run = run("type=ClientWithKubeResolver&subset_size=1");
     assertEquals(CLIENTS, connectionsOnPods(run), run.encode());
