@@ -1,5 +1,7 @@
 package lab.grpclb.config;
 
+import java.util.List;
+
 /**
  * Settings of {@code --mode local}: the cluster's shape, and the experiment client in front of it.
  *
@@ -26,11 +28,20 @@ public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp w
     return reportKind != null;
   }
 
+  /** The zones {@code --report zones} (and {@code all}) runs on when --zones names none. */
+  public static final List<String> REPORT_ZONES = List.of("a", "b", "c");
+
   public static LocalConfig from(Flags flags) {
     int grpcPort = flags.integer(FlagTable.POD_PORT);
     // Per-call connections cost four descriptors here (client, both ends of the service hop, pod), more while closing.
     ClientConfig client = ClientConfig.limitsFrom(flags, "127.0.0.1", new HostPort(SERVICE_IP, grpcPort), 8)
         .withDns(DnsConfig.forLocal(flags, NAMESPACE));
+    ReportKind reportKind = ReportKind.from(flags);
+    if (reportKind != null && reportKind.includes(ReportKind.ZONES) && client.balancer().fleet().zones().isEmpty()) {
+      // the zones report needs zones to compare; with --cross-zone-ms at its 0 the other sections run as without
+      FleetConfig given = client.balancer().fleet();
+      client = client.withFleet(new FleetConfig(given.clientId(), given.zone(), REPORT_ZONES, given.defaults()));
+    }
     LocalZones zones = LocalZones.from(flags, client.balancer().fleet());
     FleetConfig fleet = client.balancer().fleet();
     // the first of local mode's clients, client-0 unless named; it runs somewhere: the first zone unless told
@@ -46,7 +57,7 @@ public record LocalConfig(int replicas, int delayMs, Capacity capacity, WarmUp w
         SERVICE_IP,
         flags.integer(FlagTable.API_PORT),
         flags.integer(FlagTable.DNS_PORT),
-        ReportKind.from(flags),
+        reportKind,
         outDir,
         // Never $KUBECONFIG as a fallback: that is the user's own file.
         flags.text(FlagTable.KUBECONFIG, outDir + "/kubeconfig"),

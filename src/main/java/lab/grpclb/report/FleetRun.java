@@ -12,8 +12,11 @@ import lab.grpclb.experiment.ReportJson;
  * @param clients           the fleet's size during the run
  * @param connectionsPerPod each pod's connections that carried a call of the run, counted by the pod, in IP order
  * @param loadMaxOverMean   the busiest pod's replies over the mean pod's, every ready pod counted; NaN with none
+ * @param callsInZone       attempts that went to a pod in their client's zone (0 without zones)
+ * @param callsCrossZone    attempts that crossed zones
  */
-record FleetRun(MeasuredRun run, int clients, Map<String, Integer> connectionsPerPod, double loadMaxOverMean) {
+record FleetRun(MeasuredRun run, int clients, Map<String, Integer> connectionsPerPod, double loadMaxOverMean,
+                long callsInZone, long callsCrossZone) {
 
   static FleetRun fromJson(JsonObject json) {
     Map<String, Integer> perPod = new TreeMap<>(MeasuredRun.IP_ORDER);
@@ -21,7 +24,13 @@ record FleetRun(MeasuredRun run, int clients, Map<String, Integer> connectionsPe
     connections.fieldNames().forEach(ip -> perPod.put(ip, connections.getInteger(ip)));
     Double load = json.getDouble("load_max_over_mean");
     return new FleetRun(new MeasuredRun(ReportJson.fromJson(json)), json.getInteger("clients", 1), perPod,
-        load == null ? Double.NaN : load);
+        load == null ? Double.NaN : load, json.getLong("calls_in_zone", 0L), json.getLong("calls_cross_zone", 0L));
+  }
+
+  /** The share of attempts kept in their client's zone, in %; NaN when none was counted. */
+  double inZonePercent() {
+    long all = callsInZone + callsCrossZone;
+    return all == 0 ? Double.NaN : 100.0 * callsInZone / all;
   }
 
   /** Connections in all, every pod's. */

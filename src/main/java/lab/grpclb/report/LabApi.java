@@ -91,6 +91,16 @@ final class LabApi {
     return set("/cluster/clients?replicas=" + replicas);
   }
 
+  /** The zones, the cross-zone delay and each ready pod's zone, from {@code GET /cluster}. */
+  Future<ZoneView> zones() {
+    return query("/cluster").map(ZoneView::fromJson);
+  }
+
+  /** {@code POST /cluster/pods/NAME/zone?zone=Z}: the pod runs in that zone from now on, its endpoint's too. */
+  Future<Void> zone(String pod, String zone) {
+    return set(podPath(pod) + "/zone?zone=" + URLEncoder.encode(zone, StandardCharsets.UTF_8));
+  }
+
   Future<ClusterView> cluster() {
     return query("/cluster").map(ClusterView::fromJson);
   }

@@ -30,12 +30,13 @@ import lab.grpclb.config.SlowStartConfig;
  * @param capacity      the capacity experiments' scales (hot-spot, equal-pods-variance, heterogeneous)
  * @param coldStart     the cold-start experiment's pods, load and warm-up
  * @param fleet         the fleet experiment's pods, fleet sizes and load
+ * @param zones         the zones experiment's pods, clients and load
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                             int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
                             int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod,
-                            CapacityLoads capacity, ColdStartLoad coldStart, FleetLoad fleet) {
+                            CapacityLoads capacity, ColdStartLoad coldStart, FleetLoad fleet, ZonesLoad zones) {
   public static final int DEFAULT_RUNS = 3;
 
   /**
@@ -61,6 +62,21 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
     /** Calls per second of the open loop. */
     public double rate() {
       return percent / 100.0 * pods * calls * 1000.0 / serviceMs;
+    }
+  }
+
+  /**
+   * The zones experiment: {@code pods} pods and {@code clients} clients spread over the zones, replying after
+   * {@code delayMs}, a Poisson open loop of {@code rate} calls/s for {@code seconds}, each case {@code runs} times.
+   */
+  public record ZonesLoad(int pods, int clients, int rate, int delayMs, int seconds, int runs) {
+    /** 6 pods and 6 clients (2 of each per zone of 3), 300 calls/s at 20 ms, 3 runs of 5 s per case. */
+    public static final ZonesLoad FULL = new ZonesLoad(6, 6, 300, 20, 5, 3);
+
+    public ZonesLoad {
+      if (runs < 2) {
+        throw new IllegalArgumentException("a zones case needs 2 runs at least, for a range: " + runs);
+      }
     }
   }
 
@@ -148,35 +164,43 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
                        int maxAgeMs, int rolloutSeconds, Path outDir) {
     this(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds, pickerRate,
         pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        SilentPodLoad.FULL, CapacityLoads.FULL, ColdStartLoad.FULL, FleetLoad.FULL);
+        SilentPodLoad.FULL, CapacityLoads.FULL, ColdStartLoad.FULL, FleetLoad.FULL,
+        ZonesLoad.FULL);
   }
 
   /** The same options with another silent-pod load (tests use a tiny one). */
   public ReportOptions withSilentPod(SilentPodLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        load, capacity, coldStart, fleet);
+        load, capacity, coldStart, fleet, zones);
   }
 
   /** The same options with other capacity experiments' scales (tests use tiny ones). */
   public ReportOptions withCapacity(CapacityLoads loads) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, loads, coldStart, fleet);
+        silentPod, loads, coldStart, fleet, zones);
   }
 
   /** The same options with another cold-start load (tests use a small one). */
   public ReportOptions withColdStart(ColdStartLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, capacity, load, fleet);
+        silentPod, capacity, load, fleet, zones);
   }
 
   /** The same options with another fleet load (tests use a small one). */
   public ReportOptions withFleet(FleetLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, capacity, coldStart, load);
+        silentPod, capacity, coldStart, load, zones);
+  }
+
+  /** The same options with another zones load (tests use a small one). */
+  public ReportOptions withZones(ZonesLoad load) {
+    return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
+        pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        silentPod, capacity, coldStart, fleet, load);
   }
 
   /**
