@@ -114,8 +114,11 @@ public final class PickFirstBalancer implements LoadBalancer {
       selected = null; // lost: the next endpoint of the list, not the same one again
       tryFrom(indexOf(tracked) + 1);
       helper.refreshResolution();
-    } else if (selected == null && state == ConnectivityState.READY) {
-      select(tracked); // whichever connects first, as grpc-java's pick_first does
+    } else if (selected == null && state == ConnectivityState.READY && (trying == null || tracked == trying)) {
+      // the endpoint it is trying, in its shuffled order; another READY one waits its turn: the other policies connect
+      // every shared subchannel at once, and the first to answer is the same pod for every client of a fleet (27 of
+      // 30 fresh clients on two pods of ten), which undoes A62's shuffle. With none left to try, the first back.
+      select(tracked);
     } else if (tracked == trying && state == ConnectivityState.TRANSIENT_FAILURE) {
       tryFrom(indexOf(tracked) + 1);
       helper.refreshResolution();

@@ -1,6 +1,7 @@
 package lab.grpclb.balance;
 
 import static lab.grpclb.balance.ConnectivityState.READY;
+import static lab.grpclb.balance.ConnectivityState.TRANSIENT_FAILURE;
 import static lab.grpclb.balance.FakeHelper.endpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,8 +36,12 @@ class PolicyRouterTest {
     helper.subchannel("10.0.0.1").enter(READY);
     assertEquals(2, helper.pickers.size(), "one state change, one publication");
     for (LbPolicy policy : LbPolicy.values()) {
-      assertEquals("10.0.0.1:50051", helper.picker().pick(policy, null).key(), policy.wireName());
+      if (policy != LbPolicy.PICK_FIRST) { // it waits for the first of its shuffled list, which may be 10.0.0.2
+        assertEquals("10.0.0.1:50051", helper.picker().pick(policy, null).key(), policy.wireName());
+      }
     }
+    helper.subchannel("10.0.0.2").enter(TRANSIENT_FAILURE, "refused");
+    assertEquals("10.0.0.1:50051", helper.picker().pick(LbPolicy.PICK_FIRST, null).key(), "the one connection left");
   }
 
   @Test
