@@ -15,5 +15,5 @@ if peer_wanted "$@"; then
 fi
 
 command="bench/run.sh$(printf ' %q' "$@")"
-exec java -Xmx256m -Dbench.command="$command" -Dbench.temp-jar-dir="$jar_dir" -Dbench.peer.classpath="$peer_classpath" \
+exec java -Xmx1g -Dbench.command="$command" -Dbench.temp-jar-dir="$jar_dir" -Dbench.peer.classpath="$peer_classpath" \
   -cp "$bench_classpath" lab.grpclb.bench.Benchmark "$@"

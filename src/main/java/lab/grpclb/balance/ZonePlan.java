@@ -19,9 +19,12 @@ import lab.grpclb.discovery.Endpoint;
  * With the client fleet spread over the zones as assumed, every pod then serves the same load.
  *
  * <p>One client cannot see the fleet, so the fleet is assumed spread evenly over the zones given ({@code --zones}),
- * else over the zones known (the endpoints' and the client's own). Kubernetes' topology hints win when every endpoint
- * has some and some are for the client's zone: then calls go to those only, as kube-proxy does. Unlike Envoy there is
- * no minimum cluster size (Envoy's default 6): the lab's Services are small on purpose.
+ * else over the zones known (the endpoints' and the client's own). Kubernetes' topology hints are taken when every
+ * endpoint has some, some are for the client's zone, and those can carry the zone's share of the fleet: then calls go
+ * to them only, as kube-proxy does. Under {@code trafficDistribution: PreferClose} the controller hints every endpoint
+ * for its own zone however few they are, and kube-proxy then overloads a short zone (the case PreferSameZone's docs
+ * warn of); a client that balances spills instead, by the rule above. Unlike Envoy there is no minimum cluster size
+ * (Envoy's default 6): the lab's Services are small on purpose.
  */
 public record ZonePlan(Routing mode, Map<String, List<Endpoint>> pools, Map<String, Double> shares) {
 
@@ -54,17 +57,17 @@ public record ZonePlan(Routing mode, Map<String, List<Endpoint>> pools, Map<Stri
     if (clientZone == null || clientZone.isBlank()) {
       return everywhere(byZone);
     }
+    Set<String> fleet = fleet(byZone.keySet(), clientZone, fleetZones);
+    double n = routable.size();
+    double clientsLocal = 1.0 / fleet.size();
     List<Endpoint> hinted = hintedFor(routable, clientZone);
-    if (!hinted.isEmpty()) {
+    if (!hinted.isEmpty() && hinted.size() / n >= clientsLocal) {
       return new ZonePlan(Routing.HINTS, Map.of("hints:" + clientZone, hinted), Map.of("hints:" + clientZone, 1.0));
     }
     List<Endpoint> local = byZone.get(clientZone);
     if (local == null) {
       return everywhere(byZone);
     }
-    Set<String> fleet = fleet(byZone.keySet(), clientZone, fleetZones);
-    double n = routable.size();
-    double clientsLocal = 1.0 / fleet.size();
     double endpointsLocal = local.size() / n;
     if (endpointsLocal >= clientsLocal) {
       return new ZonePlan(Routing.LOCAL, Map.of(clientZone, local), Map.of(clientZone, 1.0));

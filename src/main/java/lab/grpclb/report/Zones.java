@@ -165,32 +165,46 @@ final class Zones implements ReportSection {
   }
 
   /**
-   * The share of calls each rule keeps in zone, in %. Round robin sends a client's calls to every pod alike:
-   * Σ clients(z) × pods(z). Zone-aware routing here follows the hints first: local mode writes its EndpointSlices as
-   * the controller does for {@code trafficDistribution: PreferClose}, each endpoint hinted for its own zone, so a
-   * client with a pod in its zone keeps every call there however few the pods (the spill rule applies only without
-   * hints): Σ clients(z) over the zones with a pod.
+   * The share of calls each rule keeps in zone, in %, worked out here from the shares of clients and pods, apart from
+   * the balancer's code. Round robin sends a client's calls to every pod alike: Σ clients(z) × pods(z). Zone-aware
+   * routing (Envoy's rule; local mode's PreferClose hints, each endpoint for its own zone, agree with it wherever they
+   * are taken): Σ clients(z) × kept(z).
    */
   double expectedInZone(ZoneCase c, ZoneView layout) {
     double sum = 0;
     for (String zone : layout.zones()) {
       double clients = clientShare(layout.zones(), zone);
-      double pods = layout.podShare(zone);
-      sum += c.aware() ? (pods > 0 ? clients : 0) : clients * pods;
+      sum += clients * (c.aware() ? kept(layout, zone) : layout.podShare(zone));
     }
     return 100 * sum;
   }
 
   /**
-   * The busiest pod over the mean each rule predicts: round robin loads every pod alike (1); with hints a zone's
-   * clients load only its pods, so the busiest is the zone with the most clients per pod, clients(z) / pods(z).
+   * The busiest pod over the mean each rule predicts: round robin loads every pod alike (1); zone-aware, a zone's
+   * pods carry what its clients keep plus its part of every short zone's spill (in proportion to its spare pods), and
+   * a pod's load over the mean is that over the zone's share of the pods.
    */
   double expectedMaxOverMean(ZoneCase c, ZoneView layout) {
     if (!c.aware()) {
       return 1;
     }
-    return layout.zones().stream().filter(zone -> layout.podShare(zone) > 0)
-        .mapToDouble(zone -> clientShare(layout.zones(), zone) / layout.podShare(zone)).max().orElse(1);
+    List<String> zones = layout.zones();
+    double spilled = zones.stream().mapToDouble(z -> clientShare(zones, z) * (1 - kept(layout, z))).sum();
+    double spareTotal = zones.stream().mapToDouble(z -> spare(layout, z)).sum();
+    return zones.stream().filter(z -> layout.podShare(z) > 0).mapToDouble(z -> (clientShare(zones, z) * kept(layout, z)
+        + (spareTotal == 0 ? 0 : spilled * spare(layout, z) / spareTotal)) / layout.podShare(z)).max().orElse(1);
+  }
+
+  /** What a zone's clients keep in it: all while it holds their share of the pods, else pods(z) / clients(z). */
+  private double kept(ZoneView layout, String zone) {
+    double clients = clientShare(layout.zones(), zone);
+    double pods = layout.podShare(zone);
+    return clients == 0 || pods >= clients ? 1 : pods / clients;
+  }
+
+  /** A zone's spare pods, where the short zones' calls spill: its share of the pods above its clients'. */
+  private double spare(ZoneView layout, String zone) {
+    return Math.max(0, layout.podShare(zone) - clientShare(layout.zones(), zone));
   }
 
   private static String podsPerZone(ZoneView layout) {
@@ -211,10 +225,10 @@ final class Zones implements ReportSection {
         + "). A Poisson open loop of " + load.rate() + " calls/s for " + load.seconds() + " s, " + load.runs()
         + " runs per case; the median run and the runs' range. In zone: the attempts whose pod ran in their client's"
         + " zone (`calls_in_zone`); expected from the shares of clients and pods per zone: round robin"
-        + " Σ clients(z) × pods(z), and every pod alike; zone-aware Σ clients(z) over the zones with a pod, and the"
-        + " busiest pod at the most clients per pod of any zone, because local mode's EndpointSlices carry"
-        + " PreferClose hints (each endpoint for its own zone), which the balancer follows before its spill rule:"
-        + " a short zone keeps its calls.");
+        + " Σ clients(z) × pods(z), and every pod alike; zone-aware Σ clients(z) × kept(z), and the"
+        + " busiest pod from Envoy's rule: a zone short of pods for its clients keeps pods(z) / clients(z) of its"
+        + " calls and spills the rest to the zones with pods to spare, in proportion; local mode's PreferClose hints"
+        + " (each endpoint for its own zone) are taken only where they can carry the zone's clients.");
     md.line("");
     List<List<String>> rows = new ArrayList<>();
     for (ZoneResult r : results) {

@@ -133,6 +133,21 @@ class ZoneAwareTest {
     assertTrue(ZonePlan.of(partly, "a", ZONES).mode() != ZonePlan.Routing.HINTS, "an endpoint without hints: none count");
   }
 
+  /**
+   * PreferClose's hints name each endpoint's own zone however few: followed in a zone holding 1 of 6 pods, its pod
+   * would take twice the mean. The spill rule wins there: half stays, the rest goes to zone b's spare pod.
+   */
+  @Test
+  void ownZoneHintsInAShortZoneGiveWayToTheSpill() {
+    List<Endpoint> pods = pods("a", "b", "b", "b", "c", "c").stream()
+        .map(e -> e.inZone(e.zone(), List.of(e.zone()))).toList();
+    ZonePlan shortZone = ZonePlan.of(pods, "a", ZONES);
+    assertEquals(ZonePlan.Routing.SPILL, shortZone.mode());
+    assertEquals(0.5, shortZone.share("a"), 1e-9);
+    assertEquals(0.5, shortZone.share("b"), 1e-9, "b alone has pods to spare");
+    assertEquals(ZonePlan.Routing.HINTS, ZonePlan.of(pods, "b", ZONES).mode(), "b's hints carry its share");
+  }
+
   @Test
   void theWrapperSendsTheSharesToEachZonesRoundRobin() {
     FakeHelper helper = new FakeHelper();

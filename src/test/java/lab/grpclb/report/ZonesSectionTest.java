@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --report zones} end to end against a real local cluster (gRPC port 50862, no other test uses it), with no
  * --zones given (the report runs on a, b and c) and 5 ms each way across zones: 6 pods, 6 clients, 150 calls/s at
- * 10 ms, 2 runs of 1 s per case. Round robin crosses zones for two calls in three; zone-aware routing for none, even
- * when zone a is left one pod: local mode's PreferClose hints keep its clients' calls there, on that pod.
+ * 10 ms, 2 runs of 1 s per case. Round robin crosses zones for two calls in three; zone-aware routing for none while
+ * every zone holds its clients' share of pods; when zone a is left one pod, its clients keep half their calls there
+ * and spill the rest to zone b's spare pod (Envoy's rule, over local mode's PreferClose hints), so no pod takes
+ * more than 1.5x the mean, the issue's target.
  */
 @ExtendWith(VertxExtension.class)
 class ZonesSectionTest {
@@ -59,14 +61,14 @@ class ZonesSectionTest {
     List<String> shortZone = row(section, "zone_aware, first zone holds 1 pod");
     assertEquals(List.of("a 2, b 2, c 2", "a 2, b 2, c 2", "a 1, b 3, c 2"),
         List.of(spread.get(1), aware.get(1), shortZone.get(1)));
-    assertEquals(List.of("33.3 %", "100 %", "100 %"), List.of(spread.get(3), aware.get(3), shortZone.get(3)),
-        "the expectations, from the shares per zone (PreferClose hints: a short zone keeps its calls)");
-    assertEquals(List.of("1", "1", "2"), List.of(spread.get(7), aware.get(7), shortZone.get(7)),
-        "zone a's third of the clients on its one pod of six: twice the mean");
+    assertEquals(List.of("33.3 %", "100 %", "83.3 %"), List.of(spread.get(3), aware.get(3), shortZone.get(3)),
+        "the expectations, from the shares per zone (zone a keeps half its calls, b and c all)");
+    assertEquals(List.of("1", "1", "1"), List.of(spread.get(7), aware.get(7), shortZone.get(7)),
+        "the spill evens the pods: zone a's one pod takes half of a's calls, b's spare pod the other half");
     assertTrue(median(spread.get(2)) < 50, "round robin crosses zones for most calls: " + spread);
     assertTrue(median(aware.get(2)) >= 90, "zone-aware routing keeps them in zone: " + aware);
-    assertTrue(median(shortZone.get(2)) >= 90, "the hints keep a short zone's calls in it: " + shortZone);
-    assertTrue(median(shortZone.get(6)) >= 1.5, "so its one pod carries about twice the mean: " + shortZone);
+    assertTrue(median(shortZone.get(2)) > 60 && median(shortZone.get(2)) < 95, "a short zone spills: " + shortZone);
+    assertTrue(median(shortZone.get(6)) < 1.5, "no pod above 1.5x the mean: " + shortZone);
     assertTrue(median(aware.get(4)) < median(spread.get(4)), "crossing costs 10 ms a call: " + spread + aware);
     assertTrue(Files.readString(out.resolve("zones-calls-per-pod.svg")).startsWith("<svg"));
     String findings = markdown.substring(markdown.indexOf("## Findings"));
