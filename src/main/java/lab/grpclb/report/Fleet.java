@@ -41,14 +41,11 @@ final class Fleet implements ReportSection {
   /** One kind of client at one fleet size, its runs in order. */
   record FleetPoint(ClientKind c, int clients, List<FleetRun> runs) {
     Range range(ToDoubleFunction<FleetRun> value) {
-      return Range.of(runs.stream().map(value::applyAsDouble).toList());
+      return FleetRun.range(runs, value);
     }
 
-    /** The middle run's value; with an even count, the mean of the middle two. */
     double median(ToDoubleFunction<FleetRun> value) {
-      double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
-      int half = sorted.length / 2;
-      return sorted.length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+      return FleetRun.median(runs, value);
     }
 
     int failed() {

@@ -1,8 +1,11 @@
 package lab.grpclb.report;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import lab.grpclb.experiment.Range;
 import lab.grpclb.experiment.ReportJson;
 
 /**
@@ -17,6 +20,18 @@ import lab.grpclb.experiment.ReportJson;
  */
 record FleetRun(MeasuredRun run, int clients, Map<String, Integer> connectionsPerPod, double loadMaxOverMean,
                 long callsInZone, long callsCrossZone) {
+
+  /** {@code value} over {@code runs}, lowest to highest. */
+  static Range range(List<FleetRun> runs, ToDoubleFunction<FleetRun> value) {
+    return Range.of(runs.stream().map(value::applyAsDouble).toList());
+  }
+
+  /** The middle run's value; with an even count, the mean of the middle two. */
+  static double median(List<FleetRun> runs, ToDoubleFunction<FleetRun> value) {
+    double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
+    int half = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+  }
 
   static FleetRun fromJson(JsonObject json) {
     Map<String, Integer> perPod = new TreeMap<>(MeasuredRun.IP_ORDER);

@@ -35,13 +35,11 @@ final class Zones implements ReportSection {
   /** One case's runs, and the pods' zones it ran on. */
   record ZoneResult(ZoneCase c, ZoneView layout, List<FleetRun> runs) {
     Range range(ToDoubleFunction<FleetRun> value) {
-      return Range.of(runs.stream().map(value::applyAsDouble).toList());
+      return FleetRun.range(runs, value);
     }
 
     double median(ToDoubleFunction<FleetRun> value) {
-      double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
-      int half = sorted.length / 2;
-      return sorted.length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+      return FleetRun.median(runs, value);
     }
   }
 
