@@ -27,6 +27,7 @@ final class Logging {
     handler.setFormatter(new SimpleFormatter());
     console = handler;
     handler.setLevel(Level.INFO);
+    handler.setFilter(new RepeatFilter(System::currentTimeMillis));
     Logger root = Logger.getLogger("");
     root.addHandler(handler);
     root.setLevel(Level.INFO);
