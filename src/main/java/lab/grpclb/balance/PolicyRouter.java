@@ -168,6 +168,8 @@ public final class PolicyRouter implements LoadBalancer {
    * Each pick goes to the picker of the call's route: by policy alone for the default fleet policy (an EnumMap, the
    * hot path), by the whole route for a request's own.
    */
+  private static final SubchannelPicker NOT_YET = SubchannelPicker.none("no endpoints known yet");
+
   private record Routed(LbPolicy defaultPolicy, Map<LbPolicy, SubchannelPicker> pickers, FleetPolicy defaultFleet,
                         Map<CallRoute, SubchannelPicker> routed) implements SubchannelPicker {
     @Override
@@ -177,11 +179,7 @@ public final class PolicyRouter implements LoadBalancer {
 
     @Override
     public Subchannel pick(CallRoute route, Subchannel avoid) {
-      if (route.fleet().equals(defaultFleet)) {
-        return pick(route.lb(), avoid);
-      }
-      SubchannelPicker picker = routed.get(route);
-      return picker == null ? null : picker.pick(route.lb(), avoid);
+      return of(route).pick(route.lb(), avoid);
     }
 
     @Override
@@ -190,8 +188,26 @@ public final class PolicyRouter implements LoadBalancer {
     }
 
     @Override
+    public List<Subchannel> targets(CallRoute route) {
+      return of(route).targets();
+    }
+
+    @Override
     public String noneReason() {
       return pickers.get(defaultPolicy).noneReason();
+    }
+
+    /** The route's own: a pick_first call waits for pick_first's connection, not for round robin's. */
+    @Override
+    public String noneReason(CallRoute route) {
+      return of(route).noneReason();
+    }
+
+    private SubchannelPicker of(CallRoute route) {
+      if (route.fleet().equals(defaultFleet)) {
+        return pickers.get(route.lb());
+      }
+      return routed.getOrDefault(route, NOT_YET);
     }
   }
 

@@ -23,8 +23,18 @@ public interface SubchannelPicker {
   /** The subchannels it picks from, for the status page. */
   List<Subchannel> targets();
 
+  /** The subchannels a call on {@code route} picks from; a routing picker overrides it. */
+  default List<Subchannel> targets(CallRoute route) {
+    return targets();
+  }
+
   /** Why a pick finds nothing; null while it finds something. */
   String noneReason();
+
+  /** Why a call on {@code route} finds nothing; null while it finds something. A routing picker overrides it. */
+  default String noneReason(CallRoute route) {
+    return noneReason();
+  }
 
   /** Nowhere to send a call; {@code reason} says why (no endpoints yet, all failing, all ejected...). */
   static SubchannelPicker none(String reason) {

@@ -146,7 +146,7 @@ final class BalancedCall {
         return pick;
       }
     }
-    return picker.targets().stream().filter(s -> !tried.contains(s.key())).findFirst()
+    return picker.targets(route).stream().filter(s -> !tried.contains(s.key())).findFirst()
         .orElseGet(() -> picker.pick(route, last));
   }
 
@@ -159,12 +159,12 @@ final class BalancedCall {
       return;
     }
     if (waitedForReady) {
-      String reason = picker.noneReason();
+      String reason = picker.noneReason(route);
       end(new CallFailure(GrpcStatus.UNAVAILABLE, reason == null ? "no endpoint" : reason));
       return;
     }
     waitedForReady = true;
-    channel.awaitSomeReady().onComplete(v -> attempt(resent));
+    channel.awaitSomeReady(route).onComplete(v -> attempt(resent));
   }
 
   /** The next hedge after the delay, while attempts are left and it would go before the deadline. */

@@ -61,7 +61,9 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
   private final AttemptPolicy attempts;
   private final BalancerConfig balancer;
   private final Supplier<String> unavailableReason;
-  private final ReadyWait readyWait;
+  /** One wait per route a call has waited on; a handful (the policies, and the fleet policies requests asked for). */
+  private final Map<CallRoute, ReadyWait> readyWaits = new HashMap<>();
+  private final long readyWaitMs;
   private final OutlierDetectionBalancer policy;
   /** The child of {@link #policy}, set as that is built: the status page reads weighted_round_robin's weights here. */
   private PolicyRouter router;
@@ -93,7 +95,7 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
         counters);
     this.balancer = balancer;
     this.unavailableReason = unavailableReason;
-    this.readyWait = new ReadyWait(scheduler, Math.min(READY_WAIT_MS, callTimeoutMs));
+    this.readyWaitMs = Math.min(READY_WAIT_MS, callTimeoutMs);
     this.policy = new OutlierDetectionBalancer(new ChannelHelper(), balancer.ejection(),
         helper -> router = PolicyRouter.ofAllPolicies(helper, balancer));
   }
@@ -147,9 +149,11 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     @Override
     public void updateBalancingState(ConnectivityState state, SubchannelPicker next) {
       picker = next;
-      if (next.noneReason() == null) {
-        readyWait.ready(); // the calls waiting for an endpoint go now
-      }
+      readyWaits.forEach((route, wait) -> {
+        if (next.noneReason(route) == null) {
+          wait.ready(); // the calls waiting for an endpoint of their route go now
+        }
+      });
     }
 
     @Override
@@ -211,9 +215,14 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
         : new PolicyView(this, defaultRoute(), attempts.withHedging(attempts.hedging().withDelayMs(delayMs)));
   }
 
-  /** Completes when some endpoint is READY or the current wait window closes; on the event loop only. */
-  private Future<Void> awaitSomeReady() {
-    return picker.noneReason() == null ? Future.succeededFuture() : readyWait.window();
+  /**
+   * Completes when some endpoint is READY for a call on {@code route} or the route's wait window closes; on the event
+   * loop only. Per route: a pick_first call after its connection's GOAWAY waits for pick_first's next connection,
+   * not for round robin's, which never left (it failed at once while the default policy had endpoints).
+   */
+  private Future<Void> awaitSomeReady(CallRoute route) {
+    return picker.noneReason(route) == null ? Future.succeededFuture()
+        : readyWaits.computeIfAbsent(route, r -> new ReadyWait(scheduler, readyWaitMs)).window();
   }
 
   /** Attempts {@code lb} has picked an endpoint for since the channel was created. */

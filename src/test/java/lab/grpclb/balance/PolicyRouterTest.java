@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.OutlierEjection;
@@ -154,5 +155,31 @@ class PolicyRouterTest {
       all.add(helper.picker().pick(LbPolicy.ROUND_ROBIN, null).key());
     }
     assertEquals(4, all.size(), "the default calls keep every endpoint");
+  }
+
+  /**
+   * Each route answers for itself: pick_first, lost its endpoint and trying the next of its list, has nothing while
+   * round robin has the first back; the router's picker says so for pick_first's route and lists no target there.
+   */
+  @Test
+  void eachRouteSaysWhetherItHasAnEndpoint() {
+    router.acceptEndpoints(endpoints("10.0.0.1", "10.0.0.2"));
+    helper.subchannels.values().forEach(s -> s.enter(READY));
+    String kept = helper.picker().pick(LbPolicy.PICK_FIRST, null).key();
+    FakeSubchannel selected = helper.subchannels.values().stream().filter(s -> s.key().equals(kept)).findFirst()
+        .orElseThrow();
+    FakeSubchannel other = helper.subchannels.values().stream().filter(s -> s != selected).findFirst().orElseThrow();
+    other.enter(ConnectivityState.IDLE);
+    selected.enter(ConnectivityState.IDLE); // both connections aged out; pick_first now tries the other one
+    selected.enter(READY); // round robin's connection to it is back first
+    CallRoute pickFirst = new CallRoute(LbPolicy.PICK_FIRST, FleetPolicy.OFF);
+    CallRoute roundRobin = new CallRoute(LbPolicy.ROUND_ROBIN, FleetPolicy.OFF);
+    SubchannelPicker picker = helper.picker();
+    assertEquals(kept, picker.pick(roundRobin, null).key());
+    assertEquals(null, picker.noneReason(roundRobin));
+    assertEquals(null, picker.noneReason(), "the default policy's, round robin's");
+    assertEquals(null, picker.pick(pickFirst, null));
+    assertEquals("pick_first is connecting to " + other.key(), picker.noneReason(pickFirst));
+    assertTrue(picker.targets(pickFirst).isEmpty(), picker.targets(pickFirst).toString());
   }
 }

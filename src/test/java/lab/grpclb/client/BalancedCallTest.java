@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import lab.grpclb.balance.CallRoute;
 import lab.grpclb.balance.FakeClock;
 import lab.grpclb.balance.FakeSubchannel;
 import lab.grpclb.balance.FakeSubchannel.HeldCall;
@@ -23,6 +25,7 @@ import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.config.AttemptPolicy;
+import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.HedgingPolicy;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.RetryPolicy;
@@ -58,7 +61,7 @@ class BalancedCallTest {
   Future<HelloReply> call(AttemptPolicy policy, long timeoutMs) {
     CallOptions options = new CallOptions(clock.nanoTime() + timeoutMs * 1_000_000, "no reply within " + timeoutMs
         + " ms", new Cancellation());
-    CallRouting routing = new CallRouting(() -> picker, Future::succeededFuture, timers, throttle, counters);
+    CallRouting routing = new CallRouting(() -> picker, route -> Future.succeededFuture(), timers, throttle, counters);
     return new BalancedCall(routing, REQUEST, LbPolicy.ROUND_ROBIN, policy, options).start();
   }
 
@@ -238,5 +241,73 @@ class BalancedCallTest {
     assertEquals(1, clock.pendingTimers(), "100 hedges waiting, one timer");
     clock.advanceMs(100);
     assertEquals(200, sent.size(), "every call hedged at its own delay");
+  }
+
+  /**
+   * A call whose own policy has nothing waits for that policy, not for the channel's default: a pick_first call while
+   * pick_first reconnects and round robin has an endpoint (it used to skip the wait and fail "no endpoint").
+   */
+  @Test
+  void aCallWithNothingToPickWaitsForItsOwnRouteAndGoesWhenThatHasAnEndpoint() {
+    CallRoute pickFirst = new CallRoute(LbPolicy.PICK_FIRST, FleetPolicy.OFF);
+    Subchannel roundRobins = pods.get(0);
+    picker = new SubchannelPicker() {
+      @Override
+      public Subchannel pick(LbPolicy policy, Subchannel avoid) {
+        return policy == LbPolicy.PICK_FIRST ? null : roundRobins;
+      }
+
+      @Override
+      public List<Subchannel> targets() {
+        return List.of(roundRobins);
+      }
+
+      @Override
+      public List<Subchannel> targets(CallRoute route) {
+        return route.lb() == LbPolicy.PICK_FIRST ? List.of() : targets();
+      }
+
+      @Override
+      public String noneReason() {
+        return null;
+      }
+
+      @Override
+      public String noneReason(CallRoute route) {
+        return route.lb() == LbPolicy.PICK_FIRST ? "pick_first is connecting to 10.0.0.2:50051" : null;
+      }
+    };
+    List<CallRoute> waitedOn = new ArrayList<>();
+    Promise<Void> pickFirstReady = Promise.promise();
+    CallRouting routing = new CallRouting(() -> picker, route -> {
+      waitedOn.add(route);
+      return pickFirstReady.future();
+    }, timers, throttle, counters);
+    CallOptions options = new CallOptions(clock.nanoTime() + 10_000_000_000L, "no reply within 10000 ms",
+        new Cancellation());
+    Future<HelloReply> reply = new BalancedCall(routing, REQUEST, pickFirst, AttemptPolicy.DEFAULT, options).start();
+    assertEquals(List.of(pickFirst), waitedOn, "it waits on its own route");
+    assertTrue(sent.isEmpty(), "not sent to round robin's endpoint");
+    assertFalse(reply.isComplete(), "waiting, not failed");
+
+    picker = SubchannelPicker.of(new Picker.RoundRobin<>(List.of(pods.get(1)), new AtomicInteger()));
+    pickFirstReady.complete();
+    assertEquals(List.of("10.0.0.2:50051"), endpointsSent());
+    sent.get(0).answer("10.0.0.2");
+    assertTrue(reply.succeeded(), String.valueOf(reply.cause()));
+  }
+
+  /** With nothing for its route when the wait ends, the call fails with its own policy's reason. */
+  @Test
+  void aCallStillWithNothingAfterTheWaitFailsWithItsOwnRoutesReason() {
+    picker = SubchannelPicker.none("pick_first is connecting to 10.0.0.2:50051");
+    CallRouting routing = new CallRouting(() -> picker, route -> Future.succeededFuture(), timers, throttle, counters);
+    CallOptions options = new CallOptions(clock.nanoTime() + 10_000_000_000L, "no reply within 10000 ms",
+        new Cancellation());
+    Future<HelloReply> reply = new BalancedCall(routing, REQUEST, new CallRoute(LbPolicy.PICK_FIRST,
+        FleetPolicy.OFF), AttemptPolicy.DEFAULT, options).start();
+    CallFailure failure = (CallFailure) reply.cause();
+    assertEquals(GrpcStatus.UNAVAILABLE, failure.status());
+    assertEquals("pick_first is connecting to 10.0.0.2:50051", failure.reason());
   }
 }
