@@ -26,6 +26,8 @@ public enum ReportKind {
   COLD_START("cold-start"),
   /** A fleet of 1 to 50 clients against 10 pods: max/mean load per pod, connections and p99 per kind of client. */
   FLEET("fleet"),
+  /** 50 clients while the pods scale 10 -> 15: connections moved and seconds to even load, max connection age off and on. */
+  FLEET_SCALE("fleet-scale"),
   /** Clients and pods over 3 zones: round robin against zone-aware routing, and a zone left one pod. */
   ZONES("zones"),
   /** The three experiments on loaded pods of a capacity (cold-start, on cold ones, runs on its own). */

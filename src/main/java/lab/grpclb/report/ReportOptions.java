@@ -31,12 +31,14 @@ import lab.grpclb.config.SlowStartConfig;
  * @param coldStart     the cold-start experiment's pods, load and warm-up
  * @param fleet         the fleet experiment's pods, fleet sizes and load
  * @param zones         the zones experiment's pods, clients and load
+ * @param fleetScale    the fleet-scale experiment's fleet, scale and load
  */
 public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN, int killN, long killAfterMs,
                             int warmupN, int runs, int steadyRate, int steadySeconds, int pickerRate,
                             int pickerSeconds, int equalConcurrency, int equalN, int dnsSeconds, int scaleAtS,
                             int maxAgeMs, int rolloutSeconds, Path outDir, SilentPodLoad silentPod,
-                            CapacityLoads capacity, ColdStartLoad coldStart, FleetLoad fleet, ZonesLoad zones) {
+                            CapacityLoads capacity, ColdStartLoad coldStart, FleetLoad fleet, ZonesLoad zones,
+                            FleetScaleLoad fleetScale) {
   public static final int DEFAULT_RUNS = 3;
 
   /**
@@ -62,6 +64,36 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
     /** Calls per second of the open loop. */
     public double rate() {
       return percent / 100.0 * pods * calls * 1000.0 / serviceMs;
+    }
+  }
+
+  /**
+   * The fleet-scale experiment: {@code clients} clients on {@code podsBefore} pods, a Poisson open loop of {@code rate}
+   * calls/s for {@code seconds}, the pods scaled to {@code podsAfter} {@code scaleAtS} into it; a {@code countS} run
+   * before and after it counts the connections; "at the end" is the last {@code tailS} seconds; the max connection
+   * age when on is {@code maxAgeMs}; {@code kinds} the ways of connecting, by their labels in the fleet experiment.
+   */
+  public record FleetScaleLoad(int clients, int podsBefore, int podsAfter, int rate, int scaleAtS, int seconds,
+                               int countS, int tailS, int maxAgeMs, List<String> kinds) {
+    /**
+     * 50 clients, 10 → 15 pods 3 s into 28 s at 2 000 calls/s (133 a second per pod after the scale, so round robin's
+     * counts vary a few %, well inside 10 %), the last 5 s, max age 10 s (two reconnections after the scale), every
+     * way of connecting: the issue's sizes.
+     */
+    public static final FleetScaleLoad FULL = new FleetScaleLoad(50, 10, 15, 2000, 3, 28, 2, 5, 10_000,
+        Fleet.WAYS.stream().map(Fleet.ClientKind::label).toList());
+
+    public FleetScaleLoad {
+      kinds = List.copyOf(kinds);
+      if (podsAfter <= podsBefore || scaleAtS < 1 || tailS < 1 || seconds < scaleAtS + Math.max(tailS,
+          FleetScale.HELD_S)) {
+        throw new IllegalArgumentException("a fleet scale needs more pods after than before, a scale 1 s in or later,"
+            + " and room after it for " + FleetScale.HELD_S + " even seconds and the last " + tailS);
+      }
+      List<String> known = Fleet.CASES.stream().map(Fleet.ClientKind::label).toList();
+      if (kinds.isEmpty() || !known.containsAll(kinds)) {
+        throw new IllegalArgumentException("fleet-scale's kinds are among " + known + ": " + kinds);
+      }
     }
   }
 
@@ -165,42 +197,49 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
     this(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds, pickerRate,
         pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
         SilentPodLoad.FULL, CapacityLoads.FULL, ColdStartLoad.FULL, FleetLoad.FULL,
-        ZonesLoad.FULL);
+        ZonesLoad.FULL, FleetScaleLoad.FULL);
   }
 
   /** The same options with another silent-pod load (tests use a tiny one). */
   public ReportOptions withSilentPod(SilentPodLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        load, capacity, coldStart, fleet, zones);
+        load, capacity, coldStart, fleet, zones, fleetScale);
   }
 
   /** The same options with other capacity experiments' scales (tests use tiny ones). */
   public ReportOptions withCapacity(CapacityLoads loads) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, loads, coldStart, fleet, zones);
+        silentPod, loads, coldStart, fleet, zones, fleetScale);
   }
 
   /** The same options with another cold-start load (tests use a small one). */
   public ReportOptions withColdStart(ColdStartLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, capacity, load, fleet, zones);
+        silentPod, capacity, load, fleet, zones, fleetScale);
   }
 
   /** The same options with another fleet load (tests use a small one). */
   public ReportOptions withFleet(FleetLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, capacity, coldStart, load, zones);
+        silentPod, capacity, coldStart, load, zones, fleetScale);
   }
 
   /** The same options with another zones load (tests use a small one). */
   public ReportOptions withZones(ZonesLoad load) {
     return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
         pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
-        silentPod, capacity, coldStart, fleet, load);
+        silentPod, capacity, coldStart, fleet, load, fleetScale);
+  }
+
+  /** The same options with another fleet-scale load (tests use a small one). */
+  public ReportOptions withFleetScale(FleetScaleLoad load) {
+    return new ReportOptions(ns, spreadN, splitN, stepN, killN, killAfterMs, warmupN, runs, steadyRate, steadySeconds,
+        pickerRate, pickerSeconds, equalConcurrency, equalN, dnsSeconds, scaleAtS, maxAgeMs, rolloutSeconds, outDir,
+        silentPod, capacity, coldStart, fleet, zones, load);
   }
 
   /**

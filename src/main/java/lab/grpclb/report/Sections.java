@@ -48,6 +48,9 @@ final class Sections {
     if (kind.includes(ReportKind.FLEET)) {
       sections.add(new Fleet(vertx, api, options));
     }
+    if (kind.includes(ReportKind.FLEET_SCALE)) {
+      sections.add(new FleetScale(vertx, api, options));
+    }
     if (kind.includes(ReportKind.ZONES)) {
       sections.add(new Zones(vertx, api, options));
     }
