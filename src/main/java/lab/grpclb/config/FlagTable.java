@@ -67,6 +67,12 @@ public final class FlagTable {
       "gRFC A9 MAX_CONNECTION_AGE: a connection this old (±10 % jitter) gets GOAWAY", SERVER).shown("`0` (off)");
   public static final Flag.Int MAX_CONNECTION_AGE_GRACE_MS = integer("max-connection-age-grace-ms", 10_000, 0,
       Integer.MAX_VALUE, "then its calls in flight get this long before it is closed", SERVER);
+  public static final Flag.Int MAX_CONCURRENT_STREAMS = workedOut("max-concurrent-streams", 1, Integer.MAX_VALUE,
+      "max heap / 64 KiB, from 100 to 1000000 (the startup line says it): 27312 at the image's flags and `-Xmx2g`,"
+          + " 10240 in deploy/server.yaml's pod",
+      "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: calls one connection may have in flight on this pod; the client queues"
+          + " the rest on its side until a call ends (ours and grpc-java do), so that one client firing 100 000 calls"
+          + " at once cannot swamp the pod (each held call takes ~7.5 KB of heap)", SERVER);
   public static final Flag.Int METRICS_PORT = integer("metrics-port", 9090, 0, 65535,
       "`GET /metrics` for Prometheus on this port", SERVER).shown("`9090` (`0` = off)");
   public static final Flag.Int PERMIT_KEEPALIVE_TIME_MS = integer("permit-keepalive-time-ms", 300_000, 0,
@@ -273,7 +279,8 @@ public final class FlagTable {
   public static final List<Flag> ALL = List.of(MODE, LOG_FORMAT, TRANSPORT,
       HOST, PORT, POD_IP, DELAY_MS, CAPACITY, QUEUE_LIMIT, SERVICE_TIME, SERVICE_TIME_SIGMA, WORK, WARMUP_MS,
       WARMUP_FACTOR, SERVER_DRAIN_TIMEOUT_MS, ERROR_RATE, ERROR_STATUS, MAX_CONNECTION_AGE_MS,
-      MAX_CONNECTION_AGE_GRACE_MS, METRICS_PORT, PERMIT_KEEPALIVE_TIME_MS, PERMIT_KEEPALIVE_WITHOUT_CALLS,
+      MAX_CONNECTION_AGE_GRACE_MS, MAX_CONCURRENT_STREAMS, METRICS_PORT, PERMIT_KEEPALIVE_TIME_MS,
+      PERMIT_KEEPALIVE_WITHOUT_CALLS,
       HTTP_HOST, HTTP_PORT, TARGET, CALL_TIMEOUT_MS, MAX_N, MAX_CONNECTIONS, MAX_IN_FLIGHT, CONNECT_TIMEOUT_MS,
       DRAIN_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, KEEPALIVE_WITHOUT_CALLS, MAX_DURATION_S,
       JIT_WARMUP_CALLS, RETRY_POLICY, MAX_ATTEMPTS, HEDGING_DELAY_MS, HEDGING_MAX_ATTEMPTS, RETRY_THROTTLE_MAX_TOKENS,

@@ -33,8 +33,6 @@ import lab.grpclb.transport.VertxChannels;
  */
 public final class GreeterServer {
   private static final Logger LOG = Logger.getLogger(GreeterServer.class.getName());
-  /** Streams a client may open on one connection: enough that no call ever queues behind the limit. */
-  static final long MAX_CONCURRENT_STREAMS = 1_000_000;
   static final int CONNECTION_WINDOW = 16 << 20;
   /**
    * HTTP/2 RST-flood protection (CVE-2023-44487, "rapid reset"), sized for this lab, where mass cancellation
@@ -121,7 +119,9 @@ public final class GreeterServer {
         .setHost(config.host())
         .setPort(config.port())
         .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
-        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+        // streams a client may open on one connection (SETTINGS_MAX_CONCURRENT_STREAMS): past them it queues calls on
+        // its side, so that one client cannot hold more calls here than the heap carries (ServerConfig.HEAP_PER_STREAM)
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()))
         .setHttp2RstFloodMaxRstFramePerWindow(MAX_RESETS_PER_WINDOW)
         .setHttp2RstFloodWindowDuration(RESET_WINDOW_SECONDS)
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);

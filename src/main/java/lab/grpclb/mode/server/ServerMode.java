@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import lab.grpclb.config.FlagTable;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.Mode;
 import lab.grpclb.config.ServerConfig;
@@ -25,6 +26,10 @@ public final class ServerMode {
     LOG.info(() -> "pod IP " + config.podIp() + " (from " + config.podIpSource() + "), reply delay "
         + config.delayMs() + " ms, " + config.capacity().describe()
         + (config.warmUp().on() ? ", cold start " + config.warmUp().describe() : "") + ", max connection age " + config.maxConnectionAge().describe()
+        + ", at most " + config.maxConcurrentStreams() + " concurrent streams per connection (--"
+        + FlagTable.MAX_CONCURRENT_STREAMS.name() + (flags.isSet(FlagTable.MAX_CONCURRENT_STREAMS) ? ""
+        : "'s default: max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB / "
+        + (ServerConfig.HEAP_PER_STREAM >> 10) + " KiB") + ")"
         + (config.errors().active() ? ", failing a share of " + config.errors().rate() + " of calls with "
         + config.errors().status() + " (--error-rate)" : ""));
     Vertx vertx = vertxes.get();
