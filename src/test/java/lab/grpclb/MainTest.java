@@ -59,6 +59,8 @@ class MainTest {
   void badNumbersNameTheFlagAndTheRange() {
     assertTrue(startupError("--mode", "server", "--port", "http").contains("--port must be an integer from 0 to 65535, got 'http'"));
     assertTrue(startupError("--mode", "server", "--delay-ms", "-1").contains("--delay-ms must be an integer"));
+    assertTrue(startupError("--mode", "server", "--max-concurrent-streams", "0")
+        .contains("--max-concurrent-streams must be an integer from 1 to 2147483647, got '0'"));
     assertTrue(startupError("--mode", "client", "--jit-warmup-calls", "-1")
         .contains("--jit-warmup-calls must be an integer from 0 to 1000000, got '-1'"));
     assertTrue(startupError("--mode", "client", "--http-port", "70000").contains("--http-port"));

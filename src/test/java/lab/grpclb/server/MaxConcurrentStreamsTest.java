@@ -1,0 +1,87 @@
+package lab.grpclb.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import experiment.Experiment.HelloReply;
+import experiment.Experiment.HelloRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import lab.grpclb.Greeters;
+import lab.grpclb.call.Cancellation;
+import lab.grpclb.client.SharedChannel;
+import lab.grpclb.config.KeepAlive;
+import lab.grpclb.config.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A greeter's SETTINGS_MAX_CONCURRENT_STREAMS (--max-concurrent-streams) on 127.0.0.180-181 (no other test uses
+ * them): the server advertises it, and our client, firing far more calls at once on its one connection, keeps the
+ * excess waiting on its side (Vert.x's UnpooledHttpClientConnection queues a stream past the peer's limit until one
+ * closes) so every call succeeds, in waves of the limit.
+ */
+@ExtendWith(VertxExtension.class)
+class MaxConcurrentStreamsTest {
+  private static final int LIMIT = 10;
+  private static final int CALLS = 200;
+  private static final int DELAY_MS = 40;
+
+  @Test
+  void theServersSettingsCarryTheLimit(Vertx vertx) throws Exception {
+    GreeterServer server = start(vertx, "127.0.0.180");
+    HttpClientAgent agent = vertx.httpClientBuilder().with(new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)).build();
+    HttpClientConnection connection = agent.connect(new HttpConnectOptions()
+        .setServer(Greeters.address(server))).await(5, TimeUnit.SECONDS);
+    assertEquals(LIMIT, connection.remoteSettings().getMaxConcurrentStreams());
+    assertEquals(LIMIT, connection.maxActiveStreams(), "the client side takes the server's limit as its own");
+    agent.close().await(5, TimeUnit.SECONDS);
+    server.kill().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void ourClientQueuesCallsPastTheLimitAndEveryOneSucceeds(Vertx vertx) throws Exception {
+    GreeterServer server = start(vertx, "127.0.0.181");
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000, KeepAlive.OFF);
+    channel.warmUp().await(5, TimeUnit.SECONDS);
+    AtomicLong mostInFlight = new AtomicLong();
+    long sampler = vertx.setPeriodic(2, id -> mostInFlight.accumulateAndGet(server.greeter().callsInFlight(), Math::max));
+
+    long started = System.nanoTime();
+    List<Future<HelloReply>> calls = new ArrayList<>();
+    for (int i = 0; i < CALLS; i++) { // all at once, as a burst fires them
+      calls.add(channel.sayHello(HelloRequest.newBuilder().setName("call " + i).build(), Cancellation.NEVER));
+    }
+    Future.join(calls).await(20, TimeUnit.SECONDS);
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+    vertx.cancelTimer(sampler);
+
+    long failed = calls.stream().filter(Future::failed).count();
+    assertEquals(0, failed, "failed: " + calls.stream().filter(Future::failed).map(f -> f.cause().toString())
+        .distinct().toList());
+    assertEquals(CALLS, server.greeter().callsServed());
+    assertTrue(mostInFlight.get() <= LIMIT, "the server never held more than its limit: " + mostInFlight.get());
+    assertTrue(elapsedMs >= (CALLS / LIMIT - 1) * DELAY_MS,
+        "in waves of " + LIMIT + ": " + CALLS / LIMIT + " x " + DELAY_MS + " ms at least, took " + elapsedMs + " ms");
+    System.out.println("max concurrent streams " + LIMIT + ": " + CALLS + " calls at once, 0 failed, " + elapsedMs
+        + " ms, at most " + mostInFlight.get() + " in flight on the server");
+    channel.close().await(5, TimeUnit.SECONDS);
+    server.kill().await(5, TimeUnit.SECONDS);
+  }
+
+  private static GreeterServer start(Vertx vertx, String ip) throws Exception {
+    return new GreeterServer(vertx, ServerConfig.forPod(ip, 0, DELAY_MS).withMaxConcurrentStreams(LIMIT)).start()
+        .await(10, TimeUnit.SECONDS);
+  }
+}
