@@ -63,8 +63,8 @@ public final class GrpcCall<Q, R> {
     options.cancellation().onAttemptCancelled(call::cancel);
     client.request(server, method)
         .compose(req -> {
-          if (call.completed()) {
-            req.cancel(); // expired while the stream was being created
+          if (call.completed()) { // expired or cancelled while it waited for its stream
+            cancelUnsent(req, request);
             return Future.failedFuture(call.result.future().cause());
           }
           call.sent = req;
@@ -89,6 +89,19 @@ public final class GrpcCall<Q, R> {
           }
         });
     return call.result.future();
+  }
+
+  /**
+   * Gives back the stream of a call that ended while it waited for one: sends the request, then cancels it (RST_STREAM
+   * CANCEL). Cancelling it unsent would leak the stream's place on the connection: in Vert.x 5.0.7 a stream reset
+   * before its HEADERS are written (VertxHttp2Stream.doWriteReset without a stream id) never closes, so the
+   * connection (UnpooledHttpClientConnection) never counts it out of the server's SETTINGS_MAX_CONCURRENT_STREAMS,
+   * and once as many calls as the limit ended waiting, every later call waited forever (MaxConcurrentStreamsTest).
+   * Sent, it closes as any cancelled call does; the server sees a call reset at once, which costs it nothing.
+   */
+  public static <Q> void cancelUnsent(GrpcClientRequest<Q, ?> stream, Q request) {
+    stream.send(request);
+    stream.cancel();
   }
 
   long deadlineNanos() {

@@ -10,6 +10,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.function.Consumer;
 import lab.grpclb.call.CallFailure;
+import lab.grpclb.call.GrpcCall;
 
 /** One server-streaming call over a Vert.x gRPC client (a health Watch), on the caller's event loop. */
 final class GrpcServerStream<Q, R> implements Transport.ServerStream {
@@ -25,7 +26,7 @@ final class GrpcServerStream<Q, R> implements Transport.ServerStream {
     client.request(server, method)
         .compose(req -> {
           if (stream.ended.future().isComplete()) { // cancelled while the stream was being created
-            req.cancel();
+            GrpcCall.cancelUnsent(req, request); // so that the connection counts the stream out (see there)
             return Future.failedFuture(cancelledFailure());
           }
           stream.sent = req;

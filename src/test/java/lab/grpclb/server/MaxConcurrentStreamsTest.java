@@ -12,12 +12,14 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import lab.grpclb.Greeters;
+import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.KeepAlive;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A greeter's SETTINGS_MAX_CONCURRENT_STREAMS (--max-concurrent-streams) on 127.0.0.180-181 (no other test uses
+ * A greeter's SETTINGS_MAX_CONCURRENT_STREAMS (--max-concurrent-streams) on 127.0.0.180-183 (no other test uses
  * them): the server advertises it, and our client, firing far more calls at once on its one connection, keeps the
  * excess waiting on its side (Vert.x's UnpooledHttpClientConnection queues a stream past the peer's limit until one
  * closes) so every call succeeds, in waves of the limit.
@@ -76,6 +78,39 @@ class MaxConcurrentStreamsTest {
         "in waves of " + LIMIT + ": " + CALLS / LIMIT + " x " + DELAY_MS + " ms at least, took " + elapsedMs + " ms");
     System.out.println("max concurrent streams " + LIMIT + ": " + CALLS + " calls at once, 0 failed, " + elapsedMs
         + " ms, at most " + mostInFlight.get() + " in flight on the server");
+    channel.close().await(5, TimeUnit.SECONDS);
+    server.kill().await(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Calls cancelled while they wait for a stream (a run stopped, deadlines passing in the queue) give their place
+   * back: the connection still carries its full limit afterwards, and later calls all succeed.
+   */
+  @Test
+  void callsCancelledWhileWaitingForAStreamLeaveTheLimitWhole(Vertx vertx) throws Exception {
+    GreeterServer server = start(vertx, "127.0.0.183");
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000, KeepAlive.OFF);
+    channel.warmUp().await(5, TimeUnit.SECONDS);
+    Cancellation stop = new Cancellation();
+    List<Future<HelloReply>> cancelled = new ArrayList<>();
+    for (int i = 0; i < CALLS; i++) {
+      cancelled.add(channel.sayHello(HelloRequest.newBuilder().setName("cancelled " + i).build(), stop));
+    }
+    Thread.sleep(DELAY_MS / 2); // the first LIMIT calls are at the server, the others wait on the client
+    stop.cancel(new CallFailure(GrpcStatus.CANCELLED, "stopped by the test"));
+    Future.join(cancelled).otherwiseEmpty().await(10, TimeUnit.SECONDS);
+    assertTrue(cancelled.stream().allMatch(Future::failed), "every call was cancelled");
+
+    long started = System.nanoTime();
+    List<Future<HelloReply>> calls = new ArrayList<>();
+    for (int i = 0; i < CALLS; i++) {
+      calls.add(channel.sayHello(HelloRequest.newBuilder().setName("call " + i).build(), Cancellation.NEVER));
+    }
+    Future.join(calls).otherwiseEmpty().await(20, TimeUnit.SECONDS);
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(0, calls.stream().filter(Future::failed).count(), "failed: " + calls.stream()
+        .filter(Future::failed).map(f -> f.cause().toString()).distinct().toList());
+    assertTrue(elapsedMs < 2L * CALLS / LIMIT * DELAY_MS, "still " + LIMIT + " at a time: " + elapsedMs + " ms");
     channel.close().await(5, TimeUnit.SECONDS);
     server.kill().await(5, TimeUnit.SECONDS);
   }
