@@ -71,7 +71,9 @@ public final class GrpcCall<Q, R> {
           if (options.clientZone() != null) {
             req.headers().set(CallOptions.CLIENT_ZONE_HEADER, options.clientZone());
           }
-          return req.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(request);
+          // what is left of the deadline: the call may have waited for its stream (the server's streams limit)
+          long leftMs = Math.max(1, Deadlines.millisUntil(options.deadlineNanos()));
+          return req.timeout(leftMs, TimeUnit.MILLISECONDS).send(request);
         })
         .compose(response -> (trailers == null ? response.last()
             : response.last().andThen(ended -> trailers.accept(response.trailers()))).recover(err -> Future.failedFuture(
