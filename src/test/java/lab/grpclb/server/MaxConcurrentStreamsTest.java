@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import experiment.Experiment.HelloReply;
 import experiment.Experiment.HelloRequest;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -16,6 +22,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import lab.grpclb.Greeters;
@@ -24,14 +31,15 @@ import lab.grpclb.call.Cancellation;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.config.ServerConfig;
+import lab.grpclb.interop.GrpcJava;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A greeter's SETTINGS_MAX_CONCURRENT_STREAMS (--max-concurrent-streams) on 127.0.0.180-183 (no other test uses
+ * A greeter's SETTINGS_MAX_CONCURRENT_STREAMS (--max-concurrent-streams) on 127.0.0.180-184 (no other test uses
  * them): the server advertises it, and our client, firing far more calls at once on its one connection, keeps the
  * excess waiting on its side (Vert.x's UnpooledHttpClientConnection queues a stream past the peer's limit until one
- * closes) so every call succeeds, in waves of the limit.
+ * closes) so every call succeeds, in waves of the limit; grpc-java's client does the same.
  */
 @ExtendWith(VertxExtension.class)
 class MaxConcurrentStreamsTest {
@@ -113,6 +121,29 @@ class MaxConcurrentStreamsTest {
     assertTrue(elapsedMs < 2L * CALLS / LIMIT * DELAY_MS, "still " + LIMIT + " at a time: " + elapsedMs + " ms");
     channel.close().await(5, TimeUnit.SECONDS);
     server.kill().await(5, TimeUnit.SECONDS);
+  }
+
+  /** grpc-java's Netty transport buffers streams past the server's limit too (its StreamBufferingEncoder). */
+  @Test
+  void grpcJavaQueuesCallsPastTheLimitToo(Vertx vertx) throws Exception {
+    GreeterServer server = start(vertx, "127.0.0.184");
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.184", server.port()).usePlaintext().build();
+    try {
+      AtomicLong mostInFlight = new AtomicLong();
+      long sampler = vertx.setPeriodic(2, id -> mostInFlight.accumulateAndGet(server.greeter().callsInFlight(), Math::max));
+      List<ListenableFuture<HelloReply>> calls = new ArrayList<>();
+      for (int i = 0; i < CALLS; i++) {
+        calls.add(ClientCalls.futureUnaryCall(channel.newCall(GrpcJava.SAY_HELLO,
+            CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), HelloRequest.newBuilder().setName("call " + i).build()));
+      }
+      List<HelloReply> replies = Futures.successfulAsList(calls).get(20, TimeUnit.SECONDS);
+      vertx.cancelTimer(sampler);
+      assertEquals(CALLS, replies.stream().filter(Objects::nonNull).count(), "every grpc-java call answered");
+      assertTrue(mostInFlight.get() <= LIMIT, "the server never held more than its limit: " + mostInFlight.get());
+    } finally {
+      channel.shutdownNow();
+      server.kill().await(5, TimeUnit.SECONDS);
+    }
   }
 
   private static GreeterServer start(Vertx vertx, String ip) throws Exception {
