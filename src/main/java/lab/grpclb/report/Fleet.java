@@ -26,30 +26,18 @@ final class Fleet implements ReportSection {
   static final double SPREAD_HIGH = 0.9;
   static final ClientKind REUSE = new ClientKind(ClientType.REUSE_CONN.wireName(), ClientType.REUSE_CONN, "", true);
   static final ClientKind PICK_FIRST = new ClientKind("pick_first", ClientType.KUBE_RESOLVER, "&lb=pick_first", true);
-  static final ClientKind SUBSET = new ClientKind("round_robin, subset_size=3", ClientType.KUBE_RESOLVER,
-      "&lb=round_robin&subset_size=3", false);
-  /**
-   * Random subsets load a pod by how many clients drew it, which round robin passes on as it is; a picker that weighs
-   * pods by their own load reports (gRFC A58 on A51's ORCA) can even it out, each client moving calls within its
-   * subset off the pods that report themselves busier.
-   */
-  static final ClientKind WEIGHTED_SUBSET = new ClientKind("weighted_round_robin, subset_size=3",
-      ClientType.KUBE_RESOLVER, "&lb=" + CapacityRuns.WRR + "&subset_size=3", false);
-  /** The four ways of connecting a fleet. */
-  static final List<ClientKind> WAYS = List.of(REUSE, PICK_FIRST,
+  static final int SUBSET_SIZE = 3;
+  static final ClientKind SUBSET = new ClientKind("round_robin, subset_size=" + SUBSET_SIZE, ClientType.KUBE_RESOLVER,
+      "&lb=round_robin&subset_size=" + SUBSET_SIZE, false);
+  /** The four kinds of client, in the table's order. */
+  static final List<ClientKind> CASES = List.of(REUSE, PICK_FIRST,
       new ClientKind("round_robin", ClientType.KUBE_RESOLVER, "&lb=round_robin", false), SUBSET);
-  /** The kinds of client, in the table's order: the four ways, then the subset weighed by load reports. */
-  static final List<ClientKind> CASES = List.of(WAYS.get(0), WAYS.get(1), WAYS.get(2), SUBSET, WEIGHTED_SUBSET);
 
   /**
    * A kind of client: its type and query; {@code onePod}: each client sends all its calls to one pod drawn at its
    * start (kube-proxy's per connection, or pick_first's shuffle), so the fleet restarts between runs to draw again.
    */
   record ClientKind(String label, ClientType type, String query, boolean onePod) {
-    /** Whether its picks follow the pods' load reports, which count only after A58's blackout. */
-    boolean weighs() {
-      return query.contains("lb=" + CapacityRuns.WRR);
-    }
   }
 
   /** One kind of client at one fleet size, its runs in order. */
@@ -88,10 +76,6 @@ final class Fleet implements ReportSection {
     List<PlannedRun> plan = new ArrayList<>();
     for (int clients : load.clients()) {
       for (ClientKind c : CASES) {
-        if (c.weighs()) {
-          plan.add(new PlannedRun(c.label() + ", " + clients + " clients, its weights settling (not measured)",
-              CapacityRuns.WRR_SETTLE_S));
-        }
         for (int i = 1; i <= load.runs(); i++) {
           plan.add(PlannedRun.openLoop(c.label() + ", " + clients + " clients, run " + i, load.seconds(), 1));
         }
@@ -126,7 +110,7 @@ final class Fleet implements ReportSection {
 
   private Future<FleetPoint> point(ClientKind c, int clients) {
     List<FleetRun> runs = new ArrayList<>();
-    Future<Void> chain = c.weighs() ? settle(c) : Future.succeededFuture();
+    Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < load.runs(); i++) {
       chain = chain.compose(v -> redraw(c, clients)).compose(v -> api.fleetExperiment(c.type().wireName(),
           CapacityRuns.openLoop(load.rate(), load.seconds(), 1) + c.query())).map(run -> {
@@ -135,15 +119,6 @@ final class Fleet implements ReportSection {
           });
     }
     return chain.map(v -> new FleetPoint(c, clients, List.copyOf(runs)));
-  }
-
-  /**
-   * The same load, unmeasured, for as long as weighted_round_robin's weights take to count (A58's blackout and two
-   * updates): before that every client is round robin, and the run would measure round robin twice.
-   */
-  private Future<Void> settle(ClientKind c) {
-    return api.weightsSettleMs().compose(ms -> api.fleetExperiment(c.type().wireName(),
-        CapacityRuns.openLoop(load.rate(), (int) Math.ceil(ms / 1000.0) + 1, 1) + c.query())).mapEmpty();
   }
 
   /**
@@ -176,19 +151,19 @@ final class Fleet implements ReportSection {
         + " replies (calls) or connections over the mean pod's, the median run and the runs' range. Expected: balls"
         + " into bins, M connections on " + load.pods() + " pods at random, computed exactly, with its "
         + Numbers.percent(SPREAD_LOW * 100) + "th–" + Numbers.percent(SPREAD_HIGH * 100) + "th percentile."
-        + " A subset's pods get calls in proportion to the clients that drew them, so for round robin its connections'"
-        + " max/mean is the expectation. weighted_round_robin first ran the same load unmeasured until its weights"
-        + " counted.");
+        + " A subset's pods get calls in proportion to the clients that drew them; its expectation is M random subsets"
+        + " of " + SUBSET_SIZE + ", simulated " + Numbers.count(SubsetDraws.TRIALS) + " times (the subsets are fixed by"
+        + " the clients' ids and the pods' addresses, so its runs repeat one draw).");
     md.line("");
     List<List<String>> rows = new ArrayList<>();
     for (FleetPoint p : points) {
       rows.add(List.of(String.valueOf(p.clients()), p.c().label(), ratio(p, FleetRun::loadMaxOverMean),
-          ratio(p, FleetRun::connectionsMaxOverMean), p.c().onePod() ? expectation(p.clients()) : "–",
+          ratio(p, FleetRun::connectionsMaxOverMean), expectation(p),
           Numbers.figures(p.median(FleetRun::connections)),
           Numbers.ms(p.median(run -> run.run().latency().p99()), p.range(run -> run.run().latency().p99()))
               .replace(" ms", ""), Numbers.count(p.failed())));
     }
-    md.table(List.of("clients", "client", "calls max/mean", "connections max/mean", "expected (balls into bins)",
+    md.table(List.of("clients", "client", "calls max/mean", "connections max/mean", "expected (at random)",
         "connections", "p99 ms", "failed (all runs)"), rows);
     Map<String, double[]> lines = new LinkedHashMap<>();
     for (ClientKind c : CASES) {
@@ -213,10 +188,26 @@ final class Fleet implements ReportSection {
     return Math.round(value * 100) / 100.0;
   }
 
-  private String expectation(int clients) {
-    BallsIntoBins bins = expected(clients);
-    return Numbers.figures(round(bins.expectedMaxOverMean())) + " (" + Numbers.figures(round(bins.maxOverMeanAt(
-        SPREAD_LOW))) + "–" + Numbers.figures(round(bins.maxOverMeanAt(SPREAD_HIGH))) + ")";
+  /** The balls-into-bins expectation of a one-pod kind, the random subsets' of the subset, none for full mesh. */
+  private String expectation(FleetPoint p) {
+    if (p.c().onePod()) {
+      BallsIntoBins bins = expected(p.clients());
+      return spread(bins.expectedMaxOverMean(), bins.maxOverMeanAt(SPREAD_LOW), bins.maxOverMeanAt(SPREAD_HIGH));
+    }
+    if (p.c() == SUBSET) {
+      SubsetDraws draws = subsets(p.clients());
+      return spread(draws.expectedMaxOverMean(), draws.maxOverMeanAt(SPREAD_LOW), draws.maxOverMeanAt(SPREAD_HIGH));
+    }
+    return "–";
+  }
+
+  private SubsetDraws subsets(int clients) {
+    return new SubsetDraws(clients, load.pods(), Math.min(SUBSET_SIZE, load.pods()));
+  }
+
+  private static String spread(double expected, double low, double high) {
+    return Numbers.figures(round(expected)) + " (" + Numbers.figures(round(low)) + "–" + Numbers.figures(round(high))
+        + ")";
   }
 
   /** The smallest fleet whose expected max/mean is within {@link #GOOD_ENOUGH}, up to 100 clients per pod; else -1. */
@@ -297,22 +288,22 @@ final class Fleet implements ReportSection {
   }
 
   /**
-   * Subsetting at the largest fleet: round robin passes the draw of subsets on as it is (its calls' max/mean is its
-   * connections'), and whether weighing by load reports evens it out.
+   * Subsetting at the largest fleet: its connections against full mesh, and its busiest pod against what random
+   * subsets give, with the share of random fleets that are good enough: one draw meeting it proves little.
    */
   private Optional<String> subsetFinding() {
-    FleetPoint plain = at(SUBSET, last());
-    FleetPoint weighed = at(WEIGHTED_SUBSET, last());
-    if (plain == null || weighed == null) {
+    FleetPoint p = at(SUBSET, last());
+    if (p == null) {
       return Optional.empty();
     }
-    return Optional.of("Subsets of 3 with " + clients(last()) + ": " + Numbers.figures(plain.median(
-        FleetRun::connections)) + " connections (full mesh: " + last() * load.pods() + "); the busiest pod was drawn by "
-        + ratio(plain, FleetRun::connectionsMaxOverMean) + "× the mean pod's clients, and round robin gave it "
-        + ratio(plain, FleetRun::loadMaxOverMean) + "× the mean calls; weighted_round_robin, moving calls within each"
-        + " subset off the pods that report more load, " + ratio(weighed, FleetRun::loadMaxOverMean) + "× (≤ "
-        + Numbers.figures(GOOD_ENOUGH) + " is the target), p99 " + Numbers.ms(plain.median(run -> run.run().latency()
-        .p99())) + " against " + Numbers.ms(weighed.median(run -> run.run().latency().p99())) + ".");
+    SubsetDraws draws = subsets(last());
+    return Optional.of("Subsets of " + SUBSET_SIZE + " with " + clients(last()) + ": " + Numbers.figures(p.median(
+        FleetRun::connections)) + " connections (full mesh: " + last() * load.pods() + "); the busiest pod was drawn"
+        + " by " + ratio(p, FleetRun::connectionsMaxOverMean) + "× the mean pod's clients and carried "
+        + ratio(p, FleetRun::loadMaxOverMean) + "× the mean calls; random subsets give "
+        + spread(draws.expectedMaxOverMean(), draws.maxOverMeanAt(SPREAD_LOW), draws.maxOverMeanAt(SPREAD_HIGH))
+        + "×, within " + Numbers.figures(GOOD_ENOUGH) + "× in " + Numbers.percent(Math.round(100 * draws.shareWithin(
+        GOOD_ENOUGH))) + " % of fleets.");
   }
 
   /** What round_robin's evenness costs in connections at the largest fleet, against the subset's and one pod's. */

@@ -81,7 +81,7 @@ public record ReportOptions(List<Integer> ns, int spreadN, int splitN, int stepN
      * way of connecting: the issue's sizes.
      */
     public static final FleetScaleLoad FULL = new FleetScaleLoad(50, 10, 15, 2000, 3, 28, 2, 5, 10_000,
-        Fleet.WAYS.stream().map(Fleet.ClientKind::label).toList());
+        Fleet.CASES.stream().map(Fleet.ClientKind::label).toList());
 
     public FleetScaleLoad {
       kinds = List.copyOf(kinds);
