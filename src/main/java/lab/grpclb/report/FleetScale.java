@@ -224,22 +224,23 @@ final class FleetScale implements ReportSection {
     md.table(List.of("client", "max age", "connections before → after",
         "moved off the old pods", "on the new pods",
         "to even", "busiest/mean at the end", "new pods' share at the end", "failed"), rows);
-    md.chart("fleet-scale.svg", "The busiest pod over the mean, second by second, " + load.podsBefore() + " → "
-        + load.podsAfter() + " pods at " + load.scaleAtS() + " s", Charts.linesOverSteps(
-        "busiest pod / mean pod, per second", IntStream.range(0, load.seconds()).mapToObj(s -> s + " s").toList(),
-        chartLines(), "seconds into the run", null));
+    md.chart("fleet-scale.svg", "The new pods' calls per second, " + load.podsBefore() + " → " + load.podsAfter()
+        + " pods at " + load.scaleAtS() + " s; their fair share is " + Numbers.count(Math.round(load.rate()
+        * fairNewShare() / 100)) + " calls/s", Charts.callsPerSecond("calls per second to the new pods", newPodLanes(),
+        null, Map.of(load.scaleAtS(), "scale to " + load.podsAfter())));
   }
 
-  private Map<String, double[]> chartLines() {
-    Map<String, double[]> lines = new LinkedHashMap<>();
+  /** Per case, the new pods' replies in each second of the run. */
+  private Map<String, int[]> newPodLanes() {
+    Map<String, int[]> lanes = new LinkedHashMap<>();
     for (ScaleRun run : runs) {
-      lines.put(label(run.c()), IntStream.range(0, load.seconds()).mapToDouble(s -> {
+      lanes.put(label(run.c()), IntStream.range(0, load.seconds()).map(s -> {
         int[] counts = run.perPod(s);
-        double mean = IntStream.of(counts).average().orElse(0);
-        return mean == 0 ? Double.NaN : IntStream.of(counts).max().orElse(0) / mean;
+        return IntStream.range(0, counts.length).filter(i -> !run.oldPods().contains(run.podsAtEnd().get(i)))
+            .map(i -> counts[i]).sum();
       }).toArray());
     }
-    return lines;
+    return lanes;
   }
 
   private double fairNewShare() {
