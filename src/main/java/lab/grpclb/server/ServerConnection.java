@@ -23,6 +23,14 @@ final class ServerConnection {
   /** HTTP/2's error code for a peer generating excessive load (RFC 9113 7). */
   static final long ENHANCE_YOUR_CALM = 0xB;
   static final String TOO_MANY_PINGS = "too_many_pings";
+  /**
+   * How long an aged connection waits for its PING's answer before its last GOAWAY: grpc-java's (Netty server's
+   * GRACEFUL_SHUTDOWN_PING_TIMEOUT). A live client answers within milliseconds, but one whose event loop is busy (a
+   * scale-up in local mode stalled 50 clients' loops for over a second) answers late, and the calls it wrote until
+   * then are not ours to serve once the last GOAWAY is out. Not capped by the grace: that bounds the calls in flight,
+   * and starts after this wait.
+   */
+  static final long AGE_PING_WAIT_MS = 10_000;
 
   private final Vertx vertx;
   private final HttpConnection connection;
@@ -117,7 +125,17 @@ final class ServerConnection {
     });
   }
 
-  /** GOAWAY and PING, then Netty's graceful close: it closes once no stream is active, or after the grace time. */
+  /**
+   * GOAWAY and PING; once the PING is answered (or after {@link #AGE_PING_WAIT_MS}), a second GOAWAY naming the last
+   * stream this server took, then Netty's graceful close: it closes once no stream is active, or after the grace time.
+   *
+   * <p>The second GOAWAY is sent here because Netty's close sends none once a GOAWAY went out
+   * ({@code Http2ConnectionHandler.close} writes an empty buffer when {@code goAwaySent()}). Without it the client is
+   * never told which of its streams were taken: the connection just closes when the last active stream ends, and
+   * streams the client wrote before it read the first GOAWAY die with it as "connection closed", or on a reset,
+   * though the server never saw them. With it, the streams above the last-stream-id are ignored here (RFC 9113 6.8)
+   * and the client knows it may send them again on a new connection (gRFC A6), as grpc-java's server does.
+   */
   private void ageOut(long graceMs) {
     ageTimer = -1;
     if (serverDraining.getAsBoolean() || closed.future().isComplete()) {
@@ -125,7 +143,11 @@ final class ServerConnection {
     }
     agedOut = true;
     onAgedOut.run();
-    goAwayAndPing(Math.min(graceMs, GreeterServer.PING_WAIT_MS))
-        .onComplete(v -> connection.shutdown(graceMs, TimeUnit.MILLISECONDS));
+    goAwayAndPing(AGE_PING_WAIT_MS).onComplete(v -> {
+      if (!closed.future().isComplete()) {
+        connection.goAway(0, -1); // -1: Vert.x names the last stream the client opened here
+        connection.shutdown(graceMs, TimeUnit.MILLISECONDS);
+      }
+    });
   }
 }
