@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * runs upward and a reader can learn the code bottom up. The README's code map lists the same layers.
  */
 class PackageLayersTest {
-  static final List<String> LAYERS = List.of("config", "call", "transport", "discovery", "balance", "client", "server",
+  static final List<String> LAYERS = List.of("config", "transport", "call", "discovery", "balance", "client", "server",
       "http", "experiment", "metrics", "page", "report", "mode", "mode.server", "mode.client", "local", "");
   static final Path MAIN = Path.of("src/main/java/lab/grpclb");
   static final Pattern IMPORT = Pattern.compile("^import lab\\.grpclb\\.([a-z.]+?)\\.[A-Z]", Pattern.MULTILINE);

@@ -11,6 +11,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import lab.grpclb.transport.GoAwayStreams;
 
 /**
  * One unary call over a given gRPC client with a deadline, failing with a {@link CallFailure}; the caller supplies
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 public final class GrpcCall<Q, R> {
   /** The server's deadline timer (whole milliseconds) may fire a hair before ours. */
   private static final long DEADLINE_SLACK_NANOS = 1_000_000;
+  private static final String ABOVE_LAST_STREAM_ID = "stream above the server's GOAWAY last-stream-id, never processed";
   private final Promise<R> result = Promise.promise();
   private final CallOptions options;
   private final String endpoint;
@@ -81,13 +83,14 @@ public final class GrpcCall<Q, R> {
                 ? new CallFailure(response.status(), reasonOf(response.statusMessage(), response.status()))
                 : CallFailure.of(err))))
         .onComplete(ar -> {
+          GrpcClientRequest<Q, R> stream = call.sent;
           call.sent = null; // the stream may go: a completed call waits in Deadlines only as this small object
           if (ar.succeeded()) {
             call.result.tryComplete(ar.result());
           } else if (System.nanoTime() >= call.options.deadlineNanos() - DEADLINE_SLACK_NANOS) {
             call.expire(); // past the deadline whatever broke it (the server cancels it at its own deadline too)
           } else {
-            call.result.tryFail(CallFailure.of(ar.cause()).at(call.endpoint));
+            call.result.tryFail(failure(ar.cause(), stream).at(call.endpoint));
           }
         });
     return call.result.future();
@@ -104,6 +107,20 @@ public final class GrpcCall<Q, R> {
   public static <Q> void cancelUnsent(GrpcClientRequest<Q, ?> stream, Q request) {
     stream.send(request);
     stream.cancel();
+  }
+
+  /**
+   * What broke the call. A stream the server's GOAWAY left out (above its last-stream-id) fails in Vert.x like one
+   * cut after the server took it ("connection closed"), but the server never processed it (RFC 9113 6.8): it is
+   * {@linkplain CallFailure#unprocessed() unprocessed}, so it may be sent again on a new connection.
+   */
+  private static CallFailure failure(Throwable error, GrpcClientRequest<?, ?> stream) {
+    CallFailure failure = CallFailure.of(error);
+    if (failure.transportFailure() && !failure.unprocessed() && stream != null
+        && GoAwayStreams.aboveLastStreamId(stream)) {
+      return CallFailure.unprocessed(ABOVE_LAST_STREAM_ID);
+    }
+    return failure;
   }
 
   long deadlineNanos() {
