@@ -12,6 +12,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import lab.grpclb.balance.ConnectionBackoff;
 import lab.grpclb.balance.ConnectivityState;
 import lab.grpclb.balance.EndpointLoad;
@@ -25,12 +26,16 @@ import lab.grpclb.config.KeepAlive;
 
 /**
  * "ClientWithReuseConn": one HTTP/2 connection, opened at start, carrying every call of every experiment. A
- * call made while it is not READY waits for the connection attempt, and fails with its error if it fails.
+ * call made while it is not READY waits for the connection attempt, and fails with its error if it fails. When the
+ * server sends the connection away (GOAWAY, as at its max connection age), a new one replaces it, and a call the
+ * server never processed is sent again on it.
  */
 public final class SharedChannel implements GreeterChannel {
   private final EndpointConnection connection;
   private final long callTimeoutMs;
   private final String deadlineReason;
+  /** Calls sent again because the server never processed them; added to on the connection's context. */
+  private final LongAdder retriedTransparently = new LongAdder();
 
   /** The client's zone its calls name to the pods (null: none). */
   private final String clientZone;
@@ -63,15 +68,37 @@ public final class SharedChannel implements GreeterChannel {
   public Future<HelloReply> sayHello(HelloRequest request, Cancellation cancellation) {
     CallOptions options = CallOptions.within(callTimeoutMs, deadlineReason, cancellation).withClientZone(clientZone);
     if (Vertx.currentContext() == connection.context() && connection.state() == ConnectivityState.READY) {
-      return connection.call(GreeterGrpcClient.SayHello, request, options); // the usual case, no stage more
+      return send(request, options); // the usual case, no stage more
     }
     Promise<HelloReply> reply = Promise.promise();
-    connection.context().runOnContext(v -> awaitReadyWithinTimeout()
-        .recover(err -> Future.failedFuture(err instanceof TimeoutException
-            ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason) : err))
-        .compose(ready -> connection.call(GreeterGrpcClient.SayHello, request, options))
+    connection.context().runOnContext(v -> awaitReady(options).compose(ready -> send(request, options))
         .onComplete(reply));
     return reply.future();
+  }
+
+  /**
+   * The call on the connection. One the server never processed (not written, its stream refused, or left out of a
+   * GOAWAY) is sent again once, transparently (gRFC A6), once the connection that replaces the one that sent it away
+   * is READY; any other failure is the call's (it may have run: only a retry policy could send it again).
+   */
+  private Future<HelloReply> send(HelloRequest request, CallOptions options) {
+    return connection.call(GreeterGrpcClient.SayHello, request, options).recover(err -> {
+      if (!CallFailure.of(err).unprocessed() || options.cancellation().reason() != null) {
+        return Future.failedFuture(err);
+      }
+      return awaitReady(options).compose(ready -> {
+        retriedTransparently.increment();
+        return connection.call(GreeterGrpcClient.SayHello, request, options);
+      });
+    });
+  }
+
+  /** On the connection's context: READY, or its attempt's failure, within the call's deadline. */
+  private Future<Void> awaitReady(CallOptions options) {
+    long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(options.deadlineNanos() - System.nanoTime()));
+    return connection.awaitReady().timeout(leftMs, TimeUnit.MILLISECONDS)
+        .recover(err -> Future.failedFuture(err instanceof TimeoutException
+            ? new CallFailure(GrpcStatus.DEADLINE_EXCEEDED, deadlineReason) : err));
   }
 
   /** The connection is up (or its attempt has failed) before timing starts; a failed one is tried again now. */
@@ -93,6 +120,11 @@ public final class SharedChannel implements GreeterChannel {
   @Override
   public List<String> endpoints() {
     return List.of(connection.key());
+  }
+
+  @Override
+  public Retries retries() {
+    return new Retries(retriedTransparently.sum(), 0);
   }
 
   @Override
