@@ -80,6 +80,7 @@ final class Http2Connector implements Connector {
     private final HttpClientAgent agent;
     private final HttpClientConnection connection;
     private final GrpcClient grpc;
+    private final Promise<Void> closed = Promise.promise();
 
     Http2Transport(HttpClientAgent agent, HttpClientConnection connection, Events listener) {
       this.agent = agent;
@@ -89,6 +90,7 @@ final class Http2Connector implements Connector {
       ClientResetLimits.lift(connection); // so that a deadline storm never makes it close itself
       connection.exceptionHandler(err -> listener.error(CallFailure.of(err).reason())); // the calls report it
       connection.closeHandler(v -> {
+        closed.tryComplete();
         agent.close();
         listener.gone("connection closed");
       });
@@ -115,7 +117,7 @@ final class Http2Connector implements Connector {
         if (report != null) {
           loadReports.loadReported(report);
         }
-      });
+      }, closed.future());
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import lab.grpclb.Await;
 import lab.grpclb.Greeters;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.Cancellation;
@@ -144,6 +145,32 @@ class MaxConcurrentStreamsTest {
       channel.shutdownNow();
       server.kill().await(5, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Calls waiting for a stream when the connection drops end at once, unprocessed: the pod crashes with 10 calls in
+   * flight and 190 queued on our side, which Vert.x 5.0.7 never fails (they used to wait for their 10 s deadline).
+   * With nothing to send them to, they fail UNAVAILABLE, not DEADLINE_EXCEEDED.
+   */
+  @Test
+  void callsWaitingForAStreamWhenTheConnectionDropsEndAtOnce(Vertx vertx) throws Exception {
+    GreeterServer server = new GreeterServer(vertx, ServerConfig.forPod("127.0.0.182", 0, 1_000)
+        .withMaxConcurrentStreams(LIMIT)).start().await(10, TimeUnit.SECONDS);
+    SharedChannel channel = new SharedChannel(vertx, Greeters.address(server), 10_000, 5_000, KeepAlive.OFF);
+    channel.warmUp().await(5, TimeUnit.SECONDS);
+    List<Future<HelloReply>> calls = new ArrayList<>();
+    for (int i = 0; i < CALLS; i++) {
+      calls.add(channel.sayHello(HelloRequest.newBuilder().setName("call " + i).build(), Cancellation.NEVER));
+    }
+    Await.until(() -> server.greeter().callsInFlight() == LIMIT, "the first wave held by the server");
+    long killed = System.nanoTime();
+    server.kill().await(5, TimeUnit.SECONDS);
+    Future.join(calls).otherwiseEmpty().await(20, TimeUnit.SECONDS);
+    long afterMs = (System.nanoTime() - killed) / 1_000_000;
+    assertTrue(afterMs < 3_000, "every call ended soon after the crash, not at its 10 s deadline: " + afterMs + " ms");
+    List<GrpcStatus> statuses = calls.stream().map(f -> ((CallFailure) f.cause()).status()).distinct().toList();
+    assertEquals(List.of(GrpcStatus.UNAVAILABLE), statuses);
+    channel.close().await(5, TimeUnit.SECONDS);
   }
 
   private static GreeterServer start(Vertx vertx, String ip) throws Exception {
