@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
@@ -43,9 +45,33 @@ class FlushBatchingTest {
       List<String> names = FlushBatching.channel(connection).pipeline().names();
       assertEquals(names.indexOf(FlushBatching.channel(connection).name()) + 1, names.indexOf("flush-batching"),
           "consolidates Vert.x's flushes before they reach the HTTP/2 handler: " + names);
+      assertEquals(names.indexOf(FlushBatching.channel(connection).name()) - 1, names.indexOf("flush-every-writes"),
+          "splits long writes of the frames the HTTP/2 handler encodes, in front of the socket: " + names);
     } finally {
       agent.close().await(10, TimeUnit.SECONDS);
       server.kill().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Within a read Vert.x does not flush until the read ends; the split makes sure a long run of frames (a closed
+   * loop's next 100 calls) leaves in pieces, so the server starts on the first ones while the rest are encoded.
+   */
+  @Test
+  void flushesAfterEveryLimitWritesAndCountsAgainAfterAFlush() {
+    EmbeddedChannel channel = new EmbeddedChannel(new FlushEveryWrites(3));
+    channel.write(Unpooled.wrappedBuffer(new byte[] {1}));
+    channel.write(Unpooled.wrappedBuffer(new byte[] {2}));
+    assertEquals(0, channel.outboundMessages().size(), "nothing leaves before the limit");
+    channel.write(Unpooled.wrappedBuffer(new byte[] {3}));
+    assertEquals(3, channel.outboundMessages().size(), "the third write flushes the three");
+    channel.write(Unpooled.wrappedBuffer(new byte[] {4}));
+    channel.flush(); // a flush from the HTTP/2 handler (the end of a read, a task) starts the count again
+    channel.write(Unpooled.wrappedBuffer(new byte[] {5}));
+    channel.write(Unpooled.wrappedBuffer(new byte[] {6}));
+    assertEquals(4, channel.outboundMessages().size(), "two writes after a flush are below the limit");
+    channel.write(Unpooled.wrappedBuffer(new byte[] {7}));
+    assertEquals(7, channel.outboundMessages().size());
+    channel.finishAndReleaseAll();
   }
 }
