@@ -23,8 +23,6 @@ import lab.grpclb.transport.GoAwayStreams;
 public final class GrpcCall<Q, R> {
   /** The server's deadline timer (whole milliseconds) may fire a hair before ours. */
   private static final long DEADLINE_SLACK_NANOS = 1_000_000;
-  static final String CLOSED_WAITING_FOR_A_STREAM = "connection closed while the call waited for a stream (the server's"
-      + " streams limit)";
   private static final String ABOVE_LAST_STREAM_ID = "stream above the server's GOAWAY last-stream-id, never processed";
   private final Promise<R> result = Promise.promise();
   private final CallOptions options;
@@ -49,13 +47,12 @@ public final class GrpcCall<Q, R> {
 
   /**
    * The same, handing {@code trailers} the trailers the server ended the call with (a load report may be there);
-   * null: they are not looked at. {@code connectionClosed} (null: none) completes when the connection closes: a call
-   * still waiting there for a stream (the server's streams limit reached) then fails unprocessed, as Vert.x 5.0.7's
-   * connection never fails the calls it queues (UnpooledHttpClientConnection), so they would wait for their deadline.
+   * null: they are not looked at. A call that waits for a stream is held in {@code waits} (null: none), the
+   * connection's, which fails it if the connection closes first.
    */
   public static <Q, R> Future<R> call(Vertx vertx, GrpcClient client, SocketAddress server, ServiceMethod<R, Q> method,
                                       Q request, CallOptions options, Consumer<MultiMap> trailers,
-                                      Future<Void> connectionClosed) {
+                                      StreamWaits waits) {
     GrpcCall<Q, R> call = new GrpcCall<>(options, server.hostAddress());
     long timeoutMs = Deadlines.millisUntil(options.deadlineNanos());
     if (options.cancellation().reason() != null) {
@@ -68,7 +65,8 @@ public final class GrpcCall<Q, R> {
     }
     Deadlines.watch(vertx, call);
     options.cancellation().onAttemptCancelled(call::cancel);
-    unlessClosed(client.request(server, method), connectionClosed, request)
+    Future<GrpcClientRequest<Q, R>> requested = client.request(server, method);
+    (waits == null ? requested : waits.guard(requested, late -> cancelUnsent(late, request)))
         .compose(req -> {
           if (call.completed()) { // expired or cancelled while it waited for its stream
             cancelUnsent(req, request);
@@ -99,24 +97,6 @@ public final class GrpcCall<Q, R> {
           }
         });
     return call.result.future();
-  }
-
-  /** The call's stream, or a failure if the connection closes first; a stream that comes later is given back. */
-  private static <Q, R> Future<GrpcClientRequest<Q, R>> unlessClosed(Future<GrpcClientRequest<Q, R>> stream,
-                                                                     Future<Void> connectionClosed, Q request) {
-    if (connectionClosed == null) {
-      return stream;
-    }
-    Promise<GrpcClientRequest<Q, R>> first = Promise.promise();
-    stream.onComplete(ar -> {
-      if (ar.failed()) {
-        first.tryFail(ar.cause());
-      } else if (!first.tryComplete(ar.result())) {
-        cancelUnsent(ar.result(), request);
-      }
-    });
-    connectionClosed.onComplete(v -> first.tryFail(CallFailure.unprocessed(CLOSED_WAITING_FOR_A_STREAM)));
-    return first.future();
   }
 
   /**

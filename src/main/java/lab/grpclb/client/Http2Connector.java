@@ -18,6 +18,7 @@ import lab.grpclb.balance.Subchannel.LoadReportListener;
 import lab.grpclb.call.CallFailure;
 import lab.grpclb.call.CallOptions;
 import lab.grpclb.call.GrpcCall;
+import lab.grpclb.call.StreamWaits;
 import lab.grpclb.transport.ClientResetLimits;
 import lab.grpclb.transport.FlushBatching;
 import lab.grpclb.transport.KnownVertxNoise;
@@ -80,7 +81,7 @@ final class Http2Connector implements Connector {
     private final HttpClientAgent agent;
     private final HttpClientConnection connection;
     private final GrpcClient grpc;
-    private final Promise<Void> closed = Promise.promise();
+    private final StreamWaits waits = new StreamWaits();
 
     Http2Transport(HttpClientAgent agent, HttpClientConnection connection, Events listener) {
       this.agent = agent;
@@ -90,7 +91,7 @@ final class Http2Connector implements Connector {
       ClientResetLimits.lift(connection); // so that a deadline storm never makes it close itself
       connection.exceptionHandler(err -> listener.error(CallFailure.of(err).reason())); // the calls report it
       connection.closeHandler(v -> {
-        closed.tryComplete();
+        waits.connectionClosed();
         agent.close();
         listener.gone("connection closed");
       });
@@ -117,7 +118,7 @@ final class Http2Connector implements Connector {
         if (report != null) {
           loadReports.loadReported(report);
         }
-      }, closed.future());
+      }, waits);
     }
 
     @Override
