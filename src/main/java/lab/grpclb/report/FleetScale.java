@@ -59,6 +59,12 @@ final class FleetScale implements ReportSection {
       return podsAtEnd.stream().mapToInt(ip -> counts.getOrDefault(ip, 0)).toArray();
     }
 
+    /** Of counts in {@link #podsAtEnd}' order, the new pods' sum. */
+    int newPodsOf(int[] counts) {
+      return IntStream.range(0, counts.length).filter(i -> !oldPods.contains(podsAtEnd.get(i))).map(i -> counts[i])
+          .sum();
+    }
+
     /** The same summed over seconds [from, to). */
     int[] perPod(int from, int to) {
       int[] sum = new int[podsAtEnd.size()];
@@ -190,9 +196,7 @@ final class FleetScale implements ReportSection {
   double tailNewShare(ScaleRun run) {
     int[] tail = run.perPod(load.seconds() - load.tailS(), load.seconds());
     long all = IntStream.of(tail).sum();
-    long onNew = IntStream.range(0, tail.length).filter(i -> !run.oldPods().contains(run.podsAtEnd().get(i)))
-        .mapToLong(i -> tail[i]).sum();
-    return all == 0 ? Double.NaN : 100.0 * onNew / all;
+    return all == 0 ? Double.NaN : 100.0 * run.newPodsOf(tail) / all;
   }
 
   @Override
@@ -234,11 +238,7 @@ final class FleetScale implements ReportSection {
   private Map<String, int[]> newPodLanes() {
     Map<String, int[]> lanes = new LinkedHashMap<>();
     for (ScaleRun run : runs) {
-      lanes.put(label(run.c()), IntStream.range(0, load.seconds()).map(s -> {
-        int[] counts = run.perPod(s);
-        return IntStream.range(0, counts.length).filter(i -> !run.oldPods().contains(run.podsAtEnd().get(i)))
-            .map(i -> counts[i]).sum();
-      }).toArray());
+      lanes.put(label(run.c()), IntStream.range(0, load.seconds()).map(s -> run.newPodsOf(run.perPod(s))).toArray());
     }
     return lanes;
   }
