@@ -174,7 +174,9 @@ public final class GreeterServer {
 
   private void accepted(HttpConnection connection) {
     if (draining) {
-      connection.close(); // a draining pod takes no new connections
+      // accepted as the listening socket closed: last stream 0 tells the client none of its calls was processed
+      connection.goAway(0, 0);
+      connection.close();
       return;
     }
     FlushBatching.install(connection);
@@ -281,6 +283,7 @@ public final class GreeterServer {
     draining = true;
     health.drain();
     LOG.info(() -> "pod " + config.podIp() + ": health NOT_SERVING");
+    stopListening();
     // Clients stop opening streams here, and calls that still arrive get REFUSED_STREAM to retry elsewhere.
     Future<Void> announced = Future.join(connections.values().stream()
         .map(c -> c.goAwayAndPing(Math.min(timeoutMs, PING_WAIT_MS))).toList()).mapEmpty();
@@ -293,6 +296,21 @@ public final class GreeterServer {
         .compose(v -> close()) // nothing is in flight any more (or the timeout passed)
         .onComplete(ar -> LOG.info(() -> "pod " + config.podIp() + ": drained, " + greeter.callsInFlight()
             + " calls left unfinished, " + greeter.callsServed() + " served in all"));
+  }
+
+  /**
+   * Closes the listening socket, as grpc-java's and grpc-go's servers do on shutdown: a new connection is refused
+   * (ECONNREFUSED), so a client knows it sent nothing. Accepting and then closing let the HTTP/2 handshake finish
+   * (the server's SETTINGS go out first), and calls written on it died as "broken pipe", which nobody may resend.
+   */
+  private void stopListening() {
+    Channel listening = VertxChannels.listening(httpServer);
+    if (listening == null) {
+      LOG.warning(() -> "pod " + config.podIp() + ": cannot reach its listening socket (Vert.x internals changed): "
+          + "draining, it still accepts connections and sends each one away at once");
+    } else {
+      listening.close();
+    }
   }
 
   /**

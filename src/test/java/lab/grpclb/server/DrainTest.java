@@ -41,6 +41,7 @@ class DrainTest {
     CallFailure failure = CallFailure.of(after.sayHello(HELLO).map(r -> (Throwable) null)
         .otherwise(e -> e).await(5, TimeUnit.SECONDS));
     assertEquals(GrpcStatus.UNAVAILABLE, failure.status(), "a draining pod refuses new connections");
+    assertTrue(failure.unprocessed(), "refused before anything was written, so safe to send elsewhere: " + failure);
 
     assertEquals("127.0.0.13", inFlight.await(5, TimeUnit.SECONDS).getIpAddress());
     drained.await(5, TimeUnit.SECONDS);
@@ -58,6 +59,7 @@ class DrainTest {
   void callsOnTheWireWhenTheDrainStartsAreServedOrRefusedNeverBroken(Vertx vertx) throws Exception {
     int broken = 0;
     int refused = 0;
+    java.util.Set<String> brokenBy = new java.util.TreeSet<>();
     // the frames the draining pod ignores, one INFO line each before KnownVertxNoise dropped them (3 049 here)
     Logger decoder = Logger.getLogger("io.netty.handler.codec.http2.DefaultHttp2ConnectionDecoder");
     AtomicInteger decoderLines = new AtomicInteger();
@@ -96,12 +98,13 @@ class DrainTest {
           refused++;
         } else if (error != null) {
           broken++;
+          brokenBy.add("round " + round + ": " + CallFailure.of(error));
         }
       }
       channel.close().await(5, TimeUnit.SECONDS);
     }
     decoder.removeHandler(counting);
-    assertEquals(0, broken, "calls broken by the drain (" + refused + " were refused, safe to send again)");
+    assertEquals(0, broken, "calls broken by the drain (" + refused + " were refused, safe to send again): " + brokenBy);
     assertEquals(0, decoderLines.get(), "lines logged by Netty's HTTP/2 decoder during the drains");
   }
 }
