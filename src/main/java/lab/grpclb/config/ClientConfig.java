@@ -29,10 +29,16 @@ public record ClientConfig(
 
   /** Up to the reference's largest run, every call is in flight at once. */
   public static final int MIN_IN_FLIGHT = 10_000;
-  /** Under G1, calls in flight by default at most: the cap that keeps its young pauses well under 1 s. */
-  static final int G1_MAX_IN_FLIGHT = 20_000;
-  /** Heap one in-flight call holds on the client, with headroom (measured ~7 KB). */
-  private static final long HEAP_PER_CALL = 12 * 1024;
+  /**
+   * Under G1, calls in flight by default at most: the cap that keeps its young pauses well under 1 s. It was 20 000
+   * while a call held 7 KB; since {@code StreamQueues} a call holds 2.3 KB, so 60 000 hold the same live bytes.
+   */
+  static final int G1_MAX_IN_FLIGHT = 60_000;
+  /**
+   * Heap one in-flight call holds on the client, with headroom: 2.3 KB measured ({@code jmap -histo:live}, 20 000
+   * calls held), 7 KB before {@code StreamQueues}; the same 1.7x headroom as the 12 KiB it was then.
+   */
+  private static final long HEAP_PER_CALL = 4 * 1024;
 
   public static ClientConfig from(Flags flags) {
     return withoutDiscovery(flags).withKube(KubeConfig.from(flags)).withDns(DnsConfig.from(flags));
@@ -230,13 +236,14 @@ public record ClientConfig(
 
   /**
    * ZGC collects while the event loops keep allocating, so it needs free heap beside the calls: at
-   * {@code -Xmx512m} and n = 100 000 it ran out of memory with the cap G1 and ParallelGC live with (43 000
-   * calls), and completed with 21 000.
+   * {@code -Xmx512m} and n = 100 000 it ran out of memory with the cap ParallelGC lived with (43 000 calls of
+   * 7 KB), and completed with 21 000: half the fit.
    *
    * <p>G1 (the JVM's default) copies every live call in each young pause, so the cap bounds its pauses: with
    * the JVM's default heap (6 GB here) and ReuseConn n = 1 000 000, 42 000 calls in flight made pauses of up to
-   * 1.17 s (the process stopped answering {@code /healthz} in time); at {@link #G1_MAX_IN_FLIGHT} the longest
-   * was 0.54 s and the run was faster (56 s against 66-80 s).
+   * 1.17 s (the process stopped answering {@code /healthz} in time); at 20 000 the longest was 0.54 s and the run
+   * was faster (56 s against 66-80 s). Since a call holds a third of that heap, local mode runs the same 1 000 000
+   * calls 60 000 at a time with pauses of at most 0.34 s (105 young pauses, 34 s, 0 failed).
    */
   static int maxInFlight(long maxHeap, List<String> collectors) {
     boolean zgc = collectors.stream().anyMatch(name -> name.startsWith("ZGC"));

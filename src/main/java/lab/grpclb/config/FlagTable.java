@@ -72,7 +72,7 @@ public final class FlagTable {
           + " 10240 in deploy/server.yaml's pod",
       "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: calls one connection may have in flight on this pod; the client queues"
           + " the rest on its side until a call ends (ours and grpc-java do), so that one client firing 100 000 calls"
-          + " at once cannot swamp the pod (each held call takes ~7.5 KB of heap)", SERVER);
+          + " at once cannot swamp the pod (each held call takes ~2.9 KB of heap)", SERVER);
   public static final Flag.Int METRICS_PORT = integer("metrics-port", 9090, 0, 65535,
       "`GET /metrics` for Prometheus on this port", SERVER).shown("`9090` (`0` = off)");
   public static final Flag.Int PERMIT_KEEPALIVE_TIME_MS = integer("permit-keepalive-time-ms", 300_000, 0,
@@ -96,8 +96,8 @@ public final class FlagTable {
       "half the free file descriptors, at most 5000; local mode: an eighth (a connection costs four there)",
       "`Client`: connections open at once; further calls wait", CLIENT, LOCAL);
   public static final Flag.Int MAX_IN_FLIGHT = workedOut("max-in-flight", 1, 100_000_000,
-      "heap / 12 KiB (ZGC: / 24 KiB), at least 10000; under G1 (plain `java -jar`) at most 20000",
-      "calls outstanding at once (each holds ~7 KB of heap; G1 copies them in every young pause)", CLIENT, LOCAL);
+      "heap / 4 KiB (ZGC: / 8 KiB), at least 10000; under G1 (plain `java -jar`) at most 60000",
+      "calls outstanding at once (each holds ~2.3 KB of heap; G1 copies them in every young pause)", CLIENT, LOCAL);
   public static final Flag.Int CONNECT_TIMEOUT_MS = integer("connect-timeout-ms", 20_000, 1, 3_600_000,
       "TCP connect plus HTTP/2 handshake; a pod that accepts TCP and never answers fails after it", CLIENT, LOCAL)
       .shown("`20000` (gRPC's minimum connect timeout)");
