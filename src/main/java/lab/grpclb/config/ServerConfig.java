@@ -15,7 +15,8 @@ public record ServerConfig(String host, int port, String podIp, String podIpSour
    * {@link #defaultMaxConcurrentStreams} divides the max heap by. Measured with {@code jmap -histo:live} on the greeter
    * at {@code -Xmx2g -XX:+UseParallelGC -XX:NewRatio=1} holding 10 000, 50 000 and 78 897 calls of ClientWithReuseConn
    * on one connection (10-20 s delay): 7.5 KB per call each time, 4.9 KB of it Vert.x's outbound queue per stream (a
-   * JCTools MPSC queue with a 1 024-slot chunk), about 0.45 KB our own (call, reply, timer, handlers). The divisor is
+   * JCTools MPSC queue with a 1 024-slot chunk, swapped since by {@code StreamQueues}: 2.9 KB a call now, with
+   * 20 000 held), about 0.45 KB our own (call, reply, timer, handlers). The divisor is
    * 64 KiB, not 7.5 KB, because the heap must also carry what a burst allocates while it is read and answered: at the
    * image's flags ({@code -Xmx2g} gives a max heap of 1 707 MiB) a freshly started server taking 100 000 calls at once
    * from grpc-java on one connection (500 ms delay) failed calls at its 30 s deadline in 2 of 2 runs with 1 000 000

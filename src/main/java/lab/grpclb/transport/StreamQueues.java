@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
- * Vert.x 5.0.7 gives every HTTP/2 stream an outbound queue on Netty's MpscUnboundedArrayQueue of 1 024 slots: 4.4 KB
- * per call, 45 % of the bytes our client allocated in a 100 000-call burst (a JFR allocation profile), held for as
+ * Vert.x 5.0.7 gives every HTTP/2 stream an outbound queue on Netty's MpscUnboundedArrayQueue of 1 024 slots: 4.9 KB
+ * per call (jmap), 45 % of the bytes our client allocated in a 100 000-call burst (a JFR allocation profile), held for as
  * long as the call is in flight, so each young collection copies it once per waiting call. A unary call queues a
  * message there only while its stream is not writable, or when written from another thread, and Vert.x only adds
  * to it and polls it. Before the stream's first write this swaps it for a ConcurrentLinkedQueue (48 bytes while
