@@ -21,109 +21,94 @@ import java.util.logging.Logger;
 public final class StreamQueues {
   private static final Logger LOG = Logger.getLogger(StreamQueues.class.getName());
   private static final AtomicBoolean UNREACHABLE_LOGGED = new AtomicBoolean();
-  private static final Class<?> STREAM = type("io.vertx.core.http.impl.VertxHttp2Stream");
-  private static final MethodHandle GRPC_HTTP_REQUEST = field("io.vertx.grpc.client.impl.GrpcClientRequestImpl",
-      "httpRequest", false);
-  private static final MethodHandle CLIENT_STREAM = field("io.vertx.core.http.impl.HttpClientRequestBase", "stream", false);
-  private static final MethodHandle SERVER_STREAM = field("io.vertx.core.http.impl.Http2ServerRequest", "stream", false);
-  private static final MethodHandle OUTBOUND = field("io.vertx.core.http.impl.VertxHttp2Stream", "outboundQueue", false);
-  private static final MethodHandle PASSING = field("io.vertx.core.internal.concurrent.OutboundMessageQueue", "mqp", false);
-  private static final MethodHandle GET_QUEUE = field("io.vertx.core.streams.impl.MessagePassingQueue", "queue", false);
-  private static final MethodHandle SET_QUEUE = field("io.vertx.core.streams.impl.MessagePassingQueue", "queue", true);
+  private static final InternalField GRPC_HTTP_REQUEST =
+      InternalField.of("io.vertx.grpc.client.impl.GrpcClientRequestImpl", "httpRequest");
+  private static final InternalField CLIENT_STREAM = InternalField.of("io.vertx.core.http.impl.HttpClientRequestBase", "stream");
+  private static final InternalField SERVER_STREAM = InternalField.of("io.vertx.core.http.impl.Http2ServerRequest", "stream");
+  private static final InternalField OUTBOUND = InternalField.of("io.vertx.core.http.impl.VertxHttp2Stream", "outboundQueue");
+  private static final InternalField PASSING = InternalField.of("io.vertx.core.internal.concurrent.OutboundMessageQueue", "mqp");
+  private static final InternalField QUEUE = InternalField.of("io.vertx.core.streams.impl.MessagePassingQueue", "queue");
 
   private StreamQueues() {
   }
 
   /** A client call's stream, on its event loop, before anything is written on it. */
   public static void shrink(GrpcClientRequest<?, ?> request) {
-    if (GRPC_HTTP_REQUEST != null && CLIENT_STREAM != null) {
-      Object http = read(GRPC_HTTP_REQUEST, request);
-      shrinkStream(http == null ? null : read(CLIENT_STREAM, http));
-    }
+    swap(passingOf(CLIENT_STREAM.read(GRPC_HTTP_REQUEST.read(request))));
   }
 
-  /** A server call's stream, on its event loop, before its response writes anything. */
+  /** A server call's stream (HTTP/2 only: an HTTP/1 request has none), before its response writes anything. */
   public static void shrink(HttpServerRequest request) {
-    if (SERVER_STREAM != null) {
-      shrinkStream(read(SERVER_STREAM, request));
-    }
+    swap(passingOf(SERVER_STREAM.read(request)));
   }
 
   /** The outbound queue of a client call's stream (for tests), or null when out of reach. */
   static Object queueOf(GrpcClientRequest<?, ?> request) {
-    Object http = GRPC_HTTP_REQUEST == null ? null : read(GRPC_HTTP_REQUEST, request);
-    return http == null || CLIENT_STREAM == null ? null : queueOfStream(read(CLIENT_STREAM, http));
+    return QUEUE.read(passingOf(CLIENT_STREAM.read(GRPC_HTTP_REQUEST.read(request))));
   }
 
   /** The outbound queue of a server call's stream (for tests), or null when out of reach. */
   static Object queueOf(HttpServerRequest request) {
-    return SERVER_STREAM == null ? null : queueOfStream(read(SERVER_STREAM, request));
-  }
-
-  private static Object queueOfStream(Object stream) {
-    Object passing = passingOf(stream);
-    return passing == null || GET_QUEUE == null ? null : read(GET_QUEUE, passing);
+    return QUEUE.read(passingOf(SERVER_STREAM.read(request)));
   }
 
   /** Whether Vert.x's internals are where this class expects them (a test checks it on each upgrade). */
   static boolean reachable() {
-    return STREAM != null && GRPC_HTTP_REQUEST != null && CLIENT_STREAM != null && SERVER_STREAM != null
-        && OUTBOUND != null && PASSING != null && GET_QUEUE != null && SET_QUEUE != null;
+    return GRPC_HTTP_REQUEST.found() && CLIENT_STREAM.found() && SERVER_STREAM.found() && OUTBOUND.found()
+        && PASSING.found() && QUEUE.found();
   }
 
-  private static void shrinkStream(Object stream) {
-    Object passing = passingOf(stream);
-    if (passing != null && SET_QUEUE != null) {
+  private static Object passingOf(Object stream) {
+    return PASSING.read(OUTBOUND.read(stream));
+  }
+
+  private static void swap(Object passing) {
+    if (passing != null && QUEUE.setter != null) {
       try {
-        SET_QUEUE.invoke(passing, new ConcurrentLinkedQueue<>()); // unbounded and safe for many producers, as before
+        QUEUE.setter.invoke(passing, new ConcurrentLinkedQueue<>()); // unbounded and safe for many producers, as before
       } catch (Throwable e) {
         unreachable(e);
       }
     }
   }
 
-  /** The stream's MessagePassingQueue, or null: not an HTTP/2 stream (HTTP/1), or out of reach. */
-  private static Object passingOf(Object stream) {
-    if (STREAM == null || OUTBOUND == null || PASSING == null || !STREAM.isInstance(stream)) {
-      return null;
-    }
-    Object outbound = read(OUTBOUND, stream);
-    return outbound == null ? null : read(PASSING, outbound);
-  }
-
-  private static Object read(MethodHandle getter, Object owner) {
-    try {
-      return getter.invoke(owner);
-    } catch (Throwable e) {
-      return unreachable(e);
-    }
-  }
-
-  private static Object unreachable(Throwable e) {
+  private static void unreachable(Throwable e) {
     if (UNREACHABLE_LOGGED.compareAndSet(false, true)) {
       LOG.warning(() -> "HTTP/2 streams keep Vert.x's 1 024-slot queues (its internals changed): " + e);
     }
-    return null;
   }
 
-  private static Class<?> type(String name) {
-    try {
-      return Class.forName(name);
-    } catch (ClassNotFoundException | LinkageError e) {
-      unreachable(e);
-      return null;
+  /** A private field of a Vert.x class: read only from an instance of that class; a setter even if final. */
+  private record InternalField(Class<?> owner, MethodHandle getter, MethodHandle setter) {
+    /** One that reads nothing (logged once) when the field is not there. */
+    static InternalField of(String owner, String name) {
+      try {
+        Class<?> type = Class.forName(owner);
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        return new InternalField(type, lookup.unreflectGetter(field), lookup.unreflectSetter(field));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        unreachable(e);
+        return new InternalField(null, null, null);
+      }
     }
-  }
 
-  /** A getter, or with {@code setter} a setter even of a final field (written once, before the stream is used). */
-  private static MethodHandle field(String owner, String name, boolean setter) {
-    try {
-      Field field = Class.forName(owner).getDeclaredField(name);
-      field.setAccessible(true);
-      return setter ? MethodHandles.lookup().unreflectSetter(field) : MethodHandles.lookup().unreflectGetter(field);
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      unreachable(e);
-      return null;
+    boolean found() {
+      return owner != null;
+    }
+
+    /** The field's value, or null: no field, or {@code instance} is not of its class (an HTTP/1 request). */
+    Object read(Object instance) {
+      if (owner == null || !owner.isInstance(instance)) {
+        return null;
+      }
+      try {
+        return getter.invoke(instance);
+      } catch (Throwable e) {
+        unreachable(e);
+        return null;
+      }
     }
   }
 }
