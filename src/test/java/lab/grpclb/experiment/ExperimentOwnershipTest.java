@@ -141,8 +141,9 @@ class ExperimentOwnershipTest {
     ClientMode warming = new ClientMode(vertx, ClientConfig.defaults().withHttp("127.0.0.1", 0)
         .withTarget(new HostPort("127.0.0.7", pod.port())).withMaxN(50_000).withCallTimeoutMs(10_000)
         .withMaxConnections(100).withMaxInFlight(20_000)).withJitWarmUp(30_000, () -> false);
+    LogLines log = LogLines.start("lab.grpclb"); // before the start: the line that names the port comes early
     Future<ClientMode> started = warming.start();
-    try (LogLines log = LogLines.start("lab.grpclb")) {
+    try (log) {
       // the port is bound before the warm-up: ask, then leave while it warms up
       Await.until(() -> log.lines().stream().anyMatch(l -> l.contains("wait for the JIT warm-up")), "the warm-up begins");
       int port = warmingPort(log);
