@@ -40,13 +40,26 @@ public final class GoAwayStreams {
 
   /** The stream's id, or -1 while it has none (not yet created) or when Vert.x hides it. */
   static int streamId(GrpcClientRequest<?, ?> request) {
-    if (HTTP_REQUEST == null) {
+    HttpClientRequest http = httpRequest(request);
+    if (http == null) {
       return -1;
     }
     try {
-      return ((HttpClientRequest) HTTP_REQUEST.get(request)).streamId();
-    } catch (RuntimeException e) { // another request class, or no stream yet (Vert.x 5.0.7 then throws)
+      return http.streamId();
+    } catch (RuntimeException e) { // no stream yet (Vert.x 5.0.7 then throws)
       return -1;
+    }
+  }
+
+  /** The HTTP request under a vertx-grpc call (also {@link StreamQueues}'s way in), or null when hidden. */
+  static HttpClientRequest httpRequest(GrpcClientRequest<?, ?> request) {
+    if (HTTP_REQUEST == null) {
+      return null;
+    }
+    try {
+      return (HttpClientRequest) HTTP_REQUEST.get(request);
+    } catch (RuntimeException e) { // another request class
+      return null;
     }
   }
 

@@ -21,8 +21,6 @@ import java.util.logging.Logger;
 public final class StreamQueues {
   private static final Logger LOG = Logger.getLogger(StreamQueues.class.getName());
   private static final AtomicBoolean UNREACHABLE_LOGGED = new AtomicBoolean();
-  private static final InternalField GRPC_HTTP_REQUEST =
-      InternalField.of("io.vertx.grpc.client.impl.GrpcClientRequestImpl", "httpRequest");
   private static final InternalField CLIENT_STREAM = InternalField.of("io.vertx.core.http.impl.HttpClientRequestBase", "stream");
   private static final InternalField SERVER_STREAM = InternalField.of("io.vertx.core.http.impl.Http2ServerRequest", "stream");
   private static final InternalField OUTBOUND = InternalField.of("io.vertx.core.http.impl.VertxHttp2Stream", "outboundQueue");
@@ -34,7 +32,7 @@ public final class StreamQueues {
 
   /** A client call's stream, on its event loop, before anything is written on it. */
   public static void shrink(GrpcClientRequest<?, ?> request) {
-    swap(passingOf(CLIENT_STREAM.read(GRPC_HTTP_REQUEST.read(request))));
+    swap(passingOf(CLIENT_STREAM.read(GoAwayStreams.httpRequest(request))));
   }
 
   /** A server call's stream (HTTP/2 only: an HTTP/1 request has none), before its response writes anything. */
@@ -44,7 +42,7 @@ public final class StreamQueues {
 
   /** The outbound queue of a client call's stream (for tests), or null when out of reach. */
   static Object queueOf(GrpcClientRequest<?, ?> request) {
-    return QUEUE.read(passingOf(CLIENT_STREAM.read(GRPC_HTTP_REQUEST.read(request))));
+    return QUEUE.read(passingOf(CLIENT_STREAM.read(GoAwayStreams.httpRequest(request))));
   }
 
   /** The outbound queue of a server call's stream (for tests), or null when out of reach. */
@@ -54,7 +52,7 @@ public final class StreamQueues {
 
   /** Whether Vert.x's internals are where this class expects them (a test checks it on each upgrade). */
   static boolean reachable() {
-    return GRPC_HTTP_REQUEST.found() && CLIENT_STREAM.found() && SERVER_STREAM.found() && OUTBOUND.found()
+    return CLIENT_STREAM.found() && SERVER_STREAM.found() && OUTBOUND.found()
         && PASSING.found() && QUEUE.found();
   }
 
