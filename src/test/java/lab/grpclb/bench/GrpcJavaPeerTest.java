@@ -2,6 +2,7 @@ package lab.grpclb.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import experiment.Experiment.HelloReply;
@@ -14,9 +15,12 @@ import io.grpc.stub.StreamObserver;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import lab.grpclb.Greeters;
@@ -154,6 +158,51 @@ class GrpcJavaPeerTest {
         toGreeter.close();
         greeter.stop();
       }
+    }
+  }
+
+  /**
+   * The benchmark stops the grpc-java greeter with SIGTERM and reads how many calls it served from its last line, as
+   * it does ours. Its main thread once let the JVM exit as soon as the server terminated, before the signal's handler
+   * printed that line, and a dashboard said "? calls". Its own JVM, on 127.0.0.135.
+   */
+  @Test
+  void grpcJavasGreeterSaysHowManyCallsItServedWhenTerminated() throws Exception {
+    Path log = Files.createTempFile("grpc-java-greeter", ".log");
+    Process greeter = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), GrpcJavaGreeter.class.getName(), "--host", "127.0.0.135", "--port", "0",
+        "--delay-ms", "0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      String ready = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> firstLine(log, "greeter listening on "));
+      int port = Integer.parseInt(ready.replaceAll("^greeter listening on 127\\.0\\.0\\.135:(\\d+) .*$", "$1"));
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.135", port).usePlaintext().build();
+      try {
+        for (int i = 0; i < 3; i++) {
+          ClientCalls.blockingUnaryCall(channel, GrpcJava.SAY_HELLO, CallOptions.DEFAULT.withDeadlineAfter(5,
+              TimeUnit.SECONDS), HelloRequest.newBuilder().setName("count").build());
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+      greeter.destroy(); // SIGTERM
+      assertTrue(greeter.waitFor(20, TimeUnit.SECONDS), "the greeter did not exit on SIGTERM");
+      assertEquals(0, greeter.exitValue());
+      String all = Files.readString(log);
+      assertTrue(all.contains("grpc-java greeter stopped: 3 served in all"), "its output: " + all);
+    } finally {
+      greeter.destroyForcibly();
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /** The first line of the file that starts with {@code prefix}, once it is there (a test thread: it may sleep). */
+  private static String firstLine(Path file, String prefix) throws Exception {
+    while (true) {
+      Optional<String> line = Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix)).findFirst();
+      if (line.isPresent()) {
+        return line.get();
+      }
+      Thread.sleep(50);
     }
   }
 

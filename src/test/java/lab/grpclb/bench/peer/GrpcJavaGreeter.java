@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import lab.grpclb.interop.GrpcJava;
@@ -40,6 +41,8 @@ public final class GrpcJavaGreeter {
   private final String podIp;
   private final int delayMs;
   private final LongAdder served = new LongAdder();
+  /** Counted down once {@link #stop()} has said how many calls it served. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   /** What the command line says: the flags of ours that matter here. */
   public record GreeterSetup(String host, int port, String podIp, int delayMs) {
@@ -94,10 +97,12 @@ public final class GrpcJavaGreeter {
         System.exit(0);
       });
     }
-    System.out.println(READY + config.host() + ":" + config.port() + " (grpc-java " + io.grpc.Grpc.class.getPackage()
+    System.out.println(READY + config.host() + ":" + greeter.port() + " (grpc-java " + io.grpc.Grpc.class.getPackage()
         .getImplementationVersion() + ", delay " + config.delayMs() + " ms)");
     System.out.flush();
-    greeter.server.awaitTermination(); // every thread of ours is a daemon: main holds the JVM up until SIGTERM
+    // every thread of ours is a daemon: main holds the JVM up until SIGTERM has stopped it. Not until the server
+    // terminates: the JVM then exited before stop() printed its count, and the benchmark read "? calls".
+    greeter.stopped.await();
   }
 
   private void sayHello(HelloRequest request, StreamObserver<HelloReply> reply) {
@@ -126,6 +131,7 @@ public final class GrpcJavaGreeter {
     server.shutdownNow();
     System.out.println("grpc-java greeter stopped: " + served.sum() + " served in all");
     System.out.flush();
+    stopped.countDown();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
