@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -25,6 +26,13 @@ import lab.grpclb.discovery.EndpointSet;
 public final class PolicyRouter implements LoadBalancer {
   private final Helper helper;
   private final LbPolicy defaultPolicy;
+  /**
+   * Requests' own fleet policies kept at once. A query makes a new one (subset_size= 1 to 100 000, zone_aware=, lb=),
+   * so without a bound a loop of requests grew the client and slowed each endpoint change without end. An experiment
+   * calls on one route and touches it with every call, so a run never loses its own; an evicted route is made again
+   * on its next call, with the same subset (the client's id seeds it).
+   */
+  static final int MAX_ROUTED_CHILDREN = 16;
   private final Map<LbPolicy, LoadBalancer> children = new EnumMap<>(LbPolicy.class);
   private final Map<LbPolicy, SubchannelPicker> pickers = new EnumMap<>(LbPolicy.class);
   private final Map<LbPolicy, ConnectivityState> states = new EnumMap<>(LbPolicy.class);
@@ -33,10 +41,11 @@ public final class PolicyRouter implements LoadBalancer {
   private final FleetConfig fleet;
   private final PolicyFactory factory;
   /**
-   * The children a request's own fleet policy made ({@code subset_size=}, {@code zone_aware=}), on its first call;
-   * kept, as a request's picker's child is. They share the subchannels, so they open no connection of their own.
+   * The children a request's own fleet policy made ({@code subset_size=}, {@code zone_aware=}), on its first call,
+   * least recently used first. They share the subchannels, so they open no connection of their own, but each one hears
+   * every endpoint change and every publish copies its picker: at most {@link #MAX_ROUTED_CHILDREN} are kept.
    */
-  private final Map<CallRoute, LoadBalancer> routedChildren = new HashMap<>();
+  private final Map<CallRoute, RouteChild> routedChildren = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<CallRoute, SubchannelPicker> routedPickers = new HashMap<>();
   private EndpointSet current = EndpointSet.EMPTY;
   /** Above 0 while a change reaches every child: they publish once, together, at its end. */
@@ -96,16 +105,33 @@ public final class PolicyRouter implements LoadBalancer {
    * call on that route picks.
    */
   public void ensureRoute(CallRoute route) {
-    if (route.fleet().equals(fleet.defaults()) || routedChildren.containsKey(route)) {
+    if (route.fleet().equals(fleet.defaults()) || routedChildren.get(route) != null) { // get: used now
       return;
     }
     batch(() -> {
+      if (routedChildren.size() >= MAX_ROUTED_CHILDREN) {
+        retire(routedChildren.keySet().iterator().next());
+      }
       routedPickers.put(route, SubchannelPicker.none("no endpoints known yet"));
-      LoadBalancer child = create(route, new ChildHelper(route));
-      routedChildren.put(route, child);
+      ChildHelper helper = new ChildHelper(route);
+      LoadBalancer child = create(route, helper);
+      routedChildren.put(route, new RouteChild(child, helper));
       child.acceptEndpoints(current);
       changed = true;
     });
+  }
+
+  /** Closes a request's route, the least recently used: its calls pick on a new child if they come back. */
+  private void retire(CallRoute route) {
+    RouteChild retired = routedChildren.remove(route);
+    routedPickers.remove(route);
+    retired.helper().retired = true; // what the closed child still publishes reaches nobody
+    retired.balancer().close();
+    changed = true;
+  }
+
+  /** A request's route: its policy and the helper it publishes through. */
+  private record RouteChild(LoadBalancer balancer, ChildHelper helper) {
   }
 
   @Override
@@ -113,7 +139,7 @@ public final class PolicyRouter implements LoadBalancer {
     current = endpoints;
     batch(() -> {
       children.values().forEach(child -> child.acceptEndpoints(endpoints));
-      routedChildren.values().forEach(child -> child.acceptEndpoints(endpoints));
+      routedChildren.values().forEach(child -> child.balancer().acceptEndpoints(endpoints));
     });
   }
 
@@ -121,7 +147,7 @@ public final class PolicyRouter implements LoadBalancer {
   public void close() {
     batch(() -> {
       children.values().forEach(LoadBalancer::close);
-      routedChildren.values().forEach(LoadBalancer::close);
+      routedChildren.values().forEach(child -> child.balancer().close());
     });
   }
 
@@ -215,6 +241,8 @@ public final class PolicyRouter implements LoadBalancer {
     private final CallRoute route;
     private final LbPolicy policy;
     private final boolean byDefault;
+    /** Set once its route is retired: a closed child's last words change no picker. */
+    private boolean retired;
 
     ChildHelper(CallRoute route) {
       this.route = route;
@@ -230,6 +258,9 @@ public final class PolicyRouter implements LoadBalancer {
 
     @Override
     public void updateBalancingState(ConnectivityState state, SubchannelPicker picker) {
+      if (retired) {
+        return;
+      }
       if (byDefault) {
         states.put(policy, state);
         pickers.put(policy, picker);

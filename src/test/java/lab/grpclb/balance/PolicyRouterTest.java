@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import lab.grpclb.config.BalancerConfig;
 import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.HealthCheck;
@@ -181,5 +183,33 @@ class PolicyRouterTest {
     assertEquals(null, picker.pick(pickFirst, null));
     assertEquals("pick_first is connecting to " + other.key(), picker.noneReason(pickFirst));
     assertTrue(picker.targets(pickFirst).isEmpty(), picker.targets(pickFirst).toString());
+  }
+
+  /**
+   * A query makes a route (subset_size= 1 to 100 000): the router keeps the most recently used
+   * {@link PolicyRouter#MAX_ROUTED_CHILDREN} and closes the least recently used, which its next call makes again.
+   */
+  @Test
+  void requestsOwnRoutesAreBoundedLeastRecentlyUsedFirst() {
+    router.acceptEndpoints(endpoints("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+    helper.subchannels.values().forEach(s -> s.enter(READY));
+    int max = PolicyRouter.MAX_ROUTED_CHILDREN;
+    List<CallRoute> routes = IntStream.rangeClosed(1, max + 1)
+        .mapToObj(size -> new CallRoute(LbPolicy.ROUND_ROBIN, new FleetPolicy(size, false))).toList();
+    routes.subList(0, max).forEach(router::ensureRoute);
+    router.ensureRoute(routes.get(0)); // the first one's call comes back: the second is now the least recently used
+    router.ensureRoute(routes.get(max));
+    SubchannelPicker picker = helper.picker();
+    assertEquals(null, picker.pick(routes.get(1), null), "the least recently used route was closed");
+    assertEquals("no endpoints known yet", picker.noneReason(routes.get(1)));
+    for (CallRoute kept : Stream.concat(Stream.of(routes.get(0)),
+        routes.subList(2, max + 1).stream()).toList()) {
+      assertTrue(picker.pick(kept, null) != null, "kept: subset_size=" + kept.fleet().subsetSize());
+    }
+    router.ensureRoute(routes.get(1));
+    assertTrue(helper.picker().pick(routes.get(1), null) != null, "made again on its next call");
+    assertEquals(null, helper.picker().pick(routes.get(2), null), "making it closed the next least recently used");
+    assertEquals(4, helper.created, "every route over the same 4 connections");
+    assertTrue(helper.subchannels.values().stream().noneMatch(s -> s.drained), "the default policies still hold them");
   }
 }
