@@ -149,10 +149,14 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     @Override
     public void updateBalancingState(ConnectivityState state, SubchannelPicker next) {
       picker = next;
-      readyWaits.forEach((route, wait) -> {
-        if (next.noneReason(route) == null) {
-          wait.ready(); // the calls waiting for an endpoint of their route go now
+      // the calls waiting for an endpoint of their route go now; the route's wait is made again if it waits again,
+      // so the map holds only routes without an endpoint (a query can name many: subset_size=)
+      readyWaits.entrySet().removeIf(waiting -> {
+        boolean ready = next.noneReason(waiting.getKey()) == null;
+        if (ready) {
+          waiting.getValue().ready();
         }
+        return ready;
       });
     }
 
