@@ -25,6 +25,19 @@ public record Attempts(long hedged, long hedgeWon, long throttled, List<Long> ca
     return new Attempts(hedged - before.hedged, hedgeWon - before.hedgeWon, throttled - before.throttled, calls);
   }
 
+  /** These counts and {@code other}'s together: a fleet's clients. */
+  public Attempts plus(Attempts other) {
+    List<Long> calls = new ArrayList<>();
+    for (int i = 0; i < Math.max(callsByAttempts.size(), other.callsByAttempts.size()); i++) {
+      calls.add(callsAt(i) + other.callsAt(i));
+    }
+    return new Attempts(hedged + other.hedged, hedgeWon + other.hedgeWon, throttled + other.throttled, calls);
+  }
+
+  private long callsAt(int attempts) {
+    return attempts < callsByAttempts.size() ? callsByAttempts.get(attempts) : 0;
+  }
+
   /** Calls counted. */
   public long calls() {
     return callsByAttempts.stream().mapToLong(Long::longValue).sum();

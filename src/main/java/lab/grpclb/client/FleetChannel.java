@@ -129,10 +129,10 @@ public final class FleetChannel implements GreeterChannel {
         .reduce(Retries.NONE, (a, b) -> new Retries(a.transparent() + b.transparent(), a.policy() + b.policy()));
   }
 
-  /** The first client's: attempts per call are a shape, not a sum. */
+  /** Every client's together: the calls by their attempts, the hedges and the throttled, summed. */
   @Override
   public Attempts attempts() {
-    return own.attempts();
+    return members().stream().map(GreeterChannel::attempts).reduce(Attempts.NONE, Attempts::plus);
   }
 
   @Override

@@ -79,6 +79,8 @@ class LocalFleetTest {
     JsonObject run = run("type=ClientWithKubeResolver");
     assertEquals(CLIENTS * PODS, connectionsOnPods(run), run.encode());
     assertTrue(run.getDouble("load_max_over_mean") <= 1.2, "round robin per client evens the pods: " + run.encode());
+    assertEquals(new JsonObject().put("1", N), run.getJsonObject("attempts_per_call"),
+        "every client's calls, one attempt each: " + run.encode());
   }
 
   @Test
