@@ -166,10 +166,29 @@ public final class PolicyRouter implements LoadBalancer {
   public record FleetStatus(FleetConfig config, List<String> subset, ZonePlan zonePlan) {
   }
 
-  /** weighted_round_robin's weight of each endpoint, by endpoint key (none when that child is not one). */
+  /**
+   * weighted_round_robin's weight of each endpoint, by endpoint key: of the default fleet policy's child, inside its
+   * subset and over its zones' pools when the fleet flags set them (none when that child is no weighted round robin).
+   */
   public Map<String, EndpointWeight.WeightStatus> endpointWeights() {
-    return children.get(LbPolicy.WEIGHTED_ROUND_ROBIN) instanceof WeightedRoundRobinBalancer wrr ? wrr.weights()
-        : Map.of();
+    Map<String, EndpointWeight.WeightStatus> weights = new LinkedHashMap<>();
+    for (LoadBalancer leaf : pickingPolicies(children.get(LbPolicy.WEIGHTED_ROUND_ROBIN))) {
+      if (leaf instanceof WeightedRoundRobinBalancer wrr) {
+        weights.putAll(wrr.weights());
+      }
+    }
+    return weights;
+  }
+
+  /** The policies that pick under {@code balancer}'s fleet policy: through its subset, then in each zone's pool. */
+  private static List<LoadBalancer> pickingPolicies(LoadBalancer balancer) {
+    if (balancer instanceof SubsettingBalancer subsetting) {
+      return pickingPolicies(subsetting.child());
+    }
+    if (balancer instanceof ZoneAwareBalancer zoned) {
+      return zoned.pools().stream().flatMap(pool -> pickingPolicies(pool).stream()).toList();
+    }
+    return List.of(balancer);
   }
 
   private void batch(Runnable change) {

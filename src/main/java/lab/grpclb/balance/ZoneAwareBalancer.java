@@ -83,6 +83,11 @@ public final class ZoneAwareBalancer implements LoadBalancer {
     publish();
   }
 
+  /** The policy of each zone's pool, in the order the zones came. */
+  public List<LoadBalancer> pools() {
+    return children.values().stream().map(child -> child.balancer).toList();
+  }
+
   /** The plan calls follow now, for the status page. */
   public ZonePlan plan() {
     return plan;

@@ -12,15 +12,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import lab.grpclb.config.BalancerConfig;
+import lab.grpclb.config.FleetConfig;
 import lab.grpclb.config.FleetPolicy;
 import lab.grpclb.config.HealthCheck;
 import lab.grpclb.config.LbPolicy;
 import lab.grpclb.config.OutlierEjection;
 import lab.grpclb.config.SlowStartConfig;
 import lab.grpclb.config.WeightedRoundRobinConfig;
+import lab.grpclb.discovery.Endpoint;
+import lab.grpclb.discovery.EndpointSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -211,5 +215,25 @@ class PolicyRouterTest {
     assertEquals(null, helper.picker().pick(routes.get(2), null), "making it closed the next least recently used");
     assertEquals(4, helper.created, "every route over the same 4 connections");
     assertTrue(helper.subchannels.values().stream().noneMatch(s -> s.drained), "the default policies still hold them");
+  }
+
+  /**
+   * /status shows weighted_round_robin's weights under the fleet flags too: the default child is then wrapped in a
+   * subset, or split into a pool per zone, and the weights are those of the policies that pick inside.
+   */
+  @Test
+  void weightsAreShownThroughASubsetAndOverEveryZonesPool() {
+    FleetConfig subset = new FleetConfig("client-1", null, List.of(), new FleetPolicy(2, false));
+    PolicyRouter subsetting = PolicyRouter.ofAllPolicies(new FakeHelper(), BalancerConfig.DEFAULT.withFleet(subset));
+    subsetting.acceptEndpoints(endpoints("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"));
+    assertEquals(subsetting.fleetStatus().subset(), List.copyOf(subsetting.endpointWeights().keySet()),
+        "the weights of the client's subset");
+    FleetConfig zoned = new FleetConfig("client-1", "a", List.of("a", "b"), new FleetPolicy(0, true));
+    PolicyRouter zoneAware = PolicyRouter.ofAllPolicies(new FakeHelper(), BalancerConfig.DEFAULT.withFleet(zoned));
+    List<Endpoint> pods = endpoints("10.0.0.1", "10.0.0.2", "10.0.0.3").all();
+    zoneAware.acceptEndpoints(EndpointSet.of(List.of(pods.get(0).inZone("a", List.of()),
+        pods.get(1).inZone("b", List.of()), pods.get(2).inZone("b", List.of()))));
+    assertEquals(Set.of("10.0.0.1:50051", "10.0.0.2:50051", "10.0.0.3:50051"), zoneAware.endpointWeights().keySet(),
+        "every zone's pool");
   }
 }
