@@ -149,15 +149,12 @@ public final class BalancedChannel implements GreeterChannel, EndpointsListener 
     @Override
     public void updateBalancingState(ConnectivityState state, SubchannelPicker next) {
       picker = next;
-      // the calls waiting for an endpoint of their route go now; the route's wait is made again if it waits again,
-      // so the map holds only routes without an endpoint (a query can name many: subset_size=)
-      readyWaits.entrySet().removeIf(waiting -> {
-        boolean ready = next.noneReason(waiting.getKey()) == null;
-        if (ready) {
-          waiting.getValue().ready();
-        }
-        return ready;
-      });
+      // The calls waiting for an endpoint of their route go now, once the map is done with: a call let go may wait on
+      // another route. The map keeps only routes without an endpoint (a query can name many: subset_size=).
+      List<ReadyWait> ready = new ArrayList<>();
+      readyWaits.entrySet().removeIf(waiting ->
+          next.noneReason(waiting.getKey()) == null && ready.add(waiting.getValue()));
+      ready.forEach(ReadyWait::ready);
     }
 
     @Override
