@@ -23,6 +23,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import lab.grpclb.Greeters;
@@ -96,7 +97,7 @@ class FlushBatchingTest {
   @Test
   void aCallIsItsHeadersAndOneDataFrameWithEndStream(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.5", 0);
-    Map<String, Integer> frames = new TreeMap<>();
+    Map<String, Integer> frames = new ConcurrentHashMap<>(); // counted on the relay's event loop, read here
     NetClient upstream = vertx.createNetClient();
     NetServer relay = vertx.createNetServer().connectHandler(in -> {
       in.pause();
