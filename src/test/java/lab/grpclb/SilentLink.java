@@ -2,6 +2,7 @@ package lab.grpclb;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -9,16 +10,19 @@ import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A TCP relay in front of a real server, on an address of its own, that can go silent: from {@link #silence} on it
  * drops every byte both ways and keeps both sockets open, as a lost node or dropped packets do. No RST, no FIN:
- * only the client's keepalive can tell.
+ * only the client's keepalive can tell. A test may also read what clients send ({@link #tapClientBytes}).
  */
 public final class SilentLink implements AutoCloseable {
   private final NetServer server;
   private final List<NetSocket> sockets = new ArrayList<>();
   private volatile boolean silent;
+  private volatile Supplier<Consumer<Buffer>> clientTap = () -> bytes -> { };
 
   private SilentLink(NetServer server) {
     this.server = server;
@@ -36,6 +40,7 @@ public final class SilentLink implements AutoCloseable {
 
   private void relay(Vertx vertx, NetSocket inbound, SocketAddress target) {
     inbound.pause();
+    Consumer<Buffer> tap = clientTap.get();
     vertx.createNetClient().connect(target).onSuccess(outbound -> {
       synchronized (sockets) {
         sockets.add(inbound);
@@ -43,6 +48,7 @@ public final class SilentLink implements AutoCloseable {
       }
       inbound.handler(bytes -> {
         if (!silent) {
+          tap.accept(bytes); // before the server can answer: a reply seen means its request was read here
           outbound.write(bytes);
         }
       });
@@ -59,6 +65,11 @@ public final class SilentLink implements AutoCloseable {
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** Each connection made from now on hands the bytes its client sends, in order, to a consumer of its own. */
+  public void tapClientBytes(Supplier<Consumer<Buffer>> perConnection) {
+    clientTap = perConnection;
   }
 
   /** Drops everything from now on, both ways, with the sockets left open. */

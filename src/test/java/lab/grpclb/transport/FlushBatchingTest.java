@@ -16,8 +16,6 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetServer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
@@ -27,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import lab.grpclb.Greeters;
+import lab.grpclb.SilentLink;
 import lab.grpclb.client.SharedChannel;
 import lab.grpclb.config.KeepAlive;
 import lab.grpclb.server.GreeterServer;
@@ -92,29 +91,16 @@ class FlushBatchingTest {
    * A unary call is two frames, as grpc-java sends it: HEADERS, then one DATA with the message and END_STREAM.
    * vertx-grpc writes the message and the end apart (an empty DATA with END_STREAM after it); Netty's flow controller
    * merges the two while they wait for a flush, and the batching makes them wait. Counted by a relay between the
-   * client and the greeter: a burst fired at once, and closed loops whose next call leaves from inside a read.
+   * client and the greeter ({@link SilentLink}, never silenced): a burst fired at once, and closed loops whose next
+   * call leaves from inside a read.
    */
   @Test
   void aCallIsItsHeadersAndOneDataFrameWithEndStream(Vertx vertx) throws Exception {
     GreeterServer server = Greeters.start(vertx, "127.0.0.5", 0);
     Map<String, Integer> frames = new ConcurrentHashMap<>(); // counted on the relay's event loop, read here
-    NetClient upstream = vertx.createNetClient();
-    NetServer relay = vertx.createNetServer().connectHandler(in -> {
-      in.pause();
-      FrameCounter counter = new FrameCounter(frames);
-      upstream.connect(Greeters.address(server)).onSuccess(out -> {
-        in.handler(bytes -> {
-          counter.read(bytes);
-          out.write(bytes);
-        });
-        out.handler(in::write);
-        in.closeHandler(v -> out.close());
-        out.closeHandler(v -> in.close());
-        in.resume();
-      }).onFailure(err -> in.close());
-    });
-    relay.listen(0, "127.0.0.6").await(10, TimeUnit.SECONDS);
-    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(relay.actualPort(), "127.0.0.6"),
+    SilentLink relay = SilentLink.start(vertx, "127.0.0.6", 0, Greeters.address(server));
+    relay.tapClientBytes(() -> new FrameCounter(frames)::read);
+    SharedChannel channel = new SharedChannel(vertx, SocketAddress.inetSocketAddress(relay.port(), "127.0.0.6"),
         5_000, 5_000, KeepAlive.OFF);
     try {
       HelloRequest request = HelloRequest.newBuilder().setName("frames").build();
@@ -127,7 +113,7 @@ class FlushBatchingTest {
       assertEquals(Map.of("HEADERS", 400, "DATA+END_STREAM", 400), calls, "every frame the client sent: " + frames);
     } finally {
       channel.close().await(10, TimeUnit.SECONDS);
-      relay.close().await(10, TimeUnit.SECONDS);
+      relay.close();
       server.kill().await(10, TimeUnit.SECONDS);
     }
   }
