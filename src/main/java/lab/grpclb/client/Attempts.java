@@ -18,20 +18,22 @@ public record Attempts(long hedged, long hedgeWon, long throttled, List<Long> ca
 
   /** The counts since {@code before}. */
   public Attempts since(Attempts before) {
-    List<Long> calls = new ArrayList<>(callsByAttempts);
-    for (int i = 0; i < Math.min(calls.size(), before.callsByAttempts.size()); i++) {
-      calls.set(i, calls.get(i) - before.callsByAttempts.get(i));
-    }
-    return new Attempts(hedged - before.hedged, hedgeWon - before.hedgeWon, throttled - before.throttled, calls);
+    return combined(before, -1);
   }
 
   /** These counts and {@code other}'s together: a fleet's clients. */
   public Attempts plus(Attempts other) {
+    return combined(other, 1);
+  }
+
+  /** Each count plus {@code sign} times {@code other}'s, calls by attempts index by index. */
+  private Attempts combined(Attempts other, int sign) {
     List<Long> calls = new ArrayList<>();
     for (int i = 0; i < Math.max(callsByAttempts.size(), other.callsByAttempts.size()); i++) {
-      calls.add(callsAt(i) + other.callsAt(i));
+      calls.add(callsAt(i) + sign * other.callsAt(i));
     }
-    return new Attempts(hedged + other.hedged, hedgeWon + other.hedgeWon, throttled + other.throttled, calls);
+    return new Attempts(hedged + sign * other.hedged, hedgeWon + sign * other.hedgeWon,
+        throttled + sign * other.throttled, calls);
   }
 
   private long callsAt(int attempts) {
