@@ -32,22 +32,22 @@ public final class StreamQueues {
 
   /** A client call's stream, on its event loop, before anything is written on it. */
   public static void shrink(GrpcClientRequest<?, ?> request) {
-    swap(passingOf(CLIENT_STREAM.read(GoAwayStreams.httpRequest(request))));
+    swap(passingOf(request));
   }
 
   /** A server call's stream (HTTP/2 only: an HTTP/1 request has none), before its response writes anything. */
   public static void shrink(HttpServerRequest request) {
-    swap(passingOf(SERVER_STREAM.read(request)));
+    swap(passingOf(request));
   }
 
   /** The outbound queue of a client call's stream (for tests), or null when out of reach. */
   static Object queueOf(GrpcClientRequest<?, ?> request) {
-    return QUEUE.read(passingOf(CLIENT_STREAM.read(GoAwayStreams.httpRequest(request))));
+    return QUEUE.read(passingOf(request));
   }
 
   /** The outbound queue of a server call's stream (for tests), or null when out of reach. */
   static Object queueOf(HttpServerRequest request) {
-    return QUEUE.read(passingOf(SERVER_STREAM.read(request)));
+    return QUEUE.read(passingOf(request));
   }
 
   /** Whether Vert.x's internals are where this class expects them (a test checks it on each upgrade). */
@@ -56,7 +56,16 @@ public final class StreamQueues {
         && PASSING.found() && QUEUE.found();
   }
 
-  private static Object passingOf(Object stream) {
+  /** The message-passing queue under a client call's stream's outbound queue, or null when out of reach. */
+  private static Object passingOf(GrpcClientRequest<?, ?> request) {
+    return passingOfStream(CLIENT_STREAM.read(GoAwayStreams.httpRequest(request)));
+  }
+
+  private static Object passingOf(HttpServerRequest request) {
+    return passingOfStream(SERVER_STREAM.read(request));
+  }
+
+  private static Object passingOfStream(Object stream) {
     return PASSING.read(OUTBOUND.read(stream));
   }
 
