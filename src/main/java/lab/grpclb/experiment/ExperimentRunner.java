@@ -6,6 +6,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.lang.management.GarbageCollectorMXBean;
@@ -38,10 +39,8 @@ public final class ExperimentRunner {
   static final int SLICE = 256;
   /** A burst gives its event loop back to the sockets and timers at least this often. */
   static final long YIELD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  /** An open loop's pacer: one periodic timer per firer releases the calls due since its last tick. */
-  static final long PACER_TICK_MS = 1;
-  /** At most this many calls leave per tick, so a client far behind its schedule still yields the event loop. */
-  static final int RELEASE_PER_TICK = 4 * SLICE;
+  /** At most this many calls leave per wake-up of a pacer, so a client far behind its schedule yields its loop. */
+  static final int RELEASE_PER_WAKE = 4 * SLICE;
   /** How often a long run logs its progress (and only when calls ended since the last line). */
   static final long PROGRESS_EVERY_MS = 5_000;
 
@@ -372,8 +371,8 @@ public final class ExperimentRunner {
 
     /**
      * The calls [from, to) sent from one event loop, as the experiment's shape says: a burst pumps them out a slice
-     * per turn, a closed loop sends the next as soon as one ends, and an open loop releases them from one periodic
-     * timer on their schedule. Every field is touched only on that event loop.
+     * per turn, a closed loop sends the next as soon as one ends, and an open loop releases them on their schedule
+     * from a timer set for the next one due (no timer per call). Every field is touched only on that event loop.
      */
     private final class Firer {
       private final Context context;
@@ -393,7 +392,9 @@ public final class ExperimentRunner {
       private boolean reported;
       private boolean pumpScheduled;
       private long yieldedAt = System.nanoTime();
-      private long pacer = -1;
+      /** An open loop still releasing calls, and its timer. */
+      private boolean paced;
+      private Timer pacer;
       private long nextDueNanos;
 
       Firer(Context context, int index, int firers, int from, int to, int cap) {
@@ -411,7 +412,7 @@ public final class ExperimentRunner {
         if (experiment.shape() instanceof LoadShape.OpenLoop open) {
           // the firers interleave: firer i sends calls i, i + k, i + 2k... of one schedule at the asked rate
           nextDueNanos = startNanos + Math.round(index * 1e9 / open.ratePerS());
-          pacer = vertx.setPeriodic(PACER_TICK_MS, id -> release(open));
+          paced = true;
           release(open);
         } else {
           pump();
@@ -461,24 +462,29 @@ public final class ExperimentRunner {
         }
       }
 
-      /** The calls whose slot has come since the last tick, late ones first; a late call's lag is recorded. */
+      /** The calls whose slot has come, late ones first (a late call's lag is recorded); then the next wake-up. */
       private void release(LoadShape.OpenLoop open) {
         long now = System.nanoTime();
         double gapNanos = firers * 1e9 / open.ratePerS();
-        for (int budget = RELEASE_PER_TICK; budget > 0 && next < to && nextDueNanos <= now && room(); budget--) {
+        for (int budget = RELEASE_PER_WAKE; budget > 0 && next < to && nextDueNanos <= now && room(); budget--) {
           fire(now - nextDueNanos);
           nextDueNanos += Math.round(open.arrival() == LoadShape.Arrival.POISSON
               ? -Math.log(1 - random.nextDouble()) * gapNanos : gapNanos);
         }
         if (next >= to) {
           stopPacer();
+        } else if (paced) {
+          long wait = Math.max(LoadShape.OpenLoop.PACER_GRAIN_NANOS, nextDueNanos - System.nanoTime());
+          pacer = vertx.timer(wait, TimeUnit.NANOSECONDS); // on this firer's context, where we are
+          pacer.onSuccess(v -> release(open));
         }
       }
 
       private void stopPacer() {
-        if (pacer >= 0) {
-          vertx.cancelTimer(pacer);
-          pacer = -1;
+        paced = false;
+        if (pacer != null) {
+          pacer.cancel();
+          pacer = null;
         }
       }
 
@@ -488,7 +494,7 @@ public final class ExperimentRunner {
         enter();
         long sentAt = System.nanoTime();
         tally.sent(sentAt);
-        if (pacer >= 0) {
+        if (paced) {
           tally.lagged(lagNanos);
         }
         channel.sayHello(request, cancellation).onComplete(result -> {
@@ -515,7 +521,7 @@ public final class ExperimentRunner {
           if (next < to && room()) {
             fire(0); // a closed loop: the next call starts as this one ends
           }
-        } else if (pacer < 0) {
+        } else if (!paced) {
           schedulePump();
         }
       }

@@ -33,6 +33,14 @@ public sealed interface LoadShape {
    * instead), spaced evenly or as a Poisson process.
    */
   record OpenLoop(double ratePerS, Arrival arrival, Integer durationS) implements LoadShape {
+    /**
+     * A pacer wakes when its next call is due, but at most once per this grain, and sends every call due by then.
+     * Calls released together leave in one write and meet the server together, each waiting on those before it: at
+     * a 1 ms grain, 24 000 calls/s went out 24 at a time and p50 was 2.5x what a 100 µs grain gives (issue #24).
+     * Both our client and the grpc-java peer pace with it.
+     */
+    public static final long PACER_GRAIN_NANOS = 100_000;
+
     @Override
     public String kind() {
       return "open";

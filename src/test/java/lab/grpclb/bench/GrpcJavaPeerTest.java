@@ -88,14 +88,18 @@ class GrpcJavaPeerTest {
 
   @Test
   void anOpenLoopKeepsItsScheduleAndReportsItsPacing() throws Exception {
-    ExperimentReport report = run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("open:rate=200,n=100"));
-    assertEquals(100, report.ok());
+    run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("closed:c=50,n=2000")); // a cold channel's first calls are slow
+    ExperimentReport report = run(GrpcJavaTypes.ONE_CHANNEL, BenchLoad.parse("open:rate=700,n=350"));
+    assertEquals(350, report.ok());
     assertNotNull(report.pacing());
-    assertEquals(200, report.pacing().askedPerS());
-    // 100 calls 5 ms apart, on slots fixed from the start: the span is 495 ms, moved only by the first and last
-    // calls' lateness (at once, it would be about 0; one after another, 100 round trips)
+    assertEquals(700, report.pacing().askedPerS());
+    // 350 calls 1.43 ms apart, on slots fixed from the start: the span is 499 ms, moved only by the first and last
+    // calls' lateness (at once, it would be about 0; one after another, 350 round trips)
     ExperimentReport.Pacing pacing = report.pacing();
-    assertTrue(Math.abs(report.sendMs() - 495) <= pacing.lagMaxMs() + 2, "send_ms " + report.sendMs() + ", " + pacing);
+    assertTrue(Math.abs(report.sendMs() - 499) <= pacing.lagMaxMs() + 2, "send_ms " + report.sendMs() + ", " + pacing);
+    // paced as ours is (LoadShapesTest.anOpenLoopSendsEachCallAtItsSlotNotOnATick): each call at its slot, not on a
+    // 1 ms tick, which left these slots 0.5 ms late at the median and a faster rate's calls in bunches
+    assertTrue(pacing.lagP50Ms() < 0.3, "median lag " + pacing);
   }
 
   /**

@@ -68,6 +68,17 @@ class LoadShapesTest {
     assertPacingWarnedOnlyWhenLate(report, 500);
   }
 
+  @Test
+  void anOpenLoopSendsEachCallAtItsSlotNotOnATick() throws Exception {
+    // Slots 1.43 ms apart fall anywhere within a 1 ms tick: a pacer on such a tick (ours before issue #24's fix)
+    // left them late by 0.5 ms at the median, and sent the calls of a faster rate in bunches. A pacer that wakes
+    // for the next slot leaves them late by its timer's slack only.
+    JsonObject report = run("rate=700&n=700");
+    assertEquals(700, report.getInteger("ok"), report.encode());
+    double lagP50 = report.getJsonObject("schedule_lag_ms").getDouble("p50");
+    assertTrue(lagP50 < 0.3, "median lag " + lagP50 + " ms: " + report.encode());
+  }
+
   /** A late schedule is never reported as a clean one, nor a clean one as late. */
   static void assertPacingWarnedOnlyWhenLate(JsonObject report, double rate) {
     String warnings = report.getJsonArray("warnings").encode();

@@ -32,12 +32,11 @@ import org.HdrHistogram.Recorder;
 
 /**
  * One experiment on a grpc-java channel, sent as its load says (a burst fires every call at once, a closed loop
- * starts the next call as one ends, an open loop releases the calls due on a 1 ms tick) and measured as ours is:
- * from the first call sent to the last call ended, latency from send to end in an HdrHistogram, the stop-the-world
+ * starts the next call as one ends, an open loop releases the calls due as our pacer does) and measured as ours
+ * is: from the first call sent to the last call ended, latency from send to end in an HdrHistogram, the stop-the-world
  * GC time between. grpc-java's calls end on its own executor threads, hence the concurrent tallies.
  */
 final class PeerRun {
-  private static final long TICK_MS = 1;
   /** Per thread: closed-loop calls owed while it is inside {@link #fireNext}, or -1 when it is not. */
   private static final ThreadLocal<int[]> OWED = ThreadLocal.withInitial(() -> new int[] {-1});
 
@@ -88,24 +87,34 @@ final class PeerRun {
     return report(gcMillis() - gcBefore);
   }
 
-  /** The open loop's pacer: one timer thread releases the calls whose slot has come, late ones first. */
+  /**
+   * The open loop's pacer, as ours paces: one timer thread wakes when the next call is due, but at most once per
+   * {@link LoadShape.OpenLoop#PACER_GRAIN_NANOS}, and releases the calls whose slot has come, late ones first.
+   */
   private void pace(LoadShape.OpenLoop open) throws InterruptedException {
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peer-pacer"));
     double gapNanos = 1e9 / open.ratePerS();
     long[] nextDue = {startNanos};
     CountDownLatch sent = new CountDownLatch(1);
-    pacer.scheduleAtFixedRate(() -> {
-      long now = System.nanoTime();
-      while (next.get() < load.n() && nextDue[0] <= now) {
-        next.incrementAndGet();
-        fire(now - nextDue[0]);
-        nextDue[0] += Math.round(open.arrival() == LoadShape.Arrival.POISSON
-            ? -Math.log(1 - ThreadLocalRandom.current().nextDouble()) * gapNanos : gapNanos);
+    Runnable release = new Runnable() {
+      @Override
+      public void run() {
+        long now = System.nanoTime();
+        while (next.get() < load.n() && nextDue[0] <= now) {
+          next.incrementAndGet();
+          fire(now - nextDue[0]);
+          nextDue[0] += Math.round(open.arrival() == LoadShape.Arrival.POISSON
+              ? -Math.log(1 - ThreadLocalRandom.current().nextDouble()) * gapNanos : gapNanos);
+        }
+        if (next.get() >= load.n()) {
+          sent.countDown();
+        } else {
+          long wait = Math.max(LoadShape.OpenLoop.PACER_GRAIN_NANOS, nextDue[0] - System.nanoTime());
+          pacer.schedule(this, wait, TimeUnit.NANOSECONDS);
+        }
       }
-      if (next.get() >= load.n()) {
-        sent.countDown();
-      }
-    }, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    };
+    pacer.execute(release);
     sent.await();
     pacer.shutdownNow();
   }
