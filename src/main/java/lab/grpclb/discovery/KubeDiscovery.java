@@ -53,6 +53,10 @@ public final class KubeDiscovery implements Resolver {
     if (status.state() == WatchState.STOPPED) {
       return "Kubernetes discovery is stopped: the client is closing";
     }
+    if (!status.synced() && status.lastError() == null) {
+      return "the pod endpoints are not listed yet: the first list from the Kubernetes API at " + config.apiUrl()
+          + " is under way; ask again in a moment (GET /status shows the watch)";
+    }
     if (!status.synced()) {
       return "the pod endpoints are not known yet from the Kubernetes API at " + config.apiUrl()
           + " (state: " + status.state().label() + ", last error: " + status.lastError()

@@ -100,6 +100,14 @@ public final class ExperimentRoutes {
     GreeterChannel channel = channels.get(request.type());
     String unavailable = channel.unavailableReason();
     if (unavailable != null) {
+      Future<Void> warm = runner.ready();
+      if (!warm.isComplete()) {
+        // The startup line says experiments asked for now wait for the JIT warm-up: so does this one, and it is
+        // asked again after it, by when discovery has usually listed the pods (it answered 503 in 2 of 9 starts)
+        Context context = Vertx.currentContext();
+        warm.onComplete(v -> context.runOnContext(again -> experiment(ctx, arrivedNanos)));
+        return;
+      }
       Responses.error(ctx, 503, request.type() + " is unavailable: " + unavailable);
       return;
     }

@@ -78,6 +78,11 @@ public final class ExperimentRunner {
     return this;
   }
 
+  /** Completes once the client's JIT warm-up is over, whatever its outcome: what experiments wait for. */
+  public Future<Void> ready() {
+    return ready.otherwiseEmpty();
+  }
+
   /** One run that nothing but the client's stop ends early. */
   public Future<ExperimentReport> run(ExperimentPlan experiment, GreeterChannel channel) {
     return series(experiment, channel, 1).start();
