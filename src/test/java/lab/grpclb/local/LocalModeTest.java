@@ -58,7 +58,28 @@ class LocalModeTest {
   @BeforeEach
   void threeReplicas() throws Exception {
     lab.scale(3);
+    awaitOnlyReadyPods(3, 25_000);
     awaitKubeRoutesTo(lab.readyIps(), 10_000);
+  }
+
+  /**
+   * Polls GET /cluster until it lists exactly {@code count} pods, all ready. A pod the last test scaled away can still
+   * be draining: its drain waits up to 1 s for the client's PING ack, and a test that picked "a pod" from the list
+   * then picked it (CI once: the slow pod was a terminating one, so no call of ClientWithKubeResolver met it).
+   */
+  void awaitOnlyReadyPods(int count, long withinMs) throws Exception {
+    long started = System.nanoTime();
+    while (true) {
+      List<JsonObject> pods = lab.pods();
+      if (pods.size() == count && pods.stream().allMatch(p -> p.getBoolean("ready"))) {
+        return;
+      }
+      if ((System.nanoTime() - started) / 1_000_000 > withinMs) {
+        throw new AssertionError("after " + withinMs + " ms the cluster lists " + pods + ", expected " + count
+            + " ready pods and nothing else");
+      }
+      Thread.sleep(5); // the JUnit thread, never an event loop
+    }
   }
 
   JsonObject run(String type, int n) throws Exception {
