@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import lab.grpclb.FreePort;
+import lab.grpclb.Http;
 import lab.grpclb.config.Flags;
 import lab.grpclb.config.LocalConfig;
 import org.junit.jupiter.api.Test;
@@ -34,7 +29,7 @@ class EarlyRequestTest {
 
   @Test
   void aRequestDuringTheWarmUpWaitsForItAndGetsThePods(Vertx vertx) throws Exception {
-    int httpPort = freePort();
+    int httpPort = FreePort.onLoopback();
     LocalConfig config = LocalConfig.from(Flags.parse(new String[] {"--delay-ms", "20", "--port", "50881",
         "--http-port", String.valueOf(httpPort), "--api-port", "0", "--dns-port", "0",
         "--kubeconfig", Files.createTempDirectory("kube").resolve("config").toString()}, Map.of()));
@@ -43,23 +38,14 @@ class EarlyRequestTest {
     try {
       awaitBound(httpPort);
       boolean warmingUp = !started.isComplete();
-      HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + httpPort + "/experiment/client?type=ClientWithKubeResolver&n=30"))
-          .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      Http.Answer answer = new Http(vertx).get(httpPort, "/experiment/client?type=ClientWithKubeResolver&n=30");
       assertTrue(warmingUp, "the request was to come before the start ended, during the warm-up");
-      assertEquals(200, answer.statusCode(), answer.body());
-      JsonObject report = new JsonObject(answer.body());
-      assertEquals(30, report.getInteger("ok"), answer.body());
-      assertEquals(3, report.getJsonObject("count_per_ip").size(), answer.body());
+      assertEquals(200, answer.status(), answer.body().encode());
+      assertEquals(30, answer.body().getInteger("ok"), answer.body().encode());
+      assertEquals(3, answer.body().getJsonObject("count_per_ip").size(), answer.body().encode());
     } finally {
       started.otherwiseEmpty().await(30, TimeUnit.SECONDS);
       local.close().await(20, TimeUnit.SECONDS);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 

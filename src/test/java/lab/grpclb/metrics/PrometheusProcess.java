@@ -4,8 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,6 +18,7 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import lab.grpclb.FreePort;
 
 /**
  * The real {@code prometheus} binary (Debian's package), started with a scrape config in a temporary directory, its
@@ -49,7 +48,7 @@ final class PrometheusProcess implements AutoCloseable {
   /** Starts prometheus on {@code config} (YAML text) in {@code dir} and returns once it answers /-/ready. */
   static PrometheusProcess start(Path binary, Path dir, String config) throws Exception {
     Path configFile = Files.writeString(dir.resolve("prometheus.yml"), config);
-    int port = freePort();
+    int port = FreePort.onLoopback();
     Process process = new ProcessBuilder(binary.toString(), "--config.file=" + configFile,
         "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
         .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
@@ -60,12 +59,6 @@ final class PrometheusProcess implements AutoCloseable {
     } catch (Exception | AssertionError e) {
       started.close();
       throw e;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
     }
   }
 
